@@ -1,0 +1,185 @@
+/*
+ * Reply helpers and typed access to the parts of a request.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../common/json.h"
+#include "../common/text.h"
+#include "http.h"
+
+static void
+reply_clear(struct request *req)
+{
+	free(req->reply_body);
+	req->reply_body = NULL;
+	req->reply_len = 0;
+}
+
+int
+reply_raw(struct request *req, int status, const char *content_type,
+    const char *body, size_t len)
+{
+	char	*copy;
+
+	reply_clear(req);
+	if ((copy = malloc(len + 1)) == NULL) {
+		log_warn("malloc");
+		req->status = 500;
+		req->content_type = NULL;
+		return -1;
+	}
+	memcpy(copy, body, len);
+	copy[len] = '\0';
+	req->status = status;
+	req->content_type = content_type;
+	req->reply_body = copy;
+	req->reply_len = len;
+	return 0;
+}
+
+void
+reply_empty(struct request *req, int status)
+{
+	reply_clear(req);
+	req->status = status;
+	req->content_type = NULL;
+}
+
+static const char reply_fallback[] =
+    "{\"type\":\"/problems/internal-error\",\"title\":\"Internal error\","
+    "\"status\":500}";
+
+static int
+reply_doc(struct request *req, int status, const char *type, cJSON *doc)
+{
+	char	*text;
+
+	reply_clear(req);
+	if (doc == NULL || (text = cJSON_PrintUnformatted(doc)) == NULL) {
+		cJSON_Delete(doc);
+		log_warnx("cannot print a JSON reply");
+		(void)reply_raw(req, 500, "application/problem+json",
+		    reply_fallback, sizeof(reply_fallback) - 1);
+		return -1;
+	}
+	cJSON_Delete(doc);
+	req->status = status;
+	req->content_type = type;
+	req->reply_body = text;
+	req->reply_len = strlen(text);
+	return 0;
+}
+
+int
+reply_json(struct request *req, int status, cJSON *doc)
+{
+	return reply_doc(req, status, "application/json", doc);
+}
+
+int
+reply_problem_errors(struct request *req, int status, const char *type,
+    const char *title, const char *detail, cJSON *errors)
+{
+	cJSON	*doc;
+	char	 uri[96];
+
+	(void)snprintf(uri, sizeof(uri), "/problems/%s", type);
+	if ((doc = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(doc, "type", uri) == NULL ||
+	    cJSON_AddStringToObject(doc, "title", title) == NULL ||
+	    json_add_int(doc, "status", status) == NULL ||
+	    (detail != NULL &&
+	    cJSON_AddStringToObject(doc, "detail", detail) == NULL)) {
+		cJSON_Delete(errors);
+		(void)reply_doc(req, status, "application/problem+json", NULL);
+		cJSON_Delete(doc);
+		return -1;
+	}
+	if (errors != NULL)
+		cJSON_AddItemToObject(doc, "errors", errors);
+	(void)reply_doc(req, status, "application/problem+json", doc);
+	return -1;
+}
+
+int
+reply_problem(struct request *req, int status, const char *type,
+    const char *title, const char *detail)
+{
+	return reply_problem_errors(req, status, type, title, detail, NULL);
+}
+
+int
+reply_internal_error(struct request *req)
+{
+	return reply_problem(req, 500, PROBLEM_INTERNAL, "Internal error",
+	    "The request could not be completed. It has been logged.");
+}
+
+int
+reply_not_found(struct request *req)
+{
+	return reply_problem(req, 404, PROBLEM_NOT_FOUND, "Not found",
+	    "No such resource.");
+}
+
+int
+reply_header(struct request *req, const char *name, const char *value)
+{
+	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
+		return -1;
+	return buf_printf(&req->headers, "%s: %s\r\n", name, value);
+}
+
+int
+request_param_id_or_reply(struct request *req, int idx, int64_t *out)
+{
+	long long	 v;
+
+	if (idx >= req->n_params ||
+	    text_parse_int(req->params[idx], 1, INT64_MAX, &v) == -1 ||
+	    req->params[idx][0] == '0') {
+		reply_not_found(req);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+request_query_or_reply(struct request *req, const char *name, char *dst,
+    size_t dstlen)
+{
+	const char	*qs = req->ri->query_string;
+	char		 probe[8];
+	int		 n;
+
+	dst[0] = '\0';
+	if (qs == NULL)
+		return 0;
+	n = mg_get_var2(qs, strlen(qs), name, dst, dstlen, 0);
+	if (n == -1)
+		return 0;
+	if (n < 0 || (size_t)n != strlen(dst) ||
+	    !text_utf8_valid(dst, (size_t)n) || text_has_control(dst)) {
+		dst[0] = '\0';
+		return reply_problem(req, 400, PROBLEM_VALIDATION,
+		    "Invalid query parameter",
+		    "A query parameter is too long or not valid text.");
+	}
+	if (mg_get_var2(qs, strlen(qs), name, probe, sizeof(probe), 1) != -1) {
+		dst[0] = '\0';
+		return reply_problem(req, 400, PROBLEM_VALIDATION,
+		    "Invalid query parameter",
+		    "A query parameter is given more than once.");
+	}
+	return 1;
+}
+
+const char *
+request_remote_addr(const struct request *req)
+{
+	return req->ri->remote_addr;
+}

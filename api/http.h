@@ -1,0 +1,110 @@
+/*
+ * One HTTP request as the handlers see it, and the replies they give:
+ * JSON documents and RFC 9457 problem details. The dispatcher in server.c
+ * fills the request, runs one handler and sends the one reply it set.
+ */
+#ifndef API_HTTP_H
+#define API_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <civetweb.h>
+#include <cjson/cJSON.h>
+
+#include "../common/buf.h"
+#include "../common/config.h"
+#include "../common/store.h"
+#include "../common/store_user.h"
+
+#define HTTP_PARAMS_MAX		4
+#define HTTP_PARAM_MAX		64
+
+struct route;
+
+struct request {
+	struct mg_connection		*conn;
+	const struct mg_request_info	*ri;
+	const struct config		*cfg;
+	struct store			*store;	/* the thread's connection */
+	const struct route		*route;
+	char				 id[40];	/* X-Request-Id */
+	/* Path parameters, in the order of the pattern's {…}. */
+	char				 params[HTTP_PARAMS_MAX][HTTP_PARAM_MAX];
+	int				 n_params;
+	/* The caller, once authenticated. */
+	int				 authenticated;
+	struct user			 user;
+	/* The parsed body when the route takes one; owned here. */
+	cJSON				*body;
+	char				*raw_body;
+	size_t				 raw_len;
+
+	/* The reply. */
+	int				 status;
+	const char			*content_type;
+	char				*reply_body;	/* owned */
+	size_t				 reply_len;
+	struct buf			 headers;	/* "Name: value\r\n" lines */
+};
+
+/* Problem types, as relative URIs under /problems/. */
+#define PROBLEM_VALIDATION	"validation-error"
+#define PROBLEM_MALFORMED	"malformed-request"
+#define PROBLEM_UNAUTHORIZED	"unauthorized"
+#define PROBLEM_FORBIDDEN	"forbidden"
+#define PROBLEM_NOT_FOUND	"not-found"
+#define PROBLEM_METHOD		"method-not-allowed"
+#define PROBLEM_CONFLICT	"conflict"
+#define PROBLEM_TOO_LARGE	"payload-too-large"
+#define PROBLEM_MEDIA_TYPE	"unsupported-media-type"
+#define PROBLEM_RATE_LIMITED	"rate-limited"
+#define PROBLEM_INTERNAL	"internal-error"
+#define PROBLEM_UNAVAILABLE	"service-unavailable"
+
+/*
+ * Sets the reply to doc (taken over, even on failure) as JSON with status.
+ * Returns 0, or -1 after replacing the reply with a 500.
+ */
+int	reply_json(struct request *, int status, cJSON *doc);
+/* Sets the reply to raw bytes (copied) of the given type. */
+int	reply_raw(struct request *, int status, const char *content_type,
+	    const char *body, size_t len);
+/* A reply with no body (204). */
+void	reply_empty(struct request *, int status);
+
+/*
+ * Sets an RFC 9457 problem reply. detail is a fixed text, never input.
+ * errors (may be NULL) is a cJSON array, taken over. Always returns -1 so
+ * that a helper can "return reply_problem(...)".
+ */
+int	reply_problem(struct request *, int status, const char *type,
+	    const char *title, const char *detail);
+int	reply_problem_errors(struct request *, int status, const char *type,
+	    const char *title, const char *detail, cJSON *errors);
+/* The usual 500: generic body; the cause is logged by the caller. */
+int	reply_internal_error(struct request *);
+/* 404 for anything the caller may not see, so existence never leaks. */
+int	reply_not_found(struct request *);
+
+/* Adds a response header; value is checked for CR and LF. 0 or -1. */
+int	reply_header(struct request *, const char *name, const char *value);
+
+/*
+ * Reads path parameter idx as a positive integer id; answers 404 itself
+ * and returns -1 when it is not one.
+ */
+int	request_param_id_or_reply(struct request *, int idx, int64_t *out);
+
+/*
+ * Copies query parameter name (URL-decoded) into dst. Returns 1 when
+ * present, 0 when absent, -1 after answering 400 (too long, repeated,
+ * invalid UTF-8 or control characters).
+ */
+int	request_query_or_reply(struct request *, const char *name, char *dst,
+	    size_t dstlen);
+
+/* The client's address as civetweb saw it. */
+const char *request_remote_addr(const struct request *);
+
+#endif

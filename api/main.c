@@ -1,0 +1,84 @@
+/*
+ * portal-api: the HTTP server of the Partner Portal, and the operator
+ * commands that share its configuration.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/config.h"
+#include "../common/log.h"
+#include "../common/password.h"
+#include "../common/store.h"
+#include "cli.h"
+#include "server.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: portal-api [serve]\n"
+	    "       portal-api migrate\n"
+	    "       portal-api create-partner --name NAME [--locale sv|da|nb|en]"
+	    " [--timezone ZONE]\n"
+	    "       portal-api create-user --partner ID --email EMAIL "
+	    "--name NAME --role ROLE\n"
+	    "       portal-api routes\n");
+}
+
+static int
+serve(const struct config *cfg)
+{
+	struct store	*st;
+	int		 rc;
+
+	/* Migrate once here so that no request meets an old schema. */
+	if ((st = store_open(cfg->db_path, 1)) == NULL)
+		return 1;
+	rc = store_migrate(st);
+	store_close(st);
+	if (rc == -1)
+		return 1;
+	/* Made before serving, so the first unknown login is not slower. */
+	if (password_dummy_hash() == NULL) {
+		log_warnx("cannot hash");
+		return 1;
+	}
+	return server_run(cfg);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config	 cfg;
+	const char	*cmd = argc > 1 ? argv[1] : "serve";
+	char		 err[256];
+	int		 rc, need_secret;
+
+	if (strcmp(cmd, "routes") == 0)
+		return cli_routes();
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		usage();
+		return 0;
+	}
+	need_secret = strcmp(cmd, "serve") == 0;
+	if (config_load(&cfg, need_secret, err, sizeof(err)) == -1) {
+		fprintf(stderr, "portal-api: configuration: %s\n", err);
+		return 1;
+	}
+	log_init("portal-api", cfg.log_level);
+	if (strcmp(cmd, "serve") == 0)
+		rc = serve(&cfg);
+	else if (strcmp(cmd, "migrate") == 0)
+		rc = cli_migrate(&cfg);
+	else if (strcmp(cmd, "create-partner") == 0)
+		rc = cli_create_partner(&cfg, argc - 1, argv + 1);
+	else if (strcmp(cmd, "create-user") == 0)
+		rc = cli_create_user(&cfg, argc - 1, argv + 1);
+	else {
+		usage();
+		rc = 2;
+	}
+	config_cleanup(&cfg);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/*
+ * Routes as data: each resource file exports a table of these, routes.c
+ * joins them, and the dispatcher authenticates, checks the body and then
+ * runs the handler (after tmux's cmd_entry tables).
+ */
+#ifndef API_ROUTE_H
+#define API_ROUTE_H
+
+#include <stddef.h>
+
+#include "../common/json.h"
+#include "../common/store_user.h"
+#include "http.h"
+
+#define ROUTE_PUBLIC	0u	/* no token needed */
+#define ROUTE_STAFF	(ROLE_ADMIN | ROLE_BOOKKEEPER)
+#define ROUTE_ANYONE	(ROLE_ADMIN | ROLE_BOOKKEEPER | ROLE_INTEGRATION)
+
+enum route_body {
+	ROUTE_BODY_NONE,	/* nothing, or an empty object */
+	ROUTE_BODY_SCHEMA,	/* an object checked against route->schema */
+	ROUTE_BODY_CUSTOM	/* parsed strictly; the handler checks it */
+};
+
+struct route {
+	const char		*method;
+	const char		*pattern;	/* "/v1/users/{id}" */
+	void			(*handler)(struct request *);
+	unsigned		 roles;		/* enum role bits, or PUBLIC */
+	enum route_body		 body;
+	const struct json_schema *schema;
+};
+
+struct route_group {
+	const struct route	*routes;
+	const size_t		*n_routes;
+};
+
+/* Declared by each resource file. */
+extern const struct route	auth_routes[], health_routes[], users_routes[];
+extern const size_t		auth_n_routes, health_n_routes, users_n_routes;
+
+/*
+ * Finds the route for method and path, filling req->params. When the path
+ * is known but not the method, returns NULL and writes the allowed
+ * methods ("GET, PATCH") into allow; when the path is unknown, allow is "".
+ */
+const struct route	*route_find(const char *method, const char *path,
+			    struct request *req, char *allow, size_t allowlen);
+
+/* Calls fn for every route, in table order. */
+void	route_each(void (*fn)(const struct route *, void *), void *arg);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * The one route table, assembled from the resource files, and matching.
+ */
+#include <string.h>
+
+#include "route.h"
+
+static const struct route_group route_groups[] = {
+	{ health_routes, &health_n_routes },
+	{ auth_routes, &auth_n_routes },
+	{ users_routes, &users_n_routes },
+};
+
+#define ROUTE_N_GROUPS	(sizeof(route_groups) / sizeof(route_groups[0]))
+
+/* Matches path against pattern segment by segment; {x} takes one. */
+static int
+route_match(const char *pattern, const char *path, struct request *req)
+{
+	const char	*p = pattern, *u = path;
+	int		 n = 0;
+
+	while (*p != '\0' && *u != '\0') {
+		if (*p == '{') {
+			size_t len = strcspn(u, "/");
+			if (len == 0 || len >= HTTP_PARAM_MAX ||
+			    n == HTTP_PARAMS_MAX)
+				return 0;
+			if (req != NULL) {
+				memcpy(req->params[n], u, len);
+				req->params[n][len] = '\0';
+			}
+			n++;
+			u += len;
+			p = strchr(p, '}');
+			if (p == NULL)
+				return 0;
+			p++;
+			continue;
+		}
+		if (*p != *u)
+			return 0;
+		p++;
+		u++;
+	}
+	if (*p != '\0' || *u != '\0')
+		return 0;
+	if (req != NULL)
+		req->n_params = n;
+	return 1;
+}
+
+const struct route *
+route_find(const char *method, const char *path, struct request *req,
+    char *allow, size_t allowlen)
+{
+	const struct route	*r;
+	size_t			 g, i, used = 0;
+
+	allow[0] = '\0';
+	for (g = 0; g < ROUTE_N_GROUPS; g++) {
+		for (i = 0; i < *route_groups[g].n_routes; i++) {
+			r = &route_groups[g].routes[i];
+			if (!route_match(r->pattern, path, NULL))
+				continue;
+			if (strcmp(r->method, method) == 0) {
+				(void)route_match(r->pattern, path, req);
+				return r;
+			}
+			/* "GET, PATCH": the Allow header of a 405. */
+			if (used + strlen(r->method) + 3 < allowlen) {
+				if (used > 0) {
+					memcpy(allow + used, ", ", 2);
+					used += 2;
+				}
+				memcpy(allow + used, r->method,
+				    strlen(r->method) + 1);
+				used += strlen(r->method);
+			}
+		}
+	}
+	return NULL;
+}
+
+void
+route_each(void (*fn)(const struct route *, void *), void *arg)
+{
+	size_t	 g, i;
+
+	for (g = 0; g < ROUTE_N_GROUPS; g++)
+		for (i = 0; i < *route_groups[g].n_routes; i++)
+			fn(&route_groups[g].routes[i], arg);
+}

@@ -1,0 +1,399 @@
+/*
+ * civetweb set-up and the dispatcher: request id, CORS, routing, header
+ * checks, authentication, bounded body reading, then one handler and one
+ * reply, sent by this file alone.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <civetweb.h>
+
+#include "../common/log.h"
+#include "../common/text.h"
+#include "authn.h"
+#include "route.h"
+#include "server.h"
+
+#define SERVER_HEADERS_MAX	8192	/* bytes of extra reply headers */
+#define SERVER_REQUEST_HEADERS	"16384"	/* civetweb's max_request_size */
+
+/* Written before mg_start, read-only after. */
+static const struct config	*server_cfg;
+
+static void *
+server_init_thread(const struct mg_context *ctx, int type)
+{
+	(void)ctx;
+	/* Type 1 is a worker thread: it gets its own database connection. */
+	if (type != 1)
+		return NULL;
+	return store_open(server_cfg->db_path, 0);
+}
+
+static void
+server_exit_thread(const struct mg_context *ctx, int type, void *p)
+{
+	(void)ctx;
+	(void)type;
+	store_close(p);
+}
+
+/* A client's id when it is short and plain, else a fresh random one. */
+static void
+server_request_id(struct mg_connection *conn, char *out, size_t outlen)
+{
+	const char	*h = mg_get_header(conn, "X-Request-Id");
+	unsigned char	 rnd[12];
+	size_t		 i, len;
+
+	if (h != NULL && (len = strlen(h)) > 0 && len < outlen && len <= 36) {
+		for (i = 0; i < len; i++) {
+			char c = h[i];
+			if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+			    c == '.'))
+				break;
+		}
+		if (i == len) {
+			memcpy(out, h, len + 1);
+			return;
+		}
+	}
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		memset(rnd, 0, sizeof(rnd));
+	text_hex(rnd, sizeof(rnd), out);
+}
+
+static void
+server_send(struct request *req)
+{
+	struct mg_connection	*conn = req->conn;
+	char			 len[24];
+
+	if (req->status == 0)
+		(void)reply_internal_error(req);
+	(void)snprintf(len, sizeof(len), "%zu", req->reply_len);
+	mg_response_header_start(conn, req->status);
+	if (req->content_type != NULL)
+		mg_response_header_add(conn, "Content-Type",
+		    req->content_type, -1);
+	mg_response_header_add(conn, "Content-Length", len, -1);
+	mg_response_header_add(conn, "X-Request-Id", req->id, -1);
+	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+	mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
+	if (req->headers.len > 0)
+		mg_response_header_add_lines(conn, req->headers.data);
+	mg_response_header_send(conn);
+	if (req->reply_len > 0 && strcmp(req->ri->request_method, "HEAD") != 0)
+		mg_write(conn, req->reply_body, req->reply_len);
+}
+
+/* CORS for the configured origins only; never "*". */
+static int
+server_cors(struct request *req, const char *allow)
+{
+	const char	*origin = mg_get_header(req->conn, "Origin");
+	int		 ok;
+
+	ok = origin != NULL && config_origin_allowed(req->cfg, origin);
+	if (strcmp(req->ri->request_method, "OPTIONS") == 0) {
+		if (!ok)
+			return reply_problem(req, 403, PROBLEM_FORBIDDEN,
+			    "Origin not allowed",
+			    "This origin may not call the API from a browser.");
+		reply_empty(req, 204);
+		(void)reply_header(req, "Access-Control-Allow-Methods", allow);
+		(void)reply_header(req, "Access-Control-Allow-Headers",
+		    "Authorization, Content-Type, Idempotency-Key, "
+		    "X-Request-Id");
+		(void)reply_header(req, "Access-Control-Max-Age", "600");
+	}
+	if (ok) {
+		(void)reply_header(req, "Access-Control-Allow-Origin", origin);
+		(void)reply_header(req, "Access-Control-Expose-Headers",
+		    "Location, Retry-After, X-Request-Id");
+	}
+	(void)reply_header(req, "Vary", "Origin");
+	return 0;
+}
+
+static int
+server_read_body_or_reply(struct request *req)
+{
+	long long	 cl = req->ri->content_length;
+	size_t		 max = (size_t)req->cfg->max_body;
+	struct buf	 b;
+	char		 chunk[8192];
+	int		 n;
+
+	if (cl > (long long)max)
+		goto too_large;
+	buf_init(&b, max + 1);
+	while ((n = mg_read(req->conn, chunk, sizeof(chunk))) > 0) {
+		if (buf_add(&b, chunk, (size_t)n) == -1) {
+			buf_cleanup(&b);
+			goto too_large;
+		}
+	}
+	if (n < 0) {
+		buf_cleanup(&b);
+		return reply_problem(req, 400, PROBLEM_MALFORMED,
+		    "Malformed request", "The request body could not be read.");
+	}
+	if (b.len > max) {
+		buf_cleanup(&b);
+		goto too_large;
+	}
+	req->raw_body = buf_steal(&b, &req->raw_len);
+	if (req->raw_body == NULL)
+		return reply_internal_error(req);
+	return 0;
+too_large:
+	(void)reply_problem(req, 413, PROBLEM_TOO_LARGE, "Body too large",
+	    "The request body is larger than this server accepts.");
+	/* The rest of the body is not read: the connection cannot be reused. */
+	(void)reply_header(req, "Connection", "close");
+	return -1;
+}
+
+static int
+server_body_or_reply(struct request *req)
+{
+	const char	*ct = mg_get_header(req->conn, "Content-Type");
+	enum json_fault	 f;
+	cJSON		*errors;
+	size_t		 ctlen;
+
+	if (server_read_body_or_reply(req) == -1)
+		return -1;
+	if (req->raw_len == 0 && req->route->body == ROUTE_BODY_NONE)
+		return 0;
+	ctlen = ct ? strcspn(ct, ";") : 0;
+	while (ctlen > 0 && ct[ctlen - 1] == ' ')
+		ctlen--;
+	if (ct == NULL || ctlen != 16 ||
+	    strncasecmp(ct, "application/json", 16) != 0)
+		return reply_problem(req, 415, PROBLEM_MEDIA_TYPE,
+		    "Unsupported media type",
+		    "Send the body as application/json.");
+	if ((f = json_parse_strict(req->raw_body, req->raw_len, &req->body))
+	    != JSON_OK)
+		return reply_problem(req, 400, PROBLEM_MALFORMED,
+		    "Malformed JSON", json_fault_text(f));
+	if (req->route->body == ROUTE_BODY_CUSTOM)
+		return 0;
+	if ((errors = cJSON_CreateArray()) == NULL)
+		return reply_internal_error(req);
+	if (req->route->body == ROUTE_BODY_NONE) {
+		if (!cJSON_IsObject(req->body) || req->body->child != NULL) {
+			json_error_add(errors, "(body)",
+			    "this request takes no body");
+			return reply_problem_errors(req, 422,
+			    PROBLEM_VALIDATION, "Invalid request body",
+			    "This request takes no fields.", errors);
+		}
+	} else if (json_schema_check(req->body, req->route->schema, NULL,
+	    errors) > 0)
+		return reply_problem_errors(req, 422, PROBLEM_VALIDATION,
+		    "Invalid request body",
+		    "One or more fields are missing or invalid.", errors);
+	cJSON_Delete(errors);
+	return 0;
+}
+
+static void
+server_handle(struct request *req)
+{
+	const struct mg_request_info	*ri = req->ri;
+	char				 allow[96];
+	int				 has_te, has_cl;
+
+	req->route = route_find(ri->request_method, ri->local_uri, req, allow,
+	    sizeof(allow));
+	if (req->route == NULL && allow[0] == '\0') {
+		(void)reply_not_found(req);
+		return;
+	}
+	if (req->route == NULL && strcmp(ri->request_method, "OPTIONS") == 0) {
+		(void)server_cors(req, allow);
+		return;
+	}
+	if (server_cors(req, allow) == -1)
+		return;
+	if (req->route == NULL) {
+		(void)reply_problem(req, 405, PROBLEM_METHOD,
+		    "Method not allowed",
+		    "This resource does not support that method.");
+		(void)reply_header(req, "Allow", allow);
+		return;
+	}
+	has_te = mg_get_header(req->conn, "Transfer-Encoding") != NULL;
+	has_cl = mg_get_header(req->conn, "Content-Length") != NULL;
+	if (has_te && has_cl) {
+		(void)reply_problem(req, 400, PROBLEM_MALFORMED,
+		    "Malformed request", "A request may not carry both "
+		    "Content-Length and Transfer-Encoding.");
+		(void)reply_header(req, "Connection", "close");
+		return;
+	}
+	if (req->store == NULL) {
+		log_warnx("no database connection on this thread");
+		(void)reply_problem(req, 503, PROBLEM_UNAVAILABLE,
+		    "Service unavailable", "The database is not reachable.");
+		return;
+	}
+	if (req->route->roles != ROUTE_PUBLIC) {
+		if (authn_request_or_reply(req) == -1)
+			return;
+		if ((req->route->roles & req->user.role) == 0) {
+			(void)reply_problem(req, 403, PROBLEM_FORBIDDEN,
+			    "Forbidden", "Your role may not use this route.");
+			return;
+		}
+	}
+	if (server_body_or_reply(req) == -1)
+		return;
+	req->route->handler(req);
+}
+
+static int
+server_dispatch(struct mg_connection *conn, void *cbdata)
+{
+	struct request	 req;
+	struct timespec	 t0, t1;
+	int		 status;
+
+	(void)cbdata;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&req, 0, sizeof(req));
+	req.conn = conn;
+	req.ri = mg_get_request_info(conn);
+	req.cfg = server_cfg;
+	req.store = mg_get_thread_pointer(conn);
+	buf_init(&req.headers, SERVER_HEADERS_MAX);
+	server_request_id(conn, req.id, sizeof(req.id));
+	log_set_request_id(req.id);
+
+	server_handle(&req);
+	/* A handler that left a transaction open has failed mid-way. */
+	if (req.store != NULL && !sqlite3_get_autocommit(req.store->db)) {
+		log_warnx("transaction left open by %s %s",
+		    req.ri->request_method, req.route ? req.route->pattern :
+		    "?");
+		store_rollback(req.store);
+		(void)reply_internal_error(&req);
+	}
+	server_send(&req);
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* The path only: query strings may carry tokens. */
+	log_info("%s %s %d %.2fms", req.ri->request_method, req.ri->local_uri,
+	    req.status, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	status = req.status;
+	log_set_request_id(NULL);
+	cJSON_Delete(req.body);
+	if (req.raw_body != NULL)
+		explicit_bzero(req.raw_body, req.raw_len);
+	free(req.raw_body);
+	free(req.reply_body);
+	buf_cleanup(&req.headers);
+	explicit_bzero(&req.user, sizeof(req.user));
+	return status;
+}
+
+/* civetweb's own errors (bad request line, headers too large) as problems. */
+static int
+server_http_error(struct mg_connection *conn, int status, const char *msg)
+{
+	char	 body[256], len[16];
+	int	 n;
+
+	(void)msg;
+	n = snprintf(body, sizeof(body), "{\"type\":\"/problems/%s\","
+	    "\"title\":\"Request refused\",\"status\":%d,"
+	    "\"detail\":\"The server could not accept this request.\"}",
+	    status == 413 || status == 431 ? PROBLEM_TOO_LARGE :
+	    status >= 500 ? PROBLEM_INTERNAL : PROBLEM_MALFORMED, status);
+	if (n < 0 || (size_t)n >= sizeof(body))
+		return 1;
+	(void)snprintf(len, sizeof(len), "%d", n);
+	if (mg_response_header_start(conn, status) != 0)
+		return 1;
+	mg_response_header_add(conn, "Content-Type", "application/problem+json",
+	    -1);
+	mg_response_header_add(conn, "Content-Length", len, -1);
+	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+	mg_response_header_send(conn);
+	mg_write(conn, body, (size_t)n);
+	return 0;
+}
+
+static int
+server_log_message(const struct mg_connection *conn, const char *message)
+{
+	(void)conn;
+	log_warnx("civetweb: %s", message);
+	return 1;
+}
+
+int
+server_run(const struct config *cfg)
+{
+	struct mg_callbacks	 cb;
+	struct mg_context	*ctx;
+	char			 threads[16], timeout[16];
+	sigset_t		 set;
+	int			 sig;
+	const char		*options[] = {
+		"listening_ports", cfg->listen,
+		"num_threads", threads,
+		"request_timeout_ms", timeout,
+		"enable_keep_alive", "yes",
+		"keep_alive_timeout_ms", "5000",
+		"tcp_nodelay", "1",
+		"max_request_size", SERVER_REQUEST_HEADERS,
+		/* Empty: civetweb answers no CORS preflight of its own. */
+		"access_control_allow_origin", "",
+		"access_control_allow_methods", "",
+		"access_control_allow_headers", "",
+		NULL
+	};
+
+	server_cfg = cfg;
+	(void)snprintf(threads, sizeof(threads), "%lld", cfg->threads);
+	(void)snprintf(timeout, sizeof(timeout), "%lld",
+	    cfg->request_timeout_ms);
+
+	/* Threads inherit this mask: only the main thread takes signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&cb, 0, sizeof(cb));
+	cb.init_thread = server_init_thread;
+	cb.exit_thread = server_exit_thread;
+	cb.http_error = server_http_error;
+	cb.log_message = server_log_message;
+	mg_init_library(0);
+	if ((ctx = mg_start(&cb, NULL, options)) == NULL) {
+		log_warnx("cannot listen on %s", cfg->listen);
+		mg_exit_library();
+		return 1;
+	}
+	mg_set_request_handler(ctx, "/", server_dispatch, NULL);
+	log_info("listening on http://%s", cfg->listen);
+	while (sigwait(&set, &sig) != 0)
+		;
+	log_info("signal %d: stopping", sig);
+	mg_stop(ctx);
+	mg_exit_library();
+	return 0;
+}

@@ -1,0 +1,242 @@
+/*
+ * The caller (/v1/me) and, for admins, the users of their firm.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../common/password.h"
+#include "../common/store_partner.h"
+#include "route.h"
+
+static const char *const users_roles[] = {
+	"admin", "bookkeeper", "integration", NULL
+};
+
+static const struct json_field users_create_fields[] = {
+	{ "email", JSON_KIND_STRING, 1, 3, USER_EMAIL_MAX, NULL },
+	{ "name", JSON_KIND_STRING, 1, 1, USER_NAME_MAX, NULL },
+	{ "role", JSON_KIND_STRING, 1, 1, 16, users_roles },
+	{ "password", JSON_KIND_STRING, 1, USER_PASSWORD_MIN,
+	    USER_PASSWORD_MAX, NULL },
+};
+static const struct json_schema users_create_schema = {
+	users_create_fields,
+	sizeof(users_create_fields) / sizeof(users_create_fields[0])
+};
+
+static const struct json_field users_patch_fields[] = {
+	{ "name", JSON_KIND_STRING, 0, 1, USER_NAME_MAX, NULL },
+	{ "role", JSON_KIND_STRING, 0, 1, 16, users_roles },
+	{ "active", JSON_KIND_BOOL, 0, 0, 0, NULL },
+};
+static const struct json_schema users_patch_schema = {
+	users_patch_fields,
+	sizeof(users_patch_fields) / sizeof(users_patch_fields[0])
+};
+
+/* A user as the API shows it: never the password hash. */
+static cJSON *
+users_json(const struct user *u)
+{
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if (json_add_int(o, "id", u->id) == NULL ||
+	    cJSON_AddStringToObject(o, "email", u->email) == NULL ||
+	    cJSON_AddStringToObject(o, "name", u->name) == NULL ||
+	    cJSON_AddStringToObject(o, "role", role_name(u->role)) == NULL ||
+	    cJSON_AddBoolToObject(o, "active", u->active) == NULL ||
+	    json_add_time(o, "created_at", u->created_at) == NULL ||
+	    json_add_time(o, "updated_at", u->updated_at) == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void
+users_me(struct request *req)
+{
+	struct partner	 p;
+	cJSON		*doc, *po;
+
+	if (store_partner_get(req->store, req->user.partner_id, &p) !=
+	    STORE_OK) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	if ((doc = users_json(&req->user)) == NULL ||
+	    (po = cJSON_AddObjectToObject(doc, "partner")) == NULL ||
+	    json_add_int(po, "id", p.id) == NULL ||
+	    cJSON_AddStringToObject(po, "name", p.name) == NULL ||
+	    cJSON_AddStringToObject(po, "locale", p.locale) == NULL ||
+	    cJSON_AddStringToObject(po, "timezone", p.timezone) == NULL) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	(void)reply_json(req, 200, doc);
+}
+
+static int
+users_list_add(const struct user *u, void *arg)
+{
+	cJSON	*item;
+
+	if ((item = users_json(u)) == NULL)
+		return -1;
+	cJSON_AddItemToArray(arg, item);
+	return 0;
+}
+
+static void
+users_list(struct request *req)
+{
+	cJSON	*doc, *data;
+
+	if ((doc = cJSON_CreateObject()) == NULL ||
+	    (data = cJSON_AddArrayToObject(doc, "data")) == NULL) {
+		cJSON_Delete(doc);
+		(void)reply_internal_error(req);
+		return;
+	}
+	if (store_user_list(req->store, req->user.partner_id, users_list_add,
+	    data) != STORE_OK) {
+		cJSON_Delete(doc);
+		(void)reply_internal_error(req);
+		return;
+	}
+	(void)reply_json(req, 200, doc);
+}
+
+/* Loads user idx of the path, of the caller's firm, or answers 404. */
+static int
+users_load_or_reply(struct request *req, struct user *u)
+{
+	int64_t	 id;
+	int	 rc;
+
+	if (request_param_id_or_reply(req, 0, &id) == -1)
+		return -1;
+	rc = store_user_get(req->store, id, u);
+	if (rc == STORE_ERROR)
+		return reply_internal_error(req);
+	if (rc == STORE_NOTFOUND || u->partner_id != req->user.partner_id)
+		return reply_not_found(req);
+	return 0;
+}
+
+static void
+users_get(struct request *req)
+{
+	struct user	 u;
+
+	if (users_load_or_reply(req, &u) == -1)
+		return;
+	(void)reply_json(req, 200, users_json(&u));
+	explicit_bzero(&u, sizeof(u));
+}
+
+static void
+users_create(struct request *req)
+{
+	struct user	 u;
+	cJSON		*errors;
+	char		 location[64];
+	int		 rc;
+
+	memset(&u, 0, sizeof(u));
+	u.partner_id = req->user.partner_id;
+	u.active = 1;
+	(void)snprintf(u.email, sizeof(u.email), "%s",
+	    json_get_string(req->body, "email"));
+	(void)snprintf(u.name, sizeof(u.name), "%s",
+	    json_get_string(req->body, "name"));
+	(void)role_parse(json_get_string(req->body, "role"), &u.role);
+	if (user_email_normalize(u.email) == -1) {
+		if ((errors = cJSON_CreateArray()) != NULL)
+			json_error_add(errors, "email",
+			    "is not an email address");
+		(void)reply_problem_errors(req, 422, PROBLEM_VALIDATION,
+		    "Invalid request body",
+		    "One or more fields are missing or invalid.", errors);
+		return;
+	}
+	if (password_hash(json_get_string(req->body, "password"),
+	    u.password_hash, sizeof(u.password_hash)) == -1) {
+		log_warnx("cannot hash a password");
+		(void)reply_internal_error(req);
+		return;
+	}
+	rc = store_user_create(req->store, &u);
+	explicit_bzero(u.password_hash, sizeof(u.password_hash));
+	if (rc == STORE_CONFLICT) {
+		(void)reply_problem(req, 409, PROBLEM_CONFLICT,
+		    "Email address taken",
+		    "A user with this email address already exists.");
+		return;
+	}
+	if (rc != STORE_OK) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	log_info("user %lld created by %lld", (long long)u.id,
+	    (long long)req->user.id);
+	(void)snprintf(location, sizeof(location), "/v1/users/%lld",
+	    (long long)u.id);
+	if (reply_json(req, 201, users_json(&u)) == 0)
+		(void)reply_header(req, "Location", location);
+}
+
+static void
+users_patch(struct request *req)
+{
+	struct user	 u;
+	const char	*s;
+	int		 rc;
+
+	if (req->body->child == NULL) {
+		(void)reply_problem(req, 422, PROBLEM_VALIDATION,
+		    "Invalid request body", "Name at least one field to change.");
+		return;
+	}
+	if (users_load_or_reply(req, &u) == -1)
+		return;
+	if ((s = json_get_string(req->body, "name")) != NULL)
+		(void)snprintf(u.name, sizeof(u.name), "%s", s);
+	if ((s = json_get_string(req->body, "role")) != NULL)
+		(void)role_parse(s, &u.role);
+	u.active = json_get_bool(req->body, "active", u.active);
+	/* An admin who demotes or deactivates themselves locks the firm out. */
+	if (u.id == req->user.id && (u.role != ROLE_ADMIN || !u.active)) {
+		(void)reply_problem(req, 409, PROBLEM_CONFLICT,
+		    "Cannot change own access",
+		    "Admins cannot deactivate or demote themselves.");
+		goto out;
+	}
+	rc = store_user_update(req->store, &u);
+	if (rc == STORE_NOTFOUND)
+		(void)reply_not_found(req);
+	else if (rc != STORE_OK)
+		(void)reply_internal_error(req);
+	else {
+		log_info("user %lld changed by %lld", (long long)u.id,
+		    (long long)req->user.id);
+		(void)reply_json(req, 200, users_json(&u));
+	}
+out:
+	explicit_bzero(&u, sizeof(u));
+}
+
+const struct route users_routes[] = {
+	{ "GET", "/v1/me", users_me, ROUTE_ANYONE, ROUTE_BODY_NONE, NULL },
+	{ "GET", "/v1/users", users_list, ROLE_ADMIN, ROUTE_BODY_NONE, NULL },
+	{ "POST", "/v1/users", users_create, ROLE_ADMIN, ROUTE_BODY_SCHEMA,
+	    &users_create_schema },
+	{ "GET", "/v1/users/{id}", users_get, ROLE_ADMIN, ROUTE_BODY_NONE,
+	    NULL },
+	{ "PATCH", "/v1/users/{id}", users_patch, ROLE_ADMIN,
+	    ROUTE_BODY_SCHEMA, &users_patch_schema },
+};
+const size_t users_n_routes = sizeof(users_routes) / sizeof(users_routes[0]);

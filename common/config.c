@@ -1,0 +1,241 @@
+/*
+ * Reads and checks the PORTAL_* environment.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "text.h"
+
+static int
+config_str(char **dst, const char *name, const char *def, char *err,
+    size_t errlen)
+{
+	const char	*v = getenv(name);
+
+	if (v == NULL || *v == '\0')
+		v = def;
+	if (v == NULL) {
+		*dst = NULL;
+		return 0;
+	}
+	if (text_has_control(v)) {
+		(void)snprintf(err, errlen, "%s holds a control character",
+		    name);
+		return -1;
+	}
+	if ((*dst = strdup(v)) == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+config_int(long long *dst, const char *name, long long def, long long min,
+    long long max, char *err, size_t errlen)
+{
+	const char	*v = getenv(name);
+
+	if (v == NULL || *v == '\0') {
+		*dst = def;
+		return 0;
+	}
+	if (text_parse_int(v, min, max, dst) == -1) {
+		(void)snprintf(err, errlen, "%s must be an integer from %lld "
+		    "to %lld", name, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+config_read_secret_file(struct config *cfg, const char *path, char *err,
+    size_t errlen)
+{
+	ssize_t	 n;
+	size_t	 len = 0;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		(void)snprintf(err, errlen, "PORTAL_JWT_SECRET_FILE: %s",
+		    strerror(errno));
+		return -1;
+	}
+	while (len < sizeof(cfg->secret) &&
+	    (n = read(fd, cfg->secret + len, sizeof(cfg->secret) - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	/* A trailing newline from an editor or `echo` is not key material. */
+	while (len > 0 && (cfg->secret[len - 1] == '\n' ||
+	    cfg->secret[len - 1] == '\r'))
+		len--;
+	cfg->secret_len = len;
+	return 0;
+}
+
+static int
+config_secret(struct config *cfg, int need, char *err, size_t errlen)
+{
+	const char	*v = getenv("PORTAL_JWT_SECRET");
+	const char	*file = getenv("PORTAL_JWT_SECRET_FILE");
+
+	cfg->secret_len = 0;
+	if (v != NULL && *v != '\0') {
+		size_t len = strlen(v);
+		if (len > sizeof(cfg->secret)) {
+			(void)snprintf(err, errlen, "PORTAL_JWT_SECRET is longer "
+			    "than %d bytes", CONFIG_SECRET_MAX);
+			return -1;
+		}
+		memcpy(cfg->secret, v, len);
+		cfg->secret_len = len;
+	} else if (file != NULL && *file != '\0') {
+		if (config_read_secret_file(cfg, file, err, errlen) == -1)
+			return -1;
+	}
+	if (!need)
+		return 0;
+	if (cfg->secret_len == 0) {
+		(void)snprintf(err, errlen, "no signing secret: set "
+		    "PORTAL_JWT_SECRET or PORTAL_JWT_SECRET_FILE");
+		return -1;
+	}
+	if (cfg->secret_len < CONFIG_SECRET_MIN) {
+		(void)snprintf(err, errlen, "the signing secret must be at "
+		    "least %d bytes", CONFIG_SECRET_MIN);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+config_origins(struct config *cfg, char *err, size_t errlen)
+{
+	const char	*v = getenv("PORTAL_CORS_ORIGINS");
+	const char	*p, *comma;
+	size_t		 len;
+
+	cfg->n_cors_origins = 0;
+	if (v == NULL)
+		return 0;
+	for (p = v; *p != '\0'; p = comma ? comma + 1 : p + len) {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		while (len > 0 && *p == ' ')
+			p++, len--;
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len == 0)
+			continue;
+		if ((len == 1 && *p == '*') || cfg->n_cors_origins ==
+		    CONFIG_ORIGINS_MAX) {
+			(void)snprintf(err, errlen, "PORTAL_CORS_ORIGINS takes "
+			    "up to %d explicit origins, not *",
+			    CONFIG_ORIGINS_MAX);
+			return -1;
+		}
+		if ((cfg->cors_origins[cfg->n_cors_origins] = strndup(p, len))
+		    == NULL) {
+			(void)snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		cfg->n_cors_origins++;
+		if (comma == NULL)
+			break;
+	}
+	return 0;
+}
+
+int
+config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
+{
+	const char	*level;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->log_level = LOG_LEVEL_INFO;
+	level = getenv("PORTAL_LOG_LEVEL");
+	if (level != NULL && *level != '\0' &&
+	    log_level_parse(level, &cfg->log_level) == -1) {
+		(void)snprintf(err, errlen, "PORTAL_LOG_LEVEL must be error, "
+		    "warn, info or debug");
+		goto fail;
+	}
+	if (config_str(&cfg->db_path, "PORTAL_DB", "var/portal.db", err,
+	    errlen) == -1 ||
+	    config_str(&cfg->listen, "PORTAL_LISTEN", "127.0.0.1:8080", err,
+	    errlen) == -1 ||
+	    config_str(&cfg->app_url, "PORTAL_APP_URL",
+	    "http://127.0.0.1:3000", err, errlen) == -1 ||
+	    config_str(&cfg->public_url, "PORTAL_PUBLIC_URL",
+	    "http://127.0.0.1:8080", err, errlen) == -1 ||
+	    config_str(&cfg->smtp_url, "PORTAL_SMTP_URL",
+	    "smtp://127.0.0.1:1025", err, errlen) == -1 ||
+	    config_str(&cfg->smtp_user, "PORTAL_SMTP_USER", NULL, err,
+	    errlen) == -1 ||
+	    config_str(&cfg->smtp_password, "PORTAL_SMTP_PASSWORD", NULL, err,
+	    errlen) == -1 ||
+	    config_str(&cfg->mail_from, "PORTAL_MAIL_FROM",
+	    "portal@localhost", err, errlen) == -1)
+		goto fail;
+	if (config_int(&cfg->token_ttl, "PORTAL_TOKEN_TTL", 3600, 60, 86400,
+	    err, errlen) == -1 ||
+	    config_int(&cfg->access_token_ttl, "PORTAL_ACCESS_TOKEN_TTL", 300,
+	    30, 3600, err, errlen) == -1 ||
+	    config_int(&cfg->threads, "PORTAL_THREADS", 64, 2, 1024, err,
+	    errlen) == -1 ||
+	    config_int(&cfg->max_body, "PORTAL_MAX_BODY", 1048576, 1024,
+	    67108864, err, errlen) == -1 ||
+	    config_int(&cfg->login_max_failures, "PORTAL_LOGIN_MAX_FAILURES",
+	    5, 1, 1000, err, errlen) == -1 ||
+	    config_int(&cfg->login_lockout, "PORTAL_LOGIN_LOCKOUT", 300, 1,
+	    86400, err, errlen) == -1 ||
+	    config_int(&cfg->request_timeout_ms, "PORTAL_REQUEST_TIMEOUT_MS",
+	    5000, 100, 120000, err, errlen) == -1 ||
+	    config_int(&cfg->worker_poll, "PORTAL_WORKER_POLL", 5, 1, 3600,
+	    err, errlen) == -1)
+		goto fail;
+	if (config_origins(cfg, err, errlen) == -1 ||
+	    config_secret(cfg, need_secret, err, errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	config_cleanup(cfg);
+	return -1;
+}
+
+void
+config_cleanup(struct config *cfg)
+{
+	size_t	 i;
+
+	free(cfg->db_path);
+	free(cfg->listen);
+	free(cfg->app_url);
+	free(cfg->public_url);
+	free(cfg->smtp_url);
+	free(cfg->smtp_user);
+	if (cfg->smtp_password != NULL)
+		explicit_bzero(cfg->smtp_password, strlen(cfg->smtp_password));
+	free(cfg->smtp_password);
+	free(cfg->mail_from);
+	for (i = 0; i < cfg->n_cors_origins; i++)
+		free(cfg->cors_origins[i]);
+	explicit_bzero(cfg->secret, sizeof(cfg->secret));
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+int
+config_origin_allowed(const struct config *cfg, const char *origin)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->n_cors_origins; i++)
+		if (strcmp(cfg->cors_origins[i], origin) == 0)
+			return 1;
+	return 0;
+}

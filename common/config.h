@@ -1,0 +1,52 @@
+/*
+ * Configuration read from PORTAL_* environment variables, with defaults
+ * that run on one machine. Secrets have no default.
+ */
+#ifndef COMMON_CONFIG_H
+#define COMMON_CONFIG_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+#define CONFIG_SECRET_MIN	32
+#define CONFIG_SECRET_MAX	512
+#define CONFIG_ORIGINS_MAX	16
+
+struct config {
+	char		*db_path;
+	char		*listen;
+	char		*app_url;
+	char		*public_url;
+	char		*cors_origins[CONFIG_ORIGINS_MAX];
+	size_t		 n_cors_origins;
+	enum log_level	 log_level;
+	long long	 token_ttl;		/* seconds */
+	long long	 access_token_ttl;	/* "go to client" tokens */
+	long long	 threads;
+	long long	 max_body;		/* bytes */
+	long long	 login_max_failures;
+	long long	 login_lockout;		/* seconds */
+	long long	 request_timeout_ms;
+	/* Mail, for the worker. */
+	char		*smtp_url;
+	char		*smtp_user;
+	char		*smtp_password;
+	char		*mail_from;
+	long long	 worker_poll;		/* seconds between outbox looks */
+	/* HS256 key; wiped by config_cleanup(). */
+	unsigned char	 secret[CONFIG_SECRET_MAX];
+	size_t		 secret_len;
+};
+
+/*
+ * Fills cfg from the environment. When need_secret is set, a missing or
+ * short secret is an error. On error returns -1 and writes a message.
+ */
+int	config_load(struct config *, int need_secret, char *err, size_t);
+void	config_cleanup(struct config *);
+
+/* Nonzero when origin is in PORTAL_CORS_ORIGINS. */
+int	config_origin_allowed(const struct config *, const char *origin);
+
+#endif

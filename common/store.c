@@ -1,0 +1,268 @@
+/*
+ * Connection set-up, migrations, statement cache and transactions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "store.h"
+
+/* scripts/embed makes these from schema.sql at build time. */
+extern const char	schema_sql[];
+extern const size_t	schema_sql_len;
+
+#define STORE_BUSY_TIMEOUT_MS	10000
+
+static int64_t	store_fixed_now;
+
+void
+store_log_error(struct store *st, const char *what)
+{
+	log_warnx("database %s: %s (%d)", what, sqlite3_errmsg(st->db),
+	    sqlite3_extended_errcode(st->db));
+}
+
+static int
+store_exec(struct store *st, const char *sql)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("database: %s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, int create)
+{
+	struct store	*st;
+	int		 flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		log_warn("calloc");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		log_warnx("cannot open database %s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	/*
+	 * synchronous=FULL: a 2xx or an email marked sent must survive a
+	 * power cut, which NORMAL does not promise in WAL mode.
+	 */
+	if (store_exec(st, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA cache_size = -16384;"
+	    "PRAGMA temp_store = MEMORY;") == -1)
+		goto fail;
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	int	 i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->n_cached; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+sqlite3_stmt *
+store_stmt(struct store *st, const char *sql)
+{
+	sqlite3_stmt	*stmt;
+	int		 i;
+
+	for (i = 0; i < st->n_cached; i++) {
+		if (st->cache[i].sql == sql) {
+			stmt = st->cache[i].stmt;
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			return stmt;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &stmt, NULL) != SQLITE_OK) {
+		store_log_error(st, "prepare");
+		return NULL;
+	}
+	if (st->n_cached == STORE_STMT_MAX) {
+		/* Not expected: the queries are a fixed set. Still correct. */
+		log_warnx("statement cache full");
+		sqlite3_finalize(st->cache[0].stmt);
+		memmove(&st->cache[0], &st->cache[1],
+		    sizeof(st->cache[0]) * (STORE_STMT_MAX - 1));
+		st->n_cached--;
+	}
+	st->cache[st->n_cached].sql = sql;
+	st->cache[st->n_cached].stmt = stmt;
+	st->n_cached++;
+	return stmt;
+}
+
+void
+store_reset(sqlite3_stmt *stmt)
+{
+	if (stmt != NULL) {
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+	}
+}
+
+int
+store_begin(struct store *st)
+{
+	return store_exec(st, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(struct store *st)
+{
+	if (store_exec(st, "COMMIT") == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt	*stmt;
+	int		 v = -1;
+
+	if ((stmt = store_stmt(st, "PRAGMA user_version")) == NULL)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int(stmt, 0);
+	store_reset(stmt);
+	return v;
+}
+
+int
+store_ping(struct store *st)
+{
+	return store_schema_version(st) > 0 ? 0 : -1;
+}
+
+/*
+ * Finds the "-- version N" marker at or after p; returns its line start or
+ * NULL, with N in *version.
+ */
+static const char *
+store_next_section(const char *p, int *version)
+{
+	static const char	 marker[] = "-- version ";
+	const char		*q = p;
+
+	while ((q = strstr(q, marker)) != NULL) {
+		if (q == schema_sql || q[-1] == '\n') {
+			long n = strtol(q + sizeof(marker) - 1, NULL, 10);
+			if (n > 0 && n < 100000) {
+				*version = (int)n;
+				return q;
+			}
+		}
+		q += sizeof(marker) - 1;
+	}
+	return NULL;
+}
+
+int
+store_schema_latest(void)
+{
+	const char	*p = schema_sql;
+	int		 v, latest = 0;
+
+	while ((p = store_next_section(p, &v)) != NULL) {
+		latest = v;
+		p++;
+	}
+	return latest;
+}
+
+int
+store_migrate(struct store *st)
+{
+	const char	*p, *next;
+	char		*section = NULL, pragma[64];
+	int		 v, nextv, current;
+
+	if (store_begin(st) == -1)
+		return -1;
+	if ((current = store_schema_version(st)) == -1)
+		goto fail;
+	p = store_next_section(schema_sql, &v);
+	for (; p != NULL; p = next, v = nextv) {
+		next = store_next_section(p + 1, &nextv);
+		if (v <= current)
+			continue;
+		section = strndup(p, next ? (size_t)(next - p) :
+		    strlen(p));
+		if (section == NULL)
+			goto fail;
+		(void)snprintf(pragma, sizeof(pragma),
+		    "PRAGMA user_version = %d", v);
+		if (store_exec(st, section) == -1 ||
+		    store_exec(st, pragma) == -1)
+			goto fail;
+		free(section);
+		section = NULL;
+		log_info("database migrated to schema version %d", v);
+		current = v;
+	}
+	return store_commit(st);
+fail:
+	free(section);
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_column_text(sqlite3_stmt *stmt, int col, char *dst, size_t dstlen)
+{
+	const unsigned char	*s = sqlite3_column_text(stmt, col);
+	int			 n;
+
+	n = snprintf(dst, dstlen, "%s", s ? (const char *)s : "");
+	return (n < 0 || (size_t)n >= dstlen) ? -1 : 0;
+}
+
+int64_t
+store_now(void)
+{
+	if (store_fixed_now != 0)
+		return store_fixed_now;
+	return (int64_t)time(NULL);
+}
+
+void
+store_now_set(int64_t t)
+{
+	store_fixed_now = t;
+}

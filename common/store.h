@@ -1,0 +1,72 @@
+/*
+ * The database connection: opening with the pragmas every connection
+ * needs, schema migration, a per-connection cache of prepared statements
+ * and transactions. Each thread owns one struct store; none is shared.
+ * Queries live in the store_*.c modules, the only files that hold SQL.
+ */
+#ifndef COMMON_STORE_H
+#define COMMON_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#define STORE_STMT_MAX	128
+
+/* Results of store calls that can fail in more than one way. */
+#define STORE_OK	 0
+#define STORE_ERROR	-1	/* database fault: logged, answer 5xx */
+#define STORE_NOTFOUND	-2
+#define STORE_CONFLICT	-3	/* a unique key or a state rule refused it */
+
+struct store {
+	sqlite3		*db;
+	struct {
+		const char	*sql;	/* a string literal: compared by address */
+		sqlite3_stmt	*stmt;
+	}		 cache[STORE_STMT_MAX];
+	int		 n_cached;
+};
+
+/*
+ * Opens the database file (creating it when create is set), with WAL,
+ * foreign keys, a busy timeout and synchronous=FULL. Returns NULL on
+ * failure, logged. store_close() frees it.
+ */
+struct store	*store_open(const char *path, int create);
+void		 store_close(struct store *);
+
+/* Applies the schema sections the file lacks. 0 or -1. */
+int		 store_migrate(struct store *);
+/* The schema version of the open file, or -1. */
+int		 store_schema_version(struct store *);
+/* Highest version schema.sql defines. */
+int		 store_schema_latest(void);
+
+/*
+ * Returns the prepared statement for sql (a string literal), prepared on
+ * first use and reset with no bindings. NULL on error, logged. The caller
+ * must store_reset() it before returning, on every path.
+ */
+sqlite3_stmt	*store_stmt(struct store *, const char *sql);
+void		 store_reset(sqlite3_stmt *);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1 (logged). */
+int		 store_begin(struct store *);
+int		 store_commit(struct store *);
+void		 store_rollback(struct store *);
+
+/* A short read that proves the database answers; 0 or -1. */
+int		 store_ping(struct store *);
+
+/* Logs the connection's last error with a context word. */
+void		 store_log_error(struct store *, const char *what);
+
+/* Copies a text column into dst (always NUL-terminated); -1 if cut. */
+int		 store_column_text(sqlite3_stmt *, int col, char *dst,
+		    size_t dstlen);
+
+/* Current time in Unix seconds; overridable for tests (store_now_set). */
+int64_t		 store_now(void);
+void		 store_now_set(int64_t);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * Queries on partners.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "store_partner.h"
+
+int
+partner_locale_valid(const char *s)
+{
+	return strcmp(s, "sv") == 0 || strcmp(s, "da") == 0 ||
+	    strcmp(s, "nb") == 0 || strcmp(s, "en") == 0;
+}
+
+int
+partner_timezone_valid(const char *tz)
+{
+	char	 path[256];
+	size_t	 i, len = strlen(tz);
+	int	 n;
+
+	/* An IANA name: letters, digits, '_', '-', '+', '/'; no "..". */
+	if (len == 0 || len > PARTNER_TZ_MAX || tz[0] == '/' ||
+	    strstr(tz, "..") != NULL)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = tz[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		    c == '+' || c == '/'))
+			return 0;
+	}
+	n = snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return 0;
+	return access(path, R_OK) == 0;
+}
+
+int
+store_partner_create(struct store *st, struct partner *p)
+{
+	static const char sql[] =
+	    "INSERT INTO partners (name, locale, timezone, created_at) "
+	    "VALUES (?, ?, ?, ?)";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_ERROR;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	p->created_at = store_now();
+	sqlite3_bind_text(stmt, 1, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, p->locale, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, p->timezone, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, p->created_at);
+	if (sqlite3_step(stmt) == SQLITE_DONE) {
+		p->id = sqlite3_last_insert_rowid(st->db);
+		rc = STORE_OK;
+	} else
+		store_log_error(st, "partner insert");
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_partner_get(struct store *st, int64_t id, struct partner *out)
+{
+	static const char sql[] =
+	    "SELECT id, name, locale, timezone, created_at FROM partners "
+	    "WHERE id = ?";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		out->id = sqlite3_column_int64(stmt, 0);
+		rc = STORE_OK;
+		if (store_column_text(stmt, 1, out->name, sizeof(out->name)) ||
+		    store_column_text(stmt, 2, out->locale,
+		    sizeof(out->locale)) ||
+		    store_column_text(stmt, 3, out->timezone,
+		    sizeof(out->timezone)))
+			rc = STORE_ERROR;
+		out->created_at = sqlite3_column_int64(stmt, 4);
+		break;
+	case SQLITE_DONE:
+		rc = STORE_NOTFOUND;
+		break;
+	default:
+		store_log_error(st, "partner get");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}

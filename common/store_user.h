@@ -1,0 +1,72 @@
+/*
+ * Users of a firm (admins, bookkeepers, integration accounts) and the
+ * record of failed logins.
+ */
+#ifndef COMMON_STORE_USER_H
+#define COMMON_STORE_USER_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+#define USER_EMAIL_MAX		254
+#define USER_NAME_MAX		200
+#define USER_PASSWORD_MIN	10
+#define USER_PASSWORD_MAX	256
+#define USER_HASH_MAX		256
+
+/* Bits, so a route can name the set of roles it admits. */
+enum role {
+	ROLE_ADMIN = 1,
+	ROLE_BOOKKEEPER = 2,
+	ROLE_INTEGRATION = 4
+};
+
+struct user {
+	int64_t		 id;
+	int64_t		 partner_id;
+	char		 email[USER_EMAIL_MAX + 1];
+	char		 name[USER_NAME_MAX * 4 + 1];
+	enum role	 role;
+	int		 active;
+	char		 password_hash[USER_HASH_MAX];
+	int64_t		 created_at;
+	int64_t		 updated_at;
+};
+
+/* 0 and the role for "admin", "bookkeeper", "integration"; else -1. */
+int		 role_parse(const char *, enum role *);
+const char	*role_name(enum role);
+
+/*
+ * Lower-cases ASCII letters in place and checks the shape of an address
+ * (one '@', something on each side, no spaces or controls). 0 or -1.
+ */
+int	user_email_normalize(char *);
+
+/* Fills u->id and the times. STORE_OK, STORE_CONFLICT (email taken) or
+ * STORE_ERROR. */
+int	store_user_create(struct store *, struct user *u);
+/* STORE_OK, STORE_NOTFOUND or STORE_ERROR. */
+int	store_user_get(struct store *, int64_t id, struct user *out);
+int	store_user_get_by_email(struct store *, const char *email,
+	    struct user *out);
+/* Writes name, role and active of u (by id and partner). */
+int	store_user_update(struct store *, struct user *u);
+/* Calls fn for each user of the partner in id order; stops at fn's -1. */
+int	store_user_list(struct store *, int64_t partner_id,
+	    int (*fn)(const struct user *, void *), void *arg);
+
+/*
+ * Login throttling. store_login_locked() gives the seconds until the
+ * address may try again (0 when it may). store_login_failed() counts a
+ * failure and locks the address for lockout seconds once max failures
+ * fall within that window.
+ */
+int	store_login_locked(struct store *, const char *email, int64_t now,
+	    int64_t *retry_after);
+int	store_login_failed(struct store *, const char *email, int64_t now,
+	    int64_t max, int64_t lockout);
+int	store_login_succeeded(struct store *, const char *email);
+
+#endif

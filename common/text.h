@@ -1,0 +1,35 @@
+/*
+ * Small text helpers: bounded integer parsing, UTF-8 checks, hex.
+ */
+#ifndef COMMON_TEXT_H
+#define COMMON_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Parses a whole decimal integer in [min, max] (after OpenBSD strtonum):
+ * no sign other than a leading '-', no spaces, no trailing text.
+ */
+int	text_parse_int(const char *, long long min, long long max,
+	    long long *out);
+
+/*
+ * Nonzero when s[0..len) is well-formed UTF-8: no overlong forms, no
+ * surrogates, nothing past U+10FFFF.
+ */
+int	text_utf8_valid(const char *s, size_t len);
+
+/* Number of code points in well-formed UTF-8. */
+size_t	text_utf8_length(const char *s, size_t len);
+
+/* Nonzero when the string holds a C0 control character or DEL. */
+int	text_has_control(const char *s);
+
+/* Writes 2 * n hex digits and a NUL into out. */
+void	text_hex(const unsigned char *in, size_t n, char *out);
+
+/* Constant-time comparison of two buffers of equal length. */
+int	text_equal_ct(const void *, const void *, size_t);
+
+#endif
