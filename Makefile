@@ -3,7 +3,7 @@
 
 CC		?= cc
 BUILD		?= release
-PKGS		 = libcjson sqlite3 libcurl libjwt libxcrypt
+PKGS		 = libcjson sqlite3 libcurl libjwt libxcrypt icu-uc icu-i18n
 
 WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wformat=2 \

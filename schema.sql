@@ -40,3 +40,203 @@ CREATE TABLE login_failures (
 	first_at	INTEGER NOT NULL,
 	locked_until	INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
+
+-- version 2
+-- Clients of a firm, with the per-client figures the list shows kept
+-- current by the triggers below, so that no list request counts expenses.
+CREATE TABLE clients (
+	id		INTEGER PRIMARY KEY,
+	partner_id	INTEGER NOT NULL REFERENCES partners (id),
+	name		TEXT NOT NULL,
+	org_number	TEXT NOT NULL,
+	contact_email	TEXT,
+	status		TEXT NOT NULL CHECK (status IN ('invitation',
+			    'onboarding', 'active', 'declined', 'rejected',
+			    'disconnected')),
+	-- ICU collation key of the name in the firm's locale: an index
+	-- orders by it with a plain byte comparison.
+	sort_key	BLOB NOT NULL,
+	-- Case-folded name and organisation number, for substring search.
+	search_text	TEXT NOT NULL,
+	balance_minor	INTEGER NOT NULL DEFAULT 0,
+	currency	TEXT NOT NULL DEFAULT 'SEK',
+	missing_receipts INTEGER NOT NULL DEFAULT 0,
+	export_ready	INTEGER NOT NULL DEFAULT 0,
+	-- [{"id":…,"name":…}] of the active assignees, by name; kept by the
+	-- triggers on assignments and users.
+	assignees_json	TEXT NOT NULL DEFAULT '[]',
+	created_at	INTEGER NOT NULL,
+	updated_at	INTEGER NOT NULL
+);
+CREATE INDEX clients_by_name
+	ON clients (partner_id, status, sort_key, id);
+CREATE INDEX clients_by_missing
+	ON clients (partner_id, status, missing_receipts, sort_key, id);
+CREATE INDEX clients_by_missing_desc
+	ON clients (partner_id, status, missing_receipts DESC, sort_key, id);
+
+CREATE TABLE assignments (
+	client_id	INTEGER NOT NULL REFERENCES clients (id),
+	user_id		INTEGER NOT NULL REFERENCES users (id),
+	created_at	INTEGER NOT NULL,
+	PRIMARY KEY (user_id, client_id)
+) WITHOUT ROWID;
+CREATE INDEX assignments_by_client ON assignments (client_id, user_id);
+
+-- Clients per firm (user_id 0) and per assignee, status, and how many of
+-- them miss receipts: the tab counts and list totals, read in one lookup.
+CREATE TABLE client_counts (
+	partner_id	INTEGER NOT NULL,
+	user_id		INTEGER NOT NULL,
+	status		TEXT NOT NULL,
+	clients		INTEGER NOT NULL DEFAULT 0,
+	with_missing	INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (partner_id, user_id, status)
+) WITHOUT ROWID;
+
+CREATE TABLE expenses (
+	id		INTEGER PRIMARY KEY,
+	client_id	INTEGER NOT NULL REFERENCES clients (id),
+	external_id	TEXT NOT NULL,
+	amount_minor	INTEGER NOT NULL,
+	currency	TEXT NOT NULL,
+	spent_at	INTEGER NOT NULL,
+	merchant	TEXT NOT NULL,
+	receipt_status	TEXT NOT NULL CHECK (receipt_status IN ('missing',
+			    'attached', 'not_required')),
+	export_status	TEXT NOT NULL CHECK (export_status IN ('pending',
+			    'ready', 'exported')),
+	created_at	INTEGER NOT NULL,
+	updated_at	INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX expenses_by_external ON expenses (client_id, external_id);
+CREATE INDEX expenses_by_client ON expenses (client_id, id);
+
+CREATE TABLE audit_events (
+	id		INTEGER PRIMARY KEY,
+	partner_id	INTEGER NOT NULL REFERENCES partners (id),
+	user_id		INTEGER NOT NULL REFERENCES users (id),
+	client_id	INTEGER REFERENCES clients (id),
+	action		TEXT NOT NULL,
+	remote_addr	TEXT NOT NULL,
+	created_at	INTEGER NOT NULL
+);
+CREATE INDEX audit_by_client ON audit_events (partner_id, client_id, id);
+
+-- Substring search: trigrams of the folded text, for queries of three
+-- characters or more.
+CREATE VIRTUAL TABLE clients_fts USING fts5 (
+	search_text, content = 'clients', content_rowid = 'id',
+	tokenize = 'trigram'
+);
+
+CREATE TRIGGER clients_fts_insert AFTER INSERT ON clients BEGIN
+	INSERT INTO clients_fts (rowid, search_text)
+	    VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER clients_fts_update AFTER UPDATE OF search_text ON clients
+BEGIN
+	INSERT INTO clients_fts (clients_fts, rowid, search_text)
+	    VALUES ('delete', old.id, old.search_text);
+	INSERT INTO clients_fts (rowid, search_text)
+	    VALUES (new.id, new.search_text);
+END;
+
+-- The counters of a client's firm and of each of its assignees follow its
+-- status and whether it misses receipts.
+CREATE TRIGGER clients_count_insert AFTER INSERT ON clients BEGIN
+	INSERT INTO client_counts (partner_id, user_id, status, clients,
+	    with_missing)
+	    VALUES (new.partner_id, 0, new.status, 1,
+	    new.missing_receipts > 0)
+	    ON CONFLICT DO UPDATE SET clients = clients + 1,
+	    with_missing = with_missing + excluded.with_missing;
+END;
+CREATE TRIGGER clients_count_update AFTER UPDATE OF status, missing_receipts
+ON clients WHEN old.status <> new.status OR
+    (old.missing_receipts > 0) <> (new.missing_receipts > 0)
+BEGIN
+	UPDATE client_counts SET clients = clients - 1,
+	    with_missing = with_missing - (old.missing_receipts > 0)
+	    WHERE partner_id = old.partner_id AND status = old.status AND
+	    (user_id = 0 OR user_id IN
+	    (SELECT user_id FROM assignments WHERE client_id = old.id));
+	INSERT INTO client_counts (partner_id, user_id, status, clients,
+	    with_missing)
+	    SELECT new.partner_id, 0, new.status, 1, new.missing_receipts > 0
+	    UNION ALL
+	    SELECT new.partner_id, user_id, new.status, 1,
+	    new.missing_receipts > 0 FROM assignments
+	    WHERE client_id = new.id
+	    ON CONFLICT DO UPDATE SET clients = clients + 1,
+	    with_missing = with_missing + excluded.with_missing;
+END;
+
+CREATE TRIGGER assignments_insert AFTER INSERT ON assignments BEGIN
+	INSERT INTO client_counts (partner_id, user_id, status, clients,
+	    with_missing)
+	    SELECT partner_id, new.user_id, status, 1, missing_receipts > 0
+	    FROM clients WHERE id = new.client_id
+	    ON CONFLICT DO UPDATE SET clients = clients + 1,
+	    with_missing = with_missing + excluded.with_missing;
+	UPDATE clients SET assignees_json = (SELECT
+	    json_group_array(json_object('id', id, 'name', name)) FROM
+	    (SELECT u.id, u.name FROM assignments a JOIN users u
+	    ON u.id = a.user_id WHERE a.client_id = new.client_id AND
+	    u.active = 1 ORDER BY u.name, u.id))
+	    WHERE id = new.client_id;
+END;
+CREATE TRIGGER assignments_delete AFTER DELETE ON assignments BEGIN
+	UPDATE client_counts SET clients = clients - 1,
+	    with_missing = with_missing - (SELECT missing_receipts > 0
+	    FROM clients WHERE id = old.client_id)
+	    WHERE user_id = old.user_id AND (partner_id, status) =
+	    (SELECT partner_id, status FROM clients WHERE id = old.client_id);
+	UPDATE clients SET assignees_json = (SELECT
+	    json_group_array(json_object('id', id, 'name', name)) FROM
+	    (SELECT u.id, u.name FROM assignments a JOIN users u
+	    ON u.id = a.user_id WHERE a.client_id = old.client_id AND
+	    u.active = 1 ORDER BY u.name, u.id))
+	    WHERE id = old.client_id;
+END;
+-- A renamed or (de)activated user changes the assignee lists they are on.
+CREATE TRIGGER users_assignees_update AFTER UPDATE OF name, active ON users
+BEGIN
+	UPDATE clients SET assignees_json = (SELECT
+	    json_group_array(json_object('id', id, 'name', name)) FROM
+	    (SELECT u.id, u.name FROM assignments a JOIN users u
+	    ON u.id = a.user_id WHERE a.client_id = clients.id AND
+	    u.active = 1 ORDER BY u.name, u.id))
+	    WHERE id IN (SELECT client_id FROM assignments
+	    WHERE user_id = new.id);
+END;
+
+-- Per-client counts of missing receipts and export-ready expenses change
+-- in the same statement as the expense.
+CREATE TRIGGER expenses_insert AFTER INSERT ON expenses BEGIN
+	UPDATE clients SET
+	    missing_receipts = missing_receipts +
+	    (new.receipt_status = 'missing'),
+	    export_ready = export_ready + (new.export_status = 'ready')
+	    WHERE id = new.client_id AND (new.receipt_status = 'missing' OR
+	    new.export_status = 'ready');
+END;
+CREATE TRIGGER expenses_update AFTER UPDATE OF receipt_status, export_status
+ON expenses WHEN old.receipt_status <> new.receipt_status OR
+    old.export_status <> new.export_status
+BEGIN
+	UPDATE clients SET
+	    missing_receipts = missing_receipts -
+	    (old.receipt_status = 'missing') +
+	    (new.receipt_status = 'missing'),
+	    export_ready = export_ready - (old.export_status = 'ready') +
+	    (new.export_status = 'ready')
+	    WHERE id = new.client_id;
+END;
+CREATE TRIGGER expenses_delete AFTER DELETE ON expenses BEGIN
+	UPDATE clients SET
+	    missing_receipts = missing_receipts -
+	    (old.receipt_status = 'missing'),
+	    export_ready = export_ready - (old.export_status = 'ready')
+	    WHERE id = old.client_id;
+END;

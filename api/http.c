@@ -41,6 +41,17 @@ reply_raw(struct request *req, int status, const char *content_type,
 }
 
 void
+reply_take(struct request *req, int status, const char *content_type,
+    char *body, size_t len)
+{
+	reply_clear(req);
+	req->status = status;
+	req->content_type = content_type;
+	req->reply_body = body;
+	req->reply_len = len;
+}
+
+void
 reply_empty(struct request *req, int status)
 {
 	reply_clear(req);
@@ -79,9 +90,11 @@ reply_json(struct request *req, int status, cJSON *doc)
 	return reply_doc(req, status, "application/json", doc);
 }
 
-int
-reply_problem_errors(struct request *req, int status, const char *type,
-    const char *title, const char *detail, cJSON *errors)
+/* The problem document; errors and the extension member are optional. */
+static int
+reply_problem_full(struct request *req, int status, const char *type,
+    const char *title, const char *detail, cJSON *errors,
+    const char *ext_name, const char *ext_value)
 {
 	cJSON	*doc;
 	char	 uri[96];
@@ -92,16 +105,35 @@ reply_problem_errors(struct request *req, int status, const char *type,
 	    cJSON_AddStringToObject(doc, "title", title) == NULL ||
 	    json_add_int(doc, "status", status) == NULL ||
 	    (detail != NULL &&
-	    cJSON_AddStringToObject(doc, "detail", detail) == NULL)) {
+	    cJSON_AddStringToObject(doc, "detail", detail) == NULL) ||
+	    (ext_name != NULL &&
+	    cJSON_AddStringToObject(doc, ext_name, ext_value) == NULL)) {
 		cJSON_Delete(errors);
-		(void)reply_doc(req, status, "application/problem+json", NULL);
 		cJSON_Delete(doc);
+		(void)reply_doc(req, status, "application/problem+json", NULL);
 		return -1;
 	}
 	if (errors != NULL)
 		cJSON_AddItemToObject(doc, "errors", errors);
 	(void)reply_doc(req, status, "application/problem+json", doc);
 	return -1;
+}
+
+int
+reply_problem_errors(struct request *req, int status, const char *type,
+    const char *title, const char *detail, cJSON *errors)
+{
+	return reply_problem_full(req, status, type, title, detail, errors,
+	    NULL, NULL);
+}
+
+int
+reply_problem_member(struct request *req, int status, const char *type,
+    const char *title, const char *detail, const char *name,
+    const char *value)
+{
+	return reply_problem_full(req, status, type, title, detail, NULL,
+	    name, value);
 }
 
 int

@@ -70,6 +70,9 @@ int	reply_json(struct request *, int status, cJSON *doc);
 /* Sets the reply to raw bytes (copied) of the given type. */
 int	reply_raw(struct request *, int status, const char *content_type,
 	    const char *body, size_t len);
+/* Sets the reply to body, taken over (freed with free()). */
+void	reply_take(struct request *, int status, const char *content_type,
+	    char *body, size_t len);
 /* A reply with no body (204). */
 void	reply_empty(struct request *, int status);
 
@@ -82,6 +85,10 @@ int	reply_problem(struct request *, int status, const char *type,
 	    const char *title, const char *detail);
 int	reply_problem_errors(struct request *, int status, const char *type,
 	    const char *title, const char *detail, cJSON *errors);
+/* A problem with one extension member, such as "current_status". */
+int	reply_problem_member(struct request *, int status, const char *type,
+	    const char *title, const char *detail, const char *name,
+	    const char *value);
 /* The usual 500: generic body; the cause is logged by the caller. */
 int	reply_internal_error(struct request *);
 /* 404 for anything the caller may not see, so existence never leaks. */

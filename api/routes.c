@@ -9,6 +9,9 @@ static const struct route_group route_groups[] = {
 	{ health_routes, &health_n_routes },
 	{ auth_routes, &auth_n_routes },
 	{ users_routes, &users_n_routes },
+	/* Before clients_routes: "/v1/clients/tabs" is not a client id. */
+	{ client_list_routes, &client_list_n_routes },
+	{ clients_routes, &clients_n_routes },
 };
 
 #define ROUTE_N_GROUPS	(sizeof(route_groups) / sizeof(route_groups[0]))

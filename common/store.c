@@ -134,6 +134,12 @@ store_begin(struct store *st)
 }
 
 int
+store_begin_read(struct store *st)
+{
+	return store_exec(st, "BEGIN");
+}
+
+int
 store_commit(struct store *st)
 {
 	if (store_exec(st, "COMMIT") == -1) {

@@ -8,6 +8,7 @@
 #define COMMON_STORE_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define STORE_STMT_MAX	128
@@ -52,6 +53,8 @@ void		 store_reset(sqlite3_stmt *);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1 (logged). */
 int		 store_begin(struct store *);
+/* BEGIN (deferred): several reads from one snapshot. */
+int		 store_begin_read(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 

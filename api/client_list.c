@@ -1,0 +1,368 @@
+/*
+ * The Clients page list and its tabs: which clients a caller sees in each
+ * tab, searched, filtered and sorted, a page at a time with an opaque
+ * cursor. Rows are written with the streaming JSON writer.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/collate.h"
+#include "../common/jsonw.h"
+#include "../common/log.h"
+#include "../common/store_client.h"
+#include "../common/text.h"
+#include "route.h"
+
+#define LIST_DEFAULT_LIMIT	50
+#define LIST_Q_MAX		100	/* characters of a search */
+#define LIST_REPLY_MAX		(4 * 1024 * 1024)
+
+enum list_tab {
+	TAB_INVITATIONS,
+	TAB_ONBOARDING,
+	TAB_MINE,
+	TAB_ALL
+};
+
+static const char *const list_tab_names[] = {
+	"invitations", "onboarding", "mine", "all"
+};
+static const char *const list_tab_status[] = {
+	"invitation", "onboarding", "active", "active"
+};
+
+static const struct {
+	const char		*name;
+	enum client_sort	 sort;
+} list_sorts[] = {
+	{ "name", CLIENT_SORT_NAME },
+	{ "-name", CLIENT_SORT_NAME_DESC },
+	{ "missing_receipts", CLIENT_SORT_MISSING },
+	{ "-missing_receipts", CLIENT_SORT_MISSING_DESC },
+};
+
+/* Which tabs a role has: bookkeepers never see invitations nor "all". */
+static int
+list_tab_allowed(enum role role, enum list_tab tab)
+{
+	if (role == ROLE_ADMIN)
+		return 1;
+	return role == ROLE_BOOKKEEPER &&
+	    (tab == TAB_ONBOARDING || tab == TAB_MINE);
+}
+
+static int
+list_bad_param(struct request *req, const char *field, const char *message)
+{
+	cJSON	*errors = cJSON_CreateArray();
+
+	json_error_add(errors, field, message);
+	return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
+	    "Invalid query parameter", "One or more query parameters are "
+	    "invalid.", errors);
+}
+
+struct list_params {
+	enum list_tab		 tab;
+	enum client_sort	 sort;
+	int			 missing_only;
+	int64_t			 assignee;
+	int			 limit;
+	char			 q[LIST_Q_MAX * 4 + 1];
+	char			 q_folded[LIST_Q_MAX * 8 + 1];
+	char			 cursor_text[CURSOR_TEXT_MAX + 1];
+	struct cursor		 cursor;
+	int			 has_cursor;
+};
+
+static int
+list_params_or_reply(struct request *req, struct list_params *p)
+{
+	char		 v[64], fp[LIST_Q_MAX * 8 + 96];
+	long long	 n;
+	size_t		 i;
+	int		 rc;
+
+	memset(p, 0, sizeof(*p));
+	p->tab = TAB_MINE;
+	p->sort = CLIENT_SORT_NAME;
+	p->limit = LIST_DEFAULT_LIMIT;
+
+	if ((rc = request_query_or_reply(req, "tab", v, sizeof(v))) == -1)
+		return -1;
+	if (rc == 1) {
+		for (i = 0; i < 4; i++)
+			if (strcmp(v, list_tab_names[i]) == 0)
+				break;
+		if (i == 4)
+			return list_bad_param(req, "tab", "must be "
+			    "invitations, onboarding, mine or all");
+		p->tab = (enum list_tab)i;
+	}
+	if (!list_tab_allowed(req->user.role, p->tab))
+		return reply_problem(req, 403, PROBLEM_FORBIDDEN, "Forbidden",
+		    "Your role does not have this tab.");
+	if ((rc = request_query_or_reply(req, "sort", v, sizeof(v))) == -1)
+		return -1;
+	if (rc == 1) {
+		for (i = 0; i < 4; i++)
+			if (strcmp(v, list_sorts[i].name) == 0)
+				break;
+		if (i == 4)
+			return list_bad_param(req, "sort", "must be name, "
+			    "-name, missing_receipts or -missing_receipts");
+		p->sort = list_sorts[i].sort;
+	}
+	if ((rc = request_query_or_reply(req, "missing_receipts", v,
+	    sizeof(v))) == -1)
+		return -1;
+	if (rc == 1) {
+		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+			return list_bad_param(req, "missing_receipts",
+			    "must be true or false");
+		p->missing_only = strcmp(v, "true") == 0;
+	}
+	if ((rc = request_query_or_reply(req, "limit", v, sizeof(v))) == -1)
+		return -1;
+	if (rc == 1) {
+		if (text_parse_int(v, 1, CLIENT_LIST_MAX, &n) == -1)
+			return list_bad_param(req, "limit",
+			    "must be an integer from 1 to 200");
+		p->limit = (int)n;
+	}
+	if ((rc = request_query_or_reply(req, "assignee", v, sizeof(v))) ==
+	    -1)
+		return -1;
+	if (rc == 1) {
+		if (req->user.role != ROLE_ADMIN)
+			return reply_problem(req, 403, PROBLEM_FORBIDDEN,
+			    "Forbidden", "Only admins filter by assignee.");
+		if (text_parse_int(v, 1, INT64_MAX, &n) == -1)
+			return list_bad_param(req, "assignee",
+			    "must be a user id");
+		p->assignee = n;
+	}
+	if ((rc = request_query_or_reply(req, "q", p->q, sizeof(p->q))) == -1)
+		return -1;
+	if (rc == 1 && text_utf8_length(p->q, strlen(p->q)) > LIST_Q_MAX)
+		return list_bad_param(req, "q", "is longer than 100 "
+		    "characters");
+	if (collate_fold(p->q, p->q_folded, sizeof(p->q_folded)) == -1)
+		return list_bad_param(req, "q", "cannot be searched for");
+	if ((rc = request_query_or_reply(req, "cursor", p->cursor_text,
+	    sizeof(p->cursor_text))) == -1)
+		return list_bad_param(req, "cursor", "is not a valid cursor");
+	/* A cursor only continues the query it came from. */
+	(void)snprintf(fp, sizeof(fp), "%d|%d|%d|%lld|%s", (int)p->tab,
+	    (int)p->sort, p->missing_only, (long long)p->assignee,
+	    p->q_folded);
+	p->cursor.query = cursor_fingerprint(fp);
+	if (rc == 1) {
+		uint32_t want = p->cursor.query;
+		if (cursor_decode(p->cursor_text, &p->cursor) == -1 ||
+		    p->cursor.query != want ||
+		    p->cursor.sort != (uint8_t)p->sort)
+			return list_bad_param(req, "cursor", "is not a "
+			    "cursor of this query");
+		p->has_cursor = 1;
+	}
+	return 0;
+}
+
+struct list_state {
+	struct jsonw	 w;
+	int		 limit;
+	int		 rows;
+	int		 more;		/* a row past the page exists */
+	struct cursor	 last;
+};
+
+static int
+list_row(const struct client_row *r, void *arg)
+{
+	struct list_state	*s = arg;
+	struct jsonw		*w = &s->w;
+
+	if (s->rows == s->limit) {
+		s->more = 1;
+		return 0;
+	}
+	s->rows++;
+	s->last.id = r->id;
+	s->last.count = r->missing_receipts;
+	if (r->sort_key_len > sizeof(s->last.key))
+		return -1;
+	memcpy(s->last.key, r->sort_key, r->sort_key_len);
+	s->last.keylen = r->sort_key_len;
+
+	jsonw_object_open(w);
+	jsonw_key(w, "id");
+	jsonw_int(w, r->id);
+	jsonw_key(w, "name");
+	jsonw_string(w, r->name);
+	jsonw_key(w, "org_number");
+	jsonw_string(w, r->org_number);
+	jsonw_key(w, "status");
+	jsonw_string(w, r->status);
+	jsonw_key(w, "balance");
+	jsonw_object_open(w);
+	jsonw_key(w, "amount_minor");
+	jsonw_int(w, r->balance_minor);
+	jsonw_key(w, "currency");
+	jsonw_string(w, r->currency);
+	jsonw_object_close(w);
+	jsonw_key(w, "missing_receipts");
+	jsonw_int(w, r->missing_receipts);
+	jsonw_key(w, "export_ready");
+	jsonw_int(w, r->export_ready);
+	jsonw_key(w, "assignees");
+	jsonw_raw(w, r->assignees_json);
+	jsonw_object_close(w);
+	return w->error ? -1 : 0;
+}
+
+static void
+list_clients(struct request *req)
+{
+	struct list_params	 p;
+	struct client_query	 q;
+	struct list_state	 s;
+	struct buf		 out;
+	char			 next[CURSOR_TEXT_MAX + 1];
+	int64_t			 total = 0;
+	int			 rc;
+
+	if (list_params_or_reply(req, &p) == -1)
+		return;
+	memset(&q, 0, sizeof(q));
+	q.partner_id = req->user.partner_id;
+	q.status = list_tab_status[p.tab];
+	/* "mine", and a bookkeeper's onboarding, are their assigned ones. */
+	if (p.tab == TAB_MINE || req->user.role == ROLE_BOOKKEEPER)
+		q.user_id = req->user.id;
+	if (p.assignee != 0)
+		q.user_id = p.assignee;
+	q.sort = p.sort;
+	q.missing_only = p.missing_only;
+	q.q = p.q_folded;
+	q.after = p.has_cursor ? &p.cursor : NULL;
+	q.limit = p.limit + 1;
+	/* A bookkeeper filtering by someone else sees only their own. */
+	if (req->user.role == ROLE_BOOKKEEPER && q.user_id != req->user.id) {
+		(void)reply_problem(req, 403, PROBLEM_FORBIDDEN, "Forbidden",
+		    "Bookkeepers see only their own clients.");
+		return;
+	}
+
+	buf_init(&out, LIST_REPLY_MAX);
+	memset(&s, 0, sizeof(s));
+	jsonw_init(&s.w, &out);
+	s.limit = p.limit;
+	jsonw_object_open(&s.w);
+	jsonw_key(&s.w, "data");
+	jsonw_array_open(&s.w);
+
+	/* The page and its total come from one snapshot. */
+	if (store_begin_read(req->store) == -1) {
+		(void)reply_internal_error(req);
+		goto out;
+	}
+	rc = store_client_list(req->store, &q, list_row, &s);
+	if (rc == STORE_OK)
+		rc = store_client_count(req->store, &q, &total);
+	store_rollback(req->store);
+	if (rc != STORE_OK) {
+		(void)reply_internal_error(req);
+		goto out;
+	}
+	jsonw_array_close(&s.w);
+	jsonw_key(&s.w, "total");
+	jsonw_int(&s.w, total);
+	jsonw_key(&s.w, "next_cursor");
+	if (s.more) {
+		s.last.sort = (uint8_t)p.sort;
+		s.last.query = p.cursor.query;
+		if (cursor_encode(&s.last, next, sizeof(next)) == -1) {
+			(void)reply_internal_error(req);
+			goto out;
+		}
+		jsonw_string(&s.w, next);
+	} else
+		jsonw_null(&s.w);
+	jsonw_object_close(&s.w);
+	if (s.w.error) {
+		(void)reply_internal_error(req);
+		goto out;
+	}
+	{
+		size_t len;
+		char *body = buf_steal(&out, &len);
+		if (body == NULL)
+			(void)reply_internal_error(req);
+		else
+			reply_take(req, 200, "application/json", body, len);
+	}
+out:
+	buf_cleanup(&out);
+}
+
+static int
+list_tab_add(cJSON *tabs, const char *name, int64_t count)
+{
+	cJSON	*t;
+
+	if ((t = cJSON_CreateObject()) == NULL)
+		return -1;
+	cJSON_AddItemToArray(tabs, t);
+	if (cJSON_AddStringToObject(t, "tab", name) == NULL ||
+	    json_add_int(t, "count", count) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+list_tabs(struct request *req)
+{
+	struct store	*st = req->store;
+	int64_t		 pid = req->user.partner_id, uid = req->user.id;
+	int64_t		 inv = 0, onb = 0, mine = 0, all = 0;
+	cJSON		*doc, *tabs;
+	int		 admin = req->user.role == ROLE_ADMIN, rc;
+
+	if (store_begin_read(st) == -1) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	rc = store_client_status_count(st, pid, uid, "active", &mine);
+	if (rc == STORE_OK)
+		rc = store_client_status_count(st, pid, admin ? 0 : uid,
+		    "onboarding", &onb);
+	if (rc == STORE_OK && admin)
+		rc = store_client_status_count(st, pid, 0, "invitation", &inv);
+	if (rc == STORE_OK && admin)
+		rc = store_client_status_count(st, pid, 0, "active", &all);
+	store_rollback(st);
+	if (rc != STORE_OK) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	if ((doc = cJSON_CreateObject()) == NULL ||
+	    (tabs = cJSON_AddArrayToObject(doc, "tabs")) == NULL ||
+	    (admin && inv > 0 && list_tab_add(tabs, "invitations", inv)) ||
+	    (onb > 0 && list_tab_add(tabs, "onboarding", onb)) ||
+	    list_tab_add(tabs, "mine", mine) ||
+	    (admin && list_tab_add(tabs, "all", all))) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	(void)reply_json(req, 200, doc);
+}
+
+const struct route client_list_routes[] = {
+	{ "GET", "/v1/clients", list_clients, ROUTE_STAFF, ROUTE_BODY_NONE,
+	    NULL },
+	{ "GET", "/v1/clients/tabs", list_tabs, ROUTE_STAFF, ROUTE_BODY_NONE,
+	    NULL },
+};
+const size_t client_list_n_routes = sizeof(client_list_routes) /
+    sizeof(client_list_routes[0]);

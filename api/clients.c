@@ -1,0 +1,379 @@
+/*
+ * Clients and their lifecycle: invitations reported by the integration
+ * and accepted or declined by admins, onboarding started by admins and
+ * settled by the integration's verification, details, renames, balances.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../common/store_partner.h"
+#include "clients.h"
+#include "route.h"
+
+static const char *const clients_create_statuses[] = {
+	"invitation", "onboarding", NULL
+};
+static const char *const clients_verification_results[] = {
+	"approved", "rejected", NULL
+};
+
+static const struct json_field clients_create_fields[] = {
+	{ "name", JSON_KIND_STRING, 1, 1, CLIENT_NAME_MAX, NULL },
+	{ "org_number", JSON_KIND_STRING, 1, 1, CLIENT_ORG_MAX, NULL },
+	{ "contact_email", JSON_KIND_STRING, 0, 3, USER_EMAIL_MAX, NULL },
+	{ "status", JSON_KIND_STRING, 0, 1, 16, clients_create_statuses },
+};
+static const struct json_schema clients_create_schema = {
+	clients_create_fields,
+	sizeof(clients_create_fields) / sizeof(clients_create_fields[0])
+};
+
+static const struct json_field clients_patch_fields[] = {
+	{ "name", JSON_KIND_STRING, 0, 1, CLIENT_NAME_MAX, NULL },
+	{ "org_number", JSON_KIND_STRING, 0, 1, CLIENT_ORG_MAX, NULL },
+};
+static const struct json_schema clients_patch_schema = {
+	clients_patch_fields,
+	sizeof(clients_patch_fields) / sizeof(clients_patch_fields[0])
+};
+
+static const struct json_field clients_verification_fields[] = {
+	{ "result", JSON_KIND_STRING, 1, 1, 16, clients_verification_results },
+};
+static const struct json_schema clients_verification_schema = {
+	clients_verification_fields, 1
+};
+
+static const struct json_field clients_balance_fields[] = {
+	{ "amount_minor", JSON_KIND_INT, 1, -1000000000000000LL,
+	    1000000000000000LL, NULL },
+	{ "currency", JSON_KIND_STRING, 1, 3, 3, NULL },
+};
+static const struct json_schema clients_balance_schema = {
+	clients_balance_fields, 2
+};
+
+int
+client_load_or_reply(struct request *req, int idx, struct client *c)
+{
+	int64_t	 id;
+	int	 rc;
+
+	memset(c, 0, sizeof(*c));
+	if (request_param_id_or_reply(req, idx, &id) == -1)
+		return -1;
+	rc = store_client_get_visible(req->store, &req->user, id, c);
+	if (rc == STORE_ERROR)
+		return reply_internal_error(req);
+	if (rc == STORE_NOTFOUND)
+		return reply_not_found(req);
+	return 0;
+}
+
+int
+client_conflict_or_reply(struct request *req, const char *status)
+{
+	return reply_problem_member(req, 409, PROBLEM_CONFLICT,
+	    "Status conflict", "The client's current status does not allow "
+	    "this.", "current_status", status);
+}
+
+int
+client_locale_or_reply(struct request *req, char *locale, size_t len)
+{
+	struct partner	 p;
+
+	if (store_partner_get(req->store, req->user.partner_id, &p) !=
+	    STORE_OK)
+		return reply_internal_error(req);
+	(void)snprintf(locale, len, "%s", p.locale);
+	return 0;
+}
+
+/* ISO 4217 shape: three capital letters. */
+static int
+clients_currency_valid(const char *s)
+{
+	return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' &&
+	    s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
+}
+
+/* Organisation numbers: digits, letters, '-', ' ' and '.'. */
+static int
+clients_org_valid(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= 'a' && *s <= 'z') || *s == '-' || *s == ' ' ||
+		    *s == '.'))
+			return 0;
+	return 1;
+}
+
+static cJSON *
+clients_json(const struct client *c)
+{
+	cJSON	*o, *bal;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if (json_add_int(o, "id", c->id) == NULL ||
+	    cJSON_AddStringToObject(o, "name", c->name) == NULL ||
+	    cJSON_AddStringToObject(o, "org_number", c->org_number) == NULL ||
+	    cJSON_AddStringToObject(o, "status", c->status) == NULL ||
+	    (bal = cJSON_AddObjectToObject(o, "balance")) == NULL ||
+	    json_add_int(bal, "amount_minor", c->balance_minor) == NULL ||
+	    cJSON_AddStringToObject(bal, "currency", c->currency) == NULL ||
+	    json_add_int(o, "missing_receipts", c->missing_receipts) == NULL ||
+	    json_add_int(o, "export_ready", c->export_ready) == NULL ||
+	    cJSON_AddRawToObject(o, "assignees", c->assignees_json ?
+	    c->assignees_json : "[]") == NULL ||
+	    (c->contact_email[0] != '\0' ?
+	    cJSON_AddStringToObject(o, "contact_email", c->contact_email) :
+	    cJSON_AddNullToObject(o, "contact_email")) == NULL ||
+	    json_add_time(o, "created_at", c->created_at) == NULL ||
+	    json_add_time(o, "updated_at", c->updated_at) == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int
+clients_field_error_or_reply(struct request *req, const char *field,
+    const char *message)
+{
+	cJSON	*errors = cJSON_CreateArray();
+
+	json_error_add(errors, field, message);
+	return reply_problem_errors(req, 422, PROBLEM_VALIDATION,
+	    "Invalid request body", "One or more fields are missing or "
+	    "invalid.", errors);
+}
+
+/* Reloads and answers the client as it now is, with status. */
+static void
+clients_reply_current(struct request *req, int64_t id, int status)
+{
+	struct client	 c;
+
+	if (store_client_get_visible(req->store, &req->user, id, &c) !=
+	    STORE_OK) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	(void)reply_json(req, status, clients_json(&c));
+	client_cleanup(&c);
+}
+
+static void
+clients_create(struct request *req)
+{
+	const char	*status = json_get_string(req->body, "status");
+	const char	*email = json_get_string(req->body, "contact_email");
+	struct client	 c;
+	char		 locale[4], location[64];
+
+	memset(&c, 0, sizeof(c));
+	/* The integration reports invitations; admins start onboarding. */
+	if (req->user.role == ROLE_INTEGRATION) {
+		if (status == NULL || strcmp(status, "invitation") != 0) {
+			(void)clients_field_error_or_reply(req, "status",
+			    "must be \"invitation\" for an integration");
+			return;
+		}
+	} else {
+		if (status != NULL && strcmp(status, "onboarding") != 0) {
+			(void)clients_field_error_or_reply(req, "status",
+			    "must be \"onboarding\" (or absent) for an admin");
+			return;
+		}
+		if (email == NULL) {
+			(void)clients_field_error_or_reply(req,
+			    "contact_email", "is required to invite a client");
+			return;
+		}
+		status = "onboarding";
+	}
+	(void)snprintf(c.name, sizeof(c.name), "%s",
+	    json_get_string(req->body, "name"));
+	(void)snprintf(c.org_number, sizeof(c.org_number), "%s",
+	    json_get_string(req->body, "org_number"));
+	if (!clients_org_valid(c.org_number)) {
+		(void)clients_field_error_or_reply(req, "org_number",
+		    "may hold only digits, letters, '-', '.' and spaces");
+		return;
+	}
+	if (email != NULL) {
+		(void)snprintf(c.contact_email, sizeof(c.contact_email), "%s",
+		    email);
+		if (user_email_normalize(c.contact_email) == -1) {
+			(void)clients_field_error_or_reply(req,
+			    "contact_email", "is not an email address");
+			return;
+		}
+	}
+	(void)snprintf(c.status, sizeof(c.status), "%s", status);
+	c.partner_id = req->user.partner_id;
+	if (client_locale_or_reply(req, locale, sizeof(locale)) == -1)
+		return;
+	if (store_client_create(req->store, locale, &c) != STORE_OK) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	log_info("client %lld created (%s) by user %lld", (long long)c.id,
+	    c.status, (long long)req->user.id);
+	(void)snprintf(location, sizeof(location), "/v1/clients/%lld",
+	    (long long)c.id);
+	if (reply_json(req, 201, clients_json(&c)) == 0)
+		(void)reply_header(req, "Location", location);
+}
+
+static void
+clients_get(struct request *req)
+{
+	struct client	 c;
+	cJSON		*doc;
+
+	if (client_load_or_reply(req, 0, &c) == -1)
+		return;
+	if ((doc = clients_json(&c)) != NULL &&
+	    cJSON_AddNullToObject(doc, "notification") == NULL) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	(void)reply_json(req, 200, doc);
+	client_cleanup(&c);
+}
+
+static void
+clients_patch(struct request *req)
+{
+	struct client	 c;
+	const char	*s;
+	char		 locale[4];
+	int		 rc;
+
+	if (req->body->child == NULL) {
+		(void)reply_problem(req, 422, PROBLEM_VALIDATION,
+		    "Invalid request body", "Name at least one field to change.");
+		return;
+	}
+	if (client_load_or_reply(req, 0, &c) == -1)
+		return;
+	if ((s = json_get_string(req->body, "name")) != NULL)
+		(void)snprintf(c.name, sizeof(c.name), "%s", s);
+	if ((s = json_get_string(req->body, "org_number")) != NULL) {
+		if (!clients_org_valid(s)) {
+			(void)clients_field_error_or_reply(req, "org_number",
+			    "may hold only digits, letters, '-', '.' and "
+			    "spaces");
+			goto out;
+		}
+		(void)snprintf(c.org_number, sizeof(c.org_number), "%s", s);
+	}
+	if (client_locale_or_reply(req, locale, sizeof(locale)) == -1)
+		goto out;
+	rc = store_client_update(req->store, locale, &c);
+	if (rc != STORE_OK) {
+		(void)reply_internal_error(req);
+		goto out;
+	}
+	(void)reply_json(req, 200, clients_json(&c));
+out:
+	client_cleanup(&c);
+}
+
+/* Moves the path's client from one status to another, or answers 409. */
+static void
+clients_transition(struct request *req, const char *from, const char *to)
+{
+	struct client	 c;
+	int		 rc;
+
+	if (client_load_or_reply(req, 0, &c) == -1)
+		return;
+	rc = store_client_transition(req->store, c.id, from, to);
+	if (rc == STORE_CONFLICT) {
+		struct client now;
+		/* Name the status it has now, not the one first read. */
+		if (store_client_get_visible(req->store, &req->user, c.id,
+		    &now) == STORE_OK) {
+			(void)client_conflict_or_reply(req, now.status);
+			client_cleanup(&now);
+		} else
+			(void)client_conflict_or_reply(req, c.status);
+	} else if (rc != STORE_OK)
+		(void)reply_internal_error(req);
+	else {
+		log_info("client %lld: %s -> %s by user %lld",
+		    (long long)c.id, from, to, (long long)req->user.id);
+		clients_reply_current(req, c.id, 200);
+	}
+	client_cleanup(&c);
+}
+
+static void
+clients_accept(struct request *req)
+{
+	clients_transition(req, "invitation", "active");
+}
+
+static void
+clients_decline(struct request *req)
+{
+	clients_transition(req, "invitation", "declined");
+}
+
+static void
+clients_verification(struct request *req)
+{
+	const char	*result = json_get_string(req->body, "result");
+
+	clients_transition(req, "onboarding",
+	    strcmp(result, "approved") == 0 ? "active" : "rejected");
+}
+
+static void
+clients_balance(struct request *req)
+{
+	const char	*currency = json_get_string(req->body, "currency");
+	struct client	 c;
+
+	if (!clients_currency_valid(currency)) {
+		(void)clients_field_error_or_reply(req, "currency",
+		    "must be an ISO 4217 code such as SEK");
+		return;
+	}
+	if (client_load_or_reply(req, 0, &c) == -1)
+		return;
+	if (store_client_set_balance(req->store, c.id,
+	    json_get_int(req->body, "amount_minor", 0), currency) !=
+	    STORE_OK)
+		(void)reply_internal_error(req);
+	else
+		clients_reply_current(req, c.id, 200);
+	client_cleanup(&c);
+}
+
+const struct route clients_routes[] = {
+	{ "POST", "/v1/clients", clients_create,
+	    ROLE_ADMIN | ROLE_INTEGRATION, ROUTE_BODY_SCHEMA,
+	    &clients_create_schema },
+	{ "GET", "/v1/clients/{id}", clients_get, ROUTE_STAFF,
+	    ROUTE_BODY_NONE, NULL },
+	{ "PATCH", "/v1/clients/{id}", clients_patch, ROLE_ADMIN,
+	    ROUTE_BODY_SCHEMA, &clients_patch_schema },
+	{ "POST", "/v1/clients/{id}/accept", clients_accept, ROLE_ADMIN,
+	    ROUTE_BODY_NONE, NULL },
+	{ "POST", "/v1/clients/{id}/decline", clients_decline, ROLE_ADMIN,
+	    ROUTE_BODY_NONE, NULL },
+	{ "POST", "/v1/clients/{id}/verification", clients_verification,
+	    ROLE_INTEGRATION, ROUTE_BODY_SCHEMA, &clients_verification_schema },
+	{ "PUT", "/v1/clients/{id}/balance", clients_balance,
+	    ROLE_ADMIN | ROLE_INTEGRATION, ROUTE_BODY_SCHEMA,
+	    &clients_balance_schema },
+};
+const size_t clients_n_routes = sizeof(clients_routes) /
+    sizeof(clients_routes[0]);

@@ -1,0 +1,23 @@
+/*
+ * Helpers shared by the client resources (clients, assignees, expenses,
+ * access): loading the client named in the path, as the caller may see it.
+ */
+#ifndef API_CLIENTS_H
+#define API_CLIENTS_H
+
+#include "../common/store_client.h"
+#include "http.h"
+
+/*
+ * Loads the client of path parameter idx if the caller may see it; else
+ * answers 404 (never 403) and returns -1. client_cleanup() the result.
+ */
+int	client_load_or_reply(struct request *, int idx, struct client *);
+
+/* Answers 409 naming the client's current status; returns -1. */
+int	client_conflict_or_reply(struct request *, const char *status);
+
+/* The firm's locale, for sort keys and messages; -1 after a 500. */
+int	client_locale_or_reply(struct request *, char *locale, size_t len);
+
+#endif

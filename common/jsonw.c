@@ -1,0 +1,164 @@
+/*
+ * Streaming JSON output with RFC 8259 string escaping.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "jsonw.h"
+
+void
+jsonw_init(struct jsonw *w, struct buf *b)
+{
+	w->b = b;
+	w->error = 0;
+	w->first = 1;
+}
+
+static void
+jsonw_put(struct jsonw *w, const char *s, size_t n)
+{
+	if (!w->error && buf_add(w->b, s, n) == -1)
+		w->error = 1;
+}
+
+/* A comma before every value but the first of its container. */
+static void
+jsonw_sep(struct jsonw *w)
+{
+	if (!w->first)
+		jsonw_put(w, ",", 1);
+	w->first = 0;
+}
+
+void
+jsonw_object_open(struct jsonw *w)
+{
+	jsonw_sep(w);
+	jsonw_put(w, "{", 1);
+	w->first = 1;
+}
+
+void
+jsonw_object_close(struct jsonw *w)
+{
+	jsonw_put(w, "}", 1);
+	w->first = 0;
+}
+
+void
+jsonw_array_open(struct jsonw *w)
+{
+	jsonw_sep(w);
+	jsonw_put(w, "[", 1);
+	w->first = 1;
+}
+
+void
+jsonw_array_close(struct jsonw *w)
+{
+	jsonw_put(w, "]", 1);
+	w->first = 0;
+}
+
+static void
+jsonw_escaped(struct jsonw *w, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char	*run = s;
+	char		 esc[6];
+
+	jsonw_put(w, "\"", 1);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		jsonw_put(w, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"':
+			jsonw_put(w, "\\\"", 2);
+			break;
+		case '\\':
+			jsonw_put(w, "\\\\", 2);
+			break;
+		case '\n':
+			jsonw_put(w, "\\n", 2);
+			break;
+		case '\r':
+			jsonw_put(w, "\\r", 2);
+			break;
+		case '\t':
+			jsonw_put(w, "\\t", 2);
+			break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			jsonw_put(w, esc, 6);
+		}
+	}
+	jsonw_put(w, run, (size_t)(s - run));
+	jsonw_put(w, "\"", 1);
+}
+
+void
+jsonw_key(struct jsonw *w, const char *name)
+{
+	jsonw_sep(w);
+	jsonw_escaped(w, name);
+	jsonw_put(w, ":", 1);
+	/* The value that follows takes no comma. */
+	w->first = 1;
+}
+
+void
+jsonw_string(struct jsonw *w, const char *s)
+{
+	jsonw_sep(w);
+	jsonw_escaped(w, s);
+}
+
+void
+jsonw_int(struct jsonw *w, int64_t v)
+{
+	char	 num[24];
+	int	 n;
+
+	jsonw_sep(w);
+	n = snprintf(num, sizeof(num), "%lld", (long long)v);
+	jsonw_put(w, num, (size_t)n);
+}
+
+void
+jsonw_bool(struct jsonw *w, int v)
+{
+	jsonw_sep(w);
+	if (v)
+		jsonw_put(w, "true", 4);
+	else
+		jsonw_put(w, "false", 5);
+}
+
+void
+jsonw_null(struct jsonw *w)
+{
+	jsonw_sep(w);
+	jsonw_put(w, "null", 4);
+}
+
+void
+jsonw_time(struct jsonw *w, int64_t t)
+{
+	char	 stamp[32];
+
+	json_format_time(t, stamp, sizeof(stamp));
+	jsonw_string(w, stamp);
+}
+
+void
+jsonw_raw(struct jsonw *w, const char *json)
+{
+	jsonw_sep(w);
+	jsonw_put(w, json, strlen(json));
+}

@@ -1,0 +1,133 @@
+/*
+ * Queries on assignments; the triggers in schema.sql keep the counters
+ * and each client's list of assignee names in step.
+ */
+#include <string.h>
+
+#include "log.h"
+#include "store_assignee.h"
+
+int
+store_assignee_list(struct store *st, int64_t client_id,
+    int (*fn)(const struct user *, void *), void *arg)
+{
+	static const char sql[] =
+	    "SELECT u.id, u.partner_id, u.email, u.name, u.role, u.active "
+	    "FROM assignments a JOIN users u ON u.id = a.user_id "
+	    "WHERE a.client_id = ? ORDER BY u.name, u.id";
+	sqlite3_stmt	*stmt;
+	struct user	 u;
+	int		 rc = STORE_OK, step;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	memset(&u, 0, sizeof(u));
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		u.id = sqlite3_column_int64(stmt, 0);
+		u.partner_id = sqlite3_column_int64(stmt, 1);
+		u.active = sqlite3_column_int(stmt, 5);
+		if (store_column_text(stmt, 2, u.email, sizeof(u.email)) ||
+		    store_column_text(stmt, 3, u.name, sizeof(u.name)) ||
+		    role_parse((const char *)sqlite3_column_text(stmt, 4),
+		    &u.role) == -1 || fn(&u, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "assignee list");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_assignee_check(struct store *st, int64_t partner_id, int64_t user_id)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM users WHERE id = ? AND partner_id = ? "
+	    "AND active = 1 AND role IN ('admin', 'bookkeeper')";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, partner_id);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		rc = STORE_OK;
+		break;
+	case SQLITE_DONE:
+		rc = STORE_NOTFOUND;
+		break;
+	default:
+		store_log_error(st, "assignee check");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_assignee_add(struct store *st, int64_t client_id, int64_t user_id)
+{
+	static const char sql[] =
+	    "INSERT INTO assignments (client_id, user_id, created_at) "
+	    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	sqlite3_bind_int64(stmt, 3, store_now());
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_log_error(st, "assignee add");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_assignee_remove(struct store *st, int64_t client_id, int64_t user_id)
+{
+	static const char sql[] =
+	    "DELETE FROM assignments WHERE client_id = ? AND user_id = ?";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_log_error(st, "assignee remove");
+		rc = STORE_ERROR;
+	} else
+		rc = sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_NOTFOUND;
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_assignee_clear(struct store *st, int64_t client_id)
+{
+	static const char sql[] = "DELETE FROM assignments WHERE client_id = ?";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_log_error(st, "assignee clear");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}

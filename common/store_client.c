@@ -1,0 +1,529 @@
+/*
+ * Queries on clients. The list has one literal statement per sort, scope
+ * (whole firm or one assignee) and kind of search, so that each uses its
+ * index; every value is bound, none is pasted in.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collate.h"
+#include "log.h"
+#include "store_client.h"
+
+#define SEARCH_TEXT_MAX	((CLIENT_NAME_MAX + CLIENT_ORG_MAX) * 4 + 8)
+
+void
+client_cleanup(struct client *c)
+{
+	free(c->assignees_json);
+	c->assignees_json = NULL;
+}
+
+int
+client_status_valid(const char *s)
+{
+	static const char *const statuses[] = { "invitation", "onboarding",
+	    "active", "declined", "rejected", "disconnected", NULL };
+	const char *const *p;
+
+	for (p = statuses; *p != NULL; p++)
+		if (strcmp(*p, s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+client_sort_key(const char *locale, const char *name, uint8_t *key,
+    size_t *keylen)
+{
+	return collate_sort_key(locale, name, key, COLLATE_KEY_MAX, keylen);
+}
+
+/* Folded "name org_number": what a search looks inside. */
+static int
+client_search_text(const struct client *c, char *out, size_t outlen)
+{
+	char	 raw[SEARCH_TEXT_MAX];
+	int	 n;
+
+	n = snprintf(raw, sizeof(raw), "%s\n%s", c->name, c->org_number);
+	if (n < 0 || (size_t)n >= sizeof(raw))
+		return -1;
+	return collate_fold(raw, out, outlen);
+}
+
+int
+store_client_create(struct store *st, const char *locale, struct client *c)
+{
+	static const char sql[] =
+	    "INSERT INTO clients (partner_id, name, org_number, "
+	    "contact_email, status, sort_key, search_text, balance_minor, "
+	    "currency, created_at, updated_at) "
+	    "VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, 0, ?, ?, ?)";
+	sqlite3_stmt	*stmt;
+	uint8_t		 key[COLLATE_KEY_MAX];
+	char		 search[SEARCH_TEXT_MAX];
+	size_t		 keylen;
+	int		 rc = STORE_ERROR;
+
+	if (client_sort_key(locale, c->name, key, &keylen) == -1 ||
+	    client_search_text(c, search, sizeof(search)) == -1) {
+		log_warnx("cannot compute the keys of a client name");
+		return STORE_ERROR;
+	}
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	c->created_at = c->updated_at = store_now();
+	if (c->currency[0] == '\0')
+		memcpy(c->currency, "SEK", 4);
+	sqlite3_bind_int64(stmt, 1, c->partner_id);
+	sqlite3_bind_text(stmt, 2, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, c->org_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, c->contact_email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, c->status, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 6, key, (int)keylen, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, search, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, c->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 9, c->created_at);
+	sqlite3_bind_int64(stmt, 10, c->updated_at);
+	if (sqlite3_step(stmt) == SQLITE_DONE) {
+		c->id = sqlite3_last_insert_rowid(st->db);
+		rc = STORE_OK;
+	} else
+		store_log_error(st, "client insert");
+	store_reset(stmt);
+	return rc;
+}
+
+#define CLIENT_COLUMNS \
+	"c.id, c.partner_id, c.name, c.org_number, " \
+	"coalesce(c.contact_email, ''), c.status, c.balance_minor, " \
+	"c.currency, c.missing_receipts, c.export_ready, c.assignees_json, " \
+	"c.created_at, c.updated_at"
+
+static int
+client_from_row(sqlite3_stmt *stmt, struct client *c)
+{
+	const char	*a;
+
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(stmt, 0);
+	c->partner_id = sqlite3_column_int64(stmt, 1);
+	if (store_column_text(stmt, 2, c->name, sizeof(c->name)) == -1 ||
+	    store_column_text(stmt, 3, c->org_number,
+	    sizeof(c->org_number)) == -1 ||
+	    store_column_text(stmt, 4, c->contact_email,
+	    sizeof(c->contact_email)) == -1 ||
+	    store_column_text(stmt, 5, c->status, sizeof(c->status)) == -1 ||
+	    store_column_text(stmt, 7, c->currency, sizeof(c->currency)) == -1)
+		goto bad;
+	c->balance_minor = sqlite3_column_int64(stmt, 6);
+	c->missing_receipts = sqlite3_column_int64(stmt, 8);
+	c->export_ready = sqlite3_column_int64(stmt, 9);
+	a = (const char *)sqlite3_column_text(stmt, 10);
+	if ((c->assignees_json = strdup(a ? a : "[]")) == NULL)
+		goto bad;
+	c->created_at = sqlite3_column_int64(stmt, 11);
+	c->updated_at = sqlite3_column_int64(stmt, 12);
+	return STORE_OK;
+bad:
+	log_warnx("client %lld: malformed row", (long long)c->id);
+	client_cleanup(c);
+	return STORE_ERROR;
+}
+
+int
+store_client_get_visible(struct store *st, const struct user *viewer,
+    int64_t id, struct client *out)
+{
+	static const char sql_firm[] =
+	    "SELECT " CLIENT_COLUMNS " FROM clients c "
+	    "WHERE c.id = ? AND c.partner_id = ?";
+	static const char sql_assigned[] =
+	    "SELECT " CLIENT_COLUMNS " FROM clients c "
+	    "JOIN assignments a ON a.client_id = c.id AND a.user_id = ?3 "
+	    "WHERE c.id = ?1 AND c.partner_id = ?2 "
+	    "AND c.status IN ('onboarding', 'active')";
+	sqlite3_stmt	*stmt;
+	int		 rc, bookkeeper = viewer->role == ROLE_BOOKKEEPER;
+
+	if ((stmt = store_stmt(st, bookkeeper ? sql_assigned : sql_firm)) ==
+	    NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, viewer->partner_id);
+	if (bookkeeper)
+		sqlite3_bind_int64(stmt, 3, viewer->id);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		rc = client_from_row(stmt, out);
+		break;
+	case SQLITE_DONE:
+		rc = STORE_NOTFOUND;
+		break;
+	default:
+		store_log_error(st, "client get");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_client_transition(struct store *st, int64_t id, const char *from,
+    const char *to)
+{
+	static const char sql[] =
+	    "UPDATE clients SET status = ?1, updated_at = ?2 "
+	    "WHERE id = ?3 AND status = ?4";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, store_now());
+	sqlite3_bind_int64(stmt, 3, id);
+	sqlite3_bind_text(stmt, 4, from, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_log_error(st, "client transition");
+		rc = STORE_ERROR;
+	} else
+		rc = sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_CONFLICT;
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_client_update(struct store *st, const char *locale, struct client *c)
+{
+	static const char sql[] =
+	    "UPDATE clients SET name = ?, org_number = ?, sort_key = ?, "
+	    "search_text = ?, updated_at = ? WHERE id = ? AND partner_id = ?";
+	sqlite3_stmt	*stmt;
+	uint8_t		 key[COLLATE_KEY_MAX];
+	char		 search[SEARCH_TEXT_MAX];
+	size_t		 keylen;
+	int		 rc;
+
+	if (client_sort_key(locale, c->name, key, &keylen) == -1 ||
+	    client_search_text(c, search, sizeof(search)) == -1) {
+		log_warnx("cannot compute the keys of a client name");
+		return STORE_ERROR;
+	}
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	c->updated_at = store_now();
+	sqlite3_bind_text(stmt, 1, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, c->org_number, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 3, key, (int)keylen, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, search, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, c->updated_at);
+	sqlite3_bind_int64(stmt, 6, c->id);
+	sqlite3_bind_int64(stmt, 7, c->partner_id);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_log_error(st, "client update");
+		rc = STORE_ERROR;
+	} else
+		rc = sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_NOTFOUND;
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_client_set_balance(struct store *st, int64_t id, int64_t amount,
+    const char *currency)
+{
+	static const char sql[] =
+	    "UPDATE clients SET balance_minor = ?, currency = ?, "
+	    "updated_at = ? WHERE id = ?";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, amount);
+	sqlite3_bind_text(stmt, 2, currency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, store_now());
+	sqlite3_bind_int64(stmt, 4, id);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_log_error(st, "client balance");
+		rc = STORE_ERROR;
+	} else
+		rc = sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_NOTFOUND;
+	store_reset(stmt);
+	return rc;
+}
+
+/*
+ * The list. Parameters, the same in every variant:
+ *   ?1 partner  ?2 status  ?3 assignee (user scope)  ?4 least missing
+ *   ?5 search   ?6 cursor key  ?7 cursor id  ?8 cursor count  ?9 limit
+ */
+#define LIST_COLUMNS \
+	"SELECT c.id, c.name, c.org_number, c.status, c.balance_minor, " \
+	"c.currency, c.missing_receipts, c.export_ready, c.assignees_json, " \
+	"c.sort_key "
+#define LIST_FIRM	"FROM clients c WHERE c.partner_id = ?1 " \
+	"AND c.status = ?2 "
+#define LIST_USER	"FROM assignments a JOIN clients c " \
+	"ON c.id = a.client_id WHERE a.user_id = ?3 AND c.partner_id = ?1 " \
+	"AND c.status = ?2 "
+/* Short searches scan; three characters or more go through trigrams. */
+#define LIST_SCAN	"AND c.missing_receipts >= ?4 " \
+	"AND (?5 = '' OR instr(c.search_text, ?5) > 0) "
+#define LIST_FTS	"AND c.missing_receipts >= ?4 AND c.id IN " \
+	"(SELECT rowid FROM clients_fts WHERE clients_fts MATCH ?5) "
+
+#define LIST_NAME	"AND (c.sort_key, c.id) > (?6, ?7) " \
+	"ORDER BY c.sort_key, c.id LIMIT ?9"
+#define LIST_NAME_DESC	"AND (c.sort_key, c.id) < (?6, ?7) " \
+	"ORDER BY c.sort_key DESC, c.id DESC LIMIT ?9"
+#define LIST_MISSING	"AND (c.missing_receipts, c.sort_key, c.id) > " \
+	"(?8, ?6, ?7) ORDER BY c.missing_receipts, c.sort_key, c.id LIMIT ?9"
+/*
+ * Most missing first, ties by name: the rest of the cursor's count, then
+ * every smaller count, each part in index order.
+ */
+#define LIST_MISSING_DESC(from, filter) \
+	"SELECT * FROM (" LIST_COLUMNS from filter \
+	"AND c.missing_receipts = ?8 AND (c.sort_key, c.id) > (?6, ?7) " \
+	"ORDER BY c.sort_key, c.id LIMIT ?9) UNION ALL " \
+	"SELECT * FROM (" LIST_COLUMNS from filter \
+	"AND c.missing_receipts < ?8 " \
+	"ORDER BY c.missing_receipts DESC, c.sort_key, c.id LIMIT ?9) " \
+	"LIMIT ?9"
+
+#define LIST_VARIANTS(from, filter) { \
+	LIST_COLUMNS from filter LIST_NAME, \
+	LIST_COLUMNS from filter LIST_NAME_DESC, \
+	LIST_COLUMNS from filter LIST_MISSING, \
+	LIST_MISSING_DESC(from, filter) }
+
+/* [scope: firm, user][search: scan, fts][sort - 1] */
+static const char *const client_list_sql[2][2][4] = {
+	{ LIST_VARIANTS(LIST_FIRM, LIST_SCAN),
+	  LIST_VARIANTS(LIST_FIRM, LIST_FTS) },
+	{ LIST_VARIANTS(LIST_USER, LIST_SCAN),
+	  LIST_VARIANTS(LIST_USER, LIST_FTS) },
+};
+
+static const char *const client_count_sql[2][2] = {
+	{ "SELECT count(*) " LIST_FIRM LIST_SCAN,
+	  "SELECT count(*) " LIST_FIRM LIST_FTS },
+	{ "SELECT count(*) " LIST_USER LIST_SCAN,
+	  "SELECT count(*) " LIST_USER LIST_FTS },
+};
+
+/* Trigrams need three characters; shorter searches scan. */
+static int
+client_query_fts(const struct client_query *q)
+{
+	const char	*s;
+	int		 chars = 0;
+
+	for (s = q->q; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			chars++;
+	return chars >= 3;
+}
+
+/* The search as one FTS5 phrase: "…" with inner quotes doubled. */
+static char *
+client_fts_phrase(const char *q)
+{
+	size_t	 i, o = 0, len = strlen(q);
+	char	*p;
+
+	if ((p = malloc(len * 2 + 3)) == NULL)
+		return NULL;
+	p[o++] = '"';
+	for (i = 0; i < len; i++) {
+		if (q[i] == '"')
+			p[o++] = '"';
+		p[o++] = q[i];
+	}
+	p[o++] = '"';
+	p[o] = '\0';
+	return p;
+}
+
+static int
+client_bind_filters(sqlite3_stmt *stmt, const struct client_query *q,
+    int fts, char **phrase)
+{
+	*phrase = NULL;
+	sqlite3_bind_int64(stmt, 1, q->partner_id);
+	sqlite3_bind_text(stmt, 2, q->status, -1, SQLITE_STATIC);
+	if (q->user_id != 0)
+		sqlite3_bind_int64(stmt, 3, q->user_id);
+	sqlite3_bind_int(stmt, 4, q->missing_only ? 1 : 0);
+	if (fts) {
+		if ((*phrase = client_fts_phrase(q->q)) == NULL)
+			return -1;
+		sqlite3_bind_text(stmt, 5, *phrase, -1, SQLITE_STATIC);
+	} else
+		sqlite3_bind_text(stmt, 5, q->q, -1, SQLITE_STATIC);
+	return 0;
+}
+
+int
+store_client_list(struct store *st, const struct client_query *q,
+    int (*fn)(const struct client_row *, void *), void *arg)
+{
+	const struct cursor	*cur = q->after;
+	struct client_row	 row;
+	/* Past every real sort key: where a descending first page starts. */
+	uint8_t			 top[COLLATE_KEY_MAX + 1];
+	sqlite3_stmt		*stmt;
+	char			*phrase = NULL;
+	int			 fts = client_query_fts(q), step, rc = STORE_OK;
+	int			 desc;
+
+	stmt = store_stmt(st, client_list_sql[q->user_id != 0][fts]
+	    [q->sort - 1]);
+	if (stmt == NULL)
+		return STORE_ERROR;
+	if (client_bind_filters(stmt, q, fts, &phrase) == -1) {
+		store_reset(stmt);
+		return STORE_ERROR;
+	}
+	desc = q->sort == CLIENT_SORT_NAME_DESC;
+	if (cur != NULL) {
+		sqlite3_bind_blob(stmt, 6, cur->key, (int)cur->keylen,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 7, cur->id);
+		sqlite3_bind_int64(stmt, 8, cur->count);
+	} else {
+		if (desc) {
+			memset(top, 0xff, sizeof(top));
+			sqlite3_bind_blob(stmt, 6, top, sizeof(top),
+			    SQLITE_STATIC);
+		} else
+			sqlite3_bind_zeroblob(stmt, 6, 0);
+		sqlite3_bind_int64(stmt, 7, desc ? INT64_MAX : 0);
+		sqlite3_bind_int64(stmt, 8, q->sort == CLIENT_SORT_MISSING ?
+		    -1 : INT64_MAX);
+	}
+	sqlite3_bind_int(stmt, 9, q->limit);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(stmt, 0);
+		row.name = (const char *)sqlite3_column_text(stmt, 1);
+		row.org_number = (const char *)sqlite3_column_text(stmt, 2);
+		row.status = (const char *)sqlite3_column_text(stmt, 3);
+		row.balance_minor = sqlite3_column_int64(stmt, 4);
+		row.currency = (const char *)sqlite3_column_text(stmt, 5);
+		row.missing_receipts = sqlite3_column_int64(stmt, 6);
+		row.export_ready = sqlite3_column_int64(stmt, 7);
+		row.assignees_json = (const char *)sqlite3_column_text(stmt, 8);
+		row.sort_key = sqlite3_column_blob(stmt, 9);
+		row.sort_key_len = (size_t)sqlite3_column_bytes(stmt, 9);
+		if (row.name == NULL || row.org_number == NULL ||
+		    row.status == NULL || row.currency == NULL ||
+		    row.assignees_json == NULL || fn(&row, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "client list");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	free(phrase);
+	return rc;
+}
+
+int
+store_client_status_count(struct store *st, int64_t partner_id,
+    int64_t user_id, const char *status, int64_t *count)
+{
+	static const char sql[] =
+	    "SELECT clients, with_missing FROM client_counts "
+	    "WHERE partner_id = ? AND user_id = ? AND status = ?";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	*count = 0;
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, partner_id);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	sqlite3_bind_text(stmt, 3, status, -1, SQLITE_STATIC);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		*count = sqlite3_column_int64(stmt, 0);
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		store_log_error(st, "client counts");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+static int
+store_client_missing_count(struct store *st, const struct client_query *q,
+    int64_t *count)
+{
+	static const char sql[] =
+	    "SELECT with_missing FROM client_counts "
+	    "WHERE partner_id = ? AND user_id = ? AND status = ?";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	*count = 0;
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, q->partner_id);
+	sqlite3_bind_int64(stmt, 2, q->user_id);
+	sqlite3_bind_text(stmt, 3, q->status, -1, SQLITE_STATIC);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		*count = sqlite3_column_int64(stmt, 0);
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		store_log_error(st, "client counts");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_client_count(struct store *st, const struct client_query *q,
+    int64_t *total)
+{
+	sqlite3_stmt	*stmt;
+	char		*phrase = NULL;
+	int		 fts, rc = STORE_OK;
+
+	/* Without a search the kept counters answer in one lookup. */
+	if (q->q[0] == '\0')
+		return q->missing_only ?
+		    store_client_missing_count(st, q, total) :
+		    store_client_status_count(st, q->partner_id, q->user_id,
+		    q->status, total);
+	fts = client_query_fts(q);
+	if ((stmt = store_stmt(st, client_count_sql[q->user_id != 0][fts]))
+	    == NULL)
+		return STORE_ERROR;
+	if (client_bind_filters(stmt, q, fts, &phrase) == -1) {
+		store_reset(stmt);
+		return STORE_ERROR;
+	}
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*total = sqlite3_column_int64(stmt, 0);
+	else {
+		store_log_error(st, "client count");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	free(phrase);
+	return rc;
+}

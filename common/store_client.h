@@ -1,0 +1,117 @@
+/*
+ * Clients of a firm: their lifecycle, the list behind the Clients page
+ * (tabs, search, filter, locale-aware sort, keyset paging), counts, and
+ * who may see which client.
+ */
+#ifndef COMMON_STORE_CLIENT_H
+#define COMMON_STORE_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "store.h"
+#include "store_user.h"
+
+#define CLIENT_NAME_MAX		200
+#define CLIENT_ORG_MAX		32
+#define CLIENT_LIST_MAX		200
+
+struct client {
+	int64_t	 id;
+	int64_t	 partner_id;
+	char	 name[CLIENT_NAME_MAX * 4 + 1];
+	char	 org_number[CLIENT_ORG_MAX + 1];
+	char	 contact_email[USER_EMAIL_MAX + 1];	/* "" when none */
+	char	 status[16];
+	int64_t	 balance_minor;
+	char	 currency[4];
+	int64_t	 missing_receipts;
+	int64_t	 export_ready;
+	char	*assignees_json;	/* owned; client_cleanup() frees */
+	int64_t	 created_at;
+	int64_t	 updated_at;
+};
+
+void	client_cleanup(struct client *);
+
+/* Nonzero for the six statuses of DESIGN.md. */
+int	client_status_valid(const char *);
+
+/*
+ * Creates c in its partner with the sort key for locale. Fills id and
+ * times. STORE_OK or STORE_ERROR.
+ */
+int	store_client_create(struct store *, const char *locale,
+	    struct client *c);
+
+/*
+ * Loads client id of the viewer's firm when the viewer may see it:
+ * admins and integrations every client of their firm, bookkeepers only
+ * the onboarding and active clients assigned to them. STORE_NOTFOUND
+ * otherwise, so that existence never leaks.
+ */
+int	store_client_get_visible(struct store *, const struct user *viewer,
+	    int64_t id, struct client *out);
+
+/*
+ * Moves the client from status from to status to, only if it is still in
+ * from. STORE_OK, STORE_CONFLICT (it was not) or STORE_ERROR.
+ */
+int	store_client_transition(struct store *, int64_t id, const char *from,
+	    const char *to);
+
+/* Changes name (and its keys) and organisation number. */
+int	store_client_update(struct store *, const char *locale,
+	    struct client *c);
+int	store_client_set_balance(struct store *, int64_t id, int64_t amount,
+	    const char *currency);
+
+enum client_sort {
+	CLIENT_SORT_NAME = 1,
+	CLIENT_SORT_NAME_DESC,
+	CLIENT_SORT_MISSING,
+	CLIENT_SORT_MISSING_DESC
+};
+
+struct client_query {
+	int64_t			 partner_id;
+	int64_t			 user_id;	/* assigned to; 0: whole firm */
+	const char		*status;
+	enum client_sort	 sort;
+	int			 missing_only;
+	const char		*q;		/* case-folded; "" for none */
+	const struct cursor	*after;		/* NULL: the first page */
+	int			 limit;
+};
+
+/* One row of the list; pointers are valid during the callback only. */
+struct client_row {
+	int64_t		 id;
+	const char	*name;
+	const char	*org_number;
+	const char	*status;
+	int64_t		 balance_minor;
+	const char	*currency;
+	int64_t		 missing_receipts;
+	int64_t		 export_ready;
+	const char	*assignees_json;
+	const void	*sort_key;
+	size_t		 sort_key_len;
+};
+
+/* Calls fn for up to q->limit rows in order; stops at fn's -1. */
+int	store_client_list(struct store *, const struct client_query *,
+	    int (*fn)(const struct client_row *, void *), void *arg);
+/* The number of rows the query matches over all pages. */
+int	store_client_count(struct store *, const struct client_query *,
+	    int64_t *total);
+/* Clients of status for the firm (user_id 0) or one assignee. */
+int	store_client_status_count(struct store *, int64_t partner_id,
+	    int64_t user_id, const char *status, int64_t *count);
+
+/* Keys the store keeps for a name: ICU sort key and folded text. */
+int	client_sort_key(const char *locale, const char *name, uint8_t *key,
+	    size_t *keylen);
+
+#endif
