@@ -1,0 +1,232 @@
+/*
+ * "Go to client": a short-lived token scoped to one client for the web
+ * app, every use of which is audited; and the audit trail for admins.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/jsonw.h"
+#include "../common/log.h"
+#include "../common/store_audit.h"
+#include "../common/text.h"
+#include "../common/token.h"
+#include "clients.h"
+#include "route.h"
+
+#define AUDIT_DEFAULT_LIMIT	50
+#define AUDIT_MAX_LIMIT		200
+
+static void
+access_create(struct request *req)
+{
+	const struct config	*cfg = req->cfg;
+	struct token_claims	 claims;
+	struct client		 c;
+	char			*token = NULL, url[512];
+	int64_t			 now = store_now();
+	cJSON			*doc;
+	int			 n;
+
+	if (client_load_or_reply(req, 0, &c) == -1)
+		return;
+	if (strcmp(c.status, "active") != 0 &&
+	    strcmp(c.status, "onboarding") != 0) {
+		(void)client_conflict_or_reply(req, c.status);
+		goto out;
+	}
+	n = snprintf(url, sizeof(url), "%s/clients/%lld", cfg->app_url,
+	    (long long)c.id);
+	if (n < 0 || (size_t)n >= sizeof(url)) {
+		(void)reply_internal_error(req);
+		goto out;
+	}
+	memset(&claims, 0, sizeof(claims));
+	claims.aud = TOKEN_AUD_CLIENT;
+	claims.user_id = req->user.id;
+	claims.partner_id = req->user.partner_id;
+	claims.client_id = c.id;
+	claims.iat = now;
+	claims.exp = now + cfg->access_token_ttl;
+	if (token_issue(cfg->secret, cfg->secret_len, &claims, &token) == -1) {
+		(void)reply_internal_error(req);
+		goto out;
+	}
+	/* The audit row is written before the token leaves the server. */
+	if (store_audit_add(req->store, req->user.partner_id, req->user.id,
+	    c.id, "client.access", request_remote_addr(req)) != STORE_OK) {
+		(void)reply_internal_error(req);
+		goto out;
+	}
+	log_info("client %lld accessed by user %lld", (long long)c.id,
+	    (long long)req->user.id);
+	if ((doc = cJSON_CreateObject()) != NULL &&
+	    (cJSON_AddStringToObject(doc, "access_token", token) == NULL ||
+	    cJSON_AddStringToObject(doc, "token_type", "Bearer") == NULL ||
+	    json_add_int(doc, "expires_in", cfg->access_token_ttl) == NULL ||
+	    json_add_int(doc, "client_id", c.id) == NULL ||
+	    cJSON_AddStringToObject(doc, "url", url) == NULL)) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	(void)reply_json(req, 201, doc);
+out:
+	if (token != NULL) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+	}
+	client_cleanup(&c);
+}
+
+struct audit_page {
+	struct jsonw	 w;
+	int		 limit;
+	int		 rows;
+	int64_t		 last_id;
+	int		 more;
+};
+
+static int
+audit_row(const struct audit_event *ev, void *arg)
+{
+	struct audit_page	*p = arg;
+	struct jsonw		*w = &p->w;
+
+	if (p->rows == p->limit) {
+		p->more = 1;
+		return 0;
+	}
+	p->rows++;
+	p->last_id = ev->id;
+	jsonw_object_open(w);
+	jsonw_key(w, "id");
+	jsonw_int(w, ev->id);
+	jsonw_key(w, "action");
+	jsonw_string(w, ev->action);
+	jsonw_key(w, "user");
+	jsonw_object_open(w);
+	jsonw_key(w, "id");
+	jsonw_int(w, ev->user_id);
+	jsonw_key(w, "name");
+	jsonw_string(w, ev->user_name);
+	jsonw_object_close(w);
+	jsonw_key(w, "client_id");
+	if (ev->client_id > 0)
+		jsonw_int(w, ev->client_id);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "remote_addr");
+	jsonw_string(w, ev->remote_addr);
+	jsonw_key(w, "created_at");
+	jsonw_time(w, ev->created_at);
+	jsonw_object_close(w);
+	return w->error ? -1 : 0;
+}
+
+static int
+audit_bad_param(struct request *req, const char *field, const char *msg)
+{
+	cJSON	*errors = cJSON_CreateArray();
+
+	json_error_add(errors, field, msg);
+	return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
+	    "Invalid query parameter", "One or more query parameters are "
+	    "invalid.", errors);
+}
+
+static void
+audit_list(struct request *req)
+{
+	struct audit_page	 p;
+	struct cursor		 cur;
+	struct buf		 out;
+	char			 v[CURSOR_TEXT_MAX + 1], fp[48];
+	long long		 n;
+	int64_t			 client_id = 0, before = 0;
+	uint32_t		 query;
+	int			 rc, limit = AUDIT_DEFAULT_LIMIT;
+
+	if ((rc = request_query_or_reply(req, "client_id", v, sizeof(v))) ==
+	    -1)
+		return;
+	if (rc == 1) {
+		if (text_parse_int(v, 1, INT64_MAX, &n) == -1) {
+			(void)audit_bad_param(req, "client_id",
+			    "must be a client id");
+			return;
+		}
+		client_id = n;
+	}
+	if ((rc = request_query_or_reply(req, "limit", v, sizeof(v))) == -1)
+		return;
+	if (rc == 1) {
+		if (text_parse_int(v, 1, AUDIT_MAX_LIMIT, &n) == -1) {
+			(void)audit_bad_param(req, "limit",
+			    "must be an integer from 1 to 200");
+			return;
+		}
+		limit = (int)n;
+	}
+	(void)snprintf(fp, sizeof(fp), "audit|%lld", (long long)client_id);
+	query = cursor_fingerprint(fp);
+	if ((rc = request_query_or_reply(req, "cursor", v, sizeof(v))) == -1)
+		return;
+	if (rc == 1) {
+		if (cursor_decode(v, &cur) == -1 || cur.query != query) {
+			(void)audit_bad_param(req, "cursor",
+			    "is not a cursor of this query");
+			return;
+		}
+		before = cur.id;
+	}
+
+	buf_init(&out, 1024 * 1024);
+	memset(&p, 0, sizeof(p));
+	jsonw_init(&p.w, &out);
+	p.limit = limit;
+	jsonw_object_open(&p.w);
+	jsonw_key(&p.w, "data");
+	jsonw_array_open(&p.w);
+	if (store_audit_list(req->store, req->user.partner_id, client_id,
+	    before, limit + 1, audit_row, &p) != STORE_OK) {
+		(void)reply_internal_error(req);
+		goto out;
+	}
+	jsonw_array_close(&p.w);
+	jsonw_key(&p.w, "next_cursor");
+	if (p.more) {
+		memset(&cur, 0, sizeof(cur));
+		cur.query = query;
+		cur.id = p.last_id;
+		if (cursor_encode(&cur, v, sizeof(v)) == -1) {
+			(void)reply_internal_error(req);
+			goto out;
+		}
+		jsonw_string(&p.w, v);
+	} else
+		jsonw_null(&p.w);
+	jsonw_object_close(&p.w);
+	if (p.w.error) {
+		(void)reply_internal_error(req);
+		goto out;
+	}
+	{
+		size_t len;
+		char *body = buf_steal(&out, &len);
+		if (body == NULL)
+			(void)reply_internal_error(req);
+		else
+			reply_take(req, 200, "application/json", body, len);
+	}
+out:
+	buf_cleanup(&out);
+}
+
+const struct route access_routes[] = {
+	{ "POST", "/v1/clients/{id}/access", access_create, ROUTE_STAFF,
+	    ROUTE_BODY_NONE, NULL },
+	{ "GET", "/v1/audit-events", audit_list, ROLE_ADMIN, ROUTE_BODY_NONE,
+	    NULL },
+};
+const size_t access_n_routes = sizeof(access_routes) /
+    sizeof(access_routes[0]);
