@@ -72,7 +72,8 @@ $(OBJDIR)/gen/openapi_yaml.c: openapi.yaml scripts/embed
 
 $(OBJDIR)/tests/test_%: tests/unit/test_%.c $(COMMON_OBJ) $(WORKER_LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \
+	    $(LDLIBS) -lcmocka
 
 asan:
 	$(MAKE) BUILD=asan binaries

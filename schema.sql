@@ -240,3 +240,57 @@ CREATE TRIGGER expenses_delete AFTER DELETE ON expenses BEGIN
 	    export_ready = export_ready - (old.export_status = 'ready')
 	    WHERE id = old.client_id;
 END;
+
+-- version 3
+-- Email digests: what each user subscribed to, per client.
+CREATE TABLE notification_preferences (
+	user_id		INTEGER NOT NULL REFERENCES users (id),
+	client_id	INTEGER NOT NULL REFERENCES clients (id),
+	email		INTEGER NOT NULL CHECK (email IN (0, 1)),
+	frequency	TEXT NOT NULL
+			    CHECK (frequency IN ('daily', 'weekly', 'monthly')),
+	-- The first Monday 10:00 (firm's zone) after the setting was made:
+	-- no digest slot before it includes this client.
+	starts_at	INTEGER NOT NULL,
+	updated_at	INTEGER NOT NULL,
+	PRIMARY KEY (user_id, client_id)
+) WITHOUT ROWID;
+CREATE INDEX preferences_by_frequency
+	ON notification_preferences (frequency, user_id) WHERE email = 1;
+
+-- Every email, written in the same transaction as what caused it and
+-- delivered by the worker. 'sending' marks a claimed row: one left so by
+-- a crash is sent again, which at worst repeats that one message.
+CREATE TABLE outbox (
+	id		INTEGER PRIMARY KEY,
+	kind		TEXT NOT NULL CHECK (kind IN ('digest', 'reminder')),
+	user_id		INTEGER NOT NULL REFERENCES users (id),
+	recipient	TEXT NOT NULL,
+	-- What to say, as JSON; the worker renders it into MIME.
+	payload		TEXT NOT NULL,
+	message_id	TEXT NOT NULL UNIQUE,
+	status		TEXT NOT NULL DEFAULT 'queued'
+			    CHECK (status IN ('queued', 'sending', 'sent',
+			    'failed')),
+	attempts	INTEGER NOT NULL DEFAULT 0,
+	next_attempt_at	INTEGER NOT NULL,
+	last_error	TEXT,
+	created_at	INTEGER NOT NULL,
+	sent_at		INTEGER
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at, id)
+	WHERE status IN ('queued', 'sending');
+
+-- One digest per user, frequency and period, whatever runs twice.
+CREATE TABLE digests (
+	id		INTEGER PRIMARY KEY,
+	user_id		INTEGER NOT NULL REFERENCES users (id),
+	frequency	TEXT NOT NULL,
+	period		TEXT NOT NULL,
+	slot_at		INTEGER NOT NULL,
+	status		TEXT NOT NULL CHECK (status IN ('queued', 'skipped')),
+	clients		INTEGER NOT NULL,
+	outbox_id	INTEGER REFERENCES outbox (id),
+	created_at	INTEGER NOT NULL,
+	UNIQUE (user_id, frequency, period)
+);

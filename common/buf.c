@@ -1,6 +1,7 @@
 /*
  * Growable text buffer with a hard maximum size.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@ buf_init(struct buf *b, size_t max)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
-	b->max = max;
+	/* Room for the NUL must not overflow. */
+	b->max = max < SIZE_MAX / 2 ? max : SIZE_MAX / 2;
 }
 
 void

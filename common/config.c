@@ -57,25 +57,35 @@ static int
 config_read_secret_file(struct config *cfg, const char *path, char *err,
     size_t errlen)
 {
-	ssize_t	 n;
-	size_t	 len = 0;
-	int	 fd;
+	/* Room for the longest key, a CR LF, and one byte that tells "more". */
+	unsigned char	 data[CONFIG_SECRET_MAX + 3];
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 fd, rc = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		(void)snprintf(err, errlen, "PORTAL_JWT_SECRET_FILE: %s",
 		    strerror(errno));
 		return -1;
 	}
-	while (len < sizeof(cfg->secret) &&
-	    (n = read(fd, cfg->secret + len, sizeof(cfg->secret) - len)) > 0)
+	while (len < sizeof(data) &&
+	    (n = read(fd, data + len, sizeof(data) - len)) > 0)
 		len += (size_t)n;
 	close(fd);
 	/* A trailing newline from an editor or `echo` is not key material. */
-	while (len > 0 && (cfg->secret[len - 1] == '\n' ||
-	    cfg->secret[len - 1] == '\r'))
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
 		len--;
+	if (len > CONFIG_SECRET_MAX) {
+		(void)snprintf(err, errlen, "PORTAL_JWT_SECRET_FILE holds more "
+		    "than %d bytes", CONFIG_SECRET_MAX);
+		goto out;
+	}
+	memcpy(cfg->secret, data, len);
 	cfg->secret_len = len;
-	return 0;
+	rc = 0;
+out:
+	explicit_bzero(data, sizeof(data));
+	return rc;
 }
 
 static int

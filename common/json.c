@@ -63,6 +63,9 @@ json_scan(const char *buf, size_t len)
 			}
 			continue;
 		}
+		/* cJSON takes any byte up to 0x20 for white space; JSON does not. */
+		if (c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			return JSON_SYNTAX;
 		if (c == '"')
 			in_string = 1;
 		else if (c == '[' || c == '{') {
@@ -200,8 +203,21 @@ json_is_integral(const cJSON *v, long long min, long long max)
 		return 0;
 	d = v->valuedouble;
 	/* Beyond 2^53 a double no longer holds every integer. */
-	return isfinite(d) && d == floor(d) && fabs(d) <= 9007199254740992.0 &&
+	return isfinite(d) && d == floor(d) && fabs(d) < 9007199254740992.0 &&
 	    d >= (double)min && d <= (double)max;
+}
+
+/* Text may break lines and hold tabs, nothing else below 0x20. */
+static int
+json_text_has_control(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') ||
+		    c == 0x7f)
+			return 1;
+	}
+	return 0;
 }
 
 static const char *
@@ -219,6 +235,9 @@ json_check_string(const cJSON *v, const struct json_field *f)
 		return "is too long";
 	if (f->kind == JSON_KIND_STRING && text_has_control(v->valuestring))
 		return "must not contain control characters";
+	if (f->kind == JSON_KIND_TEXT && json_text_has_control(v->valuestring))
+		return "must not contain control characters other than "
+		    "line breaks and tabs";
 	if (f->enum_values != NULL && !json_in_enum(f->enum_values,
 	    v->valuestring))
 		return "is not one of the allowed values";

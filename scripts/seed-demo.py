@@ -1,17 +1,34 @@
 #!/usr/bin/env python3
-"""Seeds a demo firm through the operator CLI and the running API.
+"""Seeds a demo firm through the operator CLI and the running API: an admin,
+three bookkeepers, an integration account, and some hundred clients with
+Nordic names in every status, with assignees, balances and expenses, so
+that every tab, the search, the filter and the sorting show something real.
 
 Usage: seed-demo.py BASE_URL   (PORTAL_DB and the secret in the environment)
 """
+import http.client
 import json
 import os
+import random
 import subprocess
 import sys
-import urllib.request
+import urllib.parse
 
 PASSWORD = "demo-password"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 API = os.path.join(ROOT, "bin", "portal-api")
+
+FIRST = ["Åke", "Björn", "Ärla", "Östen", "Sören", "Ægir", "Øystein", "Åsa",
+         "Lars", "Karin", "Mette", "Nils", "Freja", "Ingrid", "Jens", "Sigrid"]
+LAST = ["Åkesson", "Öberg", "Lindqvist", "Ström", "Ærø", "Østergaard",
+        "Björklund", "Nyström", "Sandberg", "Holm", "Dahl", "Engström",
+        "Fjäll", "Kjær", "Løvås", "Wikström"]
+KIND = ["Bygg AB", "Revision", "Konsult AB", "Handel", "ApS", "AS",
+        "Fastigheter AB", "Transport", "Design", "El & VVS AB"]
+PLACES = ["Öresund", "Ängelholm", "Ålesund", "Æbeltoft", "Malmö",
+          "Göteborg", "Tromsø", "Umeå", "Västerås", "Helsingør"]
+MERCHANTS = ["SJ", "Clas Ohlson", "ICA Maxi", "Circle K", "Biltema",
+             "Espresso House", "Posten", "Telia", "Jula", "Apoteket"]
 
 
 def cli(*args):
@@ -21,37 +38,125 @@ def cli(*args):
     return json.loads(out)["id"]
 
 
-def call(base, method, path, token=None, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(req) as resp:
+class Api:
+    def __init__(self, base):
+        u = urllib.parse.urlsplit(base)
+        self.conn = http.client.HTTPConnection(u.hostname, u.port)
+        self.token = None
+
+    def call(self, method, path, body=None, ok=(200, 201, 204)):
+        headers = {}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if self.token:
+            headers["Authorization"] = "Bearer " + self.token
+        self.conn.request(method, path, body=data, headers=headers)
+        resp = self.conn.getresponse()
         text = resp.read()
+        if resp.status not in ok:
+            raise SystemExit(f"{method} {path}: {resp.status} {text[:300]!r}")
         return json.loads(text) if text else None
+
+    def login(self, email):
+        self.token = None
+        self.token = self.call("POST", "/v1/auth/token", {
+            "email": email, "password": PASSWORD})["access_token"]
+
+
+def client_name(rng, used):
+    while True:
+        shape = rng.random()
+        if shape < 0.4:
+            name = f"{rng.choice(LAST)} {rng.choice(KIND)}"
+        elif shape < 0.7:
+            name = f"{rng.choice(PLACES)} {rng.choice(KIND)}"
+        else:
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(KIND)}"
+        if name not in used:
+            used.add(name)
+            return name
 
 
 def main():
     base = sys.argv[1]
+    rng = random.Random(7)
     partner = cli("create-partner", "--name", "Nordisk Redovisning AB",
                   "--locale", "sv", "--timezone", "Europe/Stockholm")
     cli("create-user", "--partner", str(partner), "--email",
         "anna.admin@demo.test", "--name", "Anna Admin", "--role", "admin")
-    token = call(base, "POST", "/v1/auth/token", body={
-        "email": "anna.admin@demo.test", "password": PASSWORD})["access_token"]
-    users = [
+    admin = Api(base)
+    admin.login("anna.admin@demo.test")
+    people = [
         ("bo.bokforare@demo.test", "Bo Bokförare", "bookkeeper"),
         ("karin.kassor@demo.test", "Karin Kassör", "bookkeeper"),
         ("nils.nordstrom@demo.test", "Nils Nordström", "bookkeeper"),
         ("spend-platform@demo.test", "Spend platform", "integration"),
     ]
-    for email, name, role in users:
-        call(base, "POST", "/v1/users", token, {
+    ids = {}
+    for email, name, role in people:
+        ids[email] = admin.call("POST", "/v1/users", {
             "email": email, "name": name, "role": role,
-            "password": PASSWORD})
-    print(f"seeded firm {partner} with {len(users) + 1} users")
+            "password": PASSWORD})["id"]
+    bookkeepers = [ids[e] for e, _, r in people if r == "bookkeeper"]
+    integ = Api(base)
+    integ.login("spend-platform@demo.test")
+
+    used = set()
+    clients = []
+    for i in range(120):
+        name = client_name(rng, used)
+        org = f"55{rng.randrange(10**4, 10**5)}-{rng.randrange(1000, 9999)}"
+        if i < 8:
+            c = integ.call("POST", "/v1/clients", {
+                "name": name, "org_number": org, "status": "invitation"})
+            if i >= 6:
+                admin.call("POST", f"/v1/clients/{c['id']}/decline")
+            continue
+        c = admin.call("POST", "/v1/clients", {
+            "name": name, "org_number": org,
+            "contact_email": f"ekonomi{i}@example.se"})
+        if i < 18:
+            status = "onboarding"
+        elif i < 20:
+            status = "rejected"
+            integ.call("POST", f"/v1/clients/{c['id']}/verification",
+                       {"result": "rejected"})
+        else:
+            status = "active"
+            integ.call("POST", f"/v1/clients/{c['id']}/verification",
+                       {"result": "approved"})
+        if status in ("onboarding", "active"):
+            who = rng.sample(bookkeepers, rng.choice([1, 1, 2]))
+            admin.call("PUT", f"/v1/clients/{c['id']}/assignees",
+                       {"user_ids": who})
+        if status == "active":
+            clients.append(c["id"])
+
+    for cid in clients:
+        integ.call("PUT", f"/v1/clients/{cid}/balance", {
+            "amount_minor": rng.randrange(-500000, 5000000),
+            "currency": "SEK"})
+        expenses = []
+        for n in range(rng.randrange(0, 40)):
+            expenses.append({
+                "external_id": f"card-{cid}-{n}",
+                "amount_minor": rng.randrange(1000, 250000),
+                "currency": "SEK",
+                "spent_at": f"2026-{rng.randrange(1, 12):02d}-"
+                            f"{rng.randrange(1, 28):02d}T12:00:00Z",
+                "merchant": rng.choice(MERCHANTS),
+                "receipt_status": rng.choices(
+                    ["missing", "attached", "not_required"], [2, 6, 1])[0],
+                "export_status": rng.choices(
+                    ["pending", "ready", "exported"], [3, 2, 5])[0],
+            })
+        if expenses:
+            integ.call("POST", f"/v1/clients/{cid}/expenses",
+                       {"expenses": expenses})
+    print(f"seeded firm {partner}: {len(people) + 1} users, "
+          f"{len(used)} clients ({len(clients)} active)")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,135 @@
+/*
+ * Queries on notification preferences.
+ */
+#include <string.h>
+
+#include "log.h"
+#include "store_preference.h"
+
+static int
+preference_from_row(sqlite3_stmt *stmt, struct preference *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->user_id = sqlite3_column_int64(stmt, 0);
+	p->client_id = sqlite3_column_int64(stmt, 1);
+	p->email = sqlite3_column_int(stmt, 2);
+	p->starts_at = sqlite3_column_int64(stmt, 4);
+	p->updated_at = sqlite3_column_int64(stmt, 5);
+	return store_column_text(stmt, 3, p->frequency, sizeof(p->frequency))
+	    == -1 ? STORE_ERROR : STORE_OK;
+}
+
+int
+store_preference_get(struct store *st, int64_t user_id, int64_t client_id,
+    struct preference *out)
+{
+	static const char sql[] =
+	    "SELECT user_id, client_id, email, frequency, starts_at, "
+	    "updated_at FROM notification_preferences "
+	    "WHERE user_id = ? AND client_id = ?";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, client_id);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		rc = preference_from_row(stmt, out);
+		break;
+	case SQLITE_DONE:
+		rc = STORE_NOTFOUND;
+		break;
+	default:
+		store_log_error(st, "preference get");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_preference_put(struct store *st, const struct preference *p)
+{
+	static const char sql[] =
+	    "INSERT INTO notification_preferences (user_id, client_id, "
+	    "email, frequency, starts_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+	    "ON CONFLICT (user_id, client_id) DO UPDATE SET "
+	    "email = excluded.email, frequency = excluded.frequency, "
+	    "starts_at = excluded.starts_at, updated_at = excluded.updated_at";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, p->user_id);
+	sqlite3_bind_int64(stmt, 2, p->client_id);
+	sqlite3_bind_int(stmt, 3, p->email ? 1 : 0);
+	sqlite3_bind_text(stmt, 4, p->frequency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, p->starts_at);
+	sqlite3_bind_int64(stmt, 6, p->updated_at);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_log_error(st, "preference put");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_preference_list(struct store *st, int64_t user_id,
+    int (*fn)(const struct preference *, void *), void *arg)
+{
+	static const char sql[] =
+	    "SELECT user_id, client_id, email, frequency, starts_at, "
+	    "updated_at FROM notification_preferences WHERE user_id = ? "
+	    "ORDER BY client_id";
+	sqlite3_stmt		*stmt;
+	struct preference	 p;
+	int			 rc = STORE_OK, step;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (preference_from_row(stmt, &p) != STORE_OK ||
+		    fn(&p, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "preference list");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_preference_unsubscribe(struct store *st, int64_t user_id,
+    const char *frequency, int64_t client_id, int *changed)
+{
+	static const char sql[] =
+	    "UPDATE notification_preferences SET email = 0, updated_at = ?1 "
+	    "WHERE user_id = ?2 AND frequency = ?3 AND email = 1 "
+	    "AND (?4 = 0 OR client_id = ?4)";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	*changed = 0;
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, store_now());
+	sqlite3_bind_int64(stmt, 2, user_id);
+	sqlite3_bind_text(stmt, 3, frequency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, client_id);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_log_error(st, "preference unsubscribe");
+		rc = STORE_ERROR;
+	} else
+		*changed = sqlite3_changes(st->db);
+	store_reset(stmt);
+	return rc;
+}

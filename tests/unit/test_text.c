@@ -1,0 +1,278 @@
+/* Unit tests for common/text.h: integers, UTF-8, controls, hex, compare. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../common/text.h"
+
+/* Checks a parse that must succeed with the value want. */
+static void
+parse_ok(const char *s, long long min, long long max, long long want)
+{
+	long long	 v = 12345;
+
+	assert_int_equal(text_parse_int(s, min, max, &v), 0);
+	assert_true(v == want);
+}
+
+/* Checks a parse that must fail and leave the output alone. */
+static void
+parse_bad(const char *s, long long min, long long max)
+{
+	long long	 v = 12345;
+
+	assert_int_equal(text_parse_int(s, min, max, &v), -1);
+	assert_true(v == 12345);
+}
+
+static void
+test_parse_int_valid(void **state)
+{
+	(void)state;
+	parse_ok("0", 0, 10, 0);
+	parse_ok("7", 0, 10, 7);
+	parse_ok("10", 0, 10, 10);
+	parse_ok("-5", -10, 10, -5);
+	parse_ok("-0", 0, 0, 0);
+	parse_ok("007", 0, 10, 7);
+	parse_ok("9223372036854775807", 0, INT64_MAX, INT64_MAX);
+	parse_ok("-9223372036854775808", INT64_MIN, 0, INT64_MIN);
+}
+
+static void
+test_parse_int_bounds(void **state)
+{
+	(void)state;
+	parse_bad("11", 0, 10);
+	parse_bad("-1", 0, 10);
+	parse_bad("0", 1, 10);
+	parse_ok("1", 1, 1, 1);
+	parse_bad("2", 1, 1);
+}
+
+static void
+test_parse_int_garbage(void **state)
+{
+	(void)state;
+	parse_bad(NULL, 0, 10);
+	parse_bad("", 0, 10);
+	parse_bad(" 5", 0, 10);
+	parse_bad("5 ", 0, 10);
+	parse_bad("5\n", 0, 10);
+	parse_bad("\t5", 0, 10);
+	parse_bad("5x", 0, 10);
+	parse_bad("x5", 0, 10);
+	parse_bad("0x5", 0, 100);
+	parse_bad("1.0", 0, 10);
+	parse_bad("1e2", 0, 1000);
+	parse_bad("abc", 0, 10);
+	parse_bad("\xd9\xa3", 0, 10);	/* Arabic-Indic three */
+}
+
+static void
+test_parse_int_sign(void **state)
+{
+	(void)state;
+	parse_bad("+5", 0, 10);
+	parse_bad("-", -10, 10);
+	parse_bad("--5", -10, 10);
+	parse_bad("-+5", -10, 10);
+	parse_bad("+-5", -10, 10);
+	parse_bad("- 5", -10, 10);
+	parse_bad("5-", -10, 10);
+}
+
+static void
+test_parse_int_overflow(void **state)
+{
+	(void)state;
+	parse_bad("9223372036854775808", 0, INT64_MAX);
+	parse_bad("-9223372036854775809", INT64_MIN, 0);
+	parse_bad("99999999999999999999999999", 0, INT64_MAX);
+	parse_bad("-99999999999999999999999999", INT64_MIN, INT64_MAX);
+}
+
+/* Valid UTF-8 for the given bytes, counted without the literal's NUL. */
+#define UTF8_VALID(lit)	text_utf8_valid((lit), sizeof(lit) - 1)
+
+static void
+test_utf8_valid_forms(void **state)
+{
+	(void)state;
+	assert_true(text_utf8_valid("", 0));
+	assert_true(UTF8_VALID("plain ascii"));
+	assert_true(UTF8_VALID("\x7f"));
+	/* Two bytes: U+0080, U+00E5 (å), U+07FF. */
+	assert_true(UTF8_VALID("\xc2\x80"));
+	assert_true(UTF8_VALID("\xc3\xa5"));
+	assert_true(UTF8_VALID("\xdf\xbf"));
+	/* Three bytes: U+0800, U+20AC (€), U+D7FF, U+E000, U+FFFF. */
+	assert_true(UTF8_VALID("\xe0\xa0\x80"));
+	assert_true(UTF8_VALID("\xe2\x82\xac"));
+	assert_true(UTF8_VALID("\xed\x9f\xbf"));
+	assert_true(UTF8_VALID("\xee\x80\x80"));
+	assert_true(UTF8_VALID("\xef\xbf\xbf"));
+	/* Four bytes: U+10000, U+1F600, U+10FFFF. */
+	assert_true(UTF8_VALID("\xf0\x90\x80\x80"));
+	assert_true(UTF8_VALID("\xf0\x9f\x98\x80"));
+	assert_true(UTF8_VALID("\xf4\x8f\xbf\xbf"));
+	assert_true(UTF8_VALID("a\xc3\xa5" "b\xe2\x82\xac"
+	    "c\xf0\x9f\x98\x80"));
+	/* An embedded NUL is a valid code point; the length decides. */
+	assert_true(text_utf8_valid("a\0b", 3));
+}
+
+static void
+test_utf8_overlong(void **state)
+{
+	(void)state;
+	/* "/" and NUL in two bytes, U+07FF in three, U+FFFF in four. */
+	assert_false(UTF8_VALID("\xc0\xaf"));
+	assert_false(UTF8_VALID("\xc0\x80"));
+	assert_false(UTF8_VALID("\xc1\xbf"));
+	assert_false(UTF8_VALID("\xe0\x80\xaf"));
+	assert_false(UTF8_VALID("\xe0\x9f\xbf"));
+	assert_false(UTF8_VALID("\xf0\x80\x80\xaf"));
+	assert_false(UTF8_VALID("\xf0\x8f\xbf\xbf"));
+}
+
+static void
+test_utf8_surrogates(void **state)
+{
+	(void)state;
+	assert_false(UTF8_VALID("\xed\xa0\x80"));	/* U+D800 */
+	assert_false(UTF8_VALID("\xed\xaf\xbf"));	/* U+DBFF */
+	assert_false(UTF8_VALID("\xed\xb0\x80"));	/* U+DC00 */
+	assert_false(UTF8_VALID("\xed\xbf\xbf"));	/* U+DFFF */
+	/* A CESU-8 pair for U+10000. */
+	assert_false(UTF8_VALID("\xed\xa0\x80\xed\xb0\x80"));
+}
+
+static void
+test_utf8_beyond_max(void **state)
+{
+	(void)state;
+	assert_false(UTF8_VALID("\xf4\x90\x80\x80"));	/* U+110000 */
+	assert_false(UTF8_VALID("\xf5\x80\x80\x80"));
+	assert_false(UTF8_VALID("\xf7\xbf\xbf\xbf"));
+	assert_false(UTF8_VALID("\xf8\x88\x80\x80\x80"));
+	assert_false(UTF8_VALID("\xfc\x84\x80\x80\x80\x80"));
+	assert_false(UTF8_VALID("\xfe"));
+	assert_false(UTF8_VALID("\xff"));
+}
+
+static void
+test_utf8_truncated(void **state)
+{
+	(void)state;
+	assert_false(UTF8_VALID("\xc3"));
+	assert_false(UTF8_VALID("a\xc3"));
+	assert_false(UTF8_VALID("\xe2\x82"));
+	assert_false(UTF8_VALID("\xe2"));
+	assert_false(UTF8_VALID("\xf0\x9f\x98"));
+	assert_false(UTF8_VALID("\xf0\x9f"));
+	/* A lead byte whose continuation is cut off by len, not by data. */
+	assert_false(text_utf8_valid("\xc3\xa5", 1));
+	assert_false(text_utf8_valid("\xf0\x9f\x98\x80", 3));
+	/* A lead byte followed by something other than a continuation. */
+	assert_false(UTF8_VALID("\xc3" "a"));
+	assert_false(UTF8_VALID("\xe2\x82" "a"));
+	assert_false(UTF8_VALID("\xf0\x9f\x98" "a"));
+	assert_false(UTF8_VALID("\xe2\xc3\xa5"));
+	/* Stray continuation bytes. */
+	assert_false(UTF8_VALID("\x80"));
+	assert_false(UTF8_VALID("a\xbf"));
+	assert_false(UTF8_VALID("\xc3\xa5\xa5"));
+}
+
+static void
+test_utf8_length(void **state)
+{
+	(void)state;
+	assert_int_equal(text_utf8_length("", 0), 0);
+	assert_int_equal(text_utf8_length("abc", 3), 3);
+	assert_int_equal(text_utf8_length("\xc3\xa5", 2), 1);
+	assert_int_equal(text_utf8_length("\xe2\x82\xac", 3), 1);
+	assert_int_equal(text_utf8_length("\xf0\x9f\x98\x80", 4), 1);
+	/* "åke €1 😀" */
+	assert_int_equal(text_utf8_length("\xc3\xa5ke \xe2\x82\xac" "1 "
+	    "\xf0\x9f\x98\x80", 13), 8);
+	/* Only len bytes are looked at. */
+	assert_int_equal(text_utf8_length("abcdef", 2), 2);
+}
+
+static void
+test_has_control(void **state)
+{
+	(void)state;
+	assert_false(text_has_control(""));
+	assert_false(text_has_control("Plain text, with ~ and space."));
+	assert_false(text_has_control("\xc3\xa5\xe2\x82\xac"));
+	/* U+0080..U+009F are C1 controls but not C0 or DEL. */
+	assert_false(text_has_control("\xc2\x85"));
+	assert_true(text_has_control("\x01"));
+	assert_true(text_has_control("a\tb"));
+	assert_true(text_has_control("a\nb"));
+	assert_true(text_has_control("a\rb"));
+	assert_true(text_has_control("end\x1f"));
+	assert_true(text_has_control("\x1b[31m"));
+	assert_true(text_has_control("del\x7f"));
+}
+
+static void
+test_hex(void **state)
+{
+	static const unsigned char	 in[] = { 0x00, 0x01, 0x7f, 0x80,
+					     0xab, 0xff };
+	char				 out[2 * sizeof(in) + 2];
+
+	(void)state;
+	memset(out, 'Z', sizeof(out));
+	text_hex(in, sizeof(in), out);
+	assert_string_equal(out, "00017f80abff");
+	assert_int_equal(out[2 * sizeof(in) + 1], 'Z');
+	text_hex(in, 0, out);
+	assert_string_equal(out, "");
+}
+
+static void
+test_equal_ct(void **state)
+{
+	(void)state;
+	assert_true(text_equal_ct("abcdef", "abcdef", 6));
+	assert_false(text_equal_ct("abcdef", "abcdeg", 6));
+	assert_false(text_equal_ct("xbcdef", "abcdef", 6));
+	/* Only n bytes are compared. */
+	assert_true(text_equal_ct("abcX", "abcY", 3));
+	assert_true(text_equal_ct("a", "b", 0));
+	/* Bytes past NUL count too. */
+	assert_false(text_equal_ct("a\0b", "a\0c", 3));
+	assert_false(text_equal_ct("\x80", "\x00", 1));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	 tests[] = {
+		cmocka_unit_test(test_parse_int_valid),
+		cmocka_unit_test(test_parse_int_bounds),
+		cmocka_unit_test(test_parse_int_garbage),
+		cmocka_unit_test(test_parse_int_sign),
+		cmocka_unit_test(test_parse_int_overflow),
+		cmocka_unit_test(test_utf8_valid_forms),
+		cmocka_unit_test(test_utf8_overlong),
+		cmocka_unit_test(test_utf8_surrogates),
+		cmocka_unit_test(test_utf8_beyond_max),
+		cmocka_unit_test(test_utf8_truncated),
+		cmocka_unit_test(test_utf8_length),
+		cmocka_unit_test(test_has_control),
+		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_equal_ct),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
