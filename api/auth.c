@@ -45,9 +45,11 @@ auth_token(struct request *req)
 	int			 rc, ok, shape_ok;
 	cJSON			*doc;
 
-	(void)snprintf(email, sizeof(email), "%s",
-	    json_get_string(req->body, "email"));
-	shape_ok = user_email_normalize(email) == 0;
+	/* An address too long to store is no user's: never compare a cut one. */
+	shape_ok = strlen(json_get_string(req->body, "email")) < sizeof(email);
+	(void)snprintf(email, sizeof(email), "%s", shape_ok ?
+	    json_get_string(req->body, "email") : "");
+	shape_ok = shape_ok && user_email_normalize(email) == 0;
 	if (shape_ok) {
 		if (store_login_locked(req->store, email, now, &retry) ==
 		    STORE_ERROR) {

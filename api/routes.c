@@ -12,6 +12,7 @@ static const struct route_group route_groups[] = {
 	/* Before clients_routes: "/v1/clients/tabs" is not a client id. */
 	{ client_list_routes, &client_list_n_routes },
 	{ clients_routes, &clients_n_routes },
+	{ expenses_routes, &expenses_n_routes },
 	{ assignees_routes, &assignees_n_routes },
 	{ access_routes, &access_n_routes },
 };

@@ -206,14 +206,29 @@ server_body_or_reply(struct request *req)
 	return 0;
 }
 
+static int
+server_header_count(const struct mg_request_info *ri, const char *name)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < ri->num_headers; i++)
+		if (strcasecmp(ri->http_headers[i].name, name) == 0)
+			n++;
+	return n;
+}
+
 static void
 server_handle(struct request *req)
 {
 	const struct mg_request_info	*ri = req->ri;
+	const char			*method = ri->request_method;
 	char				 allow[96];
 	int				 has_te, has_cl;
 
-	req->route = route_find(ri->request_method, ri->local_uri, req, allow,
+	/* HEAD is GET without the body (server_send leaves it out). */
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
+	req->route = route_find(method, ri->local_uri, req, allow,
 	    sizeof(allow));
 	if (req->route == NULL && allow[0] == '\0') {
 		(void)reply_not_found(req);
@@ -233,11 +248,12 @@ server_handle(struct request *req)
 		return;
 	}
 	has_te = mg_get_header(req->conn, "Transfer-Encoding") != NULL;
-	has_cl = mg_get_header(req->conn, "Content-Length") != NULL;
-	if (has_te && has_cl) {
+	has_cl = server_header_count(ri, "Content-Length");
+	/* Framing two parsers could read two ways is refused (smuggling). */
+	if ((has_te && has_cl) || has_cl > 1) {
 		(void)reply_problem(req, 400, PROBLEM_MALFORMED,
-		    "Malformed request", "A request may not carry both "
-		    "Content-Length and Transfer-Encoding.");
+		    "Malformed request", "A request may carry one "
+		    "Content-Length or Transfer-Encoding, not both or twice.");
 		(void)reply_header(req, "Connection", "close");
 		return;
 	}
@@ -311,7 +327,7 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 static int
 server_http_error(struct mg_connection *conn, int status, const char *msg)
 {
-	char	 body[256], len[16];
+	char	 body[256], len[16], id[40];
 	int	 n;
 
 	(void)msg;
@@ -329,8 +345,11 @@ server_http_error(struct mg_connection *conn, int status, const char *msg)
 	    -1);
 	mg_response_header_add(conn, "Content-Length", len, -1);
 	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+	server_request_id(conn, id, sizeof(id));
+	mg_response_header_add(conn, "X-Request-Id", id, -1);
 	mg_response_header_send(conn);
 	mg_write(conn, body, (size_t)n);
+	log_info("refused by the HTTP parser: %d (%s)", status, id);
 	return 0;
 }
 
@@ -358,6 +377,11 @@ server_run(const struct config *cfg)
 		"keep_alive_timeout_ms", "5000",
 		"tcp_nodelay", "1",
 		"max_request_size", SERVER_REQUEST_HEADERS,
+		/*
+		 * Paths are matched as sent: "%00" or "%2F" never turns into a
+		 * NUL or a separator that cuts a route short.
+		 */
+		"decode_url", "no",
 		/* Empty: civetweb answers no CORS preflight of its own. */
 		"access_control_allow_origin", "",
 		"access_control_allow_methods", "",

@@ -149,8 +149,11 @@ users_create(struct request *req)
 	memset(&u, 0, sizeof(u));
 	u.partner_id = req->user.partner_id;
 	u.active = 1;
-	(void)snprintf(u.email, sizeof(u.email), "%s",
-	    json_get_string(req->body, "email"));
+	if (strlen(json_get_string(req->body, "email")) >= sizeof(u.email))
+		u.email[0] = '\0';	/* refused below, never cut short */
+	else
+		(void)snprintf(u.email, sizeof(u.email), "%s",
+		    json_get_string(req->body, "email"));
 	(void)snprintf(u.name, sizeof(u.name), "%s",
 	    json_get_string(req->body, "name"));
 	(void)role_parse(json_get_string(req->body, "role"), &u.role);

@@ -31,6 +31,8 @@ json_fault_text(enum json_fault f)
 		return "The request body is not valid JSON.";
 	case JSON_DUPLICATE_KEY:
 		return "An object contains the same key twice.";
+	case JSON_TOO_MANY_MEMBERS:
+		return "An object has more members than this API accepts.";
 	}
 	return "invalid body";
 }
@@ -77,24 +79,29 @@ json_scan(const char *buf, size_t len)
 	return JSON_OK;
 }
 
-static int
-json_has_duplicates(const cJSON *v)
+static enum json_fault
+json_check_objects(const cJSON *v)
 {
 	const cJSON	*a, *b;
+	enum json_fault	 f;
+	int		 n = 0;
 
 	if (cJSON_IsObject(v)) {
+		for (a = v->child; a != NULL; a = a->next)
+			if (++n > JSON_MEMBERS_MAX)
+				return JSON_TOO_MANY_MEMBERS;
 		for (a = v->child; a != NULL; a = a->next) {
 			for (b = a->next; b != NULL; b = b->next)
 				if (strcmp(a->string, b->string) == 0)
-					return 1;
+					return JSON_DUPLICATE_KEY;
 		}
 	}
 	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
 		for (a = v->child; a != NULL; a = a->next)
-			if (json_has_duplicates(a))
-				return 1;
+			if ((f = json_check_objects(a)) != JSON_OK)
+				return f;
 	}
-	return 0;
+	return JSON_OK;
 }
 
 /* Lone surrogate escapes turn into bytes that are not UTF-8. */
@@ -144,9 +151,9 @@ json_parse_strict(const char *buf, size_t len, cJSON **out)
 		cJSON_Delete(doc);
 		return JSON_SYNTAX;
 	}
-	if (json_has_duplicates(doc)) {
+	if ((f = json_check_objects(doc)) != JSON_OK) {
 		cJSON_Delete(doc);
-		return JSON_DUPLICATE_KEY;
+		return f;
 	}
 	if (!json_strings_valid(doc)) {
 		cJSON_Delete(doc);

@@ -13,6 +13,8 @@
 #include <cjson/cJSON.h>
 
 #define JSON_DEPTH_MAX	16
+/* Members of one object: keeps the duplicate-key check cheap. */
+#define JSON_MEMBERS_MAX	256
 
 /* Why a body failed json_parse_strict(); a fixed text for each. */
 enum json_fault {
@@ -24,7 +26,8 @@ enum json_fault {
 	JSON_ESCAPED_NUL,
 	JSON_TOO_DEEP,
 	JSON_SYNTAX,
-	JSON_DUPLICATE_KEY
+	JSON_DUPLICATE_KEY,
+	JSON_TOO_MANY_MEMBERS
 };
 
 const char	*json_fault_text(enum json_fault);

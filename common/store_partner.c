@@ -98,3 +98,35 @@ store_partner_get(struct store *st, int64_t id, struct partner *out)
 	store_reset(stmt);
 	return rc;
 }
+
+int
+store_partner_list(struct store *st,
+    int (*fn)(const struct partner *, void *), void *arg)
+{
+	static const char sql[] =
+	    "SELECT id, name, locale, timezone, created_at FROM partners "
+	    "ORDER BY id";
+	sqlite3_stmt	*stmt;
+	struct partner	 p;
+	int		 rc = STORE_OK, step;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		p.id = sqlite3_column_int64(stmt, 0);
+		p.created_at = sqlite3_column_int64(stmt, 4);
+		if (store_column_text(stmt, 1, p.name, sizeof(p.name)) ||
+		    store_column_text(stmt, 2, p.locale, sizeof(p.locale)) ||
+		    store_column_text(stmt, 3, p.timezone,
+		    sizeof(p.timezone)) || fn(&p, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "partner list");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}

@@ -28,5 +28,8 @@ int	partner_timezone_valid(const char *);
 int	store_partner_create(struct store *, struct partner *p);
 /* STORE_OK, STORE_NOTFOUND or STORE_ERROR. */
 int	store_partner_get(struct store *, int64_t id, struct partner *out);
+/* Calls fn for every partner, by id; stops at fn's -1. */
+int	store_partner_list(struct store *,
+	    int (*fn)(const struct partner *, void *), void *arg);
 
 #endif

@@ -42,7 +42,8 @@ user_email_normalize(char *s)
 	for (p = s; *p != '\0'; p++) {
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-		else if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' ||
+		else if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    *p == '<' ||
 		    *p == '>' || *p == ',' || *p == ';' || *p == '"')
 			return -1;
 		else if (*p == '@') {
@@ -154,11 +155,8 @@ store_user_create(struct store *st, struct user *u)
 		u->id = sqlite3_last_insert_rowid(st->db);
 		rc = STORE_OK;
 		break;
-	case SQLITE_CONSTRAINT:
-		rc = sqlite3_extended_errcode(st->db) ==
-		    SQLITE_CONSTRAINT_UNIQUE ? STORE_CONFLICT : STORE_ERROR;
-		if (rc == STORE_ERROR)
-			store_log_error(st, "user insert");
+	case SQLITE_CONSTRAINT_UNIQUE:
+		rc = STORE_CONFLICT;
 		break;
 	default:
 		store_log_error(st, "user insert");

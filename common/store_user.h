@@ -40,8 +40,9 @@ int		 role_parse(const char *, enum role *);
 const char	*role_name(enum role);
 
 /*
- * Lower-cases ASCII letters in place and checks the shape of an address
- * (one '@', something on each side, no spaces or controls). 0 or -1.
+ * Lower-cases letters in place and checks the shape of an address: ASCII
+ * only (so case folding is complete and a byte is a character), one '@',
+ * something on each side, no spaces or controls. 0 or -1.
  */
 int	user_email_normalize(char *);
 

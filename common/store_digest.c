@@ -1,0 +1,136 @@
+/*
+ * Queries behind the digest job.
+ */
+#include <string.h>
+
+#include "log.h"
+#include "store_digest.h"
+
+int
+store_digest_due_users(struct store *st, int64_t partner_id,
+    const char *frequency, int64_t slot_at, const char *period,
+    int (*fn)(const struct user *, void *), void *arg)
+{
+	static const char sql[] =
+	    "SELECT u.id, u.partner_id, u.email, u.name, u.role FROM users u "
+	    "WHERE u.partner_id = ?1 AND u.active = 1 "
+	    "AND u.role IN ('admin', 'bookkeeper') "
+	    "AND EXISTS (SELECT 1 FROM notification_preferences p "
+	    "WHERE p.user_id = u.id AND p.frequency = ?2 AND p.email = 1 "
+	    "AND p.starts_at <= ?3) "
+	    "AND NOT EXISTS (SELECT 1 FROM digests d WHERE d.user_id = u.id "
+	    "AND d.frequency = ?2 AND d.period = ?4) ORDER BY u.id";
+	sqlite3_stmt	*stmt;
+	struct user	 u;
+	int		 rc = STORE_OK, step;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, partner_id);
+	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, slot_at);
+	sqlite3_bind_text(stmt, 4, period, -1, SQLITE_STATIC);
+	memset(&u, 0, sizeof(u));
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		u.id = sqlite3_column_int64(stmt, 0);
+		u.partner_id = sqlite3_column_int64(stmt, 1);
+		u.active = 1;
+		if (store_column_text(stmt, 2, u.email, sizeof(u.email)) ||
+		    store_column_text(stmt, 3, u.name, sizeof(u.name)) ||
+		    role_parse((const char *)sqlite3_column_text(stmt, 4),
+		    &u.role) == -1 || fn(&u, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "digest users");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_digest_items(struct store *st, int64_t user_id, const char *frequency,
+    int64_t slot_at, int (*fn)(const struct digest_item *, void *),
+    void *arg)
+{
+	/* The same visibility as the API: admins all, bookkeepers assigned. */
+	static const char sql[] =
+	    "SELECT c.id, c.name, c.balance_minor, c.currency, "
+	    "c.missing_receipts, c.export_ready "
+	    "FROM notification_preferences p "
+	    "JOIN users u ON u.id = p.user_id "
+	    "JOIN clients c ON c.id = p.client_id "
+	    "WHERE p.user_id = ?1 AND p.frequency = ?2 AND p.email = 1 "
+	    "AND p.starts_at <= ?3 AND u.active = 1 "
+	    "AND c.partner_id = u.partner_id AND c.status = 'active' "
+	    "AND (u.role = 'admin' OR EXISTS (SELECT 1 FROM assignments a "
+	    "WHERE a.client_id = c.id AND a.user_id = u.id)) "
+	    "ORDER BY c.sort_key, c.id";
+	sqlite3_stmt		*stmt;
+	struct digest_item	 it;
+	int			 rc = STORE_OK, step;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, slot_at);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		it.client_id = sqlite3_column_int64(stmt, 0);
+		it.name = (const char *)sqlite3_column_text(stmt, 1);
+		it.balance_minor = sqlite3_column_int64(stmt, 2);
+		it.currency = (const char *)sqlite3_column_text(stmt, 3);
+		it.missing_receipts = sqlite3_column_int64(stmt, 4);
+		it.export_ready = sqlite3_column_int64(stmt, 5);
+		if (it.name == NULL || it.currency == NULL ||
+		    fn(&it, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "digest items");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_digest_record(struct store *st, int64_t user_id, const char *frequency,
+    const char *period, int64_t slot_at, int clients, int64_t outbox_id)
+{
+	static const char sql[] =
+	    "INSERT INTO digests (user_id, frequency, period, slot_at, status, "
+	    "clients, outbox_id, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?6 = 0 THEN 'skipped' "
+	    "ELSE 'queued' END, ?5, NULLIF(?6, 0), ?7)";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, period, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, slot_at);
+	sqlite3_bind_int(stmt, 5, clients);
+	sqlite3_bind_int64(stmt, 6, outbox_id);
+	sqlite3_bind_int64(stmt, 7, store_now());
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_DONE:
+		rc = STORE_OK;
+		break;
+	case SQLITE_CONSTRAINT_UNIQUE:
+		rc = STORE_CONFLICT;
+		break;
+	default:
+		store_log_error(st, "digest record");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}

@@ -1,0 +1,48 @@
+/*
+ * Digests: who is due one for a period, what goes in it, and the record
+ * (user, frequency, period) that makes writing it twice impossible.
+ */
+#ifndef COMMON_STORE_DIGEST_H
+#define COMMON_STORE_DIGEST_H
+
+#include <stdint.h>
+
+#include "store.h"
+#include "store_user.h"
+
+struct digest_item {
+	int64_t		 client_id;
+	const char	*name;
+	int64_t		 balance_minor;
+	const char	*currency;
+	int64_t		 missing_receipts;
+	int64_t		 export_ready;
+};
+
+/*
+ * Calls fn with each active user of the partner who has email on for
+ * some client at frequency since no later than slot_at, and no digest
+ * yet for period.
+ */
+int	store_digest_due_users(struct store *, int64_t partner_id,
+	    const char *frequency, int64_t slot_at, const char *period,
+	    int (*fn)(const struct user *, void *), void *arg);
+
+/*
+ * Calls fn with each client that goes into the user's digest: email on at
+ * that frequency since no later than slot_at, still active, and still
+ * visible to the user. By name.
+ */
+int	store_digest_items(struct store *, int64_t user_id,
+	    const char *frequency, int64_t slot_at,
+	    int (*fn)(const struct digest_item *, void *), void *arg);
+
+/*
+ * Records the digest (inside the caller's transaction). outbox_id 0 for a
+ * skipped one. STORE_CONFLICT when that period already has one.
+ */
+int	store_digest_record(struct store *, int64_t user_id,
+	    const char *frequency, const char *period, int64_t slot_at,
+	    int clients, int64_t outbox_id);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * Queries on expenses. The per-client counters (missing receipts,
+ * export-ready) follow from the triggers in schema.sql, in the statement
+ * that changes the expense.
+ */
+#include <string.h>
+
+#include "log.h"
+#include "store_expense.h"
+
+/* The CHECK constraints of expenses in schema.sql name the same. */
+const char *const expense_receipt_statuses[] = {
+	"missing", "attached", "not_required", NULL
+};
+const char *const expense_export_statuses[] = {
+	"pending", "ready", "exported", NULL
+};
+
+#define EXPENSE_COLUMNS \
+	"id, client_id, external_id, amount_minor, currency, spent_at, " \
+	"merchant, receipt_status, export_status, created_at, updated_at"
+
+static int
+expense_from_row(sqlite3_stmt *stmt, struct expense *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(stmt, 0);
+	e->client_id = sqlite3_column_int64(stmt, 1);
+	e->amount_minor = sqlite3_column_int64(stmt, 3);
+	e->spent_at = sqlite3_column_int64(stmt, 5);
+	e->created_at = sqlite3_column_int64(stmt, 9);
+	e->updated_at = sqlite3_column_int64(stmt, 10);
+	if (store_column_text(stmt, 2, e->external_id,
+	    sizeof(e->external_id)) == -1 ||
+	    store_column_text(stmt, 4, e->currency, sizeof(e->currency)) ==
+	    -1 ||
+	    store_column_text(stmt, 6, e->merchant, sizeof(e->merchant)) ==
+	    -1 ||
+	    store_column_text(stmt, 7, e->receipt_status,
+	    sizeof(e->receipt_status)) == -1 ||
+	    store_column_text(stmt, 8, e->export_status,
+	    sizeof(e->export_status)) == -1) {
+		log_warnx("expense %lld: malformed row", (long long)e->id);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+/* Steps a statement that answers one row and then ends (RETURNING). */
+static int
+expense_step_one(struct store *st, sqlite3_stmt *stmt, const char *what,
+    struct expense *out)
+{
+	int	 rc;
+
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		rc = expense_from_row(stmt, out);
+		if (rc == STORE_OK && sqlite3_step(stmt) != SQLITE_DONE) {
+			store_log_error(st, what);
+			rc = STORE_ERROR;
+		}
+		break;
+	case SQLITE_DONE:
+		rc = STORE_NOTFOUND;
+		break;
+	default:
+		store_log_error(st, what);
+		rc = STORE_ERROR;
+	}
+	return rc;
+}
+
+/* Whether the client already has an expense with this external id. */
+static int
+expense_exists(struct store *st, int64_t client_id, const char *external_id,
+    int *exists)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM expenses WHERE client_id = ? AND external_id = ?";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	sqlite3_bind_text(stmt, 2, external_id, -1, SQLITE_STATIC);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		*exists = 1;
+		break;
+	case SQLITE_DONE:
+		*exists = 0;
+		break;
+	default:
+		store_log_error(st, "expense lookup");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_expense_upsert(struct store *st, int64_t client_id,
+    const struct expense_fields *f, struct expense *out, int *created)
+{
+	static const char sql[] =
+	    "INSERT INTO expenses (client_id, external_id, amount_minor, "
+	    "currency, spent_at, merchant, receipt_status, export_status, "
+	    "created_at, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) "
+	    "ON CONFLICT (client_id, external_id) DO UPDATE SET "
+	    "amount_minor = excluded.amount_minor, "
+	    "currency = excluded.currency, spent_at = excluded.spent_at, "
+	    "merchant = excluded.merchant, "
+	    "receipt_status = excluded.receipt_status, "
+	    "export_status = excluded.export_status, "
+	    "updated_at = excluded.updated_at "
+	    "RETURNING " EXPENSE_COLUMNS;
+	sqlite3_stmt	*stmt;
+	int		 exists, rc;
+
+	/*
+	 * created_at = updated_at cannot tell an insert from an update made
+	 * in the same second; the caller's write transaction keeps this
+	 * lookup true until the upsert.
+	 */
+	if (expense_exists(st, client_id, f->external_id, &exists) !=
+	    STORE_OK)
+		return STORE_ERROR;
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	sqlite3_bind_text(stmt, 2, f->external_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, f->amount_minor);
+	sqlite3_bind_text(stmt, 4, f->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, f->spent_at);
+	sqlite3_bind_text(stmt, 6, f->merchant, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, f->receipt_status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, f->export_status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 9, store_now());
+	rc = expense_step_one(st, stmt, "expense upsert", out);
+	if (rc == STORE_NOTFOUND) {
+		log_warnx("expense upsert returned no row");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	if (rc == STORE_OK)
+		*created = !exists;
+	return rc;
+}
+
+int
+store_expense_get(struct store *st, int64_t client_id, int64_t id,
+    struct expense *out)
+{
+	static const char sql[] =
+	    "SELECT " EXPENSE_COLUMNS " FROM expenses "
+	    "WHERE id = ? AND client_id = ?";
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, client_id);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		rc = expense_from_row(stmt, out);
+		break;
+	case SQLITE_DONE:
+		rc = STORE_NOTFOUND;
+		break;
+	default:
+		store_log_error(st, "expense get");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_expense_set_status(struct store *st, int64_t client_id, int64_t id,
+    const char *receipt_status, const char *export_status,
+    struct expense *out)
+{
+	/* One statement: the expense and the counters change together. */
+	static const char sql[] =
+	    "UPDATE expenses SET "
+	    "receipt_status = coalesce(?1, receipt_status), "
+	    "export_status = coalesce(?2, export_status), updated_at = ?3 "
+	    "WHERE id = ?4 AND client_id = ?5 "
+	    "RETURNING " EXPENSE_COLUMNS;
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	if (receipt_status != NULL)
+		sqlite3_bind_text(stmt, 1, receipt_status, -1, SQLITE_STATIC);
+	if (export_status != NULL)
+		sqlite3_bind_text(stmt, 2, export_status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, store_now());
+	sqlite3_bind_int64(stmt, 4, id);
+	sqlite3_bind_int64(stmt, 5, client_id);
+	rc = expense_step_one(st, stmt, "expense status", out);
+	store_reset(stmt);
+	return rc;
+}
+
+/*
+ * The list and its count, one literal statement per combination of
+ * filters so that none compares a parameter with NULL. Parameters:
+ *   ?1 client  ?2 after id  ?3 receipt status  ?4 export status  ?5 limit
+ * The page walks expenses_by_client (client_id, id).
+ */
+#define LIST_FROM	"FROM expenses WHERE client_id = ?1 "
+#define LIST_RECEIPT	"AND receipt_status = ?3 "
+#define LIST_EXPORT	"AND export_status = ?4 "
+#define LIST_PAGE	"AND id > ?2 ORDER BY id LIMIT ?5"
+#define LIST_SELECT	"SELECT " EXPENSE_COLUMNS " " LIST_FROM
+
+/* [receipt filter][export filter] */
+static const char *const expense_list_sql[2][2] = {
+	{ LIST_SELECT LIST_PAGE,
+	  LIST_SELECT LIST_EXPORT LIST_PAGE },
+	{ LIST_SELECT LIST_RECEIPT LIST_PAGE,
+	  LIST_SELECT LIST_RECEIPT LIST_EXPORT LIST_PAGE },
+};
+static const char *const expense_count_sql[2][2] = {
+	{ "SELECT count(*) " LIST_FROM,
+	  "SELECT count(*) " LIST_FROM LIST_EXPORT },
+	{ "SELECT count(*) " LIST_FROM LIST_RECEIPT,
+	  "SELECT count(*) " LIST_FROM LIST_RECEIPT LIST_EXPORT },
+};
+
+static void
+expense_bind_filters(sqlite3_stmt *stmt, const struct expense_query *q)
+{
+	sqlite3_bind_int64(stmt, 1, q->client_id);
+	if (q->receipt_status != NULL)
+		sqlite3_bind_text(stmt, 3, q->receipt_status, -1,
+		    SQLITE_STATIC);
+	if (q->export_status != NULL)
+		sqlite3_bind_text(stmt, 4, q->export_status, -1,
+		    SQLITE_STATIC);
+}
+
+int
+store_expense_list(struct store *st, const struct expense_query *q,
+    int (*fn)(const struct expense *, void *), void *arg)
+{
+	sqlite3_stmt	*stmt;
+	struct expense	 e;
+	int		 step, rc = STORE_OK;
+
+	stmt = store_stmt(st, expense_list_sql[q->receipt_status != NULL]
+	    [q->export_status != NULL]);
+	if (stmt == NULL)
+		return STORE_ERROR;
+	expense_bind_filters(stmt, q);
+	sqlite3_bind_int64(stmt, 2, q->after_id);
+	sqlite3_bind_int(stmt, 5, q->limit);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (expense_from_row(stmt, &e) != STORE_OK ||
+		    fn(&e, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "expense list");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_expense_count(struct store *st, const struct expense_query *q,
+    int64_t *total)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	stmt = store_stmt(st, expense_count_sql[q->receipt_status != NULL]
+	    [q->export_status != NULL]);
+	if (stmt == NULL)
+		return STORE_ERROR;
+	expense_bind_filters(stmt, q);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*total = sqlite3_column_int64(stmt, 0);
+	else {
+		store_log_error(st, "expense count");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/*
+ * Expenses of a client, pushed by the spend platform: upserted by the
+ * caller's external id, their receipt and export states, and a keyset
+ * list. The triggers in schema.sql keep the client's counters in step.
+ */
+#ifndef COMMON_STORE_EXPENSE_H
+#define COMMON_STORE_EXPENSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define EXPENSE_EXTERNAL_ID_MAX	100		/* code points */
+#define EXPENSE_MERCHANT_MAX	200		/* code points */
+#define EXPENSE_AMOUNT_MAX	1000000000000000LL	/* |amount_minor| */
+#define EXPENSE_BATCH_MAX	1000
+#define EXPENSE_LIST_MAX	200
+
+struct expense {
+	int64_t	 id;
+	int64_t	 client_id;
+	char	 external_id[EXPENSE_EXTERNAL_ID_MAX * 4 + 1];
+	int64_t	 amount_minor;
+	char	 currency[4];
+	int64_t	 spent_at;
+	char	 merchant[EXPENSE_MERCHANT_MAX * 4 + 1];
+	char	 receipt_status[16];
+	char	 export_status[16];
+	int64_t	 created_at;
+	int64_t	 updated_at;
+};
+
+/*
+ * What a caller writes, already validated. The strings stay the caller's
+ * and need to live only during the call.
+ */
+struct expense_fields {
+	const char	*external_id;
+	int64_t		 amount_minor;
+	const char	*currency;
+	int64_t		 spent_at;
+	const char	*merchant;
+	const char	*receipt_status;
+	const char	*export_status;
+};
+
+/* The states, NULL-terminated (for json_field.enum_values). */
+extern const char *const	expense_receipt_statuses[];
+extern const char *const	expense_export_statuses[];
+
+/*
+ * Inserts the expense, or updates the client's expense with the same
+ * external_id. Two statements: call it inside store_begin(). Fills out
+ * with the row as written and *created with 1 for an insert, 0 for an
+ * update. STORE_OK or STORE_ERROR.
+ */
+int	store_expense_upsert(struct store *, int64_t client_id,
+	    const struct expense_fields *, struct expense *out, int *created);
+
+/* Expense id of client_id. STORE_OK, STORE_NOTFOUND or STORE_ERROR. */
+int	store_expense_get(struct store *, int64_t client_id, int64_t id,
+	    struct expense *out);
+
+/*
+ * Sets either state or both (NULL leaves one as it is) of expense id of
+ * client_id, and fills out with the row as it now is. STORE_OK,
+ * STORE_NOTFOUND or STORE_ERROR.
+ */
+int	store_expense_set_status(struct store *, int64_t client_id,
+	    int64_t id, const char *receipt_status, const char *export_status,
+	    struct expense *out);
+
+struct expense_query {
+	int64_t		 client_id;
+	const char	*receipt_status;	/* NULL: any */
+	const char	*export_status;		/* NULL: any */
+	int64_t		 after_id;		/* 0: the first page */
+	int		 limit;
+};
+
+/*
+ * Calls fn for up to q->limit expenses of the client by id, after
+ * q->after_id; stops at fn's -1 (STORE_ERROR). The expense is valid
+ * during the call only.
+ */
+int	store_expense_list(struct store *, const struct expense_query *,
+	    int (*fn)(const struct expense *, void *), void *arg);
+/* How many expenses match q over all pages (after_id and limit unused). */
+int	store_expense_count(struct store *, const struct expense_query *,
+	    int64_t *total);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * Time-zone conversions through glibc and the system tz database. glibc has
+ * no per-zone API, only the process's TZ, so each conversion swaps TZ under
+ * one lock and puts it back.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "tz.h"
+
+/*
+ * Named in full in TZ (":/usr/share/zoneinfo/Europe/Copenhagen") so that
+ * tz_valid() and glibc read the same file whatever TZDIR says.
+ */
+#define TZ_DIR		"/usr/share/zoneinfo"
+#define TZ_PATH_MAX	(sizeof(TZ_DIR) + 1 + TZ_ZONE_MAX + 1)
+
+static pthread_mutex_t	 tz_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+tz_name_valid(const char *zone)
+{
+	size_t	 i, len;
+	char	 c;
+
+	if (zone == NULL)
+		return 0;
+	len = strlen(zone);
+	if (len == 0 || len > TZ_ZONE_MAX || zone[0] == '/' ||
+	    zone[len - 1] == '/' || strstr(zone, "..") != NULL ||
+	    strstr(zone, "//") != NULL)
+		return 0;
+	for (i = 0; i < len; i++) {
+		c = zone[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		    c == '+' || c == '/'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+tz_valid(const char *zone)
+{
+	char		 path[TZ_PATH_MAX], magic[4];
+	struct stat	 st;
+	int		 fd, n, ok = 0;
+
+	if (!tz_name_valid(zone))
+		return 0;
+	n = snprintf(path, sizeof(path), "%s/%s", TZ_DIR, zone);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return 0;
+	/*
+	 * glibc falls back to UTC, silently, for a file it cannot load, so
+	 * the file is checked here. O_NONBLOCK: a FIFO must not hang us.
+	 */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+	    memcmp(magic, "TZif", sizeof(magic)) == 0)
+		ok = 1;
+	close(fd);
+	return ok;
+}
+
+/*
+ * Takes the lock and points glibc at a zone that tz_valid() accepted.
+ * *saved gets a copy of the TZ there was (NULL when unset) for tz_leave().
+ * On -1 the lock is not held.
+ */
+static int
+tz_enter(const char *zone, char **saved)
+{
+	char		 spec[1 + TZ_PATH_MAX];
+	const char	*old;
+	int		 n;
+
+	*saved = NULL;
+	n = snprintf(spec, sizeof(spec), ":%s/%s", TZ_DIR, zone);
+	if (n < 0 || (size_t)n >= sizeof(spec))
+		return -1;
+	pthread_mutex_lock(&tz_mutex);
+	if ((old = getenv("TZ")) != NULL && (*saved = strdup(old)) == NULL)
+		goto fail;
+	if (setenv("TZ", spec, 1) == -1)
+		goto fail;
+	tzset();
+	return 0;
+fail:
+	pthread_mutex_unlock(&tz_mutex);
+	free(*saved);
+	*saved = NULL;
+	return -1;
+}
+
+/* Puts back the TZ from tz_enter(), drops the lock and frees saved. */
+static void
+tz_leave(char *saved)
+{
+	int	 rc;
+
+	rc = saved != NULL ? setenv("TZ", saved, 1) : unsetenv("TZ");
+	tzset();
+	pthread_mutex_unlock(&tz_mutex);
+	if (rc == -1)
+		log_warn("tz: cannot restore TZ");
+	free(saved);
+}
+
+/* The zone's UTC offset at t, in seconds east. Under the lock. */
+static int
+tz_offset_at(int64_t t, long *off)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if ((int64_t)tt != t || localtime_r(&tt, &tm) == NULL)
+		return -1;
+	*off = tm.tm_gmtoff;
+	return 0;
+}
+
+int
+tz_local(const char *zone, int64_t utc, struct tm *out)
+{
+	char	*saved;
+	time_t	 t = (time_t)utc;
+	int	 rc = -1;
+
+	if ((int64_t)t != utc || !tz_valid(zone))
+		return -1;
+	if (tz_enter(zone, &saved) == -1)
+		return -1;
+	if (localtime_r(&t, out) != NULL)
+		rc = 0;
+	tz_leave(saved);
+	return rc;
+}
+
+int
+tz_utc(const char *zone, int year, int mon, int mday, int hour, int min,
+    int64_t *out)
+{
+	char	*saved;
+	int64_t	 wall, t, best = 0;
+	long	 off[2], got;
+	int	 i, found = 0, rc = -1;
+
+	if (year < 1 || year > 9999 || mday < 1 ||
+	    mday > tz_month_days(year, mon) || hour < 0 || hour > 23 ||
+	    min < 0 || min > 59 || !tz_valid(zone))
+		return -1;
+	/* The wall time counted as if it were UTC. */
+	wall = tz_days_from_date(year, mon, mday) * 86400 + hour * 3600 +
+	    min * 60;
+	if (tz_enter(zone, &saved) == -1)
+		return -1;
+	/*
+	 * Not mktime(): what it does with tm_isdst = -1 for a skipped or
+	 * repeated time is unspecified. Zones change offset at most once in
+	 * any few days, so the offsets a day either side of the wall time are
+	 * the only ones that can apply. Each one that maps back onto the wall
+	 * time is a real instant; two means the clocks show it twice.
+	 */
+	if (tz_offset_at(wall - 86400, &off[0]) == -1 ||
+	    tz_offset_at(wall + 86400, &off[1]) == -1)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		t = wall - off[i];
+		if (tz_offset_at(t, &got) == -1)
+			goto out;
+		if (got == off[i] && (!found || t < best)) {
+			best = t;
+			found = 1;
+		}
+	}
+	/* Skipped: the offset from before the jump carries it past the gap. */
+	if (!found)
+		best = wall - off[0];
+	*out = best;
+	rc = 0;
+out:
+	tz_leave(saved);
+	return rc;
+}
+
+/* After Howard Hinnant's days_from_civil: eras of 400 years from March. */
+int64_t
+tz_days_from_date(int year, int mon, int mday)
+{
+	int64_t	 y = (int64_t)year - (mon <= 2);
+	int64_t	 era = (y >= 0 ? y : y - 399) / 400;
+	int64_t	 yoe = y - era * 400;
+	int64_t	 doy = (153 * (mon > 2 ? mon - 3 : mon + 9) + 2) / 5 +
+		    mday - 1;
+	int64_t	 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+void
+tz_date_from_days(int64_t days, int *year, int *mon, int *mday)
+{
+	int64_t	 z = days + 719468;
+	int64_t	 era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t	 doe = z - era * 146097;
+	int64_t	 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t	 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t	 mp = (5 * doy + 2) / 153;
+	int	 m = (int)(mp < 10 ? mp + 3 : mp - 9);
+
+	*mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*mon = m;
+	*year = (int)(yoe + era * 400 + (m <= 2));
+}
+
+int
+tz_month_days(int year, int mon)
+{
+	static const int	 days[] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	int			 leap;
+
+	if (mon < 1 || mon > 12)
+		return 0;
+	leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return days[mon - 1] + (mon == 2 && leap);
+}
