@@ -9,6 +9,7 @@
 #include "../common/log.h"
 #include "../common/store_partner.h"
 #include "clients.h"
+#include "preferences.h"
 #include "route.h"
 
 static const char *const clients_create_statuses[] = {
@@ -234,16 +235,20 @@ static void
 clients_get(struct request *req)
 {
 	struct client	 c;
-	cJSON		*doc;
+	cJSON		*doc, *pref;
 
 	if (client_load_or_reply(req, 0, &c) == -1)
 		return;
-	if ((doc = clients_json(&c)) != NULL &&
-	    cJSON_AddNullToObject(doc, "notification") == NULL) {
-		cJSON_Delete(doc);
-		doc = NULL;
+	if ((pref = preference_json_or_reply(req, c.id)) == NULL)
+		goto out;
+	if ((doc = clients_json(&c)) == NULL) {
+		cJSON_Delete(pref);
+		(void)reply_internal_error(req);
+		goto out;
 	}
+	cJSON_AddItemToObject(doc, "notification", pref);
 	(void)reply_json(req, 200, doc);
+out:
 	client_cleanup(&c);
 }
 

@@ -19,7 +19,8 @@
 enum route_body {
 	ROUTE_BODY_NONE,	/* nothing, or an empty object */
 	ROUTE_BODY_SCHEMA,	/* an object checked against route->schema */
-	ROUTE_BODY_CUSTOM	/* parsed strictly; the handler checks it */
+	ROUTE_BODY_CUSTOM,	/* parsed strictly; the handler checks it */
+	ROUTE_BODY_IGNORE	/* read within the limit, not parsed (forms) */
 };
 
 struct route {
@@ -40,11 +41,11 @@ struct route_group {
 extern const struct route	auth_routes[], health_routes[], users_routes[],
 				client_list_routes[], clients_routes[],
 				assignees_routes[], access_routes[],
-				expenses_routes[];
+				expenses_routes[], preferences_routes[];
 extern const size_t		auth_n_routes, health_n_routes, users_n_routes,
 				client_list_n_routes, clients_n_routes,
 				assignees_n_routes, access_n_routes,
-				expenses_n_routes;
+				expenses_n_routes, preferences_n_routes;
 
 /*
  * Finds the route for method and path, filling req->params. When the path

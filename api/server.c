@@ -171,7 +171,8 @@ server_body_or_reply(struct request *req)
 
 	if (server_read_body_or_reply(req) == -1)
 		return -1;
-	if (req->raw_len == 0 && req->route->body == ROUTE_BODY_NONE)
+	if ((req->raw_len == 0 && req->route->body == ROUTE_BODY_NONE) ||
+	    req->route->body == ROUTE_BODY_IGNORE)
 		return 0;
 	ctlen = ct ? strcspn(ct, ";") : 0;
 	while (ctlen > 0 && ct[ctlen - 1] == ' ')

@@ -145,8 +145,17 @@ token_verify(const unsigned char *key, size_t keylen, const char *token,
 		if (token_str_claim(jwt, "role", out->role,
 		    sizeof(out->role)) == -1)
 			goto out;
-	} else if (token_int_claim(jwt, "client_id", &out->client_id) == -1)
-		goto out;
+	} else if (strcmp(aud, TOKEN_AUD_CLIENT) == 0) {
+		if (token_int_claim(jwt, "client_id", &out->client_id) == -1)
+			goto out;
+	} else {
+		/* Unsubscribe: one client, or every client at a frequency. */
+		errno = 0;
+		(void)jwt_get_grant_int(jwt, "client_id");
+		if (errno != ENOENT && token_int_claim(jwt, "client_id",
+		    &out->client_id) == -1)
+			goto out;
+	}
 	if (strcmp(aud, TOKEN_AUD_UNSUBSCRIBE) == 0 &&
 	    token_str_claim(jwt, "scope", out->scope, sizeof(out->scope)) == -1)
 		goto out;

@@ -1,0 +1,287 @@
+/*
+ * Email digest preferences per user and client, the caller's list of
+ * them, and one-click unsubscribe (RFC 8058) from a digest.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../common/store_partner.h"
+#include "../common/token.h"
+#include "../worker/schedule.h"
+#include "clients.h"
+#include "preferences.h"
+#include "route.h"
+
+static const char *const preference_frequencies[] = {
+	"daily", "weekly", "monthly", NULL
+};
+
+static const struct json_field preference_put_fields[] = {
+	{ "email", JSON_KIND_BOOL, 1, 0, 0, NULL },
+	{ "frequency", JSON_KIND_STRING, 1, 1, 8, preference_frequencies },
+};
+static const struct json_schema preference_put_schema = {
+	preference_put_fields, 2
+};
+
+/*
+ * The next digest that will carry this preference: the first slot at or
+ * after its start that is still to come. 0 when email is off.
+ */
+static int
+preference_next_delivery(const char *zone, const struct preference *p,
+    int64_t now, int64_t *next)
+{
+	enum schedule_freq	 f;
+	int64_t			 first, after;
+
+	*next = 0;
+	if (!p->email)
+		return 0;
+	if (schedule_freq_parse(p->frequency, &f) == -1 ||
+	    schedule_next_slot(zone, f, p->starts_at - 1, &first) == -1)
+		return -1;
+	if (first > now) {
+		*next = first;
+		return 0;
+	}
+	if (schedule_next_slot(zone, f, now, &after) == -1)
+		return -1;
+	*next = after;
+	return 0;
+}
+
+static cJSON *
+preference_doc(const char *zone, const struct preference *p)
+{
+	cJSON	*o;
+	int64_t	 next;
+
+	if (preference_next_delivery(zone, p, store_now(), &next) == -1 ||
+	    (o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if (json_add_int(o, "client_id", p->client_id) == NULL ||
+	    cJSON_AddBoolToObject(o, "email", p->email) == NULL ||
+	    cJSON_AddStringToObject(o, "frequency", p->frequency) == NULL ||
+	    (next > 0 ? json_add_time(o, "next_delivery_at", next) :
+	    cJSON_AddNullToObject(o, "next_delivery_at")) == NULL ||
+	    json_add_time(o, "updated_at", p->updated_at) == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int
+preference_zone_or_reply(struct request *req, char *zone, size_t len)
+{
+	struct partner	 p;
+
+	if (store_partner_get(req->store, req->user.partner_id, &p) !=
+	    STORE_OK)
+		return reply_internal_error(req);
+	(void)snprintf(zone, len, "%s", p.timezone);
+	return 0;
+}
+
+cJSON *
+preference_json_or_reply(struct request *req, int64_t client_id)
+{
+	struct preference	 p;
+	char			 zone[PARTNER_TZ_MAX + 1];
+	cJSON			*doc;
+	int			 rc;
+
+	rc = store_preference_get(req->store, req->user.id, client_id, &p);
+	if (rc == STORE_NOTFOUND)
+		return cJSON_CreateNull();
+	if (rc != STORE_OK ||
+	    preference_zone_or_reply(req, zone, sizeof(zone)) == -1) {
+		(void)reply_internal_error(req);
+		return NULL;
+	}
+	if ((doc = preference_doc(zone, &p)) == NULL)
+		(void)reply_internal_error(req);
+	return doc;
+}
+
+static void
+preference_get(struct request *req)
+{
+	struct client	 c;
+	cJSON		*doc;
+
+	if (client_load_or_reply(req, 0, &c) == -1)
+		return;
+	if ((doc = preference_json_or_reply(req, c.id)) == NULL)
+		goto out;
+	if (cJSON_IsNull(doc)) {
+		/* Never set: email off, weekly offered as the default. */
+		cJSON_Delete(doc);
+		if ((doc = cJSON_CreateObject()) == NULL ||
+		    json_add_int(doc, "client_id", c.id) == NULL ||
+		    cJSON_AddFalseToObject(doc, "email") == NULL ||
+		    cJSON_AddStringToObject(doc, "frequency", "weekly") ==
+		    NULL ||
+		    cJSON_AddNullToObject(doc, "next_delivery_at") == NULL ||
+		    cJSON_AddNullToObject(doc, "updated_at") == NULL) {
+			cJSON_Delete(doc);
+			doc = NULL;
+		}
+	}
+	(void)reply_json(req, 200, doc);
+out:
+	client_cleanup(&c);
+}
+
+static void
+preference_put(struct request *req)
+{
+	struct preference	 p, old;
+	struct client		 c;
+	char			 zone[PARTNER_TZ_MAX + 1];
+	int64_t			 now = store_now();
+	int			 rc;
+
+	if (client_load_or_reply(req, 0, &c) == -1)
+		return;
+	if (preference_zone_or_reply(req, zone, sizeof(zone)) == -1)
+		goto out;
+	memset(&p, 0, sizeof(p));
+	p.user_id = req->user.id;
+	p.client_id = c.id;
+	p.email = json_get_bool(req->body, "email", 0);
+	(void)snprintf(p.frequency, sizeof(p.frequency), "%s",
+	    json_get_string(req->body, "frequency"));
+	p.updated_at = now;
+	if (store_begin(req->store) == -1)
+		goto fail;
+	rc = store_preference_get(req->store, p.user_id, p.client_id, &old);
+	if (rc == STORE_ERROR)
+		goto fail;
+	/*
+	 * A new setting starts at the next Monday 10:00; saving the same
+	 * subscription again keeps the start it has.
+	 */
+	if (rc == STORE_OK && old.email && p.email &&
+	    strcmp(old.frequency, p.frequency) == 0)
+		p.starts_at = old.starts_at;
+	else if (schedule_start(zone, now, &p.starts_at) == -1)
+		goto fail;
+	if (store_preference_put(req->store, &p) != STORE_OK ||
+	    store_commit(req->store) == -1)
+		goto fail;
+	log_info("user %lld: client %lld email=%d %s", (long long)p.user_id,
+	    (long long)p.client_id, p.email, p.frequency);
+	(void)reply_json(req, 200, preference_doc(zone, &p));
+	goto out;
+fail:
+	store_rollback(req->store);
+	(void)reply_internal_error(req);
+out:
+	client_cleanup(&c);
+}
+
+struct preference_list {
+	const char	*zone;
+	cJSON		*data;
+};
+
+static int
+preference_list_add(const struct preference *p, void *arg)
+{
+	struct preference_list	*l = arg;
+	cJSON			*o;
+
+	if ((o = preference_doc(l->zone, p)) == NULL)
+		return -1;
+	cJSON_AddItemToArray(l->data, o);
+	return 0;
+}
+
+static void
+preference_list(struct request *req)
+{
+	struct preference_list	 l;
+	char			 zone[PARTNER_TZ_MAX + 1];
+	cJSON			*doc;
+
+	if (preference_zone_or_reply(req, zone, sizeof(zone)) == -1)
+		return;
+	l.zone = zone;
+	if ((doc = cJSON_CreateObject()) == NULL ||
+	    (l.data = cJSON_AddArrayToObject(doc, "data")) == NULL ||
+	    store_preference_list(req->store, req->user.id,
+	    preference_list_add, &l) != STORE_OK) {
+		cJSON_Delete(doc);
+		(void)reply_internal_error(req);
+		return;
+	}
+	(void)reply_json(req, 200, doc);
+}
+
+/*
+ * RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" with no
+ * login; the signed token says whose digest at which frequency (and, when
+ * it names one, which client). A GET never unsubscribes.
+ */
+static void
+preference_unsubscribe(struct request *req)
+{
+	struct token_claims	 claims;
+	struct user		 u;
+	char			 token[TOKEN_MAX + 1];
+	cJSON			*doc;
+	int			 rc, changed;
+
+	rc = request_query_or_reply(req, "token", token, sizeof(token));
+	if (rc == -1)
+		return;
+	if (rc == 0 || token_verify(req->cfg->secret, req->cfg->secret_len,
+	    token, TOKEN_AUD_UNSUBSCRIBE, store_now(), &claims) == -1) {
+		(void)reply_problem(req, 400, PROBLEM_MALFORMED,
+		    "Invalid unsubscribe link",
+		    "The unsubscribe link is invalid or has expired.");
+		return;
+	}
+	rc = store_user_get(req->store, claims.user_id, &u);
+	if (rc == STORE_ERROR) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	if (rc == STORE_NOTFOUND || u.partner_id != claims.partner_id) {
+		(void)reply_problem(req, 400, PROBLEM_MALFORMED,
+		    "Invalid unsubscribe link",
+		    "The unsubscribe link is invalid or has expired.");
+		return;
+	}
+	if (store_preference_unsubscribe(req->store, claims.user_id,
+	    claims.scope, claims.client_id, &changed) != STORE_OK) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	log_info("user %lld unsubscribed from %s digests (%d clients)",
+	    (long long)claims.user_id, claims.scope, changed);
+	if ((doc = cJSON_CreateObject()) != NULL &&
+	    (cJSON_AddStringToObject(doc, "frequency", claims.scope) == NULL ||
+	    json_add_int(doc, "unsubscribed", changed) == NULL)) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	(void)reply_json(req, 200, doc);
+	explicit_bzero(token, sizeof(token));
+}
+
+const struct route preferences_routes[] = {
+	{ "GET", "/v1/clients/{id}/notification-preference", preference_get,
+	    ROUTE_STAFF, ROUTE_BODY_NONE, NULL },
+	{ "PUT", "/v1/clients/{id}/notification-preference", preference_put,
+	    ROUTE_STAFF, ROUTE_BODY_SCHEMA, &preference_put_schema },
+	{ "GET", "/v1/me/notification-preferences", preference_list,
+	    ROUTE_STAFF, ROUTE_BODY_NONE, NULL },
+	{ "POST", "/v1/unsubscribe", preference_unsubscribe, ROUTE_PUBLIC,
+	    ROUTE_BODY_IGNORE, NULL },
+};
+const size_t preferences_n_routes = sizeof(preferences_routes) /
+    sizeof(preferences_routes[0]);
