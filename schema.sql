@@ -111,6 +111,8 @@ CREATE TABLE expenses (
 );
 CREATE UNIQUE INDEX expenses_by_external ON expenses (client_id, external_id);
 CREATE INDEX expenses_by_client ON expenses (client_id, id);
+CREATE INDEX expenses_by_receipt ON expenses (client_id, receipt_status, id);
+CREATE INDEX expenses_by_export ON expenses (client_id, export_status, id);
 
 CREATE TABLE audit_events (
 	id		INTEGER PRIMARY KEY,
@@ -294,3 +296,18 @@ CREATE TABLE digests (
 	created_at	INTEGER NOT NULL,
 	UNIQUE (user_id, frequency, period)
 );
+
+-- Idempotency-Key of POSTs: the first answer, replayed for a repeat of the
+-- same request by the same user within 24 hours. status is NULL while the
+-- first request is still being handled.
+CREATE TABLE idempotency_keys (
+	user_id		INTEGER NOT NULL REFERENCES users (id),
+	key		TEXT NOT NULL,
+	request_hash	TEXT NOT NULL,
+	status		INTEGER,
+	content_type	TEXT,
+	location	TEXT,
+	body		BLOB,
+	created_at	INTEGER NOT NULL,
+	PRIMARY KEY (user_id, key)
+) WITHOUT ROWID;

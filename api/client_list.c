@@ -151,7 +151,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 		return list_bad_param(req, "q", "cannot be searched for");
 	if ((rc = request_query_or_reply(req, "cursor", p->cursor_text,
 	    sizeof(p->cursor_text))) == -1)
-		return list_bad_param(req, "cursor", "is not a valid cursor");
+		return -1;
 	/* A cursor only continues the query it came from. */
 	(void)snprintf(fp, sizeof(fp), "%d|%d|%d|%lld|%s", (int)p->tab,
 	    (int)p->sort, p->missing_only, (long long)p->assignee,

@@ -615,7 +615,7 @@ struct expenses_page {
 	struct jsonw	 w;
 	int		 limit;
 	int		 rows;
-	int		 more;		/* a row past the page exists */
+	int		 more;	/* a row past the page exists */
 	int64_t		 last_id;
 };
 
@@ -728,14 +728,15 @@ out:
 static void
 expenses_patch(struct request *req)
 {
-	const char	*receipt = json_get_string(req->body, "receipt_status");
-	const char	*export = json_get_string(req->body, "export_status");
+	const char	*receipt, *export;
 	struct client	 c;
 	struct expense	 e;
 	cJSON		*errors;
 	int64_t		 id;
 	int		 rc;
 
+	receipt = json_get_string(req->body, "receipt_status");
+	export = json_get_string(req->body, "export_status");
 	if (receipt == NULL && export == NULL) {
 		errors = cJSON_CreateArray();
 		json_error_add(errors, "(body)",

@@ -14,6 +14,7 @@
 #include <civetweb.h>
 
 #include "../common/log.h"
+#include "../common/store_idempotency.h"
 #include "../common/text.h"
 #include "authn.h"
 #include "route.h"
@@ -218,11 +219,138 @@ server_header_count(const struct mg_request_info *ri, const char *name)
 	return n;
 }
 
+/*
+ * A stored content type as one of the static strings replies point at
+ * (a reply does not own its type).
+ */
+static const char *
+server_content_type(const char *t)
+{
+	static const char *const known[] = { "application/json",
+	    "application/problem+json", "application/yaml", NULL };
+	size_t	 i;
+
+	for (i = 0; known[i] != NULL; i++)
+		if (strcmp(known[i], t) == 0)
+			return known[i];
+	return "application/json";
+}
+
+/* Idempotency-Key: visible ASCII, 1 to 255 characters. */
+static int
+server_idempotency_key_valid(const char *k)
+{
+	size_t	 n = strlen(k), i;
+
+	if (n == 0 || n > IDEMPOTENCY_KEY_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* The value of a header this request's reply has set, or "". */
+static void
+server_reply_header(const struct request *req, const char *name, char *out,
+    size_t outlen)
+{
+	const char	*p = req->headers.data, *eol;
+	size_t		 nlen = strlen(name), vlen;
+
+	out[0] = '\0';
+	while (p != NULL && *p != '\0') {
+		eol = strstr(p, "\r\n");
+		/* Lines are "Name: value\r\n", as reply_header() writes them. */
+		if (strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+			vlen = strcspn(p + nlen + 2, "\r");
+			if (vlen < outlen) {
+				memcpy(out, p + nlen + 2, vlen);
+				out[vlen] = '\0';
+			}
+			return;
+		}
+		p = eol != NULL ? eol + 2 : NULL;
+	}
+}
+
+/*
+ * Runs the handler of a POST that carries an Idempotency-Key: once per
+ * key, replaying the first answer to a repeat of the same request and
+ * refusing the key for a different one.
+ */
+static void
+server_run_idempotent(struct request *req, const char *key)
+{
+	struct idempotent_reply	 prev;
+	uint64_t		 h = TEXT_HASH_INIT;
+	char			 hash[20], location[256];
+	int			 rc;
+
+	if (!server_idempotency_key_valid(key)) {
+		(void)reply_problem(req, 400, PROBLEM_MALFORMED,
+		    "Invalid Idempotency-Key", "An Idempotency-Key is 1 to "
+		    "255 visible ASCII characters.");
+		return;
+	}
+	h = text_hash64(h, req->route->pattern, strlen(req->route->pattern));
+	h = text_hash64(h, req->ri->local_uri, strlen(req->ri->local_uri) + 1);
+	if (req->ri->query_string != NULL)
+		h = text_hash64(h, req->ri->query_string,
+		    strlen(req->ri->query_string));
+	h = text_hash64(h, "\n", 1);
+	if (req->raw_body != NULL)
+		h = text_hash64(h, req->raw_body, req->raw_len);
+	(void)snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)h);
+
+	rc = store_idempotency_claim(req->store, req->user.id, key, hash,
+	    &prev);
+	if (rc == STORE_ERROR) {
+		(void)reply_internal_error(req);
+		goto out;
+	}
+	if (rc == STORE_CONFLICT) {
+		if (strcmp(prev.request_hash, hash) != 0)
+			(void)reply_problem(req, 422, PROBLEM_VALIDATION,
+			    "Idempotency-Key reused", "This Idempotency-Key "
+			    "was used for a different request.");
+		else if (prev.status == 0)
+			(void)reply_problem(req, 409, PROBLEM_CONFLICT,
+			    "Request in progress", "The first request with "
+			    "this Idempotency-Key is still being handled.");
+		else {
+			(void)reply_raw(req, prev.status, prev.content_type[0] ?
+			    server_content_type(prev.content_type) : NULL,
+			    prev.body, prev.body_len);
+			if (prev.location[0] != '\0')
+				(void)reply_header(req, "Location",
+				    prev.location);
+			(void)reply_header(req, "Idempotent-Replayed", "true");
+		}
+		goto out;
+	}
+	req->route->handler(req);
+	/* A failure may be tried again with the same key; anything else stays. */
+	if (req->status >= 500 || req->status == 0 || req->status == 429)
+		rc = store_idempotency_release(req->store, req->user.id, key);
+	else {
+		server_reply_header(req, "Location", location,
+		    sizeof(location));
+		rc = store_idempotency_finish(req->store, req->user.id, key,
+		    req->status, req->content_type, location, req->reply_body,
+		    req->reply_len);
+	}
+	if (rc != STORE_OK)
+		log_warnx("idempotency key not recorded");
+out:
+	idempotent_reply_cleanup(&prev);
+}
+
 static void
 server_handle(struct request *req)
 {
 	const struct mg_request_info	*ri = req->ri;
-	const char			*method = ri->request_method;
+	const char			*method = ri->request_method, *key;
 	char				 allow[96];
 	int				 has_te, has_cl;
 
@@ -275,7 +403,12 @@ server_handle(struct request *req)
 	}
 	if (server_body_or_reply(req) == -1)
 		return;
-	req->route->handler(req);
+	key = mg_get_header(req->conn, "Idempotency-Key");
+	if (key != NULL && req->authenticated &&
+	    strcmp(ri->request_method, "POST") == 0)
+		server_run_idempotent(req, key);
+	else
+		req->route->handler(req);
 }
 
 static int

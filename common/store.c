@@ -15,7 +15,8 @@ extern const size_t	schema_sql_len;
 
 #define STORE_BUSY_TIMEOUT_MS	10000
 
-static int64_t	store_fixed_now;
+/* Seconds added to the clock: the worker's --now replays another time. */
+static int64_t	store_clock_shift;
 
 void
 store_log_error(struct store *st, const char *what)
@@ -105,12 +106,13 @@ store_stmt(struct store *st, const char *sql)
 		return NULL;
 	}
 	if (st->n_cached == STORE_STMT_MAX) {
-		/* Not expected: the queries are a fixed set. Still correct. */
-		log_warnx("statement cache full");
-		sqlite3_finalize(st->cache[0].stmt);
-		memmove(&st->cache[0], &st->cache[1],
-		    sizeof(st->cache[0]) * (STORE_STMT_MAX - 1));
-		st->n_cached--;
+		/*
+		 * The queries are a fixed set smaller than the cache; evicting
+		 * one could finalize a statement a caller is stepping.
+		 */
+		log_warnx("statement cache full: raise STORE_STMT_MAX");
+		sqlite3_finalize(stmt);
+		return NULL;
 	}
 	st->cache[st->n_cached].sql = sql;
 	st->cache[st->n_cached].stmt = stmt;
@@ -262,13 +264,11 @@ store_column_text(sqlite3_stmt *stmt, int col, char *dst, size_t dstlen)
 int64_t
 store_now(void)
 {
-	if (store_fixed_now != 0)
-		return store_fixed_now;
-	return (int64_t)time(NULL);
+	return (int64_t)time(NULL) + store_clock_shift;
 }
 
 void
 store_now_set(int64_t t)
 {
-	store_fixed_now = t;
+	store_clock_shift = t - (int64_t)time(NULL);
 }

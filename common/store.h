@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_STMT_MAX	128
+#define STORE_STMT_MAX	256
 
 /* Results of store calls that can fail in more than one way. */
 #define STORE_OK	 0
@@ -68,8 +68,12 @@ void		 store_log_error(struct store *, const char *what);
 int		 store_column_text(sqlite3_stmt *, int col, char *dst,
 		    size_t dstlen);
 
-/* Current time in Unix seconds; overridable for tests (store_now_set). */
+/*
+ * Current time in Unix seconds. store_now_set() moves this process's clock
+ * so that it reads t now and runs on from there (the worker's --now);
+ * call it before any thread starts.
+ */
 int64_t		 store_now(void);
-void		 store_now_set(int64_t);
+void		 store_now_set(int64_t t);
 
 #endif

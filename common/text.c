@@ -95,6 +95,19 @@ text_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+uint64_t
+text_hash64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char	*s = p;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 int
 text_equal_ct(const void *a, const void *b, size_t n)
 {

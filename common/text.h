@@ -29,6 +29,13 @@ int	text_has_control(const char *s);
 /* Writes 2 * n hex digits and a NUL into out. */
 void	text_hex(const unsigned char *in, size_t n, char *out);
 
+/*
+ * FNV-1a, 64 bits, continuing from h (start with TEXT_HASH_INIT): a
+ * fingerprint, not a defence against an adversary choosing collisions.
+ */
+#define TEXT_HASH_INIT	14695981039346656037ULL
+uint64_t	text_hash64(uint64_t h, const void *, size_t);
+
 /* Constant-time comparison of two buffers of equal length. */
 int	text_equal_ct(const void *, const void *, size_t);
 
