@@ -311,3 +311,24 @@ CREATE TABLE idempotency_keys (
 	created_at	INTEGER NOT NULL,
 	PRIMARY KEY (user_id, key)
 ) WITHOUT ROWID;
+
+-- "Notify accountants": an admin's reminder about one client, and the
+-- email each assigned bookkeeper gets for it.
+CREATE TABLE reminders (
+	id		INTEGER PRIMARY KEY,
+	partner_id	INTEGER NOT NULL REFERENCES partners (id),
+	client_id	INTEGER NOT NULL REFERENCES clients (id),
+	sender_id	INTEGER NOT NULL REFERENCES users (id),
+	tasks		TEXT NOT NULL,		-- JSON array of task names
+	comment		TEXT NOT NULL DEFAULT '',
+	created_at	INTEGER NOT NULL
+);
+CREATE INDEX reminders_by_client ON reminders (client_id, created_at);
+CREATE INDEX reminders_by_sender ON reminders (sender_id, created_at);
+
+CREATE TABLE reminder_recipients (
+	reminder_id	INTEGER NOT NULL REFERENCES reminders (id),
+	user_id		INTEGER NOT NULL REFERENCES users (id),
+	outbox_id	INTEGER NOT NULL REFERENCES outbox (id),
+	PRIMARY KEY (reminder_id, user_id)
+) WITHOUT ROWID;

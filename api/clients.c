@@ -219,6 +219,10 @@ clients_create(struct request *req)
 	c.partner_id = req->user.partner_id;
 	if (client_locale_or_reply(req, locale, sizeof(locale)) == -1)
 		return;
+	/* Until the integration reports a balance, the firm's currency. */
+	(void)snprintf(c.currency, sizeof(c.currency), "%s",
+	    strcmp(locale, "da") == 0 ? "DKK" : strcmp(locale, "nb") == 0 ?
+	    "NOK" : strcmp(locale, "en") == 0 ? "EUR" : "SEK");
 	if (store_client_create(req->store, locale, &c) != STORE_OK) {
 		(void)reply_internal_error(req);
 		return;
@@ -261,8 +265,7 @@ clients_patch(struct request *req)
 	int		 rc;
 
 	if (req->body->child == NULL) {
-		(void)reply_problem(req, 422, PROBLEM_VALIDATION,
-		    "Invalid request body", "Name at least one field to change.");
+		(void)reply_empty_patch(req);
 		return;
 	}
 	if (client_load_or_reply(req, 0, &c) == -1)

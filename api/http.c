@@ -144,6 +144,17 @@ reply_problem(struct request *req, int status, const char *type,
 }
 
 int
+reply_empty_patch(struct request *req)
+{
+	cJSON	*errors = cJSON_CreateArray();
+
+	json_error_add(errors, "(body)", "must name at least one field");
+	return reply_problem_errors(req, 422, PROBLEM_VALIDATION,
+	    "Invalid request body", "Name at least one field to change.",
+	    errors);
+}
+
+int
 reply_internal_error(struct request *req)
 {
 	return reply_problem(req, 500, PROBLEM_INTERNAL, "Internal error",
@@ -186,6 +197,7 @@ request_query_or_reply(struct request *req, const char *name, char *dst,
 {
 	const char	*qs = req->ri->query_string;
 	char		 probe[8];
+	cJSON		*errors;
 	int		 n;
 
 	dst[0] = '\0';
@@ -197,15 +209,19 @@ request_query_or_reply(struct request *req, const char *name, char *dst,
 	if (n < 0 || (size_t)n != strlen(dst) ||
 	    !text_utf8_valid(dst, (size_t)n) || text_has_control(dst)) {
 		dst[0] = '\0';
-		return reply_problem(req, 400, PROBLEM_VALIDATION,
+		errors = cJSON_CreateArray();
+		json_error_add(errors, name, "is too long or not valid text");
+		return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
 		    "Invalid query parameter",
-		    "A query parameter is too long or not valid text.");
+		    "One or more query parameters are invalid.", errors);
 	}
 	if (mg_get_var2(qs, strlen(qs), name, probe, sizeof(probe), 1) != -1) {
 		dst[0] = '\0';
-		return reply_problem(req, 400, PROBLEM_VALIDATION,
+		errors = cJSON_CreateArray();
+		json_error_add(errors, name, "is given more than once");
+		return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
 		    "Invalid query parameter",
-		    "A query parameter is given more than once.");
+		    "One or more query parameters are invalid.", errors);
 	}
 	return 1;
 }

@@ -89,6 +89,8 @@ int	reply_problem_errors(struct request *, int status, const char *type,
 int	reply_problem_member(struct request *, int status, const char *type,
 	    const char *title, const char *detail, const char *name,
 	    const char *value);
+/* 422 for a PATCH naming no field. */
+int	reply_empty_patch(struct request *);
 /* The usual 500: generic body; the cause is logged by the caller. */
 int	reply_internal_error(struct request *);
 /* 404 for anything the caller may not see, so existence never leaks. */

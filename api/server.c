@@ -361,6 +361,8 @@ server_handle(struct request *req)
 	    sizeof(allow));
 	if (req->route == NULL && allow[0] == '\0') {
 		(void)reply_not_found(req);
+		if (strcmp(method, "OPTIONS") != 0)
+			(void)server_cors(req, "");
 		return;
 	}
 	if (req->route == NULL && strcmp(ri->request_method, "OPTIONS") == 0) {

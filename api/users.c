@@ -200,8 +200,7 @@ users_patch(struct request *req)
 	int		 rc;
 
 	if (req->body->child == NULL) {
-		(void)reply_problem(req, 422, PROBLEM_VALIDATION,
-		    "Invalid request body", "Name at least one field to change.");
+		(void)reply_empty_patch(req);
 		return;
 	}
 	if (users_load_or_reply(req, &u) == -1)

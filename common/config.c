@@ -239,6 +239,14 @@ config_cleanup(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+const char *
+config_mail_domain(const struct config *cfg)
+{
+	const char	*at = strrchr(cfg->mail_from, '@');
+
+	return at != NULL && at[1] != '\0' ? at + 1 : "portal.invalid";
+}
+
 int
 config_origin_allowed(const struct config *cfg, const char *origin)
 {

@@ -46,6 +46,9 @@ struct config {
 int	config_load(struct config *, int need_secret, char *err, size_t);
 void	config_cleanup(struct config *);
 
+/* The domain of PORTAL_MAIL_FROM: the right-hand side of Message-IDs. */
+const char	*config_mail_domain(const struct config *);
+
 /* Nonzero when origin is in PORTAL_CORS_ORIGINS. */
 int	config_origin_allowed(const struct config *, const char *origin);
 

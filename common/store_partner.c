@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "store_partner.h"
+#include "tz.h"
 
 int
 partner_locale_valid(const char *s)
@@ -18,25 +19,7 @@ partner_locale_valid(const char *s)
 int
 partner_timezone_valid(const char *tz)
 {
-	char	 path[256];
-	size_t	 i, len = strlen(tz);
-	int	 n;
-
-	/* An IANA name: letters, digits, '_', '-', '+', '/'; no "..". */
-	if (len == 0 || len > PARTNER_TZ_MAX || tz[0] == '/' ||
-	    strstr(tz, "..") != NULL)
-		return 0;
-	for (i = 0; i < len; i++) {
-		char c = tz[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-		    c == '+' || c == '/'))
-			return 0;
-	}
-	n = snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return 0;
-	return access(path, R_OK) == 0;
+	return tz_valid(tz);
 }
 
 int

@@ -81,10 +81,17 @@ int
 store_preference_list(struct store *st, int64_t user_id,
     int (*fn)(const struct preference *, void *), void *arg)
 {
+	/* Only clients the user may still see, as the client routes do. */
 	static const char sql[] =
-	    "SELECT user_id, client_id, email, frequency, starts_at, "
-	    "updated_at FROM notification_preferences WHERE user_id = ? "
-	    "ORDER BY client_id";
+	    "SELECT p.user_id, p.client_id, p.email, p.frequency, "
+	    "p.starts_at, p.updated_at FROM notification_preferences p "
+	    "JOIN users u ON u.id = p.user_id "
+	    "JOIN clients c ON c.id = p.client_id "
+	    "WHERE p.user_id = ? AND c.partner_id = u.partner_id "
+	    "AND (u.role <> 'bookkeeper' OR (c.status IN ('onboarding', "
+	    "'active') AND EXISTS (SELECT 1 FROM assignments a "
+	    "WHERE a.client_id = c.id AND a.user_id = u.id))) "
+	    "ORDER BY p.client_id";
 	sqlite3_stmt		*stmt;
 	struct preference	 p;
 	int			 rc = STORE_OK, step;

@@ -1,0 +1,249 @@
+/*
+ * Queries on reminders and their recipients.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_reminder.h"
+
+void
+reminder_cleanup(struct reminder *r)
+{
+	free(r->tasks_json);
+	free(r->comment);
+	r->tasks_json = r->comment = NULL;
+}
+
+int
+store_reminder_add(struct store *st, struct reminder *r)
+{
+	static const char sql[] =
+	    "INSERT INTO reminders (partner_id, client_id, sender_id, tasks, "
+	    "comment, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	r->created_at = store_now();
+	sqlite3_bind_int64(stmt, 1, r->partner_id);
+	sqlite3_bind_int64(stmt, 2, r->client_id);
+	sqlite3_bind_int64(stmt, 3, r->sender_id);
+	sqlite3_bind_text(stmt, 4, r->tasks_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, r->comment ? r->comment : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, r->created_at);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_log_error(st, "reminder insert");
+		rc = STORE_ERROR;
+	} else
+		r->id = sqlite3_last_insert_rowid(st->db);
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_reminder_add_recipient(struct store *st, int64_t reminder_id,
+    int64_t user_id, int64_t outbox_id)
+{
+	static const char sql[] =
+	    "INSERT INTO reminder_recipients (reminder_id, user_id, outbox_id) "
+	    "VALUES (?, ?, ?)";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, reminder_id);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	sqlite3_bind_int64(stmt, 3, outbox_id);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_log_error(st, "reminder recipient");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_reminder_get(struct store *st, int64_t partner_id, int64_t id,
+    struct reminder *out)
+{
+	static const char sql[] =
+	    "SELECT r.id, r.partner_id, r.client_id, r.sender_id, u.name, "
+	    "r.tasks, r.comment, r.created_at FROM reminders r "
+	    "JOIN users u ON u.id = r.sender_id "
+	    "WHERE r.id = ? AND r.partner_id = ?";
+	sqlite3_stmt	*stmt;
+	const char	*t, *c;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, partner_id);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		out->id = sqlite3_column_int64(stmt, 0);
+		out->partner_id = sqlite3_column_int64(stmt, 1);
+		out->client_id = sqlite3_column_int64(stmt, 2);
+		out->sender_id = sqlite3_column_int64(stmt, 3);
+		out->created_at = sqlite3_column_int64(stmt, 7);
+		t = (const char *)sqlite3_column_text(stmt, 5);
+		c = (const char *)sqlite3_column_text(stmt, 6);
+		rc = STORE_OK;
+		if (store_column_text(stmt, 4, out->sender_name,
+		    sizeof(out->sender_name)) == -1 || t == NULL ||
+		    (out->tasks_json = strdup(t)) == NULL ||
+		    (out->comment = strdup(c ? c : "")) == NULL) {
+			reminder_cleanup(out);
+			rc = STORE_ERROR;
+		}
+		break;
+	case SQLITE_DONE:
+		rc = STORE_NOTFOUND;
+		break;
+	default:
+		store_log_error(st, "reminder get");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_reminder_recipients(struct store *st, int64_t reminder_id,
+    int (*fn)(const struct reminder_recipient *, void *), void *arg)
+{
+	static const char sql[] =
+	    "SELECT u.id, u.name, o.recipient, "
+	    "CASE o.status WHEN 'sending' THEN 'queued' ELSE o.status END, "
+	    "o.last_error, coalesce(o.sent_at, 0) "
+	    "FROM reminder_recipients rr JOIN users u ON u.id = rr.user_id "
+	    "JOIN outbox o ON o.id = rr.outbox_id "
+	    "WHERE rr.reminder_id = ? ORDER BY u.name, u.id";
+	sqlite3_stmt			*stmt;
+	struct reminder_recipient	 r;
+	int				 rc = STORE_OK, step;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, reminder_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		r.user_id = sqlite3_column_int64(stmt, 0);
+		r.name = (const char *)sqlite3_column_text(stmt, 1);
+		r.email = (const char *)sqlite3_column_text(stmt, 2);
+		r.status = (const char *)sqlite3_column_text(stmt, 3);
+		r.error = (const char *)sqlite3_column_text(stmt, 4);
+		r.sent_at = sqlite3_column_int64(stmt, 5);
+		if (r.name == NULL || r.email == NULL || r.status == NULL ||
+		    fn(&r, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "reminder recipients");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_reminder_list(struct store *st, int64_t client_id, int limit,
+    int (*fn)(int64_t, void *), void *arg)
+{
+	static const char sql[] =
+	    "SELECT id FROM reminders WHERE client_id = ? "
+	    "ORDER BY created_at DESC, id DESC LIMIT ?";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK, step;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	sqlite3_bind_int(stmt, 2, limit);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (fn(sqlite3_column_int64(stmt, 0), arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "reminder list");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
+    int64_t since, int64_t *by_client, int64_t *client_oldest,
+    int64_t *by_sender, int64_t *sender_oldest)
+{
+	static const char sql[] =
+	    "SELECT (SELECT count(*) FROM reminders WHERE client_id = ?1 "
+	    "AND created_at > ?3), (SELECT coalesce(min(created_at), 0) "
+	    "FROM reminders WHERE client_id = ?1 AND created_at > ?3), "
+	    "(SELECT count(*) FROM reminders WHERE sender_id = ?2 "
+	    "AND created_at > ?3), (SELECT coalesce(min(created_at), 0) "
+	    "FROM reminders WHERE sender_id = ?2 AND created_at > ?3)";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	sqlite3_bind_int64(stmt, 2, sender_id);
+	sqlite3_bind_int64(stmt, 3, since);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*by_client = sqlite3_column_int64(stmt, 0);
+		*client_oldest = sqlite3_column_int64(stmt, 1);
+		*by_sender = sqlite3_column_int64(stmt, 2);
+		*sender_oldest = sqlite3_column_int64(stmt, 3);
+	} else {
+		store_log_error(st, "reminder recent");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_reminder_bookkeepers(struct store *st, int64_t client_id,
+    int (*fn)(const struct user *, void *), void *arg)
+{
+	static const char sql[] =
+	    "SELECT u.id, u.partner_id, u.email, u.name FROM assignments a "
+	    "JOIN users u ON u.id = a.user_id WHERE a.client_id = ? "
+	    "AND u.active = 1 AND u.role = 'bookkeeper' ORDER BY u.name, u.id";
+	sqlite3_stmt	*stmt;
+	struct user	 u;
+	int		 rc = STORE_OK, step;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	memset(&u, 0, sizeof(u));
+	u.role = ROLE_BOOKKEEPER;
+	u.active = 1;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		u.id = sqlite3_column_int64(stmt, 0);
+		u.partner_id = sqlite3_column_int64(stmt, 1);
+		if (store_column_text(stmt, 2, u.email, sizeof(u.email)) ||
+		    store_column_text(stmt, 3, u.name, sizeof(u.name)) ||
+		    fn(&u, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "reminder bookkeepers");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * Reminders ("notify accountants"): who sent what about which client, to
+ * whom, and each recipient's delivery state read from the outbox.
+ */
+#ifndef COMMON_STORE_REMINDER_H
+#define COMMON_STORE_REMINDER_H
+
+#include <stdint.h>
+
+#include "store.h"
+#include "store_user.h"
+
+struct reminder {
+	int64_t	 id;
+	int64_t	 partner_id;
+	int64_t	 client_id;
+	int64_t	 sender_id;
+	char	 sender_name[USER_NAME_MAX * 4 + 1];
+	char	*tasks_json;		/* owned; reminder_cleanup() */
+	char	*comment;		/* owned */
+	int64_t	 created_at;
+};
+
+struct reminder_recipient {
+	int64_t		 user_id;
+	const char	*name;
+	const char	*email;
+	const char	*status;	/* queued, sent, failed */
+	const char	*error;		/* NULL unless failed or retrying */
+	int64_t		 sent_at;	/* 0 unless sent */
+};
+
+void	reminder_cleanup(struct reminder *);
+
+/* Inserts r (inside the caller's transaction); fills id. */
+int	store_reminder_add(struct store *, struct reminder *r);
+int	store_reminder_add_recipient(struct store *, int64_t reminder_id,
+	    int64_t user_id, int64_t outbox_id);
+/* STORE_OK, STORE_NOTFOUND (not of that firm) or STORE_ERROR. */
+int	store_reminder_get(struct store *, int64_t partner_id, int64_t id,
+	    struct reminder *out);
+int	store_reminder_recipients(struct store *, int64_t reminder_id,
+	    int (*fn)(const struct reminder_recipient *, void *), void *arg);
+/* Ids of the client's reminders, newest first, at most limit. */
+int	store_reminder_list(struct store *, int64_t client_id, int limit,
+	    int (*fn)(int64_t id, void *), void *arg);
+/*
+ * Reminders since `since` about the client, and by the sender; with the
+ * time of the oldest of each (0 when none), for Retry-After.
+ */
+int	store_reminder_recent(struct store *, int64_t client_id,
+	    int64_t sender_id, int64_t since, int64_t *by_client,
+	    int64_t *client_oldest, int64_t *by_sender, int64_t *sender_oldest);
+
+/* Active bookkeepers assigned to the client, by name. */
+int	store_reminder_bookkeepers(struct store *, int64_t client_id,
+	    int (*fn)(const struct user *, void *), void *arg);
+
+#endif
