@@ -3,7 +3,7 @@
 
 CC		?= cc
 BUILD		?= release
-PKGS		 = libcjson sqlite3 libcurl libjwt libxcrypt icu-uc icu-i18n
+PKGS		 = libcjson sqlite3 libcurl libjwt libxcrypt icu-uc icu-i18n gmime-3.0
 
 WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wformat=2 \

@@ -65,6 +65,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init("portal-worker", cfg.log_level);
+	/* --now: this process's clock reads that time and runs on from it. */
+	if (w.fixed_now != 0)
+		store_now_set(w.fixed_now);
 	w.cfg = &cfg;
 	rc = worker_run(&w);
 	config_cleanup(&cfg);

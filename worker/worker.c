@@ -9,6 +9,9 @@
 
 #include "../common/log.h"
 #include "../common/text.h"
+#include "../common/store_outbox.h"
+#include "deliver.h"
+#include "digest.h"
 #include "worker.h"
 
 int
@@ -40,18 +43,51 @@ worker_parse_time(const char *s, int64_t *out)
 	return 0;
 }
 
-static int64_t
-worker_now(const struct worker *w)
+int
+worker_stopping(const struct worker *w)
 {
-	return w->fixed_now != 0 ? w->fixed_now : (int64_t)time(NULL);
+	sigset_t	 pending;
+
+	(void)w;
+	if (sigpending(&pending) == -1)
+		return 0;
+	return sigismember(&pending, SIGTERM) == 1 ||
+	    sigismember(&pending, SIGINT) == 1;
 }
 
-/* One pass over the jobs. The jobs themselves live in their modules. */
+/* One pass: the digests due now, then the outbox. */
 static int
 worker_pass(struct worker *w)
 {
-	log_debug("pass at %lld", (long long)worker_now(w));
-	return 0;
+	struct digest_stats	 ds;
+	struct deliver_stats	 dl;
+	int64_t			 now = store_now();
+	int			 rc = 0;
+
+	memset(&ds, 0, sizeof(ds));
+	memset(&dl, 0, sizeof(dl));
+	if (digest_run(w, now, &ds) == -1)
+		rc = -1;
+	if (deliver_run(w, now, &dl) == -1)
+		rc = -1;
+	if (ds.written || ds.skipped || dl.sent || dl.retried || dl.failed ||
+	    w->once)
+		log_info("pass: digests written %d, skipped %d; emails sent %d, "
+		    "retried %d, failed %d", ds.written, ds.skipped, dl.sent,
+		    dl.retried, dl.failed);
+	return rc;
+}
+
+/* Seconds to sleep: the poll interval, or less when a retry falls due. */
+static int64_t
+worker_sleep_for(struct worker *w)
+{
+	int64_t	 due, wait = w->cfg->worker_poll, now = store_now();
+
+	if (store_outbox_next_due(w->store, &due) == STORE_OK &&
+	    due - now < wait)
+		wait = due > now ? due - now : 1;
+	return wait;
 }
 
 int
@@ -82,7 +118,7 @@ worker_run(struct worker *w)
 			rc = 1;
 		if (w->once)
 			break;
-		wait.tv_sec = (time_t)w->cfg->worker_poll;
+		wait.tv_sec = (time_t)worker_sleep_for(w);
 		wait.tv_nsec = 0;
 		sig = sigtimedwait(&set, NULL, &wait);
 		if (sig > 0) {

@@ -1,0 +1,262 @@
+/*
+ * Digest writing. For each firm and frequency, the slot of the current
+ * period in the firm's zone; for each user due one, the digest and its
+ * outbox email in one transaction, guarded by the unique (user,
+ * frequency, period) row so that no run, restart or second worker writes
+ * a period twice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "../common/json.h"
+#include "../common/log.h"
+#include "../common/store_digest.h"
+#include "../common/store_outbox.h"
+#include "../common/store_partner.h"
+#include "../common/token.h"
+#include "digest.h"
+#include "schedule.h"
+
+/* How long a one-click unsubscribe link in a digest keeps working. */
+#define DIGEST_UNSUBSCRIBE_TTL	(90 * 86400)
+
+struct digest_partners {
+	struct partner	*v;
+	size_t		 n, cap;
+};
+
+struct digest_users {
+	struct user	*v;
+	size_t		 n, cap;
+};
+
+static int
+digest_add_partner(const struct partner *p, void *arg)
+{
+	struct digest_partners	*a = arg;
+	struct partner		*v;
+
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		if ((v = realloc(a->v, a->cap * sizeof(*v))) == NULL)
+			return -1;
+		a->v = v;
+	}
+	a->v[a->n++] = *p;
+	return 0;
+}
+
+static int
+digest_add_user(const struct user *u, void *arg)
+{
+	struct digest_users	*a = arg;
+	struct user		*v;
+
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 64;
+		if ((v = realloc(a->v, a->cap * sizeof(*v))) == NULL)
+			return -1;
+		a->v = v;
+	}
+	a->v[a->n++] = *u;
+	return 0;
+}
+
+struct digest_build {
+	const struct worker	*w;
+	cJSON			*clients;
+	int			 count;
+	int			 outstanding;
+};
+
+static int
+digest_add_item(const struct digest_item *it, void *arg)
+{
+	struct digest_build	*b = arg;
+	cJSON			*o;
+	char			 url[512];
+	int			 n;
+
+	n = snprintf(url, sizeof(url), "%s/clients/%lld", b->w->cfg->app_url,
+	    (long long)it->client_id);
+	if (n < 0 || (size_t)n >= sizeof(url) ||
+	    (o = cJSON_CreateObject()) == NULL)
+		return -1;
+	cJSON_AddItemToArray(b->clients, o);
+	if (json_add_int(o, "id", it->client_id) == NULL ||
+	    cJSON_AddStringToObject(o, "name", it->name) == NULL ||
+	    json_add_int(o, "balance_minor", it->balance_minor) == NULL ||
+	    cJSON_AddStringToObject(o, "currency", it->currency) == NULL ||
+	    json_add_int(o, "missing_receipts", it->missing_receipts) ==
+	    NULL ||
+	    json_add_int(o, "export_ready", it->export_ready) == NULL ||
+	    cJSON_AddStringToObject(o, "url", url) == NULL)
+		return -1;
+	b->count++;
+	if (it->missing_receipts > 0 || it->export_ready > 0)
+		b->outstanding = 1;
+	return 0;
+}
+
+/* The one-click link that turns off this user's digests at frequency. */
+static int
+digest_unsubscribe_url(const struct worker *w, const struct user *u,
+    const char *frequency, int64_t now, char *out, size_t outlen)
+{
+	struct token_claims	 c;
+	char			*token = NULL;
+	int			 n;
+
+	memset(&c, 0, sizeof(c));
+	c.aud = TOKEN_AUD_UNSUBSCRIBE;
+	c.user_id = u->id;
+	c.partner_id = u->partner_id;
+	(void)snprintf(c.scope, sizeof(c.scope), "%s", frequency);
+	c.iat = now;
+	c.exp = now + DIGEST_UNSUBSCRIBE_TTL;
+	if (token_issue(w->cfg->secret, w->cfg->secret_len, &c, &token) == -1)
+		return -1;
+	n = snprintf(out, outlen, "%s/v1/unsubscribe?token=%s",
+	    w->cfg->public_url, token);
+	free(token);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/*
+ * One user's digest, whole or not at all. 0 written or skipped or done
+ * already by someone else, -1 on a fault.
+ */
+static int
+digest_write_one(struct worker *w, const struct partner *p,
+    const struct user *u, const char *frequency, const char *period,
+    int64_t slot, int64_t now, struct digest_stats *stats)
+{
+	struct store		*st = w->store;
+	struct digest_build	 b;
+	cJSON			*doc = NULL, *to;
+	char			*payload = NULL, unsub[1024], msgid[160];
+	int64_t			 outbox_id = 0;
+	int			 rc = -1, r;
+
+	memset(&b, 0, sizeof(b));
+	b.w = w;
+	if ((doc = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(doc, "kind", "digest") == NULL ||
+	    cJSON_AddStringToObject(doc, "locale", p->locale) == NULL ||
+	    (to = cJSON_AddObjectToObject(doc, "to")) == NULL ||
+	    cJSON_AddStringToObject(to, "email", u->email) == NULL ||
+	    cJSON_AddStringToObject(to, "name", u->name) == NULL ||
+	    cJSON_AddStringToObject(doc, "firm", p->name) == NULL ||
+	    cJSON_AddStringToObject(doc, "frequency", frequency) == NULL ||
+	    cJSON_AddStringToObject(doc, "period", period) == NULL ||
+	    digest_unsubscribe_url(w, u, frequency, now, unsub,
+	    sizeof(unsub)) == -1 ||
+	    cJSON_AddStringToObject(doc, "unsubscribe_url", unsub) == NULL ||
+	    (b.clients = cJSON_AddArrayToObject(doc, "clients")) == NULL)
+		goto out;
+
+	if (store_begin(st) == -1)
+		goto out;
+	if (store_digest_items(st, u->id, frequency, slot, digest_add_item,
+	    &b) != STORE_OK)
+		goto fail;
+	if (b.outstanding) {
+		(void)snprintf(msgid, sizeof(msgid), "digest-%lld-%s-%s@%s",
+		    (long long)u->id, frequency, period, config_mail_domain(w->cfg));
+		if ((payload = cJSON_PrintUnformatted(doc)) == NULL ||
+		    store_outbox_add(st, "digest", u->id, u->email, payload,
+		    msgid, &outbox_id) != STORE_OK)
+			goto fail;
+	}
+	r = store_digest_record(st, u->id, frequency, period, slot, b.count,
+	    outbox_id);
+	if (r == STORE_CONFLICT) {
+		/* Another worker wrote this period first: leave it theirs. */
+		store_rollback(st);
+		rc = 0;
+		goto out;
+	}
+	if (r != STORE_OK || store_commit(st) == -1)
+		goto fail;
+	if (b.outstanding)
+		stats->written++;
+	else
+		stats->skipped++;
+	log_info("digest %s %s for user %lld: %d clients, %s", frequency,
+	    period, (long long)u->id, b.count,
+	    b.outstanding ? "queued" : "skipped (nothing outstanding)");
+	rc = 0;
+	goto out;
+fail:
+	store_rollback(st);
+out:
+	cJSON_free(payload);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+static int
+digest_run_partner(struct worker *w, const struct partner *p, int64_t now,
+    struct digest_stats *stats)
+{
+	static const enum schedule_freq freqs[] = {
+		SCHEDULE_DAILY, SCHEDULE_WEEKLY, SCHEDULE_MONTHLY
+	};
+	struct digest_users	 users;
+	const char		*freq;
+	char			 period[SCHEDULE_PERIOD_MAX];
+	int64_t			 slot;
+	size_t			 i, k;
+	int			 r, rc = 0;
+
+	memset(&users, 0, sizeof(users));
+	for (i = 0; i < sizeof(freqs) / sizeof(freqs[0]); i++) {
+		freq = schedule_freq_name(freqs[i]);
+		r = schedule_current_slot(p->timezone, freqs[i], now, &slot);
+		if (r == 1)
+			continue;	/* this period's slot has not come */
+		if (r == -1 || schedule_period(p->timezone, freqs[i], slot,
+		    period, sizeof(period)) == -1) {
+			log_warnx("partner %lld: no schedule in zone %s",
+			    (long long)p->id, p->timezone);
+			rc = -1;
+			break;
+		}
+		users.n = 0;
+		/* Collected first: each digest is its own write transaction. */
+		if (store_digest_due_users(w->store, p->id, freq, slot, period,
+		    digest_add_user, &users) != STORE_OK) {
+			rc = -1;
+			break;
+		}
+		for (k = 0; k < users.n && !worker_stopping(w); k++)
+			if (digest_write_one(w, p, &users.v[k], freq, period,
+			    slot, now, stats) == -1)
+				rc = -1;
+	}
+	free(users.v);
+	return rc;
+}
+
+int
+digest_run(struct worker *w, int64_t now, struct digest_stats *stats)
+{
+	struct digest_partners	 partners;
+	size_t			 i;
+	int			 rc = 0;
+
+	memset(&partners, 0, sizeof(partners));
+	if (store_partner_list(w->store, digest_add_partner, &partners) !=
+	    STORE_OK) {
+		free(partners.v);
+		return -1;
+	}
+	for (i = 0; i < partners.n && !worker_stopping(w); i++)
+		if (digest_run_partner(w, &partners.v[i], now, stats) == -1)
+			rc = -1;
+	free(partners.v);
+	return rc;
+}

@@ -1,0 +1,336 @@
+/*
+ * The emails' words in English, Swedish, Danish and Norwegian (bokmål),
+ * and the formatting of amounts and digest periods in each.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "mail_text.h"
+
+static const struct mail_text mail_text_en = {
+	.digest_subject_fmt = {
+		"Daily summary for %s — %s",
+		"Weekly summary for %s — %s",
+		"Monthly summary for %s — %s",
+	},
+	.reminder_subject_fmt = "Reminder: %s",
+	.greeting_fmt = "Hello %s,",
+	.greeting_anon = "Hello,",
+	.digest_intro_fmt = "Here is your summary of your clients at %s "
+	    "for %s.",
+	.balance = "Balance",
+	.missing_receipts = "Missing receipts",
+	.export_ready = "Ready for export",
+	.open_client = "Open client",
+	.digest_footer = "You receive this email because you subscribed to "
+	    "summaries for these clients. To stop them, use the unsubscribe "
+	    "button of your mail program or change the client's notification "
+	    "setting in the portal.",
+	.reminder_intro_fmt = "%s at %s asks you to look at the client %s:",
+	.comment_fmt = "Comment from %s:",
+	.reminder_footer_fmt = "You receive this email because %s sent a "
+	    "reminder to the bookkeepers assigned to this client.",
+	.signature = "Best regards",
+};
+
+static const struct mail_text mail_text_sv = {
+	.digest_subject_fmt = {
+		"Daglig sammanfattning för %s — %s",
+		"Veckosammanfattning för %s — %s",
+		"Månadssammanfattning för %s — %s",
+	},
+	.reminder_subject_fmt = "Påminnelse: %s",
+	.greeting_fmt = "Hej %s,",
+	.greeting_anon = "Hej,",
+	.digest_intro_fmt = "Här är din sammanfattning av kunderna hos %s "
+	    "för %s.",
+	.balance = "Saldo",
+	.missing_receipts = "Saknade kvitton",
+	.export_ready = "Klara för export",
+	.open_client = "Öppna kunden",
+	.digest_footer = "Du får det här mejlet för att du prenumererar på "
+	    "sammanfattningar för de här kunderna. Avsluta med knappen för "
+	    "att avprenumerera i ditt e-postprogram, eller ändra "
+	    "aviseringarna för kunden i portalen.",
+	.reminder_intro_fmt = "%s på %s ber dig se över kunden %s:",
+	.comment_fmt = "Kommentar från %s:",
+	.reminder_footer_fmt = "Du får det här mejlet för att %s skickade "
+	    "en påminnelse till de bokförare som är tilldelade kunden.",
+	.signature = "Vänliga hälsningar",
+};
+
+static const struct mail_text mail_text_da = {
+	.digest_subject_fmt = {
+		"Daglig oversigt for %s — %s",
+		"Ugeoversigt for %s — %s",
+		"Månedsoversigt for %s — %s",
+	},
+	.reminder_subject_fmt = "Påmindelse: %s",
+	.greeting_fmt = "Hej %s,",
+	.greeting_anon = "Hej,",
+	.digest_intro_fmt = "Her er din oversigt over kunderne hos %s for %s.",
+	.balance = "Saldo",
+	.missing_receipts = "Manglende bilag",
+	.export_ready = "Klar til eksport",
+	.open_client = "Åbn kunden",
+	.digest_footer = "Du modtager denne e-mail, fordi du abonnerer på "
+	    "oversigter for disse kunder. Du kan afmelde dig med "
+	    "afmeldingsknappen i dit mailprogram eller ændre notifikationerne "
+	    "for kunden i portalen.",
+	.reminder_intro_fmt = "%s hos %s beder dig se på kunden %s:",
+	.comment_fmt = "Kommentar fra %s:",
+	.reminder_footer_fmt = "Du modtager denne e-mail, fordi %s har sendt "
+	    "en påmindelse til de bogholdere, der er tilknyttet kunden.",
+	.signature = "Med venlig hilsen",
+};
+
+static const struct mail_text mail_text_nb = {
+	.digest_subject_fmt = {
+		"Daglig oversikt for %s — %s",
+		"Ukeoversikt for %s — %s",
+		"Månedsoversikt for %s — %s",
+	},
+	.reminder_subject_fmt = "Påminnelse: %s",
+	.greeting_fmt = "Hei %s,",
+	.greeting_anon = "Hei,",
+	.digest_intro_fmt = "Her er oversikten over kundene dine hos %s "
+	    "for %s.",
+	.balance = "Saldo",
+	.missing_receipts = "Manglende kvitteringer",
+	.export_ready = "Klar for eksport",
+	.open_client = "Åpne kunden",
+	.digest_footer = "Du mottar denne e-posten fordi du abonnerer på "
+	    "oversikter for disse kundene. Du kan melde deg av med "
+	    "avmeldingsknappen i e-postprogrammet ditt eller endre varslene "
+	    "for kunden i portalen.",
+	.reminder_intro_fmt = "%s hos %s ber deg se på kunden %s:",
+	.comment_fmt = "Kommentar fra %s:",
+	.reminder_footer_fmt = "Du mottar denne e-posten fordi %s har sendt "
+	    "en påminnelse til regnskapsførerne som er tildelt kunden.",
+	.signature = "Med vennlig hilsen",
+};
+
+static const char *const mail_months[4][12] = {
+	[MAIL_LOCALE_EN] = { "January", "February", "March", "April", "May",
+	    "June", "July", "August", "September", "October", "November",
+	    "December" },
+	[MAIL_LOCALE_SV] = { "januari", "februari", "mars", "april", "maj",
+	    "juni", "juli", "augusti", "september", "oktober", "november",
+	    "december" },
+	[MAIL_LOCALE_DA] = { "januar", "februar", "marts", "april", "maj",
+	    "juni", "juli", "august", "september", "oktober", "november",
+	    "december" },
+	[MAIL_LOCALE_NB] = { "januar", "februar", "mars", "april", "mai",
+	    "juni", "juli", "august", "september", "oktober", "november",
+	    "desember" },
+};
+
+static const char *const mail_week_word[4] = {
+	[MAIL_LOCALE_EN] = "week",
+	[MAIL_LOCALE_SV] = "vecka",
+	[MAIL_LOCALE_DA] = "uge",
+	[MAIL_LOCALE_NB] = "uke",
+};
+
+enum mail_locale
+mail_locale_parse(const char *s)
+{
+	static const struct {
+		const char		*tag;
+		enum mail_locale	 locale;
+	} tags[] = {
+		{ "sv", MAIL_LOCALE_SV },
+		{ "da", MAIL_LOCALE_DA },
+		{ "nb", MAIL_LOCALE_NB },
+		{ "no", MAIL_LOCALE_NB },	/* Norwegian, written bokmål */
+		{ "en", MAIL_LOCALE_EN },
+	};
+	size_t	 i;
+
+	if (s == NULL)
+		return MAIL_LOCALE_EN;
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (strncmp(s, tags[i].tag, 2) == 0 &&
+		    (s[2] == '\0' || s[2] == '-' || s[2] == '_'))
+			return tags[i].locale;
+	return MAIL_LOCALE_EN;
+}
+
+const char *
+mail_locale_tag(enum mail_locale l)
+{
+	switch (l) {
+	case MAIL_LOCALE_SV:
+		return "sv";
+	case MAIL_LOCALE_DA:
+		return "da";
+	case MAIL_LOCALE_NB:
+		return "nb";
+	case MAIL_LOCALE_EN:
+		break;
+	}
+	return "en";
+}
+
+const struct mail_text *
+mail_text_get(enum mail_locale l)
+{
+	switch (l) {
+	case MAIL_LOCALE_SV:
+		return &mail_text_sv;
+	case MAIL_LOCALE_DA:
+		return &mail_text_da;
+	case MAIL_LOCALE_NB:
+		return &mail_text_nb;
+	case MAIL_LOCALE_EN:
+		break;
+	}
+	return &mail_text_en;
+}
+
+/* ISO 4217 minor-unit digits; every code not listed has two. */
+static int
+mail_currency_digits(const char *code)
+{
+	static const char *const zero[] = { "BIF", "CLP", "DJF", "GNF", "ISK",
+	    "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",
+	    "XAF", "XOF", "XPF" };
+	static const char *const three[] = { "BHD", "IQD", "JOD", "KWD", "LYD",
+	    "OMR", "TND" };
+	static const char *const four[] = { "CLF", "UYW" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		if (strcmp(code, zero[i]) == 0)
+			return 0;
+	for (i = 0; i < sizeof(three) / sizeof(three[0]); i++)
+		if (strcmp(code, three[i]) == 0)
+			return 3;
+	for (i = 0; i < sizeof(four) / sizeof(four[0]); i++)
+		if (strcmp(code, four[i]) == 0)
+			return 4;
+	return 2;
+}
+
+static int
+mail_currency_valid(const char *code)
+{
+	return code != NULL && strlen(code) == 3 &&
+	    code[0] >= 'A' && code[0] <= 'Z' &&
+	    code[1] >= 'A' && code[1] <= 'Z' &&
+	    code[2] >= 'A' && code[2] <= 'Z';
+}
+
+int
+mail_money_format(enum mail_locale l, int64_t minor, const char *currency,
+    char *out, size_t outlen)
+{
+	const char	*group, *decimal, *minus, *local_code, *local_name;
+	char		 units[40], frac[8];
+	uint64_t	 mag, div = 1;
+	size_t		 u = sizeof(units) - 1;
+	int		 digits, i, n, own, ndig = 0;
+
+	if (!mail_currency_valid(currency) || outlen == 0)
+		return -1;
+	switch (l) {
+	case MAIL_LOCALE_SV:
+		group = " ", decimal = ",", minus = "\xe2\x88\x92";
+		local_code = "SEK", local_name = "kr";
+		break;
+	case MAIL_LOCALE_DA:
+		group = ".", decimal = ",", minus = "-";
+		local_code = "DKK", local_name = "kr.";
+		break;
+	case MAIL_LOCALE_NB:
+		group = " ", decimal = ",", minus = "\xe2\x88\x92";
+		local_code = "NOK", local_name = "kr";
+		break;
+	case MAIL_LOCALE_EN:
+	default:
+		group = ",", decimal = ".", minus = "-";
+		local_code = NULL, local_name = NULL;
+		break;
+	}
+	/* Through unsigned, so that INT64_MIN has a magnitude too. */
+	mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+	digits = mail_currency_digits(currency);
+	for (i = 0; i < digits; i++)
+		div *= 10;
+	n = snprintf(frac, sizeof(frac), "%0*llu", digits,
+	    (unsigned long long)(mag % div));
+	if (n < 0 || (size_t)n >= sizeof(frac))
+		return -1;
+	mag /= div;
+
+	/* The units right to left, a group separator every three digits. */
+	units[u] = '\0';
+	do {
+		if (ndig > 0 && ndig % 3 == 0)
+			units[--u] = group[0];
+		units[--u] = (char)('0' + mag % 10);
+		mag /= 10;
+		ndig++;
+	} while (mag > 0);
+
+	own = local_code != NULL && strcmp(currency, local_code) == 0;
+	if (l == MAIL_LOCALE_EN)
+		n = snprintf(out, outlen, "%s%s %s%s%s", minor < 0 ? minus : "",
+		    currency, units + u, digits ? decimal : "", frac);
+	else
+		n = snprintf(out, outlen, "%s%s%s%s %s", minor < 0 ? minus : "",
+		    units + u, digits ? decimal : "", frac,
+		    own ? local_name : currency);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/* Parses exactly n decimal digits at s into *v. */
+static int
+mail_digits(const char *s, int n, int *v)
+{
+	int	 i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+int
+mail_period_format(enum mail_locale l, const char *p, char *out,
+    size_t outlen)
+{
+	const char	*dot;
+	size_t		 len;
+	int		 year, month, day, week, n;
+
+	if (p == NULL || (size_t)l > MAIL_LOCALE_NB)
+		return -1;
+	len = strlen(p);
+	if (mail_digits(p, 4, &year) == -1 || len < 7 || p[4] != '-')
+		return -1;
+	dot = l == MAIL_LOCALE_DA || l == MAIL_LOCALE_NB ? "." : "";
+	if (len == 8 && p[5] == 'W') {
+		if (mail_digits(p + 6, 2, &week) == -1 || week < 1 || week > 53)
+			return -1;
+		n = snprintf(out, outlen, "%s %d", mail_week_word[l], week);
+	} else if (len == 7) {
+		if (mail_digits(p + 5, 2, &month) == -1 || month < 1 ||
+		    month > 12)
+			return -1;
+		n = snprintf(out, outlen, "%s %d", mail_months[l][month - 1],
+		    year);
+	} else if (len == 10 && p[7] == '-') {
+		if (mail_digits(p + 5, 2, &month) == -1 || month < 1 ||
+		    month > 12 || mail_digits(p + 8, 2, &day) == -1 ||
+		    day < 1 || day > 31)
+			return -1;
+		n = snprintf(out, outlen, "%d%s %s %d", day, dot,
+		    mail_months[l][month - 1], year);
+	} else
+		return -1;
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * The words of the emails in each recipient language, and amounts and
+ * periods written the way that language writes them. Pure: no I/O.
+ */
+#ifndef WORKER_MAIL_TEXT_H
+#define WORKER_MAIL_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum mail_locale {
+	MAIL_LOCALE_EN = 0,
+	MAIL_LOCALE_SV,
+	MAIL_LOCALE_DA,
+	MAIL_LOCALE_NB
+};
+
+/* Longest amount mail_money_format() writes, with its NUL. */
+#define MAIL_MONEY_MAX	48
+
+/*
+ * "sv", "da", "nb" (and "no"), "en", also with a region ("sv-SE",
+ * "sv_SE"). Anything else is English: a firm in another language still
+ * gets readable mail rather than none.
+ */
+enum mail_locale	 mail_locale_parse(const char *);
+/* "sv", "da", "nb" or "en", for the HTML lang attribute. */
+const char		*mail_locale_tag(enum mail_locale);
+
+/*
+ * Writes an amount of minor units of an ISO 4217 currency (three capital
+ * letters) as the locale writes it:
+ *   sv  1 234,50 kr    (SEK; other currencies "1 234,50 EUR"), minus U+2212
+ *   da  1.234,50 kr.   (DKK), minus "-"
+ *   nb  1 234,50 kr    (NOK), minus U+2212
+ *   en  SEK 1,234.50   minus "-" before the code
+ * The group separator is a plain space where the locale uses a space.
+ * Currencies without minor units (JPY, ISK, ...) or with three (KWD, ...)
+ * get that many decimals, every other one two. Returns 0, or -1 for a
+ * currency that is not three capital letters or an out buffer that is too
+ * small (MAIL_MONEY_MAX always suffices).
+ */
+int	mail_money_format(enum mail_locale, int64_t minor, const char *currency,
+	    char *out, size_t outlen);
+
+/*
+ * Writes the period of a digest as words: "2026-W14" as "vecka 14",
+ * "2026-04" as "april 2026", "2026-03-30" as "30 mars 2026". Returns 0, or
+ * -1 when period is none of these forms (or out is too small).
+ */
+int	mail_period_format(enum mail_locale, const char *period, char *out,
+	    size_t outlen);
+
+/*
+ * Every sentence of both emails. Members ending in _fmt are printf
+ * formats taking exactly the %s arguments their comment lists, in that
+ * order, in every language; none holds "<", ">" or "&", so that they go
+ * into HTML as they are.
+ */
+struct mail_text {
+	const char	*digest_subject_fmt[3];	/* daily, weekly, monthly:
+						   firm, period */
+	const char	*reminder_subject_fmt;	/* client */
+	const char	*greeting_fmt;		/* name */
+	const char	*greeting_anon;
+	const char	*digest_intro_fmt;	/* firm, period */
+	const char	*balance;
+	const char	*missing_receipts;
+	const char	*export_ready;
+	const char	*open_client;
+	const char	*digest_footer;
+	const char	*reminder_intro_fmt;	/* sender, firm, client */
+	const char	*comment_fmt;		/* sender */
+	const char	*reminder_footer_fmt;	/* sender */
+	const char	*signature;
+};
+
+const struct mail_text	*mail_text_get(enum mail_locale);
+
+#endif
