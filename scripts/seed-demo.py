@@ -44,7 +44,7 @@ class Api:
         self.conn = http.client.HTTPConnection(u.hostname, u.port)
         self.token = None
 
-    def call(self, method, path, body=None, ok=(200, 201, 204)):
+    def call(self, method, path, body=None, ok=(200, 201, 202, 204)):
         headers = {}
         data = None
         if body is not None:
@@ -155,6 +155,24 @@ def main():
         if expenses:
             integ.call("POST", f"/v1/clients/{cid}/expenses",
                        {"expenses": expenses})
+    # Digests: each bookkeeper follows their clients weekly, Bo daily.
+    for email, _, role in people:
+        if role != "bookkeeper":
+            continue
+        api = Api(base)
+        api.login(email)
+        mine = api.call("GET", "/v1/clients?tab=mine&limit=200")["data"]
+        freq = "daily" if email.startswith("bo.") else "weekly"
+        for row in mine[:15]:
+            api.call("PUT", f"/v1/clients/{row['id']}/notification-preference",
+                     {"email": True, "frequency": freq})
+    # One "notify accountants" reminder, as an admin would send it.
+    chase = admin.call(
+        "GET", "/v1/clients?tab=all&sort=-missing_receipts&limit=1")["data"]
+    if chase:
+        admin.call("POST", f"/v1/clients/{chase[0]['id']}/notify-accountants",
+                   {"tasks": ["missing_receipts", "export_ready"],
+                    "comment": "Kan ni jaga kvittona innan månadsskiftet?"})
     print(f"seeded firm {partner}: {len(people) + 1} users, "
           f"{len(used)} clients ({len(clients)} active)")
 
