@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -115,8 +116,13 @@ digest_unsubscribe_url(const struct worker *w, const struct user *u,
 	c.user_id = u->id;
 	c.partner_id = u->partner_id;
 	(void)snprintf(c.scope, sizeof(c.scope), "%s", frequency);
-	c.iat = now;
-	c.exp = now + DIGEST_UNSUBSCRIBE_TTL;
+	/*
+	 * Real time, not the pass's (--now replays a schedule): the API
+	 * checks the token against its own clock.
+	 */
+	c.iat = (int64_t)time(NULL);
+	c.exp = c.iat + DIGEST_UNSUBSCRIBE_TTL;
+	(void)now;
 	if (token_issue(w->cfg->secret, w->cfg->secret_len, &c, &token) == -1)
 		return -1;
 	n = snprintf(out, outlen, "%s/v1/unsubscribe?token=%s",

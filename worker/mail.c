@@ -16,7 +16,7 @@
 #include "mail.h"
 #include "mail_text.h"
 
-#define MAIL_NAME_MAX		400	/* bytes of a name or the firm */
+#define MAIL_NAME_MAX		1024	/* bytes of a name or the firm */
 #define MAIL_COMMENT_MAX	16000	/* bytes; the API allows 2000 chars */
 #define MAIL_MSGID_MAX		250
 #define MAIL_BODY_MAX		(6 * 1024 * 1024)
@@ -24,6 +24,12 @@
 /* Amounts and counts must survive the trip through a JSON double. */
 #define MAIL_INT_MAX		9007199254740991LL
 #define MAIL_BRAND		"Partner Portal"
+/*
+ * Encoded text per encoded-word of our own: with "=?UTF-8?Q?" and "?="
+ * 67 characters, within RFC 2047's 75 and, after "Reply-To: ", within 78.
+ */
+#define MAIL_WORD_TEXT		55
+#define MAIL_WORD_MAX		75
 
 enum mail_kind {
 	MAIL_KIND_DIGEST,
@@ -67,12 +73,12 @@ struct mail_doc {
 	int			 frequency;	/* index in mail_freq_names */
 	const char		*period;
 	const char		*unsubscribe_url;
-	const cJSON		*clients;	/* each checked by mail_client */
+	const cJSON		*clients;	/* checked, item by item */
 	/* Reminder. */
 	struct mail_client	 client;
 	const char		*sender_name;
 	const char		*sender_email;
-	int			 tasks[MAIL_TASK_COUNT];	/* ticked or not */
+	int			 tasks[MAIL_TASK_COUNT];	/* ticked */
 	const char		*comment;	/* NULL when there is none */
 };
 
@@ -83,11 +89,28 @@ struct mail_out {
 };
 
 static pthread_once_t	 mail_once = PTHREAD_ONCE_INIT;
+static int		 mail_ready;
 
 static void
 mail_gmime_init(void)
 {
 	g_mime_init();
+	mail_ready = 1;
+}
+
+void
+mail_init(void)
+{
+	pthread_once(&mail_once, mail_gmime_init);
+}
+
+void
+mail_shutdown(void)
+{
+	/* g_mime_init() counts its calls: one shutdown for our one init. */
+	if (mail_ready)
+		g_mime_shutdown();
+	mail_ready = 0;
 }
 
 int
@@ -810,6 +833,111 @@ out:
 	return rc;
 }
 
+/* Nonzero when no encoded-word in a raw header value passes 75 chars. */
+static int
+mail_words_short(const char *raw)
+{
+	const char	*p = raw, *q;
+
+	while ((p = strstr(p, "=?")) != NULL) {
+		/* "=?charset?B?text?=": past the two inner "?" to the end. */
+		if ((q = strchr(p + 2, '?')) == NULL ||
+		    (q = strchr(q + 1, '?')) == NULL ||
+		    (q = strstr(q + 1, "?=")) == NULL)
+			return 1;
+		if (q + 2 - p > MAIL_WORD_MAX)
+			return 0;
+		p = q + 2;
+	}
+	return 1;
+}
+
+/*
+ * Appends text as Q encoded-words of at most MAIL_WORD_TEXT encoded
+ * characters, each on its own folded line, never cutting a character in
+ * two: adjacent encoded-words join up again without the white space.
+ * Q rather than B: GMime's decoder runs adjacent base64 words together,
+ * and loses what follows the padding of the first.
+ */
+static int
+mail_words_add(struct buf *b, const char *text)
+{
+	const unsigned char	*p = (const unsigned char *)text;
+	char			 enc[4 * 3];
+	size_t			 clen, i, n, used = 0;
+	int			 open = 0, first = 1;
+
+	while (*p != '\0') {
+		/* The text is valid UTF-8: the lead byte gives the length. */
+		clen = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+		for (i = n = 0; i < clen && p[i] != '\0'; i++) {
+			if (p[i] == ' ')
+				enc[n++] = '_';
+			else if ((p[i] >= 'a' && p[i] <= 'z') ||
+			    (p[i] >= 'A' && p[i] <= 'Z') ||
+			    (p[i] >= '0' && p[i] <= '9') ||
+			    strchr("!*+-/", p[i]) != NULL)
+				enc[n++] = (char)p[i];	/* safe in a phrase */
+			else {
+				enc[n++] = '=';
+				enc[n++] = "0123456789ABCDEF"[p[i] >> 4];
+				enc[n++] = "0123456789ABCDEF"[p[i] & 15];
+			}
+		}
+		if (open && used + n > MAIL_WORD_TEXT) {
+			if (buf_adds(b, "?=") == -1)
+				return -1;
+			open = 0;
+		}
+		if (!open) {
+			if (buf_adds(b, first ? " =?UTF-8?Q?" : "\n =?UTF-8?Q?")
+			    == -1)
+				return -1;
+			open = 1;
+			first = 0;
+			used = 0;
+		}
+		if (buf_add(b, enc, n) == -1)
+			return -1;
+		used += n;
+		p += i;
+	}
+	return open ? buf_adds(b, "?=") : 0;
+}
+
+/*
+ * GMime 3.2 splits long words by characters, not bytes: a run of Swedish
+ * letters without spaces becomes encoded-words of 120 characters, past
+ * RFC 2047's 75. Such a header (the subject, or an address with its
+ * display name when addr is set) is written again in short words.
+ */
+static int
+mail_header_words(GMimeObject *obj, const char *name, const char *text,
+    const char *addr)
+{
+	GMimeHeader	*h;
+	const char	*raw;
+	struct buf	 b;
+	int		 rc = -1;
+
+	h = g_mime_header_list_get_header(g_mime_object_get_header_list(obj),
+	    name);
+	if (h == NULL || (raw = g_mime_header_get_raw_value(h)) == NULL)
+		return -1;
+	if (mail_words_short(raw))
+		return 0;
+	buf_init(&b, MAIL_SMALL_MAX * 2);
+	if (mail_words_add(&b, text) == -1 ||
+	    (addr != NULL && buf_printf(&b, " <%s>", addr) == -1) ||
+	    buf_addc(&b, '\n') == -1)
+		goto out;
+	g_mime_header_set_raw_value(h, b.data);
+	rc = 0;
+out:
+	buf_cleanup(&b);
+	return rc;
+}
+
 /* Finds needle in the header block of the message only. */
 static int
 mail_header_has(const char *msg, size_t len, const char *needle)
@@ -856,6 +984,14 @@ mail_build(const struct mail_doc *d, const char *subject,
 		    d->sender_email);
 	}
 	g_mime_message_set_subject(msg, subject, "utf-8");
+	if (mail_header_words(GMIME_OBJECT(msg), "Subject", subject,
+	    NULL) == -1 ||
+	    (to_name[0] != '\0' && mail_header_words(GMIME_OBJECT(msg), "To",
+	    to_name, d->to_email) == -1) ||
+	    (sname != NULL && sname[0] != '\0' &&
+	    mail_header_words(GMIME_OBJECT(msg), "Reply-To", sname,
+	    d->sender_email) == -1))
+		goto out;
 	dt = g_date_time_new_from_unix_utc(date);
 	if (dt == NULL)
 		goto out;
@@ -947,7 +1083,7 @@ mail_render(const char *payload_json, const char *message_id,
 		log_warnx("mail: unusable Message-ID");
 		goto out;
 	}
-	pthread_once(&mail_once, mail_gmime_init);
+	mail_init();
 
 	if ((firm = mail_clean(d.firm)) == NULL ||
 	    (to_name = mail_clean(d.to_name)) == NULL)

@@ -47,6 +47,17 @@ int	mail_render(const char *payload_json, const char *message_id,
 	    const char *from_addr, int64_t date, char **out, size_t *outlen);
 
 /*
+ * Sets up GMime once; mail_render() calls it itself. For whoever parses
+ * messages with GMime before the first render (the tests).
+ */
+void	mail_init(void);
+/*
+ * Releases GMime's global tables at exit, so that LeakSanitizer sees
+ * none; no mail function may run after it.
+ */
+void	mail_shutdown(void);
+
+/*
  * Nonzero when s is a plain ASCII address local@domain that is safe in a
  * header and an SMTP command: printable, no spaces, no "<>()[],;:\"\\",
  * one "@" with text on both sides, at most 254 bytes.

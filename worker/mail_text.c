@@ -257,7 +257,9 @@ mail_money_format(enum mail_locale l, int64_t minor, const char *currency,
 	digits = mail_currency_digits(currency);
 	for (i = 0; i < digits; i++)
 		div *= 10;
-	n = snprintf(frac, sizeof(frac), "%0*llu", digits,
+	/* No decimals at all for a currency without minor units. */
+	frac[0] = '\0';
+	n = digits == 0 ? 0 : snprintf(frac, sizeof(frac), "%0*llu", digits,
 	    (unsigned long long)(mag % div));
 	if (n < 0 || (size_t)n >= sizeof(frac))
 		return -1;

@@ -18,12 +18,24 @@
 #define SMTP_TIMEOUT		60L	/* seconds, for one whole message */
 #define SMTP_ADDR_MAX		254
 
+/* The command a reply answers, as far as a 5xx means "never". */
+enum smtp_phase {
+	SMTP_PHASE_SESSION,	/* greeting, EHLO, STARTTLS, AUTH, QUIT */
+	SMTP_PHASE_ENVELOPE	/* MAIL, RCPT, DATA and the message */
+};
+
 struct smtp {
 	CURL		*curl;
 	char		 errbuf[CURL_ERROR_SIZE];
-	/* The server's last reply line in the current transfer. */
+	/* In the current transfer: the server's last reply line, */
 	char		 reply[256];
 	int		 replied;
+	/* its last 4xx or 5xx line and what that line answered. */
+	char		 error[256];
+	enum smtp_phase	 error_phase;
+	enum smtp_phase	 phase;
+	/* The last message failed: the next one starts a new connection. */
+	int		 fresh;
 	/* The message being uploaded. */
 	const char	*data;
 	size_t		 len;
@@ -64,12 +76,15 @@ smtp_host_loopback(const char *host)
 	return 0;
 }
 
-/* Sets *tls when the scheme is smtps and *loopback for a loopback host. */
+/*
+ * Sets *tls when the scheme is smtps, *loopback for a loopback host and
+ * *login when the URL itself carries a user name.
+ */
 static int
-smtp_url_parse(const char *url, int *tls, int *loopback)
+smtp_url_parse(const char *url, int *tls, int *loopback, int *login)
 {
 	CURLU	*u;
-	char	*scheme = NULL, *host = NULL;
+	char	*scheme = NULL, *host = NULL, *user = NULL;
 	int	 rc = -1;
 
 	if ((u = curl_url()) == NULL)
@@ -85,17 +100,31 @@ smtp_url_parse(const char *url, int *tls, int *loopback)
 	else
 		goto out;
 	*loopback = smtp_host_loopback(host);
+	*login = curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK &&
+	    user[0] != '\0';
 	rc = 0;
 out:
 	curl_free(scheme);
 	curl_free(host);
+	curl_free(user);
 	curl_url_cleanup(u);
 	return rc;
 }
 
+/* Nonzero when data starts with the command word cmd. */
+static int
+smtp_is_command(const char *data, size_t size, const char *cmd)
+{
+	size_t	 n = strlen(cmd);
+
+	return size >= n && strncasecmp(data, cmd, n) == 0;
+}
+
 /*
- * Keeps the last line the server sent. Only CURLINFO_HEADER_IN: what curl
- * sends (HEADER_OUT) holds the AUTH exchange and must never be kept.
+ * Keeps the last line the server sent, and its last error line. What
+ * curl sends (HEADER_OUT) is only looked at for its command word: it
+ * holds the AUTH exchange and must never be kept. "MAIL FROM:" and
+ * "RCPT TO:" cannot be base64 AUTH lines (no space or colon there).
  */
 static int
 smtp_debug(CURL *curl, curl_infotype type, char *data, size_t size,
@@ -105,6 +134,15 @@ smtp_debug(CURL *curl, curl_infotype type, char *data, size_t size,
 	size_t		 start, end, n;
 
 	(void)curl;
+	if (type == CURLINFO_HEADER_OUT) {
+		if (smtp_is_command(data, size, "MAIL FROM:") ||
+		    smtp_is_command(data, size, "RCPT TO:") ||
+		    smtp_is_command(data, size, "DATA\r\n"))
+			s->phase = SMTP_PHASE_ENVELOPE;
+		else
+			s->phase = SMTP_PHASE_SESSION;
+		return 0;
+	}
 	if (type != CURLINFO_HEADER_IN)
 		return 0;
 	/* The last non-empty line of the chunk, without its line end. */
@@ -122,6 +160,11 @@ smtp_debug(CURL *curl, curl_infotype type, char *data, size_t size,
 	memcpy(s->reply, data + start, n);
 	s->reply[n] = '\0';
 	s->replied = 1;
+	/* A later "221 Bye" to curl's QUIT must not hide the refusal. */
+	if (s->reply[0] == '4' || s->reply[0] == '5') {
+		memcpy(s->error, s->reply, n + 1);
+		s->error_phase = s->phase;
+	}
 	return 0;
 }
 
@@ -141,8 +184,8 @@ smtp_read(char *ptr, size_t size, size_t nitems, void *arg)
 struct smtp *
 smtp_open(const char *url, const char *user, const char *password)
 {
-	struct smtp	*s = NULL;
-	int		 tls = 0, loopback = 0;
+	struct smtp	*s = NULL, *r = NULL;
+	int		 tls = 0, loopback = 0, login = 0;
 	long		 use_ssl;
 
 	pthread_once(&smtp_once, smtp_global_init);
@@ -150,21 +193,25 @@ smtp_open(const char *url, const char *user, const char *password)
 		log_warnx("smtp: curl_global_init failed");
 		return NULL;
 	}
-	if (url == NULL || smtp_url_parse(url, &tls, &loopback) == -1) {
+	if (url == NULL ||
+	    smtp_url_parse(url, &tls, &loopback, &login) == -1) {
 		log_warnx("smtp: the URL must be smtp://host:port or "
 		    "smtps://host:port");
 		return NULL;
 	}
+	/* An empty PORTAL_SMTP_USER is no user. */
+	if (user != NULL && user[0] == '\0')
+		user = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->curl = curl_easy_init()) == NULL)
-		goto fail;
+		goto out;
 
 	/*
 	 * smtps is TLS from the first byte. Over smtp, a login across the
 	 * network must not go out in clear: CURLUSESSL_ALL fails rather
 	 * than falling back as NONE and TRY would.
 	 */
-	if (tls || (user != NULL && !loopback))
+	if (tls || ((user != NULL || login) && !loopback))
 		use_ssl = CURLUSESSL_ALL;
 	else
 		use_ssl = CURLUSESSL_NONE;
@@ -190,17 +237,20 @@ smtp_open(const char *url, const char *user, const char *password)
 	    CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_DEBUGDATA, s) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_VERBOSE, 1L) != CURLE_OK)
-		goto fail;
+		goto out;
+	/* curl copies both strings. */
 	if (user != NULL &&
 	    (curl_easy_setopt(s->curl, CURLOPT_USERNAME, user) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_PASSWORD,
 	    password != NULL ? password : "") != CURLE_OK))
-		goto fail;
-	return s;
-fail:
-	log_warnx("smtp: cannot set up the client");
+		goto out;
+	r = s;
+	s = NULL;
+out:
+	if (r == NULL)
+		log_warnx("smtp: cannot set up the client");
 	smtp_close(s);
-	return NULL;
+	return r;
 }
 
 /* An address curl may put between angle brackets in MAIL or RCPT. */
@@ -254,11 +304,20 @@ smtp_send(struct smtp *s, const char *from, const char *rcpt,
 	s->off = 0;
 	s->reply[0] = '\0';
 	s->replied = 0;
+	s->error[0] = '\0';
+	s->error_phase = s->phase = SMTP_PHASE_SESSION;
 	s->errbuf[0] = '\0';
 	if (curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, addr) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpts) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE,
-	    (curl_off_t)len) != CURLE_OK) {
+	    (curl_off_t)len) != CURLE_OK ||
+	    /*
+	     * curl keeps a connection whose last reply was a refusal of the
+	     * message itself, even a 421 after which the server hangs up:
+	     * reusing it can race that close and fail the next message.
+	     */
+	    curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, (long)s->fresh) !=
+	    CURLE_OK) {
 		curl_slist_free_all(rcpts);
 		smtp_result_set(res, 0, 1, "out of memory");
 		return -1;
@@ -274,22 +333,25 @@ smtp_send(struct smtp *s, const char *from, const char *rcpt,
 	    curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code) !=
 	    CURLE_OK)
 		code = 0;
+	s->fresh = rc != CURLE_OK;
 	if (rc == CURLE_OK) {
 		smtp_result_set(res, code, 0, s->reply);
 		return 0;
 	}
 	/*
-	 * MAIL, RCPT and DATA refused come back as CURLE_SEND_ERROR, the
-	 * reply to the message body as CURLE_RECV_ERROR: only these with a
-	 * 5xx are the server's final no. A 5xx to EHLO, STARTTLS or AUTH is
-	 * our configuration and a failed login too: kept for a retry, not
-	 * every queued email failed.
+	 * Only a 5xx to MAIL, RCPT, DATA or the message itself is the
+	 * server's final no for this message. curl reports those as
+	 * CURLE_SEND_ERROR, but the reply after the body as
+	 * CURLE_WEIRD_SERVER_REPLY, like a refused greeting: the command the
+	 * reply answered tells them apart. A 5xx to the greeting, EHLO,
+	 * STARTTLS or AUTH is about the server or our configuration and
+	 * would fail every queued email: it is kept for a retry.
 	 */
-	temporary = !((rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR) &&
-	    code >= 500 && code <= 599);
-	/* A failure after a positive reply (a timeout, TLS) is curl's. */
-	if (s->replied && code >= 400)
-		smtp_result_set(res, code, temporary, s->reply);
+	temporary = !(code >= 500 && code <= 599 && s->error[0] != '\0' &&
+	    s->error_phase == SMTP_PHASE_ENVELOPE);
+	/* A failure after positive replies (a timeout, TLS) is curl's. */
+	if (s->error[0] != '\0')
+		smtp_result_set(res, code, temporary, s->error);
 	else
 		smtp_result_set(res, code, temporary, s->errbuf[0] != '\0' ?
 		    s->errbuf : curl_easy_strerror(rc));
