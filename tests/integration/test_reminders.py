@@ -1,0 +1,241 @@
+"""Notify accountants end to end: the admin's POST, the real worker, a
+real SMTP server. Every assigned bookkeeper gets one email, nobody else;
+replays send nothing more; hostile comments arrive harmless; states read
+back from the outbox; an SMTP outage ends with every message delivered
+once."""
+import re
+import tempfile
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from conftest import assert_problem
+from worker_helpers import Mailroom, text_part
+
+TASKS = ["missing_receipts", "export_ready", "balance"]
+
+
+@pytest.fixture(scope="module")
+def room():
+    with tempfile.TemporaryDirectory(prefix="portal-remind-") as tmpdir:
+        r = Mailroom(tmpdir)
+        try:
+            yield r
+        finally:
+            r.close()
+
+
+@pytest.fixture(scope="module")
+def world(room):
+    p = room.portal
+    admin = p.token("admin")
+    integ = p.token("integration")
+
+    def call(method, path, token, body=None):
+        r = p.request(method, path, token, json=body)
+        assert r.status_code in (200, 201, 202, 204), (path, r.text)
+        return r.json() if r.content else None
+
+    def client(name):
+        c = call("POST", "/v1/clients", admin, {
+            "name": name, "org_number": "5566-%d" % len(name),
+            "contact_email": "ekonomi@example.se"})
+        call("POST", "/v1/clients/%d/verification" % c["id"], integ,
+             {"result": "approved"})
+        return c["id"]
+
+    main = client("Åkesson Bygg AB")
+    call("POST", "/v1/clients/%d/expenses" % main, integ, {"expenses": [
+        {"external_id": "r%d" % i, "amount_minor": 5000, "currency": "SEK",
+         "spent_at": "2026-10-01T08:00:00Z", "merchant": "Biltema",
+         "receipt_status": "missing" if i < 3 else "attached",
+         "export_status": "ready" if i % 2 else "pending"}
+        for i in range(5)]})
+    call("PUT", "/v1/clients/%d/balance" % main, integ,
+         {"amount_minor": 987654, "currency": "SEK"})
+    assigned = []
+    for i in range(3):
+        u = p.create_user(admin, role="bookkeeper",
+                          name="Bokförare %d" % (i + 1))
+        call("POST", "/v1/clients/%d/assignees" % main, admin,
+             {"user_id": u["id"]})
+        assigned.append(u)
+    outsider = p.create_user(admin, role="bookkeeper", name="Utanför")
+    return {"admin": admin, "client": main, "assigned": assigned,
+            "outsider": outsider, "client_of": client, "call": call}
+
+
+def later(minutes):
+    return datetime.now(timezone.utc) + timedelta(minutes=minutes)
+
+
+def notify(room, world, body, key=None, client=None):
+    headers = {"Idempotency-Key": key} if key else None
+    return room.portal.request(
+        "POST", "/v1/clients/%d/notify-accountants" %
+        (client or world["client"]), world["admin"], json=body,
+        headers=headers)
+
+
+def test_every_assigned_bookkeeper_gets_one_email(room, world):
+    comment = ("Hej!\r\nBcc: everyone@evil.test\r\n"
+               "<script>alert('x')</script> & fler kvitton tack.")
+    r = notify(room, world, {"tasks": TASKS, "comment": comment},
+               key="first-reminder")
+    assert r.status_code == 202, r.text
+    doc = r.json()
+    assert doc["status"] == "queued"
+    assert r.headers["Location"] == "/v1/reminders/%d" % doc["id"]
+    assert sorted(x["user_id"] for x in doc["recipients"]) == sorted(
+        u["id"] for u in world["assigned"])
+    world["reminder"] = doc["id"]
+
+    room.worker(later(1))
+    got = room.messages()
+    rcpts = sorted(env["rcpt_tos"][0] for env, _ in got)
+    assert rcpts == sorted(u["email"] for u in world["assigned"])
+    assert world["outsider"]["email"] not in rcpts
+
+    for env, msg in got:
+        assert msg["subject"] == "Påminnelse: Åkesson Bygg AB"
+        # The comment's CR/LF made no header of its own.
+        assert msg["bcc"] is None
+        assert "everyone@evil.test" not in str(msg["to"])
+        text = text_part(msg, "plain")
+        html = text_part(msg, "html")
+        assert "Saknade kvitton: 3" in text
+        assert "Klara för export: 2" in text
+        assert "9 876,54 kr" in text
+        assert "Anna Admin" in text and "Alpha Redovisning AB" in text
+        assert "<script>alert('x')</script>" in text
+        assert "<script>" not in html
+        assert "&lt;script&gt;" in html
+        assert "https://app.alpha.test/clients/%d" % world["client"] in html
+
+
+def test_states_read_back_as_sent(room, world):
+    r = room.portal.get("/v1/reminders/%d" % world["reminder"],
+                        world["admin"])
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["tasks"] == TASKS
+    assert doc["sender"]["name"] == "Anna Admin"
+    assert [x["status"] for x in doc["recipients"]] == ["sent"] * 3
+    assert all(x["sent_at"] for x in doc["recipients"])
+    listing = room.portal.get("/v1/clients/%d/reminders" % world["client"],
+                              world["admin"]).json()["data"]
+    assert listing[0]["id"] == world["reminder"]
+
+
+def test_a_replayed_key_sends_nothing_more(room, world):
+    before = len(room.messages())
+    body = {"tasks": TASKS, "comment": ("Hej!\r\nBcc: everyone@evil.test\r\n"
+                                        "<script>alert('x')</script> & fler "
+                                        "kvitton tack.")}
+    r = notify(room, world, body, key="first-reminder")
+    assert r.status_code == 202
+    assert r.json()["id"] == world["reminder"]
+    assert r.headers.get("Idempotent-Replayed") == "true"
+    # The same key with another body is refused.
+    r = notify(room, world, {"tasks": ["balance"]}, key="first-reminder")
+    assert_problem(r, 422)
+    room.worker(later(2))
+    assert len(room.messages()) == before
+
+
+def test_without_a_key_each_post_is_a_new_reminder(room, world):
+    before = len(room.messages())
+    ids = {notify(room, world, {"tasks": ["balance"]}).json()["id"]
+           for _ in range(2)}
+    assert len(ids) == 2
+    room.worker(later(3))
+    assert len(room.messages()) == before + 6
+
+
+def test_no_bookkeeper_assigned_is_422_and_queues_nothing(room, world):
+    lonely = world["client_of"]("Ensam Handel AB")
+    r = notify(room, world, {"tasks": ["balance"]}, client=lonely)
+    doc = assert_problem(r, 422)
+    assert "bookkeeper" in doc["detail"]
+    assert room.portal.get("/v1/clients/%d/reminders" % lonely,
+                           world["admin"]).json()["data"] == []
+
+
+def test_who_may_notify(room, world):
+    p = room.portal
+    path = "/v1/clients/%d/notify-accountants" % world["client"]
+    body = {"tasks": ["balance"]}
+    assigned = world["assigned"][0]
+    for token in (p.login(assigned["email"], assigned["password"]),
+                  p.token("integration")):
+        assert_problem(p.request("POST", path, token, json=body), 403)
+    assert_problem(p.request("POST", path, p.token("beta_admin"), json=body),
+                   404)
+    assert_problem(p.get("/v1/reminders/%d" % world["reminder"],
+                         p.token("beta_admin")), 404)
+
+
+@pytest.mark.parametrize("body, field", [
+    ({}, "tasks"),
+    ({"tasks": []}, "tasks"),
+    ({"tasks": ["coffee"]}, "tasks"),
+    ({"tasks": ["balance", "balance"]}, "tasks"),
+    ({"tasks": ["balance"], "comment": "x" * 2001}, "comment"),
+    ({"tasks": ["balance"], "comment": "bell \u0007"}, "comment"),
+    ({"tasks": ["balance"], "cc": "x@y"}, "cc"),
+])
+def test_bad_bodies(room, world, body, field):
+    doc = assert_problem(notify(room, world, body), 422)
+    assert field in [e["field"] for e in doc["errors"]]
+
+
+def test_smtp_outage_ends_with_every_message_delivered_once(room, world):
+    before = len(room.messages())
+    r = notify(room, world, {"tasks": ["missing_receipts"],
+                             "comment": "Under avbrottet"})
+    rid = r.json()["id"]
+    room.smtp.set_mode("421")
+    try:
+        room.worker(later(10))
+        states = room.portal.get("/v1/reminders/%d" % rid,
+                                 world["admin"]).json()["recipients"]
+        assert [s["status"] for s in states] == ["queued"] * 3
+        assert all("421" in s["error"] for s in states)
+    finally:
+        room.smtp.set_mode("ok")
+    room.worker(later(20))
+    room.worker(later(30))
+    got = room.messages()[before:]
+    assert sorted(env["rcpt_tos"][0] for env, _ in got) == sorted(
+        u["email"] for u in world["assigned"])
+    states = room.portal.get("/v1/reminders/%d" % rid,
+                             world["admin"]).json()["recipients"]
+    assert [s["status"] for s in states] == ["sent"] * 3
+
+
+def test_a_permanent_refusal_is_failed_with_the_reason(room, world):
+    r = notify(room, world, {"tasks": ["export_ready"]})
+    rid = r.json()["id"]
+    room.smtp.set_mode("550")
+    try:
+        room.worker(later(40))
+    finally:
+        room.smtp.set_mode("ok")
+    room.worker(later(50))
+    states = room.portal.get("/v1/reminders/%d" % rid,
+                             world["admin"]).json()["recipients"]
+    assert [s["status"] for s in states] == ["failed"] * 3
+    assert all(re.match(r"55\d", s["error"]) for s in states)
+
+
+def test_rate_limit_per_client(room, world):
+    # Earlier tests sent some; keep going until the hour's limit of 10.
+    seen = []
+    for _ in range(12):
+        r = notify(room, world, {"tasks": ["balance"]})
+        seen.append(r.status_code)
+        if r.status_code == 429:
+            break
+    assert seen[-1] == 429, seen
+    assert int(r.headers["Retry-After"]) > 0
+    assert_problem(r, 429)

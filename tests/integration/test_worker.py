@@ -1,0 +1,351 @@
+"""The reminder worker end to end: real portal-api, real portal-worker
+(with --once --now), a real SMTP server. Digests arrive once per period at
+Monday 10:00 Copenhagen time in winter and summer, are skipped when nothing
+is outstanding, survive SMTP outages, fail on 5xx, and stop after a
+one-click unsubscribe."""
+import re
+import tempfile
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from worker_helpers import CPH, Mailroom, next_local, text_part
+
+MONDAY, TUESDAY, WEDNESDAY, SATURDAY = 0, 1, 2, 5
+WINTER = (11, 12, 1, 2)
+SUMMER = (6, 7, 8)
+
+
+@pytest.fixture(scope="module")
+def room():
+    with tempfile.TemporaryDirectory(prefix="portal-worker-") as tmpdir:
+        r = Mailroom(tmpdir)
+        try:
+            yield r
+        finally:
+            r.close()
+
+
+@pytest.fixture(scope="module")
+def world(room):
+    """Two active clients of the firm: A with receipts missing and expenses
+    ready, B with nothing outstanding; bookkeepers subscribed to them."""
+    p = room.portal
+    admin = p.token("admin")
+    integ = p.token("integration")
+
+    def call(method, path, token, body=None, status=(200, 201, 202)):
+        r = p.request(method, path, token, json=body)
+        assert r.status_code in status, (method, path, r.status_code, r.text)
+        return r.json() if r.content else None
+
+    clients = {}
+    for key, name in (("A", "Åkesson Bygg AB"), ("B", "Öresund Revision")):
+        c = call("POST", "/v1/clients", admin, {
+            "name": name, "org_number": "556677-%04d" % len(clients),
+            "contact_email": "ekonomi@example.se"})
+        call("POST", "/v1/clients/%d/verification" % c["id"], integ,
+             {"result": "approved"})
+        clients[key] = c["id"]
+    a = clients["A"]
+    call("POST", "/v1/clients/%d/expenses" % a, integ, {"expenses": [
+        {"external_id": "e%d" % i, "amount_minor": 1000 * (i + 1),
+         "currency": "SEK", "spent_at": "2026-11-02T12:00:00Z",
+         "merchant": "SJ", "receipt_status": rs, "export_status": es}
+        for i, (rs, es) in enumerate([("missing", "pending"),
+                                      ("missing", "ready"),
+                                      ("attached", "exported")])]})
+    call("PUT", "/v1/clients/%d/balance" % a, integ,
+         {"amount_minor": 123450, "currency": "SEK"})
+
+    users = {}
+    plan = {
+        "weekly": (("A", "weekly"), ("B", "weekly")),
+        "daily": (("A", "daily"),),
+        "monthly": (("A", "monthly"),),
+        "idle": (("B", "weekly"),),
+        "unsub": (("A", "weekly"),),
+        "gone": (("A", "weekly"),),
+    }
+    set_at = None
+    for key, subs in plan.items():
+        u = p.create_user(admin, role="bookkeeper",
+                          name="Bokförare %s" % key.capitalize())
+        token = p.login(u["email"], u["password"])
+        for client, freq in subs:
+            call("POST", "/v1/clients/%d/assignees" % clients[client], admin,
+                 {"user_id": u["id"]})
+            pref = call("PUT", "/v1/clients/%d/notification-preference"
+                        % clients[client], token,
+                        {"email": True, "frequency": freq})
+            assert pref["next_delivery_at"] is not None
+        u["token"] = token
+        users[key] = u
+        set_at = datetime.now(timezone.utc)
+    # Every subscription starts at the first Monday 10:00 after set_at.
+    start = next_local(MONDAY, 10, 0, set_at - timedelta(days=1))
+    if start <= set_at:
+        start = next_local(MONDAY, 10, 0, start)
+    return {"clients": clients, "users": users, "admin": admin,
+            "start": start, "weeks": set()}
+
+
+def claim_week(world, monday):
+    """Marks the ISO week of monday as used by a test (each test needs a
+    period of its own), and fails if another test took it."""
+    week = monday.isocalendar()[:2]
+    assert week not in world["weeks"], "two tests share week %s" % (week,)
+    world["weeks"].add(week)
+    return monday
+
+
+def fresh_monday(world, after):
+    """10:00 on the first Monday after `after` in a week no test used."""
+    monday = next_local(MONDAY, 10, 0, after)
+    while monday.isocalendar()[:2] in world["weeks"]:
+        monday = next_local(MONDAY, 10, 0, monday)
+    return claim_week(world, monday)
+
+
+def to(room, user):
+    return [m for env, m in room.messages() if env["rcpt_tos"] == [
+        user["email"]]]
+
+
+def test_next_delivery_is_the_first_monday_ten_oclock(room, world):
+    u = world["users"]["weekly"]
+    r = room.portal.get("/v1/clients/%d/notification-preference"
+                        % world["clients"]["A"], u["token"])
+    assert r.status_code == 200
+    at = datetime.fromisoformat(r.json()["next_delivery_at"].replace(
+        "Z", "+00:00"))
+    local = at.astimezone(CPH)
+    assert (local.weekday(), local.hour, local.minute) == (MONDAY, 10, 0)
+    assert at == world["start"]
+
+
+def test_weekly_digest_on_a_winter_monday(room, world):
+    u = world["users"]["weekly"]
+    monday = claim_week(world, next_local(MONDAY, 10, 0, world["start"],
+                        month_pred=lambda m: m in WINTER))
+    # CET: 10:00 local is 09:00 UTC.
+    assert monday.astimezone(timezone.utc).hour == 9
+    room.worker(monday - timedelta(minutes=1))
+    assert to(room, u) == []
+    room.worker(monday)
+    got = to(room, u)
+    assert len(got) == 1
+    msg = got[0]
+    week = monday.isocalendar()[1]
+    assert msg["subject"] == ("Veckosammanfattning för Alpha Redovisning AB"
+                              " — vecka %d" % week)
+    text = text_part(msg, "plain")
+    assert "Åkesson Bygg AB" in text and "Öresund Revision" in text
+    assert "Saknade kvitton: 2" in text
+    assert "Klara för export: 1" in text
+    assert "1 234,50 kr" in text
+    assert "https://app.alpha.test/clients/%d" % world["clients"]["A"] \
+        in text
+    # A second pass at the same time sends nothing more.
+    room.worker(monday)
+    room.worker(monday + timedelta(hours=3))
+    assert len(to(room, u)) == 1
+
+
+def test_weekly_digest_on_a_summer_monday(room, world):
+    u = world["users"]["weekly"]
+    before = len(to(room, u))
+    monday = claim_week(world, next_local(MONDAY, 10, 0, world["start"],
+                        month_pred=lambda m: m in SUMMER))
+    # CEST: 10:00 local is 08:00 UTC.
+    assert monday.astimezone(timezone.utc).hour == 8
+    room.worker(monday - timedelta(minutes=1))
+    assert len(to(room, u)) == before
+    room.worker(monday)
+    room.worker(monday + timedelta(minutes=5))
+    assert len(to(room, u)) == before + 1
+
+
+def monday_after_change(month, after):
+    """10:00 on the Monday after the last Sunday of month (the EU clock
+    change), the first such Monday after `after`."""
+    year = after.astimezone(CPH).year
+    while True:
+        last = datetime(year + (month == 12), month % 12 + 1, 1) - \
+            timedelta(days=1)
+        while last.weekday() != 6:
+            last -= timedelta(days=1)
+        monday = datetime(last.year, last.month, last.day, 10, 0,
+                          tzinfo=CPH) + timedelta(days=1)
+        if monday > after:
+            return monday
+        year += 1
+
+
+def test_mondays_after_the_clock_changes(room, world):
+    """The Mondays right after the March and October changes."""
+    u = world["users"]["weekly"]
+    for month, utc_hour in ((3, 8), (10, 9)):
+        before = len(to(room, u))
+        monday = claim_week(world, monday_after_change(month,
+                                                       world["start"]))
+        assert monday.astimezone(timezone.utc).hour == utc_hour, monday
+        room.worker(monday - timedelta(minutes=1))
+        assert len(to(room, u)) == before
+        room.worker(monday)
+        assert len(to(room, u)) == before + 1
+
+
+def test_a_worker_down_at_ten_sends_the_current_week_once(room, world):
+    u = world["users"]["weekly"]
+    before = len(to(room, u))
+    wednesday = fresh_monday(world, world["start"]) + timedelta(days=2,
+                                                                 hours=5)
+    room.worker(wednesday)
+    room.worker(wednesday + timedelta(days=1))
+    got = to(room, u)
+    assert len(got) == before + 1
+    week = wednesday.isocalendar()[1]
+    assert got[-1]["subject"].endswith("vecka %d" % week)
+
+
+def test_daily_and_monthly(room, world):
+    # Years ahead: no other test has run the worker in those weeks.
+    far = world["start"] + timedelta(days=3 * 365)
+    daily = world["users"]["daily"]
+    before = len(to(room, daily))
+    tuesday = next_local(TUESDAY, 10, 0, far)
+    room.worker(tuesday - timedelta(minutes=1))
+    assert len(to(room, daily)) == before
+    room.worker(tuesday)
+    room.worker(tuesday + timedelta(hours=1))
+    assert len(to(room, daily)) == before + 1
+    room.worker(next_local(SATURDAY, 12, 0, tuesday))
+    assert len(to(room, daily)) == before + 1
+
+    monthly = world["users"]["monthly"]
+    first = next_local(MONDAY, 10, 0, far + timedelta(days=60))
+    while first.day > 7:
+        first = next_local(MONDAY, 10, 0, first)
+    before = len(to(room, monthly))
+    room.worker(first - timedelta(days=1))   # Sunday before: last month's
+    after_last = len(to(room, monthly))
+    room.worker(first + timedelta(days=7))   # second Monday: this month's
+    room.worker(first + timedelta(days=14))  # third: nothing new
+    got = to(room, monthly)
+    assert len(got) == after_last + 1
+    assert after_last - before <= 1
+    subjects = [m["subject"] for m in got]
+    assert len(subjects) == len(set(subjects)), subjects
+
+
+def test_nothing_outstanding_is_skipped(room, world):
+    idle = world["users"]["idle"]
+    monday = fresh_monday(world, world["start"])
+    room.worker(monday)
+    assert to(room, idle) == []
+    with room.db() as db:
+        rows = db.execute("SELECT status, clients FROM digests WHERE "
+                          "user_id = ?", (idle["id"],)).fetchall()
+    assert rows and all(r == ("skipped", 1) for r in rows)
+
+
+def test_losing_access_drops_the_client(room, world):
+    gone = world["users"]["gone"]
+    a = world["clients"]["A"]
+    r = room.portal.request("DELETE", "/v1/clients/%d/assignees/%d"
+                            % (a, gone["id"]), world["admin"])
+    assert r.status_code == 204
+    monday = fresh_monday(world, world["start"])
+    before = len(to(room, gone))
+    room.worker(monday)
+    assert len(to(room, gone)) == before
+
+
+def test_smtp_down_then_back(room, world):
+    u = world["users"]["weekly"]
+    before = len(to(room, u))
+    monday = fresh_monday(world, world["start"])
+    # Connection refused: the port of a server that is not there.
+    closed = "smtp://127.0.0.1:9"
+    room.worker(monday, extra_env={"PORTAL_SMTP_URL": closed})
+    room.smtp.set_mode("421")
+    room.worker(monday + timedelta(minutes=2))
+    assert len(to(room, u)) == before
+    with room.db() as db:
+        status, attempts, error = db.execute(
+            "SELECT status, attempts, last_error FROM outbox WHERE "
+            "user_id = ? ORDER BY id DESC LIMIT 1", (u["id"],)).fetchone()
+    assert status == "queued" and attempts == 2 and "421" in error
+    room.smtp.set_mode("ok")
+    # Second failure at +2 min: the next try waits 60 s.
+    room.worker(monday + timedelta(minutes=2, seconds=30))
+    assert len(to(room, u)) == before
+    room.worker(monday + timedelta(hours=1))
+    room.worker(monday + timedelta(hours=2))
+    assert len(to(room, u)) == before + 1
+
+
+def test_smtp_5xx_marks_failed(room, world):
+    u = world["users"]["weekly"]
+    before = len(to(room, u))
+    monday = fresh_monday(world, world["start"])
+    room.smtp.set_mode("550")
+    try:
+        room.worker(monday)
+    finally:
+        room.smtp.set_mode("ok")
+    room.worker(monday + timedelta(hours=3))
+    assert len(to(room, u)) == before
+    with room.db() as db:
+        status, error = db.execute(
+            "SELECT status, last_error FROM outbox WHERE user_id = ? "
+            "ORDER BY id DESC LIMIT 1", (u["id"],)).fetchone()
+    assert status == "failed" and error.startswith("550")
+
+
+def test_swedish_subject_is_encoded(room, world):
+    u = world["users"]["weekly"]
+    raw = [raw for env, raw in room.raw_messages()
+           if env["rcpt_tos"] == [u["email"]]][0]
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    subject = re.search(rb"^Subject: (.*?)\r\n(?! )", head + b"\r\n",
+                        re.M | re.S).group(1)
+    assert b"=?UTF-8?" in subject.upper() or b"=?utf-8?" in subject
+    assert all(b < 0x80 for b in head)
+
+
+def test_one_click_unsubscribe(room, world):
+    u = world["users"]["unsub"]
+    got = to(room, u)
+    assert got, "the subscriber got no digest to unsubscribe from"
+    msg = got[-1]
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    raw = [raw for env, raw in room.raw_messages()
+           if env["rcpt_tos"] == [u["email"]]][-1]
+    m = re.search(rb"^List-Unsubscribe: <([^>\r\n]+)>\r\n", raw, re.M)
+    assert m, "List-Unsubscribe is not one raw <URL> line"
+    url = m.group(1).decode()
+    assert url.startswith(room.portal.base_url + "/v1/unsubscribe?token=")
+    pref_path = "/v1/clients/%d/notification-preference" % \
+        world["clients"]["A"]
+    # A GET (a link checker, a preview) must not unsubscribe.
+    r = requests.get(url, timeout=10)
+    assert r.status_code in (400, 405)
+    assert room.portal.get(pref_path, u["token"]).json()["email"] is True
+    # The mail client's one-click POST: no login, a form body.
+    r = requests.post(url, data="List-Unsubscribe=One-Click", timeout=10,
+                      headers={"Content-Type":
+                               "application/x-www-form-urlencoded"})
+    assert r.status_code == 200, r.text
+    assert room.portal.get(pref_path, u["token"]).json()["email"] is False
+    before = len(to(room, u))
+    monday = fresh_monday(world, world["start"])
+    room.worker(monday)
+    assert len(to(room, u)) == before
+    # A forged token does nothing.
+    bad = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
+    assert requests.post(bad, data="List-Unsubscribe=One-Click",
+                         timeout=10).status_code == 400

@@ -1,0 +1,92 @@
+"""Shared by the worker and reminder tests: a portal whose worker mails a
+real SMTP server, runs of `portal-worker --once --now`, and reading back
+what arrived."""
+import email
+import email.policy
+import os
+import sqlite3
+import subprocess
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import API_BIN, sanitizer_report, start_portal
+from smtp_server import SmtpServer
+
+WORKER_BIN = API_BIN.parent / "portal-worker"
+CPH = ZoneInfo("Europe/Copenhagen")
+
+
+class Mailroom:
+    """A portal (API) and a real SMTP server its worker delivers to."""
+
+    def __init__(self, tmpdir):
+        self.tmpdir = tmpdir
+        self.smtp = SmtpServer(os.path.join(tmpdir, "mail")).start()
+        try:
+            self.portal = start_portal(tmpdir, extra_env={
+                "PORTAL_SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp.port,
+                "PORTAL_MAIL_FROM": "portal@alpha.test",
+                "PORTAL_APP_URL": "https://app.alpha.test",
+            })
+        except Exception:
+            self.smtp.stop()
+            raise
+        # Unsubscribe links in digests point at this API.
+        self.portal.env["PORTAL_PUBLIC_URL"] = self.portal.base_url
+
+    def close(self):
+        try:
+            self.portal.server.stop_and_check()
+        finally:
+            self.smtp.stop()
+
+    def worker(self, now, extra_env=None, expect_rc=0):
+        """One pass of the real worker with its clock at now (datetime)."""
+        env = dict(self.portal.env)
+        env.update(extra_env or {})
+        stamp = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        proc = subprocess.run([str(WORKER_BIN), "--once", "--now", stamp],
+                              env=env, capture_output=True, text=True,
+                              timeout=120)
+        report = sanitizer_report(proc.stderr)
+        if report:
+            pytest.fail("sanitizer report from portal-worker:\n" + report,
+                        pytrace=False)
+        assert proc.returncode == expect_rc, proc.stderr
+        return proc.stderr
+
+    def messages(self):
+        """[(envelope, parsed message)] in arrival order."""
+        return [(env, email.message_from_bytes(raw,
+                                               policy=email.policy.default))
+                for env, raw in self.smtp.messages()]
+
+    def raw_messages(self):
+        return self.smtp.messages()
+
+    def db(self):
+        """A read-only look at the database, for delivery states that have
+        no API of their own (digests)."""
+        path = self.portal.env["PORTAL_DB"]
+        return sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+
+
+def next_local(weekday, hour, minute, after, tz=CPH, month_pred=None):
+    """The first local weekday hour:minute on a day after `after` (aware
+    datetime), in a month month_pred accepts."""
+    day = after.astimezone(tz).date()
+    while True:
+        day += timedelta(days=1)
+        if day.weekday() == weekday and (month_pred is None or
+                                         month_pred(day.month)):
+            return datetime(day.year, day.month, day.day, hour, minute,
+                            tzinfo=tz)
+
+
+def text_part(msg, subtype):
+    for part in msg.walk():
+        if part.get_content_type() == "text/" + subtype:
+            return part.get_content()
+    raise AssertionError("no text/%s part" % subtype)
