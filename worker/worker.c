@@ -55,26 +55,38 @@ worker_stopping(const struct worker *w)
 	    sigismember(&pending, SIGINT) == 1;
 }
 
+static double
+worker_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
 /* One pass: the digests due now, then the outbox. */
 static int
 worker_pass(struct worker *w)
 {
 	struct digest_stats	 ds;
 	struct deliver_stats	 dl;
+	struct timespec		 t0, t1, t2;
 	int64_t			 now = store_now();
 	int			 rc = 0;
 
 	memset(&ds, 0, sizeof(ds));
 	memset(&dl, 0, sizeof(dl));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (digest_run(w, now, &ds) == -1)
 		rc = -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (deliver_run(w, now, &dl) == -1)
 		rc = -1;
+	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (ds.written || ds.skipped || dl.sent || dl.retried || dl.failed ||
 	    w->once)
-		log_info("pass: digests written %d, skipped %d; emails sent %d, "
-		    "retried %d, failed %d", ds.written, ds.skipped, dl.sent,
-		    dl.retried, dl.failed);
+		log_info("pass: digests written %d, skipped %d in %.1f ms; "
+		    "emails sent %d, retried %d, failed %d in %.1f ms",
+		    ds.written, ds.skipped, worker_ms(&t0, &t1), dl.sent,
+		    dl.retried, dl.failed, worker_ms(&t1, &t2));
 	return rc;
 }
 
