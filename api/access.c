@@ -224,9 +224,9 @@ out:
 
 const struct route access_routes[] = {
 	{ "POST", "/v1/clients/{id}/access", access_create, ROUTE_STAFF,
-	    ROUTE_BODY_NONE, NULL },
+	    ROUTE_BODY_NONE, NULL, 1 },
 	{ "GET", "/v1/audit-events", audit_list, ROLE_ADMIN, ROUTE_BODY_NONE,
-	    NULL },
+	    NULL, 0 },
 };
 const size_t access_n_routes = sizeof(access_routes) /
     sizeof(access_routes[0]);

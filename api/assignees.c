@@ -183,13 +183,13 @@ out:
 
 const struct route assignees_routes[] = {
 	{ "GET", "/v1/clients/{id}/assignees", assignees_get, ROUTE_STAFF,
-	    ROUTE_BODY_NONE, NULL },
+	    ROUTE_BODY_NONE, NULL, 0 },
 	{ "PUT", "/v1/clients/{id}/assignees", assignees_put, ROLE_ADMIN,
-	    ROUTE_BODY_SCHEMA, &assignees_put_schema },
+	    ROUTE_BODY_SCHEMA, &assignees_put_schema, 0 },
 	{ "POST", "/v1/clients/{id}/assignees", assignees_post, ROLE_ADMIN,
-	    ROUTE_BODY_SCHEMA, &assignees_post_schema },
+	    ROUTE_BODY_SCHEMA, &assignees_post_schema, 0 },
 	{ "DELETE", "/v1/clients/{id}/assignees/{user_id}", assignees_delete,
-	    ROLE_ADMIN, ROUTE_BODY_NONE, NULL },
+	    ROLE_ADMIN, ROUTE_BODY_NONE, NULL, 0 },
 };
 const size_t assignees_n_routes = sizeof(assignees_routes) /
     sizeof(assignees_routes[0]);

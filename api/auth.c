@@ -121,6 +121,6 @@ out:
 
 const struct route auth_routes[] = {
 	{ "POST", "/v1/auth/token", auth_token, ROUTE_PUBLIC,
-	    ROUTE_BODY_SCHEMA, &auth_token_schema },
+	    ROUTE_BODY_SCHEMA, &auth_token_schema, 0 },
 };
 const size_t auth_n_routes = sizeof(auth_routes) / sizeof(auth_routes[0]);

@@ -69,7 +69,8 @@ struct list_params {
 	int64_t			 assignee;
 	int			 limit;
 	char			 q[LIST_Q_MAX * 4 + 1];
-	char			 q_folded[LIST_Q_MAX * 8 + 1];
+	/* Folding can make one character three. */
+	char			 q_folded[LIST_Q_MAX * 12 + 1];
 	char			 cursor_text[CURSOR_TEXT_MAX + 1];
 	struct cursor		 cursor;
 	int			 has_cursor;
@@ -78,7 +79,7 @@ struct list_params {
 static int
 list_params_or_reply(struct request *req, struct list_params *p)
 {
-	char		 v[64], fp[LIST_Q_MAX * 8 + 96];
+	char		 v[64], fp[LIST_Q_MAX * 12 + 96];
 	long long	 n;
 	size_t		 i;
 	int		 rc;
@@ -360,9 +361,9 @@ list_tabs(struct request *req)
 
 const struct route client_list_routes[] = {
 	{ "GET", "/v1/clients", list_clients, ROUTE_STAFF, ROUTE_BODY_NONE,
-	    NULL },
+	    NULL, 0 },
 	{ "GET", "/v1/clients/tabs", list_tabs, ROUTE_STAFF, ROUTE_BODY_NONE,
-	    NULL },
+	    NULL, 0 },
 };
 const size_t client_list_n_routes = sizeof(client_list_routes) /
     sizeof(client_list_routes[0]);

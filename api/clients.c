@@ -368,20 +368,20 @@ clients_balance(struct request *req)
 const struct route clients_routes[] = {
 	{ "POST", "/v1/clients", clients_create,
 	    ROLE_ADMIN | ROLE_INTEGRATION, ROUTE_BODY_SCHEMA,
-	    &clients_create_schema },
+	    &clients_create_schema, 0 },
 	{ "GET", "/v1/clients/{id}", clients_get, ROUTE_STAFF,
-	    ROUTE_BODY_NONE, NULL },
+	    ROUTE_BODY_NONE, NULL, 0 },
 	{ "PATCH", "/v1/clients/{id}", clients_patch, ROLE_ADMIN,
-	    ROUTE_BODY_SCHEMA, &clients_patch_schema },
+	    ROUTE_BODY_SCHEMA, &clients_patch_schema, 0 },
 	{ "POST", "/v1/clients/{id}/accept", clients_accept, ROLE_ADMIN,
-	    ROUTE_BODY_NONE, NULL },
+	    ROUTE_BODY_NONE, NULL, 0 },
 	{ "POST", "/v1/clients/{id}/decline", clients_decline, ROLE_ADMIN,
-	    ROUTE_BODY_NONE, NULL },
+	    ROUTE_BODY_NONE, NULL, 0 },
 	{ "POST", "/v1/clients/{id}/verification", clients_verification,
-	    ROLE_INTEGRATION, ROUTE_BODY_SCHEMA, &clients_verification_schema },
+	    ROLE_INTEGRATION, ROUTE_BODY_SCHEMA, &clients_verification_schema, 0 },
 	{ "PUT", "/v1/clients/{id}/balance", clients_balance,
 	    ROLE_ADMIN | ROLE_INTEGRATION, ROUTE_BODY_SCHEMA,
-	    &clients_balance_schema },
+	    &clients_balance_schema, 0 },
 };
 const size_t clients_n_routes = sizeof(clients_routes) /
     sizeof(clients_routes[0]);

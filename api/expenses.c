@@ -594,8 +594,7 @@ expenses_params_or_reply(struct request *req, int64_t client_id,
 	}
 	if ((rc = request_query_or_reply(req, "cursor", text,
 	    sizeof(text))) == -1)
-		return expenses_bad_param(req, "cursor",
-		    "is not a valid cursor");
+		return -1;
 	/* A cursor only continues the query it came from. */
 	(void)snprintf(fp, sizeof(fp), "expenses|%lld|%s|%s",
 	    (long long)client_id, p->receipt_status ? p->receipt_status : "",
@@ -767,14 +766,14 @@ out:
 
 const struct route expenses_routes[] = {
 	{ "GET", "/v1/clients/{id}/expenses", expenses_list, ROUTE_STAFF,
-	    ROUTE_BODY_NONE, NULL },
+	    ROUTE_BODY_NONE, NULL, 0 },
 	{ "POST", "/v1/clients/{id}/expenses", expenses_create,
-	    ROLE_ADMIN | ROLE_INTEGRATION, ROUTE_BODY_CUSTOM, NULL },
+	    ROLE_ADMIN | ROLE_INTEGRATION, ROUTE_BODY_CUSTOM, NULL, 0 },
 	{ "GET", "/v1/clients/{id}/expenses/{expense_id}", expenses_get,
-	    ROUTE_ANYONE, ROUTE_BODY_NONE, NULL },
+	    ROUTE_ANYONE, ROUTE_BODY_NONE, NULL, 0 },
 	{ "PATCH", "/v1/clients/{id}/expenses/{expense_id}", expenses_patch,
 	    ROLE_ADMIN | ROLE_INTEGRATION, ROUTE_BODY_SCHEMA,
-	    &expenses_patch_schema },
+	    &expenses_patch_schema, 0 },
 };
 const size_t expenses_n_routes = sizeof(expenses_routes) /
     sizeof(expenses_routes[0]);

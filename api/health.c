@@ -42,10 +42,12 @@ health_openapi(struct request *req)
 }
 
 const struct route health_routes[] = {
-	{ "GET", "/healthz", health_live, ROUTE_PUBLIC, ROUTE_BODY_NONE, NULL },
-	{ "GET", "/readyz", health_ready, ROUTE_PUBLIC, ROUTE_BODY_NONE, NULL },
+	{ "GET", "/healthz", health_live, ROUTE_PUBLIC, ROUTE_BODY_NONE,
+	    NULL, 0 },
+	{ "GET", "/readyz", health_ready, ROUTE_PUBLIC, ROUTE_BODY_NONE,
+	    NULL, 0 },
 	{ "GET", "/openapi.yaml", health_openapi, ROUTE_PUBLIC,
-	    ROUTE_BODY_NONE, NULL },
+	    ROUTE_BODY_NONE, NULL, 0 },
 };
 const size_t health_n_routes = sizeof(health_routes) /
     sizeof(health_routes[0]);

@@ -275,13 +275,13 @@ preference_unsubscribe(struct request *req)
 
 const struct route preferences_routes[] = {
 	{ "GET", "/v1/clients/{id}/notification-preference", preference_get,
-	    ROUTE_STAFF, ROUTE_BODY_NONE, NULL },
+	    ROUTE_STAFF, ROUTE_BODY_NONE, NULL, 0 },
 	{ "PUT", "/v1/clients/{id}/notification-preference", preference_put,
-	    ROUTE_STAFF, ROUTE_BODY_SCHEMA, &preference_put_schema },
+	    ROUTE_STAFF, ROUTE_BODY_SCHEMA, &preference_put_schema, 0 },
 	{ "GET", "/v1/me/notification-preferences", preference_list,
-	    ROUTE_STAFF, ROUTE_BODY_NONE, NULL },
+	    ROUTE_STAFF, ROUTE_BODY_NONE, NULL, 0 },
 	{ "POST", "/v1/unsubscribe", preference_unsubscribe, ROUTE_PUBLIC,
-	    ROUTE_BODY_IGNORE, NULL },
+	    ROUTE_BODY_IGNORE, NULL, 0 },
 };
 const size_t preferences_n_routes = sizeof(preferences_routes) /
     sizeof(preferences_routes[0]);

@@ -150,8 +150,11 @@ reminder_create(struct request *req)
 		goto fail;
 	if (nc >= REMINDER_PER_CLIENT || ns >= REMINDER_PER_SENDER) {
 		store_rollback(req->store);
+		/* Wait for the window that frees up last. */
 		(void)reminder_rate_limited_or_reply(req,
-		    nc >= REMINDER_PER_CLIENT ? oc : os, now);
+		    nc >= REMINDER_PER_CLIENT && ns >= REMINDER_PER_SENDER ?
+		    (oc > os ? oc : os) : nc >= REMINDER_PER_CLIENT ? oc : os,
+		    now);
 		goto out;
 	}
 	if (store_reminder_bookkeepers(req->store, c.id,
@@ -346,11 +349,11 @@ out:
 
 const struct route reminders_routes[] = {
 	{ "POST", "/v1/clients/{id}/notify-accountants", reminder_create,
-	    ROLE_ADMIN, ROUTE_BODY_SCHEMA, &reminder_schema },
+	    ROLE_ADMIN, ROUTE_BODY_SCHEMA, &reminder_schema, 0 },
 	{ "GET", "/v1/clients/{id}/reminders", reminder_list, ROLE_ADMIN,
-	    ROUTE_BODY_NONE, NULL },
+	    ROUTE_BODY_NONE, NULL, 0 },
 	{ "GET", "/v1/reminders/{id}", reminder_get, ROLE_ADMIN,
-	    ROUTE_BODY_NONE, NULL },
+	    ROUTE_BODY_NONE, NULL, 0 },
 };
 const size_t reminders_n_routes = sizeof(reminders_routes) /
     sizeof(reminders_routes[0]);

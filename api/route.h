@@ -30,6 +30,11 @@ struct route {
 	unsigned		 roles;		/* enum role bits, or PUBLIC */
 	enum route_body		 body;
 	const struct json_schema *schema;
+	/*
+	 * Set where a replayed answer would be wrong: one that hands out a
+	 * short-lived secret, which must neither be stored nor served stale.
+	 */
+	int			 no_replay;
 };
 
 struct route_group {

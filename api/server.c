@@ -117,7 +117,7 @@ server_cors(struct request *req, const char *allow)
 	if (ok) {
 		(void)reply_header(req, "Access-Control-Allow-Origin", origin);
 		(void)reply_header(req, "Access-Control-Expose-Headers",
-		    "Location, Retry-After, X-Request-Id");
+		    "Location, Retry-After, X-Request-Id, Idempotent-Replayed");
 	}
 	(void)reply_header(req, "Vary", "Origin");
 	return 0;
@@ -406,7 +406,7 @@ server_handle(struct request *req)
 	if (server_body_or_reply(req) == -1)
 		return;
 	key = mg_get_header(req->conn, "Idempotency-Key");
-	if (key != NULL && req->authenticated &&
+	if (key != NULL && req->authenticated && !req->route->no_replay &&
 	    strcmp(ri->request_method, "POST") == 0)
 		server_run_idempotent(req, key);
 	else

@@ -232,13 +232,13 @@ out:
 }
 
 const struct route users_routes[] = {
-	{ "GET", "/v1/me", users_me, ROUTE_ANYONE, ROUTE_BODY_NONE, NULL },
-	{ "GET", "/v1/users", users_list, ROLE_ADMIN, ROUTE_BODY_NONE, NULL },
+	{ "GET", "/v1/me", users_me, ROUTE_ANYONE, ROUTE_BODY_NONE, NULL, 0 },
+	{ "GET", "/v1/users", users_list, ROLE_ADMIN, ROUTE_BODY_NONE, NULL, 0 },
 	{ "POST", "/v1/users", users_create, ROLE_ADMIN, ROUTE_BODY_SCHEMA,
-	    &users_create_schema },
+	    &users_create_schema, 0 },
 	{ "GET", "/v1/users/{id}", users_get, ROLE_ADMIN, ROUTE_BODY_NONE,
-	    NULL },
+	    NULL, 0 },
 	{ "PATCH", "/v1/users/{id}", users_patch, ROLE_ADMIN,
-	    ROUTE_BODY_SCHEMA, &users_patch_schema },
+	    ROUTE_BODY_SCHEMA, &users_patch_schema, 0 },
 };
 const size_t users_n_routes = sizeof(users_routes) / sizeof(users_routes[0]);

@@ -65,7 +65,9 @@ deliver_one(struct worker *w, struct smtp **smtp, struct outbox_msg *m,
 		log_info("outbox %lld: sent (%s)", (long long)m->id, m->kind);
 		goto out;
 	}
-	(void)snprintf(why, sizeof(why), "%ld %s", res.code, res.message);
+	/* The server's own reply line already starts with its code. */
+	(void)snprintf(why, sizeof(why), "%s", res.message[0] != '\0' ?
+	    res.message : "no reply from the mail server");
 	if (res.temporary && m->attempts < DELIVER_ATTEMPTS_MAX) {
 		int64_t next = now + deliver_backoff(m->attempts);
 		stats->retried++;
