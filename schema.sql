@@ -75,13 +75,26 @@ CREATE INDEX clients_by_missing
 CREATE INDEX clients_by_missing_desc
 	ON clients (partner_id, status, missing_receipts DESC, sort_key, id);
 
+-- An assignee's list is read from here: status, sort key and missing
+-- receipts are copies of the client's, kept by clients_assignments_sync,
+-- so that "My clients" pages by index like the firm's list does.
 CREATE TABLE assignments (
 	client_id	INTEGER NOT NULL REFERENCES clients (id),
 	user_id		INTEGER NOT NULL REFERENCES users (id),
 	created_at	INTEGER NOT NULL,
+	status		TEXT NOT NULL,
+	sort_key	BLOB NOT NULL,
+	missing_receipts INTEGER NOT NULL,
 	PRIMARY KEY (user_id, client_id)
 ) WITHOUT ROWID;
 CREATE INDEX assignments_by_client ON assignments (client_id, user_id);
+CREATE INDEX assignments_by_name
+	ON assignments (user_id, status, sort_key, client_id);
+CREATE INDEX assignments_by_missing
+	ON assignments (user_id, status, missing_receipts, sort_key, client_id);
+CREATE INDEX assignments_by_missing_desc
+	ON assignments (user_id, status, missing_receipts DESC, sort_key,
+	client_id);
 
 -- Clients per firm (user_id 0) and per assignee, status, and how many of
 -- them miss receipts: the tab counts and list totals, read in one lookup.
@@ -172,6 +185,16 @@ BEGIN
 	    WHERE client_id = new.id
 	    ON CONFLICT DO UPDATE SET clients = clients + 1,
 	    with_missing = with_missing + excluded.with_missing;
+END;
+
+CREATE TRIGGER clients_assignments_sync AFTER UPDATE OF status, sort_key,
+    missing_receipts ON clients WHEN old.status <> new.status OR
+    old.sort_key <> new.sort_key OR
+    old.missing_receipts <> new.missing_receipts
+BEGIN
+	UPDATE assignments SET status = new.status, sort_key = new.sort_key,
+	    missing_receipts = new.missing_receipts
+	    WHERE client_id = new.id;
 END;
 
 CREATE TRIGGER assignments_insert AFTER INSERT ON assignments BEGIN

@@ -2,6 +2,7 @@
  * ICU collation keys and case folding.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <unicode/ucol.h>
@@ -57,22 +58,39 @@ collate_sort_key(const char *locale, const char *utf8, uint8_t *key,
 {
 	UChar		 text[COLLATE_UTF16_MAX];
 	UCollator	*coll;
+	uint8_t		*full = NULL;
 	int32_t		 len, n;
+	int		 rc = -1;
 
-	if (collate_to_utf16(utf8, text, COLLATE_UTF16_MAX, &len) == -1)
+	if (keymax == 0 ||
+	    collate_to_utf16(utf8, text, COLLATE_UTF16_MAX, &len) == -1)
 		return -1;
 	pthread_mutex_lock(&collate_lock);
-	if ((coll = collate_get(locale)) == NULL) {
-		pthread_mutex_unlock(&collate_lock);
-		return -1;
+	if ((coll = collate_get(locale)) == NULL)
+		goto out;
+	/* The count includes the terminating zero. */
+	if ((n = ucol_getSortKey(coll, text, len, key, (int32_t)keymax)) <= 0)
+		goto out;
+	if ((size_t)n <= keymax) {
+		*keylen = (size_t)n - 1;
+		rc = 0;
+		goto out;
 	}
-	n = ucol_getSortKey(coll, text, len, key, (int32_t)keymax);
+	/*
+	 * Ligatures and other expanding characters can make a key longer
+	 * than keymax: keep its first keymax bytes. A prefix orders the same
+	 * way but for names that agree that far, which the id then orders.
+	 */
+	if ((full = malloc((size_t)n)) == NULL ||
+	    ucol_getSortKey(coll, text, len, full, n) != n)
+		goto out;
+	memcpy(key, full, keymax);
+	*keylen = keymax;
+	rc = 0;
+out:
 	pthread_mutex_unlock(&collate_lock);
-	/* The count includes the terminating zero; n > keymax: cut short. */
-	if (n <= 0 || (size_t)n > keymax)
-		return -1;
-	*keylen = (size_t)n - 1;
-	return 0;
+	free(full);
+	return rc;
 }
 
 int

@@ -74,9 +74,12 @@ store_assignee_check(struct store *st, int64_t partner_id, int64_t user_id)
 int
 store_assignee_add(struct store *st, int64_t client_id, int64_t user_id)
 {
+	/* With the copies of the client's sort columns the lists read. */
 	static const char sql[] =
-	    "INSERT INTO assignments (client_id, user_id, created_at) "
-	    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+	    "INSERT INTO assignments (client_id, user_id, created_at, status, "
+	    "sort_key, missing_receipts) SELECT id, ?2, ?3, status, sort_key, "
+	    "missing_receipts FROM clients WHERE id = ?1 "
+	    "ON CONFLICT DO NOTHING";
 	sqlite3_stmt	*stmt;
 	int		 rc = STORE_OK;
 

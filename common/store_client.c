@@ -12,6 +12,8 @@
 #include "store_client.h"
 
 #define SEARCH_TEXT_MAX	((CLIENT_NAME_MAX + CLIENT_ORG_MAX) * 4 + 8)
+/* Case folding turns one character into up to three ("ΐ", "ﬃ"). */
+#define SEARCH_FOLD_MAX	(SEARCH_TEXT_MAX * 3)
 
 void
 client_cleanup(struct client *c)
@@ -63,7 +65,7 @@ store_client_create(struct store *st, const char *locale, struct client *c)
 	    "VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, 0, ?, ?, ?)";
 	sqlite3_stmt	*stmt;
 	uint8_t		 key[COLLATE_KEY_MAX];
-	char		 search[SEARCH_TEXT_MAX];
+	char		 search[SEARCH_FOLD_MAX];
 	size_t		 keylen;
 	int		 rc = STORE_ERROR;
 
@@ -203,7 +205,7 @@ store_client_update(struct store *st, const char *locale, struct client *c)
 	    "search_text = ?, updated_at = ? WHERE id = ? AND partner_id = ?";
 	sqlite3_stmt	*stmt;
 	uint8_t		 key[COLLATE_KEY_MAX];
-	char		 search[SEARCH_TEXT_MAX];
+	char		 search[SEARCH_FOLD_MAX];
 	size_t		 keylen;
 	int		 rc;
 
@@ -265,55 +267,78 @@ store_client_set_balance(struct store *st, int64_t id, int64_t amount,
 	"SELECT c.id, c.name, c.org_number, c.status, c.balance_minor, " \
 	"c.currency, c.missing_receipts, c.export_ready, c.assignees_json, " \
 	"c.sort_key "
-#define LIST_FIRM	"FROM clients c WHERE c.partner_id = ?1 " \
-	"AND c.status = ?2 "
-#define LIST_USER	"FROM assignments a JOIN clients c " \
-	"ON c.id = a.client_id WHERE a.user_id = ?3 AND c.partner_id = ?1 " \
-	"AND c.status = ?2 "
-/* Short searches scan; three characters or more go through trigrams. */
-#define LIST_SCAN	"AND c.missing_receipts >= ?4 " \
-	"AND (?5 = '' OR instr(c.search_text, ?5) > 0) "
-#define LIST_FTS	"AND c.missing_receipts >= ?4 AND c.id IN " \
-	"(SELECT rowid FROM clients_fts WHERE clients_fts MATCH ?5) "
 
-#define LIST_NAME	"AND (c.sort_key, c.id) > (?6, ?7) " \
-	"ORDER BY c.sort_key, c.id LIMIT ?9"
-#define LIST_NAME_DESC	"AND (c.sort_key, c.id) < (?6, ?7) " \
-	"ORDER BY c.sort_key DESC, c.id DESC LIMIT ?9"
-#define LIST_MISSING	"AND (c.missing_receipts, c.sort_key, c.id) > " \
-	"(?8, ?6, ?7) ORDER BY c.missing_receipts, c.sort_key, c.id LIMIT ?9"
+/*
+ * Where rows come from, per scope and kind of search. A firm's list walks
+ * clients by index; an assignee's walks the copies of status, sort key and
+ * count kept in assignments (so the sort needs no join); a search of three
+ * characters or more starts from the trigram matches and sorts those few.
+ */
+#define FROM_FIRM	"FROM clients c WHERE c.partner_id = ?1 " \
+	"AND c.status = ?2 "
+#define FROM_USER	"FROM assignments a JOIN clients c " \
+	"ON c.id = a.client_id WHERE a.user_id = ?3 AND a.status = ?2 " \
+	"AND c.partner_id = ?1 "
+#define FROM_FIRM_FTS	"FROM (SELECT rowid AS id FROM clients_fts " \
+	"WHERE clients_fts MATCH ?5) f CROSS JOIN clients c ON c.id = f.id " \
+	"WHERE c.partner_id = ?1 AND c.status = ?2 "
+#define FROM_USER_FTS	"FROM (SELECT rowid AS id FROM clients_fts " \
+	"WHERE clients_fts MATCH ?5) f CROSS JOIN assignments a " \
+	"ON a.client_id = f.id AND a.user_id = ?3 JOIN clients c " \
+	"ON c.id = a.client_id WHERE a.status = ?2 AND c.partner_id = ?1 "
+#define SCAN_FILTER	"AND (?5 = '' OR instr(c.search_text, ?5) > 0) "
+
+/* The sort columns of a scope: key, id, count of missing receipts. */
+#define FIRM_COLS	"c.sort_key", "c.id", "c.missing_receipts"
+#define USER_COLS	"a.sort_key", "a.client_id", "a.missing_receipts"
+
+#define LIST_NAME(from, filter, k, i, m) \
+	LIST_COLUMNS from filter "AND " m " >= ?4 AND (" k ", " i ") > " \
+	"(?6, ?7) ORDER BY " k ", " i " LIMIT ?9"
+#define LIST_NAME_DESC(from, filter, k, i, m) \
+	LIST_COLUMNS from filter "AND " m " >= ?4 AND (" k ", " i ") < " \
+	"(?6, ?7) ORDER BY " k " DESC, " i " DESC LIMIT ?9"
+#define LIST_MISSING(from, filter, k, i, m) \
+	LIST_COLUMNS from filter "AND " m " >= ?4 AND (" m ", " k ", " i \
+	") > (?8, ?6, ?7) ORDER BY " m ", " k ", " i " LIMIT ?9"
 /*
  * Most missing first, ties by name: the rest of the cursor's count, then
  * every smaller count, each part in index order.
  */
-#define LIST_MISSING_DESC(from, filter) \
-	"SELECT * FROM (" LIST_COLUMNS from filter \
-	"AND c.missing_receipts = ?8 AND (c.sort_key, c.id) > (?6, ?7) " \
-	"ORDER BY c.sort_key, c.id LIMIT ?9) UNION ALL " \
-	"SELECT * FROM (" LIST_COLUMNS from filter \
-	"AND c.missing_receipts < ?8 " \
-	"ORDER BY c.missing_receipts DESC, c.sort_key, c.id LIMIT ?9) " \
+#define LIST_MISSING_DESC(from, filter, k, i, m) \
+	"SELECT * FROM (" LIST_COLUMNS from filter "AND " m " >= ?4 " \
+	"AND " m " = ?8 AND (" k ", " i ") > (?6, ?7) " \
+	"ORDER BY " k ", " i " LIMIT ?9) UNION ALL " \
+	"SELECT * FROM (" LIST_COLUMNS from filter "AND " m " >= ?4 " \
+	"AND " m " < ?8 ORDER BY " m " DESC, " k ", " i " LIMIT ?9) " \
 	"LIMIT ?9"
 
-#define LIST_VARIANTS(from, filter) { \
-	LIST_COLUMNS from filter LIST_NAME, \
-	LIST_COLUMNS from filter LIST_NAME_DESC, \
-	LIST_COLUMNS from filter LIST_MISSING, \
-	LIST_MISSING_DESC(from, filter) }
+#define LIST_VARIANTS(from, filter, cols) { \
+	LIST_NAME_(from, filter, cols), \
+	LIST_NAME_DESC_(from, filter, cols), \
+	LIST_MISSING_(from, filter, cols), \
+	LIST_MISSING_DESC_(from, filter, cols) }
+/* One more step of expansion, so that cols splits into k, i and m. */
+#define LIST_NAME_(...)		LIST_NAME(__VA_ARGS__)
+#define LIST_NAME_DESC_(...)	LIST_NAME_DESC(__VA_ARGS__)
+#define LIST_MISSING_(...)	LIST_MISSING(__VA_ARGS__)
+#define LIST_MISSING_DESC_(...)	LIST_MISSING_DESC(__VA_ARGS__)
 
 /* [scope: firm, user][search: scan, fts][sort - 1] */
 static const char *const client_list_sql[2][2][4] = {
-	{ LIST_VARIANTS(LIST_FIRM, LIST_SCAN),
-	  LIST_VARIANTS(LIST_FIRM, LIST_FTS) },
-	{ LIST_VARIANTS(LIST_USER, LIST_SCAN),
-	  LIST_VARIANTS(LIST_USER, LIST_FTS) },
+	{ LIST_VARIANTS(FROM_FIRM, SCAN_FILTER, FIRM_COLS),
+	  LIST_VARIANTS(FROM_FIRM_FTS, "", FIRM_COLS) },
+	{ LIST_VARIANTS(FROM_USER, SCAN_FILTER, USER_COLS),
+	  LIST_VARIANTS(FROM_USER_FTS, "", USER_COLS) },
 };
 
 static const char *const client_count_sql[2][2] = {
-	{ "SELECT count(*) " LIST_FIRM LIST_SCAN,
-	  "SELECT count(*) " LIST_FIRM LIST_FTS },
-	{ "SELECT count(*) " LIST_USER LIST_SCAN,
-	  "SELECT count(*) " LIST_USER LIST_FTS },
+	{ "SELECT count(*) " FROM_FIRM SCAN_FILTER
+	  "AND c.missing_receipts >= ?4",
+	  "SELECT count(*) " FROM_FIRM_FTS "AND c.missing_receipts >= ?4" },
+	{ "SELECT count(*) " FROM_USER SCAN_FILTER
+	  "AND a.missing_receipts >= ?4",
+	  "SELECT count(*) " FROM_USER_FTS "AND a.missing_receipts >= ?4" },
 };
 
 /* Trigrams need three characters; shorter searches scan. */
