@@ -206,18 +206,7 @@ audit_list(struct request *req)
 	} else
 		jsonw_null(&p.w);
 	jsonw_object_close(&p.w);
-	if (p.w.error) {
-		(void)reply_internal_error(req);
-		goto out;
-	}
-	{
-		size_t len;
-		char *body = buf_steal(&out, &len);
-		if (body == NULL)
-			(void)reply_internal_error(req);
-		else
-			reply_take(req, 200, "application/json", body, len);
-	}
+	(void)reply_jsonw(req, 200, &out, p.w.error);
 out:
 	buf_cleanup(&out);
 }

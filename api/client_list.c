@@ -291,18 +291,7 @@ list_clients(struct request *req)
 	} else
 		jsonw_null(&s.w);
 	jsonw_object_close(&s.w);
-	if (s.w.error) {
-		(void)reply_internal_error(req);
-		goto out;
-	}
-	{
-		size_t len;
-		char *body = buf_steal(&out, &len);
-		if (body == NULL)
-			(void)reply_internal_error(req);
-		else
-			reply_take(req, 200, "application/json", body, len);
-	}
+	(void)reply_jsonw(req, 200, &out, s.w.error);
 out:
 	buf_cleanup(&out);
 }

@@ -375,22 +375,6 @@ expenses_write(struct jsonw *w, const struct expense *e)
 	jsonw_object_close(w);
 }
 
-/* Hands the written document to the reply, or answers 500. */
-static void
-expenses_reply_buf(struct request *req, int status, const struct jsonw *w,
-    struct buf *out)
-{
-	char	*body;
-	size_t	 len;
-
-	if (w->error || (body = buf_steal(out, &len)) == NULL) {
-		log_warnx("cannot write an expenses reply");
-		(void)reply_internal_error(req);
-		return;
-	}
-	reply_take(req, status, "application/json", body, len);
-}
-
 static void
 expenses_reply_one(struct request *req, int status, const struct expense *e)
 {
@@ -400,7 +384,7 @@ expenses_reply_one(struct request *req, int status, const struct expense *e)
 	buf_init(&out, EXPENSES_REPLY_MAX);
 	jsonw_init(&w, &out);
 	expenses_write(&w, e);
-	expenses_reply_buf(req, status, &w, &out);
+	(void)reply_jsonw(req, status, &out, w.error);
 	buf_cleanup(&out);
 }
 
@@ -502,14 +486,14 @@ expenses_create(struct request *req)
 	    (long long)c.id, n_created, n - n_created,
 	    (long long)req->user.id);
 	if (!batch && created) {
-		expenses_reply_buf(req, 201, &w, &out);
+		(void)reply_jsonw(req, 201, &out, w.error);
 		(void)snprintf(location, sizeof(location),
 		    "/v1/clients/%lld/expenses/%lld", (long long)c.id,
 		    (long long)e.id);
 		if (req->status == 201)
 			(void)reply_header(req, "Location", location);
 	} else
-		expenses_reply_buf(req, 200, &w, &out);
+		(void)reply_jsonw(req, 200, &out, w.error);
 	goto out;
 oom:
 	log_warnx("out of memory checking expenses");
@@ -695,7 +679,7 @@ expenses_list(struct request *req)
 	} else
 		jsonw_null(&pg.w);
 	jsonw_object_close(&pg.w);
-	expenses_reply_buf(req, 200, &pg.w, &out);
+	(void)reply_jsonw(req, 200, &out, pg.w.error);
 out:
 	buf_cleanup(&out);
 	client_cleanup(&c);

@@ -51,6 +51,18 @@ reply_take(struct request *req, int status, const char *content_type,
 	req->reply_len = len;
 }
 
+int
+reply_jsonw(struct request *req, int status, struct buf *b, int error)
+{
+	char	*body;
+	size_t	 len;
+
+	if (error || (body = buf_steal(b, &len)) == NULL)
+		return reply_internal_error(req);
+	reply_take(req, status, "application/json", body, len);
+	return 0;
+}
+
 void
 reply_empty(struct request *req, int status)
 {

@@ -70,6 +70,11 @@ int	reply_json(struct request *, int status, cJSON *doc);
 /* Sets the reply to raw bytes (copied) of the given type. */
 int	reply_raw(struct request *, int status, const char *content_type,
 	    const char *body, size_t len);
+/*
+ * Sets the reply to the JSON written into b by a struct jsonw, taking
+ * its text over; answers 500 instead when the writer failed (error set).
+ */
+int	reply_jsonw(struct request *, int status, struct buf *b, int error);
 /* Sets the reply to body, taken over (freed with free()). */
 void	reply_take(struct request *, int status, const char *content_type,
 	    char *body, size_t len);

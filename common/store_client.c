@@ -460,9 +460,10 @@ store_client_list(struct store *st, const struct client_query *q,
 	return rc;
 }
 
-int
-store_client_status_count(struct store *st, int64_t partner_id,
-    int64_t user_id, const char *status, int64_t *count)
+/* The kept counters of (partner, user or 0, status); zeros when none. */
+static int
+store_client_counters(struct store *st, int64_t partner_id, int64_t user_id,
+    const char *status, int64_t *clients, int64_t *with_missing)
 {
 	static const char sql[] =
 	    "SELECT clients, with_missing FROM client_counts "
@@ -470,7 +471,7 @@ store_client_status_count(struct store *st, int64_t partner_id,
 	sqlite3_stmt	*stmt;
 	int		 rc = STORE_OK;
 
-	*count = 0;
+	*clients = *with_missing = 0;
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, partner_id);
@@ -478,7 +479,8 @@ store_client_status_count(struct store *st, int64_t partner_id,
 	sqlite3_bind_text(stmt, 3, status, -1, SQLITE_STATIC);
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
-		*count = sqlite3_column_int64(stmt, 0);
+		*clients = sqlite3_column_int64(stmt, 0);
+		*with_missing = sqlite3_column_int64(stmt, 1);
 		break;
 	case SQLITE_DONE:
 		break;
@@ -490,34 +492,14 @@ store_client_status_count(struct store *st, int64_t partner_id,
 	return rc;
 }
 
-static int
-store_client_missing_count(struct store *st, const struct client_query *q,
-    int64_t *count)
+int
+store_client_status_count(struct store *st, int64_t partner_id,
+    int64_t user_id, const char *status, int64_t *count)
 {
-	static const char sql[] =
-	    "SELECT with_missing FROM client_counts "
-	    "WHERE partner_id = ? AND user_id = ? AND status = ?";
-	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
+	int64_t	 with_missing;
 
-	*count = 0;
-	if ((stmt = store_stmt(st, sql)) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, q->partner_id);
-	sqlite3_bind_int64(stmt, 2, q->user_id);
-	sqlite3_bind_text(stmt, 3, q->status, -1, SQLITE_STATIC);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		*count = sqlite3_column_int64(stmt, 0);
-		break;
-	case SQLITE_DONE:
-		break;
-	default:
-		store_log_error(st, "client counts");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_client_counters(st, partner_id, user_id, status, count,
+	    &with_missing);
 }
 
 int
@@ -529,11 +511,13 @@ store_client_count(struct store *st, const struct client_query *q,
 	int		 fts, rc = STORE_OK;
 
 	/* Without a search the kept counters answer in one lookup. */
-	if (q->q[0] == '\0')
-		return q->missing_only ?
-		    store_client_missing_count(st, q, total) :
-		    store_client_status_count(st, q->partner_id, q->user_id,
-		    q->status, total);
+	if (q->q[0] == '\0') {
+		int64_t clients, with_missing;
+		rc = store_client_counters(st, q->partner_id, q->user_id,
+		    q->status, &clients, &with_missing);
+		*total = q->missing_only ? with_missing : clients;
+		return rc;
+	}
 	fts = client_query_fts(q);
 	if ((stmt = store_stmt(st, client_count_sql[q->user_id != 0][fts]))
 	    == NULL)
