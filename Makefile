@@ -110,6 +110,7 @@ run: deps-check binaries
 
 bench: deps-check binaries
 	sh scripts/bench
+	sh scripts/bench-digest
 
 fuzz:
 	sh scripts/fuzz

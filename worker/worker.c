@@ -78,7 +78,8 @@ worker_pass(struct worker *w)
 	if (digest_run(w, now, &ds) == -1)
 		rc = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (deliver_run(w, now, &dl) == -1)
+	/* Now again: what the digests just queued is due too. */
+	if (deliver_run(w, store_now(), &dl) == -1)
 		rc = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (ds.written || ds.skipped || dl.sent || dl.retried || dl.failed ||
