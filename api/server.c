@@ -346,6 +346,21 @@ out:
 	idempotent_reply_cleanup(&prev);
 }
 
+/* Headers the server acts on, each of which must come at most once. */
+static int
+server_repeated_header(const struct mg_request_info *ri)
+{
+	static const char *const once[] = { "Authorization", "Content-Type",
+	    "Idempotency-Key", "Origin", "X-Request-Id", "Transfer-Encoding",
+	    NULL };
+	size_t	 i;
+
+	for (i = 0; once[i] != NULL; i++)
+		if (server_header_count(ri, once[i]) > 1)
+			return 1;
+	return 0;
+}
+
 static void
 server_handle(struct request *req)
 {
@@ -376,6 +391,13 @@ server_handle(struct request *req)
 		    "Method not allowed",
 		    "This resource does not support that method.");
 		(void)reply_header(req, "Allow", allow);
+		return;
+	}
+	if (server_repeated_header(ri)) {
+		/* A proxy may read the other copy: a different caller or key. */
+		(void)reply_problem(req, 400, PROBLEM_MALFORMED,
+		    "Malformed request", "A header that must appear once was "
+		    "sent more than once.");
 		return;
 	}
 	has_te = mg_get_header(req->conn, "Transfer-Encoding") != NULL;
