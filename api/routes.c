@@ -7,6 +7,7 @@
 
 static const struct route_group route_groups[] = {
 	{ health_routes, &health_n_routes },
+	{ metrics_routes, &metrics_n_routes },
 	{ auth_routes, &auth_n_routes },
 	{ users_routes, &users_n_routes },
 	/* Before clients_routes: "/v1/clients/tabs" is not a client id. */

@@ -17,6 +17,7 @@
 #include "../common/store_idempotency.h"
 #include "../common/text.h"
 #include "authn.h"
+#include "metrics.h"
 #include "route.h"
 #include "server.h"
 
@@ -470,6 +471,8 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 	    req.status, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	status = req.status;
+	metrics_count(status, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	log_set_request_id(NULL);
 	cJSON_Delete(req.body);
 	if (req.raw_body != NULL)
@@ -548,6 +551,7 @@ server_run(const struct config *cfg)
 	};
 
 	server_cfg = cfg;
+	metrics_start();
 	(void)snprintf(threads, sizeof(threads), "%lld", cfg->threads);
 	(void)snprintf(timeout, sizeof(timeout), "%lld",
 	    cfg->request_timeout_ms);

@@ -153,6 +153,28 @@ store_outbox_failed(struct store *st, int64_t id, const char *error)
 }
 
 int
+store_outbox_backlog(struct store *st, int64_t *queued, int64_t *failed)
+{
+	static const char sql[] =
+	    "SELECT (SELECT count(*) FROM outbox WHERE status IN ('queued', "
+	    "'sending')), (SELECT count(*) FROM outbox WHERE status = 'failed')";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*queued = sqlite3_column_int64(stmt, 0);
+		*failed = sqlite3_column_int64(stmt, 1);
+	} else {
+		store_log_error(st, "outbox backlog");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
 store_outbox_next_due(struct store *st, int64_t *at)
 {
 	static const char sql[] =

@@ -46,6 +46,9 @@ int	store_outbox_retry(struct store *, int64_t id, int64_t next_at,
 	    const char *error);
 int	store_outbox_failed(struct store *, int64_t id, const char *error);
 
+/* Messages still to send, and those failed for good. */
+int	store_outbox_backlog(struct store *, int64_t *queued, int64_t *failed);
+
 /* When the next queued message falls due; STORE_NOTFOUND if none. */
 int	store_outbox_next_due(struct store *, int64_t *at);
 

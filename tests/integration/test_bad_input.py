@@ -128,6 +128,7 @@ def _uniq():
 
 SPECS = {
     "GET /healthz": spec(None, lambda w: "/healthz"),
+    "GET /metrics": spec(None, lambda w: "/metrics"),
     "GET /readyz": spec(None, lambda w: "/readyz"),
     "GET /openapi.yaml": spec(None, lambda w: "/openapi.yaml"),
     "POST /v1/auth/token": spec(

@@ -46,6 +46,7 @@ PUBLIC = row(200, 200, 200, 200, 200, 200, 200)
 #                     admin  bk_a  bk_u  integ other  anon  expired
 MATRIX = {
     "GET /healthz": PUBLIC,
+    "GET /metrics": PUBLIC,
     "GET /readyz": PUBLIC,
     "GET /openapi.yaml": PUBLIC,
     "POST /v1/auth/token": PUBLIC,
@@ -217,6 +218,7 @@ def _unsubscribe(w, caller):
 
 REQUESTS = {
     "GET /healthz": lambda w, c: ("GET", "/healthz", None, None),
+    "GET /metrics": lambda w, c: ("GET", "/metrics", None, None),
     "GET /readyz": lambda w, c: ("GET", "/readyz", None, None),
     "GET /openapi.yaml": lambda w, c: ("GET", "/openapi.yaml", None, None),
     "POST /v1/auth/token": lambda w, c: (

@@ -1,0 +1,83 @@
+/*
+ * GET /metrics: Prometheus text exposition of the server's own counters
+ * (requests by status class, latency sum) and the outbox backlog. Only
+ * totals: nothing names a firm, a user or a client.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/store_outbox.h"
+#include "metrics.h"
+#include "route.h"
+
+static atomic_ullong	metrics_requests[6];	/* by status / 100 */
+static atomic_ullong	metrics_micros;
+static atomic_llong	metrics_started;
+
+void
+metrics_start(void)
+{
+	atomic_store(&metrics_started, (long long)time(NULL));
+}
+
+void
+metrics_count(int status, double ms)
+{
+	int	 cls = status / 100;
+
+	if (cls < 1 || cls > 5)
+		cls = 0;
+	atomic_fetch_add(&metrics_requests[cls], 1);
+	atomic_fetch_add(&metrics_micros, (unsigned long long)(ms * 1000.0));
+}
+
+static void
+metrics_get(struct request *req)
+{
+	struct buf	 b;
+	int64_t		 queued = 0, failed = 0;
+	int		 i, err = 0;
+	char		*body;
+	size_t		 len;
+
+	if (store_outbox_backlog(req->store, &queued, &failed) != STORE_OK) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	buf_init(&b, 8192);
+	err |= buf_printf(&b, "# HELP portal_http_requests_total HTTP "
+	    "requests answered, by status class.\n"
+	    "# TYPE portal_http_requests_total counter\n");
+	for (i = 1; i <= 5; i++)
+		err |= buf_printf(&b, "portal_http_requests_total{class=\"%dxx\"}"
+		    " %llu\n", i, (unsigned long long)atomic_load(
+		    &metrics_requests[i]));
+	err |= buf_printf(&b, "# HELP portal_http_request_seconds_sum Time "
+	    "spent answering requests.\n"
+	    "# TYPE portal_http_request_seconds_sum counter\n"
+	    "portal_http_request_seconds_sum %.6f\n"
+	    "# HELP portal_outbox_messages Emails waiting to be sent, and "
+	    "failed for good.\n# TYPE portal_outbox_messages gauge\n"
+	    "portal_outbox_messages{state=\"queued\"} %lld\n"
+	    "portal_outbox_messages{state=\"failed\"} %lld\n"
+	    "# HELP portal_start_time_seconds When this process started.\n"
+	    "# TYPE portal_start_time_seconds gauge\n"
+	    "portal_start_time_seconds %lld\n",
+	    (double)atomic_load(&metrics_micros) / 1e6, (long long)queued,
+	    (long long)failed, (long long)atomic_load(&metrics_started));
+	if (err || (body = buf_steal(&b, &len)) == NULL) {
+		buf_cleanup(&b);
+		(void)reply_internal_error(req);
+		return;
+	}
+	reply_take(req, 200, "text/plain; version=0.0.4", body, len);
+}
+
+const struct route metrics_routes[] = {
+	{ "GET", "/metrics", metrics_get, ROUTE_PUBLIC, ROUTE_BODY_NONE, NULL,
+	    0 },
+};
+const size_t metrics_n_routes = sizeof(metrics_routes) /
+    sizeof(metrics_routes[0]);
