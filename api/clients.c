@@ -268,8 +268,15 @@ clients_patch(struct request *req)
 		(void)reply_empty_patch(req);
 		return;
 	}
-	if (client_load_or_reply(req, 0, &c) == -1)
+	/* One write transaction: never write back a stale copy (see users). */
+	if (store_begin(req->store) == -1) {
+		(void)reply_internal_error(req);
 		return;
+	}
+	if (client_load_or_reply(req, 0, &c) == -1) {
+		store_rollback(req->store);
+		return;
+	}
 	if ((s = json_get_string(req->body, "name")) != NULL)
 		(void)snprintf(c.name, sizeof(c.name), "%s", s);
 	if ((s = json_get_string(req->body, "org_number")) != NULL) {
@@ -284,12 +291,13 @@ clients_patch(struct request *req)
 	if (client_locale_or_reply(req, locale, sizeof(locale)) == -1)
 		goto out;
 	rc = store_client_update(req->store, locale, &c);
-	if (rc != STORE_OK) {
+	if (rc != STORE_OK || store_commit(req->store) == -1) {
 		(void)reply_internal_error(req);
 		goto out;
 	}
 	(void)reply_json(req, 200, clients_json(&c));
 out:
+	store_rollback(req->store);
 	client_cleanup(&c);
 }
 

@@ -454,6 +454,8 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 	server_request_id(conn, req.id, sizeof(req.id));
 	log_set_request_id(req.id);
 
+	if (req.store != NULL)
+		store_busy_clear(req.store);
 	server_handle(&req);
 	/* A handler that left a transaction open has failed mid-way. */
 	if (req.store != NULL && !sqlite3_get_autocommit(req.store->db)) {
@@ -462,6 +464,12 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 		    "?");
 		store_rollback(req.store);
 		(void)reply_internal_error(&req);
+	}
+	/* Locked out of the database for too long: try again, not a fault. */
+	if (req.status >= 500 && req.store != NULL && store_busy(req.store)) {
+		(void)reply_problem(&req, 503, PROBLEM_UNAVAILABLE,
+		    "Database busy", "The database is busy. Try again shortly.");
+		(void)reply_header(&req, "Retry-After", "1");
 	}
 	server_send(&req);
 

@@ -203,8 +203,17 @@ users_patch(struct request *req)
 		(void)reply_empty_patch(req);
 		return;
 	}
-	if (users_load_or_reply(req, &u) == -1)
+	/*
+	 * Read, change and write in one write transaction: a concurrent
+	 * PATCH of another field (a rename racing a deactivation) must not
+	 * be undone by writing back a stale copy.
+	 */
+	if (store_begin(req->store) == -1) {
+		(void)reply_internal_error(req);
 		return;
+	}
+	if (users_load_or_reply(req, &u) == -1)
+		goto out;
 	if ((s = json_get_string(req->body, "name")) != NULL)
 		(void)snprintf(u.name, sizeof(u.name), "%s", s);
 	if ((s = json_get_string(req->body, "role")) != NULL)
@@ -220,7 +229,7 @@ users_patch(struct request *req)
 	rc = store_user_update(req->store, &u);
 	if (rc == STORE_NOTFOUND)
 		(void)reply_not_found(req);
-	else if (rc != STORE_OK)
+	else if (rc != STORE_OK || store_commit(req->store) == -1)
 		(void)reply_internal_error(req);
 	else {
 		log_info("user %lld changed by %lld", (long long)u.id,
@@ -228,6 +237,7 @@ users_patch(struct request *req)
 		(void)reply_json(req, 200, users_json(&u));
 	}
 out:
+	store_rollback(req->store);
 	explicit_bzero(&u, sizeof(u));
 }
 

@@ -1,6 +1,7 @@
 /*
  * Connection set-up, migrations, statement cache and transactions.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,37 @@ extern const size_t	schema_sql_len;
 
 #define STORE_BUSY_TIMEOUT_MS	10000
 
+/* The write turn of this process's connections (see store_begin). */
+static pthread_mutex_t	store_write_turn = PTHREAD_MUTEX_INITIALIZER;
+
 /* Seconds added to the clock: the worker's --now replays another time. */
 static int64_t	store_clock_shift;
+
+int
+store_busy(const struct store *st)
+{
+	return st->busy;
+}
+
+void
+store_busy_clear(struct store *st)
+{
+	st->busy = 0;
+}
+
+static void
+store_note_busy(struct store *st)
+{
+	int	 code = sqlite3_errcode(st->db);
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		st->busy = 1;
+}
 
 void
 store_log_error(struct store *st, const char *what)
 {
+	store_note_busy(st);
 	log_warnx("database %s: %s (%d)", what, sqlite3_errmsg(st->db),
 	    sqlite3_extended_errcode(st->db));
 }
@@ -31,6 +57,7 @@ store_exec(struct store *st, const char *sql)
 	char	*msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		store_note_busy(st);
 		log_warnx("database: %s", msg ? msg : "error");
 		sqlite3_free(msg);
 		return -1;
@@ -134,25 +161,67 @@ store_reset(sqlite3_stmt *stmt)
 	}
 }
 
+/* Transaction control through cached statements: no parse per request. */
+static int
+store_step_control(struct store *st, const char *sql)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc = 0;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		store_log_error(st, sql);
+		rc = -1;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+static void
+store_write_turn_end(struct store *st)
+{
+	if (st->writing) {
+		st->writing = 0;
+		pthread_mutex_unlock(&store_write_turn);
+	}
+}
+
 int
 store_begin(struct store *st)
 {
-	return store_exec(st, "BEGIN IMMEDIATE");
+	struct timespec	 until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += STORE_BUSY_TIMEOUT_MS / 1000;
+	if (pthread_mutex_timedlock(&store_write_turn, &until) != 0) {
+		log_warnx("database: no write turn within %d ms",
+		    STORE_BUSY_TIMEOUT_MS);
+		st->busy = 1;
+		return -1;
+	}
+	st->writing = 1;
+	if (store_step_control(st, "BEGIN IMMEDIATE") == -1) {
+		store_write_turn_end(st);
+		return -1;
+	}
+	return 0;
 }
 
 int
 store_begin_read(struct store *st)
 {
-	return store_exec(st, "BEGIN");
+	return store_step_control(st, "BEGIN");
 }
 
 int
 store_commit(struct store *st)
 {
-	if (store_exec(st, "COMMIT") == -1) {
+	if (store_step_control(st, "COMMIT") == -1) {
 		store_rollback(st);
 		return -1;
 	}
+	store_write_turn_end(st);
 	return 0;
 }
 
@@ -160,7 +229,8 @@ void
 store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
-		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)store_step_control(st, "ROLLBACK");
+	store_write_turn_end(st);
 }
 
 int

@@ -26,6 +26,8 @@ struct store {
 		sqlite3_stmt	*stmt;
 	}		 cache[STORE_STMT_MAX];
 	int		 n_cached;
+	int		 writing;	/* holds the process's write turn */
+	int		 busy;		/* a call met SQLITE_BUSY or _LOCKED */
 };
 
 /*
@@ -51,7 +53,12 @@ int		 store_schema_latest(void);
 sqlite3_stmt	*store_stmt(struct store *, const char *sql);
 void		 store_reset(sqlite3_stmt *);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1 (logged). */
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1 (logged). Writers of one
+ * process take turns on a mutex before asking SQLite for its lock, so they
+ * queue in order instead of polling SQLite's busy handler against each
+ * other; the wait is bounded like the busy timeout.
+ */
 int		 store_begin(struct store *);
 /* BEGIN (deferred): several reads from one snapshot. */
 int		 store_begin_read(struct store *);
@@ -60,6 +67,13 @@ void		 store_rollback(struct store *);
 
 /* A short read that proves the database answers; 0 or -1. */
 int		 store_ping(struct store *);
+
+/*
+ * Nonzero when a call since store_busy_clear() failed because the database
+ * was locked by someone else for too long: a 503, not a 500.
+ */
+int		 store_busy(const struct store *);
+void		 store_busy_clear(struct store *);
 
 /* Logs the connection's last error with a context word. */
 void		 store_log_error(struct store *, const char *what);

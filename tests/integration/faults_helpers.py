@@ -333,6 +333,26 @@ class WriteLock:
         self.db.close()
 
 
+def kill_while_writing(server, path, timeout=WAIT_LONG):
+    """SIGKILLs server the moment someone holds the database's write lock
+    (a write transaction is open, or committing), seen by failing to take
+    it without waiting. Returns the seconds it took to see one."""
+    t0 = time.monotonic()
+    db = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        while time.monotonic() - t0 < timeout:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                server.kill()
+                return time.monotonic() - t0
+            db.execute("ROLLBACK")
+            time.sleep(0.001)
+    finally:
+        db.close()
+    pytest.fail("no write transaction seen in %ss" % timeout)
+
+
 def db_all(path, sql, *args):
     with read_db(path) as db:
         return db.execute(sql, args).fetchall()

@@ -11,8 +11,17 @@
 - kill -9 of the worker in the middle of delivery, a restart inside the
   300 s lease and one after it: every email arrives, and none twice but
   the one on the wire at the kill.
-- Two PATCHes of different fields of one row at once keep both changes.
+- Two PATCHes of different fields of one row at once keep both changes
+  (a rename does not undo a new organisation number or a deactivation).
+- A write lock held elsewhere (another process) is waited for; held past
+  the 10 s busy timeout, writes are answered 503, never 500, and reads go
+  on.
+
+Each test has a database, a server and (where it needs one) an SMTP
+server of its own; every wait is bounded. The whole file takes about
+50 s on the release build and 65 s under AddressSanitizer (2 cores).
 """
+import collections
 import random
 import re
 import tempfile
@@ -27,7 +36,8 @@ from faults_helpers import (WAIT_LONG, Calls, Client, LoadThread, Room,
                             all_expenses, db_all, db_one, duplicates,
                             expense_item, monday_after_next, read_db,
                             received_count, received_message_ids, token_for,
-                            unique, wait_until, weekdays_from, WriteLock)
+                            unique, wait_until, weekdays_from, WriteLock,
+                            kill_while_writing)
 
 RECEIPTS = ("missing", "attached", "not_required")
 EXPORTS = ("pending", "ready", "exported")
@@ -128,8 +138,8 @@ def counter_problems(db_path):
                 problems.append("client %d counters (missing, ready) = %s, "
                                 "recount %s" % (cid, (have_m, have_r),
                                                 (m, r)))
-        # Assignee lists page by copies of the client's figures (schema
-        # version 2 onwards in this form; older builds have none).
+        # Assignee lists page by copies of the client's figures (builds
+        # from before those copies have no such column).
         cols = {r[1] for r in db.execute("PRAGMA table_info(assignments)")}
         if "missing_receipts" in cols:
             for cid, uid, copy, real in db.execute(
@@ -483,7 +493,7 @@ def test_api_and_worker_writing_at_once_lose_nothing(room):
 # 2. kill -9 of the API in the middle of bulk upserts
 
 BATCH = 1000
-API_KILL_ROUNDS = 5
+API_KILL_ROUNDS = 6
 
 
 def batch_items(name):
@@ -551,7 +561,7 @@ def test_kill_9_of_the_api_mid_bulk_upsert_keeps_every_acknowledged_batch(
                     doc = r.json()
                 except ValueError:
                     doc = None
-                if doc is None or len(r.content) != cl:
+                if doc is None or (cl >= 0 and len(r.content) != cl):
                     cut.append(name)
                     return False
                 assert doc["created"] == BATCH, doc["created"]
@@ -566,8 +576,15 @@ def test_kill_9_of_the_api_mid_bulk_upsert_keeps_every_acknowledged_batch(
         wait_until(lambda: len(mine) >= 3 or any(not t.is_alive()
                                                  for t in threads),
                    WAIT_LONG, "three acknowledged batches")
-        time.sleep(rng.uniform(0, 0.1))
-        p.server.kill()                     # SIGKILL
+        if rnd % 2:
+            # While a transaction is open (or committing).
+            kill_while_writing(p.server, p.env["PORTAL_DB"])
+            how = "in a write transaction"
+        else:
+            # Whatever it is doing: parsing, writing, answering.
+            time.sleep(rng.uniform(0, 0.1))
+            p.server.kill()                 # SIGKILL
+            how = "at a random moment"
         killed_at = time.monotonic()
         stop.set()
         errors = join_all(threads)
@@ -575,7 +592,8 @@ def test_kill_9_of_the_api_mid_bulk_upsert_keeps_every_acknowledged_batch(
         server = ServerProcess(p.env, p.tmpdir / "portal-api.log")
         server.start()
         p.server = server
-        rounds.append((len(mine), time.monotonic() - killed_at))
+        rounds.append((how, len(mine), round(time.monotonic() - killed_at,
+                                             2)))
         assert not errors, errors
         assert not refused, refused
         assert not calls.bad(), calls.bad()
@@ -642,11 +660,11 @@ def test_kill_9_of_the_api_mid_bulk_upsert_keeps_every_acknowledged_batch(
 
     outcome = {n: ("whole" if present.get(n) == BATCH else "absent")
                for n in inflight}
-    print("\n%d rounds (acknowledged before the kill, seconds to serve "
-          "again): %s; %d batches acknowledged; in flight at the kills: %s;"
-          " answers cut short (the batch was there): %s"
-          % (API_KILL_ROUNDS, [(a, round(b, 2)) for a, b in rounds],
-             len(acked), outcome, {n: present.get(n, 0) for n in cut}))
+    print("\n%d rounds (kill, batches acknowledged before it, seconds to "
+          "serve again): %s; %d batches acknowledged; in flight at the "
+          "kills: %s; answers cut short (rows there): %s"
+          % (API_KILL_ROUNDS, rounds, len(acked), outcome,
+             {n: present.get(n, 0) for n in cut}))
     assert inflight or cut, "no request was in flight at any kill"
     assert not problems, "\n".join(problems)
 
@@ -766,23 +784,27 @@ def test_kill_9_of_the_worker_mid_delivery_sends_every_email_once(room):
 # --------------------------------------------------------------------------
 # 4. Two PATCHes of other fields of one row at once
 
-PATCH_SECONDS = 3.0
+PATCH_SECONDS = 3.0          # at least, and until each field has had
+PATCH_CHECKS = 30            # this many checks (at most PATCH_MAX_SECONDS)
+PATCH_MAX_SECONDS = 15.0
 
 
-def test_concurrent_patches_of_other_fields_keep_both(lone_portal):
-    """A PATCH changes the fields it names and nothing else, even when
-    another PATCH of the same row runs at the same time: an admin renaming
-    a client must not undo a colleague's new organisation number, and a
-    rename of a user must not undo their deactivation."""
+@pytest.mark.parametrize("row", ["client", "user"])
+def test_concurrent_patches_of_other_fields_keep_both(lone_portal, row):
+    """A PATCH changes the fields it names and nothing else, even while
+    another PATCH of the same row runs: an admin renaming a client must
+    not undo a colleague's new organisation number, and a rename of a
+    user must not undo their deactivation. Each checking thread is the
+    only one that changes its field, so a GET right after its 200 that
+    shows another value shows an acknowledged change undone."""
     p = lone_portal
     s = Setup(p)
     cid = s.active_client("Samtidigt AB", "5566-00")
     user = s.user("bookkeeper", "Samtidig Bokförare")
     calls = Calls()
     stop = threading.Event()
-    lost = {"client name": 0, "client org_number": 0,
-            "user deactivation": 0}
-    tries = dict.fromkeys(lost, 0)
+    lost = collections.Counter()
+    tries = collections.Counter()
 
     def client_field(field, value):
         api = Client(p.base_url, calls)
@@ -794,15 +816,13 @@ def test_concurrent_patches_of_other_fields_keep_both(lone_portal):
             r = api.call("PATCH", "/v1/clients/%d" % cid, s.admin,
                          "PATCH client", json={field: v})
             assert r.status_code == 200, r.text[:300]
-            # Only this thread changes this field: a GET right after its
-            # 200 that shows another value shows a lost update.
             got = api.call("GET", "/v1/clients/%d" % cid, s.admin,
                            "GET client").json()[field]
-            tries["client " + field] += 1
-            lost["client " + field] += got != v
+            tries[field] += 1
+            lost[field] += got != v
         return step
 
-    def renamer():
+    def user_renamer():
         api = Client(p.base_url, calls)
         n = [0]
 
@@ -820,18 +840,18 @@ def test_concurrent_patches_of_other_fields_keep_both(lone_portal):
             r = api.call("PATCH", "/v1/users/%d" % user["id"], s.admin,
                          "PATCH user", json={"active": False})
             assert r.status_code == 200, r.text[:300]
-            time.sleep(0.02)
             got = api.call("GET", "/v1/users/%d" % user["id"], s.admin,
                            "GET user").json()["active"]
-            tries["user deactivation"] += 1
-            lost["user deactivation"] += got is not False
+            tries["active"] += 1
+            lost["active"] += got is not False
             r = api.call("PATCH", "/v1/users/%d" % user["id"], s.admin,
                          "PATCH user", json={"active": True})
             assert r.status_code == 200, r.text[:300]
         return step
 
     def bulk():
-        # Writes that hold the lock for a while, as the integration's do.
+        # Writes that hold the lock for a while, as the integration's do:
+        # PATCHes then wait for it side by side.
         api = Client(p.base_url, calls)
         items = [expense_item(unique("b"), "missing", "ready")
                  for _ in range(500)]
@@ -839,28 +859,35 @@ def test_concurrent_patches_of_other_fields_keep_both(lone_portal):
                      "POST expenses (batch)", json={"expenses": items})
         assert r.status_code == 200, r.text[:300]
 
-    threads = [
-        LoadThread("name", stop, client_field("name",
-                                              lambda k: "Samtidigt %d AB" % k)),
-        LoadThread("org", stop, client_field("org_number",
-                                             lambda k: "5566-%d" % k)),
-        LoadThread("user-name", stop, renamer()),
-        LoadThread("user-active", stop, deactivator()),
-        LoadThread("bulk", stop, bulk),
-    ]
+    if row == "client":
+        threads = [
+            LoadThread("name", stop, client_field(
+                "name", lambda k: "Samtidigt %d AB" % k)),
+            LoadThread("org", stop, client_field(
+                "org_number", lambda k: "5566-%d" % k)),
+        ]
+    else:
+        threads = [LoadThread("user-name", stop, user_renamer()),
+                   LoadThread("user-active", stop, deactivator())]
+    threads.append(LoadThread("bulk", stop, bulk))
+    fields = ("name", "org_number") if row == "client" else ("active",)
+    t0 = time.monotonic()
     for t in threads:
         t.start()
-    time.sleep(PATCH_SECONDS)
+    while time.monotonic() - t0 < PATCH_MAX_SECONDS and (
+            time.monotonic() - t0 < PATCH_SECONDS or
+            min(tries[f] for f in fields) < PATCH_CHECKS) and \
+            not any(t.error for t in threads):
+        time.sleep(0.1)
     stop.set()
     errors = join_all(threads)
     assert not errors, errors
     assert not calls.bad(), calls.bad()
-    print("\nlost updates / checks: %s\n%s" % (
-        {k: "%d/%d" % (lost[k], tries[k]) for k in lost}, calls.report()))
+    summary = {k: "%d of %d" % (lost[k], tries[k]) for k in tries}
+    print("\n%s: changes undone: %s\n%s" % (row, summary, calls.report()))
     assert not any(lost.values()), (
-        "acknowledged changes undone by a concurrent PATCH of another "
-        "field (lost / checked): %s" % {k: "%d/%d" % (lost[k], tries[k])
-                                        for k in lost})
+        "PATCH /v1/%ss/{id}: acknowledged changes undone by a concurrent "
+        "PATCH of another field: %s" % (row, summary))
 
 
 # --------------------------------------------------------------------------
@@ -896,8 +923,8 @@ def test_a_write_lock_held_elsewhere_is_waited_for_and_never_a_500(
                 cid, one["id"]), s.integ,
              {"receipt_status": ("attached", "missing")[k % 2]}),
             ("PUT preference", "PUT", "/v1/clients/%d/notification-preference"
-             % cid, keeper["token"], {"email": True,
-                                      "frequency": ("weekly", "daily")[k % 2]}),
+             % cid, keeper["token"],
+             {"email": True, "frequency": ("weekly", "daily")[k % 2]}),
             ("PATCH client", "PATCH", "/v1/clients/%d" % cid, s.admin,
              {"name": "Låst %d AB" % k}),
             ("POST notify-accountants", "POST",
@@ -949,8 +976,11 @@ def test_a_write_lock_held_elsewhere_is_waited_for_and_never_a_500(
     reader = Client(p.base_url, calls)
     with WriteLock(db):
         threads, out = send_all(writes(), calls)
+        # Held until every write has answered: a write can only answer
+        # by giving up, however slow the machine.
         t0 = time.monotonic()
-        while time.monotonic() - t0 < BUSY_TIMEOUT + 1.5:
+        while any(t.is_alive() for t in threads) and \
+                time.monotonic() - t0 < BUSY_TIMEOUT * 3:
             for path in ("/v1/clients/%d" % cid, "/v1/clients/%d/expenses"
                          % cid):
                 r = reader.call("GET", path, s.admin, "GET (reads)")
@@ -975,7 +1005,8 @@ def test_a_write_lock_held_elsewhere_is_waited_for_and_never_a_500(
     if after != before:
         problems.append("refused writes changed the database: %s -> %s" % (
             before, after))
-    if slowest_read > 2.0:
+    # A read that waited for the writer would take the busy timeout.
+    if slowest_read > BUSY_TIMEOUT / 2:
         problems.append("reads waited for the writer: %.1fs" % slowest_read)
 
     # And then it serves as before.
