@@ -256,6 +256,8 @@ list_clients(struct request *req)
 	}
 
 	buf_init(&out, LIST_REPLY_MAX);
+	/* About 250 bytes a row: one allocation for a usual page. */
+	(void)buf_reserve(&out, (size_t)p.limit * 256 + 256);
 	memset(&s, 0, sizeof(s));
 	jsonw_init(&s.w, &out);
 	s.limit = p.limit;

@@ -60,6 +60,13 @@ buf_grow(struct buf *b, size_t need)
 int
 buf_add(struct buf *b, const void *p, size_t n)
 {
+	/* The common case on hot paths: it fits in what is allocated. */
+	if (b->data != NULL && n < b->cap - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	if (n > b->max - b->len || buf_grow(b, b->len + n) == -1)
 		return -1;
 	if (n > 0)
@@ -67,6 +74,14 @@ buf_add(struct buf *b, const void *p, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;
+}
+
+int
+buf_reserve(struct buf *b, size_t n)
+{
+	if (n > b->max - b->len)
+		return -1;
+	return buf_grow(b, b->len + n);
 }
 
 int

@@ -23,6 +23,8 @@ void	buf_reset(struct buf *);
 /* Each returns 0, or -1 when out of memory or past max (buf unchanged). */
 int	buf_add(struct buf *, const void *, size_t);
 int	buf_adds(struct buf *, const char *);
+/* Makes room for n more bytes at once (fewer reallocations). */
+int	buf_reserve(struct buf *, size_t n);
 int	buf_addc(struct buf *, char);
 int	buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

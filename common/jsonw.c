@@ -122,12 +122,18 @@ jsonw_string(struct jsonw *w, const char *s)
 void
 jsonw_int(struct jsonw *w, int64_t v)
 {
-	char	 num[24];
-	int	 n;
+	char		 num[24], *p = num + sizeof(num);
+	uint64_t	 u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
+	/* By hand: printf's machinery costs more than the row around it. */
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
 	jsonw_sep(w);
-	n = snprintf(num, sizeof(num), "%lld", (long long)v);
-	jsonw_put(w, num, (size_t)n);
+	jsonw_put(w, p, (size_t)(num + sizeof(num) - p));
 }
 
 void
