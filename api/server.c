@@ -492,6 +492,12 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 	return status;
 }
 
+static int
+server_begin_request(struct mg_connection *conn)
+{
+	return server_dispatch(conn, NULL);
+}
+
 /* civetweb's own errors (bad request line, headers too large) as problems. */
 static int
 server_http_error(struct mg_connection *conn, int status, const char *msg)
@@ -572,6 +578,12 @@ server_run(const struct config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 
 	memset(&cb, 0, sizeof(cb));
+	/*
+	 * Every request goes through begin_request, which is in place before
+	 * mg_start listens: no request can meet civetweb's own 404 in the gap
+	 * before a handler is registered.
+	 */
+	cb.begin_request = server_begin_request;
 	cb.init_thread = server_init_thread;
 	cb.exit_thread = server_exit_thread;
 	cb.http_error = server_http_error;
@@ -582,7 +594,6 @@ server_run(const struct config *cfg)
 		mg_exit_library();
 		return 1;
 	}
-	mg_set_request_handler(ctx, "/", server_dispatch, NULL);
 	log_info("listening on http://%s", cfg->listen);
 	while (sigwait(&set, &sig) != 0)
 		;

@@ -27,6 +27,8 @@ from pathlib import Path
 import pytest
 import requests
 
+pytest_plugins = ["contract_recorder"]   # responses for tests/contract/validate
+
 REPO = Path(__file__).resolve().parents[2]
 
 

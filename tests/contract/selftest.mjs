@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// Checks that validate-responses.mjs catches what it is meant to catch:
+// it is run on made-up responses, some that fit openapi.yaml and some
+// that break it in one way each, and each must get the verdict written
+// here. Run by ./validate before it checks the recorded responses, so a
+// validator that passes everything cannot go unnoticed.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+const RID = { 'x-request-id': '5f0e9c2b8d41a7e3c6b19d02' };
+const JSON_CT = 'application/json';
+const PROBLEM_CT = 'application/problem+json';
+const ME = {
+    id: 1, email: 'anna.admin@demo.test', name: 'Anna Admin', role: 'admin',
+    active: true, created_at: '2026-03-02T09:15:00Z',
+    updated_at: '2026-03-02T09:15:00Z',
+    partner: { id: 1, name: 'Ek & Ask AB', locale: 'sv',
+        timezone: 'Europe/Stockholm' },
+};
+const ROW = {
+    id: 6, name: 'Aronsson AB', org_number: '556791-0000', status: 'active',
+    balance: { amount_minor: 0, currency: 'SEK' }, missing_receipts: 0,
+    export_ready: 2, assignees: [{ id: 2, name: 'Bo Berg' }],
+};
+const notFound = (extra = {}) => ({ type: '/problems/not-found',
+    title: 'Not found', status: 404, detail: 'No such resource.', ...extra });
+
+function rec(name, method, p, status, { ct = JSON_CT, headers = RID,
+    body = '' } = {}) {
+    const [pathPart, query = ''] = p.split('?');
+    return {
+        kind: 'response', test: name, method, path: pathPart, query, status,
+        content_type: ct, url: `http://127.0.0.1/${p}`,
+        headers: { ...(ct ? { 'content-type': ct } : {}), ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        body_encoding: 'utf-8',
+    };
+}
+
+// [verdict, record]
+const cases = [
+    // --- what fits
+    ['pass', rec('ok-liveness', 'GET', '/healthz', 200, { body: { status: 'ok' } })],
+    ['pass', rec('ok-me', 'GET', '/v1/me', 200, { body: ME })],
+    ['pass', rec('ok-list', 'GET', '/v1/clients?tab=all', 200,
+        { body: { data: [ROW], total: 1, next_cursor: null } })],
+    ['pass', rec('ok-problem-extra-member', 'GET', '/v1/clients/7', 404,
+        { ct: PROBLEM_CT, body: notFound({ instance: '/v1/clients/7' }) })],
+    ['pass', rec('ok-unknown-path-404', 'GET', '/v1/nope', 404,
+        { ct: PROBLEM_CT, body: notFound() })],
+    ['pass', rec('ok-405', 'DELETE', '/healthz', 405, { ct: PROBLEM_CT,
+        headers: { ...RID, allow: 'GET, HEAD' }, body: {
+            type: '/problems/method-not-allowed', title: 'Method not allowed',
+            status: 405, detail: 'x' } })],
+    ['pass', rec('ok-head', 'HEAD', '/healthz', 200, {})],
+    ['pass', rec('ok-preflight', 'OPTIONS', '/v1/me', 204, { ct: null,
+        headers: { ...RID, 'access-control-allow-methods': 'GET',
+            'access-control-allow-headers': 'Authorization',
+            'access-control-max-age': '600' } })],
+    ['pass', rec('ok-204', 'DELETE', '/v1/clients/1/assignees/2', 204,
+        { ct: null })],
+    // --- what does not
+    ['fail', rec('closed-schema-extra-member', 'GET', '/v1/me', 200,
+        { body: { ...ME, partner: { ...ME.partner, plan: 'gold' } } })],
+    ['fail', rec('allof-extra-member', 'GET', '/v1/me', 200,
+        { body: { ...ME, password_hash: '$2b$...' } })],
+    ['fail', rec('open-schema-extra-member', 'GET', '/v1/clients', 200,
+        { body: { data: [{ ...ROW, internal_note: 'x' }], total: 1,
+            next_cursor: null } })],
+    ['fail', rec('missing-required-member', 'GET', '/v1/clients', 200,
+        { body: { data: [ROW], total: 1 } })],
+    ['fail', rec('wrong-enum', 'GET', '/v1/clients/tabs', 200,
+        { body: { tabs: [{ tab: 'archived', count: 1 }] } })],
+    ['fail', rec('wrong-format', 'GET', '/v1/me', 200,
+        { body: { ...ME, created_at: '2026-03-02 09:15' } })],
+    ['fail', rec('undocumented-status', 'GET', '/v1/me', 404,
+        { ct: PROBLEM_CT, body: notFound() })],
+    ['fail', rec('undocumented-content-type', 'GET', '/v1/me', 200,
+        { ct: 'text/html', body: '<p>hi</p>' })],
+    ['fail', rec('no-request-id', 'GET', '/healthz', 200,
+        { headers: {}, body: { status: 'ok' } })],
+    ['fail', rec('bad-header-value', 'GET', '/healthz', 200,
+        { headers: { 'x-request-id': 'not valid!' }, body: { status: 'ok' } })],
+    ['fail', rec('problem-without-title', 'GET', '/v1/clients/7', 404,
+        { ct: PROBLEM_CT, body: { type: '/problems/not-found', status: 404 } })],
+    ['fail', rec('error-as-json', 'GET', '/v1/clients/7', 404,
+        { body: notFound() })],
+    ['fail', rec('not-json', 'GET', '/v1/me', 200, { body: '{"id": 1,' })],
+    ['fail', rec('unknown-path-200', 'GET', '/v1/nope', 200,
+        { body: { status: 'ok' } })],
+    ['fail', rec('405-without-allow', 'DELETE', '/healthz', 405, {
+        ct: PROBLEM_CT, body: { type: '/problems/method-not-allowed',
+            title: 'Method not allowed', status: 405 } })],
+    ['fail', rec('undocumented-method-200', 'DELETE', '/healthz', 200,
+        { body: { status: 'ok' } })],
+    ['fail', rec('204-with-body', 'DELETE', '/v1/clients/1/assignees/2', 204,
+        { body: { ok: true } })],
+    ['fail', rec('401-without-challenge', 'GET', '/v1/me', 401, {
+        ct: PROBLEM_CT, body: { type: '/problems/unauthorized',
+            title: 'Authentication required', status: 401 } })],
+    ['fail', rec('head-with-body', 'HEAD', '/healthz', 200,
+        { body: { status: 'ok' } })],
+    ['fail', rec('problem-status-not-http-status', 'GET', '/v1/clients/7',
+        404, { ct: PROBLEM_CT, body: notFound({ status: 400 }) })],
+    ['fail', rec('preflight-without-max-age', 'OPTIONS', '/v1/me', 204, {
+        ct: null, headers: { ...RID, 'access-control-allow-methods': 'GET',
+            'access-control-allow-headers': 'Authorization' } })],
+];
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-selftest-'));
+try {
+    const input = path.join(dir, 'cases.jsonl');
+    const report = path.join(dir, 'report.json');
+    fs.writeFileSync(input, cases.map(([, r]) => JSON.stringify(r))
+        .join('\n') + '\n');
+    const run = spawnSync(process.execPath, [path.join(HERE,
+        'validate-responses.mjs'), '--report', report, input],
+    { encoding: 'utf8' });
+    if (run.status !== 1 || !fs.existsSync(report)) {
+        console.error(run.stdout, run.stderr);
+        console.error(`selftest: validate-responses exited ${run.status}, ` +
+            'expected 1 with a report');
+        process.exit(1);
+    }
+    const failedTests = new Set(JSON.parse(fs.readFileSync(report, 'utf8'))
+        .failed_tests);
+    const wrong = cases.filter(([want, r]) =>
+        (want === 'fail') !== failedTests.has(r.test));
+    for (const [want, r] of wrong) {
+        console.error(`selftest: ${r.test}: expected ${want}, got ` +
+            `${want === 'fail' ? 'pass' : 'fail'}`);
+    }
+    if (wrong.length) {
+        console.error(run.stdout);
+        process.exit(1);
+    }
+    console.log(`selftest: validate-responses gave each of ${cases.length} ` +
+        'made-up responses its verdict ' +
+        `(${cases.filter(([w]) => w === 'pass').length} fit, ` +
+        `${cases.filter(([w]) => w === 'fail').length} do not)`);
+} finally {
+    if (!process.env.SELFTEST_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+}
