@@ -67,6 +67,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init("portal-api", cfg.log_level);
+	store_global_init();
 	if (strcmp(cmd, "serve") == 0)
 		rc = serve(&cfg);
 	else if (strcmp(cmd, "migrate") == 0)

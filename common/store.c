@@ -65,6 +65,16 @@ store_exec(struct store *st, const char *sql)
 	return 0;
 }
 
+void
+store_global_init(void)
+{
+	/*
+	 * Allocation statistics take a global mutex on every malloc inside
+	 * SQLite, which request threads then queue on. Nothing reads them.
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *
 store_open(const char *path, int create)
 {

@@ -36,6 +36,8 @@ struct store {
  * failure, logged. store_close() frees it.
  */
 struct store	*store_open(const char *path, int create);
+/* Process-wide SQLite settings; call once before any store_open(). */
+void		 store_global_init(void);
 void		 store_close(struct store *);
 
 /* Applies the schema sections the file lacks. 0 or -1. */

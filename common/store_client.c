@@ -276,7 +276,8 @@ store_client_set_balance(struct store *st, int64_t id, int64_t amount,
  */
 #define FROM_FIRM	"FROM clients c WHERE c.partner_id = ?1 " \
 	"AND c.status = ?2 "
-#define FROM_USER	"FROM assignments a JOIN clients c " \
+/* CROSS JOIN: whatever the statistics say, walk the assignee's index. */
+#define FROM_USER	"FROM assignments a CROSS JOIN clients c " \
 	"ON c.id = a.client_id WHERE a.user_id = ?3 AND a.status = ?2 " \
 	"AND c.partner_id = ?1 "
 #define FROM_FIRM_FTS	"FROM (SELECT rowid AS id FROM clients_fts " \

@@ -65,6 +65,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init("portal-worker", cfg.log_level);
+	store_global_init();
 	/* --now: this process's clock reads that time and runs on from it. */
 	if (w.fixed_now != 0)
 		store_now_set(w.fixed_now);
