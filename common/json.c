@@ -37,6 +37,59 @@ json_fault_text(enum json_fault f)
 	return "invalid body";
 }
 
+static int
+json_hex4(const char *p)
+{
+	int	 i;
+
+	for (i = 0; i < 4; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') ||
+		    (p[i] >= 'a' && p[i] <= 'f') ||
+		    (p[i] >= 'A' && p[i] <= 'F')))
+			return 0;
+	return 1;
+}
+
+/*
+ * Length of the RFC 8259 number at p (before end), or 0 when it is not
+ * one: cJSON takes strtod's wider grammar ("01", "1.", ".5").
+ */
+static size_t
+json_number_len(const char *p, const char *end)
+{
+	const char	*s = p;
+
+	if (s < end && *s == '-')
+		s++;
+	if (s < end && *s == '0')
+		s++;
+	else if (s < end && *s >= '1' && *s <= '9')
+		while (s < end && *s >= '0' && *s <= '9')
+			s++;
+	else
+		return 0;
+	if (s < end && *s == '.') {
+		if (++s >= end || *s < '0' || *s > '9')
+			return 0;
+		while (s < end && *s >= '0' && *s <= '9')
+			s++;
+	}
+	if (s < end && (*s == 'e' || *s == 'E')) {
+		s++;
+		if (s < end && (*s == '+' || *s == '-'))
+			s++;
+		if (s >= end || *s < '0' || *s > '9')
+			return 0;
+		while (s < end && *s >= '0' && *s <= '9')
+			s++;
+	}
+	/* A number ends at a delimiter, not in more digits or letters. */
+	if (s < end && ((*s >= '0' && *s <= '9') || *s == '.' ||
+	    (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	return (size_t)(s - p);
+}
+
 /*
  * One pass over the raw bytes for what cJSON lets through: raw controls
  * and "\u0000" inside strings, and nesting depth (so that 10,000 '[' are
@@ -59,7 +112,14 @@ json_scan(const char *buf, size_t len)
 				in_string = 0;
 			else if (c == '\\' && i + 1 < len) {
 				i++;
-				if (buf[i] == 'u' && i + 4 < len &&
+				/*
+				 * cJSON reads "\\u" with non-hex digits as
+				 * "\\u0000", cutting the string there.
+				 */
+				if (buf[i] == 'u' && (i + 4 >= len ||
+				    !json_hex4(buf + i + 1)))
+					return JSON_SYNTAX;
+				if (buf[i] == 'u' &&
 				    memcmp(buf + i + 1, "0000", 4) == 0)
 					return JSON_ESCAPED_NUL;
 			}
@@ -68,6 +128,13 @@ json_scan(const char *buf, size_t len)
 		/* cJSON takes any byte up to 0x20 for white space; JSON does not. */
 		if (c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r')
 			return JSON_SYNTAX;
+		if (c == '-' || (c >= '0' && c <= '9') || c == '.') {
+			size_t n = json_number_len(buf + i, buf + len);
+			if (n == 0)
+				return JSON_SYNTAX;
+			i += n - 1;
+			continue;
+		}
 		if (c == '"')
 			in_string = 1;
 		else if (c == '[' || c == '{') {
@@ -396,7 +463,11 @@ json_get_int(const cJSON *obj, const char *name, int64_t def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
+	/* Only a value a double holds exactly converts; the rest is def. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble > -9007199254740992.0 &&
+	    v->valuedouble < 9007199254740992.0))
+		return def;
+	return (int64_t)v->valuedouble;
 }
 
 int

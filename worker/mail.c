@@ -833,21 +833,26 @@ out:
 	return rc;
 }
 
-/* Nonzero when no encoded-word in a raw header value passes 75 chars. */
+/*
+ * Nonzero when text can stand in a header as it is: printable ASCII with
+ * nothing an encoded-word is made of ('=', '?') and no quote. Anything
+ * else is written by mail_words_add(), never by GMime, whose Q words let
+ * '=' through raw and which copies "=?...?=" look-alikes unencoded.
+ */
 static int
-mail_words_short(const char *raw)
+mail_text_plain(const char *text)
 {
-	const char	*p = raw, *q;
+	const unsigned char	*p;
+	size_t			 word = 0;
 
-	while ((p = strstr(p, "=?")) != NULL) {
-		/* "=?charset?B?text?=": past the two inner "?" to the end. */
-		if ((q = strchr(p + 2, '?')) == NULL ||
-		    (q = strchr(q + 1, '?')) == NULL ||
-		    (q = strstr(q + 1, "?=")) == NULL)
-			return 1;
-		if (q + 2 - p > MAIL_WORD_MAX)
+	for (p = (const unsigned char *)text; *p != '\0'; p++) {
+		if (*p < 0x20 || *p >= 0x7f || *p == '=' || *p == '?' ||
+		    *p == '"')
 			return 0;
-		p = q + 2;
+		/* GMime encodes a long unbroken word, in words too long. */
+		word = *p == ' ' ? 0 : word + 1;
+		if (word > 40)
+			return 0;
 	}
 	return 1;
 }
@@ -906,25 +911,25 @@ mail_words_add(struct buf *b, const char *text)
 }
 
 /*
- * GMime 3.2 splits long words by characters, not bytes: a run of Swedish
- * letters without spaces becomes encoded-words of 120 characters, past
- * RFC 2047's 75. Such a header (the subject, or an address with its
- * display name when addr is set) is written again in short words.
+ * A header with a phrase that is not plain (the subject, or an address
+ * with its display name when addr is set) is written again in our own
+ * short Q words: GMime 3.2 splits long words by characters, not bytes
+ * (words of 120 characters, past RFC 2047's 75), leaves '=' raw inside
+ * them, and copies text shaped like an encoded-word unencoded.
  */
 static int
 mail_header_words(GMimeObject *obj, const char *name, const char *text,
     const char *addr)
 {
 	GMimeHeader	*h;
-	const char	*raw;
 	struct buf	 b;
 	int		 rc = -1;
 
 	h = g_mime_header_list_get_header(g_mime_object_get_header_list(obj),
 	    name);
-	if (h == NULL || (raw = g_mime_header_get_raw_value(h)) == NULL)
+	if (h == NULL)
 		return -1;
-	if (mail_words_short(raw))
+	if (mail_text_plain(text))
 		return 0;
 	buf_init(&b, MAIL_SMALL_MAX * 2);
 	if (mail_words_add(&b, text) == -1 ||

@@ -82,7 +82,9 @@ schedule_local_day(const char *zone, int64_t t, int64_t *days)
 {
 	struct tm	 tm;
 
-	if (tz_local(zone, t, &tm) == -1)
+	/* Years 1 to 9999 only: past them tm_year + 1900 can overflow. */
+	if (t < -62135596800LL || t > 253402300799LL ||
+	    tz_local(zone, t, &tm) == -1)
 		return -1;
 	*days = tz_days_from_date(tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday);

@@ -23,6 +23,21 @@ int	LLVMFuzzerInitialize(int *, char ***);
 } while (0)
 
 /*
+ * FUZZ_SKIP_KNOWN set in the environment: the targets steer clear of the
+ * findings already kept in tests/fuzz/regressions/, so that a run can look
+ * for new ones past them. Unset (the default), they are found again.
+ */
+static inline int
+fuzz_skip_known(void)
+{
+	static int	 skip = -1;
+
+	if (skip == -1)
+		skip = getenv("FUZZ_SKIP_KNOWN") != NULL;
+	return skip;
+}
+
+/*
  * Decodes one code point at s[0..len) into *cp. Returns the number of
  * bytes it takes, or 0 when the bytes there are not well-formed UTF-8
  * (RFC 3629 table: shortest form only, no surrogates, at most U+10FFFF).
