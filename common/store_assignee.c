@@ -12,35 +12,15 @@ store_assignee_list(struct store *st, int64_t client_id,
     int (*fn)(const struct user *, void *), void *arg)
 {
 	static const char sql[] =
-	    "SELECT u.id, u.partner_id, u.email, u.name, u.role, u.active "
-	    "FROM assignments a JOIN users u ON u.id = a.user_id "
+	    "SELECT " STORE_USER_ROW " FROM assignments a "
+	    "JOIN users u ON u.id = a.user_id "
 	    "WHERE a.client_id = ? ORDER BY u.name, u.id";
 	sqlite3_stmt	*stmt;
-	struct user	 u;
-	int		 rc = STORE_OK, step;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
-	memset(&u, 0, sizeof(u));
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		u.id = sqlite3_column_int64(stmt, 0);
-		u.partner_id = sqlite3_column_int64(stmt, 1);
-		u.active = sqlite3_column_int(stmt, 5);
-		if (store_column_text(stmt, 2, u.email, sizeof(u.email)) ||
-		    store_column_text(stmt, 3, u.name, sizeof(u.name)) ||
-		    role_parse((const char *)sqlite3_column_text(stmt, 4),
-		    &u.role) == -1 || fn(&u, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "assignee list");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_user_each(st, stmt, "assignee list", fn, arg);
 }
 
 int

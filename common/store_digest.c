@@ -12,7 +12,7 @@ store_digest_due_users(struct store *st, int64_t partner_id,
     int (*fn)(const struct user *, void *), void *arg)
 {
 	static const char sql[] =
-	    "SELECT u.id, u.partner_id, u.email, u.name, u.role FROM users u "
+	    "SELECT " STORE_USER_ROW " FROM users u "
 	    "WHERE u.partner_id = ?1 AND u.active = 1 "
 	    "AND u.role IN ('admin', 'bookkeeper') "
 	    "AND EXISTS (SELECT 1 FROM notification_preferences p "
@@ -21,8 +21,6 @@ store_digest_due_users(struct store *st, int64_t partner_id,
 	    "AND NOT EXISTS (SELECT 1 FROM digests d WHERE d.user_id = u.id "
 	    "AND d.frequency = ?2 AND d.period = ?4) ORDER BY u.id";
 	sqlite3_stmt	*stmt;
-	struct user	 u;
-	int		 rc = STORE_OK, step;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
@@ -30,25 +28,7 @@ store_digest_due_users(struct store *st, int64_t partner_id,
 	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, slot_at);
 	sqlite3_bind_text(stmt, 4, period, -1, SQLITE_STATIC);
-	memset(&u, 0, sizeof(u));
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		u.id = sqlite3_column_int64(stmt, 0);
-		u.partner_id = sqlite3_column_int64(stmt, 1);
-		u.active = 1;
-		if (store_column_text(stmt, 2, u.email, sizeof(u.email)) ||
-		    store_column_text(stmt, 3, u.name, sizeof(u.name)) ||
-		    role_parse((const char *)sqlite3_column_text(stmt, 4),
-		    &u.role) == -1 || fn(&u, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "digest users");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_user_each(st, stmt, "digest users", fn, arg);
 }
 
 int

@@ -167,6 +167,34 @@ store_user_create(struct store *st, struct user *u)
 }
 
 int
+store_user_each(struct store *st, sqlite3_stmt *stmt, const char *what,
+    int (*fn)(const struct user *, void *), void *arg)
+{
+	struct user	 u;
+	int		 rc = STORE_OK, step;
+
+	memset(&u, 0, sizeof(u));
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		u.id = sqlite3_column_int64(stmt, 0);
+		u.partner_id = sqlite3_column_int64(stmt, 1);
+		u.active = sqlite3_column_int(stmt, 5);
+		if (store_column_text(stmt, 2, u.email, sizeof(u.email)) ||
+		    store_column_text(stmt, 3, u.name, sizeof(u.name)) ||
+		    role_parse((const char *)sqlite3_column_text(stmt, 4),
+		    &u.role) == -1 || fn(&u, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, what);
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
 store_user_update(struct store *st, struct user *u)
 {
 	static const char sql[] =

@@ -53,6 +53,16 @@ int	store_user_create(struct store *, struct user *u);
 int	store_user_get(struct store *, int64_t id, struct user *out);
 int	store_user_get_by_email(struct store *, const char *email,
 	    struct user *out);
+/* The columns store_user_each() reads, first in a statement, in order. */
+#define STORE_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active"
+
+/*
+ * Steps stmt, whose first columns are STORE_USER_ROW, calling fn with each
+ * user (no password hash); stops at fn's -1. Resets stmt.
+ */
+int	store_user_each(struct store *, sqlite3_stmt *stmt, const char *what,
+	    int (*fn)(const struct user *, void *), void *arg);
+
 /* Writes name, role and active of u (by id and partner). */
 int	store_user_update(struct store *, struct user *u);
 /* Calls fn for each user of the partner in id order; stops at fn's -1. */
