@@ -32,7 +32,7 @@ import requests
 
 from conftest import (API_BIN, HTTP_TIMEOUT, mint_jwt, sanitizer_report,
                       start_portal, std_claims)
-from smtp_server import SMTP, SmtpServer, _Handler
+from smtp_server import SmtpServer, _Handler
 from worker_helpers import CPH, next_local
 
 WORKER_BIN = API_BIN.parent / "portal-worker"
@@ -106,49 +106,13 @@ class SlowSmtpServer(SmtpServer):
     """smtp_server.SmtpServer with a delay after each message, read from
     DIR/delay (seconds) before every answer to DATA."""
 
+    handler_class = _SlowHandler
+
     def set_delay(self, seconds):
         path = self.directory / "delay"
         tmp = path.with_suffix(".tmp")
         tmp.write_text("%g\n" % seconds)
         os.replace(tmp, path)
-
-    def start(self):
-        ready = threading.Event()
-        handler = _SlowHandler(self.directory)
-
-        def run():
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            asyncio.set_event_loop(loop)
-            try:
-                self._server = loop.run_until_complete(loop.create_server(
-                    lambda: SMTP(handler, hostname="smtp-test.local",
-                                 data_size_limit=64 * 1024 * 1024,
-                                 command_call_limit=None),
-                    self.host, self.port))
-                self.port = self._server.sockets[0].getsockname()[1]
-            except Exception as e:  # reported by start()
-                self._error = e
-                ready.set()
-                loop.close()
-                return
-            ready.set()
-            loop.run_forever()
-            self._server.close()
-            try:
-                loop.run_until_complete(
-                    asyncio.wait_for(self._server.wait_closed(), 5))
-            except asyncio.TimeoutError:
-                pass
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="slow-smtp",
-                                        daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        if self._error is not None:
-            raise self._error
-        return self
 
 
 def received_message_ids(maildir):

@@ -151,9 +151,12 @@ class SmtpServer:
         self._thread = None
         self._error = None
 
+    # The aiosmtpd handler class; a subclass may answer differently.
+    handler_class = _Handler
+
     def start(self):
         ready = threading.Event()
-        handler = _Handler(self.directory)
+        handler = self.handler_class(self.directory)
 
         def run():
             loop = asyncio.new_event_loop()
