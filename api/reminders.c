@@ -31,27 +31,6 @@ static const struct json_field reminder_fields[] = {
 };
 static const struct json_schema reminder_schema = { reminder_fields, 2 };
 
-struct reminder_recipients {
-	struct user	*v;
-	size_t		 n, cap;
-};
-
-static int
-reminder_add_recipient(const struct user *u, void *arg)
-{
-	struct reminder_recipients	*a = arg;
-	struct user			*v;
-
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 8;
-		if ((v = realloc(a->v, a->cap * sizeof(*v))) == NULL)
-			return -1;
-		a->v = v;
-	}
-	a->v[a->n++] = *u;
-	return 0;
-}
-
 static int
 reminder_rate_limited_or_reply(struct request *req, int64_t oldest,
     int64_t now)
@@ -116,7 +95,7 @@ reminder_create(struct request *req)
 {
 	const cJSON			*tasks;
 	const char			*comment;
-	struct reminder_recipients	 to;
+	struct user_list		 to;
 	struct reminder			 r;
 	struct partner			 firm;
 	struct client			 c;
@@ -158,7 +137,7 @@ reminder_create(struct request *req)
 		goto out;
 	}
 	if (store_reminder_bookkeepers(req->store, c.id,
-	    reminder_add_recipient, &to) != STORE_OK)
+	    user_list_add, &to) != STORE_OK)
 		goto fail;
 	if (to.n == 0) {
 		store_rollback(req->store);

@@ -1,6 +1,7 @@
 /*
  * Queries on users and on failed logins.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -164,6 +165,22 @@ store_user_create(struct store *st, struct user *u)
 	}
 	store_reset(stmt);
 	return rc;
+}
+
+int
+user_list_add(const struct user *u, void *arg)
+{
+	struct user_list	*l = arg;
+	struct user		*v;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		if ((v = realloc(l->v, l->cap * sizeof(*v))) == NULL)
+			return -1;
+		l->v = v;
+	}
+	l->v[l->n++] = *u;
+	return 0;
 }
 
 int

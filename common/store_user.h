@@ -5,6 +5,7 @@
 #ifndef COMMON_STORE_USER_H
 #define COMMON_STORE_USER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -53,6 +54,15 @@ int	store_user_create(struct store *, struct user *u);
 int	store_user_get(struct store *, int64_t id, struct user *out);
 int	store_user_get_by_email(struct store *, const char *email,
 	    struct user *out);
+/* Users collected from store_user_each() callbacks; free(v) when done. */
+struct user_list {
+	struct user	*v;
+	size_t		 n, cap;
+};
+
+/* A store_user_each() callback appending to the struct user_list arg. */
+int	user_list_add(const struct user *, void *arg);
+
 /* The columns store_user_each() reads, first in a statement, in order. */
 #define STORE_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active"
 

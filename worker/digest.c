@@ -29,11 +29,6 @@ struct digest_partners {
 	size_t		 n, cap;
 };
 
-struct digest_users {
-	struct user	*v;
-	size_t		 n, cap;
-};
-
 static int
 digest_add_partner(const struct partner *p, void *arg)
 {
@@ -47,22 +42,6 @@ digest_add_partner(const struct partner *p, void *arg)
 		a->v = v;
 	}
 	a->v[a->n++] = *p;
-	return 0;
-}
-
-static int
-digest_add_user(const struct user *u, void *arg)
-{
-	struct digest_users	*a = arg;
-	struct user		*v;
-
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 64;
-		if ((v = realloc(a->v, a->cap * sizeof(*v))) == NULL)
-			return -1;
-		a->v = v;
-	}
-	a->v[a->n++] = *u;
 	return 0;
 }
 
@@ -211,7 +190,7 @@ digest_run_partner(struct worker *w, const struct partner *p, int64_t now,
 	static const enum schedule_freq freqs[] = {
 		SCHEDULE_DAILY, SCHEDULE_WEEKLY, SCHEDULE_MONTHLY
 	};
-	struct digest_users	 users;
+	struct user_list	 users;
 	const char		*freq;
 	char			 period[SCHEDULE_PERIOD_MAX];
 	int64_t			 slot;
@@ -234,7 +213,7 @@ digest_run_partner(struct worker *w, const struct partner *p, int64_t now,
 		users.n = 0;
 		/* Collected first: each digest is its own write transaction. */
 		if (store_digest_due_users(w->store, p->id, freq, slot, period,
-		    digest_add_user, &users) != STORE_OK) {
+		    user_list_add, &users) != STORE_OK) {
 			rc = -1;
 			break;
 		}
