@@ -163,8 +163,8 @@ jsonw_time(struct jsonw *w, int64_t t)
 }
 
 void
-jsonw_raw(struct jsonw *w, const char *json)
+jsonw_raw(struct jsonw *w, const char *json, size_t len)
 {
 	jsonw_sep(w);
-	jsonw_put(w, json, strlen(json));
+	jsonw_put(w, json, len);
 }

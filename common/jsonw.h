@@ -32,6 +32,6 @@ void	jsonw_bool(struct jsonw *, int);
 void	jsonw_null(struct jsonw *);
 void	jsonw_time(struct jsonw *, int64_t);
 /* Text that is already JSON (a stored, checked document). */
-void	jsonw_raw(struct jsonw *, const char *);
+void	jsonw_raw(struct jsonw *, const char *, size_t);
 
 #endif

@@ -102,6 +102,7 @@ store_open(const char *path, int create)
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA cache_size = -16384;"
+	    "PRAGMA mmap_size = 1073741824;"
 	    "PRAGMA temp_store = MEMORY;") == -1)
 		goto fail;
 	return st;

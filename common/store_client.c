@@ -259,87 +259,96 @@ store_client_set_balance(struct store *st, int64_t id, int64_t amount,
 }
 
 /*
- * The list. Parameters, the same in every variant:
+ * The list. Parameters, the same in every statement:
  *   ?1 partner  ?2 status  ?3 assignee (user scope)  ?4 least missing
  *   ?5 search   ?6 cursor key  ?7 cursor id  ?8 cursor count  ?9 limit
+ *
+ * Without a search, a page is one walk of an index in the list's order,
+ * from the cursor on. The clients_list_by_* indexes carry list_json, the
+ * row as the API shows it, so the walk reads nothing else; an assignee's
+ * list walks the copies of status, sort key and count in assignments and
+ * finds each row in clients_list_by_name by its whole key.
  */
 #define LIST_COLUMNS \
-	"SELECT c.id, c.name, c.org_number, c.status, c.balance_minor, " \
-	"c.currency, c.missing_receipts, c.export_ready, c.assignees_json, " \
-	"c.sort_key "
-
-/*
- * Where rows come from, per scope and kind of search. A firm's list walks
- * clients by index; an assignee's walks the copies of status, sort key and
- * count kept in assignments (so the sort needs no join); a search of three
- * characters or more starts from the trigram matches and sorts those few.
- */
+	"SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
 #define FROM_FIRM	"FROM clients c WHERE c.partner_id = ?1 " \
 	"AND c.status = ?2 "
-/* CROSS JOIN: whatever the statistics say, walk the assignee's index. */
+/*
+ * CROSS JOIN: whatever the statistics say, walk the assignee's index.
+ * The unary + keeps the planner from carrying the cursor's range over to
+ * clients, where the whole key finds the one row.
+ */
 #define FROM_USER	"FROM assignments a CROSS JOIN clients c " \
-	"ON c.id = a.client_id WHERE a.user_id = ?3 AND a.status = ?2 " \
-	"AND c.partner_id = ?1 "
-#define FROM_FIRM_FTS	"FROM (SELECT rowid AS id FROM clients_fts " \
-	"WHERE clients_fts MATCH ?5) f CROSS JOIN clients c ON c.id = f.id " \
-	"WHERE c.partner_id = ?1 AND c.status = ?2 "
-#define FROM_USER_FTS	"FROM (SELECT rowid AS id FROM clients_fts " \
-	"WHERE clients_fts MATCH ?5) f CROSS JOIN assignments a " \
-	"ON a.client_id = f.id AND a.user_id = ?3 JOIN clients c " \
-	"ON c.id = a.client_id WHERE a.status = ?2 AND c.partner_id = ?1 "
-#define SCAN_FILTER	"AND (?5 = '' OR instr(c.search_text, ?5) > 0) "
+	"INDEXED BY clients_list_by_name ON c.partner_id = ?1 " \
+	"AND c.status = +a.status AND c.sort_key = +a.sort_key " \
+	"AND c.id = +a.client_id WHERE a.user_id = ?3 AND a.status = ?2 "
 
 /* The sort columns of a scope: key, id, count of missing receipts. */
 #define FIRM_COLS	"c.sort_key", "c.id", "c.missing_receipts"
 #define USER_COLS	"a.sort_key", "a.client_id", "a.missing_receipts"
 
-#define LIST_NAME(from, filter, k, i, m) \
-	LIST_COLUMNS from filter "AND " m " >= ?4 AND (" k ", " i ") > " \
-	"(?6, ?7) ORDER BY " k ", " i " LIMIT ?9"
-#define LIST_NAME_DESC(from, filter, k, i, m) \
-	LIST_COLUMNS from filter "AND " m " >= ?4 AND (" k ", " i ") < " \
-	"(?6, ?7) ORDER BY " k " DESC, " i " DESC LIMIT ?9"
-#define LIST_MISSING(from, filter, k, i, m) \
-	LIST_COLUMNS from filter "AND " m " >= ?4 AND (" m ", " k ", " i \
-	") > (?8, ?6, ?7) ORDER BY " m ", " k ", " i " LIMIT ?9"
+#define LIST_NAME(from, k, i, m) \
+	LIST_COLUMNS from "AND " m " >= ?4 AND (" k ", " i ") > (?6, ?7) " \
+	"ORDER BY " k ", " i " LIMIT ?9"
+#define LIST_NAME_DESC(from, k, i, m) \
+	LIST_COLUMNS from "AND " m " >= ?4 AND (" k ", " i ") < (?6, ?7) " \
+	"ORDER BY " k " DESC, " i " DESC LIMIT ?9"
+#define LIST_MISSING(from, k, i, m) \
+	LIST_COLUMNS from "AND " m " >= ?4 AND (" m ", " k ", " i ") > " \
+	"(?8, ?6, ?7) ORDER BY " m ", " k ", " i " LIMIT ?9"
 /*
  * Most missing first, ties by name: the rest of the cursor's count, then
  * every smaller count, each part in index order.
  */
-#define LIST_MISSING_DESC(from, filter, k, i, m) \
-	"SELECT * FROM (" LIST_COLUMNS from filter "AND " m " >= ?4 " \
+#define LIST_MISSING_DESC(from, k, i, m) \
+	"SELECT * FROM (" LIST_COLUMNS from "AND " m " >= ?4 " \
 	"AND " m " = ?8 AND (" k ", " i ") > (?6, ?7) " \
 	"ORDER BY " k ", " i " LIMIT ?9) UNION ALL " \
-	"SELECT * FROM (" LIST_COLUMNS from filter "AND " m " >= ?4 " \
+	"SELECT * FROM (" LIST_COLUMNS from "AND " m " >= ?4 " \
 	"AND " m " < ?8 ORDER BY " m " DESC, " k ", " i " LIMIT ?9) " \
 	"LIMIT ?9"
 
-#define LIST_VARIANTS(from, filter, cols) { \
-	LIST_NAME_(from, filter, cols), \
-	LIST_NAME_DESC_(from, filter, cols), \
-	LIST_MISSING_(from, filter, cols), \
-	LIST_MISSING_DESC_(from, filter, cols) }
+#define LIST_VARIANTS(from, cols) { \
+	LIST_NAME_(from, cols), \
+	LIST_NAME_DESC_(from, cols), \
+	LIST_MISSING_(from, cols), \
+	LIST_MISSING_DESC_(from, cols) }
 /* One more step of expansion, so that cols splits into k, i and m. */
 #define LIST_NAME_(...)		LIST_NAME(__VA_ARGS__)
 #define LIST_NAME_DESC_(...)	LIST_NAME_DESC(__VA_ARGS__)
 #define LIST_MISSING_(...)	LIST_MISSING(__VA_ARGS__)
 #define LIST_MISSING_DESC_(...)	LIST_MISSING_DESC(__VA_ARGS__)
 
-/* [scope: firm, user][search: scan, fts][sort - 1] */
-static const char *const client_list_sql[2][2][4] = {
-	{ LIST_VARIANTS(FROM_FIRM, SCAN_FILTER, FIRM_COLS),
-	  LIST_VARIANTS(FROM_FIRM_FTS, "", FIRM_COLS) },
-	{ LIST_VARIANTS(FROM_USER, SCAN_FILTER, USER_COLS),
-	  LIST_VARIANTS(FROM_USER_FTS, "", USER_COLS) },
+/* [scope: firm, user][sort - 1] */
+static const char *const client_list_sql[2][4] = {
+	LIST_VARIANTS(FROM_FIRM, FIRM_COLS),
+	LIST_VARIANTS(FROM_USER, USER_COLS),
 };
 
-static const char *const client_count_sql[2][2] = {
-	{ "SELECT count(*) " FROM_FIRM SCAN_FILTER
-	  "AND c.missing_receipts >= ?4",
-	  "SELECT count(*) " FROM_FIRM_FTS "AND c.missing_receipts >= ?4" },
-	{ "SELECT count(*) " FROM_USER SCAN_FILTER
-	  "AND a.missing_receipts >= ?4",
-	  "SELECT count(*) " FROM_USER_FTS "AND a.missing_receipts >= ?4" },
+/*
+ * A search finds every match, in no order, with what places it in the
+ * list: from the trigram index for three characters or more, else by
+ * scanning the folded text. client_page keeps the page and counts.
+ */
+#define MATCH_FTS	"FROM (SELECT rowid AS id FROM clients_fts " \
+	"WHERE clients_fts MATCH ?5) f "
+/* [scope: firm, user][search: scan, fts] */
+static const char *const client_match_sql[2][2] = {
+	{ "SELECT c.id, c.missing_receipts, c.sort_key FROM clients c "
+	  "WHERE c.partner_id = ?1 AND c.status = ?2 "
+	  "AND c.missing_receipts >= ?4 AND instr(c.search_text, ?5) > 0",
+	  "SELECT c.id, c.missing_receipts, c.sort_key " MATCH_FTS
+	  "CROSS JOIN clients c ON c.id = f.id WHERE c.partner_id = ?1 "
+	  "AND c.status = ?2 AND c.missing_receipts >= ?4" },
+	{ "SELECT a.client_id, a.missing_receipts, a.sort_key "
+	  "FROM assignments a CROSS JOIN clients c ON c.id = a.client_id "
+	  "WHERE a.user_id = ?3 AND a.status = ?2 AND c.partner_id = ?1 "
+	  "AND a.missing_receipts >= ?4 AND instr(c.search_text, ?5) > 0",
+	  "SELECT a.client_id, a.missing_receipts, a.sort_key " MATCH_FTS
+	  "CROSS JOIN assignments a ON a.user_id = ?3 "
+	  "AND a.client_id = f.id CROSS JOIN clients c ON c.id = a.client_id "
+	  "WHERE a.status = ?2 AND c.partner_id = ?1 "
+	  "AND a.missing_receipts >= ?4" },
 };
 
 /* Trigrams need three characters; shorter searches scan. */
@@ -375,90 +384,32 @@ client_fts_phrase(const char *q)
 	return p;
 }
 
-static int
-client_bind_filters(sqlite3_stmt *stmt, const struct client_query *q,
-    int fts, char **phrase)
+static void
+client_bind_filters(sqlite3_stmt *stmt, const struct client_query *q)
 {
-	*phrase = NULL;
 	sqlite3_bind_int64(stmt, 1, q->partner_id);
 	sqlite3_bind_text(stmt, 2, q->status, -1, SQLITE_STATIC);
 	if (q->user_id != 0)
 		sqlite3_bind_int64(stmt, 3, q->user_id);
 	sqlite3_bind_int(stmt, 4, q->missing_only ? 1 : 0);
-	if (fts) {
-		if ((*phrase = client_fts_phrase(q->q)) == NULL)
-			return -1;
-		sqlite3_bind_text(stmt, 5, *phrase, -1, SQLITE_STATIC);
-	} else
-		sqlite3_bind_text(stmt, 5, q->q, -1, SQLITE_STATIC);
-	return 0;
 }
 
-int
-store_client_list(struct store *st, const struct client_query *q,
-    int (*fn)(const struct client_row *, void *), void *arg)
+/* Reads one row of a list statement and hands it to fn. */
+static int
+client_row_emit(sqlite3_stmt *stmt, int (*fn)(const struct client_row *,
+    void *), void *arg)
 {
-	const struct cursor	*cur = q->after;
 	struct client_row	 row;
-	/* Past every real sort key: where a descending first page starts. */
-	uint8_t			 top[COLLATE_KEY_MAX + 1];
-	sqlite3_stmt		*stmt;
-	char			*phrase = NULL;
-	int			 fts = client_query_fts(q), step, rc = STORE_OK;
-	int			 desc;
 
-	stmt = store_stmt(st, client_list_sql[q->user_id != 0][fts]
-	    [q->sort - 1]);
-	if (stmt == NULL)
-		return STORE_ERROR;
-	if (client_bind_filters(stmt, q, fts, &phrase) == -1) {
-		store_reset(stmt);
-		return STORE_ERROR;
-	}
-	desc = q->sort == CLIENT_SORT_NAME_DESC;
-	if (cur != NULL) {
-		sqlite3_bind_blob(stmt, 6, cur->key, (int)cur->keylen,
-		    SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 7, cur->id);
-		sqlite3_bind_int64(stmt, 8, cur->count);
-	} else {
-		if (desc) {
-			memset(top, 0xff, sizeof(top));
-			sqlite3_bind_blob(stmt, 6, top, sizeof(top),
-			    SQLITE_STATIC);
-		} else
-			sqlite3_bind_zeroblob(stmt, 6, 0);
-		sqlite3_bind_int64(stmt, 7, desc ? INT64_MAX : 0);
-		sqlite3_bind_int64(stmt, 8, q->sort == CLIENT_SORT_MISSING ?
-		    -1 : INT64_MAX);
-	}
-	sqlite3_bind_int(stmt, 9, q->limit);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		row.id = sqlite3_column_int64(stmt, 0);
-		row.name = (const char *)sqlite3_column_text(stmt, 1);
-		row.org_number = (const char *)sqlite3_column_text(stmt, 2);
-		row.status = (const char *)sqlite3_column_text(stmt, 3);
-		row.balance_minor = sqlite3_column_int64(stmt, 4);
-		row.currency = (const char *)sqlite3_column_text(stmt, 5);
-		row.missing_receipts = sqlite3_column_int64(stmt, 6);
-		row.export_ready = sqlite3_column_int64(stmt, 7);
-		row.assignees_json = (const char *)sqlite3_column_text(stmt, 8);
-		row.sort_key = sqlite3_column_blob(stmt, 9);
-		row.sort_key_len = (size_t)sqlite3_column_bytes(stmt, 9);
-		if (row.name == NULL || row.org_number == NULL ||
-		    row.status == NULL || row.currency == NULL ||
-		    row.assignees_json == NULL || fn(&row, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "client list");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	free(phrase);
-	return rc;
+	row.id = sqlite3_column_int64(stmt, 0);
+	row.missing_receipts = sqlite3_column_int64(stmt, 1);
+	row.sort_key = sqlite3_column_blob(stmt, 2);
+	row.sort_key_len = (size_t)sqlite3_column_bytes(stmt, 2);
+	row.json = (const char *)sqlite3_column_text(stmt, 3);
+	row.json_len = (size_t)sqlite3_column_bytes(stmt, 3);
+	if (row.json == NULL)
+		return -1;
+	return fn(&row, arg);
 }
 
 /* The kept counters of (partner, user or 0, status); zeros when none. */
@@ -493,6 +444,146 @@ store_client_counters(struct store *st, int64_t partner_id, int64_t user_id,
 	return rc;
 }
 
+/* A page walked in order; the kept counters give the total. */
+static int
+client_list_ordered(struct store *st, const struct client_query *q,
+    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
+{
+	const struct cursor	*cur = q->after;
+	/* Past every real sort key: where a descending first page starts. */
+	uint8_t			 top[COLLATE_KEY_MAX + 1];
+	sqlite3_stmt		*stmt;
+	int64_t			 clients, with_missing;
+	int			 step, rc = STORE_OK;
+	int			 desc = q->sort == CLIENT_SORT_NAME_DESC;
+
+	if ((stmt = store_stmt(st, client_list_sql[q->user_id != 0]
+	    [q->sort - 1])) == NULL)
+		return STORE_ERROR;
+	client_bind_filters(stmt, q);
+	if (cur != NULL) {
+		sqlite3_bind_blob(stmt, 6, cur->key, (int)cur->keylen,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 7, cur->id);
+		sqlite3_bind_int64(stmt, 8, cur->count);
+	} else {
+		if (desc) {
+			memset(top, 0xff, sizeof(top));
+			sqlite3_bind_blob(stmt, 6, top, sizeof(top),
+			    SQLITE_STATIC);
+		} else
+			sqlite3_bind_zeroblob(stmt, 6, 0);
+		sqlite3_bind_int64(stmt, 7, desc ? INT64_MAX : 0);
+		sqlite3_bind_int64(stmt, 8, q->sort == CLIENT_SORT_MISSING ?
+		    -1 : INT64_MAX);
+	}
+	sqlite3_bind_int(stmt, 9, q->limit);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (client_row_emit(stmt, fn, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "client list");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	if (rc == STORE_OK)
+		rc = store_client_counters(st, q->partner_id, q->user_id,
+		    q->status, &clients, &with_missing);
+	*total = q->missing_only ? with_missing : clients;
+	return rc;
+}
+
+/* Every match of a search offered to the page. */
+static int
+client_match(struct store *st, const struct client_query *q,
+    struct client_page *page)
+{
+	sqlite3_stmt	*stmt;
+	char		*phrase = NULL;
+	int		 fts = client_query_fts(q), step;
+
+	if ((stmt = store_stmt(st, client_match_sql[q->user_id != 0][fts])) ==
+	    NULL)
+		return STORE_ERROR;
+	client_bind_filters(stmt, q);
+	if (fts) {
+		if ((phrase = client_fts_phrase(q->q)) == NULL) {
+			store_reset(stmt);
+			return STORE_ERROR;
+		}
+		sqlite3_bind_text(stmt, 5, phrase, -1, SQLITE_STATIC);
+	} else
+		sqlite3_bind_text(stmt, 5, q->q, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		client_page_offer(page, sqlite3_column_int64(stmt, 0),
+		    sqlite3_column_int64(stmt, 1), sqlite3_column_blob(stmt, 2),
+		    (size_t)sqlite3_column_bytes(stmt, 2));
+	if (step != SQLITE_DONE)
+		store_log_error(st, "client search");
+	store_reset(stmt);
+	free(phrase);
+	return step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* The page of a search, each row read from the list index by its key. */
+static int
+client_list_search(struct store *st, const struct client_query *q,
+    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
+{
+	static const char sql[] =
+	    "SELECT id, missing_receipts, sort_key, list_json "
+	    "FROM clients INDEXED BY clients_list_by_name "
+	    "WHERE partner_id = ?1 AND status = ?2 AND sort_key = ?3 "
+	    "AND id = ?4";
+	struct client_page	 page;
+	sqlite3_stmt		*stmt;
+	size_t			 i;
+	int			 rc;
+
+	if (client_page_init(&page, q->sort, q->after, (size_t)q->limit) ==
+	    -1) {
+		client_page_cleanup(&page);
+		return STORE_ERROR;
+	}
+	if ((rc = client_match(st, q, &page)) != STORE_OK)
+		goto out;
+	*total = page.offered;
+	client_page_sort(&page);
+	if ((stmt = store_stmt(st, sql)) == NULL) {
+		rc = STORE_ERROR;
+		goto out;
+	}
+	for (i = 0; i < page.n && rc == STORE_OK; i++) {
+		sqlite3_bind_int64(stmt, 1, q->partner_id);
+		sqlite3_bind_text(stmt, 2, q->status, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(stmt, 3, page.rows[i].key,
+		    (int)page.rows[i].keylen, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 4, page.rows[i].id);
+		/* The same snapshot found it: it is there. */
+		if (sqlite3_step(stmt) != SQLITE_ROW) {
+			store_log_error(st, "client search row");
+			rc = STORE_ERROR;
+		} else if (client_row_emit(stmt, fn, arg) == -1)
+			rc = STORE_ERROR;
+		store_reset(stmt);
+	}
+out:
+	client_page_cleanup(&page);
+	return rc;
+}
+
+int
+store_client_list(struct store *st, const struct client_query *q,
+    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
+{
+	*total = 0;
+	if (q->q[0] == '\0')
+		return client_list_ordered(st, q, fn, arg, total);
+	return client_list_search(st, q, fn, arg, total);
+}
+
 int
 store_client_status_count(struct store *st, int64_t partner_id,
     int64_t user_id, const char *status, int64_t *count)
@@ -501,39 +592,4 @@ store_client_status_count(struct store *st, int64_t partner_id,
 
 	return store_client_counters(st, partner_id, user_id, status, count,
 	    &with_missing);
-}
-
-int
-store_client_count(struct store *st, const struct client_query *q,
-    int64_t *total)
-{
-	sqlite3_stmt	*stmt;
-	char		*phrase = NULL;
-	int		 fts, rc = STORE_OK;
-
-	/* Without a search the kept counters answer in one lookup. */
-	if (q->q[0] == '\0') {
-		int64_t clients, with_missing;
-		rc = store_client_counters(st, q->partner_id, q->user_id,
-		    q->status, &clients, &with_missing);
-		*total = q->missing_only ? with_missing : clients;
-		return rc;
-	}
-	fts = client_query_fts(q);
-	if ((stmt = store_stmt(st, client_count_sql[q->user_id != 0][fts]))
-	    == NULL)
-		return STORE_ERROR;
-	if (client_bind_filters(stmt, q, fts, &phrase) == -1) {
-		store_reset(stmt);
-		return STORE_ERROR;
-	}
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		*total = sqlite3_column_int64(stmt, 0);
-	else {
-		store_log_error(st, "client count");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	free(phrase);
-	return rc;
 }

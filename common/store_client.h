@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client_page.h"
 #include "cursor.h"
 #include "store.h"
 #include "store_user.h"
@@ -67,12 +68,6 @@ int	store_client_update(struct store *, const char *locale,
 int	store_client_set_balance(struct store *, int64_t id, int64_t amount,
 	    const char *currency);
 
-enum client_sort {
-	CLIENT_SORT_NAME = 1,
-	CLIENT_SORT_NAME_DESC,
-	CLIENT_SORT_MISSING,
-	CLIENT_SORT_MISSING_DESC
-};
 
 struct client_query {
 	int64_t			 partner_id;
@@ -85,26 +80,25 @@ struct client_query {
 	int			 limit;
 };
 
-/* One row of the list; pointers are valid during the callback only. */
+/*
+ * A row of the list: its JSON as the API shows it, and its sort keys.
+ * Pointers are valid during the callback only.
+ */
 struct client_row {
 	int64_t		 id;
-	const char	*name;
-	const char	*org_number;
-	const char	*status;
-	int64_t		 balance_minor;
-	const char	*currency;
 	int64_t		 missing_receipts;
-	int64_t		 export_ready;
-	const char	*assignees_json;
 	const void	*sort_key;
 	size_t		 sort_key_len;
+	const char	*json;
+	size_t		 json_len;
 };
 
-/* Calls fn for up to q->limit rows in order; stops at fn's -1. */
+/*
+ * Calls fn for up to q->limit rows in order, stopping at fn's -1, and
+ * sets total to the rows the query matches over all pages.
+ */
 int	store_client_list(struct store *, const struct client_query *,
-	    int (*fn)(const struct client_row *, void *), void *arg);
-/* The number of rows the query matches over all pages. */
-int	store_client_count(struct store *, const struct client_query *,
+	    int (*fn)(const struct client_row *, void *), void *arg,
 	    int64_t *total);
 /* Clients of status for the firm (user_id 0) or one assignee. */
 int	store_client_status_count(struct store *, int64_t partner_id,
