@@ -17,8 +17,6 @@
 
 #define REMINDER_COMMENT_MAX	2000
 #define REMINDER_WINDOW		3600	/* seconds the limits count over */
-#define REMINDER_PER_CLIENT	10
-#define REMINDER_PER_SENDER	30
 #define REMINDER_LIST_MAX	50
 
 static const char *const reminder_tasks[] = {
@@ -104,6 +102,7 @@ reminder_create(struct request *req)
 	int64_t				 now = store_now(), nc, oc, ns, os;
 	int64_t				 outbox_id;
 	size_t				 i;
+	int				 client_full, sender_full;
 
 	memset(&to, 0, sizeof(to));
 	memset(&r, 0, sizeof(r));
@@ -127,13 +126,15 @@ reminder_create(struct request *req)
 	if (store_reminder_recent(req->store, c.id, req->user.id,
 	    now - REMINDER_WINDOW, &nc, &oc, &ns, &os) != STORE_OK)
 		goto fail;
-	if (nc >= REMINDER_PER_CLIENT || ns >= REMINDER_PER_SENDER) {
+	/* The hour's limits: PORTAL_NOTIFY_PER_{CLIENT,SENDER}_HOUR. */
+	client_full = nc >= req->cfg->notify_per_client_hour;
+	sender_full = ns >= req->cfg->notify_per_sender_hour;
+	if (client_full || sender_full) {
 		store_rollback(req->store);
 		/* Wait for the window that frees up last. */
 		(void)reminder_rate_limited_or_reply(req,
-		    nc >= REMINDER_PER_CLIENT && ns >= REMINDER_PER_SENDER ?
-		    (oc > os ? oc : os) : nc >= REMINDER_PER_CLIENT ? oc : os,
-		    now);
+		    client_full && sender_full ? (oc > os ? oc : os) :
+		    client_full ? oc : os, now);
 		goto out;
 	}
 	if (store_reminder_bookkeepers(req->store, c.id,

@@ -206,6 +206,12 @@ config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
 	    86400, err, errlen) == -1 ||
 	    config_int(&cfg->request_timeout_ms, "PORTAL_REQUEST_TIMEOUT_MS",
 	    5000, 100, 120000, err, errlen) == -1 ||
+	    config_int(&cfg->notify_per_client_hour,
+	    "PORTAL_NOTIFY_PER_CLIENT_HOUR", 10, 1, 1000000, err,
+	    errlen) == -1 ||
+	    config_int(&cfg->notify_per_sender_hour,
+	    "PORTAL_NOTIFY_PER_SENDER_HOUR", 30, 1, 1000000, err,
+	    errlen) == -1 ||
 	    config_int(&cfg->worker_poll, "PORTAL_WORKER_POLL", 5, 1, 3600,
 	    err, errlen) == -1)
 		goto fail;

@@ -28,6 +28,9 @@ struct config {
 	long long	 login_max_failures;
 	long long	 login_lockout;		/* seconds */
 	long long	 request_timeout_ms;
+	/* "Notify accountants" reminders allowed within any hour. */
+	long long	 notify_per_client_hour;
+	long long	 notify_per_sender_hour;
 	/* Mail, for the worker. */
 	char		*smtp_url;
 	char		*smtp_user;

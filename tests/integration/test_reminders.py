@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import assert_problem
+from conftest import assert_problem, start_portal
 from worker_helpers import Mailroom, text_part
 
 TASKS = ["missing_receipts", "export_ready", "balance"]
@@ -239,3 +239,39 @@ def test_rate_limit_per_client(room, world):
     assert seen[-1] == 429, seen
     assert int(r.headers["Retry-After"]) > 0
     assert_problem(r, 429)
+
+
+def test_limits_follow_the_configuration():
+    """PORTAL_NOTIFY_PER_CLIENT_HOUR and PORTAL_NOTIFY_PER_SENDER_HOUR set
+    the hour's limits (the benchmark raises them)."""
+    with tempfile.TemporaryDirectory(prefix="portal-limits-") as tmpdir:
+        p = start_portal(tmpdir, extra_env={
+            "PORTAL_NOTIFY_PER_CLIENT_HOUR": "2",
+            "PORTAL_NOTIFY_PER_SENDER_HOUR": "3"})
+        try:
+            admin, integ = p.token("admin"), p.token("integration")
+            bk = p.users["bookkeeper"]["id"]
+            ids = []
+            for n in range(2):
+                c = p.request("POST", "/v1/clients", admin, json={
+                    "name": "Gräns %d AB" % n, "org_number": "5566-70%d" % n,
+                    "contact_email": "ekonomi@example.se"}).json()
+                for path, tok, body in (
+                        ("verification", integ, {"result": "approved"}),
+                        ("assignees", admin, {"user_id": bk})):
+                    r = p.request("POST", "/v1/clients/%d/%s" % (
+                        c["id"], path), tok, json=body)
+                    assert r.status_code in (200, 201), r.text
+                ids.append(c["id"])
+
+            def post(cid):
+                return p.request(
+                    "POST", "/v1/clients/%d/notify-accountants" % cid,
+                    admin, json={"tasks": ["balance"]}).status_code
+
+            # Two for the first client, then its limit; one more for the
+            # second client, then the sender's limit of three.
+            assert [post(ids[0]) for _ in range(3)] == [202, 202, 429]
+            assert [post(ids[1]) for _ in range(2)] == [202, 429]
+        finally:
+            p.server.stop_and_check()

@@ -143,6 +143,8 @@ test_defaults(void **state)
 	assert_true(cfg.login_max_failures == 5);
 	assert_true(cfg.login_lockout == 300);
 	assert_true(cfg.worker_poll == 5);
+	assert_true(cfg.notify_per_client_hour == 10);
+	assert_true(cfg.notify_per_sender_hour == 30);
 	assert_int_equal(cfg.secret_len, 0);
 	config_cleanup(&cfg);
 	assert_null(cfg.db_path);
@@ -326,6 +328,7 @@ test_other_ints(void **state)
 		"PORTAL_ACCESS_TOKEN_TTL", "PORTAL_THREADS", "PORTAL_MAX_BODY",
 		"PORTAL_REQUEST_TIMEOUT_MS", "PORTAL_LOGIN_MAX_FAILURES",
 		"PORTAL_LOGIN_LOCKOUT", "PORTAL_WORKER_POLL",
+		"PORTAL_NOTIFY_PER_CLIENT_HOUR", "PORTAL_NOTIFY_PER_SENDER_HOUR",
 	};
 	struct config			 cfg;
 	size_t				 i;
@@ -348,6 +351,15 @@ test_other_ints(void **state)
 	set("PORTAL_ACCESS_TOKEN_TTL", "30");
 	load_ok(&cfg, 0);
 	assert_true(cfg.access_token_ttl == 30);
+	config_cleanup(&cfg);
+	/* README: 1 to 1000000 reminders an hour. */
+	set("PORTAL_NOTIFY_PER_CLIENT_HOUR", "1000001");
+	load_fails(0, "PORTAL_NOTIFY_PER_CLIENT_HOUR");
+	set("PORTAL_NOTIFY_PER_CLIENT_HOUR", "1000000");
+	set("PORTAL_NOTIFY_PER_SENDER_HOUR", "1");
+	load_ok(&cfg, 0);
+	assert_true(cfg.notify_per_client_hour == 1000000);
+	assert_true(cfg.notify_per_sender_hour == 1);
 	config_cleanup(&cfg);
 }
 
