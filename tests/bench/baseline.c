@@ -14,13 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <pthread.h>
 
 #include <civetweb.h>
 
 static char	*body;
 static size_t	 body_len;
-static char	 body_len_text[24];
 
 /* A JSON document of exactly len bytes: {"data":"xxx…"}. */
 static char *
@@ -43,30 +44,45 @@ make_body(size_t len)
 	return b;
 }
 
-/* As api/server.c's server_send: the same headers, then the body. */
+/*
+ * As api/server.c's server_send: the same headers, Date and Connection
+ * included, written with the body in one mg_write.
+ */
 static int
 handle(struct mg_connection *conn, void *cbdata)
 {
+	static const char	 refused[] = "HTTP/1.1 405 Method Not Allowed"
+	    "\r\nContent-Length: 0\r\n\r\n";
 	const struct mg_request_info	*ri = mg_get_request_info(conn);
+	const char		*h = mg_get_header(conn, "Connection");
+	char			 head[512], date[64], *out;
+	struct tm		 tm;
+	time_t			 now = time(NULL);
+	int			 n;
 
 	(void)cbdata;
 	if (strcmp(ri->request_method, "GET") != 0) {
-		mg_response_header_start(conn, 405);
-		mg_response_header_add(conn, "Content-Length", "0", -1);
-		mg_response_header_send(conn);
+		mg_write(conn, refused, sizeof(refused) - 1);
 		return 405;
 	}
-	mg_response_header_start(conn, 200);
-	mg_response_header_add(conn, "Content-Type", "application/json", -1);
-	mg_response_header_add(conn, "Content-Length", body_len_text, -1);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	/* Same length as the API's random request ids (24 hex digits). */
-	mg_response_header_add(conn, "X-Request-Id",
-	    "0123456789abcdef01234567", -1);
-	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
-	mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
-	mg_response_header_add(conn, "Vary", "Origin", -1);
-	mg_response_header_send(conn);
-	mg_write(conn, body, body_len);
+	n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	    "X-Request-Id: 0123456789abcdef01234567\r\n"
+	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+	    "Date: %s\r\nVary: Origin\r\nConnection: %s\r\n\r\n",
+	    body_len, date, h == NULL || strcasecmp(h, "keep-alive") == 0 ?
+	    "keep-alive" : "close");
+	/* A copy per reply, as the API builds each reply in a buffer. */
+	if (n < 0 || (size_t)n >= sizeof(head) ||
+	    (out = malloc((size_t)n + body_len)) == NULL)
+		return 500;
+	memcpy(out, head, (size_t)n);
+	memcpy(out + n, body, body_len);
+	mg_write(conn, out, (size_t)n + body_len);
+	free(out);
 	return 200;
 }
 
@@ -108,7 +124,6 @@ main(int argc, char **argv)
 	}
 	if ((body = make_body((size_t)size)) == NULL)
 		return 1;
-	(void)snprintf(body_len_text, sizeof(body_len_text), "%zu", body_len);
 	(void)snprintf(listen, sizeof(listen), "127.0.0.1:%ld", port);
 	(void)snprintf(threads, sizeof(threads), "%ld", nthreads);
 

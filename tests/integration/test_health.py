@@ -4,6 +4,7 @@ import re
 import pytest
 
 from conftest import REPO, assert_problem
+from faults_helpers import wait_until
 
 HEX_ID = re.compile(r"^[0-9a-f]{24}$")
 
@@ -65,8 +66,9 @@ def test_safe_request_id_is_echoed(portal, rid):
 def test_request_id_is_in_the_log(portal):
     rid = "log-check-4f1d2a"
     portal.get("/v1/me", headers={"X-Request-Id": rid})
-    text = portal.server.log_text()
-    assert "req=%s" % rid in text, text[-2000:]
+    # The request's log line is written once the reply is out.
+    wait_until(lambda: "req=%s" % rid in portal.server.log_text(), 5,
+               "the request id in the log")
 
 
 @pytest.mark.parametrize("rid", [
