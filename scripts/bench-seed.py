@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Seeds the benchmark firm: one firm (locale sv), one admin, 50 bookkeepers
-and one integration account through the operator CLI, then 10,000 clients
-with Nordic names, their verification, assignees, balances and 1,000,000
-expenses through the running API, over keep-alive connections from several
-threads. Deterministic: the same counts give the same data.
+"""Seeds the benchmark firm: one firm (locale sv) with 100 users through
+the operator CLI (10 admins, 2 integration accounts, 50 bookkeepers who
+hold the assignments and 38 bookkeepers with no client yet), then 10,000
+clients with Nordic names, their verification, assignees, balances and
+1,000,000 expenses through the running API, over keep-alive connections
+from several threads. Deterministic: the same counts give the same data.
 
 Usage: bench-seed.py BASE_URL INFO_JSON
   PORTAL_DB (and the rest of the PORTAL_* environment) for the CLI,
   BENCH_API the portal-api binary (bin/portal-api);
-  BENCH_LIST_CLIENTS, BENCH_LIST_EXPENSES, BENCH_LIST_BOOKKEEPERS override
-  the counts.
+  BENCH_LIST_CLIENTS, BENCH_LIST_EXPENSES, BENCH_LIST_BOOKKEEPERS (those
+  with clients), BENCH_USERS (all users) and BENCH_ADMINS override the
+  counts.
 Writes INFO_JSON: the logins, the counts, and the search term to use.
 """
 import concurrent.futures
@@ -31,6 +33,9 @@ API = os.environ.get("BENCH_API") or os.path.join(ROOT, "bin",
 N_CLIENTS = int(os.environ.get("BENCH_LIST_CLIENTS", "10000"))
 N_EXPENSES = int(os.environ.get("BENCH_LIST_EXPENSES", "1000000"))
 N_BOOKKEEPERS = int(os.environ.get("BENCH_LIST_BOOKKEEPERS", "50"))
+N_USERS = int(os.environ.get("BENCH_USERS", "100"))
+N_ADMINS = int(os.environ.get("BENCH_ADMINS", "10"))
+N_INTEGRATIONS = 2
 THREADS = int(os.environ.get("BENCH_LIST_SEED_THREADS", "8"))
 BATCH = 1000                    # expenses per request, the API's maximum
 
@@ -207,14 +212,34 @@ def main():
         people.append((f"bk{i + 1:02d}@bench.test",
                        f"{FIRST[i % len(FIRST)]} "
                        f"{LAST[(i * 7) % len(LAST)]}", "bookkeeper"))
+    # The rest of the firm's staff up to N_USERS: more admins (who send
+    # the reminders of the notify workload), a second integration, and
+    # bookkeepers with no client yet. They come after the bookkeepers
+    # above, so the clients and their assignments stay as they were.
+    extra = []
+    for i in range(1, N_ADMINS):
+        extra.append((f"admin{i + 1:02d}@bench.test",
+                      f"{FIRST[(i * 5) % len(FIRST)]} "
+                      f"{LAST[(i * 11) % len(LAST)]}", "admin"))
+    for i in range(1, N_INTEGRATIONS):
+        extra.append((f"integration{i + 1:02d}@bench.test",
+                      f"Spend platform {i + 1}", "integration"))
+    for i in range(N_BOOKKEEPERS,
+                   N_BOOKKEEPERS + N_USERS - len(people) - len(extra)):
+        extra.append((f"bk{i + 1:02d}@bench.test",
+                      f"{FIRST[(i * 3) % len(FIRST)]} "
+                      f"{LAST[(i * 13) % len(LAST)]}", "bookkeeper"))
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as ex:
         ids = list(ex.map(lambda p: cli(
             "create-user", "--partner", str(partner), "--email", p[0],
-            "--name", p[1], "--role", p[2]), people))
-    user_id = {p[0]: i for p, i in zip(people, ids)}
+            "--name", p[1], "--role", p[2]), people + extra))
+    user_id = {p[0]: i for p, i in zip(people + extra, ids)}
     bookkeepers = [user_id[p[0]] for p in people if p[2] == "bookkeeper"]
-    log(f"firm {partner}: 1 admin, {len(bookkeepers)} bookkeepers, "
-        f"1 integration ({time.monotonic() - t_start:.1f} s)")
+    admins = [p[0] for p in people + extra if p[2] == "admin"]
+    n_idle = sum(1 for p in extra if p[2] == "bookkeeper")
+    log(f"firm {partner}: {len(ids)} users: {len(admins)} admins, "
+        f"{len(bookkeepers)} bookkeepers with clients, {n_idle} without, "
+        f"{N_INTEGRATIONS} integrations ({time.monotonic() - t_start:.1f} s)")
 
     admin_token = login(base, "admin@bench.test")
     integ_token = login(base, "integration@bench.test")
@@ -366,6 +391,12 @@ def main():
         "clients": len(plan),
         "active": len(active),
         "bookkeepers": len(bookkeepers),
+        "users": len(ids),
+        "admins": admins,
+        "bookkeepers_with_clients": [
+            e for e, i in user_id.items() if i in set(bookkeepers)],
+        "bookkeepers_without_clients": n_idle,
+        "integrations": N_INTEGRATIONS,
         "expenses": N_EXPENSES,
         "missing_receipts": sum(missing_by_client.values()),
         "clients_with_missing": n_missing_clients,
