@@ -11,6 +11,8 @@
       Runs wrk, writes its output to OUT_FILE with one more line telling
       the CPU seconds the server, wrk and everything else on the machine
       used meanwhile (other work skews the figures).
+  bench-report.py copy-db SOURCE DEST
+      Copies the seeded database for a run, with SQLite's backup API.
   bench-report.py report OUT_DIR COMMAND
       Reads OUT_DIR/wrk-*.txt, writes OUT_DIR/results.md and prints it.
       Exits 1 when a run had errors (non-200s, socket errors, empty pages).
@@ -20,6 +22,7 @@ import http.client
 import json
 import os
 import platform
+import random
 import re
 import subprocess
 import sys
@@ -64,6 +67,19 @@ class Api:
                           headers={"Content-Type": "application/json"})
         r = self.conn.getresponse()
         return r.status, r.read()
+
+    def call(self, method, path, body=None, headers=None):
+        """Any request with the token; returns status, headers, body."""
+        h = {"Authorization": "Bearer " + self.token}
+        data = None
+        if body is not None:
+            data = body.encode() if isinstance(body, str) else \
+                json.dumps(body, ensure_ascii=False).encode()
+            h["Content-Type"] = "application/json"
+        h.update(headers or {})
+        self.conn.request(method, path, body=data, headers=h)
+        r = self.conn.getresponse()
+        return r.status, r.headers, r.read()
 
 
 def path_of(query, cursor=None):
@@ -142,6 +158,170 @@ def prepare(base, info_path, out):
         json.dump(result, f, ensure_ascii=False, indent=1)
     with open(os.path.join(out, "baseline-bytes"), "w") as f:
         f.write(f"{result['baseline_bytes']}\n")
+    prepare_routes(base, info, out)
+
+
+# The client's own routes: name, wrk mode (scripts/bench-routes.lua),
+# pairs file, label. Run in this order: the preference is read after the
+# run that set it, as a user reopens the menu after saving.
+ROUTES = [
+    ("details", "details", "view", "`GET /v1/clients/{id}` (details)"),
+    ("pref-put", "pref-put", "view",
+     "`PUT /v1/clients/{id}/notification-preference`, values alternating"),
+    ("pref-get", "pref-get", "view",
+     "`GET /v1/clients/{id}/notification-preference`"),
+    ("notify", "notify", "notify",
+     "`POST /v1/clients/{id}/notify-accountants`, a fresh Idempotency-Key "
+     "each"),
+]
+ROUTE_PAIRS = int(os.environ.get("BENCH_ROUTE_PAIRS", "4000"))
+# The bodies scripts/bench-routes.lua sends, for the checks.
+PREFS = [{"email": True, "frequency": "daily"},
+         {"email": True, "frequency": "weekly"},
+         {"email": True, "frequency": "monthly"},
+         {"email": False, "frequency": "weekly"}]
+
+
+def walk(api, query):
+    """Every row of a list, by cursor."""
+    rows, cursor = [], None
+    while True:
+        st, body = api.get(path_of(query, cursor))
+        if st != 200:
+            fail(f"GET {path_of(query, cursor)}: {st} {body[:300]!r}")
+        d = json.loads(body)
+        rows.extend(d["data"])
+        cursor = d.get("next_cursor")
+        if not cursor:
+            return rows
+
+
+def avg(sizes):
+    return round(sum(sizes) / len(sizes))
+
+
+def prepare_routes(base, info, out):
+    """The (token, client) pairs of the route workloads, each route checked
+    once, and the average size of each route's answer for its baseline."""
+    if "admins" not in info or "bookkeepers_with_clients" not in info:
+        fail("the seeded database predates the route workloads: run "
+             "sh scripts/bench --reseed")
+
+    def login(email):
+        st, body = Api(base).post("/v1/auth/token", {
+            "email": email, "password": info["password"]})
+        if st != 200:
+            fail(f"login as {email}: {st} {body[:200]!r}")
+        return json.loads(body)["access_token"]
+
+    admins = [login(e) for e in info["admins"]]
+    bks = [login(e) for e in info["bookkeepers_with_clients"]]
+    rows = walk(Api(base, admins[0]), {"tab": "all"})
+    all_ids = [r["id"] for r in rows]
+    notifiable = [r["id"] for r in rows if r.get("assignees")]
+    mine = [[r["id"] for r in walk(Api(base, t), {"tab": "mine"})]
+            for t in bks]
+    if not all_ids or not notifiable or not all(mine):
+        fail("routes: no active clients, none with an assignee, or a "
+             "bookkeeper without clients")
+
+    # Tokens numbered from 1: the admins, then the bookkeepers.
+    tokens = admins + bks
+    rng = random.Random(20260302)
+    view, notify = [], []
+    for k in range(ROUTE_PAIRS):
+        if k % 2 == 0:
+            view.append((1 + rng.randrange(len(admins)),
+                         rng.choice(all_ids)))
+        else:
+            b = rng.randrange(len(bks))
+            view.append((1 + len(admins) + b, rng.choice(mine[b])))
+        notify.append((1 + rng.randrange(len(admins)),
+                       rng.choice(notifiable)))
+    pairs = {"view": view, "notify": notify}
+    for kind, lst in pairs.items():
+        with open(os.path.join(out, f"pairs-{kind}.tsv"), "w") as f:
+            for t in tokens:
+                f.write(f"T\t{t}\n")
+            for t, cid in lst:
+                f.write(f"P\t{t}\t{cid}\n")
+
+    def api_of(pair):
+        return Api(base, tokens[pair[0] - 1])
+
+    def check(what, st, want, body):
+        if st != want:
+            fail(f"{what}: {st}, not {want}: {body[:300]!r}")
+        return json.loads(body)
+
+    sample = rng.sample(view, min(200, len(view)))
+    sizes = {r[0]: [] for r in ROUTES}
+    for pair in sample:
+        api = api_of(pair)
+        st, _, body = api.call("GET", f"/v1/clients/{pair[1]}")
+        if check(f"GET /v1/clients/{pair[1]}", st, 200, body)["id"] != \
+                pair[1]:
+            fail(f"GET /v1/clients/{pair[1]}: another client")
+        sizes["details"].append(len(body))
+    # Every sampled pair gets two different settings, the second read back.
+    for i, pair in enumerate(sample):
+        api = api_of(pair)
+        path = f"/v1/clients/{pair[1]}/notification-preference"
+        for n in (i, i + 1):
+            want = PREFS[n % len(PREFS)]
+            st, _, body = api.call("PUT", path, want)
+            doc = check(f"PUT {path}", st, 200, body)
+            sizes["pref-put"].append(len(body))
+        st, _, body = api.call("GET", path)
+        doc = check(f"GET {path}", st, 200, body)
+        if doc["email"] != want["email"] or \
+                doc["frequency"] != want["frequency"]:
+            fail(f"GET {path}: {doc}, not the {want} just saved")
+        sizes["pref-get"].append(len(body))
+    nonce = f"{os.getpid()}-{random.randrange(1 << 30)}"
+    for i, pair in enumerate(rng.sample(notify, min(40, len(notify)))):
+        api = api_of(pair)
+        path = f"/v1/clients/{pair[1]}/notify-accountants"
+        key = f"bench-check-{nonce}-{i}"
+        body_in = {"tasks": ["missing_receipts", "export_ready"],
+                   "comment": "Kvitton före fredag, tack."}
+        st, _, body = api.call("POST", path, body_in,
+                               {"Idempotency-Key": key})
+        if st == 429:
+            fail(f"POST {path}: 429: the server keeps the default rate "
+                 "limits; it must read PORTAL_NOTIFY_PER_CLIENT_HOUR and "
+                 "PORTAL_NOTIFY_PER_SENDER_HOUR (rebuild: make binaries)")
+        doc = check(f"POST {path}", st, 202, body)
+        if not doc.get("recipients"):
+            fail(f"POST {path}: no recipients")
+        sizes["notify"].append(len(body))
+        if i == 0:
+            st, h, again = api.call("POST", path, body_in,
+                                    {"Idempotency-Key": key})
+            if st != 202 or again != body or \
+                    h.get("Idempotent-Replayed") != "true":
+                fail(f"POST {path}: a replayed key answered {st} "
+                     f"{again[:200]!r}")
+
+    result = {"pairs": ROUTE_PAIRS, "routes": {}, "users": {
+        "admins": len(admins), "bookkeepers": len(bks)},
+        "clients": {"view": len({c for _, c in view}),
+                    "notify": len({c for _, c in notify})}}
+    with open(os.path.join(out, "routes.tsv"), "w") as f:
+        for name, mode, kind, label in ROUTES:
+            result["routes"][name] = {
+                "label": label, "mode": mode, "pairs": kind,
+                "avg_bytes": avg(sizes[name]), "checked": len(sizes[name])}
+            f.write(f"{name}\t{mode}\t{out}/pairs-{kind}.tsv\t"
+                    f"{avg(sizes[name])}\n")
+            print(f"  check {name:8s} ok: {len(sizes[name])} answers, "
+                  f"{avg(sizes[name])} bytes on average")
+    print(f"  routes: {ROUTE_PAIRS} (token, client) pairs over "
+          f"{result['clients']['view']} clients and "
+          f"{len(tokens)} users; notify over "
+          f"{result['clients']['notify']} clients and {len(admins)} admins")
+    with open(os.path.join(out, "routes.json"), "w") as f:
+        json.dump(result, f, ensure_ascii=False, indent=1)
 
 
 def cpu_busy():
@@ -217,11 +397,40 @@ def parse_wrk(path):
     if m:
         r["bad"], r["empty"] = int(m.group(2)), int(m.group(3))
         r["walks"], r["pages_per_walk"] = int(m.group(4)), float(m.group(5))
+    m = re.search(r"bench-routes: mode=(\S+) responses=(\d+) bad=(\d+) "
+                  r"limited=(\d+) server_errors=(\d+)", text)
+    if m:
+        r["bad"], r["limited"], r["server_errors"] = \
+            int(m.group(3)), int(m.group(4)), int(m.group(5))
+    m = re.search(r"^\s+\d+ requests in [\d.]+\w+, ([\d.]+)(\w+) read",
+                  text, re.M)
+    if m:
+        r["bytes"] = float(m.group(1)) * {
+            "B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}.get(
+                m.group(2), 0)
     m = re.search(r"bench-cpu: total=([\d.]+) server=([\d.]+) wrk=([\d.]+) "
                   r"other=([\d.]+)", text)
     if m:
         r["cpu"] = dict(zip(("total", "server", "wrk", "other"),
                             map(float, m.groups())))
+    return r
+
+
+def parse_wrk_loose(path):
+    """parse_wrk for the soak: a wrk that failed is an error in the result,
+    not the end of the report. bad counts every answer outside 2xx (and
+    for the list, pages without rows)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        if not re.search(r"^Requests/sec:", text, re.M):
+            raise ValueError("no Requests/sec line")
+        r = parse_wrk(path)
+    except (OSError, ValueError) as e:
+        return {"requests": 0, "rps": 0.0, "p50": 0.0, "p99": 0.0,
+                "bad": 1, "socket_errors": 0, "error": str(e)}
+    r.pop("text", None)
+    r["bad"] = max(r["non2xx"], r.get("bad", 0) + r.get("empty", 0))
     return r
 
 
@@ -282,8 +491,15 @@ def report(out, command):
       f"the same machine; its 1-minute load average when the run started "
       f"was {run.get('load_before', 0):.2f}.")
     w("")
+    if "users" in seed:
+        people = (f"{seed['users']} users ({len(seed['admins'])} admins, "
+                  f"{seed['bookkeepers']} bookkeepers holding the "
+                  f"assignments, {seed['bookkeepers_without_clients']} "
+                  f"without clients, {seed['integrations']} integrations)")
+    else:
+        people = f"{seed['bookkeepers']} bookkeepers"
     w(f"Data: one firm (sv) with {seed['clients']:,} clients "
-      f"({seed['active']:,} active), {seed['bookkeepers']} bookkeepers, "
+      f"({seed['active']:,} active), {people}, "
       f"{seed['expenses']:,} expenses ({seed['missing_receipts']:,} missing "
       f"receipts, {seed['clients_with_missing']:,} active clients with "
       f"some). Seeding took {seed['seconds']['total']:.0f} s"
@@ -389,6 +605,8 @@ def report(out, command):
     if errors:
         w("")
         w("Errors: " + "; ".join(errors))
+    errors += route_section(out, run, w)
+    errors += soak_section(out, w)
     text = "\n".join(lines) + "\n"
     with open(os.path.join(out, "results.md"), "w", encoding="utf-8") as f:
         f.write(text)
@@ -396,7 +614,190 @@ def report(out, command):
     return 1 if errors else 0
 
 
+def cpu_a_request(r):
+    """Server and wrk CPU a request in µs, and the estimated req/s of an
+    idle machine (as in the list's table); Nones without the figures."""
+    c = r.get("cpu")
+    if not c or not r["requests"] or c["server"] + c["wrk"] <= 0:
+        return None, None, None
+    n = r["requests"]
+    return (c["server"] / n * 1e6, c["wrk"] / n * 1e6,
+            (os.cpu_count() or 1) * n / (c["server"] + c["wrk"]))
+
+
+def route_section(out, run, w):
+    """The table of a client's routes; returns its errors."""
+    path = os.path.join(out, "routes.json")
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        rt = json.load(f)
+    errors = []
+    w("")
+    w("## Benchmark: a client's routes")
+    w("")
+    w(f"Load: `wrk -t{run['threads']} -c{run['connections']} "
+      f"-d{run['duration']}s --timeout 5s --latency -s "
+      f"scripts/bench-routes.lua`, "
+      f"each request to a random one of {rt['pairs']:,} (token, client) "
+      f"pairs: half an admin's (of {rt['users']['admins']}), half a "
+      f"bookkeeper's (of {rt['users']['bookkeepers']}) with a client "
+      f"assigned to them, {rt['clients']['view']:,} clients in all; "
+      f"notify: an admin's, over {rt['clients']['notify']:,} clients with "
+      f"an assigned bookkeeper, with PORTAL_NOTIFY_PER_CLIENT_HOUR and "
+      f"PORTAL_NOTIFY_PER_SENDER_HOUR raised to 1,000,000 for the run. "
+      f"Each route's baseline: the bare civetweb handler answering the "
+      f"same requests with 200 and a body of that route's average answer, "
+      f"measured right before it. Any answer outside 2xx is a failed "
+      f"request, and so is a socket error (wrk waits 5 s, the server's "
+      f"own request timeout, before it counts a timeout).")
+    w("")
+    w("| workload | req/s | ratio to baseline | p50 | p99 "
+      "| failed requests |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: |")
+    details = []
+    for name, _, _, _ in ROUTES:
+        info = rt["routes"][name]
+        b = parse_wrk(os.path.join(out, f"wrk-route-{name}-baseline.txt"))
+        r = parse_wrk(os.path.join(out, f"wrk-route-{name}.txt"))
+        ratio = r["rps"] / b["rps"] if b["rps"] else 0
+        failed = {}
+        for who, x in (("baseline", b), (name, r)):
+            n = max(x["non2xx"], x.get("bad", 0)) + x["socket_errors"]
+            failed[who] = n
+            if n:
+                errors.append(
+                    f"{who if who == name else name + ' baseline'}: "
+                    f"{max(x['non2xx'], x.get('bad', 0))} answers outside "
+                    f"2xx ({x.get('limited', 0)} of them 429, "
+                    f"{x.get('server_errors', 0)} 5xx), "
+                    f"{x['socket_errors']} socket errors")
+
+        def fail_col(n):
+            return "0" if not n else f"**{n:,}**"
+        w(f"| baseline: bare civetweb, {info['avg_bytes']:,} bytes "
+          f"| {b['rps']:,.0f} | 100% | {fmt_ms(b['p50'])} "
+          f"| {fmt_ms(b['p99'])} | {fail_col(failed['baseline'])} |")
+        w(f"| {info['label']} | {r['rps']:,.0f} | {ratio:.0%} "
+          f"| {fmt_ms(r['p50'])} | {fmt_ms(r['p99'])} "
+          f"| {fail_col(failed[name])} |")
+        for who, x in (("baseline", b), (name, r)):
+            srv, wrk, idle = cpu_a_request(x)
+            per = x.get("bytes", 0) / x["requests"] if x["requests"] else 0
+            details.append(
+                f"| {name}{' baseline' if who == 'baseline' else ''} "
+                f"| {x['requests']:,} | {per:,.0f} "
+                + (f"| {srv:,.0f} µs | {wrk:,.0f} µs | {idle:,.0f} |"
+                   if srv is not None else "| | | |"))
+    w("")
+    w("| run | requests | bytes an answer, headers included "
+      "| server CPU a request | wrk CPU a request "
+      "| req/s on an idle machine, estimated |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for d in details:
+        w(d)
+    w("")
+    w("Preference PUTs change the setting every time (the script sends a "
+      "value other than its last for that pair); notify runs its "
+      "Idempotency-Key check (a fresh key each) and queues one email per "
+      "assigned bookkeeper in the outbox, with no worker delivering "
+      "them during the run.")
+    if errors:
+        w("")
+        w("Errors: " + "; ".join(errors))
+    return errors
+
+
+def mib(kb):
+    return f"{kb / 1024:,.1f} MiB"
+
+
+def soak_section(out, w):
+    """The soak's table; returns its failures."""
+    path = os.path.join(out, "soak.json")
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        sk = json.load(f)
+    st = sk["streams"]
+    names = [("list", "list (tab=all by cursor, admin)"),
+             ("details", "details"), ("pref-put", "preference PUT"),
+             ("notify", "notify")]
+    w("")
+    w("## Soak")
+    w("")
+    w(f"All at once for {sk['seconds']} s against the server of the runs "
+      f"above: four wrk processes (`-t1 -c{sk['connections_each']}` each) "
+      f"on the tab=all list walked by cursor, details, preference PUT and "
+      f"notify, as in the runs above. The server's memory is read from "
+      f"/proc every few seconds; its private part (RssAnon: heap, stacks, "
+      f"SQLite's page caches, where a leak would show) may grow at most "
+      f"{sk['max_growth_pct']:.0f}% from the first sample after "
+      f"{sk['warmup']} s of warm-up to the last. The whole resident set "
+      f"(VmRSS) also counts the database pages read through mmap, which "
+      f"come and go with the page cache: shown, not judged. wrk counts a "
+      f"request unanswered after 5 s (the server's own request timeout) "
+      f"as a timeout, a socket error.")
+    w("")
+    w("| measure | value |")
+    w("| --- | --- |")
+    total = sk["requests"]
+    w(f"| requests | {total:,} ({total / sk['seconds']:,.0f}/s): "
+      + ", ".join(f"{label} {st[n]['requests']:,}" for n, label in names
+                  if n in st) + " |")
+    w("| p50 / p99 | " + ", ".join(
+        f"{label} {fmt_ms(st[n]['p50'])} / {fmt_ms(st[n]['p99'])}"
+        for n, label in names if n in st) + " |")
+    w(f"| answers outside 2xx | {sk['non2xx']:,} |")
+    w(f"| socket errors (connect, read, write, timeout) "
+      f"| {sk['socket_errors']:,} |")
+    mem = sk.get("memory", {})
+    if "VmRSS" in mem:
+        v = mem["VmRSS"]
+        w(f"| server resident memory (VmRSS) after warm-up → end "
+          f"| {mib(v['at_warmup_kb'])} → {mib(v['end_kb'])} "
+          f"({v['growth_pct']:+.1f}%; highest {mib(v['max_kb'])}) |")
+        for k, what in (("RssAnon", "private memory (judged)"),
+                        ("RssFile", "database pages mapped (mmap reads)")):
+            v = mem[k]
+            w(f"| of which {what} | {mib(v['at_warmup_kb'])} → "
+              f"{mib(v['end_kb'])} ({v['growth_pct']:+.1f}%; highest "
+              f"{mib(v['max_kb'])}) |")
+    w(f"| afterwards | server {'alive' if sk['alive'] else '**gone**'}, "
+      f"`/healthz` {sk['healthz']}, list page {sk['list_after']} |")
+    w(f"| database / WAL at the end | {sk['db_bytes'] / 2**20:,.0f} MiB / "
+      f"{sk['wal_bytes'] / 2**20:,.1f} MiB |")
+    if sk.get("log_lines"):
+        w(f"| server log lines (level warn) | {sk['log_lines']:,} |")
+    w("")
+    w("Soak passed: memory flat, no failed request, the server serves on."
+      if sk["ok"] else "**Soak failed: " + "; ".join(sk["failures"]) +
+      ".**")
+    return [f"soak: {f}" for f in sk["failures"]]
+
+
+def copy_db(src, dst):
+    """A consistent copy through SQLite's backup API (safe even if the
+    source were open), replacing dst and its WAL files."""
+    import sqlite3
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(dst + suffix)
+        except FileNotFoundError:
+            pass
+    s = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    d = sqlite3.connect(dst)
+    try:
+        s.backup(d)
+    finally:
+        d.close()
+        s.close()
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "copy-db":
+        copy_db(sys.argv[2], sys.argv[3])
+        return 0
     if len(sys.argv) == 5 and sys.argv[1] == "prepare":
         prepare(sys.argv[2], sys.argv[3], sys.argv[4])
         return 0
