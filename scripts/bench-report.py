@@ -167,7 +167,8 @@ def prepare(base, info_path, out):
 ROUTES = [
     ("details", "details", "view", "`GET /v1/clients/{id}` (details)"),
     ("pref-put", "pref-put", "view",
-     "`PUT /v1/clients/{id}/notification-preference`, values alternating"),
+     "`PUT /v1/clients/{id}/notification-preference`, a new value each "
+     "time"),
     ("pref-get", "pref-get", "view",
      "`GET /v1/clients/{id}/notification-preference`"),
     ("notify", "notify", "notify",
@@ -614,15 +615,17 @@ def report(out, command):
     return 1 if errors else 0
 
 
-def cpu_a_request(r):
-    """Server and wrk CPU a request in µs, and the estimated req/s of an
-    idle machine (as in the list's table); Nones without the figures."""
+def cpu_a_request(r, seconds):
+    """Server and wrk CPU a request in µs, the share of the machine other
+    processes used, and the estimated req/s of an idle machine (as in the
+    list's table); Nones without the figures."""
     c = r.get("cpu")
     if not c or not r["requests"] or c["server"] + c["wrk"] <= 0:
-        return None, None, None
-    n = r["requests"]
+        return None, None, None, None
+    n, ncpu = r["requests"], os.cpu_count() or 1
     return (c["server"] / n * 1e6, c["wrk"] / n * 1e6,
-            (os.cpu_count() or 1) * n / (c["server"] + c["wrk"]))
+            c["other"] / (seconds * ncpu),
+            ncpu * n / (c["server"] + c["wrk"]))
 
 
 def route_section(out, run, w):
@@ -682,18 +685,19 @@ def route_section(out, run, w):
           f"| {fmt_ms(r['p50'])} | {fmt_ms(r['p99'])} "
           f"| {fail_col(failed[name])} |")
         for who, x in (("baseline", b), (name, r)):
-            srv, wrk, idle = cpu_a_request(x)
+            srv, wrk, other, idle = cpu_a_request(x, run["duration"])
             per = x.get("bytes", 0) / x["requests"] if x["requests"] else 0
             details.append(
                 f"| {name}{' baseline' if who == 'baseline' else ''} "
                 f"| {x['requests']:,} | {per:,.0f} "
-                + (f"| {srv:,.0f} µs | {wrk:,.0f} µs | {idle:,.0f} |"
-                   if srv is not None else "| | | |"))
+                + (f"| {srv:,.0f} µs | {wrk:,.0f} µs | {other:.0%} "
+                   f"| {idle:,.0f} |"
+                   if srv is not None else "| | | | |"))
     w("")
     w("| run | requests | bytes an answer, headers included "
       "| server CPU a request | wrk CPU a request "
-      "| req/s on an idle machine, estimated |")
-    w("| --- | ---: | ---: | ---: | ---: | ---: |")
+      "| other processes' CPU | req/s on an idle machine, estimated |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for d in details:
         w(d)
     w("")
