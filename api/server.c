@@ -447,7 +447,7 @@ server_handle(struct request *req)
 	const struct mg_request_info	*ri = req->ri;
 	const char			*method = ri->request_method, *key;
 	char				 allow[96];
-	int				 has_te, has_cl;
+	int				 has_te, has_cl, reading;
 
 	/* HEAD is GET without the body (server_send leaves it out). */
 	if (strcmp(method, "HEAD") == 0)
@@ -496,23 +496,36 @@ server_handle(struct request *req)
 		    "Service unavailable", "The database is not reachable.");
 		return;
 	}
+	/*
+	 * A read is answered from one snapshot, the caller's account
+	 * included: one read transaction where there would be two.
+	 */
+	reading = strcmp(method, "GET") == 0 &&
+	    req->route->roles != ROUTE_PUBLIC;
+	if (reading && store_begin_read(req->store) == -1) {
+		(void)reply_internal_error(req);
+		return;
+	}
 	if (req->route->roles != ROUTE_PUBLIC) {
 		if (authn_request_or_reply(req) == -1)
-			return;
+			goto out;
 		if ((req->route->roles & req->user.role) == 0) {
 			(void)reply_problem(req, 403, PROBLEM_FORBIDDEN,
 			    "Forbidden", "Your role may not use this route.");
-			return;
+			goto out;
 		}
 	}
 	if (server_body_or_reply(req) == -1)
-		return;
+		goto out;
 	key = mg_get_header(req->conn, "Idempotency-Key");
 	if (key != NULL && req->authenticated && !req->route->no_replay &&
 	    strcmp(ri->request_method, "POST") == 0)
 		server_run_idempotent(req, key);
 	else
 		req->route->handler(req);
+out:
+	if (reading)
+		store_rollback(req->store);
 }
 
 static int

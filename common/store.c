@@ -219,10 +219,21 @@ store_begin(struct store *st)
 	return 0;
 }
 
+/*
+ * Reads nest: a handler's read inside the request's own (see
+ * api/server.c) shares its snapshot, and only the outermost ends it.
+ */
 int
 store_begin_read(struct store *st)
 {
-	return store_step_control(st, "BEGIN");
+	if (st->reading > 0) {
+		st->reading++;
+		return 0;
+	}
+	if (store_step_control(st, "BEGIN") == -1)
+		return -1;
+	st->reading = 1;
+	return 0;
 }
 
 int
@@ -239,6 +250,11 @@ store_commit(struct store *st)
 void
 store_rollback(struct store *st)
 {
+	if (st->reading > 1) {
+		st->reading--;
+		return;
+	}
+	st->reading = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		(void)store_step_control(st, "ROLLBACK");
 	store_write_turn_end(st);

@@ -27,6 +27,7 @@ struct store {
 	}		 cache[STORE_STMT_MAX];
 	int		 n_cached;
 	int		 writing;	/* holds the process's write turn */
+	int		 reading;	/* depth of nested read transactions */
 	int		 busy;		/* a call met SQLITE_BUSY or _LOCKED */
 };
 
@@ -62,7 +63,10 @@ void		 store_reset(sqlite3_stmt *);
  * other; the wait is bounded like the busy timeout.
  */
 int		 store_begin(struct store *);
-/* BEGIN (deferred): several reads from one snapshot. */
+/*
+ * BEGIN (deferred): several reads from one snapshot. Reads nest; each
+ * ends with store_rollback(), and the outermost ends the transaction.
+ */
 int		 store_begin_read(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
