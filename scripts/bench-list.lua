@@ -9,6 +9,10 @@
 -- walk continues on the next request and the number of walks in flight
 -- stays at most the number of connections.
 --
+-- With BENCH_PACE_MS set, each connection waits that many milliseconds
+-- between an answer and its next request: a fixed, lower offered load,
+-- where latency is the server's and not the queue's.
+--
 -- done() prints one line the benchmark parses:
 --   bench-list: responses=N bad=N empty=N walks=N pages=N
 -- bad counts answers other than 200, empty counts 200s without a row.
@@ -35,6 +39,13 @@ function init(args)
 	end
 	first = wrk.path
 	prefix = wrk.path .. sep .. "cursor="
+end
+
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "")
+if pace and pace > 0 then
+	function delay()
+		return pace
+	end
 end
 
 function request()

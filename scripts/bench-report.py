@@ -515,11 +515,25 @@ def report(out, command):
       f"(tests/bench/baseline.c, same options and headers) answering "
       f"{prep['baseline_bytes']:,} bytes, the average tab=all page.")
     w("")
-    w("| workload | req/s | ratio to baseline | p50 | p99 | goal met? |")
-    w("| --- | ---: | ---: | ---: | ---: | --- |")
+    pace = run.get("pace_ms")
+
+    def paced_cols(name):
+        """req/s, p50 and p99 of the fixed-load run, when there was one."""
+        path = os.path.join(out, f"wrk-{name}-paced.txt")
+        if not pace or not os.path.exists(path):
+            return "| | | "
+        p = parse_wrk(path)
+        bad = p["non2xx"] + p["socket_errors"] + p.get("bad", 0)
+        if bad:
+            errors.append(f"{name} at a fixed load: {bad} failed requests")
+        return (f"| {p['rps']:,.0f} | {fmt_ms(p['p50'])} "
+                f"| {fmt_ms(p['p99'])} ")
+    w("| workload | req/s | ratio to baseline | p50 | p99 "
+      "| fixed load: req/s | p50 | p99 | goal met? |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     w(f"| baseline: bare civetweb, {prep['baseline_bytes']:,} bytes "
       f"| {base['rps']:,.0f} | 100% | {fmt_ms(base['p50'])} "
-      f"| {fmt_ms(base['p99'])} | |")
+      f"| {fmt_ms(base['p99'])} {paced_cols('baseline')}| |")
     details = []
     noisy = []
     all_ok = True
@@ -572,11 +586,21 @@ def report(out, command):
         met = "yes" if not why else "**no** (" + ", ".join(why) + ")"
         all_ok = all_ok and not why
         w(f"| {wl['label']} | {r['rps']:,.0f} | {ratio:.0%} (goal "
-          f"{goal:.0%}) | {fmt_ms(r['p50'])} | {fmt_ms(r['p99'])} | {met} |")
+          f"{goal:.0%}) | {fmt_ms(r['p50'])} | {fmt_ms(r['p99'])} "
+          f"{paced_cols(name)}| {met} |")
         details.append(
             f"| {name} | `{wl['path']}` | {wl['total']:,} | {wl['pages']} "
             f"| {wl['avg_page_bytes']:,} | {r.get('pages_per_walk', 0):.1f} "
             f"{cpu_cols(name, r)}")
+    if pace:
+        w("")
+        w(f"Fixed load: the same runs with each connection waiting {pace} "
+          f"ms between an answer and its next request (at most "
+          f"{run['connections'] * 1000 // pace:,} req/s in all), where the "
+          f"latency is the server's own; in the runs before, every "
+          f"connection always has a request waiting, and by Little's law "
+          f"the average latency is the connections over the rate. The "
+          f"goal column judges the first p99.")
     w("")
     w("| workload | first page | rows | pages | bytes a page "
       "| pages a walk in the run | server CPU a request | wrk CPU a request "
