@@ -578,6 +578,44 @@ def test_missing_receipts_sort(api):
     assert doc["total"] == 10
 
 
+def test_search_pages_keep_the_list_order(api):
+    """A search picks its page from matches found in no order: every sort,
+    filter and tab must page through them exactly as the list itself
+    orders them, ties in name and in count included."""
+    f = Firm(api, "sv")
+    bk = f.user("bookkeeper")
+    spec = [("Gårdsbutik AB", 3), ("Ödegård Bygg", 0), ("Gårdsbutik AB", 1),
+            ("Bygård AB", 3), ("Åsgården", 2), ("Annat Namn", 4),
+            ("Vingården", 0), ("Gårdsbutik AB", 3), ("Zäta Gård", 2),
+            ("Alfa Gård", 1), ("Bo Gård", 0), ("Gård", 5)]
+    made = []
+    for i, (n, k) in enumerate(spec):
+        c = f.active(n, assignees=[bk] if i % 2 == 0 else ())
+        f.missing(c["id"], k)
+        made.append(c["id"])
+    mine = set(made[0::2])
+    cases = [(f.admin.token, "all", None), (bk.token, "mine", mine)]
+    for tok, tab, scope in cases:
+        for sort in ("name", "-name", "missing_receipts",
+                     "-missing_receipts"):
+            for only in ("false", "true"):
+                # The list's own order, from its index, without a search.
+                order, _, _ = walk(api, tok, tab=tab, sort=sort,
+                                   missing_receipts=only)
+                for q in ("gård", "GÅRD AB", "gå", "g"):
+                    folded = q.casefold()
+                    want = [r["id"] for r in order
+                            if folded in r["name"].casefold()]
+                    for limit in (1, 2, 5):
+                        rows, _, total = walk(
+                            api, tok, limit=limit, tab=tab, sort=sort,
+                            missing_receipts=only, q=q)
+                        assert ids(rows) == want, (tab, sort, only, q, limit)
+                        assert total == len(want)
+                    if scope is not None:
+                        assert set(want) <= scope
+
+
 # --------------------------------------------------------------------------
 # Paging
 
