@@ -265,46 +265,43 @@ store_client_set_balance(struct store *st, int64_t id, int64_t amount,
  *
  * Without a search, a page is one walk of an index in the list's order,
  * from the cursor on. The clients_list_by_* indexes carry list_json, the
- * row as the API shows it, so the walk reads nothing else; an assignee's
- * list walks the copies of status, sort key and count in assignments and
- * finds each row in clients_list_by_name by its whole key.
+ * row as the API shows it, so the firm's walk reads nothing else; an
+ * assignee's list walks the copies of status, sort key and count kept in
+ * assignments and takes each row from client_rows.
  */
-#define LIST_COLUMNS \
-	"SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
 #define FROM_FIRM	"FROM clients c WHERE c.partner_id = ?1 " \
 	"AND c.status = ?2 "
-/*
- * CROSS JOIN: whatever the statistics say, walk the assignee's index.
- * The unary + keeps the planner from carrying the cursor's range over to
- * clients, where the whole key finds the one row.
- */
-#define FROM_USER	"FROM assignments a CROSS JOIN clients c " \
-	"INDEXED BY clients_list_by_name ON c.partner_id = ?1 " \
-	"AND c.status = +a.status AND c.sort_key = +a.sort_key " \
-	"AND c.id = +a.client_id WHERE a.user_id = ?3 AND a.status = ?2 "
+/* CROSS JOIN: whatever the statistics say, walk the assignee's index. */
+#define FROM_USER	"FROM assignments a CROSS JOIN client_rows r " \
+	"ON r.id = a.client_id WHERE a.user_id = ?3 AND a.status = ?2 " \
+	"AND r.partner_id = ?1 "
 
-/* The sort columns of a scope: key, id, count of missing receipts. */
-#define FIRM_COLS	"c.sort_key", "c.id", "c.missing_receipts"
-#define USER_COLS	"a.sort_key", "a.client_id", "a.missing_receipts"
+/* A scope's sort columns (key, id, missing receipts) and its row. */
+#define FIRM_COLS	"c.sort_key", "c.id", "c.missing_receipts", \
+	"c.list_json"
+#define USER_COLS	"a.sort_key", "a.client_id", "a.missing_receipts", \
+	"r.json"
 
-#define LIST_NAME(from, k, i, m) \
-	LIST_COLUMNS from "AND " m " >= ?4 AND (" k ", " i ") > (?6, ?7) " \
-	"ORDER BY " k ", " i " LIMIT ?9"
-#define LIST_NAME_DESC(from, k, i, m) \
-	LIST_COLUMNS from "AND " m " >= ?4 AND (" k ", " i ") < (?6, ?7) " \
-	"ORDER BY " k " DESC, " i " DESC LIMIT ?9"
-#define LIST_MISSING(from, k, i, m) \
-	LIST_COLUMNS from "AND " m " >= ?4 AND (" m ", " k ", " i ") > " \
-	"(?8, ?6, ?7) ORDER BY " m ", " k ", " i " LIMIT ?9"
+#define LIST_COLUMNS(k, i, m, j) \
+	"SELECT " i ", " m ", " k ", " j " "
+#define LIST_NAME(from, k, i, m, j) \
+	LIST_COLUMNS(k, i, m, j) from "AND " m " >= ?4 AND (" k ", " i ") > " \
+	"(?6, ?7) ORDER BY " k ", " i " LIMIT ?9"
+#define LIST_NAME_DESC(from, k, i, m, j) \
+	LIST_COLUMNS(k, i, m, j) from "AND " m " >= ?4 AND (" k ", " i ") < " \
+	"(?6, ?7) ORDER BY " k " DESC, " i " DESC LIMIT ?9"
+#define LIST_MISSING(from, k, i, m, j) \
+	LIST_COLUMNS(k, i, m, j) from "AND " m " >= ?4 AND (" m ", " k ", " \
+	i ") > (?8, ?6, ?7) ORDER BY " m ", " k ", " i " LIMIT ?9"
 /*
  * Most missing first, ties by name: the rest of the cursor's count, then
  * every smaller count, each part in index order.
  */
-#define LIST_MISSING_DESC(from, k, i, m) \
-	"SELECT * FROM (" LIST_COLUMNS from "AND " m " >= ?4 " \
+#define LIST_MISSING_DESC(from, k, i, m, j) \
+	"SELECT * FROM (" LIST_COLUMNS(k, i, m, j) from "AND " m " >= ?4 " \
 	"AND " m " = ?8 AND (" k ", " i ") > (?6, ?7) " \
 	"ORDER BY " k ", " i " LIMIT ?9) UNION ALL " \
-	"SELECT * FROM (" LIST_COLUMNS from "AND " m " >= ?4 " \
+	"SELECT * FROM (" LIST_COLUMNS(k, i, m, j) from "AND " m " >= ?4 " \
 	"AND " m " < ?8 ORDER BY " m " DESC, " k ", " i " LIMIT ?9) " \
 	"LIMIT ?9"
 
@@ -313,7 +310,7 @@ store_client_set_balance(struct store *st, int64_t id, int64_t amount,
 	LIST_NAME_DESC_(from, cols), \
 	LIST_MISSING_(from, cols), \
 	LIST_MISSING_DESC_(from, cols) }
-/* One more step of expansion, so that cols splits into k, i and m. */
+/* One more step of expansion, so that cols splits into k, i, m and j. */
 #define LIST_NAME_(...)		LIST_NAME(__VA_ARGS__)
 #define LIST_NAME_DESC_(...)	LIST_NAME_DESC(__VA_ARGS__)
 #define LIST_MISSING_(...)	LIST_MISSING(__VA_ARGS__)
@@ -527,16 +524,13 @@ client_match(struct store *st, const struct client_query *q,
 	return step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
-/* The page of a search, each row read from the list index by its key. */
+/* The page of a search, each row read from client_rows. */
 static int
 client_list_search(struct store *st, const struct client_query *q,
     int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
 {
 	static const char sql[] =
-	    "SELECT id, missing_receipts, sort_key, list_json "
-	    "FROM clients INDEXED BY clients_list_by_name "
-	    "WHERE partner_id = ?1 AND status = ?2 AND sort_key = ?3 "
-	    "AND id = ?4";
+	    "SELECT json FROM client_rows WHERE id = ?1 AND partner_id = ?2";
 	struct client_page	 page;
 	sqlite3_stmt		*stmt;
 	size_t			 i;
@@ -556,17 +550,26 @@ client_list_search(struct store *st, const struct client_query *q,
 		goto out;
 	}
 	for (i = 0; i < page.n && rc == STORE_OK; i++) {
-		sqlite3_bind_int64(stmt, 1, q->partner_id);
-		sqlite3_bind_text(stmt, 2, q->status, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(stmt, 3, page.rows[i].key,
-		    (int)page.rows[i].keylen, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 4, page.rows[i].id);
+		const struct client_key	*k = &page.rows[i];
+		struct client_row	 row;
+
+		sqlite3_bind_int64(stmt, 1, k->id);
+		sqlite3_bind_int64(stmt, 2, q->partner_id);
 		/* The same snapshot found it: it is there. */
-		if (sqlite3_step(stmt) != SQLITE_ROW) {
+		if (sqlite3_step(stmt) != SQLITE_ROW ||
+		    (row.json = (const char *)sqlite3_column_text(stmt, 0)) ==
+		    NULL) {
 			store_log_error(st, "client search row");
 			rc = STORE_ERROR;
-		} else if (client_row_emit(stmt, fn, arg) == -1)
-			rc = STORE_ERROR;
+		} else {
+			row.id = k->id;
+			row.missing_receipts = k->missing;
+			row.sort_key = k->key;
+			row.sort_key_len = k->keylen;
+			row.json_len = (size_t)sqlite3_column_bytes(stmt, 0);
+			if (fn(&row, arg) == -1)
+				rc = STORE_ERROR;
+		}
 		store_reset(stmt);
 	}
 out:
