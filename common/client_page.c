@@ -3,6 +3,7 @@
  * at most cap rows whose top is the last row of the page so far, so that a
  * row that comes before it replaces it in O(log cap).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,8 +66,12 @@ client_page_init(struct client_page *p, enum client_sort sort,
 		p->after.keylen = after->keylen;
 		memcpy(p->after.key, after->key, after->keylen);
 	}
-	/* One more slot than the page: where a candidate is built. */
-	if ((p->rows = calloc(cap + 1, sizeof(*p->rows))) == NULL)
+	/*
+	 * One more slot than the page: where a candidate is built. Not
+	 * zeroed: no byte of a key past its length is ever read.
+	 */
+	if (cap == SIZE_MAX ||
+	    (p->rows = reallocarray(NULL, cap + 1, sizeof(*p->rows))) == NULL)
 		return -1;
 	p->cap = cap;
 	return 0;
