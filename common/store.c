@@ -182,13 +182,20 @@ static int
 store_step_control(struct store *st, const char *sql)
 {
 	sqlite3_stmt	*stmt;
-	int		 rc = 0;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return -1;
+	return store_step_done(st, stmt, sql) == STORE_OK ? 0 : -1;
+}
+
+int
+store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	int	 rc = STORE_OK;
+
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, sql);
-		rc = -1;
+		store_log_error(st, what);
+		rc = STORE_ERROR;
 	}
 	store_reset(stmt);
 	return rc;

@@ -55,6 +55,12 @@ int		 store_schema_latest(void);
  */
 sqlite3_stmt	*store_stmt(struct store *, const char *sql);
 void		 store_reset(sqlite3_stmt *);
+/*
+ * Runs a statement that returns no rows, then resets it. STORE_OK, or
+ * STORE_ERROR logged with what. sqlite3_changes() still counts its rows.
+ */
+int		 store_step_done(struct store *, sqlite3_stmt *,
+		    const char *what);
 
 /*
  * BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1 (logged). Writers of one

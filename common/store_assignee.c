@@ -61,19 +61,13 @@ store_assignee_add(struct store *st, int64_t client_id, int64_t user_id)
 	    "missing_receipts FROM clients WHERE id = ?1 "
 	    "ON CONFLICT DO NOTHING";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
 	sqlite3_bind_int64(stmt, 2, user_id);
 	sqlite3_bind_int64(stmt, 3, store_now());
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "assignee add");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_step_done(st, stmt, "assignee add");
 }
 
 int
@@ -88,12 +82,9 @@ store_assignee_remove(struct store *st, int64_t client_id, int64_t user_id)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
 	sqlite3_bind_int64(stmt, 2, user_id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "assignee remove");
-		rc = STORE_ERROR;
-	} else
-		rc = sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_NOTFOUND;
-	store_reset(stmt);
+	if ((rc = store_step_done(st, stmt, "assignee remove")) == STORE_OK &&
+	    sqlite3_changes(st->db) != 1)
+		rc = STORE_NOTFOUND;
 	return rc;
 }
 
@@ -102,15 +93,9 @@ store_assignee_clear(struct store *st, int64_t client_id)
 {
 	static const char sql[] = "DELETE FROM assignments WHERE client_id = ?";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "assignee clear");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_step_done(st, stmt, "assignee clear");
 }

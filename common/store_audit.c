@@ -13,7 +13,6 @@ store_audit_add(struct store *st, int64_t partner_id, int64_t user_id,
 	    "action, remote_addr, created_at) "
 	    "VALUES (?, ?, NULLIF(?, 0), ?, ?, ?)";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
@@ -23,12 +22,7 @@ store_audit_add(struct store *st, int64_t partner_id, int64_t user_id,
 	sqlite3_bind_text(stmt, 4, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 5, remote_addr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, store_now());
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "audit insert");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_step_done(st, stmt, "audit insert");
 }
 
 int

@@ -67,7 +67,7 @@ store_client_create(struct store *st, const char *locale, struct client *c)
 	uint8_t		 key[COLLATE_KEY_MAX];
 	char		 search[SEARCH_FOLD_MAX];
 	size_t		 keylen;
-	int		 rc = STORE_ERROR;
+	int		 rc;
 
 	if (client_sort_key(locale, c->name, key, &keylen) == -1 ||
 	    client_search_text(c, search, sizeof(search)) == -1) {
@@ -89,12 +89,8 @@ store_client_create(struct store *st, const char *locale, struct client *c)
 	sqlite3_bind_text(stmt, 8, c->currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, c->created_at);
 	sqlite3_bind_int64(stmt, 10, c->updated_at);
-	if (sqlite3_step(stmt) == SQLITE_DONE) {
+	if ((rc = store_step_done(st, stmt, "client insert")) == STORE_OK)
 		c->id = sqlite3_last_insert_rowid(st->db);
-		rc = STORE_OK;
-	} else
-		store_log_error(st, "client insert");
-	store_reset(stmt);
 	return rc;
 }
 
@@ -188,12 +184,9 @@ store_client_transition(struct store *st, int64_t id, const char *from,
 	sqlite3_bind_int64(stmt, 2, store_now());
 	sqlite3_bind_int64(stmt, 3, id);
 	sqlite3_bind_text(stmt, 4, from, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "client transition");
-		rc = STORE_ERROR;
-	} else
-		rc = sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_CONFLICT;
-	store_reset(stmt);
+	if ((rc = store_step_done(st, stmt, "client transition")) == STORE_OK &&
+	    sqlite3_changes(st->db) != 1)
+		rc = STORE_CONFLICT;
 	return rc;
 }
 
@@ -224,12 +217,9 @@ store_client_update(struct store *st, const char *locale, struct client *c)
 	sqlite3_bind_int64(stmt, 5, c->updated_at);
 	sqlite3_bind_int64(stmt, 6, c->id);
 	sqlite3_bind_int64(stmt, 7, c->partner_id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "client update");
-		rc = STORE_ERROR;
-	} else
-		rc = sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_NOTFOUND;
-	store_reset(stmt);
+	if ((rc = store_step_done(st, stmt, "client update")) == STORE_OK &&
+	    sqlite3_changes(st->db) != 1)
+		rc = STORE_NOTFOUND;
 	return rc;
 }
 
@@ -249,12 +239,9 @@ store_client_set_balance(struct store *st, int64_t id, int64_t amount,
 	sqlite3_bind_text(stmt, 2, currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, store_now());
 	sqlite3_bind_int64(stmt, 4, id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "client balance");
-		rc = STORE_ERROR;
-	} else
-		rc = sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_NOTFOUND;
-	store_reset(stmt);
+	if ((rc = store_step_done(st, stmt, "client balance")) == STORE_OK &&
+	    sqlite3_changes(st->db) != 1)
+		rc = STORE_NOTFOUND;
 	return rc;
 }
 

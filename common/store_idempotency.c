@@ -90,13 +90,9 @@ store_idempotency_claim(struct store *st, int64_t user_id, const char *key,
 	sqlite3_bind_text(stmt, 3, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, now);
 	sqlite3_bind_int(stmt, 5, IDEMPOTENCY_TTL);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "idempotency claim");
-		store_reset(stmt);
+	if (store_step_done(st, stmt, "idempotency claim") != STORE_OK)
 		return STORE_ERROR;
-	}
 	rc = sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_CONFLICT;
-	store_reset(stmt);
 	if (rc == STORE_CONFLICT) {
 		rc = idempotency_load(st, user_id, key, now, prev);
 		if (rc == STORE_OK)
@@ -116,7 +112,6 @@ store_idempotency_finish(struct store *st, int64_t user_id, const char *key,
 	    "UPDATE idempotency_keys SET status = ?, content_type = ?, "
 	    "location = ?, body = ? WHERE user_id = ? AND key = ?";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
@@ -128,12 +123,7 @@ store_idempotency_finish(struct store *st, int64_t user_id, const char *key,
 	sqlite3_bind_blob(stmt, 4, body ? body : "", (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 5, user_id);
 	sqlite3_bind_text(stmt, 6, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "idempotency finish");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_step_done(st, stmt, "idempotency finish");
 }
 
 int
@@ -143,16 +133,10 @@ store_idempotency_release(struct store *st, int64_t user_id, const char *key)
 	    "DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? "
 	    "AND status IS NULL";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "idempotency release");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_step_done(st, stmt, "idempotency release");
 }

@@ -36,12 +36,8 @@ store_outbox_add(struct store *st, const char *kind, int64_t user_id,
 	sqlite3_bind_text(stmt, 5, message_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, now);
 	sqlite3_bind_int64(stmt, 7, now);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "outbox insert");
-		rc = STORE_ERROR;
-	} else
+	if ((rc = store_step_done(st, stmt, "outbox insert")) == STORE_OK)
 		*id = sqlite3_last_insert_rowid(st->db);
-	store_reset(stmt);
 	return rc;
 }
 
@@ -105,7 +101,6 @@ store_outbox_set(struct store *st, const char *sql, int64_t id,
     int64_t t, const char *error)
 {
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
@@ -113,12 +108,7 @@ store_outbox_set(struct store *st, const char *sql, int64_t id,
 	sqlite3_bind_int64(stmt, 2, t);
 	if (error != NULL)
 		sqlite3_bind_text(stmt, 3, error, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "outbox update");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_step_done(st, stmt, "outbox update");
 }
 
 int

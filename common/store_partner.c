@@ -29,7 +29,7 @@ store_partner_create(struct store *st, struct partner *p)
 	    "INSERT INTO partners (name, locale, timezone, created_at) "
 	    "VALUES (?, ?, ?, ?)";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_ERROR;
+	int		 rc;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
@@ -38,12 +38,8 @@ store_partner_create(struct store *st, struct partner *p)
 	sqlite3_bind_text(stmt, 2, p->locale, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, p->timezone, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, p->created_at);
-	if (sqlite3_step(stmt) == SQLITE_DONE) {
+	if ((rc = store_step_done(st, stmt, "partner insert")) == STORE_OK)
 		p->id = sqlite3_last_insert_rowid(st->db);
-		rc = STORE_OK;
-	} else
-		store_log_error(st, "partner insert");
-	store_reset(stmt);
 	return rc;
 }
 

@@ -59,7 +59,6 @@ store_preference_put(struct store *st, const struct preference *p)
 	    "email = excluded.email, frequency = excluded.frequency, "
 	    "starts_at = excluded.starts_at, updated_at = excluded.updated_at";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
@@ -69,12 +68,7 @@ store_preference_put(struct store *st, const struct preference *p)
 	sqlite3_bind_text(stmt, 4, p->frequency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 5, p->starts_at);
 	sqlite3_bind_int64(stmt, 6, p->updated_at);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "preference put");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_step_done(st, stmt, "preference put");
 }
 
 int
@@ -132,11 +126,8 @@ store_preference_unsubscribe(struct store *st, int64_t user_id,
 	sqlite3_bind_int64(stmt, 2, user_id);
 	sqlite3_bind_text(stmt, 3, frequency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, client_id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "preference unsubscribe");
-		rc = STORE_ERROR;
-	} else
+	if ((rc = store_step_done(st, stmt, "preference unsubscribe")) ==
+	    STORE_OK)
 		*changed = sqlite3_changes(st->db);
-	store_reset(stmt);
 	return rc;
 }

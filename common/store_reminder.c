@@ -34,12 +34,8 @@ store_reminder_add(struct store *st, struct reminder *r)
 	sqlite3_bind_text(stmt, 5, r->comment ? r->comment : "", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, r->created_at);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "reminder insert");
-		rc = STORE_ERROR;
-	} else
+	if ((rc = store_step_done(st, stmt, "reminder insert")) == STORE_OK)
 		r->id = sqlite3_last_insert_rowid(st->db);
-	store_reset(stmt);
 	return rc;
 }
 
@@ -51,19 +47,13 @@ store_reminder_add_recipient(struct store *st, int64_t reminder_id,
 	    "INSERT INTO reminder_recipients (reminder_id, user_id, outbox_id) "
 	    "VALUES (?, ?, ?)";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, reminder_id);
 	sqlite3_bind_int64(stmt, 2, user_id);
 	sqlite3_bind_int64(stmt, 3, outbox_id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "reminder recipient");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_step_done(st, stmt, "reminder recipient");
 }
 
 int

@@ -229,12 +229,9 @@ store_user_update(struct store *st, struct user *u)
 	sqlite3_bind_int64(stmt, 4, u->updated_at);
 	sqlite3_bind_int64(stmt, 5, u->id);
 	sqlite3_bind_int64(stmt, 6, u->partner_id);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "user update");
-		rc = STORE_ERROR;
-	} else
-		rc = sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_NOTFOUND;
-	store_reset(stmt);
+	if ((rc = store_step_done(st, stmt, "user update")) == STORE_OK &&
+	    sqlite3_changes(st->db) != 1)
+		rc = STORE_NOTFOUND;
 	return rc;
 }
 
@@ -315,7 +312,6 @@ store_login_failed(struct store *st, const char *email, int64_t now,
 	    "locked_until = CASE WHEN first_at + ?4 >= ?2 AND "
 	    "failures + 1 >= ?3 THEN ?2 + ?4 ELSE locked_until END";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
@@ -323,12 +319,7 @@ store_login_failed(struct store *st, const char *email, int64_t now,
 	sqlite3_bind_int64(stmt, 2, now);
 	sqlite3_bind_int64(stmt, 3, max);
 	sqlite3_bind_int64(stmt, 4, lockout);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "login failure");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_step_done(st, stmt, "login failure");
 }
 
 int
@@ -336,15 +327,9 @@ store_login_succeeded(struct store *st, const char *email)
 {
 	static const char sql[] = "DELETE FROM login_failures WHERE email = ?";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, "login reset");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_step_done(st, stmt, "login reset");
 }
