@@ -401,3 +401,121 @@ CREATE TRIGGER client_rows_update AFTER UPDATE OF name, org_number,
 BEGIN
 	UPDATE client_rows SET json = new.list_json WHERE id = new.id;
 END;
+-- version 6
+-- A search's matches in the list's order, straight from the trigram index.
+-- Each client has a list rank that orders like (sort_key, id) within its
+-- firm and status, and the index is keyed by that rank, so a search walks
+-- one rowid range of it in list order: no lookup per match to filter by
+-- firm and status or to place a match. A rank is
+--   partner id << 40 | status code << 36 | half << 35 | position,
+-- all of a group's ranks in one half. A client goes half-way between its
+-- neighbours (a fixed step past either end); when two neighbours touch,
+-- the group is spread evenly over the middle of its other half, so no new
+-- rank meets an old one.
+CREATE TABLE client_statuses (
+	status		TEXT PRIMARY KEY,
+	code		INTEGER NOT NULL UNIQUE
+) WITHOUT ROWID;
+INSERT INTO client_statuses (status, code) VALUES ('invitation', 1),
+	('onboarding', 2), ('active', 3), ('declined', 4), ('rejected', 5),
+	('disconnected', 6);
+
+ALTER TABLE clients ADD COLUMN list_rank INTEGER;
+UPDATE clients SET list_rank = r.rank FROM (SELECT c.id,
+	(c.partner_id << 40) + (s.code << 36) + 8589934592 +
+	row_number() OVER g * (17179869184 / (count(*) OVER g + 1)) AS rank
+	FROM clients c JOIN client_statuses s ON s.status = c.status
+	WINDOW g AS (PARTITION BY c.partner_id, c.status
+	ORDER BY c.sort_key, c.id ROWS BETWEEN UNBOUNDED PRECEDING AND
+	UNBOUNDED FOLLOWING)) r
+	WHERE clients.id = r.id;
+-- Covers a match's id, count and key: one seek places it.
+CREATE INDEX clients_by_rank
+	ON clients (list_rank, missing_receipts, sort_key);
+
+DROP TRIGGER clients_fts_insert;
+DROP TRIGGER clients_fts_update;
+DROP TABLE clients_fts;
+-- Contentless: the triggers hand it the text, deletes included.
+CREATE VIRTUAL TABLE clients_fts USING fts5 (
+	search_text, content = '', columnsize = 0, tokenize = 'trigram'
+);
+INSERT INTO clients_fts (rowid, search_text)
+	SELECT list_rank, search_text FROM clients;
+INSERT INTO clients_fts (clients_fts) VALUES ('optimize');
+
+-- A rank that moves takes the client's text with it.
+CREATE TRIGGER clients_rank_move AFTER UPDATE OF list_rank ON clients
+WHEN old.list_rank IS NOT new.list_rank
+BEGIN
+	INSERT INTO clients_fts (clients_fts, rowid, search_text)
+	    SELECT 'delete', old.list_rank, old.search_text
+	    WHERE old.list_rank IS NOT NULL;
+	INSERT INTO clients_fts (rowid, search_text)
+	    SELECT new.list_rank, new.search_text
+	    WHERE new.list_rank IS NOT NULL;
+END;
+
+-- A new client, or one renamed or moved to another status, takes its
+-- place. The text is swapped under the current rank first, so that the
+-- move above deletes what the index holds.
+CREATE TRIGGER clients_rank_place AFTER UPDATE OF sort_key, status,
+    search_text ON clients
+WHEN new.list_rank IS NULL OR old.sort_key <> new.sort_key OR
+    old.status <> new.status OR old.search_text <> new.search_text
+BEGIN
+	INSERT INTO clients_fts (clients_fts, rowid, search_text)
+	    SELECT 'delete', old.list_rank, old.search_text
+	    WHERE old.list_rank IS NOT NULL AND
+	    old.search_text <> new.search_text;
+	INSERT INTO clients_fts (rowid, search_text)
+	    SELECT new.list_rank, new.search_text
+	    WHERE new.list_rank IS NOT NULL AND
+	    old.search_text <> new.search_text;
+	-- Where it stays, or goes; NULL when its neighbours touch.
+	UPDATE clients SET list_rank = (SELECT CASE
+	    WHEN cur IS NOT NULL AND (p IS NULL OR p < cur) AND
+		(n IS NULL OR cur < n) AND
+		cur >> 35 = coalesce(p, n, g + (cur & 34359738368)) >> 35
+		THEN cur
+	    WHEN p IS NULL AND n IS NULL THEN g + 17179869184
+	    WHEN n IS NULL THEN CASE WHEN (((p >> 35) + 1) << 35) - p >= 2
+		THEN p + min(1048576, ((((p >> 35) + 1) << 35) - p) / 2) END
+	    WHEN p IS NULL THEN CASE WHEN n - ((n >> 35) << 35) >= 2
+		THEN n - min(1048576, (n - ((n >> 35) << 35)) / 2) END
+	    WHEN n - p >= 2 THEN p + (n - p) / 2
+	    END FROM (SELECT new.list_rank AS cur,
+	    (new.partner_id << 40) + ((SELECT code FROM client_statuses
+	    WHERE status = new.status) << 36) AS g,
+	    (SELECT list_rank FROM clients WHERE partner_id = new.partner_id
+	    AND status = new.status AND (sort_key, id) <
+	    (new.sort_key, new.id) ORDER BY sort_key DESC, id DESC
+	    LIMIT 1) AS p,
+	    (SELECT list_rank FROM clients WHERE partner_id = new.partner_id
+	    AND status = new.status AND (sort_key, id) >
+	    (new.sort_key, new.id) ORDER BY sort_key, id LIMIT 1) AS n))
+	    WHERE id = new.id;
+	UPDATE clients SET list_rank = r.rank FROM (SELECT c.id,
+	    o.start + 8589934592 + row_number() OVER g *
+	    (17179869184 / (count(*) OVER g + 1)) AS rank
+	    FROM clients c, (SELECT (new.partner_id << 40) +
+	    ((SELECT code FROM client_statuses WHERE status = new.status)
+	    << 36) + (1 - ((list_rank >> 35) & 1)) * 34359738368 AS start
+	    FROM clients WHERE partner_id = new.partner_id AND
+	    status = new.status AND list_rank IS NOT NULL LIMIT 1) o
+	    WHERE c.partner_id = new.partner_id AND c.status = new.status AND
+	    (SELECT list_rank FROM clients WHERE id = new.id) IS NULL
+	    WINDOW g AS (ORDER BY c.sort_key, c.id ROWS BETWEEN UNBOUNDED
+	    PRECEDING AND UNBOUNDED FOLLOWING)) r
+	    WHERE clients.id = r.id;
+END;
+CREATE TRIGGER clients_rank_insert AFTER INSERT ON clients BEGIN
+	-- Unranked: the trigger above places it.
+	UPDATE clients SET sort_key = sort_key WHERE id = new.id;
+END;
+CREATE TRIGGER clients_rank_delete AFTER DELETE ON clients
+WHEN old.list_rank IS NOT NULL
+BEGIN
+	INSERT INTO clients_fts (clients_fts, rowid, search_text)
+	    VALUES ('delete', old.list_rank, old.search_text);
+END;

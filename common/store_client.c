@@ -310,29 +310,65 @@ static const char *const client_list_sql[2][4] = {
 };
 
 /*
- * A search finds every match, in no order, with what places it in the
- * list: from the trigram index for three characters or more, else by
- * scanning the folded text. client_page keeps the page and counts.
+ * A search's matches come from the trigram index, keyed by list rank
+ * (schema.sql, version 6): the ranks of a firm's clients of one status
+ * are one range, in the list's order by name. SEARCH_RANGE is that range.
  */
-#define MATCH_FTS	"FROM (SELECT rowid AS id FROM clients_fts " \
-	"WHERE clients_fts MATCH ?5) f "
+#define SEARCH_RANGE "clients_fts MATCH ?5 AND clients_fts.rowid " \
+	"BETWEEN (SELECT (?1 << 40) + (code << 36) FROM client_statuses " \
+	"WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 " \
+	"FROM client_statuses WHERE status = ?2) "
+/* One seek per match, in clients_by_rank, which covers what it reads. */
+#define SEARCH_CLIENT "CROSS JOIN clients c ON c.list_rank = " \
+	"clients_fts.rowid "
+#define SEARCH_ASSIGNED SEARCH_CLIENT "CROSS JOIN assignments a " \
+	"ON a.user_id = ?3 AND a.client_id = c.id "
+
+/*
+ * In name order, a search walks its range in rank order and needs no
+ * sorting: every match is counted, and those from the cursor's place on
+ * are the page. The place is the rank of the first client past the
+ * cursor, found once per statement.
+ */
+#define SEARCH_AFTER "clients_fts.rowid >= (SELECT list_rank FROM clients " \
+	"WHERE partner_id = ?1 AND status = ?2 AND (sort_key, id) > " \
+	"(?6, ?7) ORDER BY sort_key, id LIMIT 1) "
+#define SEARCH_BEFORE "clients_fts.rowid <= (SELECT list_rank FROM " \
+	"clients WHERE partner_id = ?1 AND status = ?2 AND (sort_key, id) < " \
+	"(?6, ?7) ORDER BY sort_key DESC, id DESC LIMIT 1) "
+#define SEARCH_NAME(join, filter) { \
+	"SELECT clients_fts.rowid, " SEARCH_AFTER "FROM clients_fts " join \
+	"WHERE " SEARCH_RANGE filter "ORDER BY clients_fts.rowid", \
+	"SELECT clients_fts.rowid, " SEARCH_BEFORE "FROM clients_fts " join \
+	"WHERE " SEARCH_RANGE filter "ORDER BY clients_fts.rowid DESC" }
+
+/* [scope: firm, firm with missing receipts, user][name, -name] */
+static const char *const client_search_sql[3][2] = {
+	SEARCH_NAME("", ""),
+	SEARCH_NAME(SEARCH_CLIENT, "AND c.missing_receipts >= ?4 "),
+	SEARCH_NAME(SEARCH_ASSIGNED, "AND c.missing_receipts >= ?4 "),
+};
+
+/*
+ * In the other orders, or for a search too short for trigrams, which
+ * scans the folded text, a search finds every match with what places it
+ * in the list, and client_page keeps the page and counts.
+ */
 /* [scope: firm, user][search: scan, fts] */
 static const char *const client_match_sql[2][2] = {
 	{ "SELECT c.id, c.missing_receipts, c.sort_key FROM clients c "
 	  "WHERE c.partner_id = ?1 AND c.status = ?2 "
 	  "AND c.missing_receipts >= ?4 AND instr(c.search_text, ?5) > 0",
-	  "SELECT c.id, c.missing_receipts, c.sort_key " MATCH_FTS
-	  "CROSS JOIN clients c ON c.id = f.id WHERE c.partner_id = ?1 "
-	  "AND c.status = ?2 AND c.missing_receipts >= ?4" },
+	  "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_fts "
+	  SEARCH_CLIENT "WHERE " SEARCH_RANGE
+	  "AND c.missing_receipts >= ?4" },
 	{ "SELECT a.client_id, a.missing_receipts, a.sort_key "
 	  "FROM assignments a CROSS JOIN clients c ON c.id = a.client_id "
 	  "WHERE a.user_id = ?3 AND a.status = ?2 AND c.partner_id = ?1 "
 	  "AND a.missing_receipts >= ?4 AND instr(c.search_text, ?5) > 0",
-	  "SELECT a.client_id, a.missing_receipts, a.sort_key " MATCH_FTS
-	  "CROSS JOIN assignments a ON a.user_id = ?3 "
-	  "AND a.client_id = f.id CROSS JOIN clients c ON c.id = a.client_id "
-	  "WHERE a.status = ?2 AND c.partner_id = ?1 "
-	  "AND a.missing_receipts >= ?4" },
+	  "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_fts "
+	  SEARCH_ASSIGNED "WHERE " SEARCH_RANGE
+	  "AND c.missing_receipts >= ?4" },
 };
 
 /* Trigrams need three characters; shorter searches scan. */
@@ -428,39 +464,46 @@ store_client_counters(struct store *st, int64_t partner_id, int64_t user_id,
 	return rc;
 }
 
-/* A page walked in order; the kept counters give the total. */
-static int
-client_list_ordered(struct store *st, const struct client_query *q,
-    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
+/* ?6 to ?8: the cursor, or where the first page of q's order starts. */
+static void
+client_bind_cursor(sqlite3_stmt *stmt, const struct client_query *q)
 {
 	const struct cursor	*cur = q->after;
 	/* Past every real sort key: where a descending first page starts. */
 	uint8_t			 top[COLLATE_KEY_MAX + 1];
-	sqlite3_stmt		*stmt;
-	int64_t			 clients, with_missing;
-	int			 step, rc = STORE_OK;
 	int			 desc = q->sort == CLIENT_SORT_NAME_DESC;
 
-	if ((stmt = store_stmt(st, client_list_sql[q->user_id != 0]
-	    [q->sort - 1])) == NULL)
-		return STORE_ERROR;
-	client_bind_filters(stmt, q);
 	if (cur != NULL) {
 		sqlite3_bind_blob(stmt, 6, cur->key, (int)cur->keylen,
 		    SQLITE_STATIC);
 		sqlite3_bind_int64(stmt, 7, cur->id);
 		sqlite3_bind_int64(stmt, 8, cur->count);
-	} else {
-		if (desc) {
-			memset(top, 0xff, sizeof(top));
-			sqlite3_bind_blob(stmt, 6, top, sizeof(top),
-			    SQLITE_STATIC);
-		} else
-			sqlite3_bind_zeroblob(stmt, 6, 0);
-		sqlite3_bind_int64(stmt, 7, desc ? INT64_MAX : 0);
-		sqlite3_bind_int64(stmt, 8, q->sort == CLIENT_SORT_MISSING ?
-		    -1 : INT64_MAX);
+		return;
 	}
+	if (desc) {
+		memset(top, 0xff, sizeof(top));
+		sqlite3_bind_blob(stmt, 6, top, sizeof(top), SQLITE_TRANSIENT);
+	} else
+		sqlite3_bind_zeroblob(stmt, 6, 0);
+	sqlite3_bind_int64(stmt, 7, desc ? INT64_MAX : 0);
+	sqlite3_bind_int64(stmt, 8, q->sort == CLIENT_SORT_MISSING ?
+	    -1 : INT64_MAX);
+}
+
+/* A page walked in order; the kept counters give the total. */
+static int
+client_list_ordered(struct store *st, const struct client_query *q,
+    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
+{
+	sqlite3_stmt		*stmt;
+	int64_t			 clients, with_missing;
+	int			 step, rc = STORE_OK;
+
+	if ((stmt = store_stmt(st, client_list_sql[q->user_id != 0]
+	    [q->sort - 1])) == NULL)
+		return STORE_ERROR;
+	client_bind_filters(stmt, q);
+	client_bind_cursor(stmt, q);
 	sqlite3_bind_int(stmt, 9, q->limit);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
 		if (client_row_emit(stmt, fn, arg) == -1) {
@@ -479,36 +522,119 @@ client_list_ordered(struct store *st, const struct client_query *q,
 	return rc;
 }
 
+/*
+ * ?5: the search, as a phrase for the trigram index or as folded text to
+ * scan for; *phrase is the caller's to free after the statement's reset.
+ */
+static int
+client_bind_search(sqlite3_stmt *stmt, const struct client_query *q,
+    int fts, char **phrase)
+{
+	*phrase = NULL;
+	if (!fts) {
+		sqlite3_bind_text(stmt, 5, q->q, -1, SQLITE_STATIC);
+		return 0;
+	}
+	if ((*phrase = client_fts_phrase(q->q)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 5, *phrase, -1, SQLITE_STATIC);
+	return 0;
+}
+
 /* Every match of a search offered to the page. */
 static int
 client_match(struct store *st, const struct client_query *q,
     struct client_page *page)
 {
 	sqlite3_stmt	*stmt;
-	char		*phrase = NULL;
-	int		 fts = client_query_fts(q), step;
+	char		*phrase;
+	int		 fts = client_query_fts(q), step = SQLITE_ERROR;
 
 	if ((stmt = store_stmt(st, client_match_sql[q->user_id != 0][fts])) ==
 	    NULL)
 		return STORE_ERROR;
 	client_bind_filters(stmt, q);
-	if (fts) {
-		if ((phrase = client_fts_phrase(q->q)) == NULL) {
-			store_reset(stmt);
-			return STORE_ERROR;
-		}
-		sqlite3_bind_text(stmt, 5, phrase, -1, SQLITE_STATIC);
-	} else
-		sqlite3_bind_text(stmt, 5, q->q, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-		client_page_offer(page, sqlite3_column_int64(stmt, 0),
-		    sqlite3_column_int64(stmt, 1), sqlite3_column_blob(stmt, 2),
-		    (size_t)sqlite3_column_bytes(stmt, 2));
-	if (step != SQLITE_DONE)
-		store_log_error(st, "client search");
+	if (client_bind_search(stmt, q, fts, &phrase) == 0) {
+		while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+			client_page_offer(page, sqlite3_column_int64(stmt, 0),
+			    sqlite3_column_int64(stmt, 1),
+			    sqlite3_column_blob(stmt, 2),
+			    (size_t)sqlite3_column_bytes(stmt, 2));
+		if (step != SQLITE_DONE)
+			store_log_error(st, "client search");
+	}
 	store_reset(stmt);
 	free(phrase);
 	return step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/*
+ * The ranks of the page's matches, in order, and the count of them all:
+ * one walk of the search's range.
+ */
+static int
+client_search_ranks(struct store *st, const struct client_query *q,
+    int64_t *ranks, int *n, int64_t *total)
+{
+	sqlite3_stmt	*stmt;
+	char		*phrase;
+	int		 scope, step = SQLITE_ERROR;
+
+	scope = q->user_id != 0 ? 2 : q->missing_only ? 1 : 0;
+	if ((stmt = store_stmt(st, client_search_sql[scope]
+	    [q->sort == CLIENT_SORT_NAME_DESC])) == NULL)
+		return STORE_ERROR;
+	client_bind_filters(stmt, q);
+	client_bind_cursor(stmt, q);
+	*n = 0;
+	if (client_bind_search(stmt, q, 1, &phrase) == 0) {
+		while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+			(*total)++;
+			/* NULL when no client comes past the cursor. */
+			if (*n < q->limit && sqlite3_column_int(stmt, 1))
+				ranks[(*n)++] = sqlite3_column_int64(stmt, 0);
+		}
+		if (step != SQLITE_DONE)
+			store_log_error(st, "client search");
+	}
+	store_reset(stmt);
+	free(phrase);
+	return step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* A search in name order: its page, read by rank. */
+static int
+client_list_ranked(struct store *st, const struct client_query *q,
+    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
+{
+	static const char sql[] =
+	    "SELECT c.id, c.missing_receipts, c.sort_key, r.json "
+	    "FROM clients c CROSS JOIN client_rows r ON r.id = c.id "
+	    "WHERE c.list_rank = ?1";
+	/* A page, and the row past it that tells whether another follows. */
+	int64_t		 ranks[CLIENT_LIST_MAX + 1];
+	sqlite3_stmt	*stmt;
+	int		 i, n, rc;
+
+	if (q->limit < 0 || q->limit > CLIENT_LIST_MAX + 1) {
+		log_warnx("client search: limit %d out of range", q->limit);
+		return STORE_ERROR;
+	}
+	if ((rc = client_search_ranks(st, q, ranks, &n, total)) != STORE_OK)
+		return rc;
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	for (i = 0; i < n && rc == STORE_OK; i++) {
+		sqlite3_bind_int64(stmt, 1, ranks[i]);
+		/* The same snapshot found it: it is there. */
+		if (sqlite3_step(stmt) != SQLITE_ROW) {
+			store_log_error(st, "client search row");
+			rc = STORE_ERROR;
+		} else if (client_row_emit(stmt, fn, arg) == -1)
+			rc = STORE_ERROR;
+		store_reset(stmt);
+	}
+	return rc;
 }
 
 /* The page of a search, each row read from client_rows. */
@@ -571,6 +697,9 @@ store_client_list(struct store *st, const struct client_query *q,
 	*total = 0;
 	if (q->q[0] == '\0')
 		return client_list_ordered(st, q, fn, arg, total);
+	if (client_query_fts(q) && (q->sort == CLIENT_SORT_NAME ||
+	    q->sort == CLIENT_SORT_NAME_DESC))
+		return client_list_ranked(st, q, fn, arg, total);
 	return client_list_search(st, q, fn, arg, total);
 }
 

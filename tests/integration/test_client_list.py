@@ -616,6 +616,47 @@ def test_search_pages_keep_the_list_order(api):
                         assert set(want) <= scope
 
 
+@pytest.mark.parametrize("sort", ["name", "-name"])
+def test_search_pages_through_crowded_inserts(api, sort):
+    """A search in name order walks the trigram index by list rank.
+    Clients added one after another into one gap of the order use up its
+    room and make the firm's ranks spread out again, here while a search
+    pages: every match there all along is seen once, and afterwards the
+    search still follows the list's order."""
+    f = Firm(api, "sv")
+    tok = f.admin.token
+    for n in ("Alfa Gård", "Östra Gård", "Annat Namn"):
+        f.active(n)
+    # A gap's room halves with each of these: 20 use it up.
+    for i in range(24):
+        f.active("Mellan Gård %03d" % i)
+    start = ids(list_page(api, tok, tab="all", sort=sort, q="gård",
+                          limit=200)["data"])
+    added = []
+
+    def between(page_no, doc):
+        if page_no > 4:
+            return
+        for _ in range(8):
+            c = f.active("Mellan Gård %03d" % (24 + len(added)))
+            added.append(c["id"])
+
+    rows, pages, _ = walk(api, tok, limit=5, tab="all", sort=sort,
+                          q="gård", between=between)
+    assert len(added) == 32 and pages > 5
+    counts = collections.Counter(ids(rows))
+    assert all(counts[cid] == 1 for cid in start), counts
+    assert all(counts[cid] <= 1 for cid in added), counts
+    order, _, _ = walk(api, tok, tab="all", sort=sort)
+    want = [r["id"] for r in order if "gård" in r["name"].casefold()]
+    assert len(want) == 2 + 24 + 32
+    for limit in (3, 200):
+        rows, _, total = walk(api, tok, limit=limit, tab="all", sort=sort,
+                              q="gård")
+        assert ids(rows) == want, limit
+        assert total == len(want)
+
+
 # --------------------------------------------------------------------------
 # Paging
 
