@@ -712,3 +712,31 @@ store_client_status_count(struct store *st, int64_t partner_id,
 	return store_client_counters(st, partner_id, user_id, status, count,
 	    &with_missing);
 }
+
+int
+store_client_search_tidy(struct store *st, int pages, int *merged)
+{
+	/* A negative count merges across levels, towards one segment. */
+	static const char sql[] =
+	    "INSERT INTO clients_fts (clients_fts, rank) VALUES ('merge', ?)";
+	sqlite3_stmt	*stmt;
+	int		 before, rc;
+
+	*merged = 0;
+	if (store_begin(st) == -1)
+		return STORE_ERROR;
+	if ((stmt = store_stmt(st, sql)) == NULL) {
+		store_rollback(st);
+		return STORE_ERROR;
+	}
+	sqlite3_bind_int(stmt, 1, -pages);
+	before = sqlite3_total_changes(st->db);
+	if ((rc = store_step_done(st, stmt, "search index merge")) !=
+	    STORE_OK) {
+		store_rollback(st);
+		return rc;
+	}
+	/* The command counts as one change; a merge writes more. */
+	*merged = sqlite3_total_changes(st->db) - before > 1;
+	return store_commit(st) == 0 ? STORE_OK : STORE_ERROR;
+}

@@ -104,6 +104,16 @@ int	store_client_list(struct store *, const struct client_query *,
 int	store_client_status_count(struct store *, int64_t partner_id,
 	    int64_t user_id, const char *status, int64_t *count);
 
+/*
+ * One step of upkeep of the search's trigram index: merges up to pages
+ * pages of its segments, in a transaction of its own. Each write adds
+ * small segments to the index (FTS5 merges them only in part as it goes)
+ * and a search reads every segment, so an index that is never merged gets
+ * several times slower than a fresh one. *merged is nonzero when there
+ * was work, and another step may find more. STORE_OK or STORE_ERROR.
+ */
+int	store_client_search_tidy(struct store *, int pages, int *merged);
+
 /* Keys the store keeps for a name: ICU sort key and folded text. */
 int	client_sort_key(const char *locale, const char *name, uint8_t *key,
 	    size_t *keylen);

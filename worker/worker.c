@@ -12,6 +12,7 @@
 #include "../common/store_outbox.h"
 #include "deliver.h"
 #include "digest.h"
+#include "tidy.h"
 #include "worker.h"
 
 int
@@ -62,15 +63,15 @@ worker_ms(const struct timespec *a, const struct timespec *b)
 	    (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
-/* One pass: the digests due now, then the outbox. */
+/* One pass: the digests due now, then the outbox, then upkeep. */
 static int
 worker_pass(struct worker *w)
 {
 	struct digest_stats	 ds;
 	struct deliver_stats	 dl;
-	struct timespec		 t0, t1, t2;
+	struct timespec		 t0, t1, t2, t3;
 	int64_t			 now = store_now();
-	int			 rc = 0;
+	int			 merges, rc = 0;
 
 	memset(&ds, 0, sizeof(ds));
 	memset(&dl, 0, sizeof(dl));
@@ -88,6 +89,12 @@ worker_pass(struct worker *w)
 		    "emails sent %d, retried %d, failed %d in %.1f ms",
 		    ds.written, ds.skipped, worker_ms(&t0, &t1), dl.sent,
 		    dl.retried, dl.failed, worker_ms(&t1, &t2));
+	if (tidy_run(w, &merges) == -1)
+		rc = -1;
+	clock_gettime(CLOCK_MONOTONIC, &t3);
+	if (merges > 0)
+		log_info("search index: merged in %d steps, %.1f ms", merges,
+		    worker_ms(&t2, &t3));
 	return rc;
 }
 

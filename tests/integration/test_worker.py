@@ -349,3 +349,37 @@ def test_one_click_unsubscribe(room, world):
     bad = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
     assert requests.post(bad, data="List-Unsubscribe=One-Click",
                          timeout=10).status_code == 400
+
+
+def test_worker_merges_the_search_index(room, world):
+    """Every write of a client's name adds to the trigram index, and a
+    search reads each segment the writes left; each pass of the worker
+    merges them. Searches find the same before and after, and a pass with
+    nothing to merge writes nothing."""
+    p = room.portal
+    admin = p.token("admin")
+
+    def call(method, path, body=None):
+        r = p.request(method, path, admin, json=body)
+        assert r.status_code in (200, 201), (method, path, r.text)
+        return r.json()
+
+    made = [call("POST", "/v1/clients", {
+        "name": "Tidy Gård %02d" % i, "org_number": "559900-%04d" % i,
+        "contact_email": "ekonomi@example.se"})["id"] for i in range(30)]
+    for i, cid in enumerate(made):
+        call("PATCH", "/v1/clients/%d" % cid, {"name": "Städad Gård %02d" % i})
+
+    def search(q):
+        doc = call("GET", "/v1/clients?tab=onboarding&limit=200&q=" + q)
+        return [r["id"] for r in doc["data"]], doc["total"]
+
+    queries = ("gård", "städad", "tidy", "559900-00", "d gå")
+    before = {q: search(q) for q in queries}
+    assert before["städad"] == (made, 30)
+    assert before["tidy"] == ([], 0)
+    # Long before any digest falls due: this pass only tidies.
+    quiet = datetime(2026, 1, 6, 12, 0, tzinfo=timezone.utc)
+    assert "search index: merged" in room.worker(quiet)
+    assert {q: search(q) for q in queries} == before
+    assert "search index: merged" not in room.worker(quiet)
