@@ -409,9 +409,10 @@ END;
 -- firm and status or to place a match. A rank is
 --   partner id << 40 | status code << 36 | half << 35 | position,
 -- all of a group's ranks in one half. A client goes half-way between its
--- neighbours (a fixed step past either end); when two neighbours touch,
--- the group is spread evenly over the middle of its other half, so no new
--- rank meets an old one.
+-- neighbours (a fixed step past either end). When two neighbours touch,
+-- the 32 clients on either side are spread evenly over the room between
+-- the next ones out; when that room is short too, the whole group is
+-- spread over the middle of its other half, so no new rank meets an old.
 CREATE TABLE client_statuses (
 	status		TEXT PRIMARY KEY,
 	code		INTEGER NOT NULL UNIQUE
@@ -429,9 +430,16 @@ UPDATE clients SET list_rank = r.rank FROM (SELECT c.id,
 	ORDER BY c.sort_key, c.id ROWS BETWEEN UNBOUNDED PRECEDING AND
 	UNBOUNDED FOLLOWING)) r
 	WHERE clients.id = r.id;
--- Covers a match's id, count and key: one seek places it.
+-- Covers a match's id, count and key: one seek places it. Its NULL
+-- entries are the clients between two steps of a spread.
 CREATE INDEX clients_by_rank
 	ON clients (list_rank, missing_receipts, sort_key);
+
+-- The bounds of a local spread, from its first step to its last.
+CREATE TABLE client_rank_spread (
+	lo		INTEGER NOT NULL,
+	hi		INTEGER NOT NULL
+);
 
 DROP TRIGGER clients_fts_insert;
 DROP TRIGGER clients_fts_update;
@@ -458,7 +466,7 @@ END;
 
 -- A new client, or one renamed or moved to another status, takes its
 -- place. The text is swapped under the current rank first, so that the
--- move above deletes what the index holds.
+-- moves below delete what the index holds.
 CREATE TRIGGER clients_rank_place AFTER UPDATE OF sort_key, status,
     search_text ON clients
 WHEN new.list_rank IS NULL OR old.sort_key <> new.sort_key OR
@@ -495,6 +503,49 @@ BEGIN
 	    AND status = new.status AND (sort_key, id) >
 	    (new.sort_key, new.id) ORDER BY sort_key, id LIMIT 1) AS n))
 	    WHERE id = new.id;
+	-- Local spread: the bounds are the ranks of the 33rd clients either
+	-- side (the half's edge where there are fewer), and each of the up
+	-- to 65 clients between them must get 256 or more of room.
+	INSERT INTO client_rank_spread (lo, hi)
+	    SELECT lo, hi FROM (SELECT coalesce(b, h) AS lo,
+	    coalesce(a, h + 34359738368) AS hi, k FROM (SELECT b, a,
+	    (coalesce(b, a) >> 35) << 35 AS h,
+	    (SELECT count(*) FROM (SELECT 1 FROM clients
+	    WHERE partner_id = new.partner_id AND status = new.status AND
+	    (sort_key, id) < (new.sort_key, new.id) LIMIT 32)) +
+	    (SELECT count(*) FROM (SELECT 1 FROM clients
+	    WHERE partner_id = new.partner_id AND status = new.status AND
+	    (sort_key, id) > (new.sort_key, new.id) LIMIT 32)) + 1 AS k
+	    FROM (SELECT (SELECT list_rank FROM clients
+	    WHERE partner_id = new.partner_id AND status = new.status AND
+	    (sort_key, id) < (new.sort_key, new.id)
+	    ORDER BY sort_key DESC, id DESC LIMIT 1 OFFSET 32) AS b,
+	    (SELECT list_rank FROM clients
+	    WHERE partner_id = new.partner_id AND status = new.status AND
+	    (sort_key, id) > (new.sort_key, new.id)
+	    ORDER BY sort_key, id LIMIT 1 OFFSET 32) AS a)))
+	    WHERE lo IS NOT NULL AND (hi - lo) / (k + 1) >= 256 AND
+	    (SELECT list_rank FROM clients WHERE id = new.id) IS NULL;
+	-- Out of the index first, so that no rank is held twice in it.
+	UPDATE clients SET list_rank = NULL WHERE id IN (SELECT id FROM
+	    (SELECT id FROM clients WHERE partner_id = new.partner_id AND
+	    status = new.status AND (sort_key, id) < (new.sort_key, new.id)
+	    ORDER BY sort_key DESC, id DESC LIMIT 32) UNION ALL
+	    SELECT id FROM (SELECT id FROM clients
+	    WHERE partner_id = new.partner_id AND status = new.status AND
+	    (sort_key, id) > (new.sort_key, new.id) ORDER BY sort_key, id
+	    LIMIT 32)) AND EXISTS (SELECT 1 FROM client_rank_spread);
+	UPDATE clients SET list_rank = r.rank FROM (SELECT c.id,
+	    s.lo + row_number() OVER g * ((s.hi - s.lo) /
+	    (count(*) OVER g + 1)) AS rank
+	    FROM clients c, client_rank_spread s
+	    WHERE c.list_rank IS NULL AND c.partner_id = new.partner_id AND
+	    c.status = new.status
+	    WINDOW g AS (ORDER BY c.sort_key, c.id ROWS BETWEEN UNBOUNDED
+	    PRECEDING AND UNBOUNDED FOLLOWING)) r
+	    WHERE clients.id = r.id;
+	DELETE FROM client_rank_spread;
+	-- Whole group: still unranked, so the room near it is short.
 	UPDATE clients SET list_rank = r.rank FROM (SELECT c.id,
 	    o.start + 8589934592 + row_number() OVER g *
 	    (17179869184 / (count(*) OVER g + 1)) AS rank

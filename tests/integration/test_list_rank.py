@@ -140,3 +140,20 @@ def test_spread_of_a_crowded_gap_keeps_text_and_order():
     rows = db.execute("SELECT name FROM clients WHERE partner_id = 1 "
                       "ORDER BY list_rank").fetchall()
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+
+
+def test_a_crowded_gap_spreads_only_its_neighbourhood():
+    """Two hundred clients in a row into one gap of a 2,000-client group
+    spread the clients around them, not the whole group: the ranks of
+    clients far from the gap do not move."""
+    db = schema_db()
+    for i in range(2000):
+        add(db, 1, "c%05d" % (i * 10), "active")
+    far = dict(db.execute("SELECT id, list_rank FROM clients "
+                          "WHERE name < 'c05000' OR name > 'c15000'"))
+    for i in range(200):
+        add(db, 1, "c10000-%04d" % i, "active")
+    check(db)
+    assert dict(db.execute("SELECT id, list_rank FROM clients "
+                           "WHERE id IN (%s)" % ",".join(map(str, far)))
+                ) == far
