@@ -541,31 +541,73 @@ client_bind_search(sqlite3_stmt *stmt, const struct client_query *q,
 	return 0;
 }
 
-/* Every match of a search offered to the page. */
+/*
+ * Runs one of the search's statements over q, handing each row to fn;
+ * with_cursor binds the cursor too (?6 to ?8).
+ */
 static int
-client_match(struct store *st, const struct client_query *q,
-    struct client_page *page)
+client_search_walk(struct store *st, const struct client_query *q,
+    const char *sql, int fts, int with_cursor,
+    void (*fn)(sqlite3_stmt *, void *), void *arg)
 {
 	sqlite3_stmt	*stmt;
 	char		*phrase;
-	int		 fts = client_query_fts(q), step = SQLITE_ERROR;
+	int		 step = SQLITE_ERROR;
 
-	if ((stmt = store_stmt(st, client_match_sql[q->user_id != 0][fts])) ==
-	    NULL)
+	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	client_bind_filters(stmt, q);
+	if (with_cursor)
+		client_bind_cursor(stmt, q);
 	if (client_bind_search(stmt, q, fts, &phrase) == 0) {
 		while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-			client_page_offer(page, sqlite3_column_int64(stmt, 0),
-			    sqlite3_column_int64(stmt, 1),
-			    sqlite3_column_blob(stmt, 2),
-			    (size_t)sqlite3_column_bytes(stmt, 2));
+			fn(stmt, arg);
 		if (step != SQLITE_DONE)
 			store_log_error(st, "client search");
 	}
 	store_reset(stmt);
 	free(phrase);
 	return step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* A match (id, count, key) offered to the page. */
+static void
+client_match_offer(sqlite3_stmt *stmt, void *arg)
+{
+	client_page_offer(arg, sqlite3_column_int64(stmt, 0),
+	    sqlite3_column_int64(stmt, 1), sqlite3_column_blob(stmt, 2),
+	    (size_t)sqlite3_column_bytes(stmt, 2));
+}
+
+/* Every match of a search offered to the page. */
+static int
+client_match(struct store *st, const struct client_query *q,
+    struct client_page *page)
+{
+	int	 fts = client_query_fts(q);
+
+	return client_search_walk(st, q, client_match_sql[q->user_id != 0]
+	    [fts], fts, 0, client_match_offer, page);
+}
+
+/* The ranks of a page in the making, and the count of every match. */
+struct client_ranks {
+	int64_t	*ranks;
+	int	 n;
+	int	 limit;
+	int64_t	*total;
+};
+
+/* A match (rank, whether it comes past the cursor) counted and kept. */
+static void
+client_rank_keep(sqlite3_stmt *stmt, void *arg)
+{
+	struct client_ranks	*r = arg;
+
+	(*r->total)++;
+	/* NULL when no client comes past the cursor. */
+	if (r->n < r->limit && sqlite3_column_int(stmt, 1))
+		r->ranks[r->n++] = sqlite3_column_int64(stmt, 0);
 }
 
 /*
@@ -576,30 +618,14 @@ static int
 client_search_ranks(struct store *st, const struct client_query *q,
     int64_t *ranks, int *n, int64_t *total)
 {
-	sqlite3_stmt	*stmt;
-	char		*phrase;
-	int		 scope, step = SQLITE_ERROR;
+	struct client_ranks	 r = { ranks, 0, q->limit, total };
+	int			 scope, rc;
 
 	scope = q->user_id != 0 ? 2 : q->missing_only ? 1 : 0;
-	if ((stmt = store_stmt(st, client_search_sql[scope]
-	    [q->sort == CLIENT_SORT_NAME_DESC])) == NULL)
-		return STORE_ERROR;
-	client_bind_filters(stmt, q);
-	client_bind_cursor(stmt, q);
-	*n = 0;
-	if (client_bind_search(stmt, q, 1, &phrase) == 0) {
-		while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-			(*total)++;
-			/* NULL when no client comes past the cursor. */
-			if (*n < q->limit && sqlite3_column_int(stmt, 1))
-				ranks[(*n)++] = sqlite3_column_int64(stmt, 0);
-		}
-		if (step != SQLITE_DONE)
-			store_log_error(st, "client search");
-	}
-	store_reset(stmt);
-	free(phrase);
-	return step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+	rc = client_search_walk(st, q, client_search_sql[scope]
+	    [q->sort == CLIENT_SORT_NAME_DESC], 1, 1, client_rank_keep, &r);
+	*n = r.n;
+	return rc;
 }
 
 /* A search in name order: its page, read by rank. */
