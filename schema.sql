@@ -408,7 +408,7 @@ END;
 -- one rowid range of it in list order: no lookup per match to filter by
 -- firm and status or to place a match. A rank is
 --   partner id << 40 | status code << 36 | half << 35 | position,
--- all of a group's ranks in one half. A client goes half-way between its
+-- (room for 8 million firms), all of a group's ranks in one half. A client goes half-way between its
 -- neighbours (a fixed step past either end). When two neighbours touch,
 -- the 32 clients on either side are spread evenly over the room between
 -- the next ones out; when that room is short too, the whole group is
