@@ -159,9 +159,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0) {
 		FUZZ_CHECK(cur <= b);
 		check_slot(zone, f, cur);
-		/* The next slot is in a later period, not yet come. */
-		FUZZ_CHECK(schedule_next_slot(zone, f, cur, &after) == 0);
-		FUZZ_CHECK(after > b);
+		/*
+		 * The next slot is in a later period, not yet come; past the
+		 * last weeks of 9999 (raw input) it would fall in year 10000,
+		 * which no time here reaches.
+		 */
+		rc = schedule_next_slot(zone, f, cur, &after);
+		FUZZ_CHECK(rc == 0 || (raw && cur > TIME_LAST));
+		if (rc == 0)
+			FUZZ_CHECK(after > b);
 		check_period(zone, f, cur, p1);
 		check_period(zone, f, b, p2);
 		FUZZ_CHECK(strcmp(p1, p2) == 0);
@@ -171,11 +177,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (schedule_start(zone, a, &start) == 0) {
 		FUZZ_CHECK(start > a);
 		check_slot(zone, SCHEDULE_WEEKLY, start);
-		FUZZ_CHECK(schedule_first_delivery(zone, f, a, &first) == 0);
-		FUZZ_CHECK(first >= start);
-		if (f != SCHEDULE_MONTHLY)
-			FUZZ_CHECK(first == start);
-		check_slot(zone, f, first);
+		/* A monthly first delivery may fall past 9999, as above. */
+		rc = schedule_first_delivery(zone, f, a, &first);
+		FUZZ_CHECK(rc == 0 || (raw && start > TIME_LAST));
+		if (rc == 0) {
+			FUZZ_CHECK(first >= start);
+			if (f != SCHEDULE_MONTHLY)
+				FUZZ_CHECK(first == start);
+			check_slot(zone, f, first);
+		}
 	} else
 		FUZZ_CHECK(raw);
 	return 0;
