@@ -533,15 +533,11 @@ BEGIN
 	    ORDER BY sort_key, id LIMIT 1 OFFSET 32) AS a)))
 	    WHERE lo IS NOT NULL AND (hi - lo) / (k + 1) >= 256 AND
 	    (SELECT list_rank FROM clients WHERE id = new.id) IS NULL;
-	-- Out of the index first, so that no rank is held twice in it.
-	UPDATE clients SET list_rank = NULL WHERE id IN (SELECT id FROM
-	    (SELECT id FROM clients WHERE partner_id = new.partner_id AND
-	    status = new.status AND (sort_key, id) < (new.sort_key, new.id)
-	    ORDER BY sort_key DESC, id DESC LIMIT 32) UNION ALL
-	    SELECT id FROM (SELECT id FROM clients
-	    WHERE partner_id = new.partner_id AND status = new.status AND
-	    (sort_key, id) > (new.sort_key, new.id) ORDER BY sort_key, id
-	    LIMIT 32)) AND EXISTS (SELECT 1 FROM client_rank_spread);
+	-- Out of the index first, so that no rank is held twice in it: the
+	-- clients ranked between the bounds, which are those 64.
+	UPDATE clients SET list_rank = NULL
+	    WHERE list_rank > (SELECT lo FROM client_rank_spread) AND
+	    list_rank < (SELECT hi FROM client_rank_spread);
 	UPDATE clients SET list_rank = r.rank FROM (SELECT c.id,
 	    s.lo + row_number() OVER g * ((s.hi - s.lo) /
 	    (count(*) OVER g + 1)) AS rank
