@@ -573,3 +573,17 @@ BEGIN
 	INSERT INTO clients_fts (clients_fts, rowid, search_text)
 	    VALUES ('delete', old.list_rank, old.search_text);
 END;
+
+-- version 7
+-- Hardening: login attempts, idempotent answers, outbox leases and
+-- cancellations, unsubscribe generations.
+
+-- Login attempts.
+
+-- Idempotency keys.
+
+-- Outbox leases and cancelled mail.
+
+-- Unsubscribe generations.
+
+-- Addresses and names.
