@@ -3,7 +3,8 @@
 
 CC		?= cc
 BUILD		?= release
-PKGS		 = libcjson sqlite3 libcurl libjwt libxcrypt icu-uc icu-i18n gmime-3.0
+PKGS		 = libcjson sqlite3 libcurl libjwt libxcrypt icu-uc icu-i18n gmime-3.0 \
+		   libcrypto
 
 WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wformat=2 \

@@ -581,6 +581,10 @@ END;
 -- Login attempts.
 
 -- Idempotency keys.
+-- An answer is recorded in the transaction of the write it answers, so no
+-- row is left "in progress" any more. Answers over 64 KiB keep the
+-- SHA-256 of their body (RFC 9530 Repr-Digest form) instead of the body.
+ALTER TABLE idempotency_keys ADD COLUMN body_digest TEXT;
 
 -- Outbox leases and cancelled mail.
 

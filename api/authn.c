@@ -70,11 +70,9 @@ authn_verify(const struct request *req, const char *token,
 }
 
 int
-authn_request_or_reply(struct request *req)
+authn_token_or_reply(struct request *req, struct token_claims *claims)
 {
-	const char		*h = mg_get_header(req->conn, "Authorization");
-	struct token_claims	 claims;
-	int			 rc;
+	const char	*h = mg_get_header(req->conn, "Authorization");
 
 	if (h == NULL)
 		return authn_fail(req, NULL,
@@ -85,14 +83,22 @@ authn_request_or_reply(struct request *req)
 	h += 7;
 	while (*h == ' ')
 		h++;
-	if (authn_verify(req, h, &claims) == -1)
+	if (authn_verify(req, h, claims) == -1)
 		return authn_fail(req, "invalid_token",
 		    "The token is invalid or has expired.");
-	rc = store_user_get(req->store, claims.user_id, &req->user);
+	return 0;
+}
+
+int
+authn_user_or_reply(struct request *req, const struct token_claims *claims)
+{
+	int	 rc;
+
+	rc = store_user_get(req->store, claims->user_id, &req->user);
 	if (rc == STORE_ERROR)
 		return reply_internal_error(req);
 	if (rc == STORE_NOTFOUND || !req->user.active ||
-	    req->user.partner_id != claims.partner_id)
+	    req->user.partner_id != claims->partner_id)
 		return authn_fail(req, "invalid_token",
 		    "The token is invalid or has expired.");
 	req->authenticated = 1;

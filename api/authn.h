@@ -5,13 +5,22 @@
 #ifndef API_AUTHN_H
 #define API_AUTHN_H
 
+#include "../common/token.h"
 #include "http.h"
 
 /*
- * Fills req->user from the Authorization header. Answers 401 (with
- * WWW-Authenticate) and returns -1 when there is no valid token for an
- * active user, or 503/500 when the database fails.
+ * The two steps of authenticating, which a write request takes apart:
+ * the token is checked before its body is read, the user inside the
+ * transaction that writes, so that a change of role or a deactivation
+ * between the two is seen.
+ *
+ * authn_token_or_reply() checks the Authorization header's token into
+ * *claims; authn_user_or_reply() reads the user it names into req->user.
+ * Each answers 401 (with WWW-Authenticate), or 500 when the database
+ * fails, and returns -1.
  */
-int	authn_request_or_reply(struct request *);
+int	authn_token_or_reply(struct request *, struct token_claims *claims);
+int	authn_user_or_reply(struct request *,
+	    const struct token_claims *claims);
 
 #endif

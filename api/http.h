@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <civetweb.h>
 #include <cjson/cJSON.h>
@@ -29,6 +30,7 @@ struct request {
 	struct store			*store;	/* the thread's connection */
 	const struct route		*route;
 	char				 id[40];	/* X-Request-Id */
+	struct timespec			 started;	/* CLOCK_MONOTONIC */
 	/* Path parameters, in the order of the pattern's {…}. */
 	char				 params[HTTP_PARAMS_MAX][HTTP_PARAM_MAX];
 	int				 n_params;
@@ -61,6 +63,7 @@ struct request {
 #define PROBLEM_RATE_LIMITED	"rate-limited"
 #define PROBLEM_INTERNAL	"internal-error"
 #define PROBLEM_UNAVAILABLE	"service-unavailable"
+#define PROBLEM_TIMEOUT		"request-timeout"
 
 /*
  * Sets the reply to doc (taken over, even on failure) as JSON with status.

@@ -14,9 +14,11 @@
 #include <civetweb.h>
 
 #include "../common/log.h"
-#include "../common/store_idempotency.h"
 #include "../common/text.h"
 #include "authn.h"
+#include "deadline.h"
+#include "idempotency.h"
+#include "intake.h"
 #include "metrics.h"
 #include "route.h"
 #include "server.h"
@@ -159,7 +161,7 @@ server_send(struct request *req)
 	    "Date: %s\r\n", req->reply_len, req->id, date) == 0 &&
 	    buf_add(&out, req->headers.data ? req->headers.data : "",
 	    req->headers.len) == 0;
-	/* A handler's own Connection: close wins. */
+	/* A handler's own Connection: close wins (see intake_close). */
 	if (ok && !server_reply_has(req, "Connection"))
 		ok = buf_printf(&out, "Connection: %s\r\n",
 		    server_connection(req, version)) == 0;
@@ -204,45 +206,6 @@ server_cors(struct request *req, const char *allow)
 }
 
 static int
-server_read_body_or_reply(struct request *req)
-{
-	long long	 cl = req->ri->content_length;
-	size_t		 max = (size_t)req->cfg->max_body;
-	struct buf	 b;
-	char		 chunk[8192];
-	int		 n;
-
-	if (cl > (long long)max)
-		goto too_large;
-	buf_init(&b, max + 1);
-	while ((n = mg_read(req->conn, chunk, sizeof(chunk))) > 0) {
-		if (buf_add(&b, chunk, (size_t)n) == -1) {
-			buf_cleanup(&b);
-			goto too_large;
-		}
-	}
-	if (n < 0) {
-		buf_cleanup(&b);
-		return reply_problem(req, 400, PROBLEM_MALFORMED,
-		    "Malformed request", "The request body could not be read.");
-	}
-	if (b.len > max) {
-		buf_cleanup(&b);
-		goto too_large;
-	}
-	req->raw_body = buf_steal(&b, &req->raw_len);
-	if (req->raw_body == NULL)
-		return reply_internal_error(req);
-	return 0;
-too_large:
-	(void)reply_problem(req, 413, PROBLEM_TOO_LARGE, "Body too large",
-	    "The request body is larger than this server accepts.");
-	/* The rest of the body is not read: the connection cannot be reused. */
-	(void)reply_header(req, "Connection", "close");
-	return -1;
-}
-
-static int
 server_body_or_reply(struct request *req)
 {
 	const char	*ct = mg_get_header(req->conn, "Content-Type");
@@ -250,7 +213,7 @@ server_body_or_reply(struct request *req)
 	cJSON		*errors;
 	size_t		 ctlen;
 
-	if (server_read_body_or_reply(req) == -1)
+	if (intake_body_or_reply(req) == -1)
 		return -1;
 	if ((req->raw_len == 0 && req->route->body == ROUTE_BODY_NONE) ||
 	    req->route->body == ROUTE_BODY_IGNORE)
@@ -299,140 +262,12 @@ server_header_count(const struct mg_request_info *ri, const char *name)
 	return n;
 }
 
-/*
- * A stored content type as one of the static strings replies point at
- * (a reply does not own its type).
- */
-static const char *
-server_content_type(const char *t)
-{
-	static const char *const known[] = { "application/json",
-	    "application/problem+json", "application/yaml", NULL };
-	size_t	 i;
-
-	for (i = 0; known[i] != NULL; i++)
-		if (strcmp(known[i], t) == 0)
-			return known[i];
-	return "application/json";
-}
-
-/* Idempotency-Key: visible ASCII, 1 to 255 characters. */
-static int
-server_idempotency_key_valid(const char *k)
-{
-	size_t	 n = strlen(k), i;
-
-	if (n == 0 || n > IDEMPOTENCY_KEY_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (k[i] < 0x21 || k[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
-/* The value of a header this request's reply has set, or "". */
-static void
-server_reply_header(const struct request *req, const char *name, char *out,
-    size_t outlen)
-{
-	const char	*p = req->headers.data, *eol;
-	size_t		 nlen = strlen(name), vlen;
-
-	out[0] = '\0';
-	while (p != NULL && *p != '\0') {
-		eol = strstr(p, "\r\n");
-		/* Lines are "Name: value\r\n", as reply_header() writes them. */
-		if (strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
-			vlen = strcspn(p + nlen + 2, "\r");
-			if (vlen < outlen) {
-				memcpy(out, p + nlen + 2, vlen);
-				out[vlen] = '\0';
-			}
-			return;
-		}
-		p = eol != NULL ? eol + 2 : NULL;
-	}
-}
-
-/*
- * Runs the handler of a POST that carries an Idempotency-Key: once per
- * key, replaying the first answer to a repeat of the same request and
- * refusing the key for a different one.
- */
-static void
-server_run_idempotent(struct request *req, const char *key)
-{
-	struct idempotent_reply	 prev;
-	uint64_t		 h = TEXT_HASH_INIT;
-	char			 hash[20], location[256];
-	int			 rc;
-
-	if (!server_idempotency_key_valid(key)) {
-		(void)reply_problem(req, 400, PROBLEM_MALFORMED,
-		    "Invalid Idempotency-Key", "An Idempotency-Key is 1 to "
-		    "255 visible ASCII characters.");
-		return;
-	}
-	h = text_hash64(h, req->route->pattern, strlen(req->route->pattern));
-	h = text_hash64(h, req->ri->local_uri, strlen(req->ri->local_uri) + 1);
-	if (req->ri->query_string != NULL)
-		h = text_hash64(h, req->ri->query_string,
-		    strlen(req->ri->query_string));
-	h = text_hash64(h, "\n", 1);
-	if (req->raw_body != NULL)
-		h = text_hash64(h, req->raw_body, req->raw_len);
-	(void)snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)h);
-
-	rc = store_idempotency_claim(req->store, req->user.id, key, hash,
-	    &prev);
-	if (rc == STORE_ERROR) {
-		(void)reply_internal_error(req);
-		goto out;
-	}
-	if (rc == STORE_CONFLICT) {
-		if (strcmp(prev.request_hash, hash) != 0)
-			(void)reply_problem(req, 422, PROBLEM_VALIDATION,
-			    "Idempotency-Key reused", "This Idempotency-Key "
-			    "was used for a different request.");
-		else if (prev.status == 0)
-			(void)reply_problem(req, 409, PROBLEM_CONFLICT,
-			    "Request in progress", "The first request with "
-			    "this Idempotency-Key is still being handled.");
-		else {
-			(void)reply_raw(req, prev.status, prev.content_type[0] ?
-			    server_content_type(prev.content_type) : NULL,
-			    prev.body, prev.body_len);
-			if (prev.location[0] != '\0')
-				(void)reply_header(req, "Location",
-				    prev.location);
-			(void)reply_header(req, "Idempotent-Replayed", "true");
-		}
-		goto out;
-	}
-	req->route->handler(req);
-	/* A failure may be tried again with the same key; anything else stays. */
-	if (req->status >= 500 || req->status == 0 || req->status == 429)
-		rc = store_idempotency_release(req->store, req->user.id, key);
-	else {
-		server_reply_header(req, "Location", location,
-		    sizeof(location));
-		rc = store_idempotency_finish(req->store, req->user.id, key,
-		    req->status, req->content_type, location, req->reply_body,
-		    req->reply_len);
-	}
-	if (rc != STORE_OK)
-		log_warnx("idempotency key not recorded");
-out:
-	idempotent_reply_cleanup(&prev);
-}
-
 /* Headers the server acts on, each of which must come at most once. */
 static int
 server_repeated_header(const struct mg_request_info *ri)
 {
 	static const char *const once[] = { "Authorization", "Content-Type",
-	    "Idempotency-Key", "Origin", "X-Request-Id", "Transfer-Encoding",
-	    NULL };
+	    "Idempotency-Key", "Origin", "X-Request-Id", NULL };
 	size_t	 i;
 
 	for (i = 0; once[i] != NULL; i++)
@@ -441,18 +276,96 @@ server_repeated_header(const struct mg_request_info *ri)
 	return 0;
 }
 
+/* The caller's role may use the route; else 403. 0 or -1 (replied). */
+static int
+server_role_or_reply(struct request *req)
+{
+	if ((req->route->roles & req->user.role) != 0)
+		return 0;
+	return reply_problem(req, 403, PROBLEM_FORBIDDEN, "Forbidden",
+	    "Your role may not use this route.");
+}
+
+/* Records a refusal as a key's answer, in a transaction of its own. */
+static void
+server_record_refusal(struct request *req, const struct idempotency *idem)
+{
+	if (store_begin(req->store) == -1)
+		goto fail;
+	if (idempotency_record(req, idem) != STORE_OK) {
+		store_rollback(req->store);
+		goto fail;
+	}
+	if (store_commit(req->store) == 0)
+		return;
+fail:
+	/* The refusal stands; a retry is refused afresh. */
+	log_warnx("idempotency key not recorded");
+}
+
+/*
+ * A write runs in one transaction from the check of the caller's account
+ * to the recorded answer (see store_begin_request): a user deactivated or
+ * demoted while the request waited for its turn is refused, and a crash
+ * leaves the write and its Idempotency-Key answer together or neither.
+ * What the handler wrote is kept only with an answer below 400.
+ */
+static void
+server_handle_write(struct request *req, const struct token_claims *claims)
+{
+	struct idempotency	 idem;
+	const char		*key;
+	int			 keyed;
+
+	key = mg_get_header(req->conn, "Idempotency-Key");
+	keyed = key != NULL && !req->route->no_replay &&
+	    strcmp(req->ri->request_method, "POST") == 0;
+	if (store_begin_request(req->store) == -1) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	/* The caller as of now, not as of the check before the body. */
+	memset(&req->user, 0, sizeof(req->user));
+	req->authenticated = 0;
+	if (authn_user_or_reply(req, claims) == -1 ||
+	    server_role_or_reply(req) == -1)
+		goto rollback;
+	if (keyed && idempotency_check_or_reply(req, key, &idem) == -1)
+		goto rollback;
+	req->route->handler(req);
+	if (req->status <= 0 || req->status >= 400) {
+		store_rollback_request(req->store);
+		if (keyed && idempotency_keeps(req))
+			server_record_refusal(req, &idem);
+		return;
+	}
+	if (keyed && idempotency_record(req, &idem) != STORE_OK) {
+		(void)reply_internal_error(req);
+		goto rollback;
+	}
+	if (store_commit_request(req->store) == -1)
+		(void)reply_internal_error(req);
+	return;
+rollback:
+	store_rollback_request(req->store);
+}
+
 static void
 server_handle(struct request *req)
 {
 	const struct mg_request_info	*ri = req->ri;
-	const char			*method = ri->request_method, *key;
+	const char			*method = ri->request_method;
+	struct token_claims		 claims;
 	char				 allow[96];
-	int				 has_te, has_cl, reading;
+	int				 reading, writing;
 
+	if (intake_framing_or_reply(req) == -1 ||
+	    intake_path_or_reply(req) == -1)
+		return;
 	/* HEAD is GET without the body (server_send leaves it out). */
 	if (strcmp(method, "HEAD") == 0)
 		method = "GET";
-	req->route = route_find(method, ri->local_uri, req, allow,
+	req->route = route_find(method, ri->local_uri_raw, req, allow,
 	    sizeof(allow));
 	if (req->route == NULL && allow[0] == '\0') {
 		(void)reply_not_found(req);
@@ -480,16 +393,6 @@ server_handle(struct request *req)
 		    "sent more than once.");
 		return;
 	}
-	has_te = mg_get_header(req->conn, "Transfer-Encoding") != NULL;
-	has_cl = server_header_count(ri, "Content-Length");
-	/* Framing two parsers could read two ways is refused (smuggling). */
-	if ((has_te && has_cl) || has_cl > 1) {
-		(void)reply_problem(req, 400, PROBLEM_MALFORMED,
-		    "Malformed request", "A request may carry one "
-		    "Content-Length or Transfer-Encoding, not both or twice.");
-		(void)reply_header(req, "Connection", "close");
-		return;
-	}
 	if (req->store == NULL) {
 		log_warnx("no database connection on this thread");
 		(void)reply_problem(req, 503, PROBLEM_UNAVAILABLE,
@@ -502,25 +405,21 @@ server_handle(struct request *req)
 	 */
 	reading = strcmp(method, "GET") == 0 &&
 	    req->route->roles != ROUTE_PUBLIC;
+	writing = !reading && req->route->roles != ROUTE_PUBLIC;
 	if (reading && store_begin_read(req->store) == -1) {
 		(void)reply_internal_error(req);
 		return;
 	}
 	if (req->route->roles != ROUTE_PUBLIC) {
-		if (authn_request_or_reply(req) == -1)
+		if (authn_token_or_reply(req, &claims) == -1 ||
+		    authn_user_or_reply(req, &claims) == -1 ||
+		    server_role_or_reply(req) == -1)
 			goto out;
-		if ((req->route->roles & req->user.role) == 0) {
-			(void)reply_problem(req, 403, PROBLEM_FORBIDDEN,
-			    "Forbidden", "Your role may not use this route.");
-			goto out;
-		}
 	}
 	if (server_body_or_reply(req) == -1)
 		goto out;
-	key = mg_get_header(req->conn, "Idempotency-Key");
-	if (key != NULL && req->authenticated && !req->route->no_replay &&
-	    strcmp(ri->request_method, "POST") == 0)
-		server_run_idempotent(req, key);
+	if (writing)
+		server_handle_write(req, &claims);
 	else
 		req->route->handler(req);
 out:
@@ -538,6 +437,7 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 	(void)cbdata;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&req, 0, sizeof(req));
+	req.started = t0;
 	req.conn = conn;
 	req.ri = mg_get_request_info(conn);
 	req.cfg = server_cfg;
@@ -605,6 +505,8 @@ server_http_error(struct mg_connection *conn, int status, const char *msg)
 	    status >= 500 ? PROBLEM_INTERNAL : PROBLEM_MALFORMED, status);
 	if (n < 0 || (size_t)n >= sizeof(body))
 		return 1;
+	/* civetweb closes after its own refusals: say so in the reply. */
+	mg_disable_connection_keep_alive(conn);
 	(void)snprintf(len, sizeof(len), "%d", n);
 	if (mg_response_header_start(conn, status) != 0)
 		return 1;
@@ -633,7 +535,7 @@ server_run(const struct config *cfg)
 {
 	struct mg_callbacks	 cb;
 	struct mg_context	*ctx;
-	char			 threads[16], timeout[16];
+	char			 threads[24], timeout[24], keep_alive[24];
 	sigset_t		 set;
 	int			 sig;
 	const char		*options[] = {
@@ -641,7 +543,7 @@ server_run(const struct config *cfg)
 		"num_threads", threads,
 		"request_timeout_ms", timeout,
 		"enable_keep_alive", "yes",
-		"keep_alive_timeout_ms", "5000",
+		"keep_alive_timeout_ms", keep_alive,
 		"tcp_nodelay", "1",
 		"max_request_size", SERVER_REQUEST_HEADERS,
 		/*
@@ -658,9 +560,20 @@ server_run(const struct config *cfg)
 
 	server_cfg = cfg;
 	metrics_start();
+	/* A slot for each request thread, and a few for civetweb's own. */
+	if (deadline_start((int)cfg->threads + 8) == -1)
+		return 1;
 	(void)snprintf(threads, sizeof(threads), "%lld", cfg->threads);
+	/*
+	 * civetweb's timeout bounds the headers and each blocking read of a
+	 * body; the dispatcher holds the whole request to the deadline (see
+	 * intake_body_or_reply). An idle keep-alive connection, which holds
+	 * a thread, is let go within the deadline too.
+	 */
 	(void)snprintf(timeout, sizeof(timeout), "%lld",
-	    cfg->request_timeout_ms);
+	    (long long)intake_slice_ms(cfg->request_timeout_ms));
+	(void)snprintf(keep_alive, sizeof(keep_alive), "%lld",
+	    cfg->request_timeout_ms < 5000 ? cfg->request_timeout_ms : 5000);
 
 	/* Threads inherit this mask: only the main thread takes signals. */
 	sigemptyset(&set);
@@ -684,6 +597,7 @@ server_run(const struct config *cfg)
 	if ((ctx = mg_start(&cb, NULL, options)) == NULL) {
 		log_warnx("cannot listen on %s", cfg->listen);
 		mg_exit_library();
+		deadline_stop();
 		return 1;
 	}
 	log_info("listening on http://%s", cfg->listen);
@@ -692,5 +606,6 @@ server_run(const struct config *cfg)
 	log_info("signal %d: stopping", sig);
 	mg_stop(ctx);
 	mg_exit_library();
+	deadline_stop();
 	return 0;
 }

@@ -215,6 +215,8 @@ store_begin(struct store *st)
 {
 	struct timespec	 until;
 
+	if (st->joined)
+		return 0;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += STORE_BUSY_TIMEOUT_MS / 1000;
 	if (pthread_mutex_timedlock(&store_write_turn, &until) != 0) {
@@ -238,7 +240,7 @@ store_begin(struct store *st)
 int
 store_begin_read(struct store *st)
 {
-	if (st->reading > 0) {
+	if (st->reading > 0 || st->joined) {
 		st->reading++;
 		return 0;
 	}
@@ -251,6 +253,8 @@ store_begin_read(struct store *st)
 int
 store_commit(struct store *st)
 {
+	if (st->joined)
+		return 0;
 	if (store_step_control(st, "COMMIT") == -1) {
 		store_rollback(st);
 		return -1;
@@ -262,6 +266,12 @@ store_commit(struct store *st)
 void
 store_rollback(struct store *st)
 {
+	if (st->joined) {
+		/* A handler's own end: the request's transaction decides. */
+		if (st->reading > 0)
+			st->reading--;
+		return;
+	}
 	if (st->reading > 1) {
 		st->reading--;
 		return;
@@ -270,6 +280,31 @@ store_rollback(struct store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		(void)store_step_control(st, "ROLLBACK");
 	store_write_turn_end(st);
+}
+
+int
+store_begin_request(struct store *st)
+{
+	if (store_begin(st) == -1)
+		return -1;
+	st->joined = 1;
+	return 0;
+}
+
+int
+store_commit_request(struct store *st)
+{
+	st->joined = 0;
+	st->reading = 0;
+	return store_commit(st);
+}
+
+void
+store_rollback_request(struct store *st)
+{
+	st->joined = 0;
+	st->reading = 0;
+	store_rollback(st);
 }
 
 int

@@ -28,6 +28,7 @@ struct store {
 	int		 n_cached;
 	int		 writing;	/* holds the process's write turn */
 	int		 reading;	/* depth of nested read transactions */
+	int		 joined;	/* inside store_begin_request's */
 	int		 busy;		/* a call met SQLITE_BUSY or _LOCKED */
 };
 
@@ -76,6 +77,18 @@ int		 store_begin(struct store *);
 int		 store_begin_read(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
+
+/*
+ * The dispatcher's transaction around a whole write request, the
+ * caller's account check included: BEGIN IMMEDIATE, then
+ * store_commit_request() or store_rollback_request(). Inside it
+ * store_begin(), store_begin_read(), store_commit() and store_rollback()
+ * join it and do nothing: what a handler wrote is committed with its
+ * answer, or not at all. 0 or -1 (logged).
+ */
+int		 store_begin_request(struct store *);
+int		 store_commit_request(struct store *);
+void		 store_rollback_request(struct store *);
 
 /* A short read that proves the database answers; 0 or -1. */
 int		 store_ping(struct store *);

@@ -14,15 +14,16 @@ idempotent_reply_cleanup(struct idempotent_reply *r)
 	r->body = NULL;
 }
 
-static int
-idempotency_load(struct store *st, int64_t user_id, const char *key,
-    int64_t now, struct idempotent_reply *r)
+int
+store_idempotency_find(struct store *st, int64_t user_id, const char *key,
+    struct idempotent_reply *r)
 {
+	/* Rows of schema version 6 without a status were never answered. */
 	static const char sql[] =
-	    "SELECT request_hash, coalesce(status, 0), "
-	    "coalesce(content_type, ''), coalesce(location, ''), body "
+	    "SELECT request_hash, status, coalesce(content_type, ''), "
+	    "coalesce(location, ''), coalesce(body_digest, ''), body "
 	    "FROM idempotency_keys WHERE user_id = ? AND key = ? "
-	    "AND created_at > ?";
+	    "AND created_at > ? AND status IS NOT NULL";
 	sqlite3_stmt	*stmt;
 	const void	*b;
 	int		 rc;
@@ -32,7 +33,7 @@ idempotency_load(struct store *st, int64_t user_id, const char *key,
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, now - IDEMPOTENCY_TTL);
+	sqlite3_bind_int64(stmt, 3, store_now() - IDEMPOTENCY_TTL);
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
 		rc = STORE_OK;
@@ -42,10 +43,12 @@ idempotency_load(struct store *st, int64_t user_id, const char *key,
 		    store_column_text(stmt, 2, r->content_type,
 		    sizeof(r->content_type)) ||
 		    store_column_text(stmt, 3, r->location,
-		    sizeof(r->location)))
+		    sizeof(r->location)) ||
+		    store_column_text(stmt, 4, r->body_digest,
+		    sizeof(r->body_digest)))
 			rc = STORE_ERROR;
-		r->body_len = (size_t)sqlite3_column_bytes(stmt, 4);
-		b = sqlite3_column_blob(stmt, 4);
+		r->body_len = (size_t)sqlite3_column_bytes(stmt, 5);
+		b = sqlite3_column_blob(stmt, 5);
 		if (rc == STORE_OK &&
 		    (r->body = malloc(r->body_len + 1)) != NULL) {
 			if (r->body_len > 0)
@@ -58,7 +61,7 @@ idempotency_load(struct store *st, int64_t user_id, const char *key,
 		rc = STORE_NOTFOUND;
 		break;
 	default:
-		store_log_error(st, "idempotency load");
+		store_log_error(st, "idempotency find");
 		rc = STORE_ERROR;
 	}
 	store_reset(stmt);
@@ -66,77 +69,38 @@ idempotency_load(struct store *st, int64_t user_id, const char *key,
 }
 
 int
-store_idempotency_claim(struct store *st, int64_t user_id, const char *key,
-    const char *hash, struct idempotent_reply *prev)
+store_idempotency_record(struct store *st, int64_t user_id, const char *key,
+    const struct idempotent_reply *r)
 {
-	/* Takes the key when it is free or its last use has expired. */
 	static const char sql[] =
 	    "INSERT INTO idempotency_keys (user_id, key, request_hash, "
-	    "created_at) VALUES (?1, ?2, ?3, ?4) "
+	    "status, content_type, location, body, body_digest, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9) "
 	    "ON CONFLICT (user_id, key) DO UPDATE SET "
-	    "request_hash = excluded.request_hash, status = NULL, "
-	    "content_type = NULL, location = NULL, body = NULL, "
+	    "request_hash = excluded.request_hash, status = excluded.status, "
+	    "content_type = excluded.content_type, "
+	    "location = excluded.location, body = excluded.body, "
+	    "body_digest = excluded.body_digest, "
 	    "created_at = excluded.created_at "
-	    "WHERE created_at <= ?4 - ?5";
+	    "WHERE created_at <= ?9 - ?10 OR status IS NULL";
 	sqlite3_stmt	*stmt;
-	int64_t		 now = store_now();
-	int		 rc;
-
-	memset(prev, 0, sizeof(*prev));
-	if ((stmt = store_stmt(st, sql)) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, user_id);
-	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, now);
-	sqlite3_bind_int(stmt, 5, IDEMPOTENCY_TTL);
-	if (store_step_done(st, stmt, "idempotency claim") != STORE_OK)
-		return STORE_ERROR;
-	rc = sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_CONFLICT;
-	if (rc == STORE_CONFLICT) {
-		rc = idempotency_load(st, user_id, key, now, prev);
-		if (rc == STORE_OK)
-			rc = STORE_CONFLICT;
-		else if (rc == STORE_NOTFOUND)
-			rc = STORE_ERROR;	/* expired between the two */
-	}
-	return rc;
-}
-
-int
-store_idempotency_finish(struct store *st, int64_t user_id, const char *key,
-    int status, const char *content_type, const char *location,
-    const char *body, size_t len)
-{
-	static const char sql[] =
-	    "UPDATE idempotency_keys SET status = ?, content_type = ?, "
-	    "location = ?, body = ? WHERE user_id = ? AND key = ?";
-	sqlite3_stmt	*stmt;
-
-	if ((stmt = store_stmt(st, sql)) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int(stmt, 1, status);
-	sqlite3_bind_text(stmt, 2, content_type ? content_type : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, location ? location : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 4, body ? body : "", (int)len, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 5, user_id);
-	sqlite3_bind_text(stmt, 6, key, -1, SQLITE_STATIC);
-	return store_step_done(st, stmt, "idempotency finish");
-}
-
-int
-store_idempotency_release(struct store *st, int64_t user_id, const char *key)
-{
-	static const char sql[] =
-	    "DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? "
-	    "AND status IS NULL";
-	sqlite3_stmt	*stmt;
+	int		 kept = r->body_digest[0] == '\0';
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
-	return store_step_done(st, stmt, "idempotency release");
+	sqlite3_bind_text(stmt, 3, r->request_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 4, r->status);
+	sqlite3_bind_text(stmt, 5, r->content_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, r->location, -1, SQLITE_STATIC);
+	if (kept)
+		sqlite3_bind_blob(stmt, 7, r->body ? r->body : "",
+		    (int)r->body_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 7);
+	sqlite3_bind_text(stmt, 8, r->body_digest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 9, store_now());
+	sqlite3_bind_int(stmt, 10, IDEMPOTENCY_TTL);
+	return store_step_done(st, stmt, "idempotency record");
 }

@@ -1,6 +1,8 @@
 /*
  * Stored answers for Idempotency-Key: a repeat of a POST returns the first
- * answer and does nothing twice.
+ * answer and does nothing twice. An answer is recorded in the transaction
+ * of the write it answers (see store_begin_request), so a crash leaves
+ * either both or neither.
  */
 #ifndef COMMON_STORE_IDEMPOTENCY_H
 #define COMMON_STORE_IDEMPOTENCY_H
@@ -12,12 +14,15 @@
 
 #define IDEMPOTENCY_TTL		(24 * 3600)
 #define IDEMPOTENCY_KEY_MAX	255
+/* Larger answers are kept as a digest of their body, not verbatim. */
+#define IDEMPOTENCY_BODY_MAX	65536
 
 struct idempotent_reply {
 	char	 request_hash[32];
-	int	 status;		/* 0 while the first is in progress */
+	int	 status;
 	char	 content_type[64];
 	char	 location[256];
+	char	 body_digest[64];	/* "" when the body is kept */
 	char	*body;			/* owned; idempotent_reply_cleanup() */
 	size_t	 body_len;
 };
@@ -25,19 +30,16 @@ struct idempotent_reply {
 void	idempotent_reply_cleanup(struct idempotent_reply *);
 
 /*
- * Claims (user, key) for a request with hash, unless a live claim exists:
- * STORE_OK when claimed (go on and handle it), STORE_CONFLICT with *prev
- * filled when the key was used within IDEMPOTENCY_TTL, STORE_ERROR.
- * An expired claim is replaced.
+ * The answer kept for (user, key) within IDEMPOTENCY_TTL: STORE_OK with
+ * *prev filled, STORE_NOTFOUND, or STORE_ERROR.
  */
-int	store_idempotency_claim(struct store *, int64_t user_id,
-	    const char *key, const char *hash, struct idempotent_reply *prev);
-/* Stores the answer of the claimed request. */
-int	store_idempotency_finish(struct store *, int64_t user_id,
-	    const char *key, int status, const char *content_type,
-	    const char *location, const char *body, size_t len);
-/* Gives the key up (the request failed and may be tried again). */
-int	store_idempotency_release(struct store *, int64_t user_id,
-	    const char *key);
+int	store_idempotency_find(struct store *, int64_t user_id,
+	    const char *key, struct idempotent_reply *prev);
+/*
+ * Keeps r as the answer to (user, key): an expired entry is replaced, a
+ * live one left as it is. With r->body_digest set, the body is not kept.
+ */
+int	store_idempotency_record(struct store *, int64_t user_id,
+	    const char *key, const struct idempotent_reply *r);
 
 #endif
