@@ -579,6 +579,24 @@ END;
 -- cancellations, unsubscribe generations.
 
 -- Login attempts.
+-- Password checks claimed per address, before the password is hashed, so
+-- that parallel guesses cannot outrun the count; a successful login gives
+-- its claim back. source is the client's IP address; the row with source
+-- '*' counts the address's checks from every source: the ceiling that a
+-- guesser spread over many machines meets. A window of checks ends at
+-- window_end, and the worker deletes the rows whose window has ended.
+DROP TABLE login_failures;
+CREATE TABLE login_attempts (
+	email		TEXT NOT NULL,
+	source		TEXT NOT NULL,
+	attempts	INTEGER NOT NULL,
+	window_end	INTEGER NOT NULL,
+	PRIMARY KEY (email, source)
+) WITHOUT ROWID;
+CREATE INDEX login_attempts_by_end ON login_attempts (window_end);
+-- The worker deletes idempotency keys past their 24 hours a batch at a
+-- time: finding a batch must not scan the live ones.
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
 
 -- Idempotency keys.
 -- An answer is recorded in the transaction of the write it answers, so no

@@ -1,7 +1,8 @@
 /*
  * POST /v1/auth/token: email and password in, a signed access token out.
  * Unknown addresses, wrong passwords and deactivated users get the same
- * answer after the same work; repeated failures lock the address a while.
+ * answer after the same work. Each password check is claimed against a
+ * budget per address and client before the password is hashed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "../common/log.h"
 #include "../common/password.h"
+#include "../common/store_login.h"
 #include "../common/token.h"
 #include "route.h"
 
@@ -27,8 +29,8 @@ auth_locked_or_reply(struct request *req, int64_t retry_after)
 
 	(void)snprintf(secs, sizeof(secs), "%lld", (long long)retry_after);
 	(void)reply_problem(req, 429, PROBLEM_RATE_LIMITED,
-	    "Too many failed logins",
-	    "Too many failed logins for this address. Try again later.");
+	    "Too many login attempts",
+	    "Too many login attempts for this address. Try again later.");
 	(void)reply_header(req, "Retry-After", secs);
 	return -1;
 }
@@ -38,6 +40,7 @@ auth_token(struct request *req)
 {
 	const struct config	*cfg = req->cfg;
 	struct token_claims	 claims;
+	struct login_limits	 lim;
 	struct user		 u;
 	const char		*hash;
 	char			 email[USER_EMAIL_MAX + 1], *token = NULL;
@@ -50,14 +53,23 @@ auth_token(struct request *req)
 	(void)snprintf(email, sizeof(email), "%s", shape_ok ?
 	    json_get_string(req->body, "email") : "");
 	shape_ok = shape_ok && user_email_normalize(email) == 0;
+	/*
+	 * The check is counted before the hash is computed, so that parallel
+	 * guesses get no more checks than sequential ones. An unknown
+	 * address is counted like a known one: the answer must not tell.
+	 */
 	if (shape_ok) {
-		if (store_login_locked(req->store, email, now, &retry) ==
-		    STORE_ERROR) {
-			(void)reply_internal_error(req);
+		lim.per_source = cfg->login_max_failures;
+		lim.per_address = cfg->login_max_per_address;
+		lim.window = cfg->login_lockout;
+		rc = store_login_claim(req->store, email,
+		    request_remote_addr(req), now, &lim, &retry);
+		if (rc == STORE_CONFLICT) {
+			(void)auth_locked_or_reply(req, retry);
 			return;
 		}
-		if (retry > 0) {
-			(void)auth_locked_or_reply(req, retry);
+		if (rc != STORE_OK) {
+			(void)reply_internal_error(req);
 			return;
 		}
 	}
@@ -72,11 +84,7 @@ auth_token(struct request *req)
 	ok = hash != NULL && password_verify(json_get_string(req->body,
 	    "password"), hash) && rc == STORE_OK && u.active;
 	if (!ok) {
-		if (shape_ok && store_login_failed(req->store, email, now,
-		    cfg->login_max_failures, cfg->login_lockout) == STORE_ERROR) {
-			(void)reply_internal_error(req);
-			return;
-		}
+		/* The claim stays counted: that is the failure's cost. */
 		log_info("login failed");
 		(void)reply_problem(req, 401, PROBLEM_UNAUTHORIZED,
 		    "Invalid credentials",
@@ -85,7 +93,8 @@ auth_token(struct request *req)
 		    "Bearer realm=\"portal\"");
 		goto out;
 	}
-	if (store_login_succeeded(req->store, email) == STORE_ERROR) {
+	if (store_login_release(req->store, email, request_remote_addr(req)) ==
+	    STORE_ERROR) {
 		(void)reply_internal_error(req);
 		goto out;
 	}

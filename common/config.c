@@ -215,6 +215,16 @@ config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
 	    config_int(&cfg->worker_poll, "PORTAL_WORKER_POLL", 5, 1, 3600,
 	    err, errlen) == -1)
 		goto fail;
+	/*
+	 * Login attempts: the budget of one address over every client is
+	 * much larger than one client's, so that a correct password from a
+	 * client that has not failed still works while a guesser is locked
+	 * out, yet a guesser spread over many machines is bounded too.
+	 */
+	if (config_int(&cfg->login_max_per_address,
+	    "PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS",
+	    10 * cfg->login_max_failures, 1, 1000000, err, errlen) == -1)
+		goto fail;
 	if (config_origins(cfg, err, errlen) == -1 ||
 	    config_secret(cfg, need_secret, err, errlen) == -1)
 		goto fail;

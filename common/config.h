@@ -25,8 +25,10 @@ struct config {
 	long long	 access_token_ttl;	/* "go to client" tokens */
 	long long	 threads;
 	long long	 max_body;		/* bytes */
-	long long	 login_max_failures;
+	long long	 login_max_failures;	/* per address and client */
 	long long	 login_lockout;		/* seconds */
+	/* Password checks of one address from all clients, per lockout. */
+	long long	 login_max_per_address;
 	long long	 request_timeout_ms;
 	/* "Notify accountants" reminders allowed within any hour. */
 	long long	 notify_per_client_hour;

@@ -1,5 +1,5 @@
 /*
- * Queries on users and on failed logins.
+ * Queries on users.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -262,74 +262,4 @@ store_user_list(struct store *st, int64_t partner_id,
 	explicit_bzero(&u, sizeof(u));
 	store_reset(stmt);
 	return rc;
-}
-
-int
-store_login_locked(struct store *st, const char *email, int64_t now,
-    int64_t *retry_after)
-{
-	static const char sql[] =
-	    "SELECT locked_until FROM login_failures WHERE email = ?";
-	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
-
-	*retry_after = 0;
-	if ((stmt = store_stmt(st, sql)) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		if (sqlite3_column_int64(stmt, 0) > now)
-			*retry_after = sqlite3_column_int64(stmt, 0) - now;
-		break;
-	case SQLITE_DONE:
-		break;
-	default:
-		store_log_error(st, "login check");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
-}
-
-int
-store_login_failed(struct store *st, const char *email, int64_t now,
-    int64_t max, int64_t lockout)
-{
-	/*
-	 * One statement, so two API processes counting at once cannot lose a
-	 * failure. A window older than the lockout starts again at one.
-	 */
-	static const char sql[] =
-	    "INSERT INTO login_failures (email, failures, first_at, "
-	    "locked_until) VALUES (?1, 1, ?2, CASE WHEN ?3 <= 1 "
-	    "THEN ?2 + ?4 ELSE 0 END) "
-	    "ON CONFLICT (email) DO UPDATE SET "
-	    "failures = CASE WHEN first_at + ?4 < ?2 THEN 1 "
-	    "ELSE failures + 1 END, "
-	    "first_at = CASE WHEN first_at + ?4 < ?2 THEN ?2 "
-	    "ELSE first_at END, "
-	    "locked_until = CASE WHEN first_at + ?4 >= ?2 AND "
-	    "failures + 1 >= ?3 THEN ?2 + ?4 ELSE locked_until END";
-	sqlite3_stmt	*stmt;
-
-	if ((stmt = store_stmt(st, sql)) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, now);
-	sqlite3_bind_int64(stmt, 3, max);
-	sqlite3_bind_int64(stmt, 4, lockout);
-	return store_step_done(st, stmt, "login failure");
-}
-
-int
-store_login_succeeded(struct store *st, const char *email)
-{
-	static const char sql[] = "DELETE FROM login_failures WHERE email = ?";
-	sqlite3_stmt	*stmt;
-
-	if ((stmt = store_stmt(st, sql)) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
-	return store_step_done(st, stmt, "login reset");
 }

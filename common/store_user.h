@@ -1,6 +1,5 @@
 /*
- * Users of a firm (admins, bookkeepers, integration accounts) and the
- * record of failed logins.
+ * Users of a firm (admins, bookkeepers, integration accounts).
  */
 #ifndef COMMON_STORE_USER_H
 #define COMMON_STORE_USER_H
@@ -78,17 +77,5 @@ int	store_user_update(struct store *, struct user *u);
 /* Calls fn for each user of the partner in id order; stops at fn's -1. */
 int	store_user_list(struct store *, int64_t partner_id,
 	    int (*fn)(const struct user *, void *), void *arg);
-
-/*
- * Login throttling. store_login_locked() gives the seconds until the
- * address may try again (0 when it may). store_login_failed() counts a
- * failure and locks the address for lockout seconds once max failures
- * fall within that window.
- */
-int	store_login_locked(struct store *, const char *email, int64_t now,
-	    int64_t *retry_after);
-int	store_login_failed(struct store *, const char *email, int64_t now,
-	    int64_t max, int64_t lockout);
-int	store_login_succeeded(struct store *, const char *email);
 
 #endif

@@ -1,17 +1,25 @@
 /*
- * Search index upkeep, in short steps: each is its own write transaction,
- * so API writers wait for one step at most, never for the whole merge.
+ * Upkeep in short steps: each is its own write transaction, so API
+ * writers wait for one step at most, never for the whole job. Merges the
+ * search index and deletes idempotency keys and login attempts that have
+ * served their time.
  */
+#include "../common/log.h"
 #include "../common/store_client.h"
+#include "../common/store_tidy.h"
 #include "tidy.h"
 
 /* A step's pages take some tens of milliseconds to merge. */
 #define TIDY_PAGES	200
 /* What is left after this many steps waits for the next pass. */
 #define TIDY_STEPS_MAX	50
+/* Rows deleted per transaction: a few milliseconds of writing. */
+#define TIDY_BATCH	500
+/* Batches per table and pass: a backlog is worked off over passes. */
+#define TIDY_BATCHES_MAX	200
 
-int
-tidy_run(struct worker *w, int *merges)
+static int
+tidy_merge(struct worker *w, int *merges)
 {
 	int	 merged, i;
 
@@ -25,4 +33,39 @@ tidy_run(struct worker *w, int *merges)
 		(*merges)++;
 	}
 	return 0;
+}
+
+/* Deletes with fn a batch at a time until a batch comes back short. */
+static int
+tidy_expire(struct worker *w, int (*fn)(struct store *, int64_t, int,
+    int *), int64_t now, int *total)
+{
+	int	 deleted, i;
+
+	*total = 0;
+	for (i = 0; i < TIDY_BATCHES_MAX && !worker_stopping(w); i++) {
+		if (fn(w->store, now, TIDY_BATCH, &deleted) != STORE_OK)
+			return -1;
+		*total += deleted;
+		if (deleted < TIDY_BATCH)
+			break;
+	}
+	return 0;
+}
+
+int
+tidy_run(struct worker *w, int *merges)
+{
+	int64_t	 now = store_now();
+	int	 keys = 0, logins = 0, rc = 0;
+
+	if (tidy_merge(w, merges) == -1)
+		rc = -1;
+	if (tidy_expire(w, store_tidy_idempotency, now, &keys) == -1 ||
+	    tidy_expire(w, store_tidy_logins, now, &logins) == -1)
+		rc = -1;
+	if (keys > 0 || logins > 0)
+		log_info("expired: %d idempotency keys, %d login attempts",
+		    keys, logins);
+	return rc;
 }

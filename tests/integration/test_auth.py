@@ -1,13 +1,16 @@
 """Login (POST /v1/auth/token) and Bearer-token authentication."""
+import http.client
 import json
 import statistics
+import tempfile
+import threading
 import time
 import uuid
 
 import pytest
 
-from conftest import (assert_problem, b64url, b64url_decode, error_fields,
-                      std_claims)
+from conftest import (HTTP_TIMEOUT, assert_problem, b64url, b64url_decode,
+                      error_fields, start_portal, std_claims)
 
 
 def _claims_of(token):
@@ -135,6 +138,155 @@ def test_successful_login_resets_the_failure_count(portal, admin_token):
                 .status_code == 401
         assert portal.login_response(user["email"], user["password"]) \
             .status_code == 200
+
+
+# --------------------------------------------------------------------------
+# Login attempts: claimed before the hash, per address and client
+
+class LoginResult:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def login_from(portal, source, email, password):
+    """POST /v1/auth/token from the loopback address source (all of
+    127.0.0.0/8 reaches lo on Linux), on a connection of its own."""
+    conn = http.client.HTTPConnection("127.0.0.1", portal.port,
+                                      timeout=HTTP_TIMEOUT,
+                                      source_address=(source, 0))
+    try:
+        conn.request("POST", "/v1/auth/token", body=json.dumps(
+            {"email": email, "password": password}),
+            headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        return LoginResult(r.status, {k.lower(): v for k, v in
+                                      r.getheaders()}, r.read())
+    finally:
+        conn.close()
+
+
+def assert_locked(res):
+    assert res.status == 429, (res.status, res.body[:300])
+    assert res.headers["content-type"].startswith("application/problem+json")
+    assert res.json()["type"] == "/problems/rate-limited"
+    retry = res.headers.get("retry-after", "")
+    assert retry.isdigit() and int(retry) >= 1, retry
+    return int(retry)
+
+
+def parallel_logins(portal, source, email, password, n):
+    """n logins at once (a barrier releases them together): the results."""
+    results = [None] * n
+    gate = threading.Barrier(n)
+
+    def one(i):
+        try:
+            gate.wait(timeout=HTTP_TIMEOUT)
+            results[i] = login_from(portal, source, email, password)
+        except Exception as e:          # reported below, never hangs
+            results[i] = e
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=4 * HTTP_TIMEOUT)
+    errors = [r for r in results if not isinstance(r, LoginResult)]
+    assert not errors, errors[:3]
+    return results
+
+
+def test_parallel_wrong_guesses_get_at_most_max_failures_password_checks(
+        portal, admin_token):
+    user = portal.create_user(admin_token, role="bookkeeper")
+    log_from = portal.server.log_size()
+    results = parallel_logins(portal, "127.0.0.1", user["email"],
+                              "wrong-password-x", 60)
+    statuses = sorted(r.status for r in results)
+    checked = statuses.count(401)
+    # Every check ends in a 401; a refusal before the check is a 429.
+    assert 1 <= checked <= 5, statuses
+    assert statuses.count(429) == 60 - checked, statuses
+    for r in results:
+        if r.status == 429:
+            assert_locked(r)
+    # The server's own count of failed checks agrees.
+    log = portal.server.log_text().encode()[log_from:].decode(
+        "utf-8", "replace")
+    assert log.count("login failed") == checked, checked
+    # The right password from the locked source is refused too.
+    assert_locked(login_from(portal, "127.0.0.1", user["email"],
+                             user["password"]))
+
+
+def test_a_correct_password_from_another_source_logs_in_while_one_is_locked(
+        portal, admin_token):
+    user = portal.create_user(admin_token, role="bookkeeper")
+    for i in range(5):
+        assert login_from(portal, "127.0.0.1", user["email"],
+                          "wrong-password-%d" % i).status == 401
+    assert_locked(login_from(portal, "127.0.0.1", user["email"],
+                             user["password"]))
+    # A client that has not failed is not locked out by one that has.
+    ok = login_from(portal, "127.0.0.2", user["email"], user["password"])
+    assert ok.status == 200, ok.body[:300]
+    token = ok.json()["access_token"]
+    assert portal.get("/v1/me", token).json()["id"] == user["id"]
+    # Its success does not unlock the guessing source.
+    assert_locked(login_from(portal, "127.0.0.1", user["email"],
+                             user["password"]))
+
+
+# Small limits: 2 checks per source, 5 per address, windows of 3 seconds.
+CEILING_ENV = {"PORTAL_LOGIN_MAX_FAILURES": "2",
+               "PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS": "5",
+               "PORTAL_LOGIN_LOCKOUT": "3"}
+
+
+@pytest.fixture(scope="module")
+def ceiling_portal():
+    with tempfile.TemporaryDirectory(prefix="portal-login-") as tmpdir:
+        p = start_portal(tmpdir, extra_env=CEILING_ENV)
+        try:
+            yield p
+        finally:
+            p.server.stop_and_check()
+
+
+def test_the_address_ceiling_locks_every_source_until_the_window_ends(
+        ceiling_portal):
+    p = ceiling_portal
+    u = p.users["bookkeeper"]
+    email, password = u["email"], u["password"]
+    # Two sources use up their own budgets; the third is refused by its.
+    for source in ("127.0.0.2", "127.0.0.3"):
+        for i in range(2):
+            assert login_from(p, source, email, "wrong-pw-%d" % i)                 .status == 401
+        assert_locked(login_from(p, source, email, "wrong-pw-x"))
+    # Below the ceiling a fresh source still gets in.
+    assert login_from(p, "127.0.0.4", email, password).status == 200
+    # The fifth failure of the address, from yet another source.
+    assert login_from(p, "127.0.0.5", email, "wrong-pw-5").status == 401
+    # Now every source is refused, even with the right password.
+    retry = 0
+    for source in ("127.0.0.4", "127.0.0.6", "127.0.0.1"):
+        retry = max(retry, assert_locked(login_from(p, source, email,
+                                                    password)))
+    assert retry <= 3, retry
+    # Another address is not touched.
+    other = p.users["admin"]
+    assert login_from(p, "127.0.0.6", other["email"],
+                      other["password"]).status == 200
+    # The window ends: the address and its sources start again.
+    time.sleep(retry + 1)
+    assert login_from(p, "127.0.0.6", email, password).status == 200
+    assert login_from(p, "127.0.0.2", email, "wrong-pw-again").status == 401
+    assert login_from(p, "127.0.0.2", email, password).status == 200
 
 
 @pytest.mark.parametrize("body, fields", [

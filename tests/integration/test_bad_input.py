@@ -421,8 +421,8 @@ def _big_body(route):
 
 
 def _allowed(route):
-    # A refused login still counts a failure against the address.
-    return ("login_failures",) if route == "POST /v1/auth/token" else ()
+    # A refused login still counts a check against the address.
+    return ("login_attempts",) if route == "POST /v1/auth/token" else ()
 
 
 def _wrong_types(f):
@@ -467,7 +467,7 @@ def _field_cases(route):
                 elif f.kind == LOGIN:
                     out.append(case(cid, route, body_req(route, make), 401,
                                     "unauthorized",
-                                    allowed=("login_failures",)))
+                                    allowed=("login_attempts",)))
                 else:
                     out.append(case(cid, route, body_req(route, make), 422,
                                     "validation-error", [f.name]))

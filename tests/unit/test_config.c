@@ -482,6 +482,35 @@ test_log_level(void **state)
 	}
 }
 
+/* README: ten times PORTAL_LOGIN_MAX_FAILURES unless set; 1 to 1000000. */
+static void
+test_login_max_per_address(void **state)
+{
+	static const char *const	 bad[] = { "many", "-1", "0", "1000001",
+		"5x" };
+	struct config			 cfg;
+	size_t				 i;
+
+	(void)state;
+	load_ok(&cfg, 0);
+	assert_true(cfg.login_max_per_address == 50);
+	config_cleanup(&cfg);
+	set("PORTAL_LOGIN_MAX_FAILURES", "3");
+	load_ok(&cfg, 0);
+	assert_true(cfg.login_max_failures == 3);
+	assert_true(cfg.login_max_per_address == 30);
+	config_cleanup(&cfg);
+	set("PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS", "7");
+	load_ok(&cfg, 0);
+	assert_true(cfg.login_max_failures == 3);
+	assert_true(cfg.login_max_per_address == 7);
+	config_cleanup(&cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		set("PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS", bad[i]);
+		load_fails(0, "PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS");
+	}
+}
+
 #define ENV_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, env_clear, env_teardown)
 
@@ -503,6 +532,7 @@ main(void)
 		ENV_TEST(test_cors_max),
 		ENV_TEST(test_origin_allowed),
 		ENV_TEST(test_log_level),
+		ENV_TEST(test_login_max_per_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
