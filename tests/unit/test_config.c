@@ -482,6 +482,34 @@ test_log_level(void **state)
 	}
 }
 
+static void
+test_outbox_lease(void **state)
+{
+	static const char *const	 bad[] = {
+		"many", "-1", "0", "1", "86401", "2s",
+	};
+	struct config			 cfg;
+	size_t				 i;
+
+	(void)state;
+	load_ok(&cfg, 0);
+	assert_true(cfg.outbox_lease == 300);
+	config_cleanup(&cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		set("PORTAL_OUTBOX_LEASE_SECONDS", bad[i]);
+		load_fails(0, "PORTAL_OUTBOX_LEASE_SECONDS");
+	}
+	/* README: 2 to 86400 seconds. */
+	set("PORTAL_OUTBOX_LEASE_SECONDS", "2");
+	load_ok(&cfg, 0);
+	assert_true(cfg.outbox_lease == 2);
+	config_cleanup(&cfg);
+	set("PORTAL_OUTBOX_LEASE_SECONDS", "86400");
+	load_ok(&cfg, 0);
+	assert_true(cfg.outbox_lease == 86400);
+	config_cleanup(&cfg);
+}
+
 #define ENV_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, env_clear, env_teardown)
 
@@ -503,6 +531,7 @@ main(void)
 		ENV_TEST(test_cors_max),
 		ENV_TEST(test_origin_allowed),
 		ENV_TEST(test_log_level),
+		ENV_TEST(test_outbox_lease),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
