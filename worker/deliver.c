@@ -46,8 +46,9 @@ deliver_lease_end(const struct worker *w)
 /*
  * The smtp progress hook: renews the lease once it is down to half and a
  * second (curl calls about once a second while it waits, so it never
- * runs out between two calls). -1, abandoning the send, when the
- * message is no longer ours.
+ * runs out between two calls), and not more than five times a second
+ * (while data moves, curl calls far more often). -1, abandoning the
+ * send, when the message is no longer ours.
  */
 static int
 deliver_lease_renew(void *arg)
@@ -60,7 +61,7 @@ deliver_lease_renew(void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	used = (double)(t.tv_sec - l->set_at.tv_sec) +
 	    (double)(t.tv_nsec - l->set_at.tv_nsec) / 1e9;
-	if (used <= (double)l->w->cfg->outbox_lease / 2 - 1)
+	if (used < 0.2 || used <= (double)l->w->cfg->outbox_lease / 2 - 1)
 		return 0;
 	r = store_outbox_renew(l->w->store, l->m->id, l->m->attempts,
 	    deliver_lease_end(l->w));
