@@ -605,6 +605,51 @@ CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
 ALTER TABLE idempotency_keys ADD COLUMN body_digest TEXT;
 
 -- Outbox leases and cancelled mail.
+-- 'cancelled': at its claim the worker found that the recipient may no
+-- longer read the message (inactive, or no longer assigned to the client
+-- it is about); it is never sent, and cancel_reason says why. SQLite
+-- cannot widen a CHECK in place, so the table is made again: its rows
+-- wait in a copy meanwhile, and the foreign keys of digests and
+-- reminder_recipients are deferred until the rows are back (dropping the
+-- table counts their rows as orphans, putting the rows back uncounts
+-- them, and the commit checks that none is left).
+PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE outbox_before_v7 AS SELECT * FROM main.outbox;
+DROP TABLE main.outbox;
+CREATE TABLE outbox (
+	id		INTEGER PRIMARY KEY,
+	kind		TEXT NOT NULL CHECK (kind IN ('digest', 'reminder')),
+	user_id		INTEGER NOT NULL REFERENCES users (id),
+	recipient	TEXT NOT NULL,
+	-- What to say, as JSON; the worker renders it into MIME.
+	payload		TEXT NOT NULL,
+	message_id	TEXT NOT NULL UNIQUE,
+	status		TEXT NOT NULL DEFAULT 'queued'
+			    CHECK (status IN ('queued', 'sending', 'sent',
+			    'failed', 'cancelled')),
+	attempts	INTEGER NOT NULL DEFAULT 0,
+	-- When queued, when it is due; when sending, when the claimer's
+	-- lease ends (the claimer pushes it on while it sends).
+	next_attempt_at	INTEGER NOT NULL,
+	last_error	TEXT,
+	created_at	INTEGER NOT NULL,
+	sent_at		INTEGER,
+	cancel_reason	TEXT CHECK (cancel_reason IN ('recipient_inactive',
+			    'recipient_unassigned')),
+	CHECK ((status = 'cancelled') = (cancel_reason IS NOT NULL))
+);
+INSERT INTO main.outbox (id, kind, user_id, recipient, payload, message_id,
+	status, attempts, next_attempt_at, last_error, created_at, sent_at)
+	SELECT id, kind, user_id, recipient, payload, message_id, status,
+	attempts, next_attempt_at, last_error, created_at, sent_at
+	FROM temp.outbox_before_v7 ORDER BY id;
+DROP TABLE temp.outbox_before_v7;
+CREATE INDEX outbox_due ON outbox (next_attempt_at, id)
+	WHERE status IN ('queued', 'sending');
+-- The claim finds a reminder's client from its outbox row.
+CREATE INDEX reminder_recipients_by_outbox ON reminder_recipients (outbox_id);
+-- defer_foreign_keys stays on until the migration commits: turning it off
+-- would forget the orphans counted so far instead of checking them.
 
 -- Unsubscribe generations.
 

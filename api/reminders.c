@@ -220,7 +220,9 @@ reminder_recipient_json(const struct reminder_recipient *rr, void *arg)
 	    (rr->sent_at > 0 ? json_add_time(o, "sent_at", rr->sent_at) :
 	    cJSON_AddNullToObject(o, "sent_at")) == NULL ||
 	    (rr->error != NULL ? cJSON_AddStringToObject(o, "error",
-	    rr->error) : cJSON_AddNullToObject(o, "error")) == NULL)
+	    rr->error) : cJSON_AddNullToObject(o, "error")) == NULL ||
+	    (rr->reason != NULL ? cJSON_AddStringToObject(o, "reason",
+	    rr->reason) : cJSON_AddNullToObject(o, "reason")) == NULL)
 		return -1;
 	return 0;
 }

@@ -225,6 +225,15 @@ config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
 	    "PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS",
 	    10 * cfg->login_max_failures, 1, 1000000, err, errlen) == -1)
 		goto fail;
+	/*
+	 * The outbox's claim lease: a message claimed by a worker that does
+	 * not renew it within this long is sent by another. Renewals come
+	 * about once a second while a message is on the wire, so the lease
+	 * must be longer than that.
+	 */
+	if (config_int(&cfg->outbox_lease, "PORTAL_OUTBOX_LEASE_SECONDS", 300,
+	    2, 86400, err, errlen) == -1)
+		goto fail;
 	if (config_origins(cfg, err, errlen) == -1 ||
 	    config_secret(cfg, need_secret, err, errlen) == -1)
 		goto fail;

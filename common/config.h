@@ -39,6 +39,8 @@ struct config {
 	char		*smtp_password;
 	char		*mail_from;
 	long long	 worker_poll;		/* seconds between outbox looks */
+	/* Seconds a claimed outbox message stays the claimer's unrenewed. */
+	long long	 outbox_lease;
 	/* HS256 key; wiped by config_cleanup(). */
 	unsigned char	 secret[CONFIG_SECRET_MAX];
 	size_t		 secret_len;

@@ -41,105 +41,215 @@ store_outbox_add(struct store *st, const char *kind, int64_t user_id,
 	return rc;
 }
 
+/*
+ * Whether the user of the outbox row may read what client `client` is:
+ * the API's visibility, admins all of their firm, others assigned.
+ */
+#define OUTBOX_VISIBLE(client)						\
+	"EXISTS (SELECT 1 FROM users u JOIN clients c "			\
+	"ON c.partner_id = u.partner_id WHERE u.id = outbox.user_id "	\
+	"AND c.id = " client " AND (u.role = 'admin' OR EXISTS "	\
+	"(SELECT 1 FROM assignments a WHERE a.client_id = c.id "	\
+	"AND a.user_id = u.id)))"
+
+/* Reads the claimed row into m. */
+static int
+store_outbox_read(struct store *st, int64_t id, struct outbox_msg *m)
+{
+	static const char sql[] =
+	    "SELECT id, kind, user_id, recipient, payload, message_id, "
+	    "attempts, coalesce(cancel_reason, '') FROM outbox WHERE id = ?";
+	sqlite3_stmt	*stmt;
+	const char	*p;
+	int		 rc = STORE_ERROR;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		m->id = sqlite3_column_int64(stmt, 0);
+		m->user_id = sqlite3_column_int64(stmt, 2);
+		m->attempts = sqlite3_column_int(stmt, 6);
+		p = (const char *)sqlite3_column_text(stmt, 4);
+		if (store_column_text(stmt, 1, m->kind, sizeof(m->kind)) == 0 &&
+		    store_column_text(stmt, 3, m->recipient,
+		    sizeof(m->recipient)) == 0 &&
+		    store_column_text(stmt, 5, m->message_id,
+		    sizeof(m->message_id)) == 0 &&
+		    store_column_text(stmt, 7, m->cancel_reason,
+		    sizeof(m->cancel_reason)) == 0 && p != NULL &&
+		    (m->payload = strdup(p)) != NULL)
+			rc = STORE_OK;
+	} else
+		store_log_error(st, "outbox read");
+	store_reset(stmt);
+	return rc;
+}
+
 int
-store_outbox_claim(struct store *st, int64_t now, int64_t lease,
+store_outbox_claim(struct store *st, int64_t now, int64_t until,
     struct outbox_msg *m)
 {
 	/*
 	 * One statement: two workers cannot claim the same row, since the
 	 * write lock orders them and the second sees it taken.
 	 */
-	static const char sql[] =
+	static const char claim[] =
 	    "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
-	    "next_attempt_at = ?2 + ?3 WHERE id = (SELECT id FROM outbox "
-	    "WHERE status IN ('queued', 'sending') AND next_attempt_at <= ?2 "
-	    "ORDER BY next_attempt_at, id LIMIT 1) "
-	    "RETURNING id, kind, user_id, recipient, payload, message_id, "
-	    "attempts";
+	    "next_attempt_at = ?2 WHERE id = (SELECT id FROM outbox "
+	    "WHERE status IN ('queued', 'sending') AND next_attempt_at <= ?1 "
+	    "ORDER BY next_attempt_at, id LIMIT 1) RETURNING id";
+	/* A digest keeps only the clients its reader can still see. */
+	static const char narrow[] =
+	    "UPDATE outbox SET payload = json_set(payload, '$.clients', "
+	    "(SELECT json_group_array(json(j.value)) "
+	    "FROM json_each(outbox.payload, '$.clients') j WHERE "
+	    OUTBOX_VISIBLE("j.value ->> 'id'") ")) "
+	    "WHERE id = ?1 AND kind = 'digest' AND EXISTS (SELECT 1 "
+	    "FROM json_each(outbox.payload, '$.clients') j WHERE NOT "
+	    OUTBOX_VISIBLE("j.value ->> 'id'") ")";
+	/*
+	 * Mail only to people who may still read it: an inactive user gets
+	 * nothing, a reminder needs its reader still assigned to its
+	 * client, a digest some client left.
+	 */
+	static const char cancel[] =
+	    "UPDATE outbox SET status = 'cancelled', next_attempt_at = ?2, "
+	    "cancel_reason = CASE WHEN NOT EXISTS (SELECT 1 FROM users u "
+	    "WHERE u.id = outbox.user_id AND u.active = 1) "
+	    "THEN 'recipient_inactive' ELSE 'recipient_unassigned' END "
+	    "WHERE id = ?1 AND (NOT EXISTS (SELECT 1 FROM users u "
+	    "WHERE u.id = outbox.user_id AND u.active = 1) "
+	    "OR (kind = 'reminder' AND NOT EXISTS (SELECT 1 "
+	    "FROM reminder_recipients rr JOIN reminders r "
+	    "ON r.id = rr.reminder_id JOIN assignments a "
+	    "ON a.client_id = r.client_id AND a.user_id = outbox.user_id "
+	    "WHERE rr.outbox_id = outbox.id)) "
+	    "OR (kind = 'digest' AND "
+	    "json_array_length(payload, '$.clients') = 0))";
 	sqlite3_stmt	*stmt;
-	const char	*p;
+	int64_t		 id = 0;
 	int		 rc;
 
 	memset(m, 0, sizeof(*m));
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if (store_begin(st) == -1)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 2, now);
-	sqlite3_bind_int64(stmt, 3, lease);
+	if ((stmt = store_stmt(st, claim)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, until);
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
-		m->id = sqlite3_column_int64(stmt, 0);
-		m->user_id = sqlite3_column_int64(stmt, 2);
-		m->attempts = sqlite3_column_int(stmt, 6);
-		p = (const char *)sqlite3_column_text(stmt, 4);
-		rc = STORE_OK;
-		if (store_column_text(stmt, 1, m->kind, sizeof(m->kind)) ||
-		    store_column_text(stmt, 3, m->recipient,
-		    sizeof(m->recipient)) ||
-		    store_column_text(stmt, 5, m->message_id,
-		    sizeof(m->message_id)) || p == NULL ||
-		    (m->payload = strdup(p)) == NULL)
-			rc = STORE_ERROR;
+		id = sqlite3_column_int64(stmt, 0);
 		/* RETURNING rows are all produced by the first step. */
-		if (sqlite3_step(stmt) != SQLITE_DONE)
-			rc = STORE_ERROR;
+		rc = sqlite3_step(stmt) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 		break;
 	case SQLITE_DONE:
 		rc = STORE_NOTFOUND;
 		break;
 	default:
-		store_log_error(st, "outbox claim");
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
 	if (rc == STORE_ERROR)
-		outbox_msg_cleanup(m);
-	return rc;
+		store_log_error(st, "outbox claim");
+	store_reset(stmt);
+	if (rc == STORE_NOTFOUND) {
+		store_rollback(st);
+		return rc;
+	}
+	if (rc != STORE_OK || (stmt = store_stmt(st, narrow)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (store_step_done(st, stmt, "outbox narrow") != STORE_OK ||
+	    (stmt = store_stmt(st, cancel)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	if (store_step_done(st, stmt, "outbox cancel") != STORE_OK ||
+	    store_outbox_read(st, id, m) != STORE_OK ||
+	    store_commit(st) == -1)
+		goto fail;
+	return STORE_OK;
+fail:
+	store_rollback(st);
+	outbox_msg_cleanup(m);
+	return STORE_ERROR;
 }
 
-static int
-store_outbox_set(struct store *st, const char *sql, int64_t id,
-    int64_t t, const char *error)
+int
+store_outbox_renew(struct store *st, int64_t id, int attempts,
+    int64_t until)
 {
+	static const char sql[] =
+	    "UPDATE outbox SET next_attempt_at = ?3 WHERE id = ?1 "
+	    "AND status = 'sending' AND attempts = ?2";
 	sqlite3_stmt	*stmt;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int(stmt, 2, attempts);
+	sqlite3_bind_int64(stmt, 3, until);
+	if (store_step_done(st, stmt, "outbox renew") != STORE_OK)
+		return STORE_ERROR;
+	return sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_CONFLICT;
+}
+
+/*
+ * The end of a claim: only the claim in hand (same attempt, still
+ * sending) is marked, never one a later claimer has taken over.
+ */
+static int
+store_outbox_set(struct store *st, const char *sql,
+    const struct outbox_msg *m, int64_t t, const char *error)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, m->id);
 	sqlite3_bind_int64(stmt, 2, t);
+	sqlite3_bind_int(stmt, 4, m->attempts);
 	if (error != NULL)
 		sqlite3_bind_text(stmt, 3, error, -1, SQLITE_STATIC);
-	return store_step_done(st, stmt, "outbox update");
+	if (store_step_done(st, stmt, "outbox update") != STORE_OK)
+		return STORE_ERROR;
+	return sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_CONFLICT;
 }
 
 int
-store_outbox_sent(struct store *st, int64_t id, int64_t now)
+store_outbox_sent(struct store *st, const struct outbox_msg *m, int64_t now)
 {
 	static const char sql[] =
 	    "UPDATE outbox SET status = 'sent', sent_at = ?2, "
-	    "last_error = NULL WHERE id = ?1";
+	    "last_error = NULL WHERE id = ?1 AND status = 'sending' "
+	    "AND attempts = ?4";
 
-	return store_outbox_set(st, sql, id, now, NULL);
+	return store_outbox_set(st, sql, m, now, NULL);
 }
 
 int
-store_outbox_retry(struct store *st, int64_t id, int64_t next_at,
-    const char *error)
+store_outbox_retry(struct store *st, const struct outbox_msg *m,
+    int64_t next_at, const char *error)
 {
 	static const char sql[] =
 	    "UPDATE outbox SET status = 'queued', next_attempt_at = ?2, "
-	    "last_error = substr(?3, 1, 256) WHERE id = ?1";
+	    "last_error = substr(?3, 1, 256) WHERE id = ?1 "
+	    "AND status = 'sending' AND attempts = ?4";
 
-	return store_outbox_set(st, sql, id, next_at, error);
+	return store_outbox_set(st, sql, m, next_at, error);
 }
 
 int
-store_outbox_failed(struct store *st, int64_t id, const char *error)
+store_outbox_failed(struct store *st, const struct outbox_msg *m,
+    const char *error)
 {
 	static const char sql[] =
 	    "UPDATE outbox SET status = 'failed', next_attempt_at = ?2, "
-	    "last_error = substr(?3, 1, 256) WHERE id = ?1";
+	    "last_error = substr(?3, 1, 256) WHERE id = ?1 "
+	    "AND status = 'sending' AND attempts = ?4";
 
-	return store_outbox_set(st, sql, id, store_now(), error);
+	return store_outbox_set(st, sql, m, store_now(), error);
 }
 
 int

@@ -20,6 +20,12 @@ struct outbox_msg {
 	char	*payload;		/* owned; outbox_msg_cleanup() */
 	char	 message_id[128];
 	int	 attempts;		/* including the one now claimed */
+	/*
+	 * Set when the claim found that the recipient may no longer read
+	 * it ("recipient_inactive", "recipient_unassigned"): the message is
+	 * then already 'cancelled', and is not to be sent.
+	 */
+	char	 cancel_reason[32];
 };
 
 void	outbox_msg_cleanup(struct outbox_msg *);
@@ -33,18 +39,35 @@ int	store_outbox_add(struct store *, const char *kind, int64_t user_id,
 	    int64_t *id);
 
 /*
- * Claims the oldest due message: queued and due, or claimed earlier by a
- * worker that did not finish within the lease. Marks it 'sending' until
- * now + lease. STORE_OK with *msg, STORE_NOTFOUND when none is due.
+ * Claims the oldest message due at now: queued and due, or claimed
+ * earlier by a worker whose lease ran out. Marks it 'sending' with a
+ * lease until `until`. In the same transaction, a digest loses the
+ * clients its reader can no longer see, and a message whose reader may
+ * no longer read it is cancelled instead (m->cancel_reason set). STORE_OK
+ * with *m, STORE_NOTFOUND when none is due, STORE_ERROR.
  */
-int	store_outbox_claim(struct store *, int64_t now, int64_t lease,
-	    struct outbox_msg *msg);
+int	store_outbox_claim(struct store *, int64_t now, int64_t until,
+	    struct outbox_msg *m);
 
-int	store_outbox_sent(struct store *, int64_t id, int64_t now);
+/*
+ * Moves the lease of the claim in hand on to until. STORE_CONFLICT when
+ * the claim is no longer this one's (its lease ran out and another
+ * worker took the message, or it was marked).
+ */
+int	store_outbox_renew(struct store *, int64_t id, int attempts,
+	    int64_t until);
+
+/*
+ * Ends the claim in hand (m's id and attempt). STORE_CONFLICT, changing
+ * nothing, when the message is no longer claimed by that attempt.
+ */
+int	store_outbox_sent(struct store *, const struct outbox_msg *m,
+	    int64_t now);
 /* Back to 'queued' until next_at, with the error kept. */
-int	store_outbox_retry(struct store *, int64_t id, int64_t next_at,
+int	store_outbox_retry(struct store *, const struct outbox_msg *m,
+	    int64_t next_at, const char *error);
+int	store_outbox_failed(struct store *, const struct outbox_msg *m,
 	    const char *error);
-int	store_outbox_failed(struct store *, int64_t id, const char *error);
 
 /* Messages still to send, and those failed for good. */
 int	store_outbox_backlog(struct store *, int64_t *queued, int64_t *failed);

@@ -110,7 +110,7 @@ store_reminder_recipients(struct store *st, int64_t reminder_id,
 	static const char sql[] =
 	    "SELECT u.id, u.name, o.recipient, "
 	    "CASE o.status WHEN 'sending' THEN 'queued' ELSE o.status END, "
-	    "o.last_error, coalesce(o.sent_at, 0) "
+	    "o.last_error, coalesce(o.sent_at, 0), o.cancel_reason "
 	    "FROM reminder_recipients rr JOIN users u ON u.id = rr.user_id "
 	    "JOIN outbox o ON o.id = rr.outbox_id "
 	    "WHERE rr.reminder_id = ? ORDER BY u.name, u.id";
@@ -128,6 +128,7 @@ store_reminder_recipients(struct store *st, int64_t reminder_id,
 		r.status = (const char *)sqlite3_column_text(stmt, 3);
 		r.error = (const char *)sqlite3_column_text(stmt, 4);
 		r.sent_at = sqlite3_column_int64(stmt, 5);
+		r.reason = (const char *)sqlite3_column_text(stmt, 6);
 		if (r.name == NULL || r.email == NULL || r.status == NULL ||
 		    fn(&r, arg) == -1) {
 			rc = STORE_ERROR;

@@ -25,9 +25,11 @@ struct reminder_recipient {
 	int64_t		 user_id;
 	const char	*name;
 	const char	*email;
-	const char	*status;	/* queued, sent, failed */
+	const char	*status;	/* queued, sent, failed, cancelled */
 	const char	*error;		/* NULL unless failed or retrying */
 	int64_t		 sent_at;	/* 0 unless sent */
+	/* Why it was cancelled (recipient_inactive, …); NULL unless so. */
+	const char	*reason;
 };
 
 void	reminder_cleanup(struct reminder *);

@@ -1,13 +1,17 @@
 /*
  * Delivery of the outbox. A message is claimed ('sending', with a lease)
- * before it is sent and marked after; a crash in between leaves it
- * claimed, and once the lease runs out it is sent again: at worst that one
- * message twice, never lost. 4xx replies and connection failures retry
- * with exponential backoff; 5xx replies fail it with the server's reason.
+ * just before it is sent and marked after; while it is on the wire its
+ * lease is renewed, so a slow server never hands it to a second worker.
+ * A crash in between leaves it claimed, and once the lease runs out it is
+ * sent again: at worst that one message twice, never lost. 4xx replies
+ * and connection failures retry with exponential backoff; 5xx replies
+ * fail it with the server's reason. A message whose reader may no longer
+ * read it is cancelled at its claim and never sent.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../common/log.h"
 #include "../common/store_outbox.h"
@@ -15,12 +19,77 @@
 #include "mail.h"
 #include "smtp.h"
 
-/* A claimed message not marked within this long is sent again. */
-#define DELIVER_LEASE		300
 #define DELIVER_BACKOFF_FIRST	30
 #define DELIVER_BACKOFF_MAX	3600
 /* About two days of retries at the longest backoff, then give up. */
 #define DELIVER_ATTEMPTS_MAX	60
+
+/* The claim in hand and when its lease was last set (monotonic). */
+struct deliver_lease {
+	struct worker		*w;
+	const struct outbox_msg	*m;
+	struct timespec		 set_at;
+	int			 lost;	/* another worker has the message */
+};
+
+/*
+ * The lease's end from now. The clock's seconds are whole and the one
+ * running may be nearly over: one more makes the lease at least
+ * PORTAL_OUTBOX_LEASE_SECONDS long.
+ */
+static int64_t
+deliver_lease_end(const struct worker *w)
+{
+	return store_now() + w->cfg->outbox_lease + 1;
+}
+
+/*
+ * The smtp progress hook: renews the lease once it is down to half and a
+ * second (curl calls about once a second while it waits, so it never
+ * runs out between two calls), and not more than five times a second
+ * (while data moves, curl calls far more often). -1, abandoning the
+ * send, when the message is no longer ours.
+ */
+static int
+deliver_lease_renew(void *arg)
+{
+	struct deliver_lease	*l = arg;
+	struct timespec		 t;
+	double			 used;
+	int			 r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	used = (double)(t.tv_sec - l->set_at.tv_sec) +
+	    (double)(t.tv_nsec - l->set_at.tv_nsec) / 1e9;
+	if (used < 0.2 || used <= (double)l->w->cfg->outbox_lease / 2 - 1)
+		return 0;
+	r = store_outbox_renew(l->w->store, l->m->id, l->m->attempts,
+	    deliver_lease_end(l->w));
+	if (r == STORE_OK) {
+		l->set_at = t;
+		return 0;
+	}
+	if (r == STORE_CONFLICT) {
+		log_warnx("outbox %lld: the lease ran out and another worker "
+		    "has it: abandoning the send", (long long)l->m->id);
+		l->lost = 1;
+		return -1;
+	}
+	/* A busy database is no proof the lease is gone: try again soon. */
+	return 0;
+}
+
+/* A mark refused because the claim is no longer ours is no fault. */
+static int
+deliver_marked(const struct outbox_msg *m, int r)
+{
+	if (r == STORE_CONFLICT) {
+		log_warnx("outbox %lld: claimed by another worker meanwhile; "
+		    "left to it", (long long)m->id);
+		return 0;
+	}
+	return r == STORE_OK ? 0 : -1;
+}
 
 int64_t
 deliver_backoff(int attempts)
@@ -34,35 +103,55 @@ deliver_backoff(int attempts)
 
 static int
 deliver_one(struct worker *w, struct smtp **smtp, struct outbox_msg *m,
-    int64_t now, struct deliver_stats *stats)
+    struct timespec *claimed_at, struct deliver_stats *stats)
 {
 	const struct config	*cfg = w->cfg;
+	struct deliver_lease	 lease;
 	struct smtp_result	 res;
 	char			*msg = NULL, why[OUTBOX_ERROR_MAX + 32];
 	size_t			 len;
-	int			 rc = 0;
+	int64_t			 now = store_now();
+	int			 rc = 0, r;
 
+	if (m->cancel_reason[0] != '\0') {
+		stats->cancelled++;
+		log_info("outbox %lld: cancelled (%s), not sent",
+		    (long long)m->id, m->cancel_reason);
+		return 0;
+	}
 	if (mail_render(m->payload, m->message_id, cfg->mail_from, now, &msg,
 	    &len) == -1) {
 		/* Rendering the same payload again cannot succeed. */
 		log_warnx("outbox %lld: cannot render its payload",
 		    (long long)m->id);
 		stats->failed++;
-		return store_outbox_failed(w->store, m->id,
-		    "the message could not be rendered") == STORE_OK ? 0 : -1;
+		return deliver_marked(m, store_outbox_failed(w->store, m,
+		    "the message could not be rendered"));
 	}
 	if (*smtp == NULL && (*smtp = smtp_open(cfg->smtp_url, cfg->smtp_user,
 	    cfg->smtp_password)) == NULL) {
 		free(msg);
 		return -1;
 	}
+	memset(&lease, 0, sizeof(lease));
+	lease.w = w;
+	lease.m = m;
+	lease.set_at = *claimed_at;
 	memset(&res, 0, sizeof(res));
-	if (smtp_send(*smtp, cfg->mail_from, m->recipient, msg, len, &res) ==
-	    0) {
-		if (store_outbox_sent(w->store, m->id, now) != STORE_OK)
-			rc = -1;
+	smtp_set_progress(*smtp, deliver_lease_renew, &lease);
+	r = smtp_send(*smtp, cfg->mail_from, m->recipient, msg, len, &res);
+	smtp_set_progress(*smtp, NULL, NULL);
+	now = store_now();
+	if (r == 0) {
 		stats->sent++;
 		log_info("outbox %lld: sent (%s)", (long long)m->id, m->kind);
+		rc = deliver_marked(m, store_outbox_sent(w->store, m, now));
+		goto out;
+	}
+	if (lease.lost) {
+		/* Its new claimer sends and marks it. */
+		smtp_close(*smtp);
+		*smtp = NULL;
 		goto out;
 	}
 	/* The server's own reply line already starts with its code. */
@@ -74,8 +163,8 @@ deliver_one(struct worker *w, struct smtp **smtp, struct outbox_msg *m,
 		log_warnx("outbox %lld: attempt %d failed (%s), again in %llds",
 		    (long long)m->id, m->attempts, why,
 		    (long long)(next - now));
-		if (store_outbox_retry(w->store, m->id, next, why) != STORE_OK)
-			rc = -1;
+		rc = deliver_marked(m, store_outbox_retry(w->store, m, next,
+		    why));
 		/* A dead connection is not reused for the next message. */
 		smtp_close(*smtp);
 		*smtp = NULL;
@@ -83,8 +172,7 @@ deliver_one(struct worker *w, struct smtp **smtp, struct outbox_msg *m,
 		stats->failed++;
 		log_warnx("outbox %lld: failed for good (%s)", (long long)m->id,
 		    why);
-		if (store_outbox_failed(w->store, m->id, why) != STORE_OK)
-			rc = -1;
+		rc = deliver_marked(m, store_outbox_failed(w->store, m, why));
 	}
 out:
 	free(msg);
@@ -92,21 +180,28 @@ out:
 }
 
 int
-deliver_run(struct worker *w, int64_t now, struct deliver_stats *stats)
+deliver_run(struct worker *w, struct deliver_stats *stats)
 {
 	struct outbox_msg	 m;
 	struct smtp		*smtp = NULL;
+	struct timespec		 claimed_at;
 	int			 rc = 0, r;
 
 	while (!worker_stopping(w)) {
-		r = store_outbox_claim(w->store, now, DELIVER_LEASE, &m);
+		/*
+		 * Each claim reads the clock: a lease counts from the moment
+		 * its message is taken, not from the start of the pass.
+		 */
+		clock_gettime(CLOCK_MONOTONIC, &claimed_at);
+		r = store_outbox_claim(w->store, store_now(),
+		    deliver_lease_end(w), &m);
 		if (r == STORE_NOTFOUND)
 			break;
 		if (r != STORE_OK) {
 			rc = -1;
 			break;
 		}
-		r = deliver_one(w, &smtp, &m, now, stats);
+		r = deliver_one(w, &smtp, &m, &claimed_at, stats);
 		outbox_msg_cleanup(&m);
 		if (r == -1) {
 			rc = -1;

@@ -1,6 +1,7 @@
 /*
  * Outbox delivery: claims due messages one at a time, renders each, and
- * sends it over one SMTP connection for the whole batch.
+ * sends it over one SMTP connection for the whole batch, renewing the
+ * claim's lease while it is on the wire.
  */
 #ifndef WORKER_DELIVER_H
 #define WORKER_DELIVER_H
@@ -13,10 +14,14 @@ struct deliver_stats {
 	int	sent;
 	int	retried;	/* temporary failure, queued again */
 	int	failed;		/* permanent failure */
+	int	cancelled;	/* its reader may no longer read it */
 };
 
-/* Sends what is due at now until none is, or a stop is asked. 0 or -1. */
-int	deliver_run(struct worker *, int64_t now, struct deliver_stats *);
+/*
+ * Sends what is due until none is, or a stop is asked, claiming each
+ * message at the clock's time then. 0 or -1.
+ */
+int	deliver_run(struct worker *, struct deliver_stats *);
 
 /* Seconds to wait after the given failed attempt (1, 2, …). */
 int64_t	deliver_backoff(int attempts);

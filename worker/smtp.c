@@ -40,6 +40,10 @@ struct smtp {
 	const char	*data;
 	size_t		 len;
 	size_t		 off;
+	/* Called while a message is on the wire; -1 abandons it. */
+	int		(*progress)(void *);
+	void		*progress_arg;
+	int		 abandoned;
 };
 
 static pthread_once_t	 smtp_once = PTHREAD_ONCE_INIT;
@@ -181,6 +185,33 @@ smtp_read(char *ptr, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
+/*
+ * curl calls this about once a second while it waits for the server, and
+ * more often while data moves: the caller's hook runs here.
+ */
+static int
+smtp_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct smtp	*s = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	if (s->progress == NULL || s->progress(s->progress_arg) == 0)
+		return 0;
+	s->abandoned = 1;
+	return 1;	/* any nonzero value aborts the transfer */
+}
+
+void
+smtp_set_progress(struct smtp *s, int (*fn)(void *), void *arg)
+{
+	s->progress = fn;
+	s->progress_arg = arg;
+}
+
 struct smtp *
 smtp_open(const char *url, const char *user, const char *password)
 {
@@ -230,6 +261,10 @@ smtp_open(const char *url, const char *user, const char *password)
 	    curl_easy_setopt(s->curl, CURLOPT_READFUNCTION, smtp_read) !=
 	    CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_READDATA, s) != CURLE_OK ||
+	    curl_easy_setopt(s->curl, CURLOPT_XFERINFOFUNCTION,
+	    smtp_xferinfo) != CURLE_OK ||
+	    curl_easy_setopt(s->curl, CURLOPT_XFERINFODATA, s) != CURLE_OK ||
+	    curl_easy_setopt(s->curl, CURLOPT_NOPROGRESS, 0L) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->errbuf) !=
 	    CURLE_OK ||
 	    /* The debug callback runs only in verbose mode; it prints none. */
@@ -307,6 +342,7 @@ smtp_send(struct smtp *s, const char *from, const char *rcpt,
 	s->error[0] = '\0';
 	s->error_phase = s->phase = SMTP_PHASE_SESSION;
 	s->errbuf[0] = '\0';
+	s->abandoned = 0;
 	if (curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, addr) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpts) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE,
@@ -337,6 +373,10 @@ smtp_send(struct smtp *s, const char *from, const char *rcpt,
 	if (rc == CURLE_OK) {
 		smtp_result_set(res, code, 0, s->reply);
 		return 0;
+	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK && s->abandoned) {
+		smtp_result_set(res, code, 1, "abandoned by the sender");
+		return -1;
 	}
 	/*
 	 * Only a 5xx to MAIL, RCPT, DATA or the message itself is the

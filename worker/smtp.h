@@ -39,6 +39,15 @@ struct smtp	*smtp_open(const char *url, const char *user,
 int	smtp_send(struct smtp *, const char *from, const char *rcpt,
 	    const char *msg, size_t len, struct smtp_result *res);
 
+/*
+ * Has fn(arg) called about once a second, and more often while data
+ * moves, during each later smtp_send(), from its connect to the server's
+ * last reply. When fn returns -1 the message in hand is abandoned:
+ * smtp_send() returns -1, temporary, and the connection is not reused.
+ * fn NULL: no calls.
+ */
+void	smtp_set_progress(struct smtp *, int (*fn)(void *), void *arg);
+
 /* Says QUIT when connected and frees everything; NULL is fine. */
 void	smtp_close(struct smtp *);
 

@@ -79,16 +79,17 @@ worker_pass(struct worker *w)
 	if (digest_run(w, now, &ds) == -1)
 		rc = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	/* Now again: what the digests just queued is due too. */
-	if (deliver_run(w, store_now(), &dl) == -1)
+	/* Each claim reads the clock: what the digests queued is due too. */
+	if (deliver_run(w, &dl) == -1)
 		rc = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (ds.written || ds.skipped || dl.sent || dl.retried || dl.failed ||
-	    w->once)
+	    dl.cancelled || w->once)
 		log_info("pass: digests written %d, skipped %d in %.1f ms; "
-		    "emails sent %d, retried %d, failed %d in %.1f ms",
-		    ds.written, ds.skipped, worker_ms(&t0, &t1), dl.sent,
-		    dl.retried, dl.failed, worker_ms(&t1, &t2));
+		    "emails sent %d, retried %d, failed %d, cancelled %d "
+		    "in %.1f ms", ds.written, ds.skipped, worker_ms(&t0, &t1),
+		    dl.sent, dl.retried, dl.failed, dl.cancelled,
+		    worker_ms(&t1, &t2));
 	if (tidy_run(w, &merges) == -1)
 		rc = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t3);

@@ -143,7 +143,8 @@ def duplicates(ids):
 
 class WorkerProcess:
     """A looping `portal-worker --now T` (its clock starts at T and runs
-    on), its stderr in a log file of its own."""
+    on; with now None, no --now: the real clock), its stderr in a log file
+    of its own."""
 
     def __init__(self, env, log_path, now, poll=1):
         self.env = dict(env)
@@ -151,8 +152,11 @@ class WorkerProcess:
         self.log_path = Path(log_path)
         self.now = now
         self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([str(WORKER_BIN), "--now", stamp(now)],
-                                     env=self.env, stdin=subprocess.DEVNULL,
+        args = [str(WORKER_BIN)]
+        if now is not None:
+            args += ["--now", stamp(now)]
+        self.proc = subprocess.Popen(args, env=self.env,
+                                     stdin=subprocess.DEVNULL,
                                      stdout=self._log, stderr=self._log)
 
     def log_text(self):

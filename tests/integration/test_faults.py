@@ -16,6 +16,9 @@
 - A write lock held elsewhere (another process) is waited for; held past
   the 10 s busy timeout, writes are answered 503, never 500, and reads go
   on.
+- A lease is a lease: two looping workers on real clocks and a mail server
+  that takes twice the 2 s lease per message send each message once; a
+  worker killed mid-message has it sent by another once its lease is out.
 
 Each test has a database, a server and (where it needs one) an SMTP
 server of its own; every wait is bounded. The whole file takes about
@@ -1018,3 +1021,123 @@ def test_a_write_lock_held_elsewhere_is_waited_for_and_never_a_500(
     print("\nslowest read while locked %.0f ms; writes past the timeout "
           "(status, seconds): %s" % (slowest_read * 1e3, long_out))
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------
+# 5. A lease is a lease: two workers, a slow mail server, a short lease
+
+LEASE = 2                    # PORTAL_OUTBOX_LEASE_SECONDS of these tests
+LEASE_SMTP_DELAY = 4.0       # per message: twice the lease
+LEASE_KEEPERS = 5            # one reminder to each: 5 messages, so one
+LEASE_REMINDERS = 1          # worker sends 3 (12 s) and the other idles
+
+
+@pytest.fixture
+def lease_room():
+    with tempfile.TemporaryDirectory(prefix="portal-lease-") as tmpdir:
+        r = Room(tmpdir, extra_env={"PORTAL_OUTBOX_LEASE_SECONDS":
+                                    str(LEASE)})
+        try:
+            yield r
+        finally:
+            r.close()
+
+
+def queue_reminders(room, keepers, reminders):
+    """reminders reminders about one client to keepers bookkeepers: their
+    outbox {message_id: id}."""
+    s = Setup(room.portal)
+    users = [s.user("bookkeeper", "Bokförare %d" % i) for i in range(keepers)]
+    cid = s.active_client("Lånetid AB", "5566-4242")
+    s.ok("PUT", "/v1/clients/%d/assignees" % cid, s.admin,
+         {"user_ids": [u["id"] for u in users]})
+    for i in range(reminders):
+        doc = s.ok("POST", "/v1/clients/%d/notify-accountants" % cid,
+                   s.admin, {"tasks": ["missing_receipts"],
+                             "comment": "Kvitton %d" % i}, status=(202,))
+        assert len(doc["recipients"]) == keepers
+    return dict(db_all(room.db_path, "SELECT message_id, id FROM outbox"))
+
+
+def test_a_lease_is_a_lease_two_workers_send_each_message_once(lease_room):
+    """Two looping workers on real clocks share a queue that a slow mail
+    server takes far longer than the lease to drain: each message's lease
+    runs from its own claim and is renewed while it is on the wire, so no
+    message is claimed, or received, twice."""
+    room = lease_room
+    db = room.db_path
+    outbox = queue_reminders(room, LEASE_KEEPERS, LEASE_REMINDERS)
+    total = len(outbox)
+    room.smtp.set_delay(LEASE_SMTP_DELAY)
+    t0 = time.monotonic()
+    workers = [room.worker(None), room.worker(None)]
+    # What every claimed row's lease has left, seen from outside.
+    left = []
+    try:
+        deadline = time.monotonic() + WAIT_LONG
+        while time.monotonic() < deadline:
+            rows = db_all(db, "SELECT status, next_attempt_at FROM outbox")
+            now = time.time()
+            left += [at - now for st, at in rows if st == "sending"]
+            if all(st != "queued" and st != "sending" for st, _ in rows):
+                break
+            assert all(w.proc.poll() is None for w in workers), \
+                room.worker_logs()[-3000:]
+            time.sleep(0.05)
+        took = time.monotonic() - t0
+    finally:
+        rcs = [w.stop() for w in workers]
+    assert rcs == [0, 0], room.worker_logs()[-3000:]
+    received = received_message_ids(room.maildir)
+    rows = db_all(db, "SELECT message_id, status, attempts FROM outbox")
+    assert not duplicates(received), (
+        "received twice: %s\n%s" % (duplicates(received),
+                                    room.worker_logs()[-3000:]))
+    assert sorted(received) == sorted(outbox), (
+        "never received: %s" % sorted(set(outbox) - set(received)))
+    assert {st for _, st, _ in rows} == {"sent"}, rows
+    assert {a for _, _, a in rows} == {1}, (
+        "claimed more than once: %s" % [r for r in rows if r[2] != 1])
+    # Both worked, and each for well over a lease.
+    senders = [w.log_text().count(": sent (reminder)") for w in workers]
+    assert all(n > 0 for n in senders), senders
+    assert took > 2 * LEASE, took
+    # The lease in force is the configured one (whole seconds, plus the
+    # second under way), and no claim was seen run out.
+    assert left, "no claimed message was ever seen"
+    assert max(left) <= LEASE + 1.5, (
+        "a lease of %.0f s, not %d s" % (max(left), LEASE))
+    assert min(left) > 0, "a lease ran out while sending: %.2f s" % min(left)
+    print("\n%d emails by two workers (%s) in %.1f s; lease left while "
+          "claimed %.2f..%.2f s" % (total, senders, took, min(left),
+                                    max(left)))
+
+
+def test_a_dead_workers_message_goes_once_its_short_lease_runs_out(
+        lease_room):
+    """The lease comes from PORTAL_OUTBOX_LEASE_SECONDS: a worker killed
+    while its message is on the wire leaves it claimed, and another worker
+    sends it as soon as that lease has run out, not minutes later."""
+    room = lease_room
+    db = room.db_path
+    outbox = queue_reminders(room, 1, 1)
+    (mid,) = outbox
+    room.smtp.set_delay(30)             # the kill comes within this
+    w = room.worker(None)
+    wait_until(lambda: received_count(room.maildir) == 1 or
+               w.proc.poll() is not None, WAIT_LONG, "the message to arrive")
+    w.kill9()
+    assert db_one(db, "SELECT status FROM outbox")[0] == "sending"
+    room.smtp.set_delay(0)
+    t0 = time.monotonic()
+    w2 = room.worker(None)
+    try:
+        # The lease, the claim's second, the second worker's poll, slack.
+        wait_until(lambda: db_one(db, "SELECT status FROM outbox")[0] ==
+                   "sent", 4 * LEASE + 6, "the second worker to send it")
+    finally:
+        assert w2.stop() == 0, w2.log_text()[-3000:]
+    took = time.monotonic() - t0
+    assert received_message_ids(room.maildir) == [mid, mid]
+    assert db_one(db, "SELECT attempts FROM outbox")[0] == 2
+    print("\nsent again %.1f s after the kill" % took)

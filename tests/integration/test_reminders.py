@@ -275,3 +275,52 @@ def test_limits_follow_the_configuration():
             assert [post(ids[1]) for _ in range(2)] == [202, 429]
         finally:
             p.server.stop_and_check()
+
+
+def test_mail_only_to_people_who_may_still_read_it(room, world):
+    """A reminder's email goes only to a bookkeeper who is, when the
+    worker takes it, still active and still assigned to the client: one
+    deactivated and one unassigned before the worker runs get nothing,
+    and the reminder shows each cancelled with the reason."""
+    p = room.portal
+    call = world["call"]
+    admin = world["admin"]
+    cid = world["client_of"]("Avbokad Handel AB")
+    keepers = [p.create_user(admin, role="bookkeeper", name=name)
+               for name in ("Avslutad Bokförare", "Flyttad Bokförare")]
+    for u in keepers:
+        call("POST", "/v1/clients/%d/assignees" % cid, admin,
+             {"user_id": u["id"]})
+    # Another admin: the module's admin has its own hourly limit to keep.
+    boss = p.create_user(admin, role="admin", name="Berit Chef")
+    r = p.request("POST", "/v1/clients/%d/notify-accountants" % cid,
+                  p.login(boss["email"], boss["password"]),
+                  json={"tasks": ["missing_receipts"]})
+    assert r.status_code == 202, r.text
+    rid = r.json()["id"]
+    assert sorted(x["user_id"] for x in r.json()["recipients"]) == sorted(
+        u["id"] for u in keepers)
+    gone, moved = keepers
+    call("PATCH", "/v1/users/%d" % gone["id"], admin, {"active": False})
+    r = p.request("DELETE", "/v1/clients/%d/assignees/%d" % (cid,
+                                                             moved["id"]),
+                  admin)
+    assert r.status_code == 204, r.text
+    addresses = {u["email"] for u in keepers}
+
+    def mailed():
+        return [env["rcpt_tos"] for env, _ in room.messages()
+                if addresses & set(env["rcpt_tos"])]
+
+    log = room.worker(later(1))
+    assert mailed() == []
+    doc = p.get("/v1/reminders/%d" % rid, admin).json()
+    got = {x["user_id"]: (x["status"], x["reason"], x["sent_at"])
+           for x in doc["recipients"]}
+    assert got == {gone["id"]: ("cancelled", "recipient_inactive", None),
+                   moved["id"]: ("cancelled", "recipient_unassigned",
+                                 None)}, doc
+    assert "cancelled 2" in log, log
+    # A later pass has nothing more to send them.
+    room.worker(later(60))
+    assert mailed() == []

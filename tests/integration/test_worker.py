@@ -383,3 +383,70 @@ def test_worker_merges_the_search_index(room, world):
     assert "search index: merged" in room.worker(quiet)
     assert {q: search(q) for q in queries} == before
     assert "search index: merged" not in room.worker(quiet)
+
+
+def subscribed_bookkeeper(room, world, name, keys):
+    """A new bookkeeper assigned to and subscribed weekly to the clients
+    keys ("A", "B")."""
+    p = room.portal
+    admin = world["admin"]
+    u = p.create_user(admin, role="bookkeeper", name=name)
+    token = p.login(u["email"], u["password"])
+    for key in keys:
+        cid = world["clients"][key]
+        r = p.request("POST", "/v1/clients/%d/assignees" % cid, admin,
+                      json={"user_id": u["id"]})
+        assert r.status_code in (200, 201, 204), r.text
+        r = p.request("PUT", "/v1/clients/%d/notification-preference" % cid,
+                      token, json={"email": True, "frequency": "weekly"})
+        assert r.status_code == 200, r.text
+    return u
+
+
+def test_a_digest_goes_only_to_a_reader_who_may_still_read_it(room, world):
+    """Between a digest's writing and its sending, its reader is
+    deactivated, or loses one of its clients, or all of them: the first
+    and the last are cancelled with the reason, the second arrives
+    without the client its reader can no longer see."""
+    p = room.portal
+    admin = world["admin"]
+    a, b = world["clients"]["A"], world["clients"]["B"]
+    leaver = subscribed_bookkeeper(room, world, "Bokförare Slutar", "A")
+    narrow = subscribed_bookkeeper(room, world, "Bokförare Smal", "AB")
+    moved = subscribed_bookkeeper(room, world, "Bokförare Flyttad", "A")
+    monday = fresh_monday(world, datetime.now(timezone.utc) +
+                          timedelta(days=7))
+    # Written while the mail server is away: queued, not sent.
+    room.worker(monday, extra_env={"PORTAL_SMTP_URL": "smtp://127.0.0.1:9"})
+
+    def digest(u):
+        with room.db() as db:
+            return db.execute(
+                "SELECT status, cancel_reason FROM outbox WHERE user_id = ? "
+                "AND kind = 'digest'", (u["id"],)).fetchall()
+
+    with room.db() as db:
+        for u in (leaver, narrow, moved):
+            assert db.execute("SELECT status FROM outbox WHERE user_id = ? "
+                              "AND kind = 'digest'", (u["id"],)
+                              ).fetchall() == [("queued",)], u["name"]
+    r = p.request("PATCH", "/v1/users/%d" % leaver["id"], admin,
+                  json={"active": False})
+    assert r.status_code == 200, r.text
+    for cid, u in ((b, narrow), (a, moved)):
+        r = p.request("DELETE", "/v1/clients/%d/assignees/%d" % (cid,
+                                                                 u["id"]),
+                      admin)
+        assert r.status_code == 204, r.text
+
+    room.worker(monday + timedelta(hours=2))
+    assert to(room, leaver) == [] and to(room, moved) == []
+    assert digest(leaver) == [("cancelled", "recipient_inactive")]
+    assert digest(moved) == [("cancelled", "recipient_unassigned")]
+    got = to(room, narrow)
+    assert len(got) == 1 and digest(narrow) == [("sent", None)]
+    for part in ("plain", "html"):
+        body = text_part(got[0], part)
+        assert "Åkesson Bygg AB" in body
+        assert "Öresund Revision" not in body
+        assert "/clients/%d" % b not in body

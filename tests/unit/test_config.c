@@ -484,6 +484,34 @@ test_log_level(void **state)
 
 /* README: ten times PORTAL_LOGIN_MAX_FAILURES unless set; 1 to 1000000. */
 static void
+test_outbox_lease(void **state)
+{
+	static const char *const	 bad[] = {
+		"many", "-1", "0", "1", "86401", "2s",
+	};
+	struct config			 cfg;
+	size_t				 i;
+
+	(void)state;
+	load_ok(&cfg, 0);
+	assert_true(cfg.outbox_lease == 300);
+	config_cleanup(&cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		set("PORTAL_OUTBOX_LEASE_SECONDS", bad[i]);
+		load_fails(0, "PORTAL_OUTBOX_LEASE_SECONDS");
+	}
+	/* README: 2 to 86400 seconds. */
+	set("PORTAL_OUTBOX_LEASE_SECONDS", "2");
+	load_ok(&cfg, 0);
+	assert_true(cfg.outbox_lease == 2);
+	config_cleanup(&cfg);
+	set("PORTAL_OUTBOX_LEASE_SECONDS", "86400");
+	load_ok(&cfg, 0);
+	assert_true(cfg.outbox_lease == 86400);
+	config_cleanup(&cfg);
+}
+
+static void
 test_login_max_per_address(void **state)
 {
 	static const char *const	 bad[] = { "many", "-1", "0", "1000001",
@@ -532,6 +560,7 @@ main(void)
 		ENV_TEST(test_cors_max),
 		ENV_TEST(test_origin_allowed),
 		ENV_TEST(test_log_level),
+		ENV_TEST(test_outbox_lease),
 		ENV_TEST(test_login_max_per_address),
 	};
 
