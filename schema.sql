@@ -585,5 +585,12 @@ END;
 -- Outbox leases and cancelled mail.
 
 -- Unsubscribe generations.
+-- Each subscription and each one-click unsubscribe gives a preference the
+-- user's next generation (one more than the highest of their rows). An
+-- unsubscribe link carries the generation of the settings it covers when
+-- it was sent, and stops working once any of them has a later one: it
+-- works once, and never turns off a subscription made after it.
+ALTER TABLE notification_preferences
+	ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;
 
 -- Addresses and names.

@@ -2,8 +2,9 @@
 (with --once --now), a real SMTP server. Digests arrive once per period at
 Monday 10:00 Copenhagen time in winter and summer, are skipped when nothing
 is outstanding, survive SMTP outages, fail on 5xx, and stop after a
-one-click unsubscribe. A digest's subject names its one client or counts
-its clients, and its sender's name is the firm's."""
+one-click unsubscribe, whose link works once and not after the user
+subscribes again. A digest's subject names its one client or counts its
+clients, and its sender's name is the firm's."""
 import re
 import secrets
 import tempfile
@@ -474,6 +475,77 @@ def test_one_click_unsubscribe(room, world):
     bad = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
     assert requests.post(bad, data="List-Unsubscribe=One-Click",
                          timeout=10).status_code == 400
+
+
+def unsubscribe_link(room, user):
+    """The raw List-Unsubscribe URL of the last digest user received."""
+    raw = [raw for env, raw in room.raw_messages()
+           if env["rcpt_tos"] == [user["email"]]][-1]
+    m = re.search(rb"^List-Unsubscribe: <([^>\r\n]+)>\r\n", raw, re.M)
+    assert m, "List-Unsubscribe is not one raw <URL> line"
+    return m.group(1).decode()
+
+
+def one_click(url):
+    return requests.post(url, data="List-Unsubscribe=One-Click", timeout=10,
+                         headers={"Content-Type":
+                                  "application/x-www-form-urlencoded"})
+
+
+def test_an_unsubscribe_link_ends_when_the_user_subscribes_again(room,
+                                                                  world):
+    p = room.portal
+    a = world["clients"]["A"]
+    pref_path = "/v1/clients/%d/notification-preference" % a
+    u = p.create_user(world["admin"], role="bookkeeper", name="Bo Återkommer")
+    u["token"] = p.login(u["email"], u["password"])
+    r = p.request("POST", "/v1/clients/%d/assignees" % a, world["admin"],
+                  json={"user_id": u["id"]})
+    assert r.status_code in (200, 201), r.text
+
+    def subscribe():
+        r = p.request("PUT", pref_path, u["token"],
+                      json={"email": True, "frequency": "weekly"})
+        assert r.status_code == 200, r.text
+
+    def email_on():
+        return p.get(pref_path, u["token"]).json()["email"]
+
+    def digest_link(after):
+        monday = fresh_monday(world, after)
+        before = len(to(room, u))
+        room.worker(monday)
+        assert len(to(room, u)) == before + 1
+        return unsubscribe_link(room, u), monday
+
+    subscribe()
+    old, monday = digest_link(world["start"] + timedelta(days=7))
+    # The link of a real digest unsubscribes.
+    r = one_click(old)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"frequency": "weekly", "unsubscribed": 1}
+    assert email_on() is False
+    # Subscribed again through the API: the old link is spent and answers
+    # as a link that is invalid or expired, changing nothing.
+    subscribe()
+    assert email_on() is True
+    r = one_click(old)
+    assert r.status_code == 400, r.text
+    assert r.headers["Content-Type"].startswith("application/problem+json")
+    assert r.json()["title"] == "Invalid unsubscribe link"
+    assert email_on() is True
+    # Saving the same subscription again does not end the new digest's
+    # link; that link works, once.
+    new, _ = digest_link(monday)
+    assert new != old
+    subscribe()
+    r = one_click(new)
+    assert r.status_code == 200, r.text
+    assert r.json()["unsubscribed"] == 1
+    assert email_on() is False
+    assert one_click(new).status_code == 400
+    assert one_click(old).status_code == 400
+    assert email_on() is False
 
 
 def test_worker_merges_the_search_index(room, world):
