@@ -652,5 +652,12 @@ CREATE INDEX reminder_recipients_by_outbox ON reminder_recipients (outbox_id);
 -- would forget the orphans counted so far instead of checking them.
 
 -- Unsubscribe generations.
+-- Each subscription and each one-click unsubscribe gives a preference the
+-- user's next generation (one more than the highest of their rows). An
+-- unsubscribe link carries the generation of the settings it covers when
+-- it was sent, and stops working once any of them has a later one: it
+-- works once, and never turns off a subscription made after it.
+ALTER TABLE notification_preferences
+	ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;
 
 -- Addresses and names.

@@ -142,7 +142,7 @@ preference_put(struct request *req)
 	struct client		 c;
 	char			 zone[PARTNER_TZ_MAX + 1];
 	int64_t			 now = store_now();
-	int			 rc;
+	int			 rc, same;
 
 	if (client_load_or_reply(req, 0, &c) == -1)
 		return;
@@ -164,12 +164,20 @@ preference_put(struct request *req)
 	 * A new setting starts at the next Monday 10:00; saving the same
 	 * subscription again keeps the start it has.
 	 */
-	if (rc == STORE_OK && old.email && p.email &&
-	    strcmp(old.frequency, p.frequency) == 0)
+	same = rc == STORE_OK && old.email && p.email &&
+	    strcmp(old.frequency, p.frequency) == 0;
+	if (same)
 		p.starts_at = old.starts_at;
 	else if (schedule_start(zone, now, &p.starts_at) == -1)
 		goto fail;
+	/*
+	 * Subscribing (again, or at another frequency) ends the unsubscribe
+	 * links of the digests sent before: they were for another
+	 * subscription.
+	 */
 	if (store_preference_put(req->store, &p) != STORE_OK ||
+	    (p.email && !same && store_preference_renew(req->store,
+	    p.user_id, p.client_id) != STORE_OK) ||
 	    store_commit(req->store) == -1)
 		goto fail;
 	log_info("user %lld: client %lld email=%d %s", (long long)p.user_id,
@@ -221,10 +229,22 @@ preference_list(struct request *req)
 	(void)reply_json(req, 200, doc);
 }
 
+/* The one answer for every link that cannot be used, whatever the cause. */
+static int
+preference_link_invalid_reply(struct request *req)
+{
+	(void)reply_problem(req, 400, PROBLEM_MALFORMED,
+	    "Invalid unsubscribe link",
+	    "The unsubscribe link is invalid or has expired.");
+	return -1;
+}
+
 /*
  * RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" with no
  * login; the signed token says whose digest at which frequency (and, when
- * it names one, which client). A GET never unsubscribes.
+ * it names one, which client), and the generation of those settings when
+ * it was sent: a link works once, and not after the user subscribed
+ * again. A GET never unsubscribes.
  */
 static void
 preference_unsubscribe(struct request *req)
@@ -235,31 +255,43 @@ preference_unsubscribe(struct request *req)
 	cJSON			*doc;
 	int			 rc, changed;
 
+	token[0] = '\0';
 	rc = request_query_or_reply(req, "token", token, sizeof(token));
 	if (rc == -1)
-		return;
+		goto out;
 	if (rc == 0 || token_verify(req->cfg->secret, req->cfg->secret_len,
 	    token, TOKEN_AUD_UNSUBSCRIBE, store_now(), &claims) == -1) {
-		(void)reply_problem(req, 400, PROBLEM_MALFORMED,
-		    "Invalid unsubscribe link",
-		    "The unsubscribe link is invalid or has expired.");
-		return;
+		(void)preference_link_invalid_reply(req);
+		goto out;
 	}
 	rc = store_user_get(req->store, claims.user_id, &u);
 	if (rc == STORE_ERROR) {
 		(void)reply_internal_error(req);
-		return;
+		goto out;
 	}
 	if (rc == STORE_NOTFOUND || u.partner_id != claims.partner_id) {
-		(void)reply_problem(req, 400, PROBLEM_MALFORMED,
-		    "Invalid unsubscribe link",
-		    "The unsubscribe link is invalid or has expired.");
-		return;
+		(void)preference_link_invalid_reply(req);
+		goto out;
 	}
-	if (store_preference_unsubscribe(req->store, claims.user_id,
-	    claims.scope, claims.client_id, &changed) != STORE_OK) {
+	/* The generation check and the change are one transaction. */
+	if (store_begin(req->store) == -1) {
 		(void)reply_internal_error(req);
-		return;
+		goto out;
+	}
+	rc = store_preference_unsubscribe(req->store, claims.user_id,
+	    claims.scope, claims.client_id, claims.generation, &changed);
+	if (rc == STORE_CONFLICT) {
+		store_rollback(req->store);
+		log_info("user %lld: spent %s unsubscribe link (generation "
+		    "%lld)", (long long)claims.user_id, claims.scope,
+		    (long long)claims.generation);
+		(void)preference_link_invalid_reply(req);
+		goto out;
+	}
+	if (rc != STORE_OK || store_commit(req->store) == -1) {
+		store_rollback(req->store);
+		(void)reply_internal_error(req);
+		goto out;
 	}
 	log_info("user %lld unsubscribed from %s digests (%d clients)",
 	    (long long)claims.user_id, claims.scope, changed);
@@ -270,6 +302,7 @@ preference_unsubscribe(struct request *req)
 		doc = NULL;
 	}
 	(void)reply_json(req, 200, doc);
+out:
 	explicit_bzero(token, sizeof(token));
 }
 

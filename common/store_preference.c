@@ -15,6 +15,7 @@ preference_from_row(sqlite3_stmt *stmt, struct preference *p)
 	p->email = sqlite3_column_int(stmt, 2);
 	p->starts_at = sqlite3_column_int64(stmt, 4);
 	p->updated_at = sqlite3_column_int64(stmt, 5);
+	p->generation = sqlite3_column_int64(stmt, 6);
 	return store_column_text(stmt, 3, p->frequency, sizeof(p->frequency))
 	    == -1 ? STORE_ERROR : STORE_OK;
 }
@@ -25,7 +26,7 @@ store_preference_get(struct store *st, int64_t user_id, int64_t client_id,
 {
 	static const char sql[] =
 	    "SELECT user_id, client_id, email, frequency, starts_at, "
-	    "updated_at FROM notification_preferences "
+	    "updated_at, generation FROM notification_preferences "
 	    "WHERE user_id = ? AND client_id = ?";
 	sqlite3_stmt	*stmt;
 	int		 rc;
@@ -72,13 +73,55 @@ store_preference_put(struct store *st, const struct preference *p)
 }
 
 int
+store_preference_renew(struct store *st, int64_t user_id, int64_t client_id)
+{
+	/* Next of the user's, not of the row's: one link spans many rows. */
+	static const char sql[] =
+	    "UPDATE notification_preferences SET generation = "
+	    "(SELECT MAX(generation) + 1 FROM notification_preferences "
+	    "WHERE user_id = ?1) WHERE user_id = ?1 AND client_id = ?2";
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, client_id);
+	return store_step_done(st, stmt, "preference renew");
+}
+
+int
+store_preference_generation(struct store *st, int64_t user_id,
+    const char *frequency, int64_t *generation)
+{
+	static const char sql[] =
+	    "SELECT COALESCE(MAX(generation), 1) FROM notification_preferences "
+	    "WHERE user_id = ? AND frequency = ?";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*generation = sqlite3_column_int64(stmt, 0);
+	else {
+		store_log_error(st, "preference generation");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
 store_preference_list(struct store *st, int64_t user_id,
     int (*fn)(const struct preference *, void *), void *arg)
 {
 	/* Only clients the user may still see, as the client routes do. */
 	static const char sql[] =
 	    "SELECT p.user_id, p.client_id, p.email, p.frequency, "
-	    "p.starts_at, p.updated_at FROM notification_preferences p "
+	    "p.starts_at, p.updated_at, p.generation "
+	    "FROM notification_preferences p "
 	    "JOIN users u ON u.id = p.user_id "
 	    "JOIN clients c ON c.id = p.client_id "
 	    "WHERE p.user_id = ? AND c.partner_id = u.partner_id "
@@ -110,16 +153,42 @@ store_preference_list(struct store *st, int64_t user_id,
 
 int
 store_preference_unsubscribe(struct store *st, int64_t user_id,
-    const char *frequency, int64_t client_id, int *changed)
+    const char *frequency, int64_t client_id, int64_t generation,
+    int *changed)
 {
+	/* Rows with email off count too: a used link finds its own bump. */
+	static const char stale_sql[] =
+	    "SELECT EXISTS (SELECT 1 FROM notification_preferences "
+	    "WHERE user_id = ?1 AND frequency = ?2 "
+	    "AND (?3 = 0 OR client_id = ?3) AND generation > ?4)";
 	static const char sql[] =
-	    "UPDATE notification_preferences SET email = 0, updated_at = ?1 "
+	    "UPDATE notification_preferences SET email = 0, updated_at = ?1, "
+	    "generation = (SELECT MAX(generation) + 1 "
+	    "FROM notification_preferences WHERE user_id = ?2) "
 	    "WHERE user_id = ?2 AND frequency = ?3 AND email = 1 "
 	    "AND (?4 = 0 OR client_id = ?4)";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
+	int		 rc = STORE_OK, stale = 0;
 
 	*changed = 0;
+	if ((stmt = store_stmt(st, stale_sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, client_id);
+	sqlite3_bind_int64(stmt, 4, generation);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		stale = sqlite3_column_int(stmt, 0);
+	else {
+		store_log_error(st, "preference unsubscribe check");
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	if (rc != STORE_OK)
+		return rc;
+	if (stale)
+		return STORE_CONFLICT;
+
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, store_now());

@@ -16,21 +16,45 @@ struct preference {
 	char		 frequency[8];	/* daily, weekly, monthly */
 	int64_t		 starts_at;
 	int64_t		 updated_at;
+	/* Raised by each subscription and unsubscribe; see below. */
+	int64_t		 generation;
 };
 
 /* STORE_OK, STORE_NOTFOUND or STORE_ERROR. */
 int	store_preference_get(struct store *, int64_t user_id,
 	    int64_t client_id, struct preference *out);
-/* Inserts or replaces the row of (user, client). */
+/*
+ * Inserts or replaces the row of (user, client); its generation stays
+ * (1 for a new row) whatever p->generation holds.
+ */
 int	store_preference_put(struct store *, const struct preference *);
+/*
+ * Gives the row of (user, client) the user's next generation: call it,
+ * in the transaction of the put, when the put subscribes (email on where
+ * it was off, absent, or at another frequency), so that unsubscribe links
+ * sent before no longer reach it.
+ */
+int	store_preference_renew(struct store *, int64_t user_id,
+	    int64_t client_id);
+/*
+ * The generation an unsubscribe link for the user's settings at
+ * frequency carries: the highest of those rows, 1 when there is none.
+ */
+int	store_preference_generation(struct store *, int64_t user_id,
+	    const char *frequency, int64_t *generation);
 /* Calls fn for each preference of the user, by client id. */
 int	store_preference_list(struct store *, int64_t user_id,
 	    int (*fn)(const struct preference *, void *), void *arg);
 /*
  * Turns email off for the user's preferences at frequency, or only for
- * client_id when it is not 0. Sets *changed to the rows changed.
+ * client_id when it is not 0, and gives the rows it changes the user's
+ * next generation. Sets *changed to the rows changed. STORE_CONFLICT,
+ * changing nothing, when one of those preferences has a generation later
+ * than the link's (subscribed again, or unsubscribed by it already).
+ * Run it in a write transaction: the check and the change are one.
  */
 int	store_preference_unsubscribe(struct store *, int64_t user_id,
-	    const char *frequency, int64_t client_id, int *changed);
+	    const char *frequency, int64_t client_id, int64_t generation,
+	    int *changed);
 
 #endif

@@ -39,6 +39,9 @@ token_issue(const unsigned char *key, size_t keylen,
 		goto out;
 	if (c->scope[0] != '\0' && jwt_add_grant(jwt, "scope", c->scope) != 0)
 		goto out;
+	if (c->generation > 0 &&
+	    jwt_add_grant_int(jwt, "gen", (long)c->generation) != 0)
+		goto out;
 	if ((*out = jwt_encode_str(jwt)) != NULL)
 		rc = 0;
 out:
@@ -156,9 +159,17 @@ token_verify(const unsigned char *key, size_t keylen, const char *token,
 		    &out->client_id) == -1)
 			goto out;
 	}
-	if (strcmp(aud, TOKEN_AUD_UNSUBSCRIBE) == 0 &&
-	    token_str_claim(jwt, "scope", out->scope, sizeof(out->scope)) == -1)
-		goto out;
+	if (strcmp(aud, TOKEN_AUD_UNSUBSCRIBE) == 0) {
+		if (token_str_claim(jwt, "scope", out->scope,
+		    sizeof(out->scope)) == -1)
+			goto out;
+		errno = 0;
+		(void)jwt_get_grant_int(jwt, "gen");
+		if (errno == ENOENT)
+			out->generation = 1;
+		else if (token_int_claim(jwt, "gen", &out->generation) == -1)
+			goto out;
+	}
 	rc = 0;
 out:
 	jwt_free(jwt);

@@ -26,6 +26,12 @@ struct token_claims {
 	char		 role[16];
 	int64_t		 client_id;	/* 0 when the token has none */
 	char		 scope[16];	/* unsubscribe: the frequency; else "" */
+	/*
+	 * Unsubscribe: the generation of the settings the link covers when
+	 * it was issued ("gen"); 0 on other tokens. A token without the
+	 * claim (issued before generations) reads as 1, every row's first.
+	 */
+	int64_t		 generation;
 	int64_t		 iat;
 	int64_t		 exp;
 };

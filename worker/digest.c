@@ -17,6 +17,7 @@
 #include "../common/store_digest.h"
 #include "../common/store_outbox.h"
 #include "../common/store_partner.h"
+#include "../common/store_preference.h"
 #include "../common/token.h"
 #include "digest.h"
 #include "schedule.h"
@@ -81,10 +82,14 @@ digest_add_item(const struct digest_item *it, void *arg)
 	return 0;
 }
 
-/* The one-click link that turns off this user's digests at frequency. */
+/*
+ * The one-click link that turns off this user's digests at frequency,
+ * for the settings' generation now: it stops working once used or once
+ * the user subscribes again.
+ */
 static int
 digest_unsubscribe_url(const struct worker *w, const struct user *u,
-    const char *frequency, int64_t now, char *out, size_t outlen)
+    const char *frequency, int64_t generation, char *out, size_t outlen)
 {
 	struct token_claims	 c;
 	char			*token = NULL;
@@ -95,13 +100,13 @@ digest_unsubscribe_url(const struct worker *w, const struct user *u,
 	c.user_id = u->id;
 	c.partner_id = u->partner_id;
 	(void)snprintf(c.scope, sizeof(c.scope), "%s", frequency);
+	c.generation = generation;
 	/*
 	 * Real time, not the pass's (--now replays a schedule): the API
 	 * checks the token against its own clock.
 	 */
 	c.iat = (int64_t)time(NULL);
 	c.exp = c.iat + DIGEST_UNSUBSCRIBE_TTL;
-	(void)now;
 	if (token_issue(w->cfg->secret, w->cfg->secret_len, &c, &token) == -1)
 		return -1;
 	n = snprintf(out, outlen, "%s/v1/unsubscribe?token=%s",
@@ -117,13 +122,13 @@ digest_unsubscribe_url(const struct worker *w, const struct user *u,
 static int
 digest_write_one(struct worker *w, const struct partner *p,
     const struct user *u, const char *frequency, const char *period,
-    int64_t slot, int64_t now, struct digest_stats *stats)
+    int64_t slot, struct digest_stats *stats)
 {
 	struct store		*st = w->store;
 	struct digest_build	 b;
 	cJSON			*doc = NULL, *to;
 	char			*payload = NULL, unsub[1024], msgid[160];
-	int64_t			 outbox_id = 0;
+	int64_t			 outbox_id = 0, generation;
 	int			 rc = -1, r;
 
 	memset(&b, 0, sizeof(b));
@@ -137,9 +142,6 @@ digest_write_one(struct worker *w, const struct partner *p,
 	    cJSON_AddStringToObject(doc, "firm", p->name) == NULL ||
 	    cJSON_AddStringToObject(doc, "frequency", frequency) == NULL ||
 	    cJSON_AddStringToObject(doc, "period", period) == NULL ||
-	    digest_unsubscribe_url(w, u, frequency, now, unsub,
-	    sizeof(unsub)) == -1 ||
-	    cJSON_AddStringToObject(doc, "unsubscribe_url", unsub) == NULL ||
 	    (b.clients = cJSON_AddArrayToObject(doc, "clients")) == NULL)
 		goto out;
 
@@ -149,6 +151,14 @@ digest_write_one(struct worker *w, const struct partner *p,
 	    &b) != STORE_OK)
 		goto fail;
 	if (b.outstanding) {
+		/* Read with the items: the link covers what the digest lists. */
+		if (store_preference_generation(st, u->id, frequency,
+		    &generation) != STORE_OK ||
+		    digest_unsubscribe_url(w, u, frequency, generation, unsub,
+		    sizeof(unsub)) == -1 ||
+		    cJSON_AddStringToObject(doc, "unsubscribe_url", unsub) ==
+		    NULL)
+			goto fail;
 		(void)snprintf(msgid, sizeof(msgid), "digest-%lld-%s-%s@%s",
 		    (long long)u->id, frequency, period, config_mail_domain(w->cfg));
 		if ((payload = cJSON_PrintUnformatted(doc)) == NULL ||
@@ -219,7 +229,7 @@ digest_run_partner(struct worker *w, const struct partner *p, int64_t now,
 		}
 		for (k = 0; k < users.n && !worker_stopping(w); k++)
 			if (digest_write_one(w, p, &users.v[k], freq, period,
-			    slot, now, stats) == -1)
+			    slot, stats) == -1)
 				rc = -1;
 	}
 	free(users.v);

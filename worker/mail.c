@@ -74,6 +74,13 @@ struct mail_doc {
 	const char		*period;
 	const char		*unsubscribe_url;
 	const cJSON		*clients;	/* checked, item by item */
+	/*
+	 * What the subject names: the clients with open tasks (missing
+	 * receipts or expenses ready for export), or every client when none
+	 * has any; by name when that is one (subject_client), else by count.
+	 */
+	int64_t			 subject_count;
+	const char		*subject_client;
 	/* Reminder. */
 	struct mail_client	 client;
 	const char		*sender_name;
@@ -230,6 +237,8 @@ mail_digest_parse(const cJSON *root, struct mail_doc *d)
 	const cJSON		*c;
 	const char		*freq;
 	struct mail_client	 probe;
+	const char		*first = NULL;
+	int64_t			 open = 0;
 	int			 i, n = 0;
 
 	if ((freq = mail_str(root, "frequency", 16, 1)) == NULL ||
@@ -250,10 +259,21 @@ mail_digest_parse(const cJSON *root, struct mail_doc *d)
 	cJSON_ArrayForEach(c, d->clients) {
 		if (mail_client_parse(c, &probe) == -1)
 			return -1;
-		n++;
+		if (n++ == 0)
+			first = probe.name;
+		if (probe.missing_receipts > 0 || probe.export_ready > 0) {
+			if (open++ == 0)
+				d->subject_client = probe.name;
+		}
 	}
 	/* An empty digest is skipped before it reaches the outbox. */
-	return n > 0 ? 0 : -1;
+	if (n == 0)
+		return -1;
+	/* The worker skips a digest with nothing open; others name all. */
+	d->subject_count = open > 0 ? open : n;
+	if (open == 0)
+		d->subject_client = first;
+	return 0;
 }
 
 static int
@@ -689,19 +709,29 @@ out:
 
 /* The subject in the recipient's language, free of control characters. */
 static char *
-mail_subject(const struct mail_doc *d, const char *firm, const char *period)
+mail_subject(const struct mail_doc *d, const char *period)
 {
 	const struct mail_text	*t = mail_text_get(d->locale);
 	const char		*args[2];
 	struct buf		 b;
-	char			*client = NULL, *s = NULL;
+	char			*client = NULL, *s = NULL, count[24];
 
 	buf_init(&b, MAIL_SMALL_MAX);
-	if (d->kind == MAIL_KIND_DIGEST) {
-		args[0] = firm;
+	if (d->kind == MAIL_KIND_DIGEST && d->subject_count == 1) {
+		if ((client = mail_clean(d->subject_client)) == NULL)
+			goto out;
+		args[0] = client;
 		args[1] = period;
-		if (mail_expand(&b, t->digest_subject_fmt[d->frequency], 0,
+		if (mail_expand(&b, t->digest_subject_one_fmt[d->frequency], 0,
 		    args, 2) == -1)
+			goto out;
+	} else if (d->kind == MAIL_KIND_DIGEST) {
+		if (mail_count(count, sizeof(count), d->subject_count) == -1)
+			goto out;
+		args[0] = count;
+		args[1] = period;
+		if (mail_expand(&b, t->digest_subject_many_fmt, 0, args,
+		    2) == -1)
 			goto out;
 	} else {
 		if ((client = mail_clean(d->client.name)) == NULL)
@@ -744,6 +774,19 @@ mail_message_id(const char *id, const char *from_addr)
 out:
 	buf_cleanup(&b);
 	return r;
+}
+
+/*
+ * The sender's display name: a digest comes from the firm, so the inbox
+ * shows whose summary it is; a reminder, from the portal (its Reply-To is
+ * the admin who asked). firm is cleaned of control characters.
+ */
+static const char *
+mail_from_name(const struct mail_doc *d, const char *firm)
+{
+	if (d->kind == MAIL_KIND_DIGEST && firm[strspn(firm, " ")] != '\0')
+		return firm;
+	return MAIL_BRAND;
 }
 
 /* The period as given, cleaned of control characters. */
@@ -958,8 +1001,8 @@ mail_header_has(const char *msg, size_t len, const char *needle)
 
 static int
 mail_build(const struct mail_doc *d, const char *subject,
-    const struct mail_out *o, const char *msgid, const char *from_addr,
-    int64_t date, char **out, size_t *outlen)
+    const struct mail_out *o, const char *msgid, const char *from_name,
+    const char *from_addr, int64_t date, char **out, size_t *outlen)
 {
 	GMimeMessage		*msg;
 	GMimeMultipart		*alt;
@@ -979,7 +1022,7 @@ mail_build(const struct mail_doc *d, const char *subject,
 
 	if ((to_name = mail_clean(d->to_name)) == NULL)
 		goto out;
-	mail_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, MAIL_BRAND, from_addr);
+	mail_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, from_name, from_addr);
 	mail_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, to_name, d->to_email);
 	if (d->kind == MAIL_KIND_REMINDER) {
 		/* Replies reach the admin who asked, not the robot. */
@@ -989,8 +1032,11 @@ mail_build(const struct mail_doc *d, const char *subject,
 		    d->sender_email);
 	}
 	g_mime_message_set_subject(msg, subject, "utf-8");
+	/* GMime quotes specials itself; quotes and non-ASCII are ours. */
 	if (mail_header_words(GMIME_OBJECT(msg), "Subject", subject,
 	    NULL) == -1 ||
+	    mail_header_words(GMIME_OBJECT(msg), "From", from_name,
+	    from_addr) == -1 ||
 	    (to_name[0] != '\0' && mail_header_words(GMIME_OBJECT(msg), "To",
 	    to_name, d->to_email) == -1) ||
 	    (sname != NULL && sname[0] != '\0' &&
@@ -1100,7 +1146,7 @@ mail_render(const char *payload_json, const char *message_id,
 	    sizeof(period)) == -1 && mail_period_raw(d.period, period,
 	    sizeof(period)) == -1)
 		goto out;
-	if ((subject = mail_subject(&d, firm, period)) == NULL)
+	if ((subject = mail_subject(&d, period)) == NULL)
 		goto out;
 	if (d.kind == MAIL_KIND_DIGEST) {
 		if (mail_digest_write(&o, &d, subject, to_name, firm,
@@ -1108,7 +1154,8 @@ mail_render(const char *payload_json, const char *message_id,
 			goto out;
 	} else if (mail_reminder_write(&o, &d, subject, to_name, firm) == -1)
 		goto out;
-	rc = mail_build(&d, subject, &o, msgid, from_addr, date, out, outlen);
+	rc = mail_build(&d, subject, &o, msgid, mail_from_name(&d, firm),
+	    from_addr, date, out, outlen);
 out:
 	buf_cleanup(&o.text);
 	buf_cleanup(&o.html);

@@ -33,7 +33,14 @@
  *
  * message_id is the Message-ID with or without its angle brackets; one
  * without "@" gets the domain of from_addr. from_addr is a bare address,
- * shown as "Partner Portal". date is the Date header, Unix seconds.
+ * shown with the firm's name on a digest ("Partner Portal" when the name
+ * is blank) and as "Partner Portal" on a reminder. date is the Date
+ * header, Unix seconds.
+ *
+ * A digest's subject names its one client with open tasks (missing
+ * receipts or expenses ready for export) or counts them, with the period:
+ * "Veckosammanfattning: Ödmjuk Åkeri AB — vecka 50", "3 clients with open
+ * tasks — week 50"; with none open, it names or counts every client.
  *
  * Control characters (CR and LF among them) in names, the firm and the
  * subject become spaces; bodies HTML-escape every value.

@@ -8,11 +8,12 @@
 #include "mail_text.h"
 
 static const struct mail_text mail_text_en = {
-	.digest_subject_fmt = {
-		"Daily summary for %s — %s",
-		"Weekly summary for %s — %s",
-		"Monthly summary for %s — %s",
+	.digest_subject_one_fmt = {
+		"Daily summary: %s — %s",
+		"Weekly summary: %s — %s",
+		"Monthly summary: %s — %s",
 	},
+	.digest_subject_many_fmt = "%s clients with open tasks — %s",
 	.reminder_subject_fmt = "Reminder: %s",
 	.greeting_fmt = "Hello %s,",
 	.greeting_anon = "Hello,",
@@ -34,11 +35,12 @@ static const struct mail_text mail_text_en = {
 };
 
 static const struct mail_text mail_text_sv = {
-	.digest_subject_fmt = {
-		"Daglig sammanfattning för %s — %s",
-		"Veckosammanfattning för %s — %s",
-		"Månadssammanfattning för %s — %s",
+	.digest_subject_one_fmt = {
+		"Daglig sammanfattning: %s — %s",
+		"Veckosammanfattning: %s — %s",
+		"Månadssammanfattning: %s — %s",
 	},
+	.digest_subject_many_fmt = "%s kunder med utestående uppgifter — %s",
 	.reminder_subject_fmt = "Påminnelse: %s",
 	.greeting_fmt = "Hej %s,",
 	.greeting_anon = "Hej,",
@@ -60,11 +62,12 @@ static const struct mail_text mail_text_sv = {
 };
 
 static const struct mail_text mail_text_da = {
-	.digest_subject_fmt = {
-		"Daglig oversigt for %s — %s",
-		"Ugeoversigt for %s — %s",
-		"Månedsoversigt for %s — %s",
+	.digest_subject_one_fmt = {
+		"Daglig oversigt: %s — %s",
+		"Ugeoversigt: %s — %s",
+		"Månedsoversigt: %s — %s",
 	},
+	.digest_subject_many_fmt = "%s kunder med åbne opgaver — %s",
 	.reminder_subject_fmt = "Påmindelse: %s",
 	.greeting_fmt = "Hej %s,",
 	.greeting_anon = "Hej,",
@@ -85,11 +88,12 @@ static const struct mail_text mail_text_da = {
 };
 
 static const struct mail_text mail_text_nb = {
-	.digest_subject_fmt = {
-		"Daglig oversikt for %s — %s",
-		"Ukeoversikt for %s — %s",
-		"Månedsoversikt for %s — %s",
+	.digest_subject_one_fmt = {
+		"Daglig oversikt: %s — %s",
+		"Ukeoversikt: %s — %s",
+		"Månedsoversikt: %s — %s",
 	},
+	.digest_subject_many_fmt = "%s kunder med åpne oppgaver — %s",
 	.reminder_subject_fmt = "Påminnelse: %s",
 	.greeting_fmt = "Hei %s,",
 	.greeting_anon = "Hei,",

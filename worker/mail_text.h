@@ -58,8 +58,13 @@ int	mail_period_format(enum mail_locale, const char *period, char *out,
  * into HTML as they are.
  */
 struct mail_text {
-	const char	*digest_subject_fmt[3];	/* daily, weekly, monthly:
-						   firm, period */
+	/*
+	 * A digest's subject names what it holds: its one client with open
+	 * tasks (daily, weekly, monthly: client, period), or how many it
+	 * holds (count, period). The firm is the sender's name instead.
+	 */
+	const char	*digest_subject_one_fmt[3];
+	const char	*digest_subject_many_fmt;
 	const char	*reminder_subject_fmt;	/* client */
 	const char	*greeting_fmt;		/* name */
 	const char	*greeting_anon;

@@ -161,12 +161,23 @@ def expired_token_for(portal, user):
 
 
 def unsubscribe_token(portal, user, frequency="weekly", client_id=None):
+    """A link as the worker writes it now: for the current generation of
+    the user's settings at frequency (a link works once, and not after a
+    new subscription)."""
     now = int(time.time())
     claims = {"iss": "partner-portal", "aud": "portal-unsubscribe",
               "sub": str(user["id"]), "partner_id": user["partner_id"],
               "scope": frequency, "iat": now, "exp": now + 3600}
     if client_id is not None:
         claims["client_id"] = client_id
+    conn = db_connect(portal)
+    try:
+        claims["gen"] = conn.execute(
+            "SELECT COALESCE(MAX(generation), 1) FROM "
+            "notification_preferences WHERE user_id = ? AND frequency = ?",
+            (user["id"], frequency)).fetchone()[0]
+    finally:
+        conn.close()
     return mint_jwt(portal.secret, claims)
 
 

@@ -2,14 +2,18 @@
 (with --once --now), a real SMTP server. Digests arrive once per period at
 Monday 10:00 Copenhagen time in winter and summer, are skipped when nothing
 is outstanding, survive SMTP outages, fail on 5xx, and stop after a
-one-click unsubscribe."""
+one-click unsubscribe, whose link works once and not after the user
+subscribes again. A digest's subject names its one client or counts its
+clients, and its sender's name is the firm's."""
 import re
+import secrets
 import tempfile
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 
+from conftest import cli_id
 from worker_helpers import CPH, Mailroom, next_local, text_part
 
 MONDAY, TUESDAY, WEDNESDAY, SATURDAY = 0, 1, 2, 5
@@ -138,8 +142,10 @@ def test_weekly_digest_on_a_winter_monday(room, world):
     assert len(got) == 1
     msg = got[0]
     week = monday.isocalendar()[1]
-    assert msg["subject"] == ("Veckosammanfattning för Alpha Redovisning AB"
+    # Of its two clients only Åkesson Bygg AB has open tasks.
+    assert msg["subject"] == ("Veckosammanfattning: Åkesson Bygg AB"
                               " — vecka %d" % week)
+    assert msg["from"].addresses[0].display_name == "Alpha Redovisning AB"
     text = text_part(msg, "plain")
     assert "Åkesson Bygg AB" in text and "Öresund Revision" in text
     assert "Saknade kvitton: 2" in text
@@ -317,6 +323,126 @@ def test_swedish_subject_is_encoded(room, world):
     assert all(b < 0x80 for b in head)
 
 
+# Firms of their own, in Swedish and English, with names that need
+# encoding and quoting in From; each has two subscribers: one to a single
+# client, one to three, every client with open tasks.
+SUBJECT_FIRMS = {
+    "sv": ("Örnsköld & Co Redovisning AB",
+           ("Ödmjuk Åkeri AB", "Bergs Bageri", "Cederlunds Café")),
+    "en": ('Hart, Lowe & "Partners" Ltd',
+           ("Acme Freight Ltd", "Birch Bakery", "Cedar Café")),
+}
+
+
+@pytest.fixture(scope="module")
+def firms(room, world):
+    p = room.portal
+    out = {}
+    for locale, (firm, names) in SUBJECT_FIRMS.items():
+        pid = cli_id(p.env, "create-partner", "--name", firm,
+                     "--locale", locale)
+        logins = {}
+        for role in ("admin", "integration"):
+            email = "%s-%s@firm%d.test" % (role, locale, pid)
+            pw = "pw-" + secrets.token_hex(8)
+            cli_id(p.env, "create-user", "--partner", str(pid), "--email",
+                   email, "--name", "%s %s" % (role, locale), "--role",
+                   role, password=pw)
+            logins[role] = p.login(email, pw)
+
+        def call(method, path, token, body=None):
+            r = p.request(method, path, token, json=body)
+            assert r.status_code in (200, 201, 202), (path, r.text)
+            return r.json() if r.content else None
+
+        clients = []
+        for i, name in enumerate(names):
+            c = call("POST", "/v1/clients", logins["admin"], {
+                "name": name, "org_number": "556%03d-%04d" % (pid, i),
+                "contact_email": "ekonomi@example.se"})
+            call("POST", "/v1/clients/%d/verification" % c["id"],
+                 logins["integration"], {"result": "approved"})
+            call("POST", "/v1/clients/%d/expenses" % c["id"],
+                 logins["integration"], {"expenses": [{
+                     "external_id": "x1", "amount_minor": 5000,
+                     "currency": "SEK", "spent_at": "2026-11-02T12:00:00Z",
+                     "merchant": "SJ", "receipt_status": "missing",
+                     "export_status": "pending"}]})
+            clients.append(c["id"])
+        users = {}
+        for key, subscribed in (("one", clients[:1]), ("three", clients)):
+            u = p.create_user(logins["admin"], role="admin",
+                              email="%s-%s@firm%d.test" % (key, locale, pid))
+            u["token"] = p.login(u["email"], u["password"])
+            for cid in subscribed:
+                call("PUT", "/v1/clients/%d/notification-preference" % cid,
+                     u["token"], {"email": True, "frequency": "weekly"})
+            users[key] = u
+        out[locale] = {"firm": firm, "names": names, "users": users}
+    return out
+
+
+def digests_of(room, users, monday):
+    """[(message, raw header block)]: the one digest that the worker's pass
+    at monday sent to each of users."""
+    before = [len(to(room, u)) for u in users]
+    room.worker(monday)
+    out = []
+    for u, n in zip(users, before):
+        got = to(room, u)
+        assert len(got) == n + 1, "no digest for %s" % u["email"]
+        raw = [raw for env, raw in room.raw_messages()
+               if env["rcpt_tos"] == [u["email"]]][-1]
+        out.append((got[-1], raw.split(b"\r\n\r\n", 1)[0]))
+    return out
+
+
+def assert_from_firm(msg, head, firm):
+    """From is the firm's name on the configured address, in ASCII bytes
+    with encoded-words of at most 75 characters."""
+    assert all(b < 0x80 for b in head)
+    raw = re.search(rb"^From: (.*?)\r\n(?![ \t])", head + b"\r\n",
+                    re.M | re.S).group(1)
+    for word in re.findall(rb"=\?[^?]+\?[QqBb]\?[^?]*\?=", raw):
+        assert len(word) <= 75, word
+    assert b"\r\n" not in raw.replace(b"\r\n ", b"").replace(b"\r\n\t", b"")
+    sender = msg["from"].addresses
+    assert len(sender) == 1
+    assert sender[0].display_name == firm
+    assert sender[0].addr_spec == "portal@alpha.test"
+
+
+def test_a_digest_subject_names_its_one_client(room, world, firms):
+    monday = fresh_monday(world, world["start"] + timedelta(days=7))
+    week = monday.isocalendar()[1]
+    sv, en = firms["sv"], firms["en"]
+    (msg, head), (en_msg, en_head) = digests_of(
+        room, [sv["users"]["one"], en["users"]["one"]], monday)
+    assert msg["subject"] == "Veckosammanfattning: Ödmjuk Åkeri AB — " \
+        "vecka %d" % week
+    assert_from_firm(msg, head, sv["firm"])
+    msg, head = en_msg, en_head
+    assert msg["subject"] == "Weekly summary: Acme Freight Ltd — week %d" \
+        % week
+    assert_from_firm(msg, head, en["firm"])
+
+
+def test_a_digest_subject_counts_its_clients(room, world, firms):
+    monday = fresh_monday(world, world["start"] + timedelta(days=7))
+    week = monday.isocalendar()[1]
+    sv, en = firms["sv"], firms["en"]
+    (msg, head), (en_msg, en_head) = digests_of(
+        room, [sv["users"]["three"], en["users"]["three"]], monday)
+    assert msg["subject"] == "3 kunder med utestående uppgifter — " \
+        "vecka %d" % week
+    assert_from_firm(msg, head, sv["firm"])
+    text = text_part(msg, "plain")
+    assert all(name in text for name in sv["names"])
+    msg, head = en_msg, en_head
+    assert msg["subject"] == "3 clients with open tasks — week %d" % week
+    assert_from_firm(msg, head, en["firm"])
+
+
 def test_one_click_unsubscribe(room, world):
     u = world["users"]["unsub"]
     got = to(room, u)
@@ -349,6 +475,77 @@ def test_one_click_unsubscribe(room, world):
     bad = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
     assert requests.post(bad, data="List-Unsubscribe=One-Click",
                          timeout=10).status_code == 400
+
+
+def unsubscribe_link(room, user):
+    """The raw List-Unsubscribe URL of the last digest user received."""
+    raw = [raw for env, raw in room.raw_messages()
+           if env["rcpt_tos"] == [user["email"]]][-1]
+    m = re.search(rb"^List-Unsubscribe: <([^>\r\n]+)>\r\n", raw, re.M)
+    assert m, "List-Unsubscribe is not one raw <URL> line"
+    return m.group(1).decode()
+
+
+def one_click(url):
+    return requests.post(url, data="List-Unsubscribe=One-Click", timeout=10,
+                         headers={"Content-Type":
+                                  "application/x-www-form-urlencoded"})
+
+
+def test_an_unsubscribe_link_ends_when_the_user_subscribes_again(room,
+                                                                  world):
+    p = room.portal
+    a = world["clients"]["A"]
+    pref_path = "/v1/clients/%d/notification-preference" % a
+    u = p.create_user(world["admin"], role="bookkeeper", name="Bo Återkommer")
+    u["token"] = p.login(u["email"], u["password"])
+    r = p.request("POST", "/v1/clients/%d/assignees" % a, world["admin"],
+                  json={"user_id": u["id"]})
+    assert r.status_code in (200, 201), r.text
+
+    def subscribe():
+        r = p.request("PUT", pref_path, u["token"],
+                      json={"email": True, "frequency": "weekly"})
+        assert r.status_code == 200, r.text
+
+    def email_on():
+        return p.get(pref_path, u["token"]).json()["email"]
+
+    def digest_link(after):
+        monday = fresh_monday(world, after)
+        before = len(to(room, u))
+        room.worker(monday)
+        assert len(to(room, u)) == before + 1
+        return unsubscribe_link(room, u), monday
+
+    subscribe()
+    old, monday = digest_link(world["start"] + timedelta(days=7))
+    # The link of a real digest unsubscribes.
+    r = one_click(old)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"frequency": "weekly", "unsubscribed": 1}
+    assert email_on() is False
+    # Subscribed again through the API: the old link is spent and answers
+    # as a link that is invalid or expired, changing nothing.
+    subscribe()
+    assert email_on() is True
+    r = one_click(old)
+    assert r.status_code == 400, r.text
+    assert r.headers["Content-Type"].startswith("application/problem+json")
+    assert r.json()["title"] == "Invalid unsubscribe link"
+    assert email_on() is True
+    # Saving the same subscription again does not end the new digest's
+    # link; that link works, once.
+    new, _ = digest_link(monday)
+    assert new != old
+    subscribe()
+    r = one_click(new)
+    assert r.status_code == 200, r.text
+    assert r.json()["unsubscribed"] == 1
+    assert email_on() is False
+    assert one_click(new).status_code == 400
+    assert one_click(old).status_code == 400
+    assert email_on() is False
 
 
 def test_worker_merges_the_search_index(room, world):

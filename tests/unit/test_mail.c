@@ -213,9 +213,12 @@ test_text_table(void **state)
 	for (l = MAIL_LOCALE_EN; l <= MAIL_LOCALE_NB; l++) {
 		t = mail_text_get((enum mail_locale)l);
 		for (i = 0; i < 3; i++) {
-			assert_int_equal(count_s(t->digest_subject_fmt[i]), 2);
-			text_safe(t->digest_subject_fmt[i]);
+			assert_int_equal(count_s(t->digest_subject_one_fmt[i]),
+			    2);
+			text_safe(t->digest_subject_one_fmt[i]);
 		}
+		assert_int_equal(count_s(t->digest_subject_many_fmt), 2);
+		text_safe(t->digest_subject_many_fmt);
 		assert_int_equal(count_s(t->reminder_subject_fmt), 1);
 		assert_int_equal(count_s(t->greeting_fmt), 1);
 		assert_int_equal(count_s(t->greeting_anon), 0);
@@ -536,8 +539,8 @@ test_digest_headers(void **state)
 	assert_non_null(m);
 	assert_crlf(m, len);
 	block = header_block(m);
-	assert_subject(block, "Veckosammanfattning för Nordisk Redovisning "
-	    "AB \xe2\x80\x94 vecka 14");
+	assert_subject(block, "2 kunder med utestående uppgifter "
+	    "\xe2\x80\x94 vecka 14");
 
 	/* The exact raw bytes: one line, the URL untouched and unencoded. */
 	assert_true(asprintf(&want, "\r\nList-Unsubscribe: <%s>\r\n",
@@ -553,8 +556,9 @@ test_digest_headers(void **state)
 	assert_non_null(strstr(block,
 	    "Date: Mon, 06 Apr 2026 08:00:00 +0000\r\n"));
 	assert_non_null(strstr(block, "\r\nMIME-Version: 1.0\r\n"));
-	assert_non_null(strstr(block, "\r\nFrom: Partner Portal <" FROM
-	    ">\r\n"));
+	/* The firm sends its digests. */
+	assert_non_null(strstr(block, "\r\nFrom: Nordisk Redovisning AB <"
+	    FROM ">\r\n"));
 	assert_null(strstr(block, "Reply-To:"));
 	free(block);
 	free(m);
@@ -574,8 +578,7 @@ test_digest_parsed(void **state)
 	assert_non_null(m);
 	msg = parse(m, len);
 	assert_string_equal(g_mime_message_get_subject(msg),
-	    "Veckosammanfattning för Nordisk Redovisning AB \xe2\x80\x94 "
-	    "vecka 14");
+	    "2 kunder med utestående uppgifter \xe2\x80\x94 vecka 14");
 	assert_string_equal(g_mime_message_get_message_id(msg), MSGID);
 	to = g_mime_message_get_to(msg);
 	assert_int_equal(internet_address_list_length(to), 1);
@@ -624,8 +627,8 @@ test_digest_english(void **state)
 	m = render(digest_json("fi"), &len);	/* unknown: English */
 	assert_non_null(m);
 	block = header_block(m);
-	assert_subject(block, "Weekly summary for Nordisk Redovisning AB "
-	    "\xe2\x80\x94 week 14");
+	assert_subject(block, "2 clients with open tasks \xe2\x80\x94 "
+	    "week 14");
 	msg = parse(m, len);
 	text = part_text(msg, 0, "plain");
 	assert_non_null(strstr(text, "Hello Bo Bokföraren,"));
@@ -653,8 +656,8 @@ test_digest_danish_norwegian(void **state)
 	m = render(doc, &len);
 	assert_non_null(m);
 	block = header_block(m);
-	assert_subject(block, "Månedsoversigt for Nordisk Redovisning AB "
-	    "\xe2\x80\x94 april 2026");
+	assert_subject(block, "2 kunder med åbne opgaver \xe2\x80\x94 "
+	    "april 2026");
 	free(block);
 	free(m);
 
@@ -666,8 +669,8 @@ test_digest_danish_norwegian(void **state)
 	m = render(doc, &len);
 	assert_non_null(m);
 	block = header_block(m);
-	assert_subject(block, "Daglig oversikt for Nordisk Redovisning AB "
-	    "\xe2\x80\x94 30. mars 2026");
+	assert_subject(block, "2 kunder med åpne oppgaver \xe2\x80\x94 "
+	    "30. mars 2026");
 	free(block);
 	free(m);
 }
@@ -687,8 +690,8 @@ test_digest_unknown_period(void **state)
 	m = render(doc, &len);
 	assert_non_null(m);
 	block = header_block(m);
-	assert_subject(block, "Veckosammanfattning för Nordisk Redovisning "
-	    "AB \xe2\x80\x94 Q2  Bcc: x@y.example");
+	assert_subject(block, "2 kunder med utestående uppgifter "
+	    "\xe2\x80\x94 Q2  Bcc: x@y.example");
 	assert_null(strstr(block, "\r\nBcc:"));
 	free(block);
 	free(m);
@@ -731,8 +734,11 @@ test_header_injection(void **state)
 	assert_non_null(v);
 	free(v);
 	assert_string_equal(g_mime_message_get_subject(msg),
-	    "Veckosammanfattning för Firm  X-Injected: 1 X-Other: 2  "
-	    "\xe2\x80\x94 vecka 14");
+	    "2 kunder med utestående uppgifter \xe2\x80\x94 vecka 14");
+	/* The firm, in From now, is cleaned the same way. */
+	assert_string_equal(internet_address_get_name(
+	    internet_address_list_get_address(g_mime_message_get_from(msg),
+	    0)), "Firm  X-Injected: 1 X-Other: 2");
 	g_object_unref(msg);
 	free(block);
 	free(m);
@@ -903,6 +909,248 @@ test_long_words(void **state)
 	g_object_unref(msg);
 	free(block);
 	free(m);
+}
+
+/* --- digest subjects and sender ---------------------------------------- */
+
+/*
+ * A digest of locale, frequency and period from firm, holding the n
+ * clients named, each with open tasks when open[i] is set.
+ */
+static cJSON *
+digest_of(const char *locale, const char *frequency, const char *period,
+    const char *firm, size_t n, const char *const *names, const int *open)
+{
+	cJSON	*doc = digest_json(locale), *clients;
+	size_t	 i;
+
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "frequency",
+	    cJSON_CreateString(frequency));
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "period",
+	    cJSON_CreateString(period));
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "firm",
+	    cJSON_CreateString(firm));
+	clients = cJSON_CreateArray();
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(clients, client_json((int)i + 1, names[i],
+		    1000, open[i] ? 2 : 0, open[i] ? 1 : 0));
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "clients", clients);
+	return doc;
+}
+
+/* The digest renders; its Subject decodes to want, in short words. */
+static void
+subject_is(cJSON *doc, const char *want)
+{
+	char	*m, *block;
+	size_t	 len;
+
+	m = render(doc, &len);
+	assert_non_null(m);
+	assert_crlf(m, len);
+	block = header_block(m);
+	assert_subject(block, want);
+	free(block);
+	free(m);
+}
+
+static const char *const one_name[] = { "Ödmjuk Åkeri AB" };
+static const int one_open[] = { 1 };
+static const char *const three_names[] = {
+	"Ödmjuk Åkeri AB", "Bergs Bageri", "Cederlund & Dotter"
+};
+static const int three_open[] = { 1, 1, 1 };
+
+/* One client: the subject names it, in each language and frequency. */
+static void
+test_digest_subject_names_its_one_client(void **state)
+{
+	(void)state;
+	subject_is(digest_of("sv", "weekly", "2026-W50", "Nordisk AB", 1,
+	    one_name, one_open),
+	    "Veckosammanfattning: Ödmjuk Åkeri AB \xe2\x80\x94 vecka 50");
+	subject_is(digest_of("sv", "daily", "2026-12-08", "Nordisk AB", 1,
+	    one_name, one_open),
+	    "Daglig sammanfattning: Ödmjuk Åkeri AB \xe2\x80\x94 "
+	    "8 december 2026");
+	subject_is(digest_of("sv", "monthly", "2026-12", "Nordisk AB", 1,
+	    one_name, one_open),
+	    "Månadssammanfattning: Ödmjuk Åkeri AB \xe2\x80\x94 "
+	    "december 2026");
+	subject_is(digest_of("en", "weekly", "2026-W50", "Nordisk AB", 1,
+	    one_name, one_open),
+	    "Weekly summary: Ödmjuk Åkeri AB \xe2\x80\x94 week 50");
+	subject_is(digest_of("en", "daily", "2026-12-08", "Nordisk AB", 1,
+	    one_name, one_open),
+	    "Daily summary: Ödmjuk Åkeri AB \xe2\x80\x94 8 December 2026");
+	subject_is(digest_of("en", "monthly", "2026-12", "Nordisk AB", 1,
+	    one_name, one_open),
+	    "Monthly summary: Ödmjuk Åkeri AB \xe2\x80\x94 December 2026");
+	subject_is(digest_of("da", "weekly", "2026-W01", "Nordisk AB", 1,
+	    one_name, one_open),
+	    "Ugeoversigt: Ödmjuk Åkeri AB \xe2\x80\x94 uge 1");
+	subject_is(digest_of("nb", "weekly", "2026-W53", "Nordisk AB", 1,
+	    one_name, one_open),
+	    "Ukeoversikt: Ödmjuk Åkeri AB \xe2\x80\x94 uke 53");
+}
+
+/* Several clients with open tasks: the subject counts them. */
+static void
+test_digest_subject_counts_its_clients(void **state)
+{
+	(void)state;
+	subject_is(digest_of("sv", "weekly", "2026-W50", "Nordisk AB", 3,
+	    three_names, three_open),
+	    "3 kunder med utestående uppgifter \xe2\x80\x94 vecka 50");
+	subject_is(digest_of("en", "weekly", "2026-W50", "Nordisk AB", 3,
+	    three_names, three_open),
+	    "3 clients with open tasks \xe2\x80\x94 week 50");
+	subject_is(digest_of("en", "daily", "2026-12-08", "Nordisk AB", 3,
+	    three_names, three_open),
+	    "3 clients with open tasks \xe2\x80\x94 8 December 2026");
+	subject_is(digest_of("sv", "monthly", "2026-12", "Nordisk AB", 3,
+	    three_names, three_open),
+	    "3 kunder med utestående uppgifter \xe2\x80\x94 december 2026");
+	subject_is(digest_of("da", "weekly", "2026-W50", "Nordisk AB", 3,
+	    three_names, three_open),
+	    "3 kunder med åbne opgaver \xe2\x80\x94 uge 50");
+	subject_is(digest_of("nb", "weekly", "2026-W50", "Nordisk AB", 3,
+	    three_names, three_open),
+	    "3 kunder med åpne oppgaver \xe2\x80\x94 uke 50");
+}
+
+/*
+ * The subject counts the clients with open tasks, not those listed with
+ * nothing to do; the one with open tasks among quiet ones is named. A
+ * digest with none open (the worker writes none such) counts them all.
+ */
+static void
+test_digest_subject_counts_open_clients(void **state)
+{
+	static const int one_of_three[] = { 0, 1, 0 };
+	static const int two_of_three[] = { 1, 0, 1 };
+	static const int none[] = { 0, 0, 0 };
+
+	(void)state;
+	subject_is(digest_of("sv", "weekly", "2026-W50", "Nordisk AB", 3,
+	    three_names, one_of_three),
+	    "Veckosammanfattning: Bergs Bageri \xe2\x80\x94 vecka 50");
+	subject_is(digest_of("en", "weekly", "2026-W50", "Nordisk AB", 3,
+	    three_names, two_of_three),
+	    "2 clients with open tasks \xe2\x80\x94 week 50");
+	subject_is(digest_of("en", "weekly", "2026-W50", "Nordisk AB", 3,
+	    three_names, none),
+	    "3 clients with open tasks \xe2\x80\x94 week 50");
+	subject_is(digest_of("en", "weekly", "2026-W50", "Nordisk AB", 1,
+	    three_names, none),
+	    "Weekly summary: Ödmjuk Åkeri AB \xe2\x80\x94 week 50");
+}
+
+/*
+ * A client's name in the subject: controls become spaces, and a long one
+ * folds into encoded-words of at most 75 characters, never cutting a
+ * character.
+ */
+static void
+test_digest_subject_client_name_is_clean(void **state)
+{
+	const char	*names[1];
+	char		 name[401], *want;
+	size_t		 i;
+
+	(void)state;
+	names[0] = "Kund\r\nBcc: evil@attacker.example";
+	subject_is(digest_of("sv", "weekly", "2026-W50", "Nordisk AB", 1,
+	    names, one_open),
+	    "Veckosammanfattning: Kund  Bcc: evil@attacker.example "
+	    "\xe2\x80\x94 vecka 50");
+	for (i = 0; i < 300; i += 2)
+		memcpy(name + i, "å", 2);
+	memcpy(name + i, "€ =?x?= \"q\"", 14);
+	names[0] = name;
+	assert_true(asprintf(&want, "Weekly summary: %s \xe2\x80\x94 week 50",
+	    name) > 0);
+	subject_is(digest_of("en", "weekly", "2026-W50", "Nordisk AB", 1,
+	    names, one_open), want);
+	free(want);
+}
+
+/* The display name of From, parsed back, and its raw value. */
+static void
+from_is(cJSON *doc, const char *want_name, const char *want_raw)
+{
+	GMimeMessage	*msg;
+	InternetAddress	*ia;
+	char		*m, *block, *v;
+	const char	*p;
+	size_t		 len;
+
+	m = render(doc, &len);
+	assert_non_null(m);
+	assert_crlf(m, len);
+	block = header_block(m);
+	v = header_value(block, "From");
+	assert_non_null(v);
+	/* Printable ASCII; GMime folds with a tab. */
+	for (p = v; *p != '\0'; p++)
+		assert_true(*p == '\t' || ((unsigned char)*p >= 0x20 &&
+		    (unsigned char)*p < 0x7f));
+	assert_encoded_words_short(v);
+	if (want_raw != NULL)
+		assert_string_equal(v, want_raw);
+	msg = parse(m, len);
+	assert_int_equal(internet_address_list_length(
+	    g_mime_message_get_from(msg)), 1);
+	ia = internet_address_list_get_address(g_mime_message_get_from(msg),
+	    0);
+	assert_string_equal(internet_address_get_name(ia), want_name);
+	assert_string_equal(internet_address_mailbox_get_addr(
+	    INTERNET_ADDRESS_MAILBOX(ia)), FROM);
+	assert_null(strstr(block, "\r\nX-"));
+	g_object_unref(msg);
+	free(v);
+	free(block);
+	free(m);
+}
+
+/*
+ * A digest comes from the firm: its name is From's display name, encoded
+ * when not ASCII, quoted for specials, controls made spaces, in short
+ * encoded-words when long; a reminder still comes from the portal.
+ */
+static void
+test_digest_from_is_the_firm(void **state)
+{
+	char	 firm[501];
+	size_t	 i;
+
+	(void)state;
+	from_is(digest_of("sv", "weekly", "2026-W50", "Ödmjuk Åkeri AB", 1,
+	    one_name, one_open), "Ödmjuk Åkeri AB",
+	    "=?UTF-8?Q?=C3=96dmjuk_=C3=85keri_AB?= <" FROM ">");
+	from_is(digest_of("en", "weekly", "2026-W50", "Plain Books Ltd", 1,
+	    one_name, one_open), "Plain Books Ltd",
+	    "Plain Books Ltd <" FROM ">");
+	from_is(digest_of("en", "weekly", "2026-W50", "Hart, Lowe & Co. "
+	    "(Nordic) <x@y>", 1, one_name, one_open),
+	    "Hart, Lowe & Co. (Nordic) <x@y>", NULL);
+	from_is(digest_of("en", "weekly", "2026-W50", "The \"Best\" \\ "
+	    "Books; =?utf-8?q?x?=", 1, one_name, one_open),
+	    "The \"Best\" \\ Books; =?utf-8?q?x?=", NULL);
+	from_is(digest_of("en", "weekly", "2026-W50",
+	    "Firm\r\nBcc: evil@attacker.example\r\nX-Injected: 1", 1,
+	    one_name, one_open),
+	    "Firm  Bcc: evil@attacker.example  X-Injected: 1", NULL);
+	for (i = 0; i < 450; i += 3)
+		memcpy(firm + i, "\xe2\x82\xac", 3);	/* euro signs */
+	firm[i] = '\0';
+	from_is(digest_of("en", "weekly", "2026-W50", firm, 1, one_name,
+	    one_open), firm, NULL);
+	/* Nothing but controls: the portal's name rather than none. */
+	from_is(digest_of("en", "weekly", "2026-W50", "\r\n", 1, one_name,
+	    one_open), "Partner Portal", "Partner Portal <" FROM ">");
+	from_is(reminder_json("sv"), "Partner Portal",
+	    "Partner Portal <" FROM ">");
 }
 
 /* An ordinary subject keeps GMime's own encoding, short words and all. */
@@ -1135,6 +1383,11 @@ main(void)
 		cmocka_unit_test(test_message_id_forms),
 		cmocka_unit_test(test_long_words),
 		cmocka_unit_test(test_subject_words),
+		cmocka_unit_test(test_digest_subject_names_its_one_client),
+		cmocka_unit_test(test_digest_subject_counts_its_clients),
+		cmocka_unit_test(test_digest_subject_counts_open_clients),
+		cmocka_unit_test(test_digest_subject_client_name_is_clean),
+		cmocka_unit_test(test_digest_from_is_the_firm),
 		cmocka_unit_test(test_url_limits),
 		cmocka_unit_test(test_malformed_digest),
 		cmocka_unit_test(test_malformed_reminder),

@@ -619,6 +619,59 @@ test_unsubscribe_token(void **state)
 	free(t);
 }
 
+/*
+ * An unsubscribe token carries the generation of the settings it covers;
+ * one without the claim (issued before generations) reads as 1; anything
+ * but a positive integer is refused.
+ */
+static void
+test_unsubscribe_generation(void **state)
+{
+	static const char *const bad[] = {
+		"0", "-3", "\"5\"", "5.5", "true", "null", "{}",
+	};
+	struct token_claims	 c, out;
+	char			*t, claims[512];
+	size_t			 i;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.aud = TOKEN_AUD_UNSUBSCRIBE;
+	c.user_id = 7;
+	c.partner_id = 3;
+	(void)snprintf(c.scope, sizeof(c.scope), "weekly");
+	c.iat = NOW;
+	c.exp = NOW + 86400 * 30;
+	c.generation = 12;
+	t = issue(&c);
+	assert_int_equal(token_verify(key, KEYLEN, t, TOKEN_AUD_UNSUBSCRIBE,
+	    NOW, &out), 0);
+	assert_true(out.generation == 12);
+	free(t);
+	c.generation = 0;
+	t = issue(&c);
+	assert_int_equal(token_verify(key, KEYLEN, t, TOKEN_AUD_UNSUBSCRIBE,
+	    NOW, &out), 0);
+	assert_true(out.generation == 1);
+	free(t);
+	/* Other audiences carry none. */
+	api_claims(&c);
+	t = issue(&c);
+	assert_int_equal(token_verify(key, KEYLEN, t, TOKEN_AUD_API, NOW,
+	    &out), 0);
+	assert_true(out.generation == 0);
+	free(t);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		(void)snprintf(claims, sizeof(claims), "{\"iss\":"
+		    "\"partner-portal\",\"aud\":\"portal-unsubscribe\","
+		    "\"sub\":\"7\",\"partner_id\":3,\"scope\":\"weekly\","
+		    "\"gen\":%s," TIMES "}", bad[i]);
+		t = make_hs256(claims);
+		assert_int_equal(verify(t, TOKEN_AUD_UNSUBSCRIBE, NOW), -1);
+		free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -640,6 +693,7 @@ main(void)
 		cmocka_unit_test(test_claim_types),
 		cmocka_unit_test(test_client_token),
 		cmocka_unit_test(test_unsubscribe_token),
+		cmocka_unit_test(test_unsubscribe_generation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
