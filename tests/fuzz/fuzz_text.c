@@ -1,6 +1,7 @@
 /*
  * libFuzzer target for common/text.c: text_utf8_valid, text_utf8_length and
- * text_has_control against a reference decoder, and text_parse_int against
+ * text_has_control (C0, DEL, bidirectional controls and the line and
+ * paragraph separators) against a reference decoder, and text_parse_int against
  * a reference decimal reader.
  */
 #include <stdint.h>
@@ -86,9 +87,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* As a C string, up to its first NUL. */
 	len = strlen(s);
 	ctl = 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f)
+	for (i = 0; i < len; i++) {
+		const unsigned char *u = (const unsigned char *)s + i;
+		uint32_t cp;
+
+		if (u[0] < 0x20 || u[0] == 0x7f)
 			ctl = 1;
+		/* Three-byte forms, read whole when the bytes are there. */
+		if (i + 2 < len && u[0] == 0xe2 && (u[1] & 0xc0) == 0x80 &&
+		    (u[2] & 0xc0) == 0x80) {
+			cp = 0x2000 | (uint32_t)(u[1] & 0x3f) << 6 |
+			    (u[2] & 0x3f);
+			if ((cp >= 0x2028 && cp <= 0x202e) ||
+			    (cp >= 0x2066 && cp <= 0x2069))
+				ctl = 1;
+		}
+	}
 	FUZZ_CHECK(!!text_has_control(s) == ctl);
 
 	if (size <= 64)
