@@ -1,12 +1,15 @@
 /*
- * libFuzzer target for common/text.c: text_utf8_valid, text_utf8_length and
- * text_has_control (C0, DEL, bidirectional controls and the line and
- * paragraph separators) against a reference decoder, and text_parse_int against
- * a reference decimal reader.
+ * libFuzzer target for common/text.c and common/address.c: text_utf8_valid,
+ * text_utf8_length and text_has_control (C0, DEL, bidirectional controls
+ * and the line and paragraph separators) against a reference decoder,
+ * text_parse_int against a reference decimal reader, and address_valid
+ * against a reference reading of its rule.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "../../common/address.h"
 #include "../../common/text.h"
 #include "fuzz.h"
 
@@ -66,6 +69,53 @@ check_parse_int(const char *s)
 	}
 }
 
+/* Reference for address_valid, read from address.h label by label. */
+static int
+ref_address(const char *s)
+{
+	const char	*at = NULL, *p, *label;
+	size_t		 n, labels = 0;
+	int		 alldigits;
+
+	if (strlen(s) > 254)
+		return 0;
+	for (p = s; *p != '\0'; p++)
+		if (*p == '@') {
+			if (at != NULL)
+				return 0;
+			at = p;
+		}
+	if (at == NULL || at == s || at - s > 64 || s[0] == '.' ||
+	    at[-1] == '.' || strlen(at + 1) > 253)
+		return 0;
+	for (p = s; p < at; p++) {
+		if (*p == '.' && p[1] == '.')
+			return 0;
+		if (*p != '.' && !(isalnum((unsigned char)*p) &&
+		    (unsigned char)*p < 0x80) &&
+		    strchr("!#$%&'*+-/=?^_`{|}~", *p) == NULL)
+			return 0;
+	}
+	label = at + 1;
+	for (;;) {
+		n = strcspn(label, ".");
+		if (n == 0 || n > 63 || label[0] == '-' || label[n - 1] == '-')
+			return 0;
+		alldigits = 1;
+		for (p = label; p < label + n; p++) {
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
+			    *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+				return 0;
+			if (*p < '0' || *p > '9')
+				alldigits = 0;
+		}
+		labels++;
+		if (label[n] == '\0')
+			return labels >= 2 && !alldigits;
+		label += n + 1;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -104,6 +154,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	FUZZ_CHECK(!!text_has_control(s) == ctl);
+
+	FUZZ_CHECK(!!address_valid(s) == ref_address(s));
 
 	if (size <= 64)
 		check_parse_int(s);
