@@ -31,6 +31,8 @@ usage(void)
 
 /* Ids named in the start-up warning; the rest are counted. */
 #define SERVE_BAD_ADDRESSES_LISTED	50
+/* Room for that many ids of 19 digits and their separators. */
+#define SERVE_BAD_ADDRESSES_TEXT	(SERVE_BAD_ADDRESSES_LISTED * 21)
 
 struct serve_bad_addresses {
 	struct buf	 ids;
@@ -62,7 +64,7 @@ serve_check_addresses(struct store *st)
 	struct serve_bad_addresses	 bad;
 
 	memset(&bad, 0, sizeof(bad));
-	buf_init(&bad.ids, 1024);
+	buf_init(&bad.ids, SERVE_BAD_ADDRESSES_TEXT);
 	if (store_user_addresses(st, serve_bad_address, &bad) != STORE_OK)
 		log_warnx("cannot check the users' email addresses");
 	else if (bad.n > SERVE_BAD_ADDRESSES_LISTED)
