@@ -228,3 +228,23 @@ def test_start_up_warns_naming_users_whose_address_cannot_receive_mail():
         server = _start(env, log2)
         server.stop_and_check()
         assert WARNING not in log2.read_text()
+
+        # Many: the first 50 by id are named, the rest counted.
+        db = sqlite3.connect(env["PORTAL_DB"])
+        try:
+            with db:
+                many = [db.execute(
+                    "INSERT INTO users (partner_id, email, name, role, "
+                    "password_hash, created_at, updated_at) VALUES "
+                    "(?, ?, 'Old Row', 'bookkeeper', 'x', ?, ?)",
+                    (firms["beta"], "old%d@localhost" % i, now, now)
+                ).lastrowid for i in range(57)]
+        finally:
+            db.close()
+        log3 = Path(tmpdir) / "portal-api-3.log"
+        server = _start(env, log3)
+        server.stop_and_check()
+        lines = [ln for ln in log3.read_text().splitlines() if WARNING in ln]
+        assert len(lines) == 1, log3.read_text()[-3000:]
+        assert lines[0].endswith(WARNING + ": " + ", ".join(
+            str(i) for i in many[:50]) + " and 7 more"), lines[0]
