@@ -6,7 +6,8 @@
 #ifndef COMMON_ADDRESS_H
 #define COMMON_ADDRESS_H
 
-#define ADDRESS_MAX		254	/* RFC 5321 path of 256, less "<>" */
+/* RFC 5321: a path of 256 octets, less its "<" and ">". */
+#define ADDRESS_MAX		254
 #define ADDRESS_LOCAL_MAX	64
 #define ADDRESS_DOMAIN_MAX	253
 #define ADDRESS_LABEL_MAX	63

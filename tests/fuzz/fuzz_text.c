@@ -103,8 +103,9 @@ ref_address(const char *s)
 			return 0;
 		alldigits = 1;
 		for (p = label; p < label + n; p++) {
-			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
-			    *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			if (!((*p >= 'a' && *p <= 'z') ||
+			    (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '-'))
 				return 0;
 			if (*p < '0' || *p > '9')
 				alldigits = 0;

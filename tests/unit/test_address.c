@@ -20,13 +20,14 @@ static const char *const good[] = {
 	"first.last@sub.example.com",
 	"first.last+tag@example.se",
 	"o'brien@example.ie",
-	"UPPER.Case@Example.COM",		/* case is the API's business */
+	"UPPER.Case@Example.COM",		/* case: the API lower-cases */
 	"x-y_z@a-b.example",
 	"1234@example.com",
-	"a@1.example",				/* digits in a label other than the last */
+	"a@1.example",				/* an all-digit label, not last */
 	"a@example.c0m",
-	"!#$%&'*+-/=?^_`{|}~@example.com",	/* every atext symbol */
-	"a@xn--kesson-gua.se",			/* an IDN as its A-label */
+	/* Every atext symbol. */
+	"!#$%&'*+-/=?^_`{|}~@example.com",
+	"a@xn--kesson-gua.se",			/* an IDN as A-label */
 };
 
 static const char *const bad[] = {
@@ -40,7 +41,7 @@ static const char *const bad[] = {
 	"portal@localhost",
 	"a@@b.c",
 	"a@b@c.d",
-	"a@b.c.",				/* trailing dot: an empty label */
+	"a@b.c.",				/* an empty last label */
 	"a@.b.c",
 	"a@b..c",
 	".a@b.c",

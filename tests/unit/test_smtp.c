@@ -322,7 +322,8 @@ test_recipient_rule(void **state)
 {
 	static const char *const refused[] = {
 		"bo@localhost", "bo..b@firm.example", "bo@[127.0.0.1]",
-		"\"b o\"@firm.example", "bo@-firm.example", "bo(x)@firm.example",
+		"\"b o\"@firm.example", "bo@-firm.example",
+		"bo(x)@firm.example",
 	};
 	struct smtp		*c;
 	struct smtp_result	 r;

@@ -244,10 +244,10 @@ test_has_control_bidi(void **state)
 	/* Neighbours that stay allowed, and cut forms of the above. */
 	static const char *const allowed[] = {
 		"\xe2\x80\xa7",		/* U+2027 HYPHENATION POINT */
-		"\xe2\x80\xaf",		/* U+202F NARROW NO-BREAK SPACE */
+		"\xe2\x80\xaf",		/* U+202F NARROW NBSP */
 		"\xe2\x81\xa5",		/* U+2065, unassigned */
 		"\xe2\x81\xaa",		/* U+206A */
-		"\xe2\x80\x8f",		/* U+200F RLM: a mark, no control */
+		"\xe2\x80\x8f",		/* U+200F RLM, a mark */
 		"\xe2\x80\x93",		/* U+2013 EN DASH */
 		"\xe2\x82\xac",		/* U+20AC EURO SIGN */
 		"\xe2\x80",		/* truncated */
