@@ -158,8 +158,9 @@ cli_create_user(const struct config *cfg, int argc, char **argv)
 		case 'e':
 			(void)snprintf(u.email, sizeof(u.email), "%s", optarg);
 			if (strlen(optarg) > USER_EMAIL_MAX ||
-			    user_email_normalize(u.email) == -1) {
-				fprintf(stderr, "--email: an email address\n");
+			    user_email_accept(u.email) == -1) {
+				fprintf(stderr, "--email: an address mail "
+				    "can be sent to\n");
 				return 2;
 			}
 			break;

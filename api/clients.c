@@ -209,9 +209,10 @@ clients_create(struct request *req)
 	if (email != NULL) {
 		(void)snprintf(c.contact_email, sizeof(c.contact_email), "%s",
 		    email);
-		if (user_email_normalize(c.contact_email) == -1) {
+		if (user_email_accept(c.contact_email) == -1) {
 			(void)clients_field_error_or_reply(req,
-			    "contact_email", "is not an email address");
+			    "contact_email",
+			    "is not an address mail can be sent to");
 			return;
 		}
 	}

@@ -2,13 +2,17 @@
  * portal-api: the HTTP server of the Partner Portal, and the operator
  * commands that share its configuration.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/address.h"
+#include "../common/buf.h"
 #include "../common/config.h"
 #include "../common/log.h"
 #include "../common/password.h"
 #include "../common/store.h"
+#include "../common/store_user.h"
 #include "cli.h"
 #include "server.h"
 
@@ -25,6 +29,54 @@ usage(void)
 	    "       portal-api routes\n");
 }
 
+/* Ids named in the start-up warning; the rest are counted. */
+#define SERVE_BAD_ADDRESSES_LISTED	50
+/* Room for that many ids of 19 digits and their separators. */
+#define SERVE_BAD_ADDRESSES_TEXT	(SERVE_BAD_ADDRESSES_LISTED * 21)
+
+struct serve_bad_addresses {
+	struct buf	 ids;
+	size_t		 n;
+};
+
+static int
+serve_bad_address(int64_t id, const char *email, void *arg)
+{
+	struct serve_bad_addresses	*bad = arg;
+
+	if (address_valid(email))
+		return 0;
+	if (bad->n++ < SERVE_BAD_ADDRESSES_LISTED &&
+	    buf_printf(&bad->ids, "%s%" PRId64, bad->n > 1 ? ", " : "",
+	    id) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Rows stored before the API applied address_valid() may hold addresses
+ * the worker refuses to send to; the operator hears of them at start-up.
+ * A warning, not a refusal to start: those users still log in.
+ */
+static void
+serve_check_addresses(struct store *st)
+{
+	struct serve_bad_addresses	 bad;
+
+	memset(&bad, 0, sizeof(bad));
+	buf_init(&bad.ids, SERVE_BAD_ADDRESSES_TEXT);
+	if (store_user_addresses(st, serve_bad_address, &bad) != STORE_OK)
+		log_warnx("cannot check the users' email addresses");
+	else if (bad.n > SERVE_BAD_ADDRESSES_LISTED)
+		log_warnx("users with addresses that cannot receive mail: "
+		    "%s and %zu more", bad.ids.data,
+		    bad.n - SERVE_BAD_ADDRESSES_LISTED);
+	else if (bad.n > 0)
+		log_warnx("users with addresses that cannot receive mail: %s",
+		    bad.ids.data);
+	buf_cleanup(&bad.ids);
+}
+
 static int
 serve(const struct config *cfg)
 {
@@ -35,6 +87,8 @@ serve(const struct config *cfg)
 	if ((st = store_open(cfg->db_path, 1)) == NULL)
 		return 1;
 	rc = store_migrate(st);
+	if (rc != -1)
+		serve_check_addresses(st);
 	store_close(st);
 	if (rc == -1)
 		return 1;

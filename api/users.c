@@ -157,10 +157,10 @@ users_create(struct request *req)
 	(void)snprintf(u.name, sizeof(u.name), "%s",
 	    json_get_string(req->body, "name"));
 	(void)role_parse(json_get_string(req->body, "role"), &u.role);
-	if (user_email_normalize(u.email) == -1) {
+	if (user_email_accept(u.email) == -1) {
 		if ((errors = cJSON_CreateArray()) != NULL)
 			json_error_add(errors, "email",
-			    "is not an email address");
+			    "is not an address mail can be sent to");
 		(void)reply_problem_errors(req, 422, PROBLEM_VALIDATION,
 		    "Invalid request body",
 		    "One or more fields are missing or invalid.", errors);

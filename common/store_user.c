@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "log.h"
 #include "store_user.h"
 
@@ -57,6 +58,12 @@ user_email_normalize(char *s)
 	    (size_t)(p - s) > USER_EMAIL_MAX)
 		return -1;
 	return 0;
+}
+
+int
+user_email_accept(char *s)
+{
+	return user_email_normalize(s) == 0 && address_valid(s) ? 0 : -1;
 }
 
 #define USER_COLUMNS \
@@ -260,6 +267,33 @@ store_user_list(struct store *st, int64_t partner_id,
 		rc = STORE_ERROR;
 	}
 	explicit_bzero(&u, sizeof(u));
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_user_addresses(struct store *st,
+    int (*fn)(int64_t id, const char *email, void *), void *arg)
+{
+	static const char sql[] = "SELECT id, email FROM users ORDER BY id";
+	sqlite3_stmt	*stmt;
+	const char	*email;
+	int		 rc = STORE_OK, step;
+
+	if ((stmt = store_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		email = (const char *)sqlite3_column_text(stmt, 1);
+		if (fn(sqlite3_column_int64(stmt, 0), email != NULL ? email :
+		    "", arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, "user addresses");
+		rc = STORE_ERROR;
+	}
 	store_reset(stmt);
 	return rc;
 }

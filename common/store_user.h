@@ -40,11 +40,19 @@ int		 role_parse(const char *, enum role *);
 const char	*role_name(enum role);
 
 /*
- * Lower-cases letters in place and checks the shape of an address: ASCII
- * only (so case folding is complete and a byte is a character), one '@',
- * something on each side, no spaces or controls. 0 or -1.
+ * Lower-cases letters in place and checks the loose shape every stored
+ * address has: ASCII only (so case folding is complete and a byte is a
+ * character), one '@', something on each side, no spaces or controls.
+ * 0 or -1. Enough to look an address up (a login); rows written before
+ * address_valid() was the rule may fit only this.
  */
 int	user_email_normalize(char *);
+/*
+ * user_email_normalize(), then the mailbox rule of address_valid(): for
+ * an address about to be stored, so that the worker can send to it.
+ * 0 or -1.
+ */
+int	user_email_accept(char *);
 
 /* Fills u->id and the times. STORE_OK, STORE_CONFLICT (email taken) or
  * STORE_ERROR. */
@@ -77,5 +85,12 @@ int	store_user_update(struct store *, struct user *u);
 /* Calls fn for each user of the partner in id order; stops at fn's -1. */
 int	store_user_list(struct store *, int64_t partner_id,
 	    int (*fn)(const struct user *, void *), void *arg);
+/*
+ * Calls fn with the id and the stored address of each user of every firm,
+ * in id order, the address as stored whatever its length; stops at fn's
+ * -1. For start-up checks, not for requests.
+ */
+int	store_user_addresses(struct store *,
+	    int (*fn)(int64_t id, const char *email, void *), void *arg);
 
 #endif

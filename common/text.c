@@ -74,11 +74,19 @@ text_utf8_length(const char *s, size_t len)
 }
 
 int
-text_has_control(const char *s)
+text_has_control(const char *str)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	const unsigned char	*s = (const unsigned char *)str;
+
+	for (; *s != '\0'; s++) {
+		if (*s < 0x20 || *s == 0x7f)
 			return 1;
+		/* U+2028-U+202E are E2 80 A8-AE, U+2066-U+2069 E2 81 A6-A9. */
+		if (s[0] == 0xe2 && ((s[1] == 0x80 && s[2] >= 0xa8 &&
+		    s[2] <= 0xae) || (s[1] == 0x81 && s[2] >= 0xa6 &&
+		    s[2] <= 0xa9)))
+			return 1;
+	}
 	return 0;
 }
 

@@ -23,7 +23,15 @@ int	text_utf8_valid(const char *s, size_t len);
 /* Number of code points in well-formed UTF-8. */
 size_t	text_utf8_length(const char *s, size_t len);
 
-/* Nonzero when the string holds a C0 control character or DEL. */
+/*
+ * Nonzero when the string holds what single-line text (a name, a title)
+ * must not: a C0 control character or DEL, a bidirectional control
+ * (U+202A-U+202E embeddings and overrides, U+2066-U+2069 isolates), or
+ * the line and paragraph separators U+2028 and U+2029. The bidirectional
+ * controls can make a name read as another, in a list or a mail subject;
+ * the separators break a line where a header or a table has none.
+ * Matched as bytes, so the string need not be valid UTF-8.
+ */
 int	text_has_control(const char *s);
 
 /* Writes 2 * n hex digits and a NUL into out. */

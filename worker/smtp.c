@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "../common/address.h"
 #include "../common/log.h"
 #include "smtp.h"
 
@@ -288,7 +289,12 @@ out:
 	return r;
 }
 
-/* An address curl may put between angle brackets in MAIL or RCPT. */
+/*
+ * A sender curl may put between angle brackets in MAIL. The sender is
+ * configuration (PORTAL_MAIL_FROM, "portal@localhost" by default), so it
+ * gets this looser check; recipients get address_valid(), the rule the
+ * API applies to every address it stores.
+ */
 static int
 smtp_addr_ok(const char *a)
 {
@@ -323,9 +329,14 @@ smtp_send(struct smtp *s, const char *from, const char *rcpt,
 	long			 code = 0;
 	int			 temporary;
 
-	if (!smtp_addr_ok(from) || !smtp_addr_ok(rcpt)) {
-		/* No retry makes a bad address good. */
-		smtp_result_set(res, 0, 0, "invalid sender or recipient");
+	/* No retry makes a bad address good. */
+	if (!smtp_addr_ok(from)) {
+		smtp_result_set(res, 0, 0, "invalid sender address");
+		return -1;
+	}
+	if (!address_valid(rcpt)) {
+		smtp_result_set(res, 0, 0,
+		    "the recipient address cannot receive mail");
 		return -1;
 	}
 	(void)snprintf(addr, sizeof(addr), "<%s>", rcpt);

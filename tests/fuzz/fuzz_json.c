@@ -134,6 +134,11 @@ ref_string_ok(const cJSON *v, const struct json_field *f)
 		if (*p < 0x20 && (f->kind == JSON_KIND_STRING ||
 		    (*p != '\n' && *p != '\r' && *p != '\t')))
 			return 0;
+		/* Single-line text: no U+2028-U+202E, no U+2066-U+2069. */
+		if (f->kind == JSON_KIND_STRING && p[0] == 0xe2 &&
+		    ((p[1] == 0x80 && p[2] >= 0xa8 && p[2] <= 0xae) ||
+		    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))
+			return 0;
 	}
 	return f->enum_values == NULL || in_enum(f->enum_values,
 	    v->valuestring);

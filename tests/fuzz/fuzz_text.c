@@ -1,11 +1,15 @@
 /*
- * libFuzzer target for common/text.c: text_utf8_valid, text_utf8_length and
- * text_has_control against a reference decoder, and text_parse_int against
- * a reference decimal reader.
+ * libFuzzer target for common/text.c and common/address.c: text_utf8_valid,
+ * text_utf8_length and text_has_control (C0, DEL, bidirectional controls
+ * and the line and paragraph separators) against a reference decoder,
+ * text_parse_int against a reference decimal reader, and address_valid
+ * against a reference reading of its rule.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "../../common/address.h"
 #include "../../common/text.h"
 #include "fuzz.h"
 
@@ -65,6 +69,54 @@ check_parse_int(const char *s)
 	}
 }
 
+/* Reference for address_valid, read from address.h label by label. */
+static int
+ref_address(const char *s)
+{
+	const char	*at = NULL, *p, *label;
+	size_t		 n, labels = 0;
+	int		 alldigits;
+
+	if (strlen(s) > 254)
+		return 0;
+	for (p = s; *p != '\0'; p++)
+		if (*p == '@') {
+			if (at != NULL)
+				return 0;
+			at = p;
+		}
+	if (at == NULL || at == s || at - s > 64 || s[0] == '.' ||
+	    at[-1] == '.' || strlen(at + 1) > 253)
+		return 0;
+	for (p = s; p < at; p++) {
+		if (*p == '.' && p[1] == '.')
+			return 0;
+		if (*p != '.' && !(isalnum((unsigned char)*p) &&
+		    (unsigned char)*p < 0x80) &&
+		    strchr("!#$%&'*+-/=?^_`{|}~", *p) == NULL)
+			return 0;
+	}
+	label = at + 1;
+	for (;;) {
+		n = strcspn(label, ".");
+		if (n == 0 || n > 63 || label[0] == '-' || label[n - 1] == '-')
+			return 0;
+		alldigits = 1;
+		for (p = label; p < label + n; p++) {
+			if (!((*p >= 'a' && *p <= 'z') ||
+			    (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '-'))
+				return 0;
+			if (*p < '0' || *p > '9')
+				alldigits = 0;
+		}
+		labels++;
+		if (label[n] == '\0')
+			return labels >= 2 && !alldigits;
+		label += n + 1;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -86,10 +138,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* As a C string, up to its first NUL. */
 	len = strlen(s);
 	ctl = 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f)
+	for (i = 0; i < len; i++) {
+		const unsigned char *u = (const unsigned char *)s + i;
+		uint32_t cp;
+
+		if (u[0] < 0x20 || u[0] == 0x7f)
 			ctl = 1;
+		/* Three-byte forms, read whole when the bytes are there. */
+		if (i + 2 < len && u[0] == 0xe2 && (u[1] & 0xc0) == 0x80 &&
+		    (u[2] & 0xc0) == 0x80) {
+			cp = 0x2000 | (uint32_t)(u[1] & 0x3f) << 6 |
+			    (u[2] & 0x3f);
+			if ((cp >= 0x2028 && cp <= 0x202e) ||
+			    (cp >= 0x2066 && cp <= 0x2069))
+				ctl = 1;
+		}
+	}
 	FUZZ_CHECK(!!text_has_control(s) == ctl);
+
+	FUZZ_CHECK(!!address_valid(s) == ref_address(s));
 
 	if (size <= 64)
 		check_parse_int(s);

@@ -312,6 +312,42 @@ test_bad_addresses(void **state)
 	smtp_close(c);
 }
 
+/*
+ * Recipients follow address_valid(), the rule the API stores addresses
+ * by: what it refuses fails for good before any connection. The sender is
+ * configuration and may be a local name.
+ */
+static void
+test_recipient_rule(void **state)
+{
+	static const char *const refused[] = {
+		"bo@localhost", "bo..b@firm.example", "bo@[127.0.0.1]",
+		"\"b o\"@firm.example", "bo@-firm.example",
+		"bo(x)@firm.example",
+	};
+	struct smtp		*c;
+	struct smtp_result	 r;
+	size_t			 i;
+
+	(void)state;
+	/* Port 1 refuses connections: reaching it is a temporary failure. */
+	assert_non_null(c = smtp_open("smtp://127.0.0.1:1", NULL, NULL));
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.temporary = 1;
+		assert_int_equal(smtp_send(c, FROM, refused[i], message,
+		    sizeof(message) - 1, &r), -1);
+		assert_int_equal(r.code, 0);
+		assert_int_equal(r.temporary, 0);
+		assert_non_null(strstr(r.message, "recipient"));
+	}
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(smtp_send(c, "portal@localhost", RCPT, message,
+	    sizeof(message) - 1, &r), -1);
+	assert_int_equal(r.temporary, 1);
+	smtp_close(c);
+}
+
 static void
 test_open(void **state)
 {
@@ -338,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_connection_refused),
 		cmocka_unit_test(test_bad_addresses),
+		cmocka_unit_test(test_recipient_rule),
 		cmocka_unit_test(test_open),
 	};
 

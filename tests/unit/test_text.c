@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -223,6 +224,55 @@ test_has_control(void **state)
 	assert_true(text_has_control("del\x7f"));
 }
 
+/* Every bidirectional control and separator, alone and inside a name. */
+static void
+test_has_control_bidi(void **state)
+{
+	static const char *const refused[] = {
+		"\xe2\x80\xa8",		/* U+2028 LINE SEPARATOR */
+		"\xe2\x80\xa9",		/* U+2029 PARAGRAPH SEPARATOR */
+		"\xe2\x80\xaa",		/* U+202A LRE */
+		"\xe2\x80\xab",		/* U+202B RLE */
+		"\xe2\x80\xac",		/* U+202C PDF */
+		"\xe2\x80\xad",		/* U+202D LRO */
+		"\xe2\x80\xae",		/* U+202E RLO */
+		"\xe2\x81\xa6",		/* U+2066 LRI */
+		"\xe2\x81\xa7",		/* U+2067 RLI */
+		"\xe2\x81\xa8",		/* U+2068 FSI */
+		"\xe2\x81\xa9",		/* U+2069 PDI */
+	};
+	/* Neighbours that stay allowed, and cut forms of the above. */
+	static const char *const allowed[] = {
+		"\xe2\x80\xa7",		/* U+2027 HYPHENATION POINT */
+		"\xe2\x80\xaf",		/* U+202F NARROW NBSP */
+		"\xe2\x81\xa5",		/* U+2065, unassigned */
+		"\xe2\x81\xaa",		/* U+206A */
+		"\xe2\x80\x8f",		/* U+200F RLM, a mark */
+		"\xe2\x80\x93",		/* U+2013 EN DASH */
+		"\xe2\x82\xac",		/* U+20AC EURO SIGN */
+		"\xe2\x80",		/* truncated */
+		"\xe2",
+		"\xe3\x80\xae",		/* U+302E */
+		"\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d",	/* Hebrew text */
+	};
+	char	 name[64];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_true(text_has_control(refused[i]));
+		(void)snprintf(name, sizeof(name), "Acme %s AB", refused[i]);
+		assert_true(text_has_control(name));
+		(void)snprintf(name, sizeof(name), "Acme AB%s", refused[i]);
+		assert_true(text_has_control(name));
+	}
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		assert_false(text_has_control(allowed[i]));
+		(void)snprintf(name, sizeof(name), "Acme %s AB", allowed[i]);
+		assert_false(text_has_control(name));
+	}
+}
+
 static void
 test_hex(void **state)
 {
@@ -270,6 +320,7 @@ main(void)
 		cmocka_unit_test(test_utf8_truncated),
 		cmocka_unit_test(test_utf8_length),
 		cmocka_unit_test(test_has_control),
+		cmocka_unit_test(test_has_control_bidi),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_equal_ct),
 	};
