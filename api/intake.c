@@ -31,7 +31,7 @@ intake_close(struct request *req)
 	(void)reply_header(req, "Connection", "close");
 }
 
-static int
+int
 intake_header_count(const struct mg_request_info *ri, const char *name)
 {
 	int	 i, n = 0;

@@ -39,6 +39,9 @@ int	intake_path_or_reply(struct request *);
  */
 int	intake_body_or_reply(struct request *);
 
+/* How many times the request carries header name. */
+int	intake_header_count(const struct mg_request_info *, const char *name);
+
 /* The connection ends after this reply, whatever the client asked. */
 void	intake_close(struct request *);
 

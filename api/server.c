@@ -251,17 +251,6 @@ server_body_or_reply(struct request *req)
 	return 0;
 }
 
-static int
-server_header_count(const struct mg_request_info *ri, const char *name)
-{
-	int	 i, n = 0;
-
-	for (i = 0; i < ri->num_headers; i++)
-		if (strcasecmp(ri->http_headers[i].name, name) == 0)
-			n++;
-	return n;
-}
-
 /* Headers the server acts on, each of which must come at most once. */
 static int
 server_repeated_header(const struct mg_request_info *ri)
@@ -271,7 +260,7 @@ server_repeated_header(const struct mg_request_info *ri)
 	size_t	 i;
 
 	for (i = 0; once[i] != NULL; i++)
-		if (server_header_count(ri, once[i]) > 1)
+		if (intake_header_count(ri, once[i]) > 1)
 			return 1;
 	return 0;
 }
