@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../common/log.h"
 #include "../common/json.h"
@@ -186,6 +187,31 @@ reply_header(struct request *req, const char *name, const char *value)
 	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
 		return -1;
 	return buf_printf(&req->headers, "%s: %s\r\n", name, value);
+}
+
+int
+reply_header_get(const struct request *req, const char *name, char *out,
+    size_t outlen)
+{
+	const char	*line = req->headers.data;
+	size_t		 n = strlen(name), vlen;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	while (line != NULL && *line != '\0') {
+		/* Lines are "Name: value\r\n", as reply_header() writes them. */
+		if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+			vlen = strcspn(line + n + 2, "\r");
+			if (vlen < outlen) {
+				memcpy(out, line + n + 2, vlen);
+				out[vlen] = '\0';
+			}
+			return 1;
+		}
+		if ((line = strstr(line, "\r\n")) != NULL)
+			line += 2;
+	}
+	return 0;
 }
 
 int

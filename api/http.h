@@ -106,6 +106,12 @@ int	reply_not_found(struct request *);
 
 /* Adds a response header; value is checked for CR and LF. 0 or -1. */
 int	reply_header(struct request *, const char *name, const char *value);
+/*
+ * Whether the reply sets header name (1 or 0); its value is copied into
+ * out when it fits in outlen (else out is "").
+ */
+int	reply_header_get(const struct request *, const char *name, char *out,
+	    size_t outlen);
 
 /*
  * Reads path parameter idx as a positive integer id; answers 404 itself

@@ -4,7 +4,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -43,30 +42,6 @@ idempotency_content_type(const char *t)
 		if (strcmp(known[i], t) == 0)
 			return known[i];
 	return "application/json";
-}
-
-/* The value of a header this request's reply has set, or "". */
-static void
-idempotency_reply_header(const struct request *req, const char *name,
-    char *out, size_t outlen)
-{
-	const char	*p = req->headers.data, *eol;
-	size_t		 nlen = strlen(name), vlen;
-
-	out[0] = '\0';
-	while (p != NULL && *p != '\0') {
-		eol = strstr(p, "\r\n");
-		/* Lines are "Name: value\r\n", as reply_header() writes them. */
-		if (strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
-			vlen = strcspn(p + nlen + 2, "\r");
-			if (vlen < outlen) {
-				memcpy(out, p + nlen + 2, vlen);
-				out[vlen] = '\0';
-			}
-			return;
-		}
-		p = eol != NULL ? eol + 2 : NULL;
-	}
 }
 
 /* RFC 9530's Repr-Digest value of body: "sha-256=:<base64>:". */
@@ -161,7 +136,7 @@ idempotency_record(struct request *req, const struct idempotency *idem)
 	r.status = req->status;
 	(void)snprintf(r.content_type, sizeof(r.content_type), "%s",
 	    req->content_type ? req->content_type : "");
-	idempotency_reply_header(req, "Location", r.location,
+	(void)reply_header_get(req, "Location", r.location,
 	    sizeof(r.location));
 	r.body = req->reply_body;
 	r.body_len = req->reply_len;

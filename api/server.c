@@ -89,22 +89,6 @@ server_connection_has(const char *h, const char *token)
 	return 0;
 }
 
-/* Whether the handler's extra header lines set name. */
-static int
-server_reply_has(const struct request *req, const char *name)
-{
-	const char	*line = req->headers.data;
-	size_t		 n = strlen(name);
-
-	while (line != NULL && *line != '\0') {
-		if (strncasecmp(line, name, n) == 0 && line[n] == ':')
-			return 1;
-		if ((line = strstr(line, "\r\n")) != NULL)
-			line += 2;
-	}
-	return 0;
-}
-
 /*
  * What civetweb would answer in Connection: the client's wish when it
  * states one, else HTTP/1.1's default of keep-alive.
@@ -162,7 +146,7 @@ server_send(struct request *req)
 	    buf_add(&out, req->headers.data ? req->headers.data : "",
 	    req->headers.len) == 0;
 	/* A handler's own Connection: close wins (see intake_close). */
-	if (ok && !server_reply_has(req, "Connection"))
+	if (ok && !reply_header_get(req, "Connection", NULL, 0))
 		ok = buf_printf(&out, "Connection: %s\r\n",
 		    server_connection(req, version)) == 0;
 	ok = ok && buf_add(&out, "\r\n", 2) == 0 &&
