@@ -66,8 +66,10 @@ static void
 idempotency_replay(struct request *req, const struct idempotent_reply *prev)
 {
 	if (prev->body_digest[0] != '\0') {
-		/* Too large to keep: the status, its Location and a digest. */
-		reply_empty(req, prev->status);
+		/* Too large to keep: done, and the digest of what it said. */
+		(void)reply_problem(req, 409, PROBLEM_CONFLICT,
+		    "Answer not kept", "The request with this Idempotency-Key "
+		    "was done; its answer was too large to keep.");
 		(void)reply_header(req, "Repr-Digest", prev->body_digest);
 	} else
 		(void)reply_raw(req, prev->status, prev->content_type[0] ?

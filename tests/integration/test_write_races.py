@@ -280,3 +280,30 @@ def test_a_firm_keeps_an_active_admin_whatever_admins_do_at_once(
                        "AND active = 1 AND partner_id = ?",
                     p.users["admin"]["partner_id"]) >= 1
     assert sorted(r.status_code for r in out).count(200) <= 2
+
+
+def test_an_answer_over_64_kib_is_replayed_by_its_digest(lone_portal):
+    """A batch of 1,000 expenses answers well over 64 KiB: the key keeps a
+    SHA-256 of its body, and a repeat is answered 409 with the digest in
+    Repr-Digest, writing nothing."""
+    import base64
+    import hashlib
+    from faults_helpers import expense_item
+    p = lone_portal
+    _, cid = client_with_two_bookkeepers(p)
+    integ = p.token("integration")
+    body = {"expenses": [expense_item("big-%d" % i, "missing", "pending")
+                         for i in range(1000)]}
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    first = p.request("POST", "/v1/clients/%d/expenses" % cid, token=integ,
+                      json=body, headers=headers)
+    assert first.status_code == 200, first.text[:300]
+    assert len(first.content) > 65536
+    again = p.request("POST", "/v1/clients/%d/expenses" % cid, token=integ,
+                      json=body, headers=headers)
+    assert again.status_code == 409
+    assert again.json()["title"] == "Answer not kept"
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    want = base64.b64encode(hashlib.sha256(first.content).digest()).decode()
+    assert again.headers.get("Repr-Digest") == "sha-256=:%s:" % want
+    assert db_count(p, "SELECT count(*) FROM expenses") == 1000
