@@ -39,7 +39,7 @@ store_tidy_idempotency(struct store *st, int64_t now, int max, int *deleted)
 	/*
 	 * By key, as the table has no rowid; the index on created_at finds
 	 * a batch without reading the live keys. A key is live while
-	 * created_at > now - IDEMPOTENCY_TTL (store_idempotency_claim).
+	 * created_at > now - IDEMPOTENCY_TTL (store_idempotency_find).
 	 */
 	static const char sql[] =
 	    "DELETE FROM idempotency_keys WHERE (user_id, key) IN "
