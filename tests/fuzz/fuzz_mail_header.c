@@ -427,7 +427,22 @@ check_mailbox(const char *m, const char *hdr_end, const char *field,
 	free(addr);
 }
 
-/* The subject names the firm (digest) or the client (reminder). */
+/* A digest comes from its firm, or from the product when it has no name. */
+static const char *
+firm_sender(const char *firm)
+{
+	char		*c = malloc(strlen(firm) + 1);
+	int		 blank;
+
+	FUZZ_CHECK(c != NULL);
+	clean(firm, c);
+	squeeze(c);
+	blank = c[0] == '\0';
+	free(c);
+	return blank ? "Partner Portal" : firm;
+}
+
+/* The subject names the client (a reminder's, a one-client digest's). */
 static void
 check_subject(const char *m, const char *hdr_end, const char *given)
 {
@@ -575,8 +590,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!digest)
 			check_mailbox(out, hdr_end, "Reply-To",
 			    piece[P_SENDER_NAME], "anna@firm.example");
-		check_subject(out, hdr_end, digest ? piece[P_FIRM] :
-		    piece[P_CLIENT_NAME]);
+		if (digest)
+			check_mailbox(out, hdr_end, "From",
+			    firm_sender(piece[P_FIRM]), FROM);
+		/* A digest of one client names it; of two, it may count. */
+		if (!digest || !(flags & 0x40))
+			check_subject(out, hdr_end, piece[P_CLIENT_NAME]);
 		check_parsed(out, outlen, digest);
 	} else
 		FUZZ_CHECK(out == NULL);

@@ -115,7 +115,9 @@ ref_query_get(const char *qs, const char *name, size_t dstlen, char *val,
 	for (i = 0; i < *vlen; i += k) {
 		k = fuzz_utf8_next((const unsigned char *)val + i, *vlen - i,
 		    &cp);
-		if (cp < 0x20 || cp == 0x7f)
+		/* C0, DEL, bidirectional controls and separators. */
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x2028 && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
 			return -1;
 	}
 	return 1;
