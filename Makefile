@@ -44,7 +44,7 @@ UNIT_SRC	 = $(wildcard tests/unit/test_*.c)
 UNIT_BIN	 = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 
 .PHONY: all binaries asan deps test unit integration contract run bench \
-	fuzz clean format
+	fuzz clean deps-check
 
 all: deps-check binaries
 
@@ -88,11 +88,16 @@ deps:
 deps-check:
 	@sh scripts/install-deps --check || sh scripts/install-deps
 
-unit: deps-check $(UNIT_BIN)
-	sh scripts/run-unit $(UNIT_BIN)
+# The parts of `make test`, each on both builds.
+unit: deps-check
+	$(MAKE) $(UNIT_BIN) $(UNIT_BIN:build/release/%=build/asan/%)
+	sh scripts/run-tests unit
 
-integration: all
-	sh scripts/run-integration bin
+# The integration suites, then the contract check of what they recorded.
+integration: deps-check
+	$(MAKE) binaries
+	$(MAKE) BUILD=asan binaries
+	sh scripts/run-tests integration contract
 
 contract:
 	sh scripts/lint-openapi
@@ -115,9 +120,6 @@ bench: deps-check binaries
 
 fuzz:
 	sh scripts/fuzz
-
-format:
-	clang-format -i $(COMMON_SRC) $(API_SRC) $(WORKER_SRC) $(UNIT_SRC)
 
 clean:
 	rm -rf build bin
