@@ -14,13 +14,13 @@
 
 #include "../common/json.h"
 #include "../common/log.h"
+#include "../common/schedule.h"
 #include "../common/store_digest.h"
 #include "../common/store_outbox.h"
 #include "../common/store_partner.h"
 #include "../common/store_preference.h"
 #include "../common/token.h"
 #include "digest.h"
-#include "schedule.h"
 
 /* How long a one-click unsubscribe link in a digest keeps working. */
 #define DIGEST_UNSUBSCRIBE_TTL	(90 * 86400)
