@@ -33,9 +33,7 @@ WORKER_SRC	 = $(wildcard worker/*.c)
 GEN_SRC		 = $(OBJDIR)/gen/schema_sql.c $(OBJDIR)/gen/openapi_yaml.c
 
 COMMON_OBJ	 = $(COMMON_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/schema_sql.o
-# The API answers next_delivery_at with the worker's pure schedule.
-API_OBJ		 = $(API_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/openapi_yaml.o \
-		   $(OBJDIR)/worker/schedule.o
+API_OBJ		 = $(API_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/openapi_yaml.o
 WORKER_OBJ	 = $(WORKER_SRC:%.c=$(OBJDIR)/%.o)
 # Worker modules without main(), for the unit tests.
 WORKER_LIB_OBJ	 = $(filter-out $(OBJDIR)/worker/main.o,$(WORKER_OBJ))

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "../common/log.h"
+#include "../common/schedule.h"
 #include "../common/store_partner.h"
 #include "../common/token.h"
-#include "../worker/schedule.h"
 #include "clients.h"
 #include "preferences.h"
 #include "route.h"
@@ -26,8 +26,9 @@ static const struct json_schema preference_put_schema = {
 };
 
 /*
- * The next digest that will carry this preference: the first slot at or
- * after its start that is still to come. 0 when email is off.
+ * The next digest that will carry this preference: its first delivery
+ * (the first slot at or after its start) while that is still to come,
+ * else the next slot. 0 when email is off.
  */
 static int
 preference_next_delivery(const char *zone, const struct preference *p,
@@ -40,7 +41,7 @@ preference_next_delivery(const char *zone, const struct preference *p,
 	if (!p->email)
 		return 0;
 	if (schedule_freq_parse(p->frequency, &f) == -1 ||
-	    schedule_next_slot(zone, f, p->starts_at - 1, &first) == -1)
+	    schedule_first_slot(zone, f, p->starts_at, &first) == -1)
 		return -1;
 	if (first > now) {
 		*next = first;

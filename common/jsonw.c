@@ -31,34 +31,44 @@ jsonw_sep(struct jsonw *w)
 	w->first = 0;
 }
 
+/* A container's first member takes no comma; what follows it does. */
+static void
+jsonw_open(struct jsonw *w, const char *bracket)
+{
+	jsonw_sep(w);
+	jsonw_put(w, bracket, 1);
+	w->first = 1;
+}
+
+static void
+jsonw_close(struct jsonw *w, const char *bracket)
+{
+	jsonw_put(w, bracket, 1);
+	w->first = 0;
+}
+
 void
 jsonw_object_open(struct jsonw *w)
 {
-	jsonw_sep(w);
-	jsonw_put(w, "{", 1);
-	w->first = 1;
+	jsonw_open(w, "{");
 }
 
 void
 jsonw_object_close(struct jsonw *w)
 {
-	jsonw_put(w, "}", 1);
-	w->first = 0;
+	jsonw_close(w, "}");
 }
 
 void
 jsonw_array_open(struct jsonw *w)
 {
-	jsonw_sep(w);
-	jsonw_put(w, "[", 1);
-	w->first = 1;
+	jsonw_open(w, "[");
 }
 
 void
 jsonw_array_close(struct jsonw *w)
 {
-	jsonw_put(w, "]", 1);
-	w->first = 0;
+	jsonw_close(w, "]");
 }
 
 static void

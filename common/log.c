@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -95,25 +94,4 @@ log_info(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vline(LOG_LEVEL_INFO, "info", fmt, ap, NULL);
 	va_end(ap);
-}
-
-void
-log_debug(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	log_vline(LOG_LEVEL_DEBUG, "debug", fmt, ap, NULL);
-	va_end(ap);
-}
-
-void
-fatalx(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	log_vline(LOG_LEVEL_ERROR, "fatal", fmt, ap, NULL);
-	va_end(ap);
-	exit(1);
 }

@@ -22,9 +22,5 @@ void	log_set_request_id(const char *);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
-/* Start-up only: logs and exits with status 1. */
-void	fatalx(const char *, ...)
-	    __attribute__((format(printf, 1, 2), noreturn));
 
 #endif

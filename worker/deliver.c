@@ -26,7 +26,7 @@
 
 /* The claim in hand and when its lease was last set (monotonic). */
 struct deliver_lease {
-	struct worker		*w;
+	struct job		*j;
 	const struct outbox_msg	*m;
 	struct timespec		 set_at;
 	int			 lost;	/* another worker has the message */
@@ -38,9 +38,9 @@ struct deliver_lease {
  * PORTAL_OUTBOX_LEASE_SECONDS long.
  */
 static int64_t
-deliver_lease_end(const struct worker *w)
+deliver_lease_end(const struct job *j)
 {
-	return store_now() + w->cfg->outbox_lease + 1;
+	return store_now() + j->cfg->outbox_lease + 1;
 }
 
 /*
@@ -61,10 +61,10 @@ deliver_lease_renew(void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	used = (double)(t.tv_sec - l->set_at.tv_sec) +
 	    (double)(t.tv_nsec - l->set_at.tv_nsec) / 1e9;
-	if (used < 0.2 || used <= (double)l->w->cfg->outbox_lease / 2 - 1)
+	if (used < 0.2 || used <= (double)l->j->cfg->outbox_lease / 2 - 1)
 		return 0;
-	r = store_outbox_renew(l->w->store, l->m->id, l->m->attempts,
-	    deliver_lease_end(l->w));
+	r = store_outbox_renew(l->j->store, l->m->id, l->m->attempts,
+	    deliver_lease_end(l->j));
 	if (r == STORE_OK) {
 		l->set_at = t;
 		return 0;
@@ -102,10 +102,10 @@ deliver_backoff(int attempts)
 }
 
 static int
-deliver_one(struct worker *w, struct smtp **smtp, struct outbox_msg *m,
+deliver_one(struct job *j, struct smtp **smtp, struct outbox_msg *m,
     struct timespec *claimed_at, struct deliver_stats *stats)
 {
-	const struct config	*cfg = w->cfg;
+	const struct config	*cfg = j->cfg;
 	struct deliver_lease	 lease;
 	struct smtp_result	 res;
 	char			*msg = NULL, why[OUTBOX_ERROR_MAX + 32];
@@ -125,7 +125,7 @@ deliver_one(struct worker *w, struct smtp **smtp, struct outbox_msg *m,
 		log_warnx("outbox %lld: cannot render its payload",
 		    (long long)m->id);
 		stats->failed++;
-		return deliver_marked(m, store_outbox_failed(w->store, m,
+		return deliver_marked(m, store_outbox_failed(j->store, m,
 		    "the message could not be rendered"));
 	}
 	if (*smtp == NULL && (*smtp = smtp_open(cfg->smtp_url, cfg->smtp_user,
@@ -134,7 +134,7 @@ deliver_one(struct worker *w, struct smtp **smtp, struct outbox_msg *m,
 		return -1;
 	}
 	memset(&lease, 0, sizeof(lease));
-	lease.w = w;
+	lease.j = j;
 	lease.m = m;
 	lease.set_at = *claimed_at;
 	memset(&res, 0, sizeof(res));
@@ -145,7 +145,7 @@ deliver_one(struct worker *w, struct smtp **smtp, struct outbox_msg *m,
 	if (r == 0) {
 		stats->sent++;
 		log_info("outbox %lld: sent (%s)", (long long)m->id, m->kind);
-		rc = deliver_marked(m, store_outbox_sent(w->store, m, now));
+		rc = deliver_marked(m, store_outbox_sent(j->store, m, now));
 		goto out;
 	}
 	if (lease.lost) {
@@ -163,7 +163,7 @@ deliver_one(struct worker *w, struct smtp **smtp, struct outbox_msg *m,
 		log_warnx("outbox %lld: attempt %d failed (%s), again in %llds",
 		    (long long)m->id, m->attempts, why,
 		    (long long)(next - now));
-		rc = deliver_marked(m, store_outbox_retry(w->store, m, next,
+		rc = deliver_marked(m, store_outbox_retry(j->store, m, next,
 		    why));
 		/* A dead connection is not reused for the next message. */
 		smtp_close(*smtp);
@@ -172,7 +172,7 @@ deliver_one(struct worker *w, struct smtp **smtp, struct outbox_msg *m,
 		stats->failed++;
 		log_warnx("outbox %lld: failed for good (%s)", (long long)m->id,
 		    why);
-		rc = deliver_marked(m, store_outbox_failed(w->store, m, why));
+		rc = deliver_marked(m, store_outbox_failed(j->store, m, why));
 	}
 out:
 	free(msg);
@@ -180,28 +180,28 @@ out:
 }
 
 int
-deliver_run(struct worker *w, struct deliver_stats *stats)
+deliver_run(struct job *j, struct deliver_stats *stats)
 {
 	struct outbox_msg	 m;
 	struct smtp		*smtp = NULL;
 	struct timespec		 claimed_at;
 	int			 rc = 0, r;
 
-	while (!worker_stopping(w)) {
+	while (!job_stopping(j)) {
 		/*
 		 * Each claim reads the clock: a lease counts from the moment
 		 * its message is taken, not from the start of the pass.
 		 */
 		clock_gettime(CLOCK_MONOTONIC, &claimed_at);
-		r = store_outbox_claim(w->store, store_now(),
-		    deliver_lease_end(w), &m);
+		r = store_outbox_claim(j->store, store_now(),
+		    deliver_lease_end(j), &m);
 		if (r == STORE_NOTFOUND)
 			break;
 		if (r != STORE_OK) {
 			rc = -1;
 			break;
 		}
-		r = deliver_one(w, &smtp, &m, &claimed_at, stats);
+		r = deliver_one(j, &smtp, &m, &claimed_at, stats);
 		outbox_msg_cleanup(&m);
 		if (r == -1) {
 			rc = -1;

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "worker.h"
+#include "job.h"
 
 struct deliver_stats {
 	int	sent;
@@ -21,7 +21,7 @@ struct deliver_stats {
  * Sends what is due until none is, or a stop is asked, claiming each
  * message at the clock's time then. 0 or -1.
  */
-int	deliver_run(struct worker *, struct deliver_stats *);
+int	deliver_run(struct job *, struct deliver_stats *);
 
 /* Seconds to wait after the given failed attempt (1, 2, …). */
 int64_t	deliver_backoff(int attempts);

@@ -14,13 +14,13 @@
 
 #include "../common/json.h"
 #include "../common/log.h"
+#include "../common/schedule.h"
 #include "../common/store_digest.h"
 #include "../common/store_outbox.h"
 #include "../common/store_partner.h"
 #include "../common/store_preference.h"
 #include "../common/token.h"
 #include "digest.h"
-#include "schedule.h"
 
 /* How long a one-click unsubscribe link in a digest keeps working. */
 #define DIGEST_UNSUBSCRIBE_TTL	(90 * 86400)
@@ -47,7 +47,7 @@ digest_add_partner(const struct partner *p, void *arg)
 }
 
 struct digest_build {
-	const struct worker	*w;
+	const struct job	*j;
 	cJSON			*clients;
 	int			 count;
 	int			 outstanding;
@@ -61,7 +61,7 @@ digest_add_item(const struct digest_item *it, void *arg)
 	char			 url[512];
 	int			 n;
 
-	n = snprintf(url, sizeof(url), "%s/clients/%lld", b->w->cfg->app_url,
+	n = snprintf(url, sizeof(url), "%s/clients/%lld", b->j->cfg->app_url,
 	    (long long)it->client_id);
 	if (n < 0 || (size_t)n >= sizeof(url) ||
 	    (o = cJSON_CreateObject()) == NULL)
@@ -88,7 +88,7 @@ digest_add_item(const struct digest_item *it, void *arg)
  * the user subscribes again.
  */
 static int
-digest_unsubscribe_url(const struct worker *w, const struct user *u,
+digest_unsubscribe_url(const struct job *j, const struct user *u,
     const char *frequency, int64_t generation, char *out, size_t outlen)
 {
 	struct token_claims	 c;
@@ -107,10 +107,10 @@ digest_unsubscribe_url(const struct worker *w, const struct user *u,
 	 */
 	c.iat = (int64_t)time(NULL);
 	c.exp = c.iat + DIGEST_UNSUBSCRIBE_TTL;
-	if (token_issue(w->cfg->secret, w->cfg->secret_len, &c, &token) == -1)
+	if (token_issue(j->cfg->secret, j->cfg->secret_len, &c, &token) == -1)
 		return -1;
 	n = snprintf(out, outlen, "%s/v1/unsubscribe?token=%s",
-	    w->cfg->public_url, token);
+	    j->cfg->public_url, token);
 	free(token);
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
@@ -120,11 +120,11 @@ digest_unsubscribe_url(const struct worker *w, const struct user *u,
  * already by someone else, -1 on a fault.
  */
 static int
-digest_write_one(struct worker *w, const struct partner *p,
+digest_write_one(struct job *j, const struct partner *p,
     const struct user *u, const char *frequency, const char *period,
     int64_t slot, struct digest_stats *stats)
 {
-	struct store		*st = w->store;
+	struct store		*st = j->store;
 	struct digest_build	 b;
 	cJSON			*doc = NULL, *to;
 	char			*payload = NULL, unsub[1024], msgid[160];
@@ -132,7 +132,7 @@ digest_write_one(struct worker *w, const struct partner *p,
 	int			 rc = -1, r;
 
 	memset(&b, 0, sizeof(b));
-	b.w = w;
+	b.j = j;
 	if ((doc = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(doc, "kind", "digest") == NULL ||
 	    cJSON_AddStringToObject(doc, "locale", p->locale) == NULL ||
@@ -154,13 +154,13 @@ digest_write_one(struct worker *w, const struct partner *p,
 		/* Read with the items: the link covers what the digest lists. */
 		if (store_preference_generation(st, u->id, frequency,
 		    &generation) != STORE_OK ||
-		    digest_unsubscribe_url(w, u, frequency, generation, unsub,
+		    digest_unsubscribe_url(j, u, frequency, generation, unsub,
 		    sizeof(unsub)) == -1 ||
 		    cJSON_AddStringToObject(doc, "unsubscribe_url", unsub) ==
 		    NULL)
 			goto fail;
 		(void)snprintf(msgid, sizeof(msgid), "digest-%lld-%s-%s@%s",
-		    (long long)u->id, frequency, period, config_mail_domain(w->cfg));
+		    (long long)u->id, frequency, period, config_mail_domain(j->cfg));
 		if ((payload = cJSON_PrintUnformatted(doc)) == NULL ||
 		    store_outbox_add(st, "digest", u->id, u->email, payload,
 		    msgid, &outbox_id) != STORE_OK)
@@ -194,7 +194,7 @@ out:
 }
 
 static int
-digest_run_partner(struct worker *w, const struct partner *p, int64_t now,
+digest_run_partner(struct job *j, const struct partner *p, int64_t now,
     struct digest_stats *stats)
 {
 	static const enum schedule_freq freqs[] = {
@@ -222,13 +222,13 @@ digest_run_partner(struct worker *w, const struct partner *p, int64_t now,
 		}
 		users.n = 0;
 		/* Collected first: each digest is its own write transaction. */
-		if (store_digest_due_users(w->store, p->id, freq, slot, period,
+		if (store_digest_due_users(j->store, p->id, freq, slot, period,
 		    user_list_add, &users) != STORE_OK) {
 			rc = -1;
 			break;
 		}
-		for (k = 0; k < users.n && !worker_stopping(w); k++)
-			if (digest_write_one(w, p, &users.v[k], freq, period,
+		for (k = 0; k < users.n && !job_stopping(j); k++)
+			if (digest_write_one(j, p, &users.v[k], freq, period,
 			    slot, stats) == -1)
 				rc = -1;
 	}
@@ -237,20 +237,20 @@ digest_run_partner(struct worker *w, const struct partner *p, int64_t now,
 }
 
 int
-digest_run(struct worker *w, int64_t now, struct digest_stats *stats)
+digest_run(struct job *j, int64_t now, struct digest_stats *stats)
 {
 	struct digest_partners	 partners;
 	size_t			 i;
 	int			 rc = 0;
 
 	memset(&partners, 0, sizeof(partners));
-	if (store_partner_list(w->store, digest_add_partner, &partners) !=
+	if (store_partner_list(j->store, digest_add_partner, &partners) !=
 	    STORE_OK) {
 		free(partners.v);
 		return -1;
 	}
-	for (i = 0; i < partners.n && !worker_stopping(w); i++)
-		if (digest_run_partner(w, &partners.v[i], now, stats) == -1)
+	for (i = 0; i < partners.n && !job_stopping(j); i++)
+		if (digest_run_partner(j, &partners.v[i], now, stats) == -1)
 			rc = -1;
 	free(partners.v);
 	return rc;

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "worker.h"
+#include "job.h"
 
 struct digest_stats {
 	int	written;	/* queued in the outbox */
@@ -15,6 +15,6 @@ struct digest_stats {
 };
 
 /* Writes every digest due at now that is not written yet. 0 or -1. */
-int	digest_run(struct worker *, int64_t now, struct digest_stats *);
+int	digest_run(struct job *, int64_t now, struct digest_stats *);
 
 #endif

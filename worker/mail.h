@@ -1,17 +1,13 @@
 /*
  * Renders one outbox email (a digest or a reminder) from its JSON payload
- * into a complete RFC 5322 message, with GMime 3.
+ * into a complete RFC 5322 message: the one entry point of mail_doc.c,
+ * mail_body.c and mime.c, which are its parts.
  */
 #ifndef WORKER_MAIL_H
 #define WORKER_MAIL_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Longest unsubscribe URL: its header line must stay under 998 bytes. */
-#define MAIL_URL_MAX		900
-/* Largest rendered message; a payload past it is refused. */
-#define MAIL_MESSAGE_MAX	(16 * 1024 * 1024)
 
 /*
  * Renders the payload of an outbox row at send time.
@@ -26,8 +22,9 @@
  *    "email"}, "client": {as a digest's client}, "tasks": [
  *    "missing_receipts" | "export_ready" | "balance", ...], "comment"}
  * "comment" may be absent or null; "to.name" may be empty; every other
- * field is required with its type, and URLs are http or https. Unknown
- * keys are ignored. A locale other than sv, da, nb and en renders English.
+ * field is required with its type, and URLs are http or https of at most
+ * MAIL_URL_MAX bytes (mail_doc.h). Unknown keys are ignored. A locale
+ * other than sv, da, nb and en renders English.
  * A period that is none of "2026-03-30", "2026-W14" and "2026-04" is shown
  * as it is.
  *
@@ -47,28 +44,11 @@
  *
  * Returns 0 with *out (malloc'd, NUL-terminated, CRLF line ends; the
  * caller frees) and *outlen, or -1 for a malformed payload or argument
- * (retrying cannot help: the row should fail) or out of memory.
+ * (retrying cannot help: the row should fail), a message over
+ * MIME_MESSAGE_MAX (mime.h) or out of memory.
  * Thread-safe after the first call.
  */
 int	mail_render(const char *payload_json, const char *message_id,
 	    const char *from_addr, int64_t date, char **out, size_t *outlen);
-
-/*
- * Sets up GMime once; mail_render() calls it itself. For whoever parses
- * messages with GMime before the first render (the tests).
- */
-void	mail_init(void);
-/*
- * Releases GMime's global tables at exit, so that LeakSanitizer sees
- * none; no mail function may run after it.
- */
-void	mail_shutdown(void);
-
-/*
- * Nonzero when s is a plain ASCII address local@domain that is safe in a
- * header and an SMTP command: printable, no spaces, no "<>()[],;:\"\\",
- * one "@" with text on both sides, at most 254 bytes.
- */
-int	mail_addr_valid(const char *s);
 
 #endif

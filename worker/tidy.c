@@ -19,13 +19,13 @@
 #define TIDY_BATCHES_MAX	200
 
 static int
-tidy_merge(struct worker *w, int *merges)
+tidy_merge(struct job *j, int *merges)
 {
 	int	 merged, i;
 
 	*merges = 0;
-	for (i = 0; i < TIDY_STEPS_MAX && !worker_stopping(w); i++) {
-		if (store_client_search_tidy(w->store, TIDY_PAGES, &merged) !=
+	for (i = 0; i < TIDY_STEPS_MAX && !job_stopping(j); i++) {
+		if (store_client_search_tidy(j->store, TIDY_PAGES, &merged) !=
 		    STORE_OK)
 			return -1;
 		if (!merged)
@@ -37,14 +37,14 @@ tidy_merge(struct worker *w, int *merges)
 
 /* Deletes with fn a batch at a time until a batch comes back short. */
 static int
-tidy_expire(struct worker *w, int (*fn)(struct store *, int64_t, int,
+tidy_expire(struct job *j, int (*fn)(struct store *, int64_t, int,
     int *), int64_t now, int *total)
 {
 	int	 deleted, i;
 
 	*total = 0;
-	for (i = 0; i < TIDY_BATCHES_MAX && !worker_stopping(w); i++) {
-		if (fn(w->store, now, TIDY_BATCH, &deleted) != STORE_OK)
+	for (i = 0; i < TIDY_BATCHES_MAX && !job_stopping(j); i++) {
+		if (fn(j->store, now, TIDY_BATCH, &deleted) != STORE_OK)
 			return -1;
 		*total += deleted;
 		if (deleted < TIDY_BATCH)
@@ -54,15 +54,15 @@ tidy_expire(struct worker *w, int (*fn)(struct store *, int64_t, int,
 }
 
 int
-tidy_run(struct worker *w, int *merges)
+tidy_run(struct job *j, int *merges)
 {
 	int64_t	 now = store_now();
 	int	 keys = 0, logins = 0, rc = 0;
 
-	if (tidy_merge(w, merges) == -1)
+	if (tidy_merge(j, merges) == -1)
 		rc = -1;
-	if (tidy_expire(w, store_tidy_idempotency, now, &keys) == -1 ||
-	    tidy_expire(w, store_tidy_logins, now, &logins) == -1)
+	if (tidy_expire(j, store_tidy_idempotency, now, &keys) == -1 ||
+	    tidy_expire(j, store_tidy_logins, now, &logins) == -1)
 		rc = -1;
 	if (keys > 0 || logins > 0)
 		log_info("expired: %d idempotency keys, %d login attempts",

@@ -8,13 +8,13 @@
 #ifndef WORKER_TIDY_H
 #define WORKER_TIDY_H
 
-#include "worker.h"
+#include "job.h"
 
 /*
  * Merges while there is work, then deletes expired rows at the worker's
  * clock, a bounded amount per call; *merges counts the steps that
  * merged. 0 or -1 (what could be done is done).
  */
-int	tidy_run(struct worker *, int *merges);
+int	tidy_run(struct job *, int *merges);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * The worker loop and its signal handling.
+ * The worker loop and its signal handling: each pass runs the jobs
+ * (digest.c, deliver.c, tidy.c) with a struct job of this worker's.
  */
 #include <errno.h>
 #include <signal.h>
@@ -44,18 +45,6 @@ worker_parse_time(const char *s, int64_t *out)
 	return 0;
 }
 
-int
-worker_stopping(const struct worker *w)
-{
-	sigset_t	 pending;
-
-	(void)w;
-	if (sigpending(&pending) == -1)
-		return 0;
-	return sigismember(&pending, SIGTERM) == 1 ||
-	    sigismember(&pending, SIGINT) == 1;
-}
-
 static double
 worker_ms(const struct timespec *a, const struct timespec *b)
 {
@@ -67,6 +56,7 @@ worker_ms(const struct timespec *a, const struct timespec *b)
 static int
 worker_pass(struct worker *w)
 {
+	struct job		 j = { .store = w->store, .cfg = w->cfg };
 	struct digest_stats	 ds;
 	struct deliver_stats	 dl;
 	struct timespec		 t0, t1, t2, t3;
@@ -76,11 +66,11 @@ worker_pass(struct worker *w)
 	memset(&ds, 0, sizeof(ds));
 	memset(&dl, 0, sizeof(dl));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (digest_run(w, now, &ds) == -1)
+	if (digest_run(&j, now, &ds) == -1)
 		rc = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* Each claim reads the clock: what the digests queued is due too. */
-	if (deliver_run(w, &dl) == -1)
+	if (deliver_run(&j, &dl) == -1)
 		rc = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (ds.written || ds.skipped || dl.sent || dl.retried || dl.failed ||
@@ -90,7 +80,7 @@ worker_pass(struct worker *w)
 		    "in %.1f ms", ds.written, ds.skipped, worker_ms(&t0, &t1),
 		    dl.sent, dl.retried, dl.failed, dl.cancelled,
 		    worker_ms(&t1, &t2));
-	if (tidy_run(w, &merges) == -1)
+	if (tidy_run(&j, &merges) == -1)
 		rc = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t3);
 	if (merges > 0)

@@ -23,7 +23,4 @@ int	worker_parse_time(const char *, int64_t *out);
 /* Runs until a signal (or one pass with once). Exit status. */
 int	worker_run(struct worker *);
 
-/* Nonzero once SIGTERM or SIGINT is pending: finish the message in hand. */
-int	worker_stopping(const struct worker *);
-
 #endif

@@ -22,6 +22,7 @@
 
 #include "../../common/log.h"
 #include "../../worker/mail.h"
+#include "../../worker/mime.h"
 #include "fuzz.h"
 
 #define FROM		"portal@portal.example"
@@ -46,7 +47,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	/* mail_render() logs every refused payload at warn. */
 	log_init("fuzz_mail_header", LOG_LEVEL_ERROR);
-	mail_init();
+	mime_init();
 	return 0;
 }
 

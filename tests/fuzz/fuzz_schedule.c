@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for worker/schedule.c: digest slots for times taken
+ * libFuzzer target for common/schedule.c: digest slots for times taken
  * from the input and zones from a small list (with DST changes at 02:00,
  * at midnight, by 30 minutes, and a skipped day). Checks that every slot
  * is a 10:00 of a day its frequency allows, that the next slot comes
@@ -16,7 +16,7 @@
 
 #include "../../common/tz.h"
 #include "../../worker/mail_text.h"
-#include "../../worker/schedule.h"
+#include "../../common/schedule.h"
 #include "fuzz.h"
 
 static const char *const zones[] = {

@@ -1,7 +1,8 @@
 /*
- * Unit tests for worker/mail_text.h and worker/mail.h: amounts and periods
- * per locale, and the bytes of rendered digests and reminders, read back
- * both as raw text and through GMime's parser.
+ * Unit tests for worker/mail_text.h and worker/mail.h with its parts
+ * (mail_doc.h, mime.h): amounts and periods per locale, and the bytes of
+ * rendered digests and reminders, read back both as raw text and through
+ * GMime's parser.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +20,9 @@
 
 #include "../../common/log.h"
 #include "../../worker/mail.h"
+#include "../../worker/mail_doc.h"
 #include "../../worker/mail_text.h"
+#include "../../worker/mime.h"
 
 #define FROM		"portal@portal.example"
 #define MSGID		"outbox-42.1775462400@portal.example"
@@ -1399,9 +1402,9 @@ main(void)
 	/* Refusals log a warning each: only errors here. */
 	log_init("test_mail", LOG_LEVEL_ERROR);
 	/* The parser in these tests needs GMime before any render runs. */
-	mail_init();
+	mime_init();
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	/* Frees GMime's charset and type tables, for LeakSanitizer. */
-	mail_shutdown();
+	mime_shutdown();
 	return rc;
 }

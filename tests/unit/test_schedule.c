@@ -1,5 +1,5 @@
 /*
- * Unit tests for worker/schedule.h: digest slots at 10:00 local time across
+ * Unit tests for common/schedule.h: digest slots at 10:00 local time across
  * weekdays, month and year ends, daylight-saving changes and zones. Every
  * expected UTC time was checked with GNU date against the system tzdata.
  */
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../worker/schedule.h"
+#include "../../common/schedule.h"
 
 #define CPH	"Europe/Copenhagen"
 #define NYC	"America/New_York"
@@ -106,7 +106,7 @@ run_start(const struct row *rows, size_t n)
 static void
 run_first(const struct row *rows, size_t n)
 {
-	int64_t	 slot = 0;
+	int64_t	 slot = 0, start, again;
 	size_t	 i;
 	int	 rc;
 
@@ -114,6 +114,14 @@ run_first(const struct row *rows, size_t n)
 		rc = schedule_first_delivery(rows[i].zone, rows[i].freq,
 		    utc(rows[i].at), &slot);
 		check_time(&rows[i], "first_delivery", rc, slot);
+		if (rc != 0)
+			continue;
+		/* The API's way: the first slot from the start it stored. */
+		assert_int_equal(schedule_start(rows[i].zone, utc(rows[i].at),
+		    &start), 0);
+		assert_int_equal(schedule_first_slot(rows[i].zone,
+		    rows[i].freq, start, &again), 0);
+		assert_int_equal(again, slot);
 	}
 }
 
@@ -624,6 +632,7 @@ test_bad_input(void **state)
 		assert_int_equal(schedule_next_slot(bad[i], D, t, &out), -1);
 		assert_int_equal(schedule_first_delivery(bad[i], M, t, &out),
 		    -1);
+		assert_int_equal(schedule_first_slot(bad[i], W, t, &out), -1);
 		assert_int_equal(schedule_current_slot(bad[i], W, t, &out),
 		    -1);
 	}
@@ -632,6 +641,8 @@ test_bad_input(void **state)
 	    &out), -1);
 	assert_int_equal(schedule_first_delivery(CPH, (enum schedule_freq)7,
 	    t, &out), -1);
+	assert_int_equal(schedule_first_slot(CPH, (enum schedule_freq)7, t,
+	    &out), -1);
 	assert_int_equal(schedule_current_slot(CPH, (enum schedule_freq)7, t,
 	    &out), -1);
 	assert_int_equal(out, 42);	/* untouched on failure */

@@ -1,10 +1,11 @@
 /*
  * When digests are due: slots at 10:00 wall-clock time in the firm's zone,
  * and the period (day, ISO week, month) each slot belongs to. Pure: no
- * database and no clock; "now" is always an argument.
+ * database and no clock; "now" is always an argument. The worker writes
+ * digests by it and the API answers next_delivery_at with it.
  */
-#ifndef WORKER_SCHEDULE_H
-#define WORKER_SCHEDULE_H
+#ifndef COMMON_SCHEDULE_H
+#define COMMON_SCHEDULE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -44,9 +45,14 @@ int	schedule_next_slot(const char *zone, enum schedule_freq,
 	    int64_t after, int64_t *slot);
 
 /*
- * The first slot at or after schedule_start(set_at): the start itself for
- * daily and weekly, the first first-Monday-of-a-month from it for monthly.
+ * The first slot at or after start. From a start schedule_start() gave,
+ * the first delivery of that subscription: the start itself for daily and
+ * weekly, the first first-Monday-of-a-month from it for monthly.
  */
+int	schedule_first_slot(const char *zone, enum schedule_freq,
+	    int64_t start, int64_t *slot);
+
+/* schedule_first_slot() of schedule_start(set_at). */
 int	schedule_first_delivery(const char *zone, enum schedule_freq,
 	    int64_t set_at, int64_t *slot);
 

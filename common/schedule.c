@@ -5,8 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../common/tz.h"
 #include "schedule.h"
+#include "tz.h"
 
 /* Enough days to pass from any date to the next first Monday of a month. */
 #define SCHEDULE_SEARCH_DAYS	40
@@ -126,6 +126,19 @@ schedule_start(const char *zone, int64_t set_at, int64_t *start)
 }
 
 int
+schedule_first_slot(const char *zone, enum schedule_freq f, int64_t start,
+    int64_t *slot)
+{
+	/*
+	 * The first slot strictly after one second before start. A start
+	 * from schedule_start() is a Monday 10:00, so a daily and a weekly
+	 * slot: the start itself for those, and for monthly the first
+	 * first-Monday from it on.
+	 */
+	return schedule_next_slot(zone, f, start - 1, slot);
+}
+
+int
 schedule_first_delivery(const char *zone, enum schedule_freq f,
     int64_t set_at, int64_t *slot)
 {
@@ -133,12 +146,7 @@ schedule_first_delivery(const char *zone, enum schedule_freq f,
 
 	if (schedule_start(zone, set_at, &start) == -1)
 		return -1;
-	/*
-	 * The start is a Monday 10:00, so a daily and a weekly slot: the
-	 * first slot strictly after one second before it is the start for
-	 * those, and for monthly the first first-Monday from it on.
-	 */
-	return schedule_next_slot(zone, f, start - 1, slot);
+	return schedule_first_slot(zone, f, start, slot);
 }
 
 int

@@ -1,0 +1,430 @@
+/*
+ * The subject and the two bodies of a digest or a reminder: sentences of
+ * mail_text in the recipient's language, the clients' figures, links and
+ * the comment, in plain text and in HTML side by side.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mail_body.h"
+#include "mail_text.h"
+
+#define MAIL_SMALL_MAX		4096	/* a subject, a cleaned name */
+
+int
+mail_clean_add(struct buf *b, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			if (buf_addc(b, ' ') == -1)
+				return -1;
+		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			if (buf_addc(b, ' ') == -1)
+				return -1;
+			p++;
+		} else if (buf_addc(b, (char)*p) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+char *
+mail_clean(const char *s)
+{
+	struct buf	 b;
+	char		*r;
+
+	buf_init(&b, MAIL_SMALL_MAX);
+	if (mail_clean_add(&b, s) == -1 || (r = buf_steal(&b, NULL)) == NULL) {
+		buf_cleanup(&b);
+		return NULL;
+	}
+	return r;
+}
+
+/*
+ * Appends s escaped for HTML text and attribute values; with br, line
+ * breaks become <br> so that a comment keeps its lines.
+ */
+static int
+mail_html_add(struct buf *b, const char *s, int br)
+{
+	const char	*rep;
+	int		 rc = 0;
+
+	for (; *s != '\0' && rc == 0; s++) {
+		switch (*s) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		case '\n':
+			rep = br ? "<br>\n" : "\n";
+			break;
+		default:
+			rep = NULL;
+			break;
+		}
+		rc = rep != NULL ? buf_adds(b, rep) : buf_addc(b, *s);
+	}
+	return rc;
+}
+
+/*
+ * Expands a sentence of mail_text: each "%s" takes the next of the n args,
+ * HTML-escaped when html is set. The count must match exactly, so that a
+ * translation with a missing or extra "%s" fails loudly in every test.
+ */
+static int
+mail_expand(struct buf *b, const char *fmt, int html, const char *const *args,
+    size_t n)
+{
+	const char	*p;
+	size_t		 used = 0;
+
+	for (p = fmt; *p != '\0'; p++) {
+		if (p[0] == '%' && p[1] == 's') {
+			if (used == n)
+				return -1;
+			if ((html ? mail_html_add(b, args[used], 0) :
+			    buf_adds(b, args[used])) == -1)
+				return -1;
+			used++;
+			p++;
+		} else if (buf_addc(b, *p) == -1)
+			return -1;
+	}
+	return used == n ? 0 : -1;
+}
+
+/*
+ * A sentence in both bodies: in text ended by text_end, in HTML as the
+ * paragraph p_open starts.
+ */
+static int
+mail_sentence(struct mail_out *o, const char *text_end, const char *p_open,
+    const char *fmt, const char *const *args, size_t n)
+{
+	if (mail_expand(&o->text, fmt, 0, args, n) == -1 ||
+	    buf_adds(&o->text, text_end) == -1 ||
+	    buf_adds(&o->html, p_open) == -1 ||
+	    mail_expand(&o->html, fmt, 1, args, n) == -1 ||
+	    buf_adds(&o->html, "</p>\n") == -1)
+		return -1;
+	return 0;
+}
+
+/* One paragraph in both bodies. */
+static int
+mail_para(struct mail_out *o, const char *fmt, const char *const *args,
+    size_t n)
+{
+	return mail_sentence(o, "\n\n", "<p>", fmt, args, n);
+}
+
+/* One "label: value" figure: indented in text, a table row in HTML. */
+static int
+mail_figure(struct mail_out *o, const char *label, const char *value)
+{
+	if (buf_printf(&o->text, "  %s: %s\n", label, value) == -1 ||
+	    buf_adds(&o->html, "<tr><td style=\"padding: 2px 16px 2px 0;\">")
+	    == -1 || mail_html_add(&o->html, label, 0) == -1 ||
+	    buf_adds(&o->html, "</td><td style=\"padding: 2px 0; "
+	    "text-align: right; white-space: nowrap;\">") == -1 ||
+	    mail_html_add(&o->html, value, 0) == -1 ||
+	    buf_adds(&o->html, "</td></tr>\n") == -1)
+		return -1;
+	return 0;
+}
+
+static int
+mail_html_open(struct mail_out *o, enum mail_locale l, const char *subject)
+{
+	if (buf_printf(&o->html, "<!DOCTYPE html>\n<html lang=\"%s\">\n"
+	    "<head>\n<meta charset=\"utf-8\">\n<title>",
+	    mail_locale_tag(l)) == -1 ||
+	    mail_html_add(&o->html, subject, 0) == -1 ||
+	    buf_adds(&o->html, "</title>\n</head>\n<body style=\"font-family: "
+	    "Helvetica, Arial, sans-serif; color: #222222;\">\n") == -1)
+		return -1;
+	return 0;
+}
+
+static int
+mail_greeting(struct mail_out *o, const struct mail_text *t,
+    const char *name)
+{
+	const char	*args[1] = { name };
+
+	if (name[0] == '\0')
+		return mail_para(o, t->greeting_anon, NULL, 0);
+	return mail_para(o, t->greeting_fmt, args, 1);
+}
+
+static int
+mail_closing(struct mail_out *o, const struct mail_text *t,
+    const char *footer)
+{
+	if (buf_printf(&o->text, "%s\n%s\n\n-- \n%s\n", t->signature,
+	    MAIL_BRAND, footer) == -1 ||
+	    buf_printf(&o->html, "<p>%s<br>\n%s</p>\n", t->signature,
+	    MAIL_BRAND) == -1 ||
+	    buf_adds(&o->html, "<p style=\"color: #666666; font-size: 12px;\">")
+	    == -1 || mail_html_add(&o->html, footer, 0) == -1 ||
+	    buf_adds(&o->html, "</p>\n</body>\n</html>\n") == -1)
+		return -1;
+	return 0;
+}
+
+/* An anchor to url reading label, inside the element open starts. */
+static int
+mail_html_anchor(struct buf *html, const char *open, const char *url,
+    const char *label, const char *close)
+{
+	if (buf_adds(html, open) == -1 || buf_adds(html, "<a href=\"") == -1 ||
+	    mail_html_add(html, url, 0) == -1 ||
+	    buf_adds(html, "\">") == -1 ||
+	    mail_html_add(html, label, 0) == -1 ||
+	    buf_adds(html, "</a>") == -1 || buf_adds(html, close) == -1)
+		return -1;
+	return 0;
+}
+
+/* A link line: "label: url" in text, an anchor in HTML. */
+static int
+mail_link(struct mail_out *o, const char *label, const char *url)
+{
+	if (buf_printf(&o->text, "  %s: %s\n", label, url) == -1 ||
+	    mail_html_anchor(&o->html, "<p style=\"margin: 4px 0 16px 0;\">",
+	    url, label, "</p>\n") == -1)
+		return -1;
+	return 0;
+}
+
+/* A client's name as a heading linked to the client. */
+static int
+mail_client_heading(struct mail_out *o, const char *name, const char *url)
+{
+	if (buf_printf(&o->text, "%s\n", name) == -1 ||
+	    mail_html_anchor(&o->html, "<h3 style=\"margin: 16px 0 4px 0;\">",
+	    url, name, "</h3>\n") == -1)
+		return -1;
+	return 0;
+}
+
+static int
+mail_count(char *out, size_t outlen, int64_t n)
+{
+	int	 w = snprintf(out, outlen, "%lld", (long long)n);
+
+	return w < 0 || (size_t)w >= outlen ? -1 : 0;
+}
+
+/* The figures of one client; for a reminder only its ticked tasks. */
+static int
+mail_client_figures(struct mail_out *o, const struct mail_text *t,
+    enum mail_locale l, const struct mail_client *c, const int *tasks)
+{
+	char	 money[MAIL_MONEY_MAX], missing[24], ready[24];
+
+	if (mail_money_format(l, c->balance_minor, c->currency, money,
+	    sizeof(money)) == -1 ||
+	    mail_count(missing, sizeof(missing), c->missing_receipts) == -1 ||
+	    mail_count(ready, sizeof(ready), c->export_ready) == -1)
+		return -1;
+	if (buf_adds(&o->html, "<table role=\"presentation\" "
+	    "style=\"border-collapse: collapse;\">\n") == -1)
+		return -1;
+	if ((tasks == NULL || tasks[MAIL_TASK_MISSING_RECEIPTS]) &&
+	    mail_figure(o, t->missing_receipts, missing) == -1)
+		return -1;
+	if ((tasks == NULL || tasks[MAIL_TASK_EXPORT_READY]) &&
+	    mail_figure(o, t->export_ready, ready) == -1)
+		return -1;
+	if ((tasks == NULL || tasks[MAIL_TASK_BALANCE]) &&
+	    mail_figure(o, t->balance, money) == -1)
+		return -1;
+	return buf_adds(&o->html, "</table>\n");
+}
+
+int
+mail_digest_write(struct mail_out *o, const struct mail_doc *d,
+    const char *subject, const char *to_name, const char *firm,
+    const char *period)
+{
+	const struct mail_text	*t = mail_text_get(d->locale);
+	const char		*args[2] = { firm, period };
+	const cJSON		*item;
+	struct mail_client	 c;
+	char			*name = NULL;
+	int			 rc = -1;
+
+	if (mail_html_open(o, d->locale, subject) == -1 ||
+	    mail_greeting(o, t, to_name) == -1 ||
+	    mail_para(o, t->digest_intro_fmt, args, 2) == -1)
+		goto out;
+	cJSON_ArrayForEach(item, d->clients) {
+		if (mail_client_parse(item, &c) == -1 ||
+		    (name = mail_clean(c.name)) == NULL ||
+		    mail_client_heading(o, name, c.url) == -1 ||
+		    mail_client_figures(o, t, d->locale, &c, NULL) == -1 ||
+		    mail_link(o, t->open_client, c.url) == -1 ||
+		    buf_addc(&o->text, '\n') == -1)
+			goto out;
+		free(name);
+		name = NULL;
+	}
+	rc = mail_closing(o, t, t->digest_footer);
+out:
+	free(name);
+	return rc;
+}
+
+/*
+ * Appends the comment to the text body with its line breaks made "\n"
+ * (CRLF and lone CR too) and other controls but tab made spaces, then
+ * the same HTML-escaped with <br> into the HTML body.
+ */
+static int
+mail_comment_write(struct mail_out *o, const char *comment)
+{
+	struct buf	 b;
+	const char	*p;
+	int		 rc = -1;
+
+	buf_init(&b, MAIL_COMMENT_MAX * 2);
+	for (p = comment; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\r') {
+			if (p[1] == '\n')
+				p++;
+			c = '\n';
+		} else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			c = ' ';
+		if (buf_addc(&b, (char)c) == -1)
+			goto out;
+	}
+	if (b.data == NULL && buf_adds(&b, "") == -1)
+		goto out;
+	if (buf_printf(&o->text, "%s\n\n", b.data) == -1 ||
+	    buf_adds(&o->html, "<blockquote style=\"margin: 0 0 16px 0; "
+	    "padding: 8px 12px; border-left: 3px solid #cccccc;\">") == -1 ||
+	    mail_html_add(&o->html, b.data, 1) == -1 ||
+	    buf_adds(&o->html, "</blockquote>\n") == -1)
+		goto out;
+	rc = 0;
+out:
+	buf_cleanup(&b);
+	return rc;
+}
+
+int
+mail_reminder_write(struct mail_out *o, const struct mail_doc *d,
+    const char *subject, const char *to_name, const char *firm)
+{
+	const struct mail_text	*t = mail_text_get(d->locale);
+	const char		*args[3];
+	char			*sname = NULL, *client = NULL, *who = NULL;
+	struct buf		 b;
+	int			 rc = -1;
+
+	buf_init(&b, MAIL_SMALL_MAX);
+	if ((sname = mail_clean(d->sender_name)) == NULL ||
+	    (client = mail_clean(d->client.name)) == NULL)
+		goto out;
+	/* "Anna Admin (anna@firm.example)", or the address alone. */
+	if ((sname[0] != '\0' ? buf_printf(&b, "%s (%s)", sname,
+	    d->sender_email) : buf_adds(&b, d->sender_email)) == -1 ||
+	    (who = buf_steal(&b, NULL)) == NULL)
+		goto out;
+	if (sname[0] == '\0') {
+		free(sname);
+		if ((sname = strdup(d->sender_email)) == NULL)
+			goto out;
+	}
+	args[0] = who;
+	args[1] = firm;
+	args[2] = client;
+	if (mail_html_open(o, d->locale, subject) == -1 ||
+	    mail_greeting(o, t, to_name) == -1 ||
+	    mail_para(o, t->reminder_intro_fmt, args, 3) == -1 ||
+	    mail_client_figures(o, t, d->locale, &d->client, d->tasks) == -1 ||
+	    buf_addc(&o->text, '\n') == -1)
+		goto out;
+	args[0] = sname;
+	/* The comment's heading sits close above the comment. */
+	if (d->comment != NULL && d->comment[0] != '\0' &&
+	    (mail_sentence(o, "\n", "<p style=\"margin-bottom: 4px;\">",
+	    t->comment_fmt, args, 1) == -1 ||
+	    mail_comment_write(o, d->comment) == -1))
+		goto out;
+	if (mail_client_heading(o, client, d->client.url) == -1 ||
+	    mail_link(o, t->open_client, d->client.url) == -1 ||
+	    buf_addc(&o->text, '\n') == -1)
+		goto out;
+	/* The footer names the sender: expanded once, used in both bodies. */
+	buf_reset(&b);
+	if (mail_expand(&b, t->reminder_footer_fmt, 0, args, 1) == -1 ||
+	    b.data == NULL)
+		goto out;
+	rc = mail_closing(o, t, b.data);
+out:
+	buf_cleanup(&b);
+	free(sname);
+	free(client);
+	free(who);
+	return rc;
+}
+
+char *
+mail_subject(const struct mail_doc *d, const char *period)
+{
+	const struct mail_text	*t = mail_text_get(d->locale);
+	const char		*args[2];
+	struct buf		 b;
+	char			*client = NULL, *s = NULL, count[24];
+
+	buf_init(&b, MAIL_SMALL_MAX);
+	if (d->kind == MAIL_KIND_DIGEST && d->subject_count == 1) {
+		if ((client = mail_clean(d->subject_client)) == NULL)
+			goto out;
+		args[0] = client;
+		args[1] = period;
+		if (mail_expand(&b, t->digest_subject_one_fmt[d->frequency], 0,
+		    args, 2) == -1)
+			goto out;
+	} else if (d->kind == MAIL_KIND_DIGEST) {
+		if (mail_count(count, sizeof(count), d->subject_count) == -1)
+			goto out;
+		args[0] = count;
+		args[1] = period;
+		if (mail_expand(&b, t->digest_subject_many_fmt, 0, args,
+		    2) == -1)
+			goto out;
+	} else {
+		if ((client = mail_clean(d->client.name)) == NULL)
+			goto out;
+		args[0] = client;
+		if (mail_expand(&b, t->reminder_subject_fmt, 0, args, 1) == -1)
+			goto out;
+	}
+	s = buf_steal(&b, NULL);
+out:
+	buf_cleanup(&b);
+	free(client);
+	return s;
+}
