@@ -212,10 +212,11 @@ out:
 }
 
 const struct route access_routes[] = {
-	{ "POST", "/v1/clients/{id}/access", access_create, ROUTE_STAFF,
-	    ROUTE_BODY_NONE, NULL, 1 },
-	{ "GET", "/v1/audit-events", audit_list, ROLE_ADMIN, ROUTE_BODY_NONE,
-	    NULL, 0 },
+	{ .method = "POST", .pattern = "/v1/clients/{id}/access",
+	    .handler = access_create, .roles = ROUTE_STAFF,
+	    .body = ROUTE_BODY_NONE, .no_replay = 1 },
+	{ .method = "GET", .pattern = "/v1/audit-events", .handler = audit_list,
+	    .roles = ROLE_ADMIN, .body = ROUTE_BODY_NONE },
 };
 const size_t access_n_routes = sizeof(access_routes) /
     sizeof(access_routes[0]);

@@ -328,10 +328,10 @@ list_tabs(struct request *req)
 }
 
 const struct route client_list_routes[] = {
-	{ "GET", "/v1/clients", list_clients, ROUTE_STAFF, ROUTE_BODY_NONE,
-	    NULL, 0 },
-	{ "GET", "/v1/clients/tabs", list_tabs, ROUTE_STAFF, ROUTE_BODY_NONE,
-	    NULL, 0 },
+	{ .method = "GET", .pattern = "/v1/clients", .handler = list_clients,
+	    .roles = ROUTE_STAFF, .body = ROUTE_BODY_NONE },
+	{ .method = "GET", .pattern = "/v1/clients/tabs", .handler = list_tabs,
+	    .roles = ROUTE_STAFF, .body = ROUTE_BODY_NONE },
 };
 const size_t client_list_n_routes = sizeof(client_list_routes) /
     sizeof(client_list_routes[0]);

@@ -749,15 +749,19 @@ out:
 }
 
 const struct route expenses_routes[] = {
-	{ "GET", "/v1/clients/{id}/expenses", expenses_list, ROUTE_STAFF,
-	    ROUTE_BODY_NONE, NULL, 0 },
-	{ "POST", "/v1/clients/{id}/expenses", expenses_create,
-	    ROLE_ADMIN | ROLE_INTEGRATION, ROUTE_BODY_CUSTOM, NULL, 0 },
-	{ "GET", "/v1/clients/{id}/expenses/{expense_id}", expenses_get,
-	    ROUTE_ANYONE, ROUTE_BODY_NONE, NULL, 0 },
-	{ "PATCH", "/v1/clients/{id}/expenses/{expense_id}", expenses_patch,
-	    ROLE_ADMIN | ROLE_INTEGRATION, ROUTE_BODY_SCHEMA,
-	    &expenses_patch_schema, 0 },
+	{ .method = "GET", .pattern = "/v1/clients/{id}/expenses",
+	    .handler = expenses_list, .roles = ROUTE_STAFF,
+	    .body = ROUTE_BODY_NONE },
+	{ .method = "POST", .pattern = "/v1/clients/{id}/expenses",
+	    .handler = expenses_create, .roles = ROLE_ADMIN | ROLE_INTEGRATION,
+	    .body = ROUTE_BODY_CUSTOM },
+	{ .method = "GET", .pattern = "/v1/clients/{id}/expenses/{expense_id}",
+	    .handler = expenses_get, .roles = ROUTE_ANYONE,
+	    .body = ROUTE_BODY_NONE },
+	{ .method = "PATCH",
+	    .pattern = "/v1/clients/{id}/expenses/{expense_id}",
+	    .handler = expenses_patch, .roles = ROLE_ADMIN | ROLE_INTEGRATION,
+	    .body = ROUTE_BODY_SCHEMA, .schema = &expenses_patch_schema },
 };
 const size_t expenses_n_routes = sizeof(expenses_routes) /
     sizeof(expenses_routes[0]);

@@ -330,12 +330,15 @@ out:
 }
 
 const struct route reminders_routes[] = {
-	{ "POST", "/v1/clients/{id}/notify-accountants", reminder_create,
-	    ROLE_ADMIN, ROUTE_BODY_SCHEMA, &reminder_schema, 0 },
-	{ "GET", "/v1/clients/{id}/reminders", reminder_list, ROLE_ADMIN,
-	    ROUTE_BODY_NONE, NULL, 0 },
-	{ "GET", "/v1/reminders/{id}", reminder_get, ROLE_ADMIN,
-	    ROUTE_BODY_NONE, NULL, 0 },
+	{ .method = "POST", .pattern = "/v1/clients/{id}/notify-accountants",
+	    .handler = reminder_create, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_SCHEMA, .schema = &reminder_schema },
+	{ .method = "GET", .pattern = "/v1/clients/{id}/reminders",
+	    .handler = reminder_list, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_NONE },
+	{ .method = "GET", .pattern = "/v1/reminders/{id}",
+	    .handler = reminder_get, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_NONE },
 };
 const size_t reminders_n_routes = sizeof(reminders_routes) /
     sizeof(reminders_routes[0]);

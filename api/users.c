@@ -242,13 +242,17 @@ out:
 }
 
 const struct route users_routes[] = {
-	{ "GET", "/v1/me", users_me, ROUTE_ANYONE, ROUTE_BODY_NONE, NULL, 0 },
-	{ "GET", "/v1/users", users_list, ROLE_ADMIN, ROUTE_BODY_NONE, NULL, 0 },
-	{ "POST", "/v1/users", users_create, ROLE_ADMIN, ROUTE_BODY_SCHEMA,
-	    &users_create_schema, 0 },
-	{ "GET", "/v1/users/{id}", users_get, ROLE_ADMIN, ROUTE_BODY_NONE,
-	    NULL, 0 },
-	{ "PATCH", "/v1/users/{id}", users_patch, ROLE_ADMIN,
-	    ROUTE_BODY_SCHEMA, &users_patch_schema, 0 },
+	{ .method = "GET", .pattern = "/v1/me", .handler = users_me,
+	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_NONE },
+	{ .method = "GET", .pattern = "/v1/users", .handler = users_list,
+	    .roles = ROLE_ADMIN, .body = ROUTE_BODY_NONE },
+	{ .method = "POST", .pattern = "/v1/users", .handler = users_create,
+	    .roles = ROLE_ADMIN, .body = ROUTE_BODY_SCHEMA,
+	    .schema = &users_create_schema },
+	{ .method = "GET", .pattern = "/v1/users/{id}", .handler = users_get,
+	    .roles = ROLE_ADMIN, .body = ROUTE_BODY_NONE },
+	{ .method = "PATCH", .pattern = "/v1/users/{id}",
+	    .handler = users_patch, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_SCHEMA, .schema = &users_patch_schema },
 };
 const size_t users_n_routes = sizeof(users_routes) / sizeof(users_routes[0]);
