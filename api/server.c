@@ -423,7 +423,7 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 		store_busy_clear(req.store);
 	server_handle(&req);
 	/* A handler that left a transaction open has failed mid-way. */
-	if (req.store != NULL && !sqlite3_get_autocommit(req.store->db)) {
+	if (req.store != NULL && store_in_transaction(req.store)) {
 		log_warnx("transaction left open by %s %s",
 		    req.ri->request_method, req.route ? req.route->pattern :
 		    "?");
