@@ -11,7 +11,7 @@
 #include "../common/store_audit.h"
 #include "../common/text.h"
 #include "../common/token.h"
-#include "clients.h"
+#include "client_load.h"
 #include "route.h"
 
 #define AUDIT_DEFAULT_LIMIT	50

@@ -7,7 +7,7 @@
 
 #include "../common/log.h"
 #include "../common/store_assignee.h"
-#include "clients.h"
+#include "client_load.h"
 #include "route.h"
 
 static const struct json_field assignees_put_fields[] = {

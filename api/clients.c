@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "../common/log.h"
-#include "../common/store_partner.h"
-#include "clients.h"
+#include "client_load.h"
 #include "preferences.h"
 #include "route.h"
 
@@ -54,43 +53,6 @@ static const struct json_field clients_balance_fields[] = {
 static const struct json_schema clients_balance_schema = {
 	clients_balance_fields, 2
 };
-
-int
-client_load_or_reply(struct request *req, int idx, struct client *c)
-{
-	int64_t	 id;
-	int	 rc;
-
-	memset(c, 0, sizeof(*c));
-	if (request_param_id_or_reply(req, idx, &id) == -1)
-		return -1;
-	rc = store_client_get_visible(req->store, &req->user, id, c);
-	if (rc == STORE_ERROR)
-		return reply_internal_error(req);
-	if (rc == STORE_NOTFOUND)
-		return reply_not_found(req);
-	return 0;
-}
-
-int
-client_conflict_or_reply(struct request *req, const char *status)
-{
-	return reply_problem_member(req, 409, PROBLEM_CONFLICT,
-	    "Status conflict", "The client's current status does not allow "
-	    "this.", "current_status", status);
-}
-
-int
-client_locale_or_reply(struct request *req, char *locale, size_t len)
-{
-	struct partner	 p;
-
-	if (store_partner_get(req->store, req->user.partner_id, &p) !=
-	    STORE_OK)
-		return reply_internal_error(req);
-	(void)snprintf(locale, len, "%s", p.locale);
-	return 0;
-}
 
 /* ISO 4217 shape: three capital letters. */
 static int

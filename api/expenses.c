@@ -12,7 +12,7 @@
 #include "../common/log.h"
 #include "../common/store_expense.h"
 #include "../common/text.h"
-#include "clients.h"
+#include "client_load.h"
 #include "route.h"
 
 #define EXPENSES_DEFAULT_LIMIT	50

@@ -9,7 +9,7 @@
 #include "../common/store_partner.h"
 #include "../common/token.h"
 #include "../worker/schedule.h"
-#include "clients.h"
+#include "client_load.h"
 #include "preferences.h"
 #include "route.h"
 

@@ -12,7 +12,7 @@
 #include "../common/store_outbox.h"
 #include "../common/store_partner.h"
 #include "../common/store_reminder.h"
-#include "clients.h"
+#include "client_load.h"
 #include "route.h"
 
 #define REMINDER_COMMENT_MAX	2000
