@@ -8,6 +8,7 @@
 
 #include "../common/log.h"
 #include "client_load.h"
+#include "input.h"
 #include "preferences.h"
 #include "route.h"
 
@@ -53,14 +54,6 @@ static const struct json_field clients_balance_fields[] = {
 static const struct json_schema clients_balance_schema = {
 	clients_balance_fields, 2
 };
-
-/* ISO 4217 shape: three capital letters. */
-static int
-clients_currency_valid(const char *s)
-{
-	return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' &&
-	    s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
-}
 
 /* Organisation numbers: digits, letters, '-', ' ' and '.'. */
 static int
@@ -320,7 +313,7 @@ clients_balance(struct request *req)
 	const char	*currency = json_get_string(req->body, "currency");
 	struct client	 c;
 
-	if (!clients_currency_valid(currency)) {
+	if (!input_currency_valid(currency)) {
 		(void)clients_field_error_or_reply(req, "currency",
 		    "must be an ISO 4217 code such as SEK");
 		return;

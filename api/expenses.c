@@ -13,34 +13,13 @@
 #include "../common/store_expense.h"
 #include "../common/text.h"
 #include "client_load.h"
+#include "expense_input.h"
 #include "route.h"
 
 #define EXPENSES_DEFAULT_LIMIT	50
-#define EXPENSES_TIME_MAX	64	/* characters of a spent_at */
 #define EXPENSES_REPLY_MAX	(4 * 1024 * 1024)
-#define EXPENSES_FIELD_MAX	64	/* "expenses[999].receipt_status" */
-/* 9999-12-31T23:59:59Z: past it a time no longer prints in RFC 3339. */
-#define EXPENSES_TIME_LAST	253402300799LL
 /* The list has one order; the cursor still names it. */
 #define EXPENSES_CURSOR_SORT	1
-
-static const struct json_field expenses_fields[] = {
-	{ "external_id", JSON_KIND_STRING, 1, 1, EXPENSE_EXTERNAL_ID_MAX,
-	    NULL },
-	{ "amount_minor", JSON_KIND_INT, 1, -EXPENSE_AMOUNT_MAX,
-	    EXPENSE_AMOUNT_MAX, NULL },
-	{ "currency", JSON_KIND_STRING, 1, 3, 3, NULL },
-	{ "spent_at", JSON_KIND_STRING, 1, 1, EXPENSES_TIME_MAX, NULL },
-	{ "merchant", JSON_KIND_STRING, 1, 1, EXPENSE_MERCHANT_MAX, NULL },
-	{ "receipt_status", JSON_KIND_STRING, 1, 1, 16,
-	    expense_receipt_statuses },
-	{ "export_status", JSON_KIND_STRING, 1, 1, 16,
-	    expense_export_statuses },
-};
-static const struct json_schema expenses_schema = {
-	expenses_fields,
-	sizeof(expenses_fields) / sizeof(expenses_fields[0])
-};
 
 static const struct json_field expenses_patch_fields[] = {
 	{ "receipt_status", JSON_KIND_STRING, 0, 1, 16,
@@ -52,290 +31,6 @@ static const struct json_schema expenses_patch_schema = {
 	expenses_patch_fields,
 	sizeof(expenses_patch_fields) / sizeof(expenses_patch_fields[0])
 };
-
-/* ISO 4217 shape: three capital letters. */
-static int
-expenses_currency_valid(const char *s)
-{
-	return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' &&
-	    s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
-}
-
-/* Reads n decimal digits; stops at the first other byte (or the NUL). */
-static int
-expenses_digits(const char *s, int n, int *out)
-{
-	int	 i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-expenses_month_days(int y, int m)
-{
-	static const int days[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
-/* Days from 1970-01-01 to y-m-d, proleptic Gregorian, y >= 1. */
-static int64_t
-expenses_days(int y, int m, int d)
-{
-	int64_t	 yy = y - (m <= 2), era, yoe, doy, doe;
-
-	era = yy / 400;
-	yoe = yy - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/*
- * An RFC 3339 date-time ("2026-03-02T10:15:00Z", or with an offset such
- * as "+01:00") to Unix seconds; a fraction of a second is dropped. Leap
- * seconds and times outside 1970..9999 (UTC) are refused. 0 or -1.
- */
-static int
-expenses_parse_time(const char *s, int64_t *out)
-{
-	const char	*p;
-	int64_t		 t;
-	int		 y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-
-	/* Each test reads only bytes the ones before it proved present. */
-	if (strlen(s) < 20 || expenses_digits(s, 4, &y) == -1 ||
-	    s[4] != '-' || expenses_digits(s + 5, 2, &mo) == -1 ||
-	    s[7] != '-' || expenses_digits(s + 8, 2, &d) == -1 ||
-	    (s[10] != 'T' && s[10] != 't') ||
-	    expenses_digits(s + 11, 2, &h) == -1 || s[13] != ':' ||
-	    expenses_digits(s + 14, 2, &mi) == -1 || s[16] != ':' ||
-	    expenses_digits(s + 17, 2, &sec) == -1)
-		return -1;
-	p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -1;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z')
-		p++;
-	else if (*p == '+' || *p == '-') {
-		sign = *p == '+' ? 1 : -1;
-		if (expenses_digits(p + 1, 2, &oh) == -1 || p[3] != ':' ||
-		    expenses_digits(p + 4, 2, &om) == -1)
-			return -1;
-		p += 6;
-	} else
-		return -1;
-	if (*p != '\0' || y < 1 || mo < 1 || mo > 12 || d < 1 ||
-	    d > expenses_month_days(y, mo) || h > 23 || mi > 59 || sec > 59 ||
-	    oh > 23 || om > 59)
-		return -1;
-	t = expenses_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    sign * (oh * 3600 + om * 60);
-	if (t < 0 || t > EXPENSES_TIME_LAST)
-		return -1;
-	*out = t;
-	return 0;
-}
-
-/* The name json_schema_check() gives a field: "expenses[3].currency". */
-static void
-expenses_field_name(char *out, size_t outlen, const char *prefix,
-    const char *name)
-{
-	(void)snprintf(out, outlen, "%s%s%s", prefix ? prefix : "",
-	    prefix ? "." : "", name);
-}
-
-/* Whether errors already name field. */
-static int
-expenses_failed(const cJSON *errors, const char *field)
-{
-	const cJSON	*e;
-	const char	*f;
-
-	cJSON_ArrayForEach(e, errors) {
-		f = json_get_string(e, "field");
-		if (f != NULL && strcmp(f, field) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* A string member that passed the schema check, or NULL. */
-static const char *
-expenses_valid_string(const cJSON *obj, const cJSON *errors,
-    const char *prefix, const char *name)
-{
-	char	 field[EXPENSES_FIELD_MAX];
-
-	expenses_field_name(field, sizeof(field), prefix, name);
-	return expenses_failed(errors, field) ? NULL :
-	    json_get_string(obj, name);
-}
-
-static void
-expenses_error(cJSON *errors, const char *prefix, const char *name,
-    const char *message)
-{
-	char	 field[EXPENSES_FIELD_MAX];
-
-	expenses_field_name(field, sizeof(field), prefix, name);
-	json_error_add(errors, field, message);
-}
-
-/*
- * Checks one expense against the schema and then what a schema cannot
- * say (the currency's shape, spent_at), only for fields the schema
- * accepted, so that each bad field is named once. Appends the errors to
- * errors, names prefixed with prefix ("expenses[3]") unless it is NULL.
- * Fills f with pointers into obj for the valid fields (NULL for the
- * others). Returns the number of problems, or -1 when out of memory.
- */
-static int
-expenses_check(const cJSON *obj, const char *prefix, cJSON *errors,
-    struct expense_fields *f)
-{
-	cJSON		*mine, *e;
-	const char	*s;
-	int		 n;
-
-	memset(f, 0, sizeof(*f));
-	if ((mine = cJSON_CreateArray()) == NULL)
-		return -1;
-	n = json_schema_check(obj, &expenses_schema, prefix, mine);
-	if (cJSON_IsObject(obj)) {
-		f->external_id = expenses_valid_string(obj, mine, prefix,
-		    "external_id");
-		f->merchant = expenses_valid_string(obj, mine, prefix,
-		    "merchant");
-		f->receipt_status = expenses_valid_string(obj, mine, prefix,
-		    "receipt_status");
-		f->export_status = expenses_valid_string(obj, mine, prefix,
-		    "export_status");
-		f->amount_minor = json_get_int(obj, "amount_minor", 0);
-		s = expenses_valid_string(obj, mine, prefix, "currency");
-		if (s != NULL && !expenses_currency_valid(s)) {
-			expenses_error(mine, prefix, "currency",
-			    "must be an ISO 4217 code such as SEK");
-			n++;
-		} else
-			f->currency = s;
-		s = expenses_valid_string(obj, mine, prefix, "spent_at");
-		if (s != NULL && expenses_parse_time(s, &f->spent_at) == -1) {
-			expenses_error(mine, prefix, "spent_at",
-			    "must be an RFC 3339 time such as "
-			    "2026-03-02T10:15:00Z");
-			n++;
-		}
-	}
-	while ((e = cJSON_DetachItemFromArray(mine, 0)) != NULL)
-		cJSON_AddItemToArray(errors, e);
-	cJSON_Delete(mine);
-	return n;
-}
-
-struct expenses_key {
-	const char	*external_id;
-	int		 index;
-};
-
-static int
-expenses_key_cmp(const void *a, const void *b)
-{
-	const struct expenses_key	*x = a, *y = b;
-	int				 c;
-
-	if ((c = strcmp(x->external_id, y->external_id)) != 0)
-		return c;
-	return (x->index > y->index) - (x->index < y->index);
-}
-
-/*
- * A batch that names one external_id twice is refused: which of the two
- * should win is a guess. Adds an error for each repeat (not the first
- * one) and returns how many, or -1 when out of memory.
- */
-static int
-expenses_check_repeats(const struct expense_fields *f, int n, cJSON *errors)
-{
-	struct expenses_key	*keys;
-	char			 field[EXPENSES_FIELD_MAX];
-	int			 i, k = 0, bad = 0;
-
-	if ((keys = calloc((size_t)n + 1, sizeof(*keys))) == NULL)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (f[i].external_id == NULL)
-			continue;
-		keys[k].external_id = f[i].external_id;
-		keys[k].index = i;
-		k++;
-	}
-	qsort(keys, (size_t)k, sizeof(*keys), expenses_key_cmp);
-	for (i = 1; i < k; i++) {
-		if (strcmp(keys[i].external_id, keys[i - 1].external_id) != 0)
-			continue;
-		(void)snprintf(field, sizeof(field), "expenses[%d].external_id",
-		    keys[i].index);
-		json_error_add(errors, field, "repeats the external_id of an "
-		    "earlier expense in this batch");
-		bad++;
-	}
-	free(keys);
-	return bad;
-}
-
-/*
- * Checks the envelope of a batch, {"expenses": [...]} and nothing else,
- * with 1 to EXPENSE_BATCH_MAX items. Returns the array, or NULL after
- * adding errors.
- */
-static const cJSON *
-expenses_batch_items(const cJSON *body, cJSON *errors)
-{
-	const cJSON	*m, *items = NULL;
-	int		 n, bad = 0;
-
-	cJSON_ArrayForEach(m, body) {
-		if (strcmp(m->string, "expenses") == 0)
-			items = m;
-		else {
-			/* The key is valid UTF-8 and goes out JSON-escaped. */
-			json_error_add(errors, strlen(m->string) <= 100 ?
-			    m->string : "(field name too long)",
-			    "is not a known field");
-			bad++;
-		}
-	}
-	if (!cJSON_IsArray(items)) {
-		json_error_add(errors, "expenses", "must be an array");
-		return NULL;
-	}
-	n = cJSON_GetArraySize(items);
-	if (n == 0) {
-		json_error_add(errors, "expenses", "must not be empty");
-		bad++;
-	} else if (n > EXPENSE_BATCH_MAX) {
-		json_error_add(errors, "expenses", "has more than 1000 items");
-		bad++;
-	}
-	return bad > 0 ? NULL : items;
-}
 
 static int
 expenses_invalid_or_reply(struct request *req, cJSON *errors)
@@ -414,7 +109,7 @@ expenses_create(struct request *req)
 		goto oom;
 	batch = cJSON_IsObject(req->body) && json_has(req->body, "expenses");
 	if (batch) {
-		if ((items = expenses_batch_items(req->body, errors)) ==
+		if ((items = expense_input_batch(req->body, errors)) ==
 		    NULL) {
 			(void)expenses_invalid_or_reply(req, errors);
 			errors = NULL;
@@ -429,18 +124,18 @@ expenses_create(struct request *req)
 		cJSON_ArrayForEach(item, items) {
 			(void)snprintf(prefix, sizeof(prefix), "expenses[%d]",
 			    i);
-			if ((r = expenses_check(item, prefix, errors,
+			if ((r = expense_input_check(item, prefix, errors,
 			    &fields[i])) == -1)
 				goto oom;
 			bad += r;
 			i++;
 		}
-		if ((r = expenses_check_repeats(fields, n, errors)) == -1)
+		if ((r = expense_input_repeats(fields, n, errors)) == -1)
 			goto oom;
 		bad += r;
 	} else {
-		if ((r = expenses_check(req->body, NULL, errors, &fields[0])) ==
-		    -1)
+		if ((r = expense_input_check(req->body, NULL, errors,
+		    &fields[0])) == -1)
 			goto oom;
 		bad += r;
 	}
