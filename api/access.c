@@ -123,17 +123,6 @@ audit_row(const struct audit_event *ev, void *arg)
 	return w->error ? -1 : 0;
 }
 
-static int
-audit_bad_param(struct request *req, const char *field, const char *msg)
-{
-	cJSON	*errors = cJSON_CreateArray();
-
-	json_error_add(errors, field, msg);
-	return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
-	    "Invalid query parameter", "One or more query parameters are "
-	    "invalid.", errors);
-}
-
 static void
 audit_list(struct request *req)
 {
@@ -151,7 +140,7 @@ audit_list(struct request *req)
 		return;
 	if (rc == 1) {
 		if (text_parse_int(v, 1, INT64_MAX, &n) == -1) {
-			(void)audit_bad_param(req, "client_id",
+			(void)reply_invalid_query(req, "client_id",
 			    "must be a client id");
 			return;
 		}
@@ -161,7 +150,7 @@ audit_list(struct request *req)
 		return;
 	if (rc == 1) {
 		if (text_parse_int(v, 1, AUDIT_MAX_LIMIT, &n) == -1) {
-			(void)audit_bad_param(req, "limit",
+			(void)reply_invalid_query(req, "limit",
 			    "must be an integer from 1 to 200");
 			return;
 		}
@@ -173,7 +162,7 @@ audit_list(struct request *req)
 		return;
 	if (rc == 1) {
 		if (cursor_decode(v, &cur) == -1 || cur.query != query) {
-			(void)audit_bad_param(req, "cursor",
+			(void)reply_invalid_query(req, "cursor",
 			    "is not a cursor of this query");
 			return;
 		}

@@ -51,17 +51,6 @@ list_tab_allowed(enum role role, enum list_tab tab)
 	    (tab == TAB_ONBOARDING || tab == TAB_MINE);
 }
 
-static int
-list_bad_param(struct request *req, const char *field, const char *message)
-{
-	cJSON	*errors = cJSON_CreateArray();
-
-	json_error_add(errors, field, message);
-	return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
-	    "Invalid query parameter", "One or more query parameters are "
-	    "invalid.", errors);
-}
-
 struct list_params {
 	enum list_tab		 tab;
 	enum client_sort	 sort;
@@ -96,7 +85,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 			if (strcmp(v, list_tab_names[i]) == 0)
 				break;
 		if (i == 4)
-			return list_bad_param(req, "tab", "must be "
+			return reply_invalid_query(req, "tab", "must be "
 			    "invitations, onboarding, mine or all");
 		p->tab = (enum list_tab)i;
 	}
@@ -110,7 +99,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 			if (strcmp(v, list_sorts[i].name) == 0)
 				break;
 		if (i == 4)
-			return list_bad_param(req, "sort", "must be name, "
+			return reply_invalid_query(req, "sort", "must be name, "
 			    "-name, missing_receipts or -missing_receipts");
 		p->sort = list_sorts[i].sort;
 	}
@@ -119,7 +108,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 		return -1;
 	if (rc == 1) {
 		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
-			return list_bad_param(req, "missing_receipts",
+			return reply_invalid_query(req, "missing_receipts",
 			    "must be true or false");
 		p->missing_only = strcmp(v, "true") == 0;
 	}
@@ -127,7 +116,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 		return -1;
 	if (rc == 1) {
 		if (text_parse_int(v, 1, CLIENT_LIST_MAX, &n) == -1)
-			return list_bad_param(req, "limit",
+			return reply_invalid_query(req, "limit",
 			    "must be an integer from 1 to 200");
 		p->limit = (int)n;
 	}
@@ -139,17 +128,17 @@ list_params_or_reply(struct request *req, struct list_params *p)
 			return reply_problem(req, 403, PROBLEM_FORBIDDEN,
 			    "Forbidden", "Only admins filter by assignee.");
 		if (text_parse_int(v, 1, INT64_MAX, &n) == -1)
-			return list_bad_param(req, "assignee",
+			return reply_invalid_query(req, "assignee",
 			    "must be a user id");
 		p->assignee = n;
 	}
 	if ((rc = request_query_or_reply(req, "q", p->q, sizeof(p->q))) == -1)
 		return -1;
 	if (rc == 1 && text_utf8_length(p->q, strlen(p->q)) > LIST_Q_MAX)
-		return list_bad_param(req, "q", "is longer than 100 "
+		return reply_invalid_query(req, "q", "is longer than 100 "
 		    "characters");
 	if (collate_fold(p->q, p->q_folded, sizeof(p->q_folded)) == -1)
-		return list_bad_param(req, "q", "cannot be searched for");
+		return reply_invalid_query(req, "q", "cannot be searched for");
 	if ((rc = request_query_or_reply(req, "cursor", p->cursor_text,
 	    sizeof(p->cursor_text))) == -1)
 		return -1;
@@ -163,7 +152,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 		if (cursor_decode(p->cursor_text, &p->cursor) == -1 ||
 		    p->cursor.query != want ||
 		    p->cursor.sort != (uint8_t)p->sort)
-			return list_bad_param(req, "cursor", "is not a "
+			return reply_invalid_query(req, "cursor", "is not a "
 			    "cursor of this query");
 		p->has_cursor = 1;
 	}

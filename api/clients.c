@@ -96,18 +96,6 @@ clients_json(const struct client *c)
 	return o;
 }
 
-static int
-clients_field_error_or_reply(struct request *req, const char *field,
-    const char *message)
-{
-	cJSON	*errors = cJSON_CreateArray();
-
-	json_error_add(errors, field, message);
-	return reply_problem_errors(req, 422, PROBLEM_VALIDATION,
-	    "Invalid request body", "One or more fields are missing or "
-	    "invalid.", errors);
-}
-
 /* Reloads and answers the client as it now is, with status. */
 static void
 clients_reply_current(struct request *req, int64_t id, int status)
@@ -135,18 +123,18 @@ clients_create(struct request *req)
 	/* The integration reports invitations; admins start onboarding. */
 	if (req->user.role == ROLE_INTEGRATION) {
 		if (status == NULL || strcmp(status, "invitation") != 0) {
-			(void)clients_field_error_or_reply(req, "status",
+			(void)reply_invalid_field(req, "status",
 			    "must be \"invitation\" for an integration");
 			return;
 		}
 	} else {
 		if (status != NULL && strcmp(status, "onboarding") != 0) {
-			(void)clients_field_error_or_reply(req, "status",
+			(void)reply_invalid_field(req, "status",
 			    "must be \"onboarding\" (or absent) for an admin");
 			return;
 		}
 		if (email == NULL) {
-			(void)clients_field_error_or_reply(req,
+			(void)reply_invalid_field(req,
 			    "contact_email", "is required to invite a client");
 			return;
 		}
@@ -157,7 +145,7 @@ clients_create(struct request *req)
 	(void)snprintf(c.org_number, sizeof(c.org_number), "%s",
 	    json_get_string(req->body, "org_number"));
 	if (!clients_org_valid(c.org_number)) {
-		(void)clients_field_error_or_reply(req, "org_number",
+		(void)reply_invalid_field(req, "org_number",
 		    "may hold only digits, letters, '-', '.' and spaces");
 		return;
 	}
@@ -165,7 +153,7 @@ clients_create(struct request *req)
 		(void)snprintf(c.contact_email, sizeof(c.contact_email), "%s",
 		    email);
 		if (user_email_accept(c.contact_email) == -1) {
-			(void)clients_field_error_or_reply(req,
+			(void)reply_invalid_field(req,
 			    "contact_email",
 			    "is not an address mail can be sent to");
 			return;
@@ -187,8 +175,7 @@ clients_create(struct request *req)
 	    c.status, (long long)req->user.id);
 	(void)snprintf(location, sizeof(location), "/v1/clients/%lld",
 	    (long long)c.id);
-	if (reply_json(req, 201, clients_json(&c)) == 0)
-		(void)reply_header(req, "Location", location);
+	(void)reply_json_at(req, 201, clients_json(&c), location);
 }
 
 static void
@@ -237,7 +224,7 @@ clients_patch(struct request *req)
 		(void)snprintf(c.name, sizeof(c.name), "%s", s);
 	if ((s = json_get_string(req->body, "org_number")) != NULL) {
 		if (!clients_org_valid(s)) {
-			(void)clients_field_error_or_reply(req, "org_number",
+			(void)reply_invalid_field(req, "org_number",
 			    "may hold only digits, letters, '-', '.' and "
 			    "spaces");
 			goto out;
@@ -314,7 +301,7 @@ clients_balance(struct request *req)
 	struct client	 c;
 
 	if (!input_currency_valid(currency)) {
-		(void)clients_field_error_or_reply(req, "currency",
+		(void)reply_invalid_field(req, "currency",
 		    "must be an ISO 4217 code such as SEK");
 		return;
 	}

@@ -32,14 +32,6 @@ static const struct json_schema expenses_patch_schema = {
 	sizeof(expenses_patch_fields) / sizeof(expenses_patch_fields[0])
 };
 
-static int
-expenses_invalid_or_reply(struct request *req, cJSON *errors)
-{
-	return reply_problem_errors(req, 422, PROBLEM_VALIDATION,
-	    "Invalid request body", "One or more fields are missing or "
-	    "invalid.", errors);
-}
-
 /* One expense as the API shows it. */
 static void
 expenses_write(struct jsonw *w, const struct expense *e)
@@ -111,7 +103,7 @@ expenses_create(struct request *req)
 	if (batch) {
 		if ((items = expense_input_batch(req->body, errors)) ==
 		    NULL) {
-			(void)expenses_invalid_or_reply(req, errors);
+			(void)reply_invalid_body(req, errors);
 			errors = NULL;
 			goto out;
 		}
@@ -140,7 +132,7 @@ expenses_create(struct request *req)
 		bad += r;
 	}
 	if (bad > 0) {
-		(void)expenses_invalid_or_reply(req, errors);
+		(void)reply_invalid_body(req, errors);
 		errors = NULL;
 		goto out;
 	}
@@ -204,18 +196,6 @@ out:
 	client_cleanup(&c);
 }
 
-static int
-expenses_bad_param(struct request *req, const char *field,
-    const char *message)
-{
-	cJSON	*errors = cJSON_CreateArray();
-
-	json_error_add(errors, field, message);
-	return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
-	    "Invalid query parameter", "One or more query parameters are "
-	    "invalid.", errors);
-}
-
 /* values' own copy of s (from a NULL-terminated list), or NULL. */
 static const char *
 expenses_state(const char *const *values, const char *s)
@@ -251,7 +231,7 @@ expenses_params_or_reply(struct request *req, int64_t client_id,
 	if (rc == 1) {
 		if ((p->receipt_status = expenses_state(
 		    expense_receipt_statuses, v)) == NULL)
-			return expenses_bad_param(req, "receipt_status",
+			return reply_invalid_query(req, "receipt_status",
 			    "must be missing, attached or not_required");
 	}
 	if ((rc = request_query_or_reply(req, "export_status", v,
@@ -260,14 +240,14 @@ expenses_params_or_reply(struct request *req, int64_t client_id,
 	if (rc == 1) {
 		if ((p->export_status = expenses_state(
 		    expense_export_statuses, v)) == NULL)
-			return expenses_bad_param(req, "export_status",
+			return reply_invalid_query(req, "export_status",
 			    "must be pending, ready or exported");
 	}
 	if ((rc = request_query_or_reply(req, "limit", v, sizeof(v))) == -1)
 		return -1;
 	if (rc == 1) {
 		if (text_parse_int(v, 1, EXPENSE_LIST_MAX, &n) == -1)
-			return expenses_bad_param(req, "limit",
+			return reply_invalid_query(req, "limit",
 			    "must be an integer from 1 to 200");
 		p->limit = (int)n;
 	}
@@ -282,7 +262,7 @@ expenses_params_or_reply(struct request *req, int64_t client_id,
 	if (rc == 1) {
 		if (cursor_decode(text, &cur) == -1 || cur.query != p->query ||
 		    cur.sort != EXPENSES_CURSOR_SORT || cur.keylen != 0)
-			return expenses_bad_param(req, "cursor",
+			return reply_invalid_query(req, "cursor",
 			    "is not a cursor of this query");
 		p->after_id = cur.id;
 	}
@@ -409,17 +389,14 @@ expenses_patch(struct request *req)
 	const char	*receipt, *export;
 	struct client	 c;
 	struct expense	 e;
-	cJSON		*errors;
 	int64_t		 id;
 	int		 rc;
 
 	receipt = json_get_string(req->body, "receipt_status");
 	export = json_get_string(req->body, "export_status");
 	if (receipt == NULL && export == NULL) {
-		errors = cJSON_CreateArray();
-		json_error_add(errors, "(body)",
+		(void)reply_invalid_field(req, "(body)",
 		    "must name receipt_status, export_status or both");
-		(void)expenses_invalid_or_reply(req, errors);
 		return;
 	}
 	if (client_load_or_reply(req, 0, &c) == -1)

@@ -190,8 +190,7 @@ reminder_create(struct request *req)
 	    (long long)req->user.id, to.n);
 	(void)snprintf(location, sizeof(location), "/v1/reminders/%lld",
 	    (long long)r.id);
-	if (reply_json(req, 202, doc) == 0)
-		(void)reply_header(req, "Location", location);
+	(void)reply_json_at(req, 202, doc, location);
 	doc = NULL;
 	goto out;
 fail:

@@ -228,9 +228,7 @@ server_body_or_reply(struct request *req)
 		}
 	} else if (json_schema_check(req->body, req->route->schema, NULL,
 	    errors) > 0)
-		return reply_problem_errors(req, 422, PROBLEM_VALIDATION,
-		    "Invalid request body",
-		    "One or more fields are missing or invalid.", errors);
+		return reply_invalid_body(req, errors);
 	cJSON_Delete(errors);
 	return 0;
 }

@@ -142,7 +142,6 @@ static void
 users_create(struct request *req)
 {
 	struct user	 u;
-	cJSON		*errors;
 	char		 location[64];
 	int		 rc;
 
@@ -158,12 +157,8 @@ users_create(struct request *req)
 	    json_get_string(req->body, "name"));
 	(void)role_parse(json_get_string(req->body, "role"), &u.role);
 	if (user_email_accept(u.email) == -1) {
-		if ((errors = cJSON_CreateArray()) != NULL)
-			json_error_add(errors, "email",
-			    "is not an address mail can be sent to");
-		(void)reply_problem_errors(req, 422, PROBLEM_VALIDATION,
-		    "Invalid request body",
-		    "One or more fields are missing or invalid.", errors);
+		(void)reply_invalid_field(req, "email",
+		    "is not an address mail can be sent to");
 		return;
 	}
 	if (password_hash(json_get_string(req->body, "password"),
@@ -188,8 +183,7 @@ users_create(struct request *req)
 	    (long long)req->user.id);
 	(void)snprintf(location, sizeof(location), "/v1/users/%lld",
 	    (long long)u.id);
-	if (reply_json(req, 201, users_json(&u)) == 0)
-		(void)reply_header(req, "Location", location);
+	(void)reply_json_at(req, 201, users_json(&u), location);
 }
 
 static void
