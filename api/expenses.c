@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/cursor.h"
 #include "../common/jsonw.h"
 #include "../common/log.h"
 #include "../common/store_expense.h"
 #include "../common/text.h"
 #include "client_load.h"
 #include "expense_input.h"
+#include "page.h"
 #include "route.h"
 
 #define EXPENSES_DEFAULT_LIMIT	50
@@ -218,7 +218,7 @@ static int
 expenses_params_or_reply(struct request *req, int64_t client_id,
     struct expenses_params *p)
 {
-	char		 v[64], text[CURSOR_TEXT_MAX + 1], fp[96];
+	char		 v[64], fp[96];
 	struct cursor	 cur;
 	long long	 n;
 	int		 rc;
@@ -251,61 +251,41 @@ expenses_params_or_reply(struct request *req, int64_t client_id,
 			    "must be an integer from 1 to 200");
 		p->limit = (int)n;
 	}
-	if ((rc = request_query_or_reply(req, "cursor", text,
-	    sizeof(text))) == -1)
-		return -1;
-	/* A cursor only continues the query it came from. */
 	(void)snprintf(fp, sizeof(fp), "expenses|%lld|%s|%s",
 	    (long long)client_id, p->receipt_status ? p->receipt_status : "",
 	    p->export_status ? p->export_status : "");
 	p->query = cursor_fingerprint(fp);
-	if (rc == 1) {
-		if (cursor_decode(text, &cur) == -1 || cur.query != p->query ||
-		    cur.sort != EXPENSES_CURSOR_SORT || cur.keylen != 0)
-			return reply_invalid_query(req, "cursor",
-			    "is not a cursor of this query");
+	if ((rc = page_cursor_or_reply(req, p->query, EXPENSES_CURSOR_SORT, 1,
+	    &cur)) == -1)
+		return -1;
+	if (rc == 1)
 		p->after_id = cur.id;
-	}
 	return 0;
 }
-
-struct expenses_page {
-	struct jsonw	 w;
-	int		 limit;
-	int		 rows;
-	int		 more;	/* a row past the page exists */
-	int64_t		 last_id;
-};
 
 static int
 expenses_page_row(const struct expense *e, void *arg)
 {
-	struct expenses_page	*pg = arg;
+	struct page	*pg = arg;
 
-	if (pg->rows == pg->limit) {
-		pg->more = 1;
+	if (!page_take(pg))
 		return 0;
-	}
-	pg->rows++;
-	pg->last_id = e->id;
+	pg->last.id = e->id;
 	expenses_write(&pg->w, e);
 	return pg->w.error ? -1 : 0;
 }
 
+/* GET: inside the dispatcher's read, so the page and its total agree. */
 static void
 expenses_list(struct request *req)
 {
 	struct expenses_params	 p;
 	struct expense_query	 q;
-	struct expenses_page	 pg;
+	struct page		 pg;
 	struct client		 c;
-	struct cursor		 next;
-	struct buf		 out;
-	char			 text[CURSOR_TEXT_MAX + 1];
 	int64_t			 total = 0;
 	int			 rc;
 
-	buf_init(&out, EXPENSES_REPLY_MAX);
 	if (client_load_or_reply(req, 0, &c) == -1)
 		return;
 	if (expenses_params_or_reply(req, c.id, &p) == -1)
@@ -317,46 +297,17 @@ expenses_list(struct request *req)
 	q.after_id = p.after_id;
 	q.limit = p.limit + 1;
 
-	memset(&pg, 0, sizeof(pg));
-	jsonw_init(&pg.w, &out);
-	pg.limit = p.limit;
-	jsonw_object_open(&pg.w);
-	jsonw_key(&pg.w, "data");
-	jsonw_array_open(&pg.w);
-
-	/* The page and its total come from one snapshot. */
-	if (store_begin_read(req->store) == -1) {
-		(void)reply_internal_error(req);
-		goto out;
-	}
+	page_open(&pg, p.limit, EXPENSES_REPLY_MAX, EXPENSES_CURSOR_SORT,
+	    p.query);
 	rc = store_expense_list(req->store, &q, expenses_page_row, &pg);
 	if (rc == STORE_OK)
 		rc = store_expense_count(req->store, &q, &total);
-	store_rollback(req->store);
-	if (rc != STORE_OK) {
+	if (rc != STORE_OK)
 		(void)reply_internal_error(req);
-		goto out;
-	}
-	jsonw_array_close(&pg.w);
-	jsonw_key(&pg.w, "total");
-	jsonw_int(&pg.w, total);
-	jsonw_key(&pg.w, "next_cursor");
-	if (pg.more) {
-		memset(&next, 0, sizeof(next));
-		next.sort = EXPENSES_CURSOR_SORT;
-		next.query = p.query;
-		next.id = pg.last_id;
-		if (cursor_encode(&next, text, sizeof(text)) == -1) {
-			(void)reply_internal_error(req);
-			goto out;
-		}
-		jsonw_string(&pg.w, text);
-	} else
-		jsonw_null(&pg.w);
-	jsonw_object_close(&pg.w);
-	(void)reply_jsonw(req, 200, &out, pg.w.error);
+	else
+		page_reply(req, &pg, &total);
+	page_cleanup(&pg);
 out:
-	buf_cleanup(&out);
 	client_cleanup(&c);
 }
 
