@@ -11,11 +11,13 @@
 #include "../common/store_audit.h"
 #include "../common/text.h"
 #include "../common/token.h"
-#include "clients.h"
+#include "client_load.h"
+#include "page.h"
 #include "route.h"
 
 #define AUDIT_DEFAULT_LIMIT	50
 #define AUDIT_MAX_LIMIT		200
+#define AUDIT_REPLY_MAX		(1024 * 1024)
 
 static void
 access_create(struct request *req)
@@ -78,26 +80,15 @@ out:
 	client_cleanup(&c);
 }
 
-struct audit_page {
-	struct jsonw	 w;
-	int		 limit;
-	int		 rows;
-	int64_t		 last_id;
-	int		 more;
-};
-
 static int
 audit_row(const struct audit_event *ev, void *arg)
 {
-	struct audit_page	*p = arg;
-	struct jsonw		*w = &p->w;
+	struct page	*pg = arg;
+	struct jsonw	*w = &pg->w;
 
-	if (p->rows == p->limit) {
-		p->more = 1;
+	if (!page_take(pg))
 		return 0;
-	}
-	p->rows++;
-	p->last_id = ev->id;
+	pg->last.id = ev->id;
 	jsonw_object_open(w);
 	jsonw_key(w, "id");
 	jsonw_int(w, ev->id);
@@ -123,35 +114,23 @@ audit_row(const struct audit_event *ev, void *arg)
 	return w->error ? -1 : 0;
 }
 
-static int
-audit_bad_param(struct request *req, const char *field, const char *msg)
-{
-	cJSON	*errors = cJSON_CreateArray();
-
-	json_error_add(errors, field, msg);
-	return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
-	    "Invalid query parameter", "One or more query parameters are "
-	    "invalid.", errors);
-}
-
 static void
 audit_list(struct request *req)
 {
-	struct audit_page	 p;
-	struct cursor		 cur;
-	struct buf		 out;
-	char			 v[CURSOR_TEXT_MAX + 1], fp[48];
-	long long		 n;
-	int64_t			 client_id = 0, before = 0;
-	uint32_t		 query;
-	int			 rc, limit = AUDIT_DEFAULT_LIMIT;
+	struct page	 pg;
+	struct cursor	 cur;
+	char		 v[CURSOR_TEXT_MAX + 1], fp[48];
+	long long	 n;
+	int64_t		 client_id = 0, before = 0;
+	uint32_t	 query;
+	int		 rc, limit = AUDIT_DEFAULT_LIMIT;
 
 	if ((rc = request_query_or_reply(req, "client_id", v, sizeof(v))) ==
 	    -1)
 		return;
 	if (rc == 1) {
 		if (text_parse_int(v, 1, INT64_MAX, &n) == -1) {
-			(void)audit_bad_param(req, "client_id",
+			(void)reply_invalid_query(req, "client_id",
 			    "must be a client id");
 			return;
 		}
@@ -161,7 +140,7 @@ audit_list(struct request *req)
 		return;
 	if (rc == 1) {
 		if (text_parse_int(v, 1, AUDIT_MAX_LIMIT, &n) == -1) {
-			(void)audit_bad_param(req, "limit",
+			(void)reply_invalid_query(req, "limit",
 			    "must be an integer from 1 to 200");
 			return;
 		}
@@ -169,53 +148,28 @@ audit_list(struct request *req)
 	}
 	(void)snprintf(fp, sizeof(fp), "audit|%lld", (long long)client_id);
 	query = cursor_fingerprint(fp);
-	if ((rc = request_query_or_reply(req, "cursor", v, sizeof(v))) == -1)
+	/* Audit cursors name no order: one of any is taken. */
+	if ((rc = page_cursor_or_reply(req, query, PAGE_SORT_ANY, 0, &cur)) ==
+	    -1)
 		return;
-	if (rc == 1) {
-		if (cursor_decode(v, &cur) == -1 || cur.query != query) {
-			(void)audit_bad_param(req, "cursor",
-			    "is not a cursor of this query");
-			return;
-		}
+	if (rc == 1)
 		before = cur.id;
-	}
 
-	buf_init(&out, 1024 * 1024);
-	memset(&p, 0, sizeof(p));
-	jsonw_init(&p.w, &out);
-	p.limit = limit;
-	jsonw_object_open(&p.w);
-	jsonw_key(&p.w, "data");
-	jsonw_array_open(&p.w);
+	page_open(&pg, limit, AUDIT_REPLY_MAX, PAGE_SORT_ANY, query);
 	if (store_audit_list(req->store, req->user.partner_id, client_id,
-	    before, limit + 1, audit_row, &p) != STORE_OK) {
+	    before, limit + 1, audit_row, &pg) != STORE_OK)
 		(void)reply_internal_error(req);
-		goto out;
-	}
-	jsonw_array_close(&p.w);
-	jsonw_key(&p.w, "next_cursor");
-	if (p.more) {
-		memset(&cur, 0, sizeof(cur));
-		cur.query = query;
-		cur.id = p.last_id;
-		if (cursor_encode(&cur, v, sizeof(v)) == -1) {
-			(void)reply_internal_error(req);
-			goto out;
-		}
-		jsonw_string(&p.w, v);
-	} else
-		jsonw_null(&p.w);
-	jsonw_object_close(&p.w);
-	(void)reply_jsonw(req, 200, &out, p.w.error);
-out:
-	buf_cleanup(&out);
+	else
+		page_reply(req, &pg, NULL);
+	page_cleanup(&pg);
 }
 
 const struct route access_routes[] = {
-	{ "POST", "/v1/clients/{id}/access", access_create, ROUTE_STAFF,
-	    ROUTE_BODY_NONE, NULL, 1 },
-	{ "GET", "/v1/audit-events", audit_list, ROLE_ADMIN, ROUTE_BODY_NONE,
-	    NULL, 0 },
+	{ .method = "POST", .pattern = "/v1/clients/{id}/access",
+	    .handler = access_create, .roles = ROUTE_STAFF,
+	    .body = ROUTE_BODY_NONE, .no_replay = 1 },
+	{ .method = "GET", .pattern = "/v1/audit-events", .handler = audit_list,
+	    .roles = ROLE_ADMIN, .body = ROUTE_BODY_NONE },
 };
 const size_t access_n_routes = sizeof(access_routes) /
     sizeof(access_routes[0]);

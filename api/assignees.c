@@ -7,7 +7,7 @@
 
 #include "../common/log.h"
 #include "../common/store_assignee.h"
-#include "clients.h"
+#include "client_load.h"
 #include "route.h"
 
 static const struct json_field assignees_put_fields[] = {
@@ -182,14 +182,18 @@ out:
 }
 
 const struct route assignees_routes[] = {
-	{ "GET", "/v1/clients/{id}/assignees", assignees_get, ROUTE_STAFF,
-	    ROUTE_BODY_NONE, NULL, 0 },
-	{ "PUT", "/v1/clients/{id}/assignees", assignees_put, ROLE_ADMIN,
-	    ROUTE_BODY_SCHEMA, &assignees_put_schema, 0 },
-	{ "POST", "/v1/clients/{id}/assignees", assignees_post, ROLE_ADMIN,
-	    ROUTE_BODY_SCHEMA, &assignees_post_schema, 0 },
-	{ "DELETE", "/v1/clients/{id}/assignees/{user_id}", assignees_delete,
-	    ROLE_ADMIN, ROUTE_BODY_NONE, NULL, 0 },
+	{ .method = "GET", .pattern = "/v1/clients/{id}/assignees",
+	    .handler = assignees_get, .roles = ROUTE_STAFF,
+	    .body = ROUTE_BODY_NONE },
+	{ .method = "PUT", .pattern = "/v1/clients/{id}/assignees",
+	    .handler = assignees_put, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_SCHEMA, .schema = &assignees_put_schema },
+	{ .method = "POST", .pattern = "/v1/clients/{id}/assignees",
+	    .handler = assignees_post, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_SCHEMA, .schema = &assignees_post_schema },
+	{ .method = "DELETE", .pattern = "/v1/clients/{id}/assignees/{user_id}",
+	    .handler = assignees_delete, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_NONE },
 };
 const size_t assignees_n_routes = sizeof(assignees_routes) /
     sizeof(assignees_routes[0]);

@@ -129,7 +129,8 @@ out:
 }
 
 const struct route auth_routes[] = {
-	{ "POST", "/v1/auth/token", auth_token, ROUTE_PUBLIC,
-	    ROUTE_BODY_SCHEMA, &auth_token_schema, 0 },
+	{ .method = "POST", .pattern = "/v1/auth/token", .handler = auth_token,
+	    .roles = ROUTE_PUBLIC, .body = ROUTE_BODY_SCHEMA,
+	    .schema = &auth_token_schema },
 };
 const size_t auth_n_routes = sizeof(auth_routes) / sizeof(auth_routes[0]);

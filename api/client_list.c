@@ -11,6 +11,7 @@
 #include "../common/log.h"
 #include "../common/store_client.h"
 #include "../common/text.h"
+#include "page.h"
 #include "route.h"
 
 #define LIST_DEFAULT_LIMIT	50
@@ -51,17 +52,6 @@ list_tab_allowed(enum role role, enum list_tab tab)
 	    (tab == TAB_ONBOARDING || tab == TAB_MINE);
 }
 
-static int
-list_bad_param(struct request *req, const char *field, const char *message)
-{
-	cJSON	*errors = cJSON_CreateArray();
-
-	json_error_add(errors, field, message);
-	return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
-	    "Invalid query parameter", "One or more query parameters are "
-	    "invalid.", errors);
-}
-
 struct list_params {
 	enum list_tab		 tab;
 	enum client_sort	 sort;
@@ -71,7 +61,7 @@ struct list_params {
 	char			 q[LIST_Q_MAX * 4 + 1];
 	/* Folding can make one character three. */
 	char			 q_folded[LIST_Q_MAX * 12 + 1];
-	char			 cursor_text[CURSOR_TEXT_MAX + 1];
+	uint32_t		 query;	/* the cursor's fingerprint */
 	struct cursor		 cursor;
 	int			 has_cursor;
 };
@@ -96,7 +86,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 			if (strcmp(v, list_tab_names[i]) == 0)
 				break;
 		if (i == 4)
-			return list_bad_param(req, "tab", "must be "
+			return reply_invalid_query(req, "tab", "must be "
 			    "invitations, onboarding, mine or all");
 		p->tab = (enum list_tab)i;
 	}
@@ -110,7 +100,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 			if (strcmp(v, list_sorts[i].name) == 0)
 				break;
 		if (i == 4)
-			return list_bad_param(req, "sort", "must be name, "
+			return reply_invalid_query(req, "sort", "must be name, "
 			    "-name, missing_receipts or -missing_receipts");
 		p->sort = list_sorts[i].sort;
 	}
@@ -119,7 +109,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 		return -1;
 	if (rc == 1) {
 		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
-			return list_bad_param(req, "missing_receipts",
+			return reply_invalid_query(req, "missing_receipts",
 			    "must be true or false");
 		p->missing_only = strcmp(v, "true") == 0;
 	}
@@ -127,7 +117,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 		return -1;
 	if (rc == 1) {
 		if (text_parse_int(v, 1, CLIENT_LIST_MAX, &n) == -1)
-			return list_bad_param(req, "limit",
+			return reply_invalid_query(req, "limit",
 			    "must be an integer from 1 to 200");
 		p->limit = (int)n;
 	}
@@ -139,78 +129,55 @@ list_params_or_reply(struct request *req, struct list_params *p)
 			return reply_problem(req, 403, PROBLEM_FORBIDDEN,
 			    "Forbidden", "Only admins filter by assignee.");
 		if (text_parse_int(v, 1, INT64_MAX, &n) == -1)
-			return list_bad_param(req, "assignee",
+			return reply_invalid_query(req, "assignee",
 			    "must be a user id");
 		p->assignee = n;
 	}
 	if ((rc = request_query_or_reply(req, "q", p->q, sizeof(p->q))) == -1)
 		return -1;
 	if (rc == 1 && text_utf8_length(p->q, strlen(p->q)) > LIST_Q_MAX)
-		return list_bad_param(req, "q", "is longer than 100 "
+		return reply_invalid_query(req, "q", "is longer than 100 "
 		    "characters");
 	if (collate_fold(p->q, p->q_folded, sizeof(p->q_folded)) == -1)
-		return list_bad_param(req, "q", "cannot be searched for");
-	if ((rc = request_query_or_reply(req, "cursor", p->cursor_text,
-	    sizeof(p->cursor_text))) == -1)
-		return -1;
-	/* A cursor only continues the query it came from. */
+		return reply_invalid_query(req, "q", "cannot be searched for");
 	(void)snprintf(fp, sizeof(fp), "%d|%d|%d|%lld|%s", (int)p->tab,
 	    (int)p->sort, p->missing_only, (long long)p->assignee,
 	    p->q_folded);
-	p->cursor.query = cursor_fingerprint(fp);
-	if (rc == 1) {
-		uint32_t want = p->cursor.query;
-		if (cursor_decode(p->cursor_text, &p->cursor) == -1 ||
-		    p->cursor.query != want ||
-		    p->cursor.sort != (uint8_t)p->sort)
-			return list_bad_param(req, "cursor", "is not a "
-			    "cursor of this query");
-		p->has_cursor = 1;
-	}
+	p->query = cursor_fingerprint(fp);
+	if ((rc = page_cursor_or_reply(req, p->query, (int)p->sort, 0,
+	    &p->cursor)) == -1)
+		return -1;
+	p->has_cursor = rc == 1;
 	return 0;
 }
-
-struct list_state {
-	struct jsonw	 w;
-	int		 limit;
-	int		 rows;
-	int		 more;		/* a row past the page exists */
-	struct cursor	 last;
-};
 
 static int
 list_row(const struct client_row *r, void *arg)
 {
-	struct list_state	*s = arg;
-	struct jsonw		*w = &s->w;
+	struct page	*pg = arg;
 
-	if (s->rows == s->limit) {
-		s->more = 1;
+	if (!page_take(pg))
 		return 0;
-	}
-	s->rows++;
-	s->last.id = r->id;
-	s->last.count = r->missing_receipts;
-	if (r->sort_key_len > sizeof(s->last.key))
+	pg->last.id = r->id;
+	pg->last.count = r->missing_receipts;
+	if (r->sort_key_len > sizeof(pg->last.key))
 		return -1;
-	memcpy(s->last.key, r->sort_key, r->sort_key_len);
-	s->last.keylen = r->sort_key_len;
+	memcpy(pg->last.key, r->sort_key, r->sort_key_len);
+	pg->last.keylen = r->sort_key_len;
 
 	/* The row as SQLite keeps it: see list_json in schema.sql. */
-	jsonw_raw(w, r->json, r->json_len);
-	return w->error ? -1 : 0;
+	jsonw_raw(&pg->w, r->json, r->json_len);
+	return pg->w.error ? -1 : 0;
 }
 
+/* GET: inside the dispatcher's read, so the page and its total agree. */
 static void
 list_clients(struct request *req)
 {
 	struct list_params	 p;
 	struct client_query	 q;
-	struct list_state	 s;
-	struct buf		 out;
-	char			 next[CURSOR_TEXT_MAX + 1];
+	struct page		 pg;
 	int64_t			 total = 0;
-	int			 rc;
 
 	if (list_params_or_reply(req, &p) == -1)
 		return;
@@ -234,45 +201,15 @@ list_clients(struct request *req)
 		return;
 	}
 
-	buf_init(&out, LIST_REPLY_MAX);
+	page_open(&pg, p.limit, LIST_REPLY_MAX, (int)p.sort, p.query);
 	/* About 250 bytes a row: one allocation for a usual page. */
-	(void)buf_reserve(&out, (size_t)p.limit * 256 + 256);
-	memset(&s, 0, sizeof(s));
-	jsonw_init(&s.w, &out);
-	s.limit = p.limit;
-	jsonw_object_open(&s.w);
-	jsonw_key(&s.w, "data");
-	jsonw_array_open(&s.w);
-
-	/* The page and its total come from one snapshot. */
-	if (store_begin_read(req->store) == -1) {
+	(void)buf_reserve(&pg.out, (size_t)p.limit * 256 + 256);
+	if (store_client_list(req->store, &q, list_row, &pg, &total) !=
+	    STORE_OK)
 		(void)reply_internal_error(req);
-		goto out;
-	}
-	rc = store_client_list(req->store, &q, list_row, &s, &total);
-	store_rollback(req->store);
-	if (rc != STORE_OK) {
-		(void)reply_internal_error(req);
-		goto out;
-	}
-	jsonw_array_close(&s.w);
-	jsonw_key(&s.w, "total");
-	jsonw_int(&s.w, total);
-	jsonw_key(&s.w, "next_cursor");
-	if (s.more) {
-		s.last.sort = (uint8_t)p.sort;
-		s.last.query = p.cursor.query;
-		if (cursor_encode(&s.last, next, sizeof(next)) == -1) {
-			(void)reply_internal_error(req);
-			goto out;
-		}
-		jsonw_string(&s.w, next);
-	} else
-		jsonw_null(&s.w);
-	jsonw_object_close(&s.w);
-	(void)reply_jsonw(req, 200, &out, s.w.error);
-out:
-	buf_cleanup(&out);
+	else
+		page_reply(req, &pg, &total);
+	page_cleanup(&pg);
 }
 
 static int
@@ -298,10 +235,7 @@ list_tabs(struct request *req)
 	cJSON		*doc, *tabs;
 	int		 admin = req->user.role == ROLE_ADMIN, rc;
 
-	if (store_begin_read(st) == -1) {
-		(void)reply_internal_error(req);
-		return;
-	}
+	/* The dispatcher's read: the four counts come from one snapshot. */
 	rc = store_client_status_count(st, pid, uid, "active", &mine);
 	if (rc == STORE_OK)
 		rc = store_client_status_count(st, pid, admin ? 0 : uid,
@@ -310,7 +244,6 @@ list_tabs(struct request *req)
 		rc = store_client_status_count(st, pid, 0, "invitation", &inv);
 	if (rc == STORE_OK && admin)
 		rc = store_client_status_count(st, pid, 0, "active", &all);
-	store_rollback(st);
 	if (rc != STORE_OK) {
 		(void)reply_internal_error(req);
 		return;
@@ -328,10 +261,10 @@ list_tabs(struct request *req)
 }
 
 const struct route client_list_routes[] = {
-	{ "GET", "/v1/clients", list_clients, ROUTE_STAFF, ROUTE_BODY_NONE,
-	    NULL, 0 },
-	{ "GET", "/v1/clients/tabs", list_tabs, ROUTE_STAFF, ROUTE_BODY_NONE,
-	    NULL, 0 },
+	{ .method = "GET", .pattern = "/v1/clients", .handler = list_clients,
+	    .roles = ROUTE_STAFF, .body = ROUTE_BODY_NONE },
+	{ .method = "GET", .pattern = "/v1/clients/tabs", .handler = list_tabs,
+	    .roles = ROUTE_STAFF, .body = ROUTE_BODY_NONE },
 };
 const size_t client_list_n_routes = sizeof(client_list_routes) /
     sizeof(client_list_routes[0]);

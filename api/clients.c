@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "../common/log.h"
-#include "../common/store_partner.h"
-#include "clients.h"
+#include "client_load.h"
+#include "input.h"
 #include "preferences.h"
 #include "route.h"
 
@@ -55,51 +55,6 @@ static const struct json_schema clients_balance_schema = {
 	clients_balance_fields, 2
 };
 
-int
-client_load_or_reply(struct request *req, int idx, struct client *c)
-{
-	int64_t	 id;
-	int	 rc;
-
-	memset(c, 0, sizeof(*c));
-	if (request_param_id_or_reply(req, idx, &id) == -1)
-		return -1;
-	rc = store_client_get_visible(req->store, &req->user, id, c);
-	if (rc == STORE_ERROR)
-		return reply_internal_error(req);
-	if (rc == STORE_NOTFOUND)
-		return reply_not_found(req);
-	return 0;
-}
-
-int
-client_conflict_or_reply(struct request *req, const char *status)
-{
-	return reply_problem_member(req, 409, PROBLEM_CONFLICT,
-	    "Status conflict", "The client's current status does not allow "
-	    "this.", "current_status", status);
-}
-
-int
-client_locale_or_reply(struct request *req, char *locale, size_t len)
-{
-	struct partner	 p;
-
-	if (store_partner_get(req->store, req->user.partner_id, &p) !=
-	    STORE_OK)
-		return reply_internal_error(req);
-	(void)snprintf(locale, len, "%s", p.locale);
-	return 0;
-}
-
-/* ISO 4217 shape: three capital letters. */
-static int
-clients_currency_valid(const char *s)
-{
-	return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' &&
-	    s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
-}
-
 /* Organisation numbers: digits, letters, '-', ' ' and '.'. */
 static int
 clients_org_valid(const char *s)
@@ -141,18 +96,6 @@ clients_json(const struct client *c)
 	return o;
 }
 
-static int
-clients_field_error_or_reply(struct request *req, const char *field,
-    const char *message)
-{
-	cJSON	*errors = cJSON_CreateArray();
-
-	json_error_add(errors, field, message);
-	return reply_problem_errors(req, 422, PROBLEM_VALIDATION,
-	    "Invalid request body", "One or more fields are missing or "
-	    "invalid.", errors);
-}
-
 /* Reloads and answers the client as it now is, with status. */
 static void
 clients_reply_current(struct request *req, int64_t id, int status)
@@ -180,18 +123,18 @@ clients_create(struct request *req)
 	/* The integration reports invitations; admins start onboarding. */
 	if (req->user.role == ROLE_INTEGRATION) {
 		if (status == NULL || strcmp(status, "invitation") != 0) {
-			(void)clients_field_error_or_reply(req, "status",
+			(void)reply_invalid_field(req, "status",
 			    "must be \"invitation\" for an integration");
 			return;
 		}
 	} else {
 		if (status != NULL && strcmp(status, "onboarding") != 0) {
-			(void)clients_field_error_or_reply(req, "status",
+			(void)reply_invalid_field(req, "status",
 			    "must be \"onboarding\" (or absent) for an admin");
 			return;
 		}
 		if (email == NULL) {
-			(void)clients_field_error_or_reply(req,
+			(void)reply_invalid_field(req,
 			    "contact_email", "is required to invite a client");
 			return;
 		}
@@ -202,7 +145,7 @@ clients_create(struct request *req)
 	(void)snprintf(c.org_number, sizeof(c.org_number), "%s",
 	    json_get_string(req->body, "org_number"));
 	if (!clients_org_valid(c.org_number)) {
-		(void)clients_field_error_or_reply(req, "org_number",
+		(void)reply_invalid_field(req, "org_number",
 		    "may hold only digits, letters, '-', '.' and spaces");
 		return;
 	}
@@ -210,7 +153,7 @@ clients_create(struct request *req)
 		(void)snprintf(c.contact_email, sizeof(c.contact_email), "%s",
 		    email);
 		if (user_email_accept(c.contact_email) == -1) {
-			(void)clients_field_error_or_reply(req,
+			(void)reply_invalid_field(req,
 			    "contact_email",
 			    "is not an address mail can be sent to");
 			return;
@@ -232,8 +175,7 @@ clients_create(struct request *req)
 	    c.status, (long long)req->user.id);
 	(void)snprintf(location, sizeof(location), "/v1/clients/%lld",
 	    (long long)c.id);
-	if (reply_json(req, 201, clients_json(&c)) == 0)
-		(void)reply_header(req, "Location", location);
+	(void)reply_json_at(req, 201, clients_json(&c), location);
 }
 
 static void
@@ -282,7 +224,7 @@ clients_patch(struct request *req)
 		(void)snprintf(c.name, sizeof(c.name), "%s", s);
 	if ((s = json_get_string(req->body, "org_number")) != NULL) {
 		if (!clients_org_valid(s)) {
-			(void)clients_field_error_or_reply(req, "org_number",
+			(void)reply_invalid_field(req, "org_number",
 			    "may hold only digits, letters, '-', '.' and "
 			    "spaces");
 			goto out;
@@ -358,8 +300,8 @@ clients_balance(struct request *req)
 	const char	*currency = json_get_string(req->body, "currency");
 	struct client	 c;
 
-	if (!clients_currency_valid(currency)) {
-		(void)clients_field_error_or_reply(req, "currency",
+	if (!input_currency_valid(currency)) {
+		(void)reply_invalid_field(req, "currency",
 		    "must be an ISO 4217 code such as SEK");
 		return;
 	}
@@ -375,22 +317,27 @@ clients_balance(struct request *req)
 }
 
 const struct route clients_routes[] = {
-	{ "POST", "/v1/clients", clients_create,
-	    ROLE_ADMIN | ROLE_INTEGRATION, ROUTE_BODY_SCHEMA,
-	    &clients_create_schema, 0 },
-	{ "GET", "/v1/clients/{id}", clients_get, ROUTE_STAFF,
-	    ROUTE_BODY_NONE, NULL, 0 },
-	{ "PATCH", "/v1/clients/{id}", clients_patch, ROLE_ADMIN,
-	    ROUTE_BODY_SCHEMA, &clients_patch_schema, 0 },
-	{ "POST", "/v1/clients/{id}/accept", clients_accept, ROLE_ADMIN,
-	    ROUTE_BODY_NONE, NULL, 0 },
-	{ "POST", "/v1/clients/{id}/decline", clients_decline, ROLE_ADMIN,
-	    ROUTE_BODY_NONE, NULL, 0 },
-	{ "POST", "/v1/clients/{id}/verification", clients_verification,
-	    ROLE_INTEGRATION, ROUTE_BODY_SCHEMA, &clients_verification_schema, 0 },
-	{ "PUT", "/v1/clients/{id}/balance", clients_balance,
-	    ROLE_ADMIN | ROLE_INTEGRATION, ROUTE_BODY_SCHEMA,
-	    &clients_balance_schema, 0 },
+	{ .method = "POST", .pattern = "/v1/clients", .handler = clients_create,
+	    .roles = ROLE_ADMIN | ROLE_INTEGRATION, .body = ROUTE_BODY_SCHEMA,
+	    .schema = &clients_create_schema },
+	{ .method = "GET", .pattern = "/v1/clients/{id}",
+	    .handler = clients_get, .roles = ROUTE_STAFF,
+	    .body = ROUTE_BODY_NONE },
+	{ .method = "PATCH", .pattern = "/v1/clients/{id}",
+	    .handler = clients_patch, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_SCHEMA, .schema = &clients_patch_schema },
+	{ .method = "POST", .pattern = "/v1/clients/{id}/accept",
+	    .handler = clients_accept, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_NONE },
+	{ .method = "POST", .pattern = "/v1/clients/{id}/decline",
+	    .handler = clients_decline, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_NONE },
+	{ .method = "POST", .pattern = "/v1/clients/{id}/verification",
+	    .handler = clients_verification, .roles = ROLE_INTEGRATION,
+	    .body = ROUTE_BODY_SCHEMA, .schema = &clients_verification_schema },
+	{ .method = "PUT", .pattern = "/v1/clients/{id}/balance",
+	    .handler = clients_balance, .roles = ROLE_ADMIN | ROLE_INTEGRATION,
+	    .body = ROUTE_BODY_SCHEMA, .schema = &clients_balance_schema },
 };
 const size_t clients_n_routes = sizeof(clients_routes) /
     sizeof(clients_routes[0]);

@@ -42,12 +42,13 @@ health_openapi(struct request *req)
 }
 
 const struct route health_routes[] = {
-	{ "GET", "/healthz", health_live, ROUTE_PUBLIC, ROUTE_BODY_NONE,
-	    NULL, 0 },
-	{ "GET", "/readyz", health_ready, ROUTE_PUBLIC, ROUTE_BODY_NONE,
-	    NULL, 0 },
-	{ "GET", "/openapi.yaml", health_openapi, ROUTE_PUBLIC,
-	    ROUTE_BODY_NONE, NULL, 0 },
+	{ .method = "GET", .pattern = "/healthz", .handler = health_live,
+	    .roles = ROUTE_PUBLIC, .body = ROUTE_BODY_NONE },
+	{ .method = "GET", .pattern = "/readyz", .handler = health_ready,
+	    .roles = ROUTE_PUBLIC, .body = ROUTE_BODY_NONE },
+	{ .method = "GET", .pattern = "/openapi.yaml",
+	    .handler = health_openapi, .roles = ROUTE_PUBLIC,
+	    .body = ROUTE_BODY_NONE },
 };
 const size_t health_n_routes = sizeof(health_routes) /
     sizeof(health_routes[0]);

@@ -53,6 +53,15 @@ reply_take(struct request *req, int status, const char *content_type,
 }
 
 int
+reply_json_at(struct request *req, int status, cJSON *doc,
+    const char *location)
+{
+	if (reply_json(req, status, doc) == -1)
+		return -1;
+	return reply_header(req, "Location", location);
+}
+
+int
 reply_jsonw(struct request *req, int status, struct buf *b, int error)
 {
 	char	*body;
@@ -168,6 +177,36 @@ reply_empty_patch(struct request *req)
 }
 
 int
+reply_invalid_body(struct request *req, cJSON *errors)
+{
+	return reply_problem_errors(req, 422, PROBLEM_VALIDATION,
+	    "Invalid request body", "One or more fields are missing or "
+	    "invalid.", errors);
+}
+
+int
+reply_invalid_field(struct request *req, const char *field,
+    const char *message)
+{
+	cJSON	*errors = cJSON_CreateArray();
+
+	json_error_add(errors, field, message);
+	return reply_invalid_body(req, errors);
+}
+
+int
+reply_invalid_query(struct request *req, const char *name,
+    const char *message)
+{
+	cJSON	*errors = cJSON_CreateArray();
+
+	json_error_add(errors, name, message);
+	return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
+	    "Invalid query parameter", "One or more query parameters are "
+	    "invalid.", errors);
+}
+
+int
 reply_internal_error(struct request *req)
 {
 	return reply_problem(req, 500, PROBLEM_INTERNAL, "Internal error",
@@ -235,7 +274,6 @@ request_query_or_reply(struct request *req, const char *name, char *dst,
 {
 	const char	*qs = req->ri->query_string;
 	char		 probe[8];
-	cJSON		*errors;
 	int		 n;
 
 	dst[0] = '\0';
@@ -247,19 +285,13 @@ request_query_or_reply(struct request *req, const char *name, char *dst,
 	if (n < 0 || (size_t)n != strlen(dst) ||
 	    !text_utf8_valid(dst, (size_t)n) || text_has_control(dst)) {
 		dst[0] = '\0';
-		errors = cJSON_CreateArray();
-		json_error_add(errors, name, "is too long or not valid text");
-		return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
-		    "Invalid query parameter",
-		    "One or more query parameters are invalid.", errors);
+		return reply_invalid_query(req, name,
+		    "is too long or not valid text");
 	}
 	if (mg_get_var2(qs, strlen(qs), name, probe, sizeof(probe), 1) != -1) {
 		dst[0] = '\0';
-		errors = cJSON_CreateArray();
-		json_error_add(errors, name, "is given more than once");
-		return reply_problem_errors(req, 400, PROBLEM_VALIDATION,
-		    "Invalid query parameter",
-		    "One or more query parameters are invalid.", errors);
+		return reply_invalid_query(req, name,
+		    "is given more than once");
 	}
 	return 1;
 }

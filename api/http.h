@@ -70,6 +70,12 @@ struct request {
  * Returns 0, or -1 after replacing the reply with a 500.
  */
 int	reply_json(struct request *, int status, cJSON *doc);
+/*
+ * reply_json(), then, when that worked, a Location header naming what the
+ * request made (a 201 or 202). 0 or -1.
+ */
+int	reply_json_at(struct request *, int status, cJSON *doc,
+	    const char *location);
 /* Sets the reply to raw bytes (copied) of the given type. */
 int	reply_raw(struct request *, int status, const char *content_type,
 	    const char *body, size_t len);
@@ -97,6 +103,17 @@ int	reply_problem_errors(struct request *, int status, const char *type,
 int	reply_problem_member(struct request *, int status, const char *type,
 	    const char *title, const char *detail, const char *name,
 	    const char *value);
+/*
+ * 422 "Invalid request body" listing errors (a cJSON array from
+ * json_error_add(), taken over; NULL when out of memory).
+ */
+int	reply_invalid_body(struct request *, cJSON *errors);
+/* The same with one error: field and message are fixed text. */
+int	reply_invalid_field(struct request *, const char *field,
+	    const char *message);
+/* 400 "Invalid query parameter" with one error naming parameter name. */
+int	reply_invalid_query(struct request *, const char *name,
+	    const char *message);
 /* 422 for a PATCH naming no field. */
 int	reply_empty_patch(struct request *);
 /* The usual 500: generic body; the cause is logged by the caller. */

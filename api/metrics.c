@@ -89,8 +89,8 @@ metrics_get(struct request *req)
 }
 
 const struct route metrics_routes[] = {
-	{ "GET", "/metrics", metrics_get, ROUTE_PUBLIC, ROUTE_BODY_NONE, NULL,
-	    0 },
+	{ .method = "GET", .pattern = "/metrics", .handler = metrics_get,
+	    .roles = ROUTE_PUBLIC, .body = ROUTE_BODY_NONE },
 };
 const size_t metrics_n_routes = sizeof(metrics_routes) /
     sizeof(metrics_routes[0]);

@@ -9,7 +9,7 @@
 #include "../common/schedule.h"
 #include "../common/store_partner.h"
 #include "../common/token.h"
-#include "clients.h"
+#include "client_load.h"
 #include "preferences.h"
 #include "route.h"
 
@@ -308,14 +308,20 @@ out:
 }
 
 const struct route preferences_routes[] = {
-	{ "GET", "/v1/clients/{id}/notification-preference", preference_get,
-	    ROUTE_STAFF, ROUTE_BODY_NONE, NULL, 0 },
-	{ "PUT", "/v1/clients/{id}/notification-preference", preference_put,
-	    ROUTE_STAFF, ROUTE_BODY_SCHEMA, &preference_put_schema, 0 },
-	{ "GET", "/v1/me/notification-preferences", preference_list,
-	    ROUTE_STAFF, ROUTE_BODY_NONE, NULL, 0 },
-	{ "POST", "/v1/unsubscribe", preference_unsubscribe, ROUTE_PUBLIC,
-	    ROUTE_BODY_IGNORE, NULL, 0 },
+	{ .method = "GET",
+	    .pattern = "/v1/clients/{id}/notification-preference",
+	    .handler = preference_get, .roles = ROUTE_STAFF,
+	    .body = ROUTE_BODY_NONE },
+	{ .method = "PUT",
+	    .pattern = "/v1/clients/{id}/notification-preference",
+	    .handler = preference_put, .roles = ROUTE_STAFF,
+	    .body = ROUTE_BODY_SCHEMA, .schema = &preference_put_schema },
+	{ .method = "GET", .pattern = "/v1/me/notification-preferences",
+	    .handler = preference_list, .roles = ROUTE_STAFF,
+	    .body = ROUTE_BODY_NONE },
+	{ .method = "POST", .pattern = "/v1/unsubscribe",
+	    .handler = preference_unsubscribe, .roles = ROUTE_PUBLIC,
+	    .body = ROUTE_BODY_IGNORE },
 };
 const size_t preferences_n_routes = sizeof(preferences_routes) /
     sizeof(preferences_routes[0]);

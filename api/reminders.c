@@ -12,7 +12,7 @@
 #include "../common/store_outbox.h"
 #include "../common/store_partner.h"
 #include "../common/store_reminder.h"
-#include "clients.h"
+#include "client_load.h"
 #include "route.h"
 
 #define REMINDER_COMMENT_MAX	2000
@@ -190,8 +190,7 @@ reminder_create(struct request *req)
 	    (long long)req->user.id, to.n);
 	(void)snprintf(location, sizeof(location), "/v1/reminders/%lld",
 	    (long long)r.id);
-	if (reply_json(req, 202, doc) == 0)
-		(void)reply_header(req, "Location", location);
+	(void)reply_json_at(req, 202, doc, location);
 	doc = NULL;
 	goto out;
 fail:
@@ -330,12 +329,15 @@ out:
 }
 
 const struct route reminders_routes[] = {
-	{ "POST", "/v1/clients/{id}/notify-accountants", reminder_create,
-	    ROLE_ADMIN, ROUTE_BODY_SCHEMA, &reminder_schema, 0 },
-	{ "GET", "/v1/clients/{id}/reminders", reminder_list, ROLE_ADMIN,
-	    ROUTE_BODY_NONE, NULL, 0 },
-	{ "GET", "/v1/reminders/{id}", reminder_get, ROLE_ADMIN,
-	    ROUTE_BODY_NONE, NULL, 0 },
+	{ .method = "POST", .pattern = "/v1/clients/{id}/notify-accountants",
+	    .handler = reminder_create, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_SCHEMA, .schema = &reminder_schema },
+	{ .method = "GET", .pattern = "/v1/clients/{id}/reminders",
+	    .handler = reminder_list, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_NONE },
+	{ .method = "GET", .pattern = "/v1/reminders/{id}",
+	    .handler = reminder_get, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_NONE },
 };
 const size_t reminders_n_routes = sizeof(reminders_routes) /
     sizeof(reminders_routes[0]);

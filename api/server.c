@@ -228,9 +228,7 @@ server_body_or_reply(struct request *req)
 		}
 	} else if (json_schema_check(req->body, req->route->schema, NULL,
 	    errors) > 0)
-		return reply_problem_errors(req, 422, PROBLEM_VALIDATION,
-		    "Invalid request body",
-		    "One or more fields are missing or invalid.", errors);
+		return reply_invalid_body(req, errors);
 	cJSON_Delete(errors);
 	return 0;
 }
@@ -423,7 +421,7 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 		store_busy_clear(req.store);
 	server_handle(&req);
 	/* A handler that left a transaction open has failed mid-way. */
-	if (req.store != NULL && !sqlite3_get_autocommit(req.store->db)) {
+	if (req.store != NULL && store_in_transaction(req.store)) {
 		log_warnx("transaction left open by %s %s",
 		    req.ri->request_method, req.route ? req.route->pattern :
 		    "?");

@@ -142,7 +142,6 @@ static void
 users_create(struct request *req)
 {
 	struct user	 u;
-	cJSON		*errors;
 	char		 location[64];
 	int		 rc;
 
@@ -158,12 +157,8 @@ users_create(struct request *req)
 	    json_get_string(req->body, "name"));
 	(void)role_parse(json_get_string(req->body, "role"), &u.role);
 	if (user_email_accept(u.email) == -1) {
-		if ((errors = cJSON_CreateArray()) != NULL)
-			json_error_add(errors, "email",
-			    "is not an address mail can be sent to");
-		(void)reply_problem_errors(req, 422, PROBLEM_VALIDATION,
-		    "Invalid request body",
-		    "One or more fields are missing or invalid.", errors);
+		(void)reply_invalid_field(req, "email",
+		    "is not an address mail can be sent to");
 		return;
 	}
 	if (password_hash(json_get_string(req->body, "password"),
@@ -188,8 +183,7 @@ users_create(struct request *req)
 	    (long long)req->user.id);
 	(void)snprintf(location, sizeof(location), "/v1/users/%lld",
 	    (long long)u.id);
-	if (reply_json(req, 201, users_json(&u)) == 0)
-		(void)reply_header(req, "Location", location);
+	(void)reply_json_at(req, 201, users_json(&u), location);
 }
 
 static void
@@ -242,13 +236,17 @@ out:
 }
 
 const struct route users_routes[] = {
-	{ "GET", "/v1/me", users_me, ROUTE_ANYONE, ROUTE_BODY_NONE, NULL, 0 },
-	{ "GET", "/v1/users", users_list, ROLE_ADMIN, ROUTE_BODY_NONE, NULL, 0 },
-	{ "POST", "/v1/users", users_create, ROLE_ADMIN, ROUTE_BODY_SCHEMA,
-	    &users_create_schema, 0 },
-	{ "GET", "/v1/users/{id}", users_get, ROLE_ADMIN, ROUTE_BODY_NONE,
-	    NULL, 0 },
-	{ "PATCH", "/v1/users/{id}", users_patch, ROLE_ADMIN,
-	    ROUTE_BODY_SCHEMA, &users_patch_schema, 0 },
+	{ .method = "GET", .pattern = "/v1/me", .handler = users_me,
+	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_NONE },
+	{ .method = "GET", .pattern = "/v1/users", .handler = users_list,
+	    .roles = ROLE_ADMIN, .body = ROUTE_BODY_NONE },
+	{ .method = "POST", .pattern = "/v1/users", .handler = users_create,
+	    .roles = ROLE_ADMIN, .body = ROUTE_BODY_SCHEMA,
+	    .schema = &users_create_schema },
+	{ .method = "GET", .pattern = "/v1/users/{id}", .handler = users_get,
+	    .roles = ROLE_ADMIN, .body = ROUTE_BODY_NONE },
+	{ .method = "PATCH", .pattern = "/v1/users/{id}",
+	    .handler = users_patch, .roles = ROLE_ADMIN,
+	    .body = ROUTE_BODY_SCHEMA, .schema = &users_patch_schema },
 };
 const size_t users_n_routes = sizeof(users_routes) / sizeof(users_routes[0]);

@@ -352,6 +352,12 @@ store_rollback_request(struct store *st)
 }
 
 int
+store_in_transaction(struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db);
+}
+
+int
 store_schema_version(struct store *st)
 {
 	sqlite3_stmt	*stmt;

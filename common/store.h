@@ -90,6 +90,14 @@ int		 store_begin_request(struct store *);
 int		 store_commit_request(struct store *);
 void		 store_rollback_request(struct store *);
 
+/*
+ * Nonzero while a transaction is open on the connection. Asked by the
+ * API's dispatcher after each request: the connection serves the
+ * thread's next request too, so one a handler left open must be rolled
+ * back there, and the request answered as failed.
+ */
+int		 store_in_transaction(struct store *);
+
 /* A short read that proves the database answers; 0 or -1. */
 int		 store_ping(struct store *);
 

@@ -12,6 +12,7 @@
 
 #include "../common/config.h"
 #include "../common/log.h"
+#include "../common/rfc3339.h"
 #include "../common/store.h"
 #include "worker.h"
 
@@ -42,7 +43,7 @@ main(int argc, char **argv)
 			w.once = 1;
 			break;
 		case 'n':
-			if (worker_parse_time(optarg, &w.fixed_now) == -1) {
+			if (rfc3339_parse(optarg, &w.fixed_now) == -1) {
 				fprintf(stderr, "--now: a time such as "
 				    "2026-03-30T08:00:00Z\n");
 				return 2;

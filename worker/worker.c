@@ -16,35 +16,6 @@
 #include "tidy.h"
 #include "worker.h"
 
-int
-worker_parse_time(const char *s, int64_t *out)
-{
-	struct tm	 tm;
-	const char	*p;
-	int		 sign, oh, om;
-	time_t		 t;
-
-	memset(&tm, 0, sizeof(tm));
-	if ((p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-		return -1;
-	if (*p == '.') {	/* fractions of a second are dropped */
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	}
-	if (strcmp(p, "Z") == 0 || strcmp(p, "z") == 0) {
-		sign = oh = om = 0;
-	} else if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 &&
-	    p[3] == ':' && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 &&
-	    oh < 24 && om < 60) {
-		sign = p[0] == '+' ? 1 : -1;
-	} else
-		return -1;
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return -1;
-	*out = (int64_t)t - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
 static double
 worker_ms(const struct timespec *a, const struct timespec *b)
 {

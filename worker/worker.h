@@ -17,9 +17,6 @@ struct worker {
 	int64_t			 fixed_now;	/* --now, or 0 for the clock */
 };
 
-/* Parses "YYYY-MM-DDTHH:MM:SSZ" or with a "+HH:MM" offset. 0 or -1. */
-int	worker_parse_time(const char *, int64_t *out);
-
 /* Runs until a signal (or one pass with once). Exit status. */
 int	worker_run(struct worker *);
 

@@ -1,16 +1,22 @@
 /*
  * libFuzzer target for the expense bodies of POST /clients/{id}/expenses,
- * one expense or {"expenses": [...]}: the checks of api/expenses.c, which
- * are static, so the file is included here whole. The body is parsed as
- * api/server.c parses it, then checked as expenses_create() checks it;
- * what passes must be an expense the store can take. With a leading 0x01
- * the rest is a spent_at, and expenses_parse_time() is compared with a
+ * one expense or {"expenses": [...]}: the checks of api/expense_input.c,
+ * linked from the sources' archive. The body is parsed as api/server.c
+ * parses it, then checked as expenses_create() in api/expenses.c checks
+ * it; what passes must be an expense the store can take. With a leading
+ * 0x01 the rest is a spent_at, and rfc3339_parse() is compared with a
  * reference built on timegm().
  */
-#include "../../api/expenses.c"
-
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "../../api/expense_input.h"
+#include "../../common/json.h"
+#include "../../common/rfc3339.h"
+#include "../../common/store_expense.h"
+#include "../../common/text.h"
 #include "fuzz.h"
 
 static int
@@ -76,7 +82,7 @@ ref_parse_time(const char *s, int64_t *out)
 	tm.tm_sec = sec;
 	t = timegm(&tm);
 	t -= sign * (oh * 3600 + om * 60);
-	if (t < 0 || t > EXPENSES_TIME_LAST)
+	if (t < 0 || t > RFC3339_TIME_LAST)
 		return -1;
 	*out = t;
 	return 0;
@@ -88,7 +94,7 @@ check_time(const char *s)
 	int64_t	 a = -1, b = -2;
 	int	 ra, rb;
 
-	ra = expenses_parse_time(s, &a);
+	ra = rfc3339_parse(s, &a);
 	rb = ref_parse_time(s, &b);
 	if (ra != rb || (ra == 0 && a != b)) {
 		fprintf(stderr, "spent_at \"%s\": %d %lld, reference %d %lld\n",
@@ -131,7 +137,7 @@ check_fields(const struct expense_fields *f, const cJSON *obj)
 	    f->amount_minor <= EXPENSE_AMOUNT_MAX);
 	FUZZ_CHECK(f->amount_minor == (int64_t)cJSON_GetObjectItemCaseSensitive(
 	    obj, "amount_minor")->valuedouble);
-	FUZZ_CHECK(f->spent_at >= 0 && f->spent_at <= EXPENSES_TIME_LAST);
+	FUZZ_CHECK(f->spent_at >= 0 && f->spent_at <= RFC3339_TIME_LAST);
 	check_time(json_get_string(obj, "spent_at"));
 }
 
@@ -172,7 +178,7 @@ check_body(const char *body, size_t len)
 	FUZZ_CHECK(errors != NULL);
 	batch = cJSON_IsObject(doc) && json_has(doc, "expenses");
 	if (batch) {
-		if ((items = expenses_batch_items(doc, errors)) == NULL) {
+		if ((items = expense_input_batch(doc, errors)) == NULL) {
 			FUZZ_CHECK(cJSON_GetArraySize(errors) > 0);
 			goto out;
 		}
@@ -186,16 +192,17 @@ check_body(const char *body, size_t len)
 		cJSON_ArrayForEach(item, items) {
 			(void)snprintf(prefix, sizeof(prefix), "expenses[%d]",
 			    i);
-			r = expenses_check(item, prefix, errors, &fields[i]);
+			r = expense_input_check(item, prefix, errors,
+			    &fields[i]);
 			FUZZ_CHECK(r >= 0);
 			bad += r;
 			i++;
 		}
-		r = expenses_check_repeats(fields, n, errors);
+		r = expense_input_repeats(fields, n, errors);
 		FUZZ_CHECK(r >= 0);
 		bad += r;
 	} else {
-		r = expenses_check(doc, NULL, errors, &fields[0]);
+		r = expense_input_check(doc, NULL, errors, &fields[0]);
 		FUZZ_CHECK(r >= 0);
 		bad += r;
 	}

@@ -1,9 +1,10 @@
 /*
- * Helpers shared by the client resources (clients, assignees, expenses,
- * access): loading the client named in the path, as the caller may see it.
+ * Loading the client named in the path as the caller may see it, and the
+ * answers every client resource gives about it (clients, assignees,
+ * expenses, access, preferences, reminders).
  */
-#ifndef API_CLIENTS_H
-#define API_CLIENTS_H
+#ifndef API_CLIENT_LOAD_H
+#define API_CLIENT_LOAD_H
 
 #include "../common/store_client.h"
 #include "http.h"

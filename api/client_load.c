@@ -1,0 +1,46 @@
+/*
+ * The client named in the path, loaded as the caller may see it, and the
+ * answers about it shared by every client resource.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/store_partner.h"
+#include "client_load.h"
+
+int
+client_load_or_reply(struct request *req, int idx, struct client *c)
+{
+	int64_t	 id;
+	int	 rc;
+
+	memset(c, 0, sizeof(*c));
+	if (request_param_id_or_reply(req, idx, &id) == -1)
+		return -1;
+	rc = store_client_get_visible(req->store, &req->user, id, c);
+	if (rc == STORE_ERROR)
+		return reply_internal_error(req);
+	if (rc == STORE_NOTFOUND)
+		return reply_not_found(req);
+	return 0;
+}
+
+int
+client_conflict_or_reply(struct request *req, const char *status)
+{
+	return reply_problem_member(req, 409, PROBLEM_CONFLICT,
+	    "Status conflict", "The client's current status does not allow "
+	    "this.", "current_status", status);
+}
+
+int
+client_locale_or_reply(struct request *req, char *locale, size_t len)
+{
+	struct partner	 p;
+
+	if (store_partner_get(req->store, req->user.partner_id, &p) !=
+	    STORE_OK)
+		return reply_internal_error(req);
+	(void)snprintf(locale, len, "%s", p.locale);
+	return 0;
+}
