@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_sqlite.h"
 
 /* scripts/embed makes these from schema.sql at build time. */
 extern const char	schema_sql[];

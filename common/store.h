@@ -1,17 +1,15 @@
 /*
- * The database connection: opening with the pragmas every connection
- * needs, schema migration, a per-connection cache of prepared statements
- * and transactions. Each thread owns one struct store; none is shared.
- * Queries live in the store_*.c modules, the only files that hold SQL.
+ * The database connection as the programs see it: opening, schema
+ * migration, transactions, the clock. Each thread owns one struct store;
+ * none is shared. What it holds is the store modules' business alone
+ * (store_sqlite.h): the API and the worker never reach the database but
+ * through the store_*.h calls, so that the engine behind them can change.
  */
 #ifndef COMMON_STORE_H
 #define COMMON_STORE_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define STORE_STMT_MAX	256
 
 /* Results of store calls that can fail in more than one way. */
 #define STORE_OK	 0
@@ -19,18 +17,7 @@
 #define STORE_NOTFOUND	-2
 #define STORE_CONFLICT	-3	/* a unique key or a state rule refused it */
 
-struct store {
-	sqlite3		*db;
-	struct {
-		const char	*sql;	/* a string literal: compared by address */
-		sqlite3_stmt	*stmt;
-	}		 cache[STORE_STMT_MAX];
-	int		 n_cached;
-	int		 writing;	/* holds the process's write turn */
-	int		 reading;	/* depth of nested read transactions */
-	int		 joined;	/* inside store_begin_request's */
-	int		 busy;		/* a call met SQLITE_BUSY or _LOCKED */
-};
+struct store;
 
 /*
  * Opens the database file (creating it when create is set), with WAL,
@@ -48,20 +35,6 @@ int		 store_migrate(struct store *);
 int		 store_schema_version(struct store *);
 /* Highest version schema.sql defines. */
 int		 store_schema_latest(void);
-
-/*
- * Returns the prepared statement for sql (a string literal), prepared on
- * first use and reset with no bindings. NULL on error, logged. The caller
- * must store_reset() it before returning, on every path.
- */
-sqlite3_stmt	*store_stmt(struct store *, const char *sql);
-void		 store_reset(sqlite3_stmt *);
-/*
- * Runs a statement that returns no rows, then resets it. STORE_OK, or
- * STORE_ERROR logged with what. sqlite3_changes() still counts its rows.
- */
-int		 store_step_done(struct store *, sqlite3_stmt *,
-		    const char *what);
 
 /*
  * BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1 (logged). Writers of one
@@ -107,13 +80,6 @@ int		 store_ping(struct store *);
  */
 int		 store_busy(const struct store *);
 void		 store_busy_clear(struct store *);
-
-/* Logs the connection's last error with a context word. */
-void		 store_log_error(struct store *, const char *what);
-
-/* Copies a text column into dst (always NUL-terminated); -1 if cut. */
-int		 store_column_text(sqlite3_stmt *, int col, char *dst,
-		    size_t dstlen);
 
 /*
  * Current time in Unix seconds. store_now_set() moves this process's clock

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "store_assignee.h"
+#include "store_sqlite.h"
 
 int
 store_assignee_list(struct store *st, int64_t client_id,

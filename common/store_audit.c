@@ -3,6 +3,7 @@
  */
 #include "log.h"
 #include "store_audit.h"
+#include "store_sqlite.h"
 
 int
 store_audit_add(struct store *st, int64_t partner_id, int64_t user_id,

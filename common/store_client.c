@@ -10,6 +10,7 @@
 #include "collate.h"
 #include "log.h"
 #include "store_client.h"
+#include "store_sqlite.h"
 
 #define SEARCH_TEXT_MAX	((CLIENT_NAME_MAX + CLIENT_ORG_MAX) * 4 + 8)
 /* Case folding turns one character into up to three ("ΐ", "ﬃ"). */

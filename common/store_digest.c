@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "store_digest.h"
+#include "store_sqlite.h"
 
 int
 store_digest_due_users(struct store *st, int64_t partner_id,

@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "store_expense.h"
+#include "store_sqlite.h"
 
 /* The CHECK constraints of expenses in schema.sql name the same. */
 const char *const expense_receipt_statuses[] = {

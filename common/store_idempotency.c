@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "store_idempotency.h"
+#include "store_sqlite.h"
 
 void
 idempotent_reply_cleanup(struct idempotent_reply *r)

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "store_login.h"
+#include "store_sqlite.h"
 
 /* The source of the row that counts an address's checks from everyone. */
 #define LOGIN_ALL_SOURCES	"*"

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "store_outbox.h"
+#include "store_sqlite.h"
 
 void
 outbox_msg_cleanup(struct outbox_msg *m)

@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "store_partner.h"
+#include "store_sqlite.h"
 #include "tz.h"
 
 int

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "store_preference.h"
+#include "store_sqlite.h"
 
 static int
 preference_from_row(sqlite3_stmt *stmt, struct preference *p)

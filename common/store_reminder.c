@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "store_reminder.h"
+#include "store_sqlite.h"
 
 void
 reminder_cleanup(struct reminder *r)

@@ -4,6 +4,7 @@
  */
 #include "log.h"
 #include "store_idempotency.h"
+#include "store_sqlite.h"
 #include "store_tidy.h"
 
 /* Runs one bounded DELETE of rows expired before "before", alone. */

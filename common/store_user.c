@@ -6,6 +6,7 @@
 
 #include "address.h"
 #include "log.h"
+#include "store_sqlite.h"
 #include "store_user.h"
 
 int

@@ -61,24 +61,14 @@ int	store_user_create(struct store *, struct user *u);
 int	store_user_get(struct store *, int64_t id, struct user *out);
 int	store_user_get_by_email(struct store *, const char *email,
 	    struct user *out);
-/* Users collected from store_user_each() callbacks; free(v) when done. */
+/* Users collected by a callback; free(v) when done. */
 struct user_list {
 	struct user	*v;
 	size_t		 n, cap;
 };
 
-/* A store_user_each() callback appending to the struct user_list arg. */
+/* A user callback appending to the struct user_list arg. */
 int	user_list_add(const struct user *, void *arg);
-
-/* The columns store_user_each() reads, first in a statement, in order. */
-#define STORE_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active"
-
-/*
- * Steps stmt, whose first columns are STORE_USER_ROW, calling fn with each
- * user (no password hash); stops at fn's -1. Resets stmt.
- */
-int	store_user_each(struct store *, sqlite3_stmt *stmt, const char *what,
-	    int (*fn)(const struct user *, void *), void *arg);
 
 /* Writes name, role and active of u (by id and partner). */
 int	store_user_update(struct store *, struct user *u);
