@@ -1,7 +1,8 @@
 /*
- * Clients of a firm: their lifecycle, the list behind the Clients page
- * (tabs, search, filter, locale-aware sort, keyset paging), counts, and
- * who may see which client.
+ * Clients of a firm: their lifecycle and who may see which client
+ * (store_client.c); the list behind the Clients page, with tabs, search,
+ * filter, locale-aware sort, keyset paging and counts
+ * (store_client_list.c).
  */
 #ifndef COMMON_STORE_CLIENT_H
 #define COMMON_STORE_CLIENT_H
@@ -36,9 +37,6 @@ struct client {
 
 void	client_cleanup(struct client *);
 
-/* Nonzero for the six statuses of DESIGN.md. */
-int	client_status_valid(const char *);
-
 /*
  * Creates c in its partner with the sort key for locale. Fills id and
  * times. STORE_OK or STORE_ERROR.
@@ -68,6 +66,7 @@ int	store_client_update(struct store *, const char *locale,
 int	store_client_set_balance(struct store *, int64_t id, int64_t amount,
 	    const char *currency);
 
+/* The list and its search: store_client_list.c. */
 
 struct client_query {
 	int64_t			 partner_id;
