@@ -18,8 +18,8 @@
 void
 client_cleanup(struct client *c)
 {
-	free(c->assignees_json);
-	c->assignees_json = NULL;
+	free(c->list_json);
+	c->list_json = NULL;
 }
 
 int
@@ -42,6 +42,36 @@ client_search_text(const struct client *c, char *out, size_t outlen)
 	return collate_fold(raw, out, outlen);
 }
 
+/*
+ * Steps a write whose RETURNING clause gives the row's list_json, and
+ * keeps it in c->list_json (replacing what was there). STORE_OK,
+ * STORE_NOTFOUND when it wrote no row, or STORE_ERROR; resets stmt.
+ */
+static int
+client_step_returning(struct store *st, sqlite3_stmt *stmt,
+    struct client *c, const char *what)
+{
+	const char	*j;
+	int		 step, rc = STORE_OK;
+
+	if ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		j = (const char *)sqlite3_column_text(stmt, 0);
+		free(c->list_json);
+		if ((c->list_json = strdup(j ? j : "{}")) == NULL) {
+			log_warn("strdup");
+			rc = STORE_ERROR;
+		} else
+			step = sqlite3_step(stmt);
+	} else if (step == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, what);
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
 int
 store_client_create(struct store *st, const char *locale, struct client *c)
 {
@@ -49,7 +79,8 @@ store_client_create(struct store *st, const char *locale, struct client *c)
 	    "INSERT INTO clients (partner_id, name, org_number, "
 	    "contact_email, status, sort_key, search_text, balance_minor, "
 	    "currency, created_at, updated_at) "
-	    "VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, 0, ?, ?, ?)";
+	    "VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, 0, ?, ?, ?) "
+	    "RETURNING list_json";
 	sqlite3_stmt	*stmt;
 	uint8_t		 key[COLLATE_KEY_MAX];
 	char		 search[SEARCH_FOLD_MAX];
@@ -76,15 +107,16 @@ store_client_create(struct store *st, const char *locale, struct client *c)
 	sqlite3_bind_text(stmt, 8, c->currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, c->created_at);
 	sqlite3_bind_int64(stmt, 10, c->updated_at);
-	if ((rc = store_step_done(st, stmt, "client insert")) == STORE_OK)
+	rc = client_step_returning(st, stmt, c, "client insert");
+	if (rc == STORE_OK)
 		c->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 }
 
 static int
 client_from_row(sqlite3_stmt *stmt, struct client *c)
 {
-	const char	*a;
+	const char	*j;
 
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(stmt, 0);
@@ -100,11 +132,11 @@ client_from_row(sqlite3_stmt *stmt, struct client *c)
 	c->balance_minor = sqlite3_column_int64(stmt, 6);
 	c->missing_receipts = sqlite3_column_int64(stmt, 8);
 	c->export_ready = sqlite3_column_int64(stmt, 9);
-	a = (const char *)sqlite3_column_text(stmt, 10);
-	if ((c->assignees_json = strdup(a ? a : "[]")) == NULL)
+	c->created_at = sqlite3_column_int64(stmt, 10);
+	c->updated_at = sqlite3_column_int64(stmt, 11);
+	if ((j = (const char *)sqlite3_column_text(stmt, 12)) == NULL ||
+	    (c->list_json = strdup(j)) == NULL)
 		goto bad;
-	c->created_at = sqlite3_column_int64(stmt, 11);
-	c->updated_at = sqlite3_column_int64(stmt, 12);
 	return STORE_OK;
 bad:
 	log_warnx("client %lld: malformed row", (long long)c->id);
@@ -121,14 +153,14 @@ store_client_get_visible(struct store *st, const struct user *viewer,
 	    "SELECT c.id, c.partner_id, c.name, c.org_number, "
 	    "coalesce(c.contact_email, ''), c.status, c.balance_minor, "
 	    "c.currency, c.missing_receipts, c.export_ready, "
-	    "c.assignees_json, c.created_at, c.updated_at "
+	    "c.created_at, c.updated_at, c.list_json "
 	    "FROM clients c "
 	    "WHERE c.id = ? AND c.partner_id = ?";
 	static const char client_get_assigned_sql[] =
 	    "SELECT c.id, c.partner_id, c.name, c.org_number, "
 	    "coalesce(c.contact_email, ''), c.status, c.balance_minor, "
 	    "c.currency, c.missing_receipts, c.export_ready, "
-	    "c.assignees_json, c.created_at, c.updated_at "
+	    "c.created_at, c.updated_at, c.list_json "
 	    "FROM clients c "
 	    "JOIN assignments a ON a.client_id = c.id AND a.user_id = ?3 "
 	    "WHERE c.id = ?1 AND c.partner_id = ?2 "
@@ -185,12 +217,12 @@ store_client_update(struct store *st, const char *locale, struct client *c)
 {
 	static const char sql[] =
 	    "UPDATE clients SET name = ?, org_number = ?, sort_key = ?, "
-	    "search_text = ?, updated_at = ? WHERE id = ? AND partner_id = ?";
+	    "search_text = ?, updated_at = ? WHERE id = ? AND partner_id = ? "
+	    "RETURNING list_json";
 	sqlite3_stmt	*stmt;
 	uint8_t		 key[COLLATE_KEY_MAX];
 	char		 search[SEARCH_FOLD_MAX];
 	size_t		 keylen;
-	int		 rc;
 
 	if (client_sort_key(locale, c->name, key, &keylen) == -1 ||
 	    client_search_text(c, search, sizeof(search)) == -1) {
@@ -207,10 +239,7 @@ store_client_update(struct store *st, const char *locale, struct client *c)
 	sqlite3_bind_int64(stmt, 5, c->updated_at);
 	sqlite3_bind_int64(stmt, 6, c->id);
 	sqlite3_bind_int64(stmt, 7, c->partner_id);
-	if ((rc = store_step_done(st, stmt, "client update")) == STORE_OK &&
-	    sqlite3_changes(st->db) != 1)
-		rc = STORE_NOTFOUND;
-	return rc;
+	return client_step_returning(st, stmt, c, "client update");
 }
 
 int

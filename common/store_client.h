@@ -30,7 +30,13 @@ struct client {
 	char	 currency[4];
 	int64_t	 missing_receipts;
 	int64_t	 export_ready;
-	char	*assignees_json;	/* owned; client_cleanup() frees */
+	/*
+	 * The client's row in the list, as the list shows it (clients.
+	 * list_json, schema.sql version 4), assignees included: the details
+	 * are this row and the fields above that it lacks. Owned;
+	 * client_cleanup() frees.
+	 */
+	char	*list_json;
 	int64_t	 created_at;
 	int64_t	 updated_at;
 };
@@ -38,8 +44,8 @@ struct client {
 void	client_cleanup(struct client *);
 
 /*
- * Creates c in its partner with the sort key for locale. Fills id and
- * times. STORE_OK or STORE_ERROR.
+ * Creates c in its partner with the sort key for locale. Fills id, times
+ * and list_json (client_cleanup() it). STORE_OK or STORE_ERROR.
  */
 int	store_client_create(struct store *, const char *locale,
 	    struct client *c);
@@ -60,7 +66,10 @@ int	store_client_get_visible(struct store *, const struct user *viewer,
 int	store_client_transition(struct store *, int64_t id, const char *from,
 	    const char *to);
 
-/* Changes name (and its keys) and organisation number. */
+/*
+ * Changes name (and its keys) and organisation number, and refreshes
+ * list_json. STORE_OK, STORE_NOTFOUND or STORE_ERROR.
+ */
 int	store_client_update(struct store *, const char *locale,
 	    struct client *c);
 int	store_client_set_balance(struct store *, int64_t id, int64_t amount,
