@@ -408,11 +408,10 @@ END;
 -- one rowid range of it in list order: no lookup per match to filter by
 -- firm and status or to place a match. A rank is
 --   partner id << 40 | status code << 36 | half << 35 | position,
--- (room for 8 million firms), all of a group's ranks in one half. A client goes half-way between its
--- neighbours (a fixed step past either end). When two neighbours touch,
--- the 32 clients on either side are spread evenly over the room between
--- the next ones out; when that room is short too, the whole group is
--- spread over the middle of its other half, so no new rank meets an old.
+-- all of a group's ranks in one half. A client goes half-way between its
+-- neighbours (a fixed step past either end); when two neighbours touch,
+-- the group is spread evenly over the middle of its other half, so no new
+-- rank meets an old one.
 CREATE TABLE client_statuses (
 	status		TEXT PRIMARY KEY,
 	code		INTEGER NOT NULL UNIQUE
@@ -430,23 +429,9 @@ UPDATE clients SET list_rank = r.rank FROM (SELECT c.id,
 	ORDER BY c.sort_key, c.id ROWS BETWEEN UNBOUNDED PRECEDING AND
 	UNBOUNDED FOLLOWING)) r
 	WHERE clients.id = r.id;
--- Covers a match's id, count and key: one seek places it. Its NULL
--- entries are the clients between two steps of a spread.
+-- Covers a match's id, count and key: one seek places it.
 CREATE INDEX clients_by_rank
 	ON clients (list_rank, missing_receipts, sort_key);
-
--- A bookkeeper's list by name reads the count from its index too, not
--- from the table, which is one more seek a row.
-DROP INDEX assignments_by_name;
-CREATE INDEX assignments_by_name
-	ON assignments (user_id, status, sort_key, client_id,
-	missing_receipts);
-
--- The bounds of a local spread, from its first step to its last.
-CREATE TABLE client_rank_spread (
-	lo		INTEGER NOT NULL,
-	hi		INTEGER NOT NULL
-);
 
 DROP TRIGGER clients_fts_insert;
 DROP TRIGGER clients_fts_update;
@@ -473,7 +458,7 @@ END;
 
 -- A new client, or one renamed or moved to another status, takes its
 -- place. The text is swapped under the current rank first, so that the
--- moves below delete what the index holds.
+-- move above deletes what the index holds.
 CREATE TRIGGER clients_rank_place AFTER UPDATE OF sort_key, status,
     search_text ON clients
 WHEN new.list_rank IS NULL OR old.sort_key <> new.sort_key OR
@@ -510,45 +495,6 @@ BEGIN
 	    AND status = new.status AND (sort_key, id) >
 	    (new.sort_key, new.id) ORDER BY sort_key, id LIMIT 1) AS n))
 	    WHERE id = new.id;
-	-- Local spread: the bounds are the ranks of the 33rd clients either
-	-- side (the half's edge where there are fewer), and each of the up
-	-- to 65 clients between them must get 256 or more of room.
-	INSERT INTO client_rank_spread (lo, hi)
-	    SELECT lo, hi FROM (SELECT coalesce(b, h) AS lo,
-	    coalesce(a, h + 34359738368) AS hi, k FROM (SELECT b, a,
-	    (coalesce(b, a) >> 35) << 35 AS h,
-	    (SELECT count(*) FROM (SELECT 1 FROM clients
-	    WHERE partner_id = new.partner_id AND status = new.status AND
-	    (sort_key, id) < (new.sort_key, new.id) LIMIT 32)) +
-	    (SELECT count(*) FROM (SELECT 1 FROM clients
-	    WHERE partner_id = new.partner_id AND status = new.status AND
-	    (sort_key, id) > (new.sort_key, new.id) LIMIT 32)) + 1 AS k
-	    FROM (SELECT (SELECT list_rank FROM clients
-	    WHERE partner_id = new.partner_id AND status = new.status AND
-	    (sort_key, id) < (new.sort_key, new.id)
-	    ORDER BY sort_key DESC, id DESC LIMIT 1 OFFSET 32) AS b,
-	    (SELECT list_rank FROM clients
-	    WHERE partner_id = new.partner_id AND status = new.status AND
-	    (sort_key, id) > (new.sort_key, new.id)
-	    ORDER BY sort_key, id LIMIT 1 OFFSET 32) AS a)))
-	    WHERE lo IS NOT NULL AND (hi - lo) / (k + 1) >= 256 AND
-	    (SELECT list_rank FROM clients WHERE id = new.id) IS NULL;
-	-- Out of the index first, so that no rank is held twice in it: the
-	-- clients ranked between the bounds, which are those 64.
-	UPDATE clients SET list_rank = NULL
-	    WHERE list_rank > (SELECT lo FROM client_rank_spread) AND
-	    list_rank < (SELECT hi FROM client_rank_spread);
-	UPDATE clients SET list_rank = r.rank FROM (SELECT c.id,
-	    s.lo + row_number() OVER g * ((s.hi - s.lo) /
-	    (count(*) OVER g + 1)) AS rank
-	    FROM clients c, client_rank_spread s
-	    WHERE c.list_rank IS NULL AND c.partner_id = new.partner_id AND
-	    c.status = new.status
-	    WINDOW g AS (ORDER BY c.sort_key, c.id ROWS BETWEEN UNBOUNDED
-	    PRECEDING AND UNBOUNDED FOLLOWING)) r
-	    WHERE clients.id = r.id;
-	DELETE FROM client_rank_spread;
-	-- Whole group: still unranked, so the room near it is short.
 	UPDATE clients SET list_rank = r.rank FROM (SELECT c.id,
 	    o.start + 8589934592 + row_number() OVER g *
 	    (17179869184 / (count(*) OVER g + 1)) AS rank
@@ -661,3 +607,215 @@ ALTER TABLE notification_preferences
 	ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;
 
 -- Addresses and names.
+-- version 8
+-- List ranks, second form: a crowded gap spreads its neighbours only, and
+-- the numbers of the rank layout have names. Written as a migration from
+-- the first release of section 6; a database built while that section
+-- still held these changes (it was edited in place then) ends the same,
+-- which tests/unit/test_schema.c checks.
+
+-- The rank layout, named once: the triggers below read it here. C never
+-- computes a rank; the searches in common/store_client_list.c write the
+-- two shifts of a group's range as numbers (reading the view would add a
+-- step to each of their plans), and tests/unit/test_client_plans.c checks
+-- them against this view. A rank is
+--   partner id << partner_shift | status code << status_shift |
+--   half << half_shift | position
+--   partner_shift	bits under the firm: 2^(63 - 40), 8 million firms
+--   status_shift	bits under the status: codes below 2^(40 - 36)
+--   half_shift		bits under the half: each group has two halves
+--   half		room of one half (1 << half_shift)
+--   spread_start	where a whole-group spread starts in its half
+--   spread_room	the room it takes, the middle of the half; a lone
+--			client sits at its centre
+--   end_step		how far past the first or last client a new
+--			end goes
+--   neighbours		clients either side a local spread moves
+--   min_room		least room per client a local spread leaves
+-- tests/unit/test_schema.c checks that these fit together.
+CREATE VIEW list_rank_layout AS SELECT
+	40 AS partner_shift,
+	36 AS status_shift,
+	35 AS half_shift,
+	1 << 35 AS half,
+	(1 << 35) / 4 AS spread_start,
+	(1 << 35) / 2 AS spread_room,
+	1 << 20 AS end_step,
+	32 AS neighbours,
+	256 AS min_room;
+
+-- clients_by_rank (version 6) covers a match's id, count and key: one
+-- seek places it. Its NULL entries are now the clients between two steps
+-- of a local spread.
+
+-- A bookkeeper's list by name reads the count from its index too, not
+-- from the table, which is one more seek a row.
+DROP INDEX assignments_by_name;
+CREATE INDEX assignments_by_name
+	ON assignments (user_id, status, sort_key, client_id,
+	missing_receipts);
+
+-- The bounds of a local spread, from its first step to its last. IF NOT
+-- EXISTS: the edited version 6 made it already.
+CREATE TABLE IF NOT EXISTS client_rank_spread (
+	lo		INTEGER NOT NULL,
+	hi		INTEGER NOT NULL
+);
+
+-- Search in the list's order: a rank orders like (sort_key, id) within
+-- its firm and status (see version 6). A client goes half-way between its
+-- neighbours (a fixed step past either end). When two neighbours touch,
+-- the clients on either side are spread evenly over the room between
+-- the next ones out; when that room is short too, the whole group is
+-- spread over the middle of its other half, so no new rank meets an old.
+-- A new client, or one renamed or moved to another status, takes its
+-- place. The text is swapped under the current rank first, so that the
+-- moves below delete what the index holds.
+DROP TRIGGER clients_rank_place;
+CREATE TRIGGER clients_rank_place AFTER UPDATE OF sort_key, status,
+    search_text ON clients
+WHEN new.list_rank IS NULL OR old.sort_key <> new.sort_key OR
+    old.status <> new.status OR old.search_text <> new.search_text
+BEGIN
+	INSERT INTO clients_fts (clients_fts, rowid, search_text)
+	    SELECT 'delete', old.list_rank, old.search_text
+	    WHERE old.list_rank IS NOT NULL AND
+	    old.search_text <> new.search_text;
+	INSERT INTO clients_fts (rowid, search_text)
+	    SELECT new.list_rank, new.search_text
+	    WHERE new.list_rank IS NOT NULL AND
+	    old.search_text <> new.search_text;
+	-- Where it stays, or goes; NULL when its neighbours touch. g is the
+	-- group's first rank.
+	UPDATE clients SET list_rank = (SELECT CASE
+	    WHEN cur IS NOT NULL AND (p IS NULL OR p < cur) AND
+		(n IS NULL OR cur < n) AND cur >> half_shift =
+		coalesce(p, n, g + (cur & half)) >> half_shift
+		THEN cur
+	    WHEN p IS NULL AND n IS NULL
+		THEN g + spread_start + spread_room / 2
+	    WHEN n IS NULL THEN CASE
+		WHEN (((p >> half_shift) + 1) << half_shift) - p >= 2
+		THEN p + min(end_step,
+		((((p >> half_shift) + 1) << half_shift) - p) / 2) END
+	    WHEN p IS NULL THEN CASE
+		WHEN n - ((n >> half_shift) << half_shift) >= 2
+		THEN n - min(end_step,
+		(n - ((n >> half_shift) << half_shift)) / 2) END
+	    WHEN n - p >= 2 THEN p + (n - p) / 2
+	    END FROM (SELECT *, (new.partner_id << partner_shift) +
+	    (code << status_shift) AS g FROM list_rank_layout,
+	    (SELECT new.list_rank AS cur,
+	    (SELECT code FROM client_statuses WHERE status = new.status)
+	    AS code,
+	    (SELECT list_rank FROM clients WHERE partner_id = new.partner_id
+	    AND status = new.status AND (sort_key, id) <
+	    (new.sort_key, new.id) ORDER BY sort_key DESC, id DESC
+	    LIMIT 1) AS p,
+	    (SELECT list_rank FROM clients WHERE partner_id = new.partner_id
+	    AND status = new.status AND (sort_key, id) >
+	    (new.sort_key, new.id) ORDER BY sort_key, id LIMIT 1) AS n)))
+	    WHERE id = new.id;
+	-- Local spread: the bounds are the ranks of the clients just past
+	-- the neighbours either side (the half's edge where there are
+	-- fewer), and each client between them must get min_room or more.
+	INSERT INTO client_rank_spread (lo, hi)
+	    SELECT lo, hi FROM (SELECT coalesce(b, h) AS lo,
+	    coalesce(a, h + half) AS hi, k, min_room FROM (SELECT b, a,
+	    (coalesce(b, a) >> half_shift) << half_shift AS h, half,
+	    min_room,
+	    (SELECT count(*) FROM (SELECT 1 FROM clients
+	    WHERE partner_id = new.partner_id AND status = new.status AND
+	    (sort_key, id) < (new.sort_key, new.id)
+	    LIMIT (SELECT neighbours FROM list_rank_layout))) +
+	    (SELECT count(*) FROM (SELECT 1 FROM clients
+	    WHERE partner_id = new.partner_id AND status = new.status AND
+	    (sort_key, id) > (new.sort_key, new.id)
+	    LIMIT (SELECT neighbours FROM list_rank_layout))) + 1 AS k
+	    FROM list_rank_layout, (SELECT (SELECT list_rank FROM clients
+	    WHERE partner_id = new.partner_id AND status = new.status AND
+	    (sort_key, id) < (new.sort_key, new.id)
+	    ORDER BY sort_key DESC, id DESC
+	    LIMIT 1 OFFSET (SELECT neighbours FROM list_rank_layout)) AS b,
+	    (SELECT list_rank FROM clients
+	    WHERE partner_id = new.partner_id AND status = new.status AND
+	    (sort_key, id) > (new.sort_key, new.id) ORDER BY sort_key, id
+	    LIMIT 1 OFFSET (SELECT neighbours FROM list_rank_layout)) AS a)))
+	    WHERE lo IS NOT NULL AND (hi - lo) / (k + 1) >= min_room AND
+	    (SELECT list_rank FROM clients WHERE id = new.id) IS NULL;
+	-- Out of the index first, so that no rank is held twice in it: the
+	-- clients ranked between the bounds, which are the neighbours.
+	UPDATE clients SET list_rank = NULL
+	    WHERE list_rank > (SELECT lo FROM client_rank_spread) AND
+	    list_rank < (SELECT hi FROM client_rank_spread);
+	UPDATE clients SET list_rank = r.rank FROM (SELECT c.id,
+	    s.lo + row_number() OVER g * ((s.hi - s.lo) /
+	    (count(*) OVER g + 1)) AS rank
+	    FROM clients c, client_rank_spread s
+	    WHERE c.list_rank IS NULL AND c.partner_id = new.partner_id AND
+	    c.status = new.status
+	    WINDOW g AS (ORDER BY c.sort_key, c.id ROWS BETWEEN UNBOUNDED
+	    PRECEDING AND UNBOUNDED FOLLOWING)) r
+	    WHERE clients.id = r.id;
+	DELETE FROM client_rank_spread;
+	-- Whole group: still unranked, so the room near it is short.
+	UPDATE clients SET list_rank = r.rank FROM (SELECT c.id,
+	    o.start + l.spread_start + row_number() OVER g *
+	    (l.spread_room / (count(*) OVER g + 1)) AS rank
+	    FROM clients c, list_rank_layout l,
+	    (SELECT (new.partner_id << partner_shift) +
+	    ((SELECT code FROM client_statuses WHERE status = new.status)
+	    << status_shift) +
+	    (1 - ((list_rank >> half_shift) & 1)) * half AS start
+	    FROM clients, list_rank_layout WHERE partner_id = new.partner_id
+	    AND status = new.status AND list_rank IS NOT NULL LIMIT 1) o
+	    WHERE c.partner_id = new.partner_id AND c.status = new.status AND
+	    (SELECT list_rank FROM clients WHERE id = new.id) IS NULL
+	    WINDOW g AS (ORDER BY c.sort_key, c.id ROWS BETWEEN UNBOUNDED
+	    PRECEDING AND UNBOUNDED FOLLOWING)) r
+	    WHERE clients.id = r.id;
+END;
+
+-- A client's assignees as the list shows them: [{"id":…,"name":…}] of
+-- its active assignees, by name. The one place that builds
+-- clients.assignees_json; the triggers below copy it from here.
+CREATE VIEW client_assignees (client_id, json) AS
+	SELECT c.id, (SELECT
+	    json_group_array(json_object('id', id, 'name', name)) FROM
+	    (SELECT u.id, u.name FROM assignments a JOIN users u
+	    ON u.id = a.user_id WHERE a.client_id = c.id AND
+	    u.active = 1 ORDER BY u.name, u.id))
+	FROM clients c;
+
+DROP TRIGGER assignments_insert;
+CREATE TRIGGER assignments_insert AFTER INSERT ON assignments BEGIN
+	INSERT INTO client_counts (partner_id, user_id, status, clients,
+	    with_missing)
+	    SELECT partner_id, new.user_id, status, 1, missing_receipts > 0
+	    FROM clients WHERE id = new.client_id
+	    ON CONFLICT DO UPDATE SET clients = clients + 1,
+	    with_missing = with_missing + excluded.with_missing;
+	UPDATE clients SET assignees_json = (SELECT json
+	    FROM client_assignees WHERE client_id = new.client_id)
+	    WHERE id = new.client_id;
+END;
+DROP TRIGGER assignments_delete;
+CREATE TRIGGER assignments_delete AFTER DELETE ON assignments BEGIN
+	UPDATE client_counts SET clients = clients - 1,
+	    with_missing = with_missing - (SELECT missing_receipts > 0
+	    FROM clients WHERE id = old.client_id)
+	    WHERE user_id = old.user_id AND (partner_id, status) =
+	    (SELECT partner_id, status FROM clients WHERE id = old.client_id);
+	UPDATE clients SET assignees_json = (SELECT json
+	    FROM client_assignees WHERE client_id = old.client_id)
+	    WHERE id = old.client_id;
+END;
+-- A renamed or (de)activated user changes the assignee lists they are on.
+DROP TRIGGER users_assignees_update;
+CREATE TRIGGER users_assignees_update AFTER UPDATE OF name, active ON users
+BEGIN
+	UPDATE clients SET assignees_json = (SELECT v.json
+	    FROM client_assignees v WHERE v.client_id = clients.id)
+	    WHERE id IN (SELECT client_id FROM assignments
+	    WHERE user_id = new.id);
+END;

@@ -67,24 +67,54 @@ clients_org_valid(const char *s)
 	return 1;
 }
 
+/*
+ * cJSON keeps a parsed number as a double and prints 10^15 as "1e+15":
+ * the row's numbers, integers of 2^53 or less all, go back to exact text.
+ */
+static int
+clients_ints_exact(cJSON *o)
+{
+	cJSON	*item, *raw;
+	char	 num[24];
+	int	 ok;
+
+	for (item = o->child; item != NULL; item = item->next) {
+		if (cJSON_IsObject(item) || cJSON_IsArray(item)) {
+			if (clients_ints_exact(item) == -1)
+				return -1;
+			continue;
+		}
+		if (!cJSON_IsNumber(item))
+			continue;
+		(void)snprintf(num, sizeof(num), "%lld",
+		    (long long)item->valuedouble);
+		if ((raw = cJSON_CreateRaw(num)) == NULL)
+			return -1;
+		/* In an object the replacement takes the key's name. */
+		ok = cJSON_IsObject(o) ?
+		    cJSON_ReplaceItemInObjectCaseSensitive(o, item->string,
+		    raw) : cJSON_ReplaceItemViaPointer(o, item, raw);
+		if (!ok) {
+			cJSON_Delete(raw);
+			return -1;
+		}
+		item = raw;
+	}
+	return 0;
+}
+
+/*
+ * The details: the client's row as the list shows it (list_json, built by
+ * SQLite: schema.sql version 4), then the fields only the details show.
+ */
 static cJSON *
 clients_json(const struct client *c)
 {
-	cJSON	*o, *bal;
+	cJSON	*o;
 
-	if ((o = cJSON_CreateObject()) == NULL)
+	if (c->list_json == NULL || (o = cJSON_Parse(c->list_json)) == NULL)
 		return NULL;
-	if (json_add_int(o, "id", c->id) == NULL ||
-	    cJSON_AddStringToObject(o, "name", c->name) == NULL ||
-	    cJSON_AddStringToObject(o, "org_number", c->org_number) == NULL ||
-	    cJSON_AddStringToObject(o, "status", c->status) == NULL ||
-	    (bal = cJSON_AddObjectToObject(o, "balance")) == NULL ||
-	    json_add_int(bal, "amount_minor", c->balance_minor) == NULL ||
-	    cJSON_AddStringToObject(bal, "currency", c->currency) == NULL ||
-	    json_add_int(o, "missing_receipts", c->missing_receipts) == NULL ||
-	    json_add_int(o, "export_ready", c->export_ready) == NULL ||
-	    cJSON_AddRawToObject(o, "assignees", c->assignees_json ?
-	    c->assignees_json : "[]") == NULL ||
+	if (!cJSON_IsObject(o) || clients_ints_exact(o) == -1 ||
 	    (c->contact_email[0] != '\0' ?
 	    cJSON_AddStringToObject(o, "contact_email", c->contact_email) :
 	    cJSON_AddNullToObject(o, "contact_email")) == NULL ||
@@ -176,6 +206,7 @@ clients_create(struct request *req)
 	(void)snprintf(location, sizeof(location), "/v1/clients/%lld",
 	    (long long)c.id);
 	(void)reply_json_at(req, 201, clients_json(&c), location);
+	client_cleanup(&c);
 }
 
 static void

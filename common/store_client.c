@@ -1,7 +1,7 @@
 /*
- * Queries on clients. The list has one literal statement per sort, scope
- * (whole firm or one assignee) and kind of search, so that each uses its
- * index; every value is bound, none is pasted in.
+ * A client's lifecycle: creation, reading one client for a viewer, status
+ * transitions, renames and balances. The list and search over clients
+ * are in store_client_list.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,21 +19,8 @@
 void
 client_cleanup(struct client *c)
 {
-	free(c->assignees_json);
-	c->assignees_json = NULL;
-}
-
-int
-client_status_valid(const char *s)
-{
-	static const char *const statuses[] = { "invitation", "onboarding",
-	    "active", "declined", "rejected", "disconnected", NULL };
-	const char *const *p;
-
-	for (p = statuses; *p != NULL; p++)
-		if (strcmp(*p, s) == 0)
-			return 1;
-	return 0;
+	free(c->list_json);
+	c->list_json = NULL;
 }
 
 int
@@ -56,6 +43,36 @@ client_search_text(const struct client *c, char *out, size_t outlen)
 	return collate_fold(raw, out, outlen);
 }
 
+/*
+ * Steps a write whose RETURNING clause gives the row's list_json, and
+ * keeps it in c->list_json (replacing what was there). STORE_OK,
+ * STORE_NOTFOUND when it wrote no row, or STORE_ERROR; resets stmt.
+ */
+static int
+client_step_returning(struct store *st, sqlite3_stmt *stmt,
+    struct client *c, const char *what)
+{
+	const char	*j;
+	int		 step, rc = STORE_OK;
+
+	if ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		j = (const char *)sqlite3_column_text(stmt, 0);
+		free(c->list_json);
+		if ((c->list_json = strdup(j ? j : "{}")) == NULL) {
+			log_warn("strdup");
+			rc = STORE_ERROR;
+		} else
+			step = sqlite3_step(stmt);
+	} else if (step == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, what);
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
 int
 store_client_create(struct store *st, const char *locale, struct client *c)
 {
@@ -63,7 +80,8 @@ store_client_create(struct store *st, const char *locale, struct client *c)
 	    "INSERT INTO clients (partner_id, name, org_number, "
 	    "contact_email, status, sort_key, search_text, balance_minor, "
 	    "currency, created_at, updated_at) "
-	    "VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, 0, ?, ?, ?)";
+	    "VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, 0, ?, ?, ?) "
+	    "RETURNING list_json";
 	sqlite3_stmt	*stmt;
 	uint8_t		 key[COLLATE_KEY_MAX];
 	char		 search[SEARCH_FOLD_MAX];
@@ -90,21 +108,16 @@ store_client_create(struct store *st, const char *locale, struct client *c)
 	sqlite3_bind_text(stmt, 8, c->currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, c->created_at);
 	sqlite3_bind_int64(stmt, 10, c->updated_at);
-	if ((rc = store_step_done(st, stmt, "client insert")) == STORE_OK)
+	rc = client_step_returning(st, stmt, c, "client insert");
+	if (rc == STORE_OK)
 		c->id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 }
-
-#define CLIENT_COLUMNS \
-	"c.id, c.partner_id, c.name, c.org_number, " \
-	"coalesce(c.contact_email, ''), c.status, c.balance_minor, " \
-	"c.currency, c.missing_receipts, c.export_ready, c.assignees_json, " \
-	"c.created_at, c.updated_at"
 
 static int
 client_from_row(sqlite3_stmt *stmt, struct client *c)
 {
-	const char	*a;
+	const char	*j;
 
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(stmt, 0);
@@ -120,11 +133,11 @@ client_from_row(sqlite3_stmt *stmt, struct client *c)
 	c->balance_minor = sqlite3_column_int64(stmt, 6);
 	c->missing_receipts = sqlite3_column_int64(stmt, 8);
 	c->export_ready = sqlite3_column_int64(stmt, 9);
-	a = (const char *)sqlite3_column_text(stmt, 10);
-	if ((c->assignees_json = strdup(a ? a : "[]")) == NULL)
+	c->created_at = sqlite3_column_int64(stmt, 10);
+	c->updated_at = sqlite3_column_int64(stmt, 11);
+	if ((j = (const char *)sqlite3_column_text(stmt, 12)) == NULL ||
+	    (c->list_json = strdup(j)) == NULL)
 		goto bad;
-	c->created_at = sqlite3_column_int64(stmt, 11);
-	c->updated_at = sqlite3_column_int64(stmt, 12);
 	return STORE_OK;
 bad:
 	log_warnx("client %lld: malformed row", (long long)c->id);
@@ -136,19 +149,28 @@ int
 store_client_get_visible(struct store *st, const struct user *viewer,
     int64_t id, struct client *out)
 {
-	static const char sql_firm[] =
-	    "SELECT " CLIENT_COLUMNS " FROM clients c "
+	/* Both read the columns client_from_row() expects, in its order. */
+	static const char client_get_firm_sql[] =
+	    "SELECT c.id, c.partner_id, c.name, c.org_number, "
+	    "coalesce(c.contact_email, ''), c.status, c.balance_minor, "
+	    "c.currency, c.missing_receipts, c.export_ready, "
+	    "c.created_at, c.updated_at, c.list_json "
+	    "FROM clients c "
 	    "WHERE c.id = ? AND c.partner_id = ?";
-	static const char sql_assigned[] =
-	    "SELECT " CLIENT_COLUMNS " FROM clients c "
+	static const char client_get_assigned_sql[] =
+	    "SELECT c.id, c.partner_id, c.name, c.org_number, "
+	    "coalesce(c.contact_email, ''), c.status, c.balance_minor, "
+	    "c.currency, c.missing_receipts, c.export_ready, "
+	    "c.created_at, c.updated_at, c.list_json "
+	    "FROM clients c "
 	    "JOIN assignments a ON a.client_id = c.id AND a.user_id = ?3 "
 	    "WHERE c.id = ?1 AND c.partner_id = ?2 "
 	    "AND c.status IN ('onboarding', 'active')";
 	sqlite3_stmt	*stmt;
 	int		 rc, bookkeeper = viewer->role == ROLE_BOOKKEEPER;
 
-	if ((stmt = store_stmt(st, bookkeeper ? sql_assigned : sql_firm)) ==
-	    NULL)
+	if ((stmt = store_stmt(st, bookkeeper ? client_get_assigned_sql :
+	    client_get_firm_sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, viewer->partner_id);
@@ -196,12 +218,12 @@ store_client_update(struct store *st, const char *locale, struct client *c)
 {
 	static const char sql[] =
 	    "UPDATE clients SET name = ?, org_number = ?, sort_key = ?, "
-	    "search_text = ?, updated_at = ? WHERE id = ? AND partner_id = ?";
+	    "search_text = ?, updated_at = ? WHERE id = ? AND partner_id = ? "
+	    "RETURNING list_json";
 	sqlite3_stmt	*stmt;
 	uint8_t		 key[COLLATE_KEY_MAX];
 	char		 search[SEARCH_FOLD_MAX];
 	size_t		 keylen;
-	int		 rc;
 
 	if (client_sort_key(locale, c->name, key, &keylen) == -1 ||
 	    client_search_text(c, search, sizeof(search)) == -1) {
@@ -218,10 +240,7 @@ store_client_update(struct store *st, const char *locale, struct client *c)
 	sqlite3_bind_int64(stmt, 5, c->updated_at);
 	sqlite3_bind_int64(stmt, 6, c->id);
 	sqlite3_bind_int64(stmt, 7, c->partner_id);
-	if ((rc = store_step_done(st, stmt, "client update")) == STORE_OK &&
-	    sqlite3_changes(st->db) != 1)
-		rc = STORE_NOTFOUND;
-	return rc;
+	return client_step_returning(st, stmt, c, "client update");
 }
 
 int
@@ -244,526 +263,4 @@ store_client_set_balance(struct store *st, int64_t id, int64_t amount,
 	    sqlite3_changes(st->db) != 1)
 		rc = STORE_NOTFOUND;
 	return rc;
-}
-
-/*
- * The list. Parameters, the same in every statement:
- *   ?1 partner  ?2 status  ?3 assignee (user scope)  ?4 least missing
- *   ?5 search   ?6 cursor key  ?7 cursor id  ?8 cursor count  ?9 limit
- *
- * Without a search, a page is one walk of an index in the list's order,
- * from the cursor on. The clients_list_by_* indexes carry list_json, the
- * row as the API shows it, so the firm's walk reads nothing else; an
- * assignee's list walks the copies of status, sort key and count kept in
- * assignments and takes each row from client_rows.
- */
-#define FROM_FIRM	"FROM clients c WHERE c.partner_id = ?1 " \
-	"AND c.status = ?2 "
-/* CROSS JOIN: whatever the statistics say, walk the assignee's index. */
-#define FROM_USER	"FROM assignments a CROSS JOIN client_rows r " \
-	"ON r.id = a.client_id WHERE a.user_id = ?3 AND a.status = ?2 " \
-	"AND r.partner_id = ?1 "
-
-/* A scope's sort columns (key, id, missing receipts) and its row. */
-#define FIRM_COLS	"c.sort_key", "c.id", "c.missing_receipts", \
-	"c.list_json"
-#define USER_COLS	"a.sort_key", "a.client_id", "a.missing_receipts", \
-	"r.json"
-
-#define LIST_COLUMNS(k, i, m, j) \
-	"SELECT " i ", " m ", " k ", " j " "
-#define LIST_NAME(from, k, i, m, j) \
-	LIST_COLUMNS(k, i, m, j) from "AND " m " >= ?4 AND (" k ", " i ") > " \
-	"(?6, ?7) ORDER BY " k ", " i " LIMIT ?9"
-#define LIST_NAME_DESC(from, k, i, m, j) \
-	LIST_COLUMNS(k, i, m, j) from "AND " m " >= ?4 AND (" k ", " i ") < " \
-	"(?6, ?7) ORDER BY " k " DESC, " i " DESC LIMIT ?9"
-#define LIST_MISSING(from, k, i, m, j) \
-	LIST_COLUMNS(k, i, m, j) from "AND " m " >= ?4 AND (" m ", " k ", " \
-	i ") > (?8, ?6, ?7) ORDER BY " m ", " k ", " i " LIMIT ?9"
-/*
- * Most missing first, ties by name: the rest of the cursor's count, then
- * every smaller count, each part in index order.
- */
-#define LIST_MISSING_DESC(from, k, i, m, j) \
-	"SELECT * FROM (" LIST_COLUMNS(k, i, m, j) from "AND " m " >= ?4 " \
-	"AND " m " = ?8 AND (" k ", " i ") > (?6, ?7) " \
-	"ORDER BY " k ", " i " LIMIT ?9) UNION ALL " \
-	"SELECT * FROM (" LIST_COLUMNS(k, i, m, j) from "AND " m " >= ?4 " \
-	"AND " m " < ?8 ORDER BY " m " DESC, " k ", " i " LIMIT ?9) " \
-	"LIMIT ?9"
-
-#define LIST_VARIANTS(from, cols) { \
-	LIST_NAME_(from, cols), \
-	LIST_NAME_DESC_(from, cols), \
-	LIST_MISSING_(from, cols), \
-	LIST_MISSING_DESC_(from, cols) }
-/* One more step of expansion, so that cols splits into k, i, m and j. */
-#define LIST_NAME_(...)		LIST_NAME(__VA_ARGS__)
-#define LIST_NAME_DESC_(...)	LIST_NAME_DESC(__VA_ARGS__)
-#define LIST_MISSING_(...)	LIST_MISSING(__VA_ARGS__)
-#define LIST_MISSING_DESC_(...)	LIST_MISSING_DESC(__VA_ARGS__)
-
-/* [scope: firm, user][sort - 1] */
-static const char *const client_list_sql[2][4] = {
-	LIST_VARIANTS(FROM_FIRM, FIRM_COLS),
-	LIST_VARIANTS(FROM_USER, USER_COLS),
-};
-
-/*
- * A search's matches come from the trigram index, keyed by list rank
- * (schema.sql, version 6): the ranks of a firm's clients of one status
- * are one range, in the list's order by name. SEARCH_RANGE is that range.
- */
-#define SEARCH_RANGE "clients_fts MATCH ?5 AND clients_fts.rowid " \
-	"BETWEEN (SELECT (?1 << 40) + (code << 36) FROM client_statuses " \
-	"WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 " \
-	"FROM client_statuses WHERE status = ?2) "
-/* One seek per match, in clients_by_rank, which covers what it reads. */
-#define SEARCH_CLIENT "CROSS JOIN clients c ON c.list_rank = " \
-	"clients_fts.rowid "
-#define SEARCH_ASSIGNED SEARCH_CLIENT "CROSS JOIN assignments a " \
-	"ON a.user_id = ?3 AND a.client_id = c.id "
-
-/*
- * In name order, a search walks its range in rank order and needs no
- * sorting: every match is counted, and those from the cursor's place on
- * are the page. The place is the rank of the first client past the
- * cursor, found once per statement.
- */
-#define SEARCH_AFTER "clients_fts.rowid >= (SELECT list_rank FROM clients " \
-	"WHERE partner_id = ?1 AND status = ?2 AND (sort_key, id) > " \
-	"(?6, ?7) ORDER BY sort_key, id LIMIT 1) "
-#define SEARCH_BEFORE "clients_fts.rowid <= (SELECT list_rank FROM " \
-	"clients WHERE partner_id = ?1 AND status = ?2 AND (sort_key, id) < " \
-	"(?6, ?7) ORDER BY sort_key DESC, id DESC LIMIT 1) "
-#define SEARCH_NAME(join, filter) { \
-	"SELECT clients_fts.rowid, " SEARCH_AFTER "FROM clients_fts " join \
-	"WHERE " SEARCH_RANGE filter "ORDER BY clients_fts.rowid", \
-	"SELECT clients_fts.rowid, " SEARCH_BEFORE "FROM clients_fts " join \
-	"WHERE " SEARCH_RANGE filter "ORDER BY clients_fts.rowid DESC" }
-
-/* [scope: firm, firm with missing receipts, user][name, -name] */
-static const char *const client_search_sql[3][2] = {
-	SEARCH_NAME("", ""),
-	SEARCH_NAME(SEARCH_CLIENT, "AND c.missing_receipts >= ?4 "),
-	SEARCH_NAME(SEARCH_ASSIGNED, "AND c.missing_receipts >= ?4 "),
-};
-
-/*
- * In the other orders, or for a search too short for trigrams, which
- * scans the folded text, a search finds every match with what places it
- * in the list, and client_page keeps the page and counts.
- */
-/* [scope: firm, user][search: scan, fts] */
-static const char *const client_match_sql[2][2] = {
-	{ "SELECT c.id, c.missing_receipts, c.sort_key FROM clients c "
-	  "WHERE c.partner_id = ?1 AND c.status = ?2 "
-	  "AND c.missing_receipts >= ?4 AND instr(c.search_text, ?5) > 0",
-	  "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_fts "
-	  SEARCH_CLIENT "WHERE " SEARCH_RANGE
-	  "AND c.missing_receipts >= ?4" },
-	{ "SELECT a.client_id, a.missing_receipts, a.sort_key "
-	  "FROM assignments a CROSS JOIN clients c ON c.id = a.client_id "
-	  "WHERE a.user_id = ?3 AND a.status = ?2 AND c.partner_id = ?1 "
-	  "AND a.missing_receipts >= ?4 AND instr(c.search_text, ?5) > 0",
-	  "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_fts "
-	  SEARCH_ASSIGNED "WHERE " SEARCH_RANGE
-	  "AND c.missing_receipts >= ?4" },
-};
-
-/* Trigrams need three characters; shorter searches scan. */
-static int
-client_query_fts(const struct client_query *q)
-{
-	const char	*s;
-	int		 chars = 0;
-
-	for (s = q->q; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			chars++;
-	return chars >= 3;
-}
-
-/* The search as one FTS5 phrase: "…" with inner quotes doubled. */
-static char *
-client_fts_phrase(const char *q)
-{
-	size_t	 i, o = 0, len = strlen(q);
-	char	*p;
-
-	if ((p = malloc(len * 2 + 3)) == NULL)
-		return NULL;
-	p[o++] = '"';
-	for (i = 0; i < len; i++) {
-		if (q[i] == '"')
-			p[o++] = '"';
-		p[o++] = q[i];
-	}
-	p[o++] = '"';
-	p[o] = '\0';
-	return p;
-}
-
-static void
-client_bind_filters(sqlite3_stmt *stmt, const struct client_query *q)
-{
-	sqlite3_bind_int64(stmt, 1, q->partner_id);
-	sqlite3_bind_text(stmt, 2, q->status, -1, SQLITE_STATIC);
-	if (q->user_id != 0)
-		sqlite3_bind_int64(stmt, 3, q->user_id);
-	sqlite3_bind_int(stmt, 4, q->missing_only ? 1 : 0);
-}
-
-/* Reads one row of a list statement and hands it to fn. */
-static int
-client_row_emit(sqlite3_stmt *stmt, int (*fn)(const struct client_row *,
-    void *), void *arg)
-{
-	struct client_row	 row;
-
-	row.id = sqlite3_column_int64(stmt, 0);
-	row.missing_receipts = sqlite3_column_int64(stmt, 1);
-	row.sort_key = sqlite3_column_blob(stmt, 2);
-	row.sort_key_len = (size_t)sqlite3_column_bytes(stmt, 2);
-	row.json = (const char *)sqlite3_column_text(stmt, 3);
-	row.json_len = (size_t)sqlite3_column_bytes(stmt, 3);
-	if (row.json == NULL)
-		return -1;
-	return fn(&row, arg);
-}
-
-/* The kept counters of (partner, user or 0, status); zeros when none. */
-static int
-store_client_counters(struct store *st, int64_t partner_id, int64_t user_id,
-    const char *status, int64_t *clients, int64_t *with_missing)
-{
-	static const char sql[] =
-	    "SELECT clients, with_missing FROM client_counts "
-	    "WHERE partner_id = ? AND user_id = ? AND status = ?";
-	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
-
-	*clients = *with_missing = 0;
-	if ((stmt = store_stmt(st, sql)) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, partner_id);
-	sqlite3_bind_int64(stmt, 2, user_id);
-	sqlite3_bind_text(stmt, 3, status, -1, SQLITE_STATIC);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		*clients = sqlite3_column_int64(stmt, 0);
-		*with_missing = sqlite3_column_int64(stmt, 1);
-		break;
-	case SQLITE_DONE:
-		break;
-	default:
-		store_log_error(st, "client counts");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
-}
-
-/* ?6 to ?8: the cursor, or where the first page of q's order starts. */
-static void
-client_bind_cursor(sqlite3_stmt *stmt, const struct client_query *q)
-{
-	const struct cursor	*cur = q->after;
-	/* Past every real sort key: where a descending first page starts. */
-	uint8_t			 top[COLLATE_KEY_MAX + 1];
-	int			 desc = q->sort == CLIENT_SORT_NAME_DESC;
-
-	if (cur != NULL) {
-		sqlite3_bind_blob(stmt, 6, cur->key, (int)cur->keylen,
-		    SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 7, cur->id);
-		sqlite3_bind_int64(stmt, 8, cur->count);
-		return;
-	}
-	if (desc) {
-		memset(top, 0xff, sizeof(top));
-		sqlite3_bind_blob(stmt, 6, top, sizeof(top), SQLITE_TRANSIENT);
-	} else
-		sqlite3_bind_zeroblob(stmt, 6, 0);
-	sqlite3_bind_int64(stmt, 7, desc ? INT64_MAX : 0);
-	sqlite3_bind_int64(stmt, 8, q->sort == CLIENT_SORT_MISSING ?
-	    -1 : INT64_MAX);
-}
-
-/* A page walked in order; the kept counters give the total. */
-static int
-client_list_ordered(struct store *st, const struct client_query *q,
-    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
-{
-	sqlite3_stmt		*stmt;
-	int64_t			 clients, with_missing;
-	int			 step, rc = STORE_OK;
-
-	if ((stmt = store_stmt(st, client_list_sql[q->user_id != 0]
-	    [q->sort - 1])) == NULL)
-		return STORE_ERROR;
-	client_bind_filters(stmt, q);
-	client_bind_cursor(stmt, q);
-	sqlite3_bind_int(stmt, 9, q->limit);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-		if (client_row_emit(stmt, fn, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "client list");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	if (rc == STORE_OK)
-		rc = store_client_counters(st, q->partner_id, q->user_id,
-		    q->status, &clients, &with_missing);
-	*total = q->missing_only ? with_missing : clients;
-	return rc;
-}
-
-/*
- * ?5: the search, as a phrase for the trigram index or as folded text to
- * scan for; *phrase is the caller's to free after the statement's reset.
- */
-static int
-client_bind_search(sqlite3_stmt *stmt, const struct client_query *q,
-    int fts, char **phrase)
-{
-	*phrase = NULL;
-	if (!fts) {
-		sqlite3_bind_text(stmt, 5, q->q, -1, SQLITE_STATIC);
-		return 0;
-	}
-	if ((*phrase = client_fts_phrase(q->q)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 5, *phrase, -1, SQLITE_STATIC);
-	return 0;
-}
-
-/*
- * Runs one of the search's statements over q, handing each row to fn;
- * with_cursor binds the cursor too (?6 to ?8).
- */
-static int
-client_search_walk(struct store *st, const struct client_query *q,
-    const char *sql, int fts, int with_cursor,
-    void (*fn)(sqlite3_stmt *, void *), void *arg)
-{
-	sqlite3_stmt	*stmt;
-	char		*phrase;
-	int		 step = SQLITE_ERROR;
-
-	if ((stmt = store_stmt(st, sql)) == NULL)
-		return STORE_ERROR;
-	client_bind_filters(stmt, q);
-	if (with_cursor)
-		client_bind_cursor(stmt, q);
-	if (client_bind_search(stmt, q, fts, &phrase) == 0) {
-		while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-			fn(stmt, arg);
-		if (step != SQLITE_DONE)
-			store_log_error(st, "client search");
-	}
-	store_reset(stmt);
-	free(phrase);
-	return step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
-}
-
-/* A match (id, count, key) offered to the page. */
-static void
-client_match_offer(sqlite3_stmt *stmt, void *arg)
-{
-	client_page_offer(arg, sqlite3_column_int64(stmt, 0),
-	    sqlite3_column_int64(stmt, 1), sqlite3_column_blob(stmt, 2),
-	    (size_t)sqlite3_column_bytes(stmt, 2));
-}
-
-/* Every match of a search offered to the page. */
-static int
-client_match(struct store *st, const struct client_query *q,
-    struct client_page *page)
-{
-	int	 fts = client_query_fts(q);
-
-	return client_search_walk(st, q, client_match_sql[q->user_id != 0]
-	    [fts], fts, 0, client_match_offer, page);
-}
-
-/* The ranks of a page in the making, and the count of every match. */
-struct client_ranks {
-	int64_t	*ranks;
-	int	 n;
-	int	 limit;
-	int64_t	*total;
-};
-
-/* A match (rank, whether it comes past the cursor) counted and kept. */
-static void
-client_rank_keep(sqlite3_stmt *stmt, void *arg)
-{
-	struct client_ranks	*r = arg;
-
-	(*r->total)++;
-	/* NULL when no client comes past the cursor. */
-	if (r->n < r->limit && sqlite3_column_int(stmt, 1))
-		r->ranks[r->n++] = sqlite3_column_int64(stmt, 0);
-}
-
-/*
- * The ranks of the page's matches, in order, and the count of them all:
- * one walk of the search's range.
- */
-static int
-client_search_ranks(struct store *st, const struct client_query *q,
-    int64_t *ranks, int *n, int64_t *total)
-{
-	struct client_ranks	 r = { ranks, 0, q->limit, total };
-	int			 scope, rc;
-
-	scope = q->user_id != 0 ? 2 : q->missing_only ? 1 : 0;
-	rc = client_search_walk(st, q, client_search_sql[scope]
-	    [q->sort == CLIENT_SORT_NAME_DESC], 1, 1, client_rank_keep, &r);
-	*n = r.n;
-	return rc;
-}
-
-/* A search in name order: its page, read by rank. */
-static int
-client_list_ranked(struct store *st, const struct client_query *q,
-    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
-{
-	static const char sql[] =
-	    "SELECT c.id, c.missing_receipts, c.sort_key, r.json "
-	    "FROM clients c CROSS JOIN client_rows r ON r.id = c.id "
-	    "WHERE c.list_rank = ?1";
-	/* A page, and the row past it that tells whether another follows. */
-	int64_t		 ranks[CLIENT_LIST_MAX + 1];
-	sqlite3_stmt	*stmt;
-	int		 i, n, rc;
-
-	if (q->limit < 0 || q->limit > CLIENT_LIST_MAX + 1) {
-		log_warnx("client search: limit %d out of range", q->limit);
-		return STORE_ERROR;
-	}
-	if ((rc = client_search_ranks(st, q, ranks, &n, total)) != STORE_OK)
-		return rc;
-	if ((stmt = store_stmt(st, sql)) == NULL)
-		return STORE_ERROR;
-	for (i = 0; i < n && rc == STORE_OK; i++) {
-		sqlite3_bind_int64(stmt, 1, ranks[i]);
-		/* The same snapshot found it: it is there. */
-		if (sqlite3_step(stmt) != SQLITE_ROW) {
-			store_log_error(st, "client search row");
-			rc = STORE_ERROR;
-		} else if (client_row_emit(stmt, fn, arg) == -1)
-			rc = STORE_ERROR;
-		store_reset(stmt);
-	}
-	return rc;
-}
-
-/* The page of a search, each row read from client_rows. */
-static int
-client_list_search(struct store *st, const struct client_query *q,
-    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
-{
-	static const char sql[] =
-	    "SELECT json FROM client_rows WHERE id = ?1 AND partner_id = ?2";
-	struct client_page	 page;
-	sqlite3_stmt		*stmt;
-	size_t			 i;
-	int			 rc;
-
-	if (client_page_init(&page, q->sort, q->after, (size_t)q->limit) ==
-	    -1) {
-		client_page_cleanup(&page);
-		return STORE_ERROR;
-	}
-	if ((rc = client_match(st, q, &page)) != STORE_OK)
-		goto out;
-	*total = page.offered;
-	client_page_sort(&page);
-	if ((stmt = store_stmt(st, sql)) == NULL) {
-		rc = STORE_ERROR;
-		goto out;
-	}
-	for (i = 0; i < page.n && rc == STORE_OK; i++) {
-		const struct client_key	*k = &page.rows[i];
-		struct client_row	 row;
-
-		sqlite3_bind_int64(stmt, 1, k->id);
-		sqlite3_bind_int64(stmt, 2, q->partner_id);
-		/* The same snapshot found it: it is there. */
-		if (sqlite3_step(stmt) != SQLITE_ROW ||
-		    (row.json = (const char *)sqlite3_column_text(stmt, 0)) ==
-		    NULL) {
-			store_log_error(st, "client search row");
-			rc = STORE_ERROR;
-		} else {
-			row.id = k->id;
-			row.missing_receipts = k->missing;
-			row.sort_key = k->key;
-			row.sort_key_len = k->keylen;
-			row.json_len = (size_t)sqlite3_column_bytes(stmt, 0);
-			if (fn(&row, arg) == -1)
-				rc = STORE_ERROR;
-		}
-		store_reset(stmt);
-	}
-out:
-	client_page_cleanup(&page);
-	return rc;
-}
-
-int
-store_client_list(struct store *st, const struct client_query *q,
-    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
-{
-	*total = 0;
-	if (q->q[0] == '\0')
-		return client_list_ordered(st, q, fn, arg, total);
-	if (client_query_fts(q) && (q->sort == CLIENT_SORT_NAME ||
-	    q->sort == CLIENT_SORT_NAME_DESC))
-		return client_list_ranked(st, q, fn, arg, total);
-	return client_list_search(st, q, fn, arg, total);
-}
-
-int
-store_client_status_count(struct store *st, int64_t partner_id,
-    int64_t user_id, const char *status, int64_t *count)
-{
-	int64_t	 with_missing;
-
-	return store_client_counters(st, partner_id, user_id, status, count,
-	    &with_missing);
-}
-
-int
-store_client_search_tidy(struct store *st, int pages, int *merged)
-{
-	/* A negative count merges across levels, towards one segment. */
-	static const char sql[] =
-	    "INSERT INTO clients_fts (clients_fts, rank) VALUES ('merge', ?)";
-	sqlite3_stmt	*stmt;
-	int		 before, rc;
-
-	*merged = 0;
-	if (store_begin(st) == -1)
-		return STORE_ERROR;
-	if ((stmt = store_stmt(st, sql)) == NULL) {
-		store_rollback(st);
-		return STORE_ERROR;
-	}
-	sqlite3_bind_int(stmt, 1, -pages);
-	before = sqlite3_total_changes(st->db);
-	if ((rc = store_step_done(st, stmt, "search index merge")) !=
-	    STORE_OK) {
-		store_rollback(st);
-		return rc;
-	}
-	/* The command counts as one change; a merge writes more. */
-	*merged = sqlite3_total_changes(st->db) - before > 1;
-	return store_commit(st) == 0 ? STORE_OK : STORE_ERROR;
 }

@@ -1,7 +1,8 @@
 /*
- * Clients of a firm: their lifecycle, the list behind the Clients page
- * (tabs, search, filter, locale-aware sort, keyset paging), counts, and
- * who may see which client.
+ * Clients of a firm: their lifecycle and who may see which client
+ * (store_client.c); the list behind the Clients page, with tabs, search,
+ * filter, locale-aware sort, keyset paging and counts
+ * (store_client_list.c).
  */
 #ifndef COMMON_STORE_CLIENT_H
 #define COMMON_STORE_CLIENT_H
@@ -29,19 +30,22 @@ struct client {
 	char	 currency[4];
 	int64_t	 missing_receipts;
 	int64_t	 export_ready;
-	char	*assignees_json;	/* owned; client_cleanup() frees */
+	/*
+	 * The client's row in the list, as the list shows it (clients.
+	 * list_json, schema.sql version 4), assignees included: the details
+	 * are this row and the fields above that it lacks. Owned;
+	 * client_cleanup() frees.
+	 */
+	char	*list_json;
 	int64_t	 created_at;
 	int64_t	 updated_at;
 };
 
 void	client_cleanup(struct client *);
 
-/* Nonzero for the six statuses of DESIGN.md. */
-int	client_status_valid(const char *);
-
 /*
- * Creates c in its partner with the sort key for locale. Fills id and
- * times. STORE_OK or STORE_ERROR.
+ * Creates c in its partner with the sort key for locale. Fills id, times
+ * and list_json (client_cleanup() it). STORE_OK or STORE_ERROR.
  */
 int	store_client_create(struct store *, const char *locale,
 	    struct client *c);
@@ -62,12 +66,16 @@ int	store_client_get_visible(struct store *, const struct user *viewer,
 int	store_client_transition(struct store *, int64_t id, const char *from,
 	    const char *to);
 
-/* Changes name (and its keys) and organisation number. */
+/*
+ * Changes name (and its keys) and organisation number, and refreshes
+ * list_json. STORE_OK, STORE_NOTFOUND or STORE_ERROR.
+ */
 int	store_client_update(struct store *, const char *locale,
 	    struct client *c);
 int	store_client_set_balance(struct store *, int64_t id, int64_t amount,
 	    const char *currency);
 
+/* The list and its search: store_client_list.c. */
 
 struct client_query {
 	int64_t			 partner_id;

@@ -103,8 +103,10 @@ seed_clients(struct store *st, const struct partner *p, long long n,
 		    "556%07lld", i + 1);
 		memcpy(cl.status, "active", sizeof("active"));
 		memcpy(cl.currency, "SEK", 4);
-		if (store_client_create(st, p->locale, &cl) != STORE_OK ||
-		    store_client_set_balance(st, cl.id,
+		if (store_client_create(st, p->locale, &cl) != STORE_OK)
+			return -1;
+		client_cleanup(&cl);
+		if (store_client_set_balance(st, cl.id,
 		    (int64_t)seed_rand(5000000) - 1000000, "SEK") != STORE_OK)
 			return -1;
 		ids[i] = cl.id;

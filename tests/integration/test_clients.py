@@ -329,6 +329,45 @@ def test_balance(api, firm):
                                              "currency": "DKK"}]
 
 
+def test_details_are_the_list_row_and_more(api, firm):
+    """The details hold the list's row unchanged, value for value, and the
+    fields only the details show after it; numbers stay exact at the
+    limits a balance may reach."""
+    bk1 = firm.user("bookkeeper", "Åsa \"Citat\" Öberg")
+    bk2 = firm.user("bookkeeper", "Bo Back\\slash")
+    tag = "Radlikhet %s" % firm.tag
+    made = [firm.active(tag + " Ett AB", assignees=[bk1, bk2]),
+            firm.active(tag + " Två \"AB\"", assignees=[bk2]),
+            firm.active(tag + " Tre ΐﬃ AB")]
+    firm.missing(made[0]["id"], 2)
+    firm.expenses(made[1]["id"], [("attached", "ready")])
+    for c, amount in zip(made, (10 ** 15, -(10 ** 15), 9007199254740)):
+        api.ok("PUT", "/v1/clients/%d/balance" % c["id"], firm.admin.token,
+               json={"amount_minor": amount, "currency": "NOK"})
+    # A rename answers with its details too.
+    r = api.patch("/v1/clients/%d" % made[2]["id"], firm.admin.token,
+                  json={"name": tag + " Tre Nytt AB"})
+    assert r.status_code == 200, r.text
+    patched = r.json()
+    rows = list_page(api, firm.admin.token, tab="all", q=tag,
+                     limit=50)["data"]
+    assert len(rows) == 3, rows
+    for row in rows:
+        assert set(row) == ROW_KEYS, row
+        r = api.get("/v1/clients/%d" % row["id"], firm.admin.token)
+        assert r.status_code == 200, r.text
+        d = r.json()
+        for key, value in row.items():
+            assert d[key] == value, (key, d, row)
+        assert list(d)[:len(row)] == list(row), (d, row)
+        assert DETAIL_KEYS <= set(d), d
+        amount = row["balance"]["amount_minor"]
+        assert '"amount_minor":%d,' % amount in r.text, r.text
+        if row["id"] == patched["id"]:
+            for key, value in row.items():
+                assert patched[key] == value, (key, patched, row)
+
+
 @pytest.mark.parametrize("body,field", [
     ({"amount_minor": 1, "currency": "sek"}, "currency"),
     ({"amount_minor": 1, "currency": "SEKK"}, "currency"),

@@ -1,0 +1,39 @@
+/*
+ * The statements of the Clients list and search, defined once in
+ * store_client_list.c. Internal: for that file, and for the test that
+ * checks each statement's query plan (tests/unit/test_client_plans.c).
+ * Each is a string literal's array: the statement cache (store_stmt)
+ * knows a statement by this address.
+ */
+#ifndef COMMON_STORE_CLIENT_SQL_H
+#define COMMON_STORE_CLIENT_SQL_H
+
+/* A page without a search, by the firm's indexes or an assignee's. */
+extern const char client_list_firm_name_sql[];
+extern const char client_list_firm_name_desc_sql[];
+extern const char client_list_firm_missing_sql[];
+extern const char client_list_firm_missing_desc_sql[];
+extern const char client_list_user_name_sql[];
+extern const char client_list_user_name_desc_sql[];
+extern const char client_list_user_missing_sql[];
+extern const char client_list_user_missing_desc_sql[];
+
+/* A trigram search in name order: its ranks, walked in list order. */
+extern const char client_search_firm_name_sql[];
+extern const char client_search_firm_name_desc_sql[];
+extern const char client_search_missing_name_sql[];
+extern const char client_search_missing_name_desc_sql[];
+extern const char client_search_user_name_sql[];
+extern const char client_search_user_name_desc_sql[];
+
+/* Every match of a search, for the other orders and short searches. */
+extern const char client_match_firm_scan_sql[];
+extern const char client_match_firm_fts_sql[];
+extern const char client_match_user_scan_sql[];
+extern const char client_match_user_fts_sql[];
+
+/* One row of a search's page, by rank or by id. */
+extern const char client_search_row_by_rank_sql[];
+extern const char client_search_row_sql[];
+
+#endif

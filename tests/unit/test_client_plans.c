@@ -1,0 +1,358 @@
+/*
+ * Query plans of the Clients list and search (common/store_client_sql.h)
+ * on a database with the whole schema: each walks the index it was
+ * written for, as the README's benchmarks assume. A plan that changes
+ * fails here; PLAN_PRINT=1 prints the plans as they now are.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "../../common/buf.h"
+#include "../../common/store_client_sql.h"
+
+extern const char	schema_sql[];
+
+struct plan {
+	const char	*name;
+	const char	*sql;
+	/* EXPLAIN QUERY PLAN's lines, each indented by its depth. */
+	const char	*want;
+};
+
+#define PLAN(s, w)	{ #s, s, w }
+
+/*
+ * Recorded before the statements were written out whole (from the same
+ * text), on SQLite 3.40.1 with no planner statistics, as in a fresh
+ * database. Another SQLite may word a plan differently: record it anew
+ * with PLAN_PRINT=1 and read what changed.
+ */
+static const struct plan plans[] = {
+	PLAN(client_list_firm_name_sql,
+	    "SEARCH c USING INDEX clients_list_by_name (partner_id=? AND "
+	    "status=? AND sort_key>?)\n"),
+	PLAN(client_list_firm_name_desc_sql,
+	    "SEARCH c USING INDEX clients_list_by_name (partner_id=? AND "
+	    "status=? AND sort_key<?)\n"),
+	PLAN(client_list_firm_missing_sql,
+	    "SEARCH c USING INDEX clients_list_by_missing (partner_id=? AND "
+	    "status=? AND missing_receipts>?)\n"),
+	PLAN(client_list_firm_missing_desc_sql,
+	    "COMPOUND QUERY\n"
+	    "  LEFT-MOST SUBQUERY\n"
+	    "    CO-ROUTINE (subquery-1)\n"
+	    "      SEARCH c USING INDEX clients_list_by_missing_desc "
+	    "(partner_id=? AND status=? AND missing_receipts=? AND "
+	    "sort_key>?)\n"
+	    "    SCAN (subquery-1)\n"
+	    "  UNION ALL\n"
+	    "    CO-ROUTINE (subquery-3)\n"
+	    "      SEARCH c USING INDEX clients_list_by_missing_desc "
+	    "(partner_id=? AND status=? AND missing_receipts>? AND "
+	    "missing_receipts<?)\n"
+	    "    SCAN (subquery-3)\n"),
+	PLAN(client_list_user_name_sql,
+	    "SEARCH a USING COVERING INDEX assignments_by_name (user_id=? AND "
+	    "status=? AND (sort_key,client_id)>(?,?))\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	PLAN(client_list_user_name_desc_sql,
+	    "SEARCH a USING COVERING INDEX assignments_by_name (user_id=? AND "
+	    "status=? AND (sort_key,client_id)<(?,?))\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	PLAN(client_list_user_missing_sql,
+	    "SEARCH a USING COVERING INDEX assignments_by_missing (user_id=? "
+	    "AND status=? AND missing_receipts>?)\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	PLAN(client_list_user_missing_desc_sql,
+	    "COMPOUND QUERY\n"
+	    "  LEFT-MOST SUBQUERY\n"
+	    "    CO-ROUTINE (subquery-1)\n"
+	    "      SEARCH a USING COVERING INDEX assignments_by_name "
+	    "(user_id=? AND status=? AND (sort_key,client_id)>(?,?))\n"
+	    "      SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
+	    "    SCAN (subquery-1)\n"
+	    "  UNION ALL\n"
+	    "    CO-ROUTINE (subquery-3)\n"
+	    "      SEARCH a USING COVERING INDEX assignments_by_missing_desc "
+	    "(user_id=? AND status=? AND missing_receipts>? AND "
+	    "missing_receipts<?)\n"
+	    "      SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
+	    "    SCAN (subquery-3)\n"),
+	PLAN(client_search_firm_name_sql,
+	    "SCAN clients_fts VIRTUAL TABLE INDEX 64:M1><\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
+	    "AND status=? AND sort_key>?)\n"),
+	PLAN(client_search_firm_name_desc_sql,
+	    "SCAN clients_fts VIRTUAL TABLE INDEX 192:M1><\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
+	    "AND status=? AND sort_key<?)\n"),
+	PLAN(client_search_missing_name_sql,
+	    "SCAN clients_fts VIRTUAL TABLE INDEX 64:M1><\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
+	    "missing_receipts>?)\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
+	    "AND status=? AND sort_key>?)\n"),
+	PLAN(client_search_missing_name_desc_sql,
+	    "SCAN clients_fts VIRTUAL TABLE INDEX 192:M1><\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
+	    "missing_receipts>?)\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
+	    "AND status=? AND sort_key<?)\n"),
+	PLAN(client_search_user_name_sql,
+	    "SCAN clients_fts VIRTUAL TABLE INDEX 64:M1><\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
+	    "missing_receipts>?)\n"
+	    "SEARCH a USING PRIMARY KEY (user_id=? AND client_id=?)\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
+	    "AND status=? AND sort_key>?)\n"),
+	PLAN(client_search_user_name_desc_sql,
+	    "SCAN clients_fts VIRTUAL TABLE INDEX 192:M1><\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
+	    "missing_receipts>?)\n"
+	    "SEARCH a USING PRIMARY KEY (user_id=? AND client_id=?)\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
+	    "AND status=? AND sort_key<?)\n"),
+	PLAN(client_match_firm_scan_sql,
+	    "SEARCH c USING INDEX clients_list_by_missing_desc (partner_id=? "
+	    "AND status=? AND missing_receipts>?)\n"),
+	PLAN(client_match_firm_fts_sql,
+	    "SCAN clients_fts VIRTUAL TABLE INDEX 0:M1><\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
+	    "missing_receipts>?)\n"),
+	PLAN(client_match_user_scan_sql,
+	    "SEARCH a USING COVERING INDEX assignments_by_missing_desc "
+	    "(user_id=? AND status=? AND missing_receipts>?)\n"
+	    "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	PLAN(client_match_user_fts_sql,
+	    "SCAN clients_fts VIRTUAL TABLE INDEX 0:M1><\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
+	    "missing_receipts>?)\n"
+	    "SEARCH a USING PRIMARY KEY (user_id=? AND client_id=?)\n"),
+	PLAN(client_search_row_by_rank_sql,
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=?)\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	PLAN(client_search_row_sql,
+	    "SEARCH client_rows USING INTEGER PRIMARY KEY (rowid=?)\n"),
+};
+
+static sqlite3	*db;
+
+static int
+db_setup(void **state)
+{
+	char	*msg = NULL;
+
+	(void)state;
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+	    sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "schema: %s\n", msg ? msg : "open failed");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+db_teardown(void **state)
+{
+	(void)state;
+	sqlite3_close(db);
+	return 0;
+}
+
+/* The plan of sql, one line a step, indented two spaces a level. */
+static char *
+plan_of(const char *sql)
+{
+	struct buf	 b, q;
+	sqlite3_stmt	*stmt;
+	int		 ids[64], depth[64], n = 0, i, d, parent;
+	size_t		 len;
+	char		*text;
+
+	buf_init(&q, 1 << 16);
+	assert_int_equal(buf_printf(&q, "EXPLAIN QUERY PLAN %s", sql), 0);
+	if (sqlite3_prepare_v2(db, q.data, -1, &stmt, NULL) != SQLITE_OK)
+		fail_msg("%s", sqlite3_errmsg(db));
+	buf_cleanup(&q);
+	buf_init(&b, 1 << 16);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		parent = sqlite3_column_int(stmt, 1);
+		for (d = 0, i = 0; i < n; i++)
+			if (ids[i] == parent)
+				d = depth[i] + 1;
+		assert_true(n < 64);
+		ids[n] = sqlite3_column_int(stmt, 0);
+		depth[n++] = d;
+		assert_int_equal(buf_printf(&b, "%*s%s\n", d * 2, "",
+		    (const char *)sqlite3_column_text(stmt, 3)), 0);
+	}
+	sqlite3_finalize(stmt);
+	text = buf_steal(&b, &len);
+	assert_non_null(text);
+	return text;
+}
+
+static void
+test_plans(void **state)
+{
+	const struct plan	*p;
+	char			*got;
+	size_t			 i;
+	int			 bad = 0, print = getenv("PLAN_PRINT") != NULL;
+
+	(void)state;
+	for (i = 0; i < sizeof(plans) / sizeof(plans[0]); i++) {
+		p = &plans[i];
+		got = plan_of(p->sql);
+		if (print)
+			printf("%s:\n%s\n", p->name, got);
+		else if (strcmp(got, p->want) != 0) {
+			printf("%s: plan changed\nwant:\n%sgot:\n%s", p->name,
+			    p->want, got);
+			bad++;
+		}
+		/* No statement reads the whole table or sorts its rows. */
+		if (strstr(got, "SCAN c\n") != NULL ||
+		    strstr(got, "SCAN clients\n") != NULL ||
+		    strstr(got, "USE TEMP B-TREE FOR ORDER BY") != NULL) {
+			printf("%s: scans or sorts\n%s", p->name, got);
+			bad++;
+		}
+		free(got);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/*
+ * The statements that compute a group's rank range write its shifts as
+ * numbers: they must be those of the view list_rank_layout.
+ */
+static void
+test_rank_range_matches_layout(void **state)
+{
+	static const char *const ranged[] = {
+		client_search_firm_name_sql, client_search_firm_name_desc_sql,
+		client_search_missing_name_sql,
+		client_search_missing_name_desc_sql,
+		client_search_user_name_sql, client_search_user_name_desc_sql,
+		client_match_firm_fts_sql, client_match_user_fts_sql,
+	};
+	sqlite3_stmt	*stmt;
+	char		 range[256];
+	const char	*p;
+	size_t		 i;
+	int		 partner, status, shifts;
+
+	(void)state;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT partner_shift, "
+	    "status_shift FROM list_rank_layout", -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	partner = sqlite3_column_int(stmt, 0);
+	status = sqlite3_column_int(stmt, 1);
+	sqlite3_finalize(stmt);
+	(void)snprintf(range, sizeof(range), "clients_fts.rowid BETWEEN "
+	    "(SELECT (?1 << %d) + (code << %d) FROM client_statuses "
+	    "WHERE status = ?2) AND (SELECT (?1 << %d) + ((code + 1) << %d) "
+	    "- 1 FROM client_statuses WHERE status = ?2) ", partner, status,
+	    partner, status);
+	for (i = 0; i < sizeof(ranged) / sizeof(ranged[0]); i++) {
+		if (strstr(ranged[i], range) == NULL)
+			fail_msg("statement %zu does not compute its rank range "
+			    "as list_rank_layout says:\n%s", i, ranged[i]);
+		/* No other shift of a rank. */
+		for (shifts = 0, p = ranged[i]; (p = strstr(p, "<<")) != NULL;
+		    p += 2)
+			shifts++;
+		assert_int_equal(shifts, 4);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plans),
+		cmocka_unit_test(test_rank_range_matches_layout),
+	};
+
+	return cmocka_run_group_tests(tests, db_setup, db_teardown);
+}

@@ -1,0 +1,368 @@
+/*
+ * Unit tests for schema.sql: released sections stay as released, a
+ * database migrated from any released state ends like a fresh one, and
+ * the list rank layout (version 8) fits together.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/sha.h>
+#include <sqlite3.h>
+
+#include "../../common/buf.h"
+#include "../../common/store.h"
+
+/* scripts/embed makes these from schema.sql at build time. */
+extern const char	schema_sql[];
+extern const size_t	schema_sql_len;
+
+/*
+ * SHA-256 of each released section, from its "-- version N" line up to
+ * the next one. A section is never edited once released: an existing
+ * database would keep the old text, so a change goes into a new section.
+ * Add the hash of a new section here when it is released.
+ */
+static const char *const released[] = {
+	NULL,
+	/* 1 */ "5c0f404607917811fb24eb2a3901c366ba6c1ea7f945374f442efe32c33c923f",
+	/* 2 */ "2172526fc3d0c227b9dcad2dd45541c98cc6b8da0b76624b6b3a2439b2cde2f8",
+	/* 3 */ "821b8a0142004e4142c1b236f5b210342010a158683d55b27c97883abaf56daf",
+	/* 4 */ "746609aeb6067682beec031180916eee541771b7d0df161c6c7f0acac0f2bce4",
+	/* 5 */ "97e525e2c550124c8a25afd83c13386404b0bb4be23adf137fae431ed7da81a5",
+	/* 6 */ "a15b1905cdd3ee28b487955d2833bfb5e09469adfcb25c730a8df93ae8177e53",
+	/* 7 */ "f7a94c9e21335fe4f41ea3aaf3548e0cbdd6bd827b9db23d9273e7092561de5c",
+	/* 8 */ "e35dda300444d3e8e51444c1b5c656ac4bdd47af4b09c2a431ae934d3f551002",
+};
+#define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
+
+/*
+ * Version 6 as it stood from commit 5709840 until version 8 took its
+ * later edits out of it: databases built in that time ran this text.
+ */
+#define SCHEMA_V6_EDITED	"tests/unit/data/schema_v6_edited.sql"
+
+/*
+ * The section of version v in schema.sql: its start and length, split as
+ * store_migrate() splits it (a marker at the start of a line). -1 when
+ * there is none.
+ */
+static int
+section_find(int v, const char **start, size_t *len)
+{
+	static const char	 marker[] = "-- version ";
+	const char		*p = schema_sql, *q, *end;
+	int			 n;
+
+	*start = NULL;
+	for (; (q = strstr(p, marker)) != NULL; p = q + 1) {
+		if (q != schema_sql && q[-1] != '\n')
+			continue;
+		n = (int)strtol(q + sizeof(marker) - 1, NULL, 10);
+		if (*start != NULL) {
+			*len = (size_t)(q - *start);
+			return 0;
+		}
+		if (n == v)
+			*start = q;
+	}
+	if (*start == NULL)
+		return -1;
+	end = schema_sql + schema_sql_len;
+	*len = (size_t)(end - *start);
+	return 0;
+}
+
+static void
+sha256_hex(const char *s, size_t len, char hex[65])
+{
+	unsigned char	 md[SHA256_DIGEST_LENGTH];
+	int		 i;
+
+	SHA256((const unsigned char *)s, len, md);
+	for (i = 0; i < SHA256_DIGEST_LENGTH; i++)
+		(void)snprintf(hex + i * 2, 3, "%02x", md[i]);
+}
+
+static void
+test_released_sections_unchanged(void **state)
+{
+	const char	*start;
+	size_t		 len;
+	char		 hex[65];
+	int		 v;
+
+	(void)state;
+	for (v = 1; v <= N_RELEASED; v++) {
+		if (section_find(v, &start, &len) == -1)
+			fail_msg("schema.sql has no version %d", v);
+		sha256_hex(start, len, hex);
+		if (strcmp(hex, released[v]) != 0)
+			fail_msg("schema.sql version %d changed (sha256 %s): "
+			    "released sections are never edited: add a new "
+			    "section", v, hex);
+	}
+	/* Every section there is must be in the table once released. */
+	assert_int_equal(store_schema_latest(), N_RELEASED);
+}
+
+/*
+ * Sections count up from 1 by one: a line that starts like a marker
+ * inside a section ("-- version 6 ...") would cut it short.
+ */
+static void
+test_sections_in_order(void **state)
+{
+	static const char	 marker[] = "-- version ";
+	const char		*q;
+	int			 want = 1;
+
+	(void)state;
+	for (q = schema_sql; (q = strstr(q, marker)) != NULL; q++) {
+		if (q != schema_sql && q[-1] != '\n')
+			continue;
+		if (strtol(q + sizeof(marker) - 1, NULL, 10) != want)
+			fail_msg("schema.sql: \"%.20s\" where version %d "
+			    "should start", q, want);
+		want++;
+	}
+}
+
+/* Runs text on db, failing the test with SQLite's message. */
+static void
+exec_or_fail(sqlite3 *db, const char *text, size_t len)
+{
+	char	*sql, *msg = NULL;
+
+	assert_non_null(sql = strndup(text, len));
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s", msg ? msg : "sqlite3_exec failed");
+	free(sql);
+}
+
+static void
+exec_section(sqlite3 *db, int v)
+{
+	const char	*start;
+	size_t		 len;
+
+	assert_int_equal(section_find(v, &start, &len), 0);
+	exec_or_fail(db, start, len);
+}
+
+static char *
+file_read(const char *path)
+{
+	struct buf	 b;
+	char		 chunk[4096];
+	size_t		 n, len;
+	FILE		*f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("%s: cannot open (run from the top directory)", path);
+	buf_init(&b, 1 << 20);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		assert_int_equal(buf_add(&b, chunk, n), 0);
+	(void)fclose(f);
+	return buf_steal(&b, &len);
+}
+
+/* A fresh database file in a directory of its own; path is its name. */
+static void
+db_path_new(char *dir, size_t dirlen, char *path, size_t pathlen)
+{
+	(void)snprintf(dir, dirlen, "%s/test_schema.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	(void)snprintf(path, pathlen, "%s/portal.db", dir);
+}
+
+static void
+db_path_remove(const char *dir, const char *path)
+{
+	char	 side[600];
+
+	(void)unlink(path);
+	(void)snprintf(side, sizeof(side), "%s-wal", path);
+	(void)unlink(side);
+	(void)snprintf(side, sizeof(side), "%s-shm", path);
+	(void)unlink(side);
+	(void)rmdir(dir);
+}
+
+/* Migrates the file at path to the latest version, as the programs do. */
+static void
+db_migrate(const char *path)
+{
+	struct store	*st;
+
+	assert_non_null(st = store_open(path, 1));
+	assert_int_equal(store_migrate(st), 0);
+	assert_int_equal(store_schema_version(st), store_schema_latest());
+	store_close(st);
+}
+
+/* The schema of the file at path, every object in a fixed order. */
+static char *
+db_schema_dump(const char *path)
+{
+	static const char sql[] =
+	    "SELECT type, name, tbl_name, coalesce(sql, '') "
+	    "FROM sqlite_master ORDER BY type, name";
+	struct buf	 b;
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	size_t		 len;
+	int		 i;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	buf_init(&b, 1 << 22);
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		for (i = 0; i < 4; i++)
+			assert_int_equal(buf_printf(&b, "%s%c",
+			    (const char *)sqlite3_column_text(stmt, i),
+			    i == 3 ? '\n' : '|'), 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return buf_steal(&b, &len);
+}
+
+/*
+ * The schema a database gets when it was built up to version 7 by
+ * sections 1 to 5, then v6 (NULL: schema.sql's own), then 7 of
+ * schema.sql, and migrated from there.
+ */
+static char *
+schema_from_v7(const char *v6)
+{
+	char	 dir[512], path[600], *dump;
+	sqlite3	*db;
+
+	db_path_new(dir, sizeof(dir), path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_or_fail(db, "BEGIN", strlen("BEGIN"));
+	exec_section(db, 1);
+	exec_section(db, 2);
+	exec_section(db, 3);
+	exec_section(db, 4);
+	exec_section(db, 5);
+	if (v6 != NULL)
+		exec_or_fail(db, v6, strlen(v6));
+	else
+		exec_section(db, 6);
+	exec_section(db, 7);
+	exec_or_fail(db, "PRAGMA user_version = 7; COMMIT",
+	    strlen("PRAGMA user_version = 7; COMMIT"));
+	sqlite3_close(db);
+	db_migrate(path);
+	dump = db_schema_dump(path);
+	db_path_remove(dir, path);
+	return dump;
+}
+
+static char *
+schema_fresh(void)
+{
+	char	 dir[512], path[600], *dump;
+
+	db_path_new(dir, sizeof(dir), path, sizeof(path));
+	db_migrate(path);
+	dump = db_schema_dump(path);
+	db_path_remove(dir, path);
+	return dump;
+}
+
+/*
+ * Version 6 was edited in place after its release; version 8 holds those
+ * edits now. A database that ran version 6 as first released, and one
+ * that ran the edited text, both end like a fresh one.
+ */
+static void
+test_migrations_end_alike(void **state)
+{
+	char	*fresh, *original, *edited, *v6;
+
+	(void)state;
+	fresh = schema_fresh();
+	original = schema_from_v7(NULL);
+	v6 = file_read(SCHEMA_V6_EDITED);
+	edited = schema_from_v7(v6);
+	assert_string_equal(original, fresh);
+	assert_string_equal(edited, fresh);
+	/* The edited version 6 is a different state to start from. */
+	assert_true(strstr(v6, "client_rank_spread") != NULL);
+	free(v6);
+	free(fresh);
+	free(original);
+	free(edited);
+}
+
+/* The rank layout's numbers fit the comment of version 8 and each other. */
+static void
+test_list_rank_layout(void **state)
+{
+	static const char sql[] =
+	    "SELECT partner_shift, status_shift, half_shift, half, "
+	    "spread_start, spread_room, end_step, neighbours, min_room, "
+	    "(SELECT max(code) FROM client_statuses) FROM list_rank_layout";
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	int64_t		 partner, status, half_shift, half, start, room, step;
+	int64_t		 neighbours, min_room, codes;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	exec_or_fail(db, schema_sql, schema_sql_len);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	partner = sqlite3_column_int64(stmt, 0);
+	status = sqlite3_column_int64(stmt, 1);
+	half_shift = sqlite3_column_int64(stmt, 2);
+	half = sqlite3_column_int64(stmt, 3);
+	start = sqlite3_column_int64(stmt, 4);
+	room = sqlite3_column_int64(stmt, 5);
+	step = sqlite3_column_int64(stmt, 6);
+	neighbours = sqlite3_column_int64(stmt, 7);
+	min_room = sqlite3_column_int64(stmt, 8);
+	codes = sqlite3_column_int64(stmt, 9);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+
+	/* 8 million firms: partner ids up to 2^23 stay clear of the sign. */
+	assert_int_equal(partner, 40);
+	assert_true(63 - partner >= 23);
+	/* Each status's range ends below the next firm's. */
+	assert_true(codes + 1 <= (int64_t)1 << (partner - status));
+	/* A group is its two halves. */
+	assert_int_equal(status - half_shift, 1);
+	assert_int_equal(half, (int64_t)1 << half_shift);
+	/* A whole-group spread stays inside its half, centred. */
+	assert_true(start > 0 && start + room <= half);
+	assert_int_equal(start * 2 + room, half);
+	/* A step past an end stays well inside a half. */
+	assert_true(step > 0 && step < half / 2);
+	/* Half-way between two ranks needs 2 of room; a spread moves some. */
+	assert_true(neighbours >= 1 && min_room >= 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_released_sections_unchanged),
+		cmocka_unit_test(test_sections_in_order),
+		cmocka_unit_test(test_migrations_end_alike),
+		cmocka_unit_test(test_list_rank_layout),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
