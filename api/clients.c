@@ -6,11 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/jsonw.h"
 #include "../common/log.h"
 #include "client_load.h"
 #include "input.h"
 #include "preferences.h"
 #include "route.h"
+
+/* A row with every user of a firm assigned stays well under it. */
+#define CLIENTS_REPLY_MAX	(1024 * 1024)
 
 static const char *const clients_create_statuses[] = {
 	"invitation", "onboarding", NULL
@@ -68,62 +72,42 @@ clients_org_valid(const char *s)
 }
 
 /*
- * cJSON keeps a parsed number as a double and prints 10^15 as "1e+15":
- * the row's numbers, integers of 2^53 or less all, go back to exact text.
+ * Answers the details: the client's row as the list shows it (list_json,
+ * built by SQLite: see schema.sql), then the fields only the details
+ * show, and the caller's notification setting (JSON text) unless it is
+ * NULL. The row is written as stored, so the two cannot drift apart.
  */
 static int
-clients_ints_exact(cJSON *o)
+clients_reply(struct request *req, int status, const struct client *c,
+    const char *notification)
 {
-	cJSON	*item, *raw;
-	char	 num[24];
-	int	 ok;
+	struct buf	 b;
+	struct jsonw	 w;
+	int		 rc;
 
-	for (item = o->child; item != NULL; item = item->next) {
-		if (cJSON_IsObject(item) || cJSON_IsArray(item)) {
-			if (clients_ints_exact(item) == -1)
-				return -1;
-			continue;
-		}
-		if (!cJSON_IsNumber(item))
-			continue;
-		(void)snprintf(num, sizeof(num), "%lld",
-		    (long long)item->valuedouble);
-		if ((raw = cJSON_CreateRaw(num)) == NULL)
-			return -1;
-		/* In an object the replacement takes the key's name. */
-		ok = cJSON_IsObject(o) ?
-		    cJSON_ReplaceItemInObjectCaseSensitive(o, item->string,
-		    raw) : cJSON_ReplaceItemViaPointer(o, item, raw);
-		if (!ok) {
-			cJSON_Delete(raw);
-			return -1;
-		}
-		item = raw;
+	buf_init(&b, CLIENTS_REPLY_MAX);
+	jsonw_init(&w, &b);
+	if (c->list_json == NULL)
+		w.error = 1;
+	else
+		jsonw_object_extend(&w, c->list_json, strlen(c->list_json));
+	jsonw_key(&w, "contact_email");
+	if (c->contact_email[0] != '\0')
+		jsonw_string(&w, c->contact_email);
+	else
+		jsonw_null(&w);
+	jsonw_key(&w, "created_at");
+	jsonw_time(&w, c->created_at);
+	jsonw_key(&w, "updated_at");
+	jsonw_time(&w, c->updated_at);
+	if (notification != NULL) {
+		jsonw_key(&w, "notification");
+		jsonw_raw(&w, notification, strlen(notification));
 	}
-	return 0;
-}
-
-/*
- * The details: the client's row as the list shows it (list_json, built by
- * SQLite: schema.sql version 4), then the fields only the details show.
- */
-static cJSON *
-clients_json(const struct client *c)
-{
-	cJSON	*o;
-
-	if (c->list_json == NULL || (o = cJSON_Parse(c->list_json)) == NULL)
-		return NULL;
-	if (!cJSON_IsObject(o) || clients_ints_exact(o) == -1 ||
-	    (c->contact_email[0] != '\0' ?
-	    cJSON_AddStringToObject(o, "contact_email", c->contact_email) :
-	    cJSON_AddNullToObject(o, "contact_email")) == NULL ||
-	    json_add_time(o, "created_at", c->created_at) == NULL ||
-	    json_add_time(o, "updated_at", c->updated_at) == NULL) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	jsonw_object_close(&w);
+	rc = reply_jsonw(req, status, &b, w.error);
+	buf_cleanup(&b);
+	return rc;
 }
 
 /* Reloads and answers the client as it now is, with status. */
@@ -137,7 +121,7 @@ clients_reply_current(struct request *req, int64_t id, int status)
 		(void)reply_internal_error(req);
 		return;
 	}
-	(void)reply_json(req, status, clients_json(&c));
+	(void)clients_reply(req, status, &c, NULL);
 	client_cleanup(&c);
 }
 
@@ -205,7 +189,8 @@ clients_create(struct request *req)
 	    c.status, (long long)req->user.id);
 	(void)snprintf(location, sizeof(location), "/v1/clients/%lld",
 	    (long long)c.id);
-	(void)reply_json_at(req, 201, clients_json(&c), location);
+	if (clients_reply(req, 201, &c, NULL) == 0)
+		(void)reply_header(req, "Location", location);
 	client_cleanup(&c);
 }
 
@@ -213,19 +198,19 @@ static void
 clients_get(struct request *req)
 {
 	struct client	 c;
-	cJSON		*doc, *pref;
+	cJSON		*pref;
+	char		*text;
 
 	if (client_load_or_reply(req, 0, &c) == -1)
 		return;
 	if ((pref = preference_json_or_reply(req, c.id)) == NULL)
 		goto out;
-	if ((doc = clients_json(&c)) == NULL) {
-		cJSON_Delete(pref);
+	if ((text = cJSON_PrintUnformatted(pref)) == NULL)
 		(void)reply_internal_error(req);
-		goto out;
-	}
-	cJSON_AddItemToObject(doc, "notification", pref);
-	(void)reply_json(req, 200, doc);
+	else
+		(void)clients_reply(req, 200, &c, text);
+	cJSON_free(text);
+	cJSON_Delete(pref);
 out:
 	client_cleanup(&c);
 }
@@ -269,7 +254,7 @@ clients_patch(struct request *req)
 		(void)reply_internal_error(req);
 		goto out;
 	}
-	(void)reply_json(req, 200, clients_json(&c));
+	(void)clients_reply(req, 200, &c, NULL);
 out:
 	store_rollback(req->store);
 	client_cleanup(&c);

@@ -178,3 +178,16 @@ jsonw_raw(struct jsonw *w, const char *json, size_t len)
 	jsonw_sep(w);
 	jsonw_put(w, json, len);
 }
+
+void
+jsonw_object_extend(struct jsonw *w, const char *obj, size_t len)
+{
+	if (len < 2 || obj[0] != '{' || obj[len - 1] != '}') {
+		w->error = 1;
+		return;
+	}
+	jsonw_sep(w);
+	jsonw_put(w, obj, len - 1);
+	/* "{}" has no member for the next one to follow with a comma. */
+	w->first = len == 2;
+}

@@ -33,5 +33,11 @@ void	jsonw_null(struct jsonw *);
 void	jsonw_time(struct jsonw *, int64_t);
 /* Text that is already JSON (a stored, checked document). */
 void	jsonw_raw(struct jsonw *, const char *, size_t);
+/*
+ * Opens an object with the members of a stored one, obj (a checked
+ * document ending in '}'), so that more members follow before
+ * jsonw_object_close().
+ */
+void	jsonw_object_extend(struct jsonw *, const char *obj, size_t len);
 
 #endif
