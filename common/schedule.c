@@ -139,17 +139,6 @@ schedule_first_slot(const char *zone, enum schedule_freq f, int64_t start,
 }
 
 int
-schedule_first_delivery(const char *zone, enum schedule_freq f,
-    int64_t set_at, int64_t *slot)
-{
-	int64_t	 start;
-
-	if (schedule_start(zone, set_at, &start) == -1)
-		return -1;
-	return schedule_first_slot(zone, f, start, slot);
-}
-
-int
 schedule_current_slot(const char *zone, enum schedule_freq f, int64_t now,
     int64_t *slot)
 {

@@ -52,10 +52,6 @@ int	schedule_next_slot(const char *zone, enum schedule_freq,
 int	schedule_first_slot(const char *zone, enum schedule_freq,
 	    int64_t start, int64_t *slot);
 
-/* schedule_first_slot() of schedule_start(set_at). */
-int	schedule_first_delivery(const char *zone, enum schedule_freq,
-	    int64_t set_at, int64_t *slot);
-
 /*
  * The slot of the period now is in (its local date, ISO week or month) if
  * that slot has come (slot <= now): 0 with *slot. 1 when it has not come

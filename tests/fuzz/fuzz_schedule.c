@@ -178,7 +178,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(start > a);
 		check_slot(zone, SCHEDULE_WEEKLY, start);
 		/* A monthly first delivery may fall past 9999, as above. */
-		rc = schedule_first_delivery(zone, f, a, &first);
+		rc = schedule_first_slot(zone, f, start, &first);
 		FUZZ_CHECK(rc == 0 || (raw && start > TIME_LAST));
 		if (rc == 0) {
 			FUZZ_CHECK(first >= start);
