@@ -6,9 +6,10 @@ temporary directory and stops it at the end; its value is the
 postgresql:// URI of the cluster's own database. `pg_module_db` (module)
 makes a database of the module's own from template0 and drops it after
 the module, so no suite sees another's rows. A module uses them by
-importing them:
+naming them at its top level:
 
-    from pg_helpers import pg_cluster, pg_module_db  # noqa: F401
+    pg_cluster = pg_helpers.pg_cluster
+    pg_module_db = pg_helpers.pg_module_db
 
 `apply_schema` applies common/pg/schema.sql the way the store does:
 the text before the first "-- version N" line every time, then each

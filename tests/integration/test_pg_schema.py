@@ -14,9 +14,10 @@ import threading
 
 import pytest
 
+import pg_helpers
 from clients_helpers import Api, Firm, list_page, module_portal, names
 from pg_helpers import (apply_schema, connect, drop_database, new_database,
-                        pg_cluster, pg_module_db, schema_sections)  # noqa: F401
+                        schema_sections)
 
 try:
     import icu
@@ -30,6 +31,9 @@ except ImportError:                     # pragma: no cover
     psycopg2 = None
 
 srv = module_portal()
+# The cluster and this module's database, by name for pytest to find.
+pg_cluster = pg_helpers.pg_cluster
+pg_module_db = pg_helpers.pg_module_db
 
 LOCALES = ["sv", "da", "nb", "en"]
 NOW = 1767225600
@@ -458,22 +462,55 @@ def test_sort_key_column_orders_the_list_as_the_sqlite_build_does(
     assert [r[0] for r in cur.fetchall()] == sqlite_orders[locale]
 
 
-def test_the_list_pages_by_index_from_a_keyset_cursor(cur):
-    f = PgFirm(cur)
-    for i in range(300):
-        f.client("Klient %03d" % i)
-    cur.execute("ANALYZE clients")
+# A page of each order from its cursor, and the index that walks it.
+KEYSET_PAGES = {
+    "clients_list_by_name":
+        "SELECT id, list_json FROM clients WHERE partner_id = %(p)s "
+        "AND status = 'active' AND (sort_key, id) > (%(k)s, %(i)s) "
+        "ORDER BY sort_key, id LIMIT 50",
+    "clients_list_by_missing":
+        "SELECT id, list_json FROM clients WHERE partner_id = %(p)s "
+        "AND status = 'active' AND (missing_receipts, sort_key, id) > "
+        "(%(m)s, %(k)s, %(i)s) ORDER BY missing_receipts, sort_key, id "
+        "LIMIT 50",
+    # Most missing first: the rest of the cursor's count, then the rest.
+    "clients_list_by_missing_desc":
+        "SELECT id, list_json FROM clients WHERE partner_id = %(p)s "
+        "AND status = 'active' AND missing_receipts < %(m)s "
+        "ORDER BY missing_receipts DESC, sort_key, id LIMIT 50",
+    "assignments_by_name":
+        "SELECT a.client_id, c.list_json FROM assignments a "
+        "JOIN clients c ON c.id = a.client_id WHERE a.user_id = %(u)s "
+        "AND a.status = 'active' AND (a.sort_key, a.client_id) > "
+        "(%(k)s, %(i)s) ORDER BY a.sort_key, a.client_id LIMIT 50",
+}
+
+
+@pytest.fixture(scope="module")
+def paging_firm(conn):
+    with conn.cursor() as cur:
+        f = PgFirm(cur)
+        f.bookkeeper = f.user()
+        for i in range(300):
+            c = f.client("Klient %03d" % i)
+            f.assign(c, f.bookkeeper)
+        cur.execute("ANALYZE")
+    return f
+
+
+@pytest.mark.parametrize("index", sorted(KEYSET_PAGES))
+def test_each_list_order_pages_by_index_from_a_keyset_cursor(
+        cur, paging_firm, index):
+    f = paging_firm
     cur.execute("SET enable_seqscan = off")
     try:
-        cur.execute("EXPLAIN SELECT id, list_json FROM clients "
-                    "WHERE partner_id = %s AND status = 'active' "
-                    "AND (sort_key, id) > (%s, %s) "
-                    "ORDER BY sort_key, id LIMIT 50",
-                    (f.id, sort_key("sv", "Klient 100"), 0))
+        cur.execute("EXPLAIN " + KEYSET_PAGES[index], {
+            "p": f.id, "u": f.bookkeeper, "k": sort_key("sv", "Klient 100"),
+            "i": 0, "m": 1})
         plan = "\n".join(r[0] for r in cur.fetchall())
     finally:
         cur.execute("RESET enable_seqscan")
-    assert "clients_list_by_name" in plan and "Sort" not in plan, plan
+    assert index in plan and "Sort" not in plan, plan
 
 
 # --------------------------------------------------------------------------
