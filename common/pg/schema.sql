@@ -1,17 +1,25 @@
 -- Partner Portal database schema for PostgreSQL 15: the one source of it.
 --
 -- The same logical data as ../../schema.sql (SQLite), laid out for a
--- database server that many API and worker processes share. What is
--- written before the first "-- version N" line runs every time and
--- changes nothing once done. Each section then runs once, in order, in one
--- transaction that holds pg_advisory_xact_lock(SCHEMA_LOCK) (so that two
--- processes starting together do not both migrate) and that records N in
+-- database server that many API and worker processes share. Every step
+-- below runs in a transaction that first takes
+-- pg_advisory_xact_lock(SCHEMA_LOCK), so that processes starting together
+-- migrate one after the other (even CREATE TABLE IF NOT EXISTS fails when
+-- two run at once). What is written before the first "-- version N" line
+-- runs every time and changes nothing once done. Each section then runs
+-- once, in order, in its own transaction, which also records N in
 -- schema_version. Sections are never edited once released: a change is a
 -- new section. Times are Unix seconds (UTC) in bigint, as in SQLite, so
 -- that answers are byte for byte the same; money is integer minor units.
 --
--- SCHEMA_LOCK, the advisory lock key: 7370616 ("pg" schema, any constant
--- that no other lock of the product uses).
+-- SCHEMA_LOCK, the advisory lock key: 7370616 (any constant that no other
+-- lock of the product uses).
+--
+-- Not here, on purpose: SQLite's list ranks, client_statuses,
+-- client_rank_spread, client_rows and the FTS5 table. They exist so that
+-- SQLite walks one index per page or search; here btree indexes with
+-- keyset cursors, a trigram GIN index and the planner do that job.
+-- Version 1 is the whole logical schema of SQLite's version 7.
 
 CREATE TABLE IF NOT EXISTS schema_version (
 	version		integer PRIMARY KEY,
@@ -360,7 +368,8 @@ CREATE TRIGGER clients_list_json BEFORE INSERT OR UPDATE ON clients
 
 -- Moves one client from (old status, whether it missed receipts) to the
 -- new ones in the counters of (partner, user): a NULL status is no side
--- (an insert, a delete). One statement, its rows in key order.
+-- (an insert, a delete), and a move to where it was changes nothing. One
+-- statement, its rows in key order.
 CREATE FUNCTION client_counts_move(p_partner bigint, p_user bigint,
     old_status text, old_missing boolean, new_status text,
     new_missing boolean) RETURNS void
@@ -381,47 +390,39 @@ $$;
 
 -- Each table keeps the counters of its own rows: clients those of the
 -- firm (user 0), assignments those of their assignee. Neither reads the
--- other, so a cascade or an order of deletes cannot make them miss.
+-- other, so a cascade or an order of deletes cannot make them miss. OLD
+-- is NULL on an insert and NEW on a delete: no side.
 CREATE FUNCTION clients_counts() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	IF TG_OP = 'INSERT' THEN
-		PERFORM client_counts_move(NEW.partner_id, 0, NULL, NULL,
-		    NEW.status, NEW.missing_receipts > 0);
-	ELSIF TG_OP = 'DELETE' THEN
-		PERFORM client_counts_move(OLD.partner_id, 0, OLD.status,
-		    OLD.missing_receipts > 0, NULL, NULL);
-	ELSIF OLD.status <> NEW.status OR
-	    (OLD.missing_receipts > 0) <> (NEW.missing_receipts > 0) THEN
-		PERFORM client_counts_move(NEW.partner_id, 0, OLD.status,
-		    OLD.missing_receipts > 0, NEW.status,
-		    NEW.missing_receipts > 0);
-	END IF;
+	PERFORM client_counts_move(coalesce(NEW.partner_id, OLD.partner_id),
+	    0, OLD.status, OLD.missing_receipts > 0, NEW.status,
+	    NEW.missing_receipts > 0);
 	RETURN NULL;
 END $$;
-CREATE TRIGGER clients_counts AFTER INSERT OR UPDATE OR DELETE ON clients
+CREATE TRIGGER clients_counts AFTER INSERT OR DELETE ON clients
 	FOR EACH ROW EXECUTE FUNCTION clients_counts();
+CREATE TRIGGER clients_counts_update
+	AFTER UPDATE OF status, missing_receipts ON clients
+	FOR EACH ROW WHEN (OLD.status <> NEW.status OR
+	    (OLD.missing_receipts > 0) <> (NEW.missing_receipts > 0))
+	EXECUTE FUNCTION clients_counts();
 
 CREATE FUNCTION assignments_counts() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	IF TG_OP = 'INSERT' THEN
-		PERFORM client_counts_move(NEW.partner_id, NEW.user_id, NULL,
-		    NULL, NEW.status, NEW.missing_receipts > 0);
-	ELSIF TG_OP = 'DELETE' THEN
-		PERFORM client_counts_move(OLD.partner_id, OLD.user_id,
-		    OLD.status, OLD.missing_receipts > 0, NULL, NULL);
-	ELSIF OLD.status <> NEW.status OR
-	    (OLD.missing_receipts > 0) <> (NEW.missing_receipts > 0) THEN
-		PERFORM client_counts_move(NEW.partner_id, NEW.user_id,
-		    OLD.status, OLD.missing_receipts > 0, NEW.status,
-		    NEW.missing_receipts > 0);
-	END IF;
+	PERFORM client_counts_move(coalesce(NEW.partner_id, OLD.partner_id),
+	    coalesce(NEW.user_id, OLD.user_id), OLD.status,
+	    OLD.missing_receipts > 0, NEW.status, NEW.missing_receipts > 0);
 	RETURN NULL;
 END $$;
-CREATE TRIGGER assignments_counts
-	AFTER INSERT OR UPDATE OR DELETE ON assignments
+CREATE TRIGGER assignments_counts AFTER INSERT OR DELETE ON assignments
 	FOR EACH ROW EXECUTE FUNCTION assignments_counts();
+CREATE TRIGGER assignments_counts_update
+	AFTER UPDATE OF status, missing_receipts ON assignments
+	FOR EACH ROW WHEN (OLD.status <> NEW.status OR
+	    (OLD.missing_receipts > 0) <> (NEW.missing_receipts > 0))
+	EXECUTE FUNCTION assignments_counts();
 
 -- An assignment takes its copies from the client, under the client's row
 -- lock: a status change committing meanwhile is either seen here or

@@ -11,10 +11,10 @@ naming them at its top level:
     pg_cluster = pg_helpers.pg_cluster
     pg_module_db = pg_helpers.pg_module_db
 
-`apply_schema` applies common/pg/schema.sql the way the store does:
-the text before the first "-- version N" line every time, then each
-section not yet in schema_version in its own transaction, under the
-schema's advisory lock, recording its number.
+`apply_schema` applies common/pg/schema.sql the way the store will: the
+text before the first "-- version N" line every time, then each section
+not yet in schema_version in its own transaction, recording its number;
+every transaction under the schema's advisory lock.
 """
 import re
 import secrets
@@ -80,6 +80,7 @@ def apply_schema(conn, text=None):
     conn.autocommit = False
     try:
         with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             cur.execute(preamble)
         conn.commit()
         for version, sql in sections:
@@ -125,27 +126,29 @@ def pg_cluster():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def _cluster_command(cluster_uri, sql):
+    """One statement outside a transaction (CREATE/DROP DATABASE)."""
+    conn = connect(cluster_uri)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
+
+
 def new_database(cluster_uri, tag="t"):
     """A new empty database on the cluster (from template0); its URI."""
     name = "%s_%s" % (re.sub(r"[^a-z0-9]", "_", tag.lower())[:40],
                       secrets.token_hex(4))
-    conn = connect(cluster_uri)
-    try:
-        with conn.cursor() as cur:
-            cur.execute('CREATE DATABASE "%s" TEMPLATE template0' % name)
-    finally:
-        conn.close()
+    _cluster_command(cluster_uri,
+                     'CREATE DATABASE "%s" TEMPLATE template0' % name)
     return with_database(cluster_uri, name)
 
 
 def drop_database(cluster_uri, uri):
     name = urlsplit(uri).path.lstrip("/")
-    conn = connect(cluster_uri)
-    try:
-        with conn.cursor() as cur:
-            cur.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
-    finally:
-        conn.close()
+    _cluster_command(cluster_uri,
+                     'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
 
 
 @pytest.fixture(scope="module")

@@ -187,6 +187,32 @@ def test_schema_applies_to_an_empty_database_and_records_each_version(
         drop_database(pg_cluster, uri)
 
 
+def test_processes_applying_the_schema_at_once_apply_each_version_once(
+        pg_cluster):
+    uri = new_database(pg_cluster, "race")
+    results, errors = [], []
+
+    def migrate():
+        try:
+            c = connect(uri)
+            results.append(apply_schema(c))
+            c.close()
+        except Exception as e:          # reported below
+            errors.append(e)
+
+    try:
+        threads = [threading.Thread(target=migrate) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert errors == []
+        versions = [v for v, _ in schema_sections()[1]]
+        assert sorted(results) == [[], [], versions]
+    finally:
+        drop_database(pg_cluster, uri)
+
+
 def test_applying_the_schema_again_changes_nothing(conn, cur):
     before = catalog(cur)
     cur.execute("SELECT version, applied_at FROM schema_version ORDER BY 1")
