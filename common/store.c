@@ -235,6 +235,68 @@ store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
 	return rc;
 }
 
+int
+store_rows(struct store *st, sqlite3_stmt *stmt, const char *what,
+    int (*row)(sqlite3_stmt *, void *), void *arg)
+{
+	int	 rc = STORE_OK, step;
+
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (row(stmt, arg) == -1) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	if (rc == STORE_OK && step != SQLITE_DONE) {
+		store_log_error(st, what);
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+/* store_row() and, with only set, store_row_only(). */
+static int
+store_row_first(struct store *st, sqlite3_stmt *stmt, const char *what,
+    int (*row)(sqlite3_stmt *, void *), void *arg, int only)
+{
+	int	 rc;
+
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		rc = STORE_OK;
+		if (row != NULL && row(stmt, arg) == -1)
+			rc = STORE_ERROR;
+		else if (only && sqlite3_step(stmt) != SQLITE_DONE) {
+			store_log_error(st, what);
+			rc = STORE_ERROR;
+		}
+		break;
+	case SQLITE_DONE:
+		rc = STORE_NOTFOUND;
+		break;
+	default:
+		store_log_error(st, what);
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
+store_row(struct store *st, sqlite3_stmt *stmt, const char *what,
+    int (*row)(sqlite3_stmt *, void *), void *arg)
+{
+	return store_row_first(st, stmt, what, row, arg, 0);
+}
+
+int
+store_row_only(struct store *st, sqlite3_stmt *stmt, const char *what,
+    int (*row)(sqlite3_stmt *, void *), void *arg)
+{
+	return store_row_first(st, stmt, what, row, arg, 1);
+}
+
 static void
 store_write_turn_end(struct store *st)
 {

@@ -31,25 +31,12 @@ store_assignee_check(struct store *st, int64_t partner_id, int64_t user_id)
 	    "SELECT 1 FROM users WHERE id = ? AND partner_id = ? "
 	    "AND active = 1 AND role IN ('admin', 'bookkeeper')";
 	sqlite3_stmt	*stmt;
-	int		 rc;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_int64(stmt, 2, partner_id);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		rc = STORE_OK;
-		break;
-	case SQLITE_DONE:
-		rc = STORE_NOTFOUND;
-		break;
-	default:
-		store_log_error(st, "assignee check");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_row(st, stmt, "assignee check", NULL, NULL);
 }
 
 int

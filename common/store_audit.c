@@ -26,6 +26,30 @@ store_audit_add(struct store *st, int64_t partner_id, int64_t user_id,
 	return store_step_done(st, stmt, "audit insert");
 }
 
+struct audit_walk {
+	int	(*fn)(const struct audit_event *, void *);
+	void	*arg;
+};
+
+static int
+audit_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct audit_walk	*w = arg;
+	struct audit_event	 ev;
+
+	ev.id = sqlite3_column_int64(stmt, 0);
+	ev.user_id = sqlite3_column_int64(stmt, 1);
+	ev.user_name = (const char *)sqlite3_column_text(stmt, 2);
+	ev.client_id = sqlite3_column_int64(stmt, 3);
+	ev.action = (const char *)sqlite3_column_text(stmt, 4);
+	ev.remote_addr = (const char *)sqlite3_column_text(stmt, 5);
+	ev.created_at = sqlite3_column_int64(stmt, 6);
+	if (ev.user_name == NULL || ev.action == NULL ||
+	    ev.remote_addr == NULL)
+		return -1;
+	return w->fn(&ev, w->arg);
+}
+
 int
 store_audit_list(struct store *st, int64_t partner_id, int64_t client_id,
     int64_t before_id, int limit,
@@ -38,8 +62,7 @@ store_audit_list(struct store *st, int64_t partner_id, int64_t client_id,
 	    "WHERE e.partner_id = ?1 AND (?2 = 0 OR e.client_id = ?2) "
 	    "AND e.id < ?3 ORDER BY e.id DESC LIMIT ?4";
 	sqlite3_stmt		*stmt;
-	struct audit_event	 ev;
-	int			 rc = STORE_OK, step;
+	struct audit_walk	 w = { fn, arg };
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
@@ -47,24 +70,5 @@ store_audit_list(struct store *st, int64_t partner_id, int64_t client_id,
 	sqlite3_bind_int64(stmt, 2, client_id);
 	sqlite3_bind_int64(stmt, 3, before_id > 0 ? before_id : INT64_MAX);
 	sqlite3_bind_int(stmt, 4, limit);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		ev.id = sqlite3_column_int64(stmt, 0);
-		ev.user_id = sqlite3_column_int64(stmt, 1);
-		ev.user_name = (const char *)sqlite3_column_text(stmt, 2);
-		ev.client_id = sqlite3_column_int64(stmt, 3);
-		ev.action = (const char *)sqlite3_column_text(stmt, 4);
-		ev.remote_addr = (const char *)sqlite3_column_text(stmt, 5);
-		ev.created_at = sqlite3_column_int64(stmt, 6);
-		if (ev.user_name == NULL || ev.action == NULL ||
-		    ev.remote_addr == NULL || fn(&ev, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "audit list");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_rows(st, stmt, "audit list", audit_row, &w);
 }

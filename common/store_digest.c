@@ -32,6 +32,28 @@ store_digest_due_users(struct store *st, int64_t partner_id,
 	return store_user_each(st, stmt, "digest users", fn, arg);
 }
 
+struct digest_walk {
+	int	(*fn)(const struct digest_item *, void *);
+	void	*arg;
+};
+
+static int
+digest_item_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct digest_walk	*w = arg;
+	struct digest_item	 it;
+
+	it.client_id = sqlite3_column_int64(stmt, 0);
+	it.name = (const char *)sqlite3_column_text(stmt, 1);
+	it.balance_minor = sqlite3_column_int64(stmt, 2);
+	it.currency = (const char *)sqlite3_column_text(stmt, 3);
+	it.missing_receipts = sqlite3_column_int64(stmt, 4);
+	it.export_ready = sqlite3_column_int64(stmt, 5);
+	if (it.name == NULL || it.currency == NULL)
+		return -1;
+	return w->fn(&it, w->arg);
+}
+
 int
 store_digest_items(struct store *st, int64_t user_id, const char *frequency,
     int64_t slot_at, int (*fn)(const struct digest_item *, void *),
@@ -55,33 +77,14 @@ store_digest_items(struct store *st, int64_t user_id, const char *frequency,
 	    "WHERE a.client_id = c.id AND a.user_id = u.id)) "
 	    "ORDER BY c.sort_key, c.id";
 	sqlite3_stmt		*stmt;
-	struct digest_item	 it;
-	int			 rc = STORE_OK, step;
+	struct digest_walk	 w = { fn, arg };
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, slot_at);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		it.client_id = sqlite3_column_int64(stmt, 0);
-		it.name = (const char *)sqlite3_column_text(stmt, 1);
-		it.balance_minor = sqlite3_column_int64(stmt, 2);
-		it.currency = (const char *)sqlite3_column_text(stmt, 3);
-		it.missing_receipts = sqlite3_column_int64(stmt, 4);
-		it.export_ready = sqlite3_column_int64(stmt, 5);
-		if (it.name == NULL || it.currency == NULL ||
-		    fn(&it, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "digest items");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_rows(st, stmt, "digest items", digest_item_row, &w);
 }
 
 int

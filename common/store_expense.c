@@ -21,9 +21,12 @@ const char *const expense_export_statuses[] = {
 	"id, client_id, external_id, amount_minor, currency, spent_at, " \
 	"merchant, receipt_status, export_status, created_at, updated_at"
 
+/* A store_row() reader into the struct expense at arg. */
 static int
-expense_from_row(sqlite3_stmt *stmt, struct expense *e)
+expense_from_row(sqlite3_stmt *stmt, void *arg)
 {
+	struct expense	*e = arg;
+
 	memset(e, 0, sizeof(*e));
 	e->id = sqlite3_column_int64(stmt, 0);
 	e->client_id = sqlite3_column_int64(stmt, 1);
@@ -47,31 +50,6 @@ expense_from_row(sqlite3_stmt *stmt, struct expense *e)
 	return STORE_OK;
 }
 
-/* Steps a statement that answers one row and then ends (RETURNING). */
-static int
-expense_step_one(struct store *st, sqlite3_stmt *stmt, const char *what,
-    struct expense *out)
-{
-	int	 rc;
-
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		rc = expense_from_row(stmt, out);
-		if (rc == STORE_OK && sqlite3_step(stmt) != SQLITE_DONE) {
-			store_log_error(st, what);
-			rc = STORE_ERROR;
-		}
-		break;
-	case SQLITE_DONE:
-		rc = STORE_NOTFOUND;
-		break;
-	default:
-		store_log_error(st, what);
-		rc = STORE_ERROR;
-	}
-	return rc;
-}
-
 /* Whether the client already has an expense with this external id. */
 static int
 expense_exists(struct store *st, int64_t client_id, const char *external_id,
@@ -80,25 +58,17 @@ expense_exists(struct store *st, int64_t client_id, const char *external_id,
 	static const char sql[] =
 	    "SELECT 1 FROM expenses WHERE client_id = ? AND external_id = ?";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
+	int		 rc;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
 	sqlite3_bind_text(stmt, 2, external_id, -1, SQLITE_STATIC);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		*exists = 1;
-		break;
-	case SQLITE_DONE:
-		*exists = 0;
-		break;
-	default:
-		store_log_error(st, "expense lookup");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	if ((rc = store_row(st, stmt, "expense lookup", NULL, NULL)) ==
+	    STORE_ERROR)
+		return rc;
+	*exists = rc == STORE_OK;
+	return STORE_OK;
 }
 
 int
@@ -140,12 +110,11 @@ store_expense_upsert(struct store *st, int64_t client_id,
 	sqlite3_bind_text(stmt, 7, f->receipt_status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 8, f->export_status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, store_now());
-	rc = expense_step_one(st, stmt, "expense upsert", out);
+	rc = store_row_only(st, stmt, "expense upsert", expense_from_row, out);
 	if (rc == STORE_NOTFOUND) {
 		log_warnx("expense upsert returned no row");
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
 	if (rc == STORE_OK)
 		*created = !exists;
 	return rc;
@@ -159,25 +128,12 @@ store_expense_get(struct store *st, int64_t client_id, int64_t id,
 	    "SELECT " EXPENSE_COLUMNS " FROM expenses "
 	    "WHERE id = ? AND client_id = ?";
 	sqlite3_stmt	*stmt;
-	int		 rc;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, client_id);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		rc = expense_from_row(stmt, out);
-		break;
-	case SQLITE_DONE:
-		rc = STORE_NOTFOUND;
-		break;
-	default:
-		store_log_error(st, "expense get");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_row(st, stmt, "expense get", expense_from_row, out);
 }
 
 int
@@ -193,7 +149,6 @@ store_expense_set_status(struct store *st, int64_t client_id, int64_t id,
 	    "WHERE id = ?4 AND client_id = ?5 "
 	    "RETURNING " EXPENSE_COLUMNS;
 	sqlite3_stmt	*stmt;
-	int		 rc;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
@@ -204,9 +159,8 @@ store_expense_set_status(struct store *st, int64_t client_id, int64_t id,
 	sqlite3_bind_int64(stmt, 3, store_now());
 	sqlite3_bind_int64(stmt, 4, id);
 	sqlite3_bind_int64(stmt, 5, client_id);
-	rc = expense_step_one(st, stmt, "expense status", out);
-	store_reset(stmt);
-	return rc;
+	return store_row_only(st, stmt, "expense status", expense_from_row,
+	    out);
 }
 
 /*
@@ -235,6 +189,22 @@ static const char *const expense_count_sql[2][2] = {
 	  "SELECT count(*) " LIST_FROM LIST_RECEIPT LIST_EXPORT },
 };
 
+struct expense_walk {
+	int	(*fn)(const struct expense *, void *);
+	void	*arg;
+};
+
+static int
+expense_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct expense_walk	*w = arg;
+	struct expense		 e;
+
+	if (expense_from_row(stmt, &e) != STORE_OK)
+		return -1;
+	return w->fn(&e, w->arg);
+}
+
 static void
 expense_bind_filters(sqlite3_stmt *stmt, const struct expense_query *q)
 {
@@ -251,9 +221,8 @@ int
 store_expense_list(struct store *st, const struct expense_query *q,
     int (*fn)(const struct expense *, void *), void *arg)
 {
-	sqlite3_stmt	*stmt;
-	struct expense	 e;
-	int		 step, rc = STORE_OK;
+	sqlite3_stmt		*stmt;
+	struct expense_walk	 w = { fn, arg };
 
 	stmt = store_stmt(st, expense_list_sql[q->receipt_status != NULL]
 	    [q->export_status != NULL]);
@@ -262,19 +231,7 @@ store_expense_list(struct store *st, const struct expense_query *q,
 	expense_bind_filters(stmt, q);
 	sqlite3_bind_int64(stmt, 2, q->after_id);
 	sqlite3_bind_int(stmt, 5, q->limit);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (expense_from_row(stmt, &e) != STORE_OK ||
-		    fn(&e, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "expense list");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_rows(st, stmt, "expense list", expense_row, &w);
 }
 
 int

@@ -15,6 +15,32 @@ idempotent_reply_cleanup(struct idempotent_reply *r)
 	r->body = NULL;
 }
 
+/* A store_row() reader into the struct idempotent_reply at arg. */
+static int
+idempotency_from_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct idempotent_reply	*r = arg;
+	const void		*b;
+
+	r->status = sqlite3_column_int(stmt, 1);
+	r->body_len = (size_t)sqlite3_column_bytes(stmt, 5);
+	b = sqlite3_column_blob(stmt, 5);
+	if (store_column_text(stmt, 0, r->request_hash,
+	    sizeof(r->request_hash)) ||
+	    store_column_text(stmt, 2, r->content_type,
+	    sizeof(r->content_type)) ||
+	    store_column_text(stmt, 3, r->location, sizeof(r->location)) ||
+	    store_column_text(stmt, 4, r->body_digest,
+	    sizeof(r->body_digest)))
+		return STORE_ERROR;
+	if ((r->body = malloc(r->body_len + 1)) == NULL)
+		return STORE_ERROR;
+	if (r->body_len > 0)
+		memcpy(r->body, b, r->body_len);
+	r->body[r->body_len] = '\0';
+	return STORE_OK;
+}
+
 int
 store_idempotency_find(struct store *st, int64_t user_id, const char *key,
     struct idempotent_reply *r)
@@ -26,8 +52,6 @@ store_idempotency_find(struct store *st, int64_t user_id, const char *key,
 	    "FROM idempotency_keys WHERE user_id = ? AND key = ? "
 	    "AND created_at > ? AND status IS NOT NULL";
 	sqlite3_stmt	*stmt;
-	const void	*b;
-	int		 rc;
 
 	memset(r, 0, sizeof(*r));
 	if ((stmt = store_stmt(st, sql)) == NULL)
@@ -35,38 +59,8 @@ store_idempotency_find(struct store *st, int64_t user_id, const char *key,
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, store_now() - IDEMPOTENCY_TTL);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		rc = STORE_OK;
-		r->status = sqlite3_column_int(stmt, 1);
-		if (store_column_text(stmt, 0, r->request_hash,
-		    sizeof(r->request_hash)) ||
-		    store_column_text(stmt, 2, r->content_type,
-		    sizeof(r->content_type)) ||
-		    store_column_text(stmt, 3, r->location,
-		    sizeof(r->location)) ||
-		    store_column_text(stmt, 4, r->body_digest,
-		    sizeof(r->body_digest)))
-			rc = STORE_ERROR;
-		r->body_len = (size_t)sqlite3_column_bytes(stmt, 5);
-		b = sqlite3_column_blob(stmt, 5);
-		if (rc == STORE_OK &&
-		    (r->body = malloc(r->body_len + 1)) != NULL) {
-			if (r->body_len > 0)
-				memcpy(r->body, b, r->body_len);
-			r->body[r->body_len] = '\0';
-		} else
-			rc = STORE_ERROR;
-		break;
-	case SQLITE_DONE:
-		rc = STORE_NOTFOUND;
-		break;
-	default:
-		store_log_error(st, "idempotency find");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_row(st, stmt, "idempotency find", idempotency_from_row,
+	    r);
 }
 
 int

@@ -87,6 +87,14 @@ store_outbox_read(struct store *st, int64_t id, struct outbox_msg *m)
 	return rc;
 }
 
+/* A store_row() reader of the claimed row's id into the int64_t at arg. */
+static int
+outbox_claimed_id(sqlite3_stmt *stmt, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(stmt, 0);
+	return 0;
+}
+
 int
 store_outbox_claim(struct store *st, int64_t now, int64_t until,
     struct outbox_msg *m)
@@ -139,21 +147,8 @@ store_outbox_claim(struct store *st, int64_t now, int64_t until,
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, now);
 	sqlite3_bind_int64(stmt, 2, until);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		id = sqlite3_column_int64(stmt, 0);
-		/* RETURNING rows are all produced by the first step. */
-		rc = sqlite3_step(stmt) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
-		break;
-	case SQLITE_DONE:
-		rc = STORE_NOTFOUND;
-		break;
-	default:
-		rc = STORE_ERROR;
-	}
-	if (rc == STORE_ERROR)
-		store_log_error(st, "outbox claim");
-	store_reset(stmt);
+	/* RETURNING rows are all produced by the first step. */
+	rc = store_row_only(st, stmt, "outbox claim", outbox_claimed_id, &id);
 	if (rc == STORE_NOTFOUND) {
 		store_rollback(st);
 		return rc;

@@ -44,6 +44,21 @@ store_partner_create(struct store *st, struct partner *p)
 	return rc;
 }
 
+/* A store_row() reader into the struct partner at arg. */
+static int
+partner_from_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct partner	*p = arg;
+
+	p->id = sqlite3_column_int64(stmt, 0);
+	p->created_at = sqlite3_column_int64(stmt, 4);
+	if (store_column_text(stmt, 1, p->name, sizeof(p->name)) ||
+	    store_column_text(stmt, 2, p->locale, sizeof(p->locale)) ||
+	    store_column_text(stmt, 3, p->timezone, sizeof(p->timezone)))
+		return STORE_ERROR;
+	return STORE_OK;
+}
+
 int
 store_partner_get(struct store *st, int64_t id, struct partner *out)
 {
@@ -51,32 +66,27 @@ store_partner_get(struct store *st, int64_t id, struct partner *out)
 	    "SELECT id, name, locale, timezone, created_at FROM partners "
 	    "WHERE id = ?";
 	sqlite3_stmt	*stmt;
-	int		 rc;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		out->id = sqlite3_column_int64(stmt, 0);
-		rc = STORE_OK;
-		if (store_column_text(stmt, 1, out->name, sizeof(out->name)) ||
-		    store_column_text(stmt, 2, out->locale,
-		    sizeof(out->locale)) ||
-		    store_column_text(stmt, 3, out->timezone,
-		    sizeof(out->timezone)))
-			rc = STORE_ERROR;
-		out->created_at = sqlite3_column_int64(stmt, 4);
-		break;
-	case SQLITE_DONE:
-		rc = STORE_NOTFOUND;
-		break;
-	default:
-		store_log_error(st, "partner get");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_row(st, stmt, "partner get", partner_from_row, out);
+}
+
+struct partner_walk {
+	int	(*fn)(const struct partner *, void *);
+	void	*arg;
+};
+
+static int
+partner_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct partner_walk	*w = arg;
+	struct partner		 p;
+
+	if (partner_from_row(stmt, &p) != STORE_OK)
+		return -1;
+	return w->fn(&p, w->arg);
 }
 
 int
@@ -86,27 +96,10 @@ store_partner_list(struct store *st,
 	static const char sql[] =
 	    "SELECT id, name, locale, timezone, created_at FROM partners "
 	    "ORDER BY id";
-	sqlite3_stmt	*stmt;
-	struct partner	 p;
-	int		 rc = STORE_OK, step;
+	sqlite3_stmt		*stmt;
+	struct partner_walk	 w = { fn, arg };
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		p.id = sqlite3_column_int64(stmt, 0);
-		p.created_at = sqlite3_column_int64(stmt, 4);
-		if (store_column_text(stmt, 1, p.name, sizeof(p.name)) ||
-		    store_column_text(stmt, 2, p.locale, sizeof(p.locale)) ||
-		    store_column_text(stmt, 3, p.timezone,
-		    sizeof(p.timezone)) || fn(&p, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "partner list");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_rows(st, stmt, "partner list", partner_row, &w);
 }

@@ -7,9 +7,12 @@
 #include "store_preference.h"
 #include "store_sqlite.h"
 
+/* A store_row() reader into the struct preference at arg. */
 static int
-preference_from_row(sqlite3_stmt *stmt, struct preference *p)
+preference_from_row(sqlite3_stmt *stmt, void *arg)
 {
+	struct preference	*p = arg;
+
 	memset(p, 0, sizeof(*p));
 	p->user_id = sqlite3_column_int64(stmt, 0);
 	p->client_id = sqlite3_column_int64(stmt, 1);
@@ -30,25 +33,12 @@ store_preference_get(struct store *st, int64_t user_id, int64_t client_id,
 	    "updated_at, generation FROM notification_preferences "
 	    "WHERE user_id = ? AND client_id = ?";
 	sqlite3_stmt	*stmt;
-	int		 rc;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_int64(stmt, 2, client_id);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		rc = preference_from_row(stmt, out);
-		break;
-	case SQLITE_DONE:
-		rc = STORE_NOTFOUND;
-		break;
-	default:
-		store_log_error(st, "preference get");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_row(st, stmt, "preference get", preference_from_row, out);
 }
 
 int
@@ -114,6 +104,22 @@ store_preference_generation(struct store *st, int64_t user_id,
 	return rc;
 }
 
+struct preference_walk {
+	int	(*fn)(const struct preference *, void *);
+	void	*arg;
+};
+
+static int
+preference_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct preference_walk	*w = arg;
+	struct preference	 p;
+
+	if (preference_from_row(stmt, &p) != STORE_OK)
+		return -1;
+	return w->fn(&p, w->arg);
+}
+
 int
 store_preference_list(struct store *st, int64_t user_id,
     int (*fn)(const struct preference *, void *), void *arg)
@@ -131,25 +137,12 @@ store_preference_list(struct store *st, int64_t user_id,
 	    "WHERE a.client_id = c.id AND a.user_id = u.id))) "
 	    "ORDER BY p.client_id";
 	sqlite3_stmt		*stmt;
-	struct preference	 p;
-	int			 rc = STORE_OK, step;
+	struct preference_walk	 w = { fn, arg };
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (preference_from_row(stmt, &p) != STORE_OK ||
-		    fn(&p, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "preference list");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_rows(st, stmt, "preference list", preference_row, &w);
 }
 
 int

@@ -57,6 +57,30 @@ store_reminder_add_recipient(struct store *st, int64_t reminder_id,
 	return store_step_done(st, stmt, "reminder recipient");
 }
 
+/* A store_row() reader into the struct reminder at arg, zeroed. */
+static int
+reminder_from_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct reminder	*r = arg;
+	const char	*t, *c;
+
+	r->id = sqlite3_column_int64(stmt, 0);
+	r->partner_id = sqlite3_column_int64(stmt, 1);
+	r->client_id = sqlite3_column_int64(stmt, 2);
+	r->sender_id = sqlite3_column_int64(stmt, 3);
+	r->created_at = sqlite3_column_int64(stmt, 7);
+	t = (const char *)sqlite3_column_text(stmt, 5);
+	c = (const char *)sqlite3_column_text(stmt, 6);
+	if (store_column_text(stmt, 4, r->sender_name,
+	    sizeof(r->sender_name)) == -1 || t == NULL ||
+	    (r->tasks_json = strdup(t)) == NULL ||
+	    (r->comment = strdup(c ? c : "")) == NULL) {
+		reminder_cleanup(r);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
 int
 store_reminder_get(struct store *st, int64_t partner_id, int64_t id,
     struct reminder *out)
@@ -67,41 +91,36 @@ store_reminder_get(struct store *st, int64_t partner_id, int64_t id,
 	    "JOIN users u ON u.id = r.sender_id "
 	    "WHERE r.id = ? AND r.partner_id = ?";
 	sqlite3_stmt	*stmt;
-	const char	*t, *c;
-	int		 rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, partner_id);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		out->id = sqlite3_column_int64(stmt, 0);
-		out->partner_id = sqlite3_column_int64(stmt, 1);
-		out->client_id = sqlite3_column_int64(stmt, 2);
-		out->sender_id = sqlite3_column_int64(stmt, 3);
-		out->created_at = sqlite3_column_int64(stmt, 7);
-		t = (const char *)sqlite3_column_text(stmt, 5);
-		c = (const char *)sqlite3_column_text(stmt, 6);
-		rc = STORE_OK;
-		if (store_column_text(stmt, 4, out->sender_name,
-		    sizeof(out->sender_name)) == -1 || t == NULL ||
-		    (out->tasks_json = strdup(t)) == NULL ||
-		    (out->comment = strdup(c ? c : "")) == NULL) {
-			reminder_cleanup(out);
-			rc = STORE_ERROR;
-		}
-		break;
-	case SQLITE_DONE:
-		rc = STORE_NOTFOUND;
-		break;
-	default:
-		store_log_error(st, "reminder get");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_row(st, stmt, "reminder get", reminder_from_row, out);
+}
+
+struct recipient_walk {
+	int	(*fn)(const struct reminder_recipient *, void *);
+	void	*arg;
+};
+
+static int
+recipient_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct recipient_walk		*w = arg;
+	struct reminder_recipient	 r;
+
+	r.user_id = sqlite3_column_int64(stmt, 0);
+	r.name = (const char *)sqlite3_column_text(stmt, 1);
+	r.email = (const char *)sqlite3_column_text(stmt, 2);
+	r.status = (const char *)sqlite3_column_text(stmt, 3);
+	r.error = (const char *)sqlite3_column_text(stmt, 4);
+	r.sent_at = sqlite3_column_int64(stmt, 5);
+	r.reason = (const char *)sqlite3_column_text(stmt, 6);
+	if (r.name == NULL || r.email == NULL || r.status == NULL)
+		return -1;
+	return w->fn(&r, w->arg);
 }
 
 int
@@ -115,33 +134,26 @@ store_reminder_recipients(struct store *st, int64_t reminder_id,
 	    "FROM reminder_recipients rr JOIN users u ON u.id = rr.user_id "
 	    "JOIN outbox o ON o.id = rr.outbox_id "
 	    "WHERE rr.reminder_id = ? ORDER BY u.name, u.id";
-	sqlite3_stmt			*stmt;
-	struct reminder_recipient	 r;
-	int				 rc = STORE_OK, step;
+	sqlite3_stmt		*stmt;
+	struct recipient_walk	 w = { fn, arg };
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, reminder_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		r.user_id = sqlite3_column_int64(stmt, 0);
-		r.name = (const char *)sqlite3_column_text(stmt, 1);
-		r.email = (const char *)sqlite3_column_text(stmt, 2);
-		r.status = (const char *)sqlite3_column_text(stmt, 3);
-		r.error = (const char *)sqlite3_column_text(stmt, 4);
-		r.sent_at = sqlite3_column_int64(stmt, 5);
-		r.reason = (const char *)sqlite3_column_text(stmt, 6);
-		if (r.name == NULL || r.email == NULL || r.status == NULL ||
-		    fn(&r, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "reminder recipients");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_rows(st, stmt, "reminder recipients", recipient_row, &w);
+}
+
+struct reminder_id_walk {
+	int	(*fn)(int64_t, void *);
+	void	*arg;
+};
+
+static int
+reminder_id_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct reminder_id_walk	*w = arg;
+
+	return w->fn(sqlite3_column_int64(stmt, 0), w->arg);
 }
 
 int
@@ -151,24 +163,14 @@ store_reminder_list(struct store *st, int64_t client_id, int limit,
 	static const char sql[] =
 	    "SELECT id FROM reminders WHERE client_id = ? "
 	    "ORDER BY created_at DESC, id DESC LIMIT ?";
-	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK, step;
+	sqlite3_stmt		*stmt;
+	struct reminder_id_walk	 w = { fn, arg };
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
 	sqlite3_bind_int(stmt, 2, limit);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-		if (fn(sqlite3_column_int64(stmt, 0), arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "reminder list");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_rows(st, stmt, "reminder list", reminder_id_row, &w);
 }
 
 int

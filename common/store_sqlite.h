@@ -42,6 +42,37 @@ void		 store_reset(sqlite3_stmt *);
 int		 store_step_done(struct store *, sqlite3_stmt *,
 		    const char *what);
 
+/*
+ * The row readers of the three below, row(stmt, arg), read the current
+ * row into arg; its columns last only until the next step or reset. A
+ * reader returns 0, or -1 to stop: it logs what it found wrong itself,
+ * and a caller's callback that asked to stop needs no log.
+ */
+
+/*
+ * Steps stmt to its end, calling row for each row. STORE_OK; STORE_ERROR
+ * when row returns -1 (no log here) or a step fails (logged with what).
+ * Resets stmt on every path, so row must copy what it keeps.
+ */
+int		 store_rows(struct store *, sqlite3_stmt *, const char *what,
+		    int (*row)(sqlite3_stmt *, void *), void *arg);
+/*
+ * Steps stmt once and reads its first row with row (NULL: only whether
+ * there is one). STORE_OK; STORE_NOTFOUND when there is none; STORE_ERROR
+ * when row returns -1 (no log here) or the step fails (logged with what).
+ * Resets stmt on every path; rows after the first are never stepped.
+ */
+int		 store_row(struct store *, sqlite3_stmt *, const char *what,
+		    int (*row)(sqlite3_stmt *, void *), void *arg);
+/*
+ * store_row() for a statement that answers one row and ends (INSERT or
+ * UPDATE ... RETURNING): a further step that is not the end is a
+ * STORE_ERROR, logged with what. Resets stmt on every path.
+ */
+int		 store_row_only(struct store *, sqlite3_stmt *,
+		    const char *what, int (*row)(sqlite3_stmt *, void *),
+		    void *arg);
+
 /* Logs the connection's last error with a context word. */
 void		 store_log_error(struct store *, const char *what);
 

@@ -71,9 +71,12 @@ user_email_accept(char *s)
 	"id, partner_id, email, name, role, active, password_hash, " \
 	"created_at, updated_at"
 
+/* A store_row() reader of USER_COLUMNS into the struct user at arg. */
 static int
-user_from_row(sqlite3_stmt *stmt, struct user *u)
+user_from_row(sqlite3_stmt *stmt, void *arg)
 {
+	struct user	*u = arg;
+
 	u->id = sqlite3_column_int64(stmt, 0);
 	u->partner_id = sqlite3_column_int64(stmt, 1);
 	if (store_column_text(stmt, 2, u->email, sizeof(u->email)) == -1 ||
@@ -91,26 +94,6 @@ user_from_row(sqlite3_stmt *stmt, struct user *u)
 	return STORE_OK;
 }
 
-static int
-user_get_one(struct store *st, sqlite3_stmt *stmt, struct user *out)
-{
-	int	 rc;
-
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		rc = user_from_row(stmt, out);
-		break;
-	case SQLITE_DONE:
-		rc = STORE_NOTFOUND;
-		break;
-	default:
-		store_log_error(st, "user get");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
-}
-
 int
 store_user_get(struct store *st, int64_t id, struct user *out)
 {
@@ -121,7 +104,7 @@ store_user_get(struct store *st, int64_t id, struct user *out)
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
-	return user_get_one(st, stmt, out);
+	return store_row(st, stmt, "user get", user_from_row, out);
 }
 
 int
@@ -135,7 +118,7 @@ store_user_get_by_email(struct store *st, const char *email,
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
-	return user_get_one(st, stmt, out);
+	return store_row(st, stmt, "user get", user_from_row, out);
 }
 
 int
@@ -191,32 +174,41 @@ user_list_add(const struct user *u, void *arg)
 	return 0;
 }
 
+/* A walk over users: the one struct user each row is read into. */
+struct user_walk {
+	int		(*fn)(const struct user *, void *);
+	void		*arg;
+	struct user	 u;
+};
+
+/* A row of STORE_USER_ROW; the columns it lacks stay as they were. */
+static int
+user_each_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct user_walk	*w = arg;
+	struct user		*u = &w->u;
+
+	u->id = sqlite3_column_int64(stmt, 0);
+	u->partner_id = sqlite3_column_int64(stmt, 1);
+	u->active = sqlite3_column_int(stmt, 5);
+	if (store_column_text(stmt, 2, u->email, sizeof(u->email)) ||
+	    store_column_text(stmt, 3, u->name, sizeof(u->name)) ||
+	    role_parse((const char *)sqlite3_column_text(stmt, 4),
+	    &u->role) == -1)
+		return -1;
+	return w->fn(u, w->arg);
+}
+
 int
 store_user_each(struct store *st, sqlite3_stmt *stmt, const char *what,
     int (*fn)(const struct user *, void *), void *arg)
 {
-	struct user	 u;
-	int		 rc = STORE_OK, step;
+	struct user_walk	 w;
 
-	memset(&u, 0, sizeof(u));
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		u.id = sqlite3_column_int64(stmt, 0);
-		u.partner_id = sqlite3_column_int64(stmt, 1);
-		u.active = sqlite3_column_int(stmt, 5);
-		if (store_column_text(stmt, 2, u.email, sizeof(u.email)) ||
-		    store_column_text(stmt, 3, u.name, sizeof(u.name)) ||
-		    role_parse((const char *)sqlite3_column_text(stmt, 4),
-		    &u.role) == -1 || fn(&u, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, what);
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	memset(&w, 0, sizeof(w));
+	w.fn = fn;
+	w.arg = arg;
+	return store_rows(st, stmt, what, user_each_row, &w);
 }
 
 int
@@ -243,6 +235,17 @@ store_user_update(struct store *st, struct user *u)
 	return rc;
 }
 
+/* A row of USER_COLUMNS, password hash included. */
+static int
+user_list_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct user_walk	*w = arg;
+
+	if (user_from_row(stmt, &w->u) != STORE_OK)
+		return -1;
+	return w->fn(&w->u, w->arg);
+}
+
 int
 store_user_list(struct store *st, int64_t partner_id,
     int (*fn)(const struct user *, void *), void *arg)
@@ -250,26 +253,35 @@ store_user_list(struct store *st, int64_t partner_id,
 	static const char sql[] =
 	    "SELECT " USER_COLUMNS " FROM users WHERE partner_id = ? "
 	    "ORDER BY id";
-	sqlite3_stmt	*stmt;
-	struct user	 u;
-	int		 rc = STORE_OK, step;
+	sqlite3_stmt		*stmt;
+	struct user_walk	 w;
+	int			 rc;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, partner_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (user_from_row(stmt, &u) != STORE_OK || fn(&u, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "user list");
-		rc = STORE_ERROR;
-	}
-	explicit_bzero(&u, sizeof(u));
-	store_reset(stmt);
+	w.fn = fn;
+	w.arg = arg;
+	rc = store_rows(st, stmt, "user list", user_list_row, &w);
+	/* The last row's password hash. */
+	explicit_bzero(&w.u, sizeof(w.u));
 	return rc;
+}
+
+struct address_walk {
+	int	(*fn)(int64_t id, const char *email, void *);
+	void	*arg;
+};
+
+static int
+address_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct address_walk	*w = arg;
+	const char		*email;
+
+	email = (const char *)sqlite3_column_text(stmt, 1);
+	return w->fn(sqlite3_column_int64(stmt, 0), email != NULL ? email :
+	    "", w->arg);
 }
 
 int
@@ -277,24 +289,10 @@ store_user_addresses(struct store *st,
     int (*fn)(int64_t id, const char *email, void *), void *arg)
 {
 	static const char sql[] = "SELECT id, email FROM users ORDER BY id";
-	sqlite3_stmt	*stmt;
-	const char	*email;
-	int		 rc = STORE_OK, step;
+	sqlite3_stmt		*stmt;
+	struct address_walk	 w = { fn, arg };
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		email = (const char *)sqlite3_column_text(stmt, 1);
-		if (fn(sqlite3_column_int64(stmt, 0), email != NULL ? email :
-		    "", arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "user addresses");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_rows(st, stmt, "user addresses", address_row, &w);
 }
