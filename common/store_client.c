@@ -43,34 +43,19 @@ client_search_text(const struct client *c, char *out, size_t outlen)
 	return collate_fold(raw, out, outlen);
 }
 
-/*
- * Steps a write whose RETURNING clause gives the row's list_json, and
- * keeps it in c->list_json (replacing what was there). STORE_OK,
- * STORE_NOTFOUND when it wrote no row, or STORE_ERROR; resets stmt.
- */
+/* Keeps a RETURNING clause's list_json in the client (arg). */
 static int
-client_step_returning(struct store *st, sqlite3_stmt *stmt,
-    struct client *c, const char *what)
+client_returned_json(sqlite3_stmt *stmt, void *arg)
 {
-	const char	*j;
-	int		 step, rc = STORE_OK;
+	struct client	*c = arg;
+	const char	*j = (const char *)sqlite3_column_text(stmt, 0);
 
-	if ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		j = (const char *)sqlite3_column_text(stmt, 0);
-		free(c->list_json);
-		if ((c->list_json = strdup(j ? j : "{}")) == NULL) {
-			log_warn("strdup");
-			rc = STORE_ERROR;
-		} else
-			step = sqlite3_step(stmt);
-	} else if (step == SQLITE_DONE)
-		rc = STORE_NOTFOUND;
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, what);
-		rc = STORE_ERROR;
+	free(c->list_json);
+	if ((c->list_json = strdup(j ? j : "{}")) == NULL) {
+		log_warn("strdup");
+		return -1;
 	}
-	store_reset(stmt);
-	return rc;
+	return 0;
 }
 
 int
@@ -108,15 +93,17 @@ store_client_create(struct store *st, const char *locale, struct client *c)
 	sqlite3_bind_text(stmt, 8, c->currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, c->created_at);
 	sqlite3_bind_int64(stmt, 10, c->updated_at);
-	rc = client_step_returning(st, stmt, c, "client insert");
+	rc = store_row_only(st, stmt, "client insert", client_returned_json, c);
 	if (rc == STORE_OK)
 		c->id = sqlite3_last_insert_rowid(st->db);
 	return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 }
 
+/* A row of the client gets below into the client arg; -1 if malformed. */
 static int
-client_from_row(sqlite3_stmt *stmt, struct client *c)
+client_from_row(sqlite3_stmt *stmt, void *arg)
 {
+	struct client	*c = arg;
 	const char	*j;
 
 	memset(c, 0, sizeof(*c));
@@ -167,7 +154,7 @@ store_client_get_visible(struct store *st, const struct user *viewer,
 	    "WHERE c.id = ?1 AND c.partner_id = ?2 "
 	    "AND c.status IN ('onboarding', 'active')";
 	sqlite3_stmt	*stmt;
-	int		 rc, bookkeeper = viewer->role == ROLE_BOOKKEEPER;
+	int		 bookkeeper = viewer->role == ROLE_BOOKKEEPER;
 
 	if ((stmt = store_stmt(st, bookkeeper ? client_get_assigned_sql :
 	    client_get_firm_sql)) == NULL)
@@ -176,19 +163,7 @@ store_client_get_visible(struct store *st, const struct user *viewer,
 	sqlite3_bind_int64(stmt, 2, viewer->partner_id);
 	if (bookkeeper)
 		sqlite3_bind_int64(stmt, 3, viewer->id);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		rc = client_from_row(stmt, out);
-		break;
-	case SQLITE_DONE:
-		rc = STORE_NOTFOUND;
-		break;
-	default:
-		store_log_error(st, "client get");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_row(st, stmt, "client get", client_from_row, out);
 }
 
 int
@@ -240,7 +215,7 @@ store_client_update(struct store *st, const char *locale, struct client *c)
 	sqlite3_bind_int64(stmt, 5, c->updated_at);
 	sqlite3_bind_int64(stmt, 6, c->id);
 	sqlite3_bind_int64(stmt, 7, c->partner_id);
-	return client_step_returning(st, stmt, c, "client update");
+	return store_row_only(st, stmt, "client update", client_returned_json, c);
 }
 
 int

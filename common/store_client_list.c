@@ -297,12 +297,18 @@ client_bind_filters(sqlite3_stmt *stmt, const struct client_query *q)
 	sqlite3_bind_int(stmt, 4, q->missing_only ? 1 : 0);
 }
 
-/* Reads one row of a list statement and hands it to fn. */
+/* Where the rows of a list statement go: fn, with its arg. */
+struct client_emit {
+	int	(*fn)(const struct client_row *, void *);
+	void	*arg;
+};
+
+/* Reads one row of a list statement and hands it on (arg: client_emit). */
 static int
-client_row_emit(sqlite3_stmt *stmt, int (*fn)(const struct client_row *,
-    void *), void *arg)
+client_row_emit(sqlite3_stmt *stmt, void *arg)
 {
-	struct client_row	 row;
+	const struct client_emit	*to = arg;
+	struct client_row		 row;
 
 	row.id = sqlite3_column_int64(stmt, 0);
 	row.missing_receipts = sqlite3_column_int64(stmt, 1);
@@ -312,7 +318,18 @@ client_row_emit(sqlite3_stmt *stmt, int (*fn)(const struct client_row *,
 	row.json_len = (size_t)sqlite3_column_bytes(stmt, 3);
 	if (row.json == NULL)
 		return -1;
-	return fn(&row, arg);
+	return to->fn(&row, to->arg);
+}
+
+/* A counters row into arg, two int64_t: clients and with_missing. */
+static int
+client_counts_row(sqlite3_stmt *stmt, void *arg)
+{
+	int64_t	*counts = arg;
+
+	counts[0] = sqlite3_column_int64(stmt, 0);
+	counts[1] = sqlite3_column_int64(stmt, 1);
+	return 0;
 }
 
 /* The kept counters of (partner, user or 0, status); zeros when none. */
@@ -324,7 +341,8 @@ store_client_counters(struct store *st, int64_t partner_id, int64_t user_id,
 	    "SELECT clients, with_missing FROM client_counts "
 	    "WHERE partner_id = ? AND user_id = ? AND status = ?";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
+	int64_t		 counts[2] = { 0, 0 };
+	int		 rc;
 
 	*clients = *with_missing = 0;
 	if ((stmt = store_stmt(st, sql)) == NULL)
@@ -332,19 +350,10 @@ store_client_counters(struct store *st, int64_t partner_id, int64_t user_id,
 	sqlite3_bind_int64(stmt, 1, partner_id);
 	sqlite3_bind_int64(stmt, 2, user_id);
 	sqlite3_bind_text(stmt, 3, status, -1, SQLITE_STATIC);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_ROW:
-		*clients = sqlite3_column_int64(stmt, 0);
-		*with_missing = sqlite3_column_int64(stmt, 1);
-		break;
-	case SQLITE_DONE:
-		break;
-	default:
-		store_log_error(st, "client counts");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	rc = store_row(st, stmt, "client counts", client_counts_row, counts);
+	*clients = counts[0];
+	*with_missing = counts[1];
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }
 
 /* ?6 to ?8: the cursor, or where the first page of q's order starts. */
@@ -378,9 +387,10 @@ static int
 client_list_ordered(struct store *st, const struct client_query *q,
     int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
 {
+	struct client_emit	 to = { fn, arg };
 	sqlite3_stmt		*stmt;
 	int64_t			 clients, with_missing;
-	int			 step, rc = STORE_OK;
+	int			 rc;
 
 	if ((stmt = store_stmt(st, client_list_sql[q->user_id != 0]
 	    [q->sort - 1])) == NULL)
@@ -388,16 +398,7 @@ client_list_ordered(struct store *st, const struct client_query *q,
 	client_bind_filters(stmt, q);
 	client_bind_cursor(stmt, q);
 	sqlite3_bind_int(stmt, 9, q->limit);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-		if (client_row_emit(stmt, fn, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
-	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, "client list");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
+	rc = store_rows(st, stmt, "client list", client_row_emit, &to);
 	if (rc == STORE_OK)
 		rc = store_client_counters(st, q->partner_id, q->user_id,
 		    q->status, &clients, &with_missing);
@@ -431,35 +432,36 @@ client_bind_search(sqlite3_stmt *stmt, const struct client_query *q,
 static int
 client_search_walk(struct store *st, const struct client_query *q,
     const char *sql, int fts, int with_cursor,
-    void (*fn)(sqlite3_stmt *, void *), void *arg)
+    int (*fn)(sqlite3_stmt *, void *), void *arg)
 {
 	sqlite3_stmt	*stmt;
 	char		*phrase;
-	int		 step = SQLITE_ERROR;
+	int		 rc;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	client_bind_filters(stmt, q);
 	if (with_cursor)
 		client_bind_cursor(stmt, q);
-	if (client_bind_search(stmt, q, fts, &phrase) == 0) {
-		while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-			fn(stmt, arg);
-		if (step != SQLITE_DONE)
-			store_log_error(st, "client search");
+	if (client_bind_search(stmt, q, fts, &phrase) == 0)
+		rc = store_rows(st, stmt, "client search", fn, arg);
+	else {
+		store_reset(stmt);
+		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	/* After the reset: the statement held on to it until then. */
 	free(phrase);
-	return step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+	return rc;
 }
 
 /* A match (id, count, key) offered to the page. */
-static void
+static int
 client_match_offer(sqlite3_stmt *stmt, void *arg)
 {
 	client_page_offer(arg, sqlite3_column_int64(stmt, 0),
 	    sqlite3_column_int64(stmt, 1), sqlite3_column_blob(stmt, 2),
 	    (size_t)sqlite3_column_bytes(stmt, 2));
+	return 0;
 }
 
 /* Every match of a search offered to the page. */
@@ -482,7 +484,7 @@ struct client_ranks {
 };
 
 /* A match (rank, whether it comes past the cursor) counted and kept. */
-static void
+static int
 client_rank_keep(sqlite3_stmt *stmt, void *arg)
 {
 	struct client_ranks	*r = arg;
@@ -491,6 +493,7 @@ client_rank_keep(sqlite3_stmt *stmt, void *arg)
 	/* NULL when no client comes past the cursor. */
 	if (r->n < r->limit && sqlite3_column_int(stmt, 1))
 		r->ranks[r->n++] = sqlite3_column_int64(stmt, 0);
+	return 0;
 }
 
 /*
@@ -517,9 +520,10 @@ client_list_ranked(struct store *st, const struct client_query *q,
     int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
 {
 	/* A page, and the row past it that tells whether another follows. */
-	int64_t		 ranks[CLIENT_LIST_MAX + 1];
-	sqlite3_stmt	*stmt;
-	int		 i, n, rc;
+	int64_t			 ranks[CLIENT_LIST_MAX + 1];
+	struct client_emit	 to = { fn, arg };
+	sqlite3_stmt		*stmt;
+	int			 i, n, rc;
 
 	if (q->limit < 0 || q->limit > CLIENT_LIST_MAX + 1) {
 		log_warnx("client search: limit %d out of range", q->limit);
@@ -532,12 +536,12 @@ client_list_ranked(struct store *st, const struct client_query *q,
 	for (i = 0; i < n && rc == STORE_OK; i++) {
 		sqlite3_bind_int64(stmt, 1, ranks[i]);
 		/* The same snapshot found it: it is there. */
-		if (sqlite3_step(stmt) != SQLITE_ROW) {
-			store_log_error(st, "client search row");
+		if ((rc = store_row(st, stmt, "client search row",
+		    client_row_emit, &to)) == STORE_NOTFOUND) {
+			log_warnx("client search row: rank %lld not found",
+			    (long long)ranks[i]);
 			rc = STORE_ERROR;
-		} else if (client_row_emit(stmt, fn, arg) == -1)
-			rc = STORE_ERROR;
-		store_reset(stmt);
+		}
 	}
 	return rc;
 }
