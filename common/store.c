@@ -236,6 +236,26 @@ store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
 }
 
 int
+store_step_unique(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	int	 rc;
+
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_DONE:
+		rc = STORE_OK;
+		break;
+	case SQLITE_CONSTRAINT_UNIQUE:
+		rc = STORE_CONFLICT;
+		break;
+	default:
+		store_log_error(st, what);
+		rc = STORE_ERROR;
+	}
+	store_reset(stmt);
+	return rc;
+}
+
+int
 store_rows(struct store *st, sqlite3_stmt *stmt, const char *what,
     int (*row)(sqlite3_stmt *, void *), void *arg)
 {

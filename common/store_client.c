@@ -30,17 +30,25 @@ client_sort_key(const char *locale, const char *name, uint8_t *key,
 	return collate_sort_key(locale, name, key, COLLATE_KEY_MAX, keylen);
 }
 
-/* Folded "name org_number": what a search looks inside. */
+/*
+ * What the list keeps of a client's name: its sort key in the firm's
+ * locale, and the folded "name org_number" a search looks inside.
+ */
 static int
-client_search_text(const struct client *c, char *out, size_t outlen)
+client_keys(const char *locale, const struct client *c, uint8_t *key,
+    size_t *keylen, char *search, size_t searchlen)
 {
 	char	 raw[SEARCH_TEXT_MAX];
 	int	 n;
 
 	n = snprintf(raw, sizeof(raw), "%s\n%s", c->name, c->org_number);
-	if (n < 0 || (size_t)n >= sizeof(raw))
+	if (n < 0 || (size_t)n >= sizeof(raw) ||
+	    client_sort_key(locale, c->name, key, keylen) == -1 ||
+	    collate_fold(raw, search, searchlen) == -1) {
+		log_warnx("cannot compute the keys of a client name");
 		return -1;
-	return collate_fold(raw, out, outlen);
+	}
+	return 0;
 }
 
 /* Keeps a RETURNING clause's list_json in the client (arg). */
@@ -73,12 +81,8 @@ store_client_create(struct store *st, const char *locale, struct client *c)
 	size_t		 keylen;
 	int		 rc;
 
-	if (client_sort_key(locale, c->name, key, &keylen) == -1 ||
-	    client_search_text(c, search, sizeof(search)) == -1) {
-		log_warnx("cannot compute the keys of a client name");
-		return STORE_ERROR;
-	}
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if (client_keys(locale, c, key, &keylen, search, sizeof(search)) ==
+	    -1 || (stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	c->created_at = c->updated_at = store_now();
 	if (c->currency[0] == '\0')
@@ -200,12 +204,8 @@ store_client_update(struct store *st, const char *locale, struct client *c)
 	char		 search[SEARCH_FOLD_MAX];
 	size_t		 keylen;
 
-	if (client_sort_key(locale, c->name, key, &keylen) == -1 ||
-	    client_search_text(c, search, sizeof(search)) == -1) {
-		log_warnx("cannot compute the keys of a client name");
-		return STORE_ERROR;
-	}
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if (client_keys(locale, c, key, &keylen, search, sizeof(search)) ==
+	    -1 || (stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	c->updated_at = store_now();
 	sqlite3_bind_text(stmt, 1, c->name, -1, SQLITE_STATIC);

@@ -97,7 +97,6 @@ store_digest_record(struct store *st, int64_t user_id, const char *frequency,
 	    "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?6 = 0 THEN 'skipped' "
 	    "ELSE 'queued' END, ?5, NULLIF(?6, 0), ?7)";
 	sqlite3_stmt	*stmt;
-	int		 rc;
 
 	if ((stmt = store_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
@@ -108,17 +107,5 @@ store_digest_record(struct store *st, int64_t user_id, const char *frequency,
 	sqlite3_bind_int(stmt, 5, clients);
 	sqlite3_bind_int64(stmt, 6, outbox_id);
 	sqlite3_bind_int64(stmt, 7, store_now());
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_DONE:
-		rc = STORE_OK;
-		break;
-	case SQLITE_CONSTRAINT_UNIQUE:
-		rc = STORE_CONFLICT;
-		break;
-	default:
-		store_log_error(st, "digest record");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
-	return rc;
+	return store_step_unique(st, stmt, "digest record");
 }

@@ -41,6 +41,12 @@ void		 store_reset(sqlite3_stmt *);
  */
 int		 store_step_done(struct store *, sqlite3_stmt *,
 		    const char *what);
+/*
+ * store_step_done() for an INSERT that a unique key may refuse:
+ * STORE_CONFLICT then, not logged.
+ */
+int		 store_step_unique(struct store *, sqlite3_stmt *,
+		    const char *what);
 
 /*
  * The row readers of the three below, row(stmt, arg), read the current

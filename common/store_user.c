@@ -142,19 +142,8 @@ store_user_create(struct store *st, struct user *u)
 	sqlite3_bind_text(stmt, 6, u->password_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, u->created_at);
 	sqlite3_bind_int64(stmt, 8, u->updated_at);
-	switch (sqlite3_step(stmt)) {
-	case SQLITE_DONE:
+	if ((rc = store_step_unique(st, stmt, "user insert")) == STORE_OK)
 		u->id = sqlite3_last_insert_rowid(st->db);
-		rc = STORE_OK;
-		break;
-	case SQLITE_CONSTRAINT_UNIQUE:
-		rc = STORE_CONFLICT;
-		break;
-	default:
-		store_log_error(st, "user insert");
-		rc = STORE_ERROR;
-	}
-	store_reset(stmt);
 	return rc;
 }
 
