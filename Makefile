@@ -27,7 +27,10 @@ CFLAGS		?=
 CFLAGS		+= $(CFLAGS_BASE) $(OPT)
 OBJDIR		 = build/$(BUILD)
 
-COMMON_SRC	 = $(wildcard common/*.c)
+# The store's backends, each a folder of common/ (common/sqlite/*.c).
+STORE_BACKENDS	 = sqlite
+COMMON_SRC	 = $(wildcard common/*.c) \
+		   $(foreach b,$(STORE_BACKENDS),$(wildcard common/$(b)/*.c))
 API_SRC		 = $(wildcard api/*.c)
 WORKER_SRC	 = $(wildcard worker/*.c)
 GEN_SRC		 = $(OBJDIR)/gen/schema_sql.c $(OBJDIR)/gen/openapi_yaml.c

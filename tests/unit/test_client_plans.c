@@ -1,5 +1,5 @@
 /*
- * Query plans of the Clients list and search (common/store_client_sql.h)
+ * Query plans of the Clients list and search (common/sqlite/client_sql.h)
  * on a database with the whole schema: each walks the index it was
  * written for, as the README's benchmarks assume. A plan that changes
  * fails here; PLAN_PRINT=1 prints the plans as they now are.
@@ -16,7 +16,7 @@
 #include <sqlite3.h>
 
 #include "../../common/buf.h"
-#include "../../common/store_client_sql.h"
+#include "../../common/sqlite/client_sql.h"
 
 extern const char	schema_sql[];
 

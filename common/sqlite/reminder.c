@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "store_reminder.h"
-#include "store_sqlite.h"
+#include "../log.h"
+#include "../store_reminder.h"
+#include "sqlite.h"
 
 void
 reminder_cleanup(struct reminder *r)

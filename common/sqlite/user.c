@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "address.h"
-#include "log.h"
-#include "store_sqlite.h"
-#include "store_user.h"
+#include "../address.h"
+#include "../log.h"
+#include "sqlite.h"
+#include "../store_user.h"
 
 int
 role_parse(const char *s, enum role *out)

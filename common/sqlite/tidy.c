@@ -2,10 +2,10 @@
  * Housekeeping: expiry of idempotency keys and login attempts in bounded
  * batches, and the row counts that /metrics reports.
  */
-#include "log.h"
-#include "store_idempotency.h"
-#include "store_sqlite.h"
-#include "store_tidy.h"
+#include "../log.h"
+#include "../store_idempotency.h"
+#include "sqlite.h"
+#include "../store_tidy.h"
 
 /* Runs one bounded DELETE of rows expired before "before", alone. */
 static int

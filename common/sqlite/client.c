@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collate.h"
-#include "log.h"
-#include "store_client.h"
-#include "store_sqlite.h"
+#include "../collate.h"
+#include "../log.h"
+#include "../store_client.h"
+#include "sqlite.h"
 
 #define SEARCH_TEXT_MAX	((CLIENT_NAME_MAX + CLIENT_ORG_MAX) * 4 + 8)
 /* Case folding turns one character into up to three ("ΐ", "ﬃ"). */

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
-#include "store.h"
-#include "store_sqlite.h"
+#include "../log.h"
+#include "../store.h"
+#include "sqlite.h"
 
 /* scripts/embed makes these from schema.sql at build time. */
 extern const char	schema_sql[];

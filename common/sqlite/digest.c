@@ -3,9 +3,9 @@
  */
 #include <string.h>
 
-#include "log.h"
-#include "store_digest.h"
-#include "store_sqlite.h"
+#include "../log.h"
+#include "../store_digest.h"
+#include "sqlite.h"
 
 int
 store_digest_due_users(struct store *st, int64_t partner_id,

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collate.h"
-#include "log.h"
-#include "store_client.h"
-#include "store_client_sql.h"
-#include "store_sqlite.h"
+#include "../collate.h"
+#include "../log.h"
+#include "../store_client.h"
+#include "client_sql.h"
+#include "sqlite.h"
 
 /*
  * The list's statements, each written out whole. Parameters, the same in

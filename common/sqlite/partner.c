@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "store_partner.h"
-#include "store_sqlite.h"
-#include "tz.h"
+#include "../log.h"
+#include "../store_partner.h"
+#include "sqlite.h"
+#include "../tz.h"
 
 int
 partner_locale_valid(const char *s)

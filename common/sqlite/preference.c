@@ -3,9 +3,9 @@
  */
 #include <string.h>
 
-#include "log.h"
-#include "store_preference.h"
-#include "store_sqlite.h"
+#include "../log.h"
+#include "../store_preference.h"
+#include "sqlite.h"
 
 /* A store_row() reader into the struct preference at arg. */
 static int

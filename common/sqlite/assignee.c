@@ -4,9 +4,9 @@
  */
 #include <string.h>
 
-#include "log.h"
-#include "store_assignee.h"
-#include "store_sqlite.h"
+#include "../log.h"
+#include "../store_assignee.h"
+#include "sqlite.h"
 
 int
 store_assignee_list(struct store *st, int64_t client_id,

@@ -3,9 +3,9 @@
  */
 #include <string.h>
 
-#include "log.h"
-#include "store_login.h"
-#include "store_sqlite.h"
+#include "../log.h"
+#include "../store_login.h"
+#include "sqlite.h"
 
 /* The source of the row that counts an address's checks from everyone. */
 #define LOGIN_ALL_SOURCES	"*"

@@ -1,9 +1,9 @@
 /*
  * Queries on the audit trail.
  */
-#include "log.h"
-#include "store_audit.h"
-#include "store_sqlite.h"
+#include "../log.h"
+#include "../store_audit.h"
+#include "sqlite.h"
 
 int
 store_audit_add(struct store *st, int64_t partner_id, int64_t user_id,

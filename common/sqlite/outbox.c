@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "store_outbox.h"
-#include "store_sqlite.h"
+#include "../log.h"
+#include "../store_outbox.h"
+#include "sqlite.h"
 
 void
 outbox_msg_cleanup(struct outbox_msg *m)

@@ -5,9 +5,9 @@
  */
 #include <string.h>
 
-#include "log.h"
-#include "store_expense.h"
-#include "store_sqlite.h"
+#include "../log.h"
+#include "../store_expense.h"
+#include "sqlite.h"
 
 /* The CHECK constraints of expenses in schema.sql name the same. */
 const char *const expense_receipt_statuses[] = {

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "store_idempotency.h"
-#include "store_sqlite.h"
+#include "../log.h"
+#include "../store_idempotency.h"
+#include "sqlite.h"
 
 void
 idempotent_reply_cleanup(struct idempotent_reply *r)

@@ -10,8 +10,8 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-#include "store.h"
-#include "store_user.h"
+#include "../store.h"
+#include "../store_user.h"
 
 #define STORE_STMT_MAX	256
 
