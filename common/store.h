@@ -1,9 +1,12 @@
 /*
  * The database connection as the programs see it: opening, schema
  * migration, transactions, the clock. Each thread owns one struct store;
- * none is shared. What it holds is the store modules' business alone
- * (store_sqlite.h): the API and the worker never reach the database but
- * through the store_*.h calls, so that the engine behind them can change.
+ * none is shared. PORTAL_DB alone chooses the engine behind it: a file
+ * path opens SQLite (common/sqlite/), a postgresql:// or postgres:// URI
+ * PostgreSQL, which this build lacks. store.c picks the backend once,
+ * in store_open(); the API and the worker never reach the database but
+ * through the store_*.h calls and never know which engine answers
+ * (store_backend.h is the seam, for the store alone).
  */
 #ifndef COMMON_STORE_H
 #define COMMON_STORE_H
@@ -20,12 +23,13 @@
 struct store;
 
 /*
- * Opens the database file (creating it when create is set), with WAL,
- * foreign keys, a busy timeout and synchronous=FULL. Returns NULL on
- * failure, logged. store_close() frees it.
+ * Opens the database db names (a SQLite file, created when create is
+ * set, with WAL, foreign keys, a busy timeout and synchronous=FULL).
+ * Returns NULL on failure, logged, never with a password; a PostgreSQL
+ * URI fails so for now. store_close() frees it.
  */
-struct store	*store_open(const char *path, int create);
-/* Process-wide SQLite settings; call once before any store_open(). */
+struct store	*store_open(const char *db, int create);
+/* Process-wide backend settings; call once before any store_open(). */
 void		 store_global_init(void);
 void		 store_close(struct store *);
 
@@ -33,19 +37,24 @@ void		 store_close(struct store *);
 int		 store_migrate(struct store *);
 /* The schema version of the open file, or -1. */
 int		 store_schema_version(struct store *);
-/* Highest version schema.sql defines. */
+/*
+ * Highest version schema.sql defines: the file backend's, as no
+ * connection says which backend is meant.
+ */
 int		 store_schema_latest(void);
 
 /*
- * BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1 (logged). Writers of one
- * process take turns on a mutex before asking SQLite for its lock, so they
- * queue in order instead of polling SQLite's busy handler against each
- * other; the wait is bounded like the busy timeout.
+ * A write transaction / COMMIT / ROLLBACK. 0 or -1 (logged). On SQLite,
+ * BEGIN IMMEDIATE: writers of one process take turns on a mutex before
+ * asking SQLite for its lock, so they queue in order instead of polling
+ * SQLite's busy handler against each other; the wait is bounded like the
+ * busy timeout.
  */
 int		 store_begin(struct store *);
 /*
- * BEGIN (deferred): several reads from one snapshot. Reads nest; each
- * ends with store_rollback(), and the outermost ends the transaction.
+ * Several reads from one snapshot (BEGIN, deferred, on SQLite). Reads
+ * nest; each ends with store_rollback(), and the outermost ends the
+ * transaction.
  */
 int		 store_begin_read(struct store *);
 int		 store_commit(struct store *);
@@ -53,7 +62,7 @@ void		 store_rollback(struct store *);
 
 /*
  * The dispatcher's transaction around a whole write request, the
- * caller's account check included: BEGIN IMMEDIATE, then
+ * caller's account check included: store_begin()'s transaction, then
  * store_commit_request() or store_rollback_request(). Inside it
  * store_begin(), store_begin_read(), store_commit() and store_rollback()
  * join it and do nothing: what a handler wrote is committed with its

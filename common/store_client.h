@@ -1,8 +1,9 @@
 /*
- * Clients of a firm: their lifecycle and who may see which client
- * (store_client.c); the list behind the Clients page, with tabs, search,
- * filter, locale-aware sort, keyset paging and counts
- * (store_client_list.c).
+ * Clients of a firm: their lifecycle and who may see which client; the
+ * list behind the Clients page, with tabs, search, filter, locale-aware
+ * sort, keyset paging and counts. store_client.c computes what every
+ * backend keeps of a client; the queries are the backend's (for SQLite,
+ * common/sqlite/client.c and client_list.c).
  */
 #ifndef COMMON_STORE_CLIENT_H
 #define COMMON_STORE_CLIENT_H
@@ -75,7 +76,7 @@ int	store_client_update(struct store *, const char *locale,
 int	store_client_set_balance(struct store *, int64_t id, int64_t amount,
 	    const char *currency);
 
-/* The list and its search: store_client_list.c. */
+/* The list and its search (for SQLite, common/sqlite/client_list.c). */
 
 struct client_query {
 	int64_t			 partner_id;

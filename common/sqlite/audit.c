@@ -1,12 +1,12 @@
 /*
- * Queries on the audit trail.
+ * The SQLite backend's queries on the audit trail.
  */
 #include "../log.h"
 #include "../store_audit.h"
 #include "sqlite.h"
 
 int
-store_audit_add(struct store *st, int64_t partner_id, int64_t user_id,
+sqlite_audit_add(struct store *st, int64_t partner_id, int64_t user_id,
     int64_t client_id, const char *action, const char *remote_addr)
 {
 	static const char sql[] =
@@ -15,7 +15,7 @@ store_audit_add(struct store *st, int64_t partner_id, int64_t user_id,
 	    "VALUES (?, ?, NULLIF(?, 0), ?, ?, ?)";
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, partner_id);
 	sqlite3_bind_int64(stmt, 2, user_id);
@@ -23,7 +23,7 @@ store_audit_add(struct store *st, int64_t partner_id, int64_t user_id,
 	sqlite3_bind_text(stmt, 4, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 5, remote_addr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, store_now());
-	return store_step_done(st, stmt, "audit insert");
+	return sqlite_step_done(st, stmt, "audit insert");
 }
 
 struct audit_walk {
@@ -51,7 +51,7 @@ audit_row(sqlite3_stmt *stmt, void *arg)
 }
 
 int
-store_audit_list(struct store *st, int64_t partner_id, int64_t client_id,
+sqlite_audit_list(struct store *st, int64_t partner_id, int64_t client_id,
     int64_t before_id, int limit,
     int (*fn)(const struct audit_event *, void *), void *arg)
 {
@@ -64,11 +64,11 @@ store_audit_list(struct store *st, int64_t partner_id, int64_t client_id,
 	sqlite3_stmt		*stmt;
 	struct audit_walk	 w = { fn, arg };
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, partner_id);
 	sqlite3_bind_int64(stmt, 2, client_id);
 	sqlite3_bind_int64(stmt, 3, before_id > 0 ? before_id : INT64_MAX);
 	sqlite3_bind_int(stmt, 4, limit);
-	return store_rows(st, stmt, "audit list", audit_row, &w);
+	return sqlite_rows(st, stmt, "audit list", audit_row, &w);
 }

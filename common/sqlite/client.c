@@ -1,55 +1,15 @@
 /*
- * A client's lifecycle: creation, reading one client for a viewer, status
- * transitions, renames and balances. The list and search over clients
- * are in store_client_list.c.
+ * A client's lifecycle on SQLite: creation, reading one client for a
+ * viewer, status transitions, renames and balances. The list and search
+ * over clients are in client_list.c; the keys and times of a client come
+ * computed from store_client.c.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../collate.h"
 #include "../log.h"
 #include "../store_client.h"
 #include "sqlite.h"
-
-#define SEARCH_TEXT_MAX	((CLIENT_NAME_MAX + CLIENT_ORG_MAX) * 4 + 8)
-/* Case folding turns one character into up to three ("ΐ", "ﬃ"). */
-#define SEARCH_FOLD_MAX	(SEARCH_TEXT_MAX * 3)
-
-void
-client_cleanup(struct client *c)
-{
-	free(c->list_json);
-	c->list_json = NULL;
-}
-
-int
-client_sort_key(const char *locale, const char *name, uint8_t *key,
-    size_t *keylen)
-{
-	return collate_sort_key(locale, name, key, COLLATE_KEY_MAX, keylen);
-}
-
-/*
- * What the list keeps of a client's name: its sort key in the firm's
- * locale, and the folded "name org_number" a search looks inside.
- */
-static int
-client_keys(const char *locale, const struct client *c, uint8_t *key,
-    size_t *keylen, char *search, size_t searchlen)
-{
-	char	 raw[SEARCH_TEXT_MAX];
-	int	 n;
-
-	n = snprintf(raw, sizeof(raw), "%s\n%s", c->name, c->org_number);
-	if (n < 0 || (size_t)n >= sizeof(raw) ||
-	    client_sort_key(locale, c->name, key, keylen) == -1 ||
-	    collate_fold(raw, search, searchlen) == -1) {
-		log_warnx("cannot compute the keys of a client name");
-		return -1;
-	}
-	return 0;
-}
 
 /* Keeps a RETURNING clause's list_json in the client (arg). */
 static int
@@ -67,7 +27,8 @@ client_returned_json(sqlite3_stmt *stmt, void *arg)
 }
 
 int
-store_client_create(struct store *st, const char *locale, struct client *c)
+sqlite_client_create(struct store *st, const struct client_keys *k,
+    struct client *c)
 {
 	static const char sql[] =
 	    "INSERT INTO clients (partner_id, name, org_number, "
@@ -76,30 +37,25 @@ store_client_create(struct store *st, const char *locale, struct client *c)
 	    "VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, 0, ?, ?, ?) "
 	    "RETURNING list_json";
 	sqlite3_stmt	*stmt;
-	uint8_t		 key[COLLATE_KEY_MAX];
-	char		 search[SEARCH_FOLD_MAX];
-	size_t		 keylen;
 	int		 rc;
 
-	if (client_keys(locale, c, key, &keylen, search, sizeof(search)) ==
-	    -1 || (stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
-	c->created_at = c->updated_at = store_now();
-	if (c->currency[0] == '\0')
-		memcpy(c->currency, "SEK", 4);
 	sqlite3_bind_int64(stmt, 1, c->partner_id);
 	sqlite3_bind_text(stmt, 2, c->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, c->org_number, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 4, c->contact_email, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 5, c->status, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 6, key, (int)keylen, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 7, search, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 6, k->sort_key, (int)k->sort_key_len,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, k->search, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 8, c->currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, c->created_at);
 	sqlite3_bind_int64(stmt, 10, c->updated_at);
-	rc = store_row_only(st, stmt, "client insert", client_returned_json, c);
+	rc = sqlite_row_only(st, stmt, "client insert", client_returned_json,
+	    c);
 	if (rc == STORE_OK)
-		c->id = sqlite3_last_insert_rowid(st->db);
+		c->id = sqlite3_last_insert_rowid(sqlite_db(st));
 	return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 }
 
@@ -113,13 +69,13 @@ client_from_row(sqlite3_stmt *stmt, void *arg)
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(stmt, 0);
 	c->partner_id = sqlite3_column_int64(stmt, 1);
-	if (store_column_text(stmt, 2, c->name, sizeof(c->name)) == -1 ||
-	    store_column_text(stmt, 3, c->org_number,
+	if (sqlite_column_text(stmt, 2, c->name, sizeof(c->name)) == -1 ||
+	    sqlite_column_text(stmt, 3, c->org_number,
 	    sizeof(c->org_number)) == -1 ||
-	    store_column_text(stmt, 4, c->contact_email,
+	    sqlite_column_text(stmt, 4, c->contact_email,
 	    sizeof(c->contact_email)) == -1 ||
-	    store_column_text(stmt, 5, c->status, sizeof(c->status)) == -1 ||
-	    store_column_text(stmt, 7, c->currency, sizeof(c->currency)) == -1)
+	    sqlite_column_text(stmt, 5, c->status, sizeof(c->status)) == -1 ||
+	    sqlite_column_text(stmt, 7, c->currency, sizeof(c->currency)) == -1)
 		goto bad;
 	c->balance_minor = sqlite3_column_int64(stmt, 6);
 	c->missing_receipts = sqlite3_column_int64(stmt, 8);
@@ -137,7 +93,7 @@ bad:
 }
 
 int
-store_client_get_visible(struct store *st, const struct user *viewer,
+sqlite_client_get_visible(struct store *st, const struct user *viewer,
     int64_t id, struct client *out)
 {
 	/* Both read the columns client_from_row() expects, in its order. */
@@ -160,18 +116,18 @@ store_client_get_visible(struct store *st, const struct user *viewer,
 	sqlite3_stmt	*stmt;
 	int		 bookkeeper = viewer->role == ROLE_BOOKKEEPER;
 
-	if ((stmt = store_stmt(st, bookkeeper ? client_get_assigned_sql :
+	if ((stmt = sqlite_stmt(st, bookkeeper ? client_get_assigned_sql :
 	    client_get_firm_sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, viewer->partner_id);
 	if (bookkeeper)
 		sqlite3_bind_int64(stmt, 3, viewer->id);
-	return store_row(st, stmt, "client get", client_from_row, out);
+	return sqlite_row(st, stmt, "client get", client_from_row, out);
 }
 
 int
-store_client_transition(struct store *st, int64_t id, const char *from,
+sqlite_client_transition(struct store *st, int64_t id, const char *from,
     const char *to)
 {
 	static const char sql[] =
@@ -180,46 +136,44 @@ store_client_transition(struct store *st, int64_t id, const char *from,
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_text(stmt, 1, to, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, store_now());
 	sqlite3_bind_int64(stmt, 3, id);
 	sqlite3_bind_text(stmt, 4, from, -1, SQLITE_STATIC);
-	if ((rc = store_step_done(st, stmt, "client transition")) == STORE_OK &&
-	    sqlite3_changes(st->db) != 1)
+	if ((rc = sqlite_step_done(st, stmt, "client transition")) ==
+	    STORE_OK && sqlite3_changes(sqlite_db(st)) != 1)
 		rc = STORE_CONFLICT;
 	return rc;
 }
 
 int
-store_client_update(struct store *st, const char *locale, struct client *c)
+sqlite_client_update(struct store *st, const struct client_keys *k,
+    struct client *c)
 {
 	static const char sql[] =
 	    "UPDATE clients SET name = ?, org_number = ?, sort_key = ?, "
 	    "search_text = ?, updated_at = ? WHERE id = ? AND partner_id = ? "
 	    "RETURNING list_json";
 	sqlite3_stmt	*stmt;
-	uint8_t		 key[COLLATE_KEY_MAX];
-	char		 search[SEARCH_FOLD_MAX];
-	size_t		 keylen;
 
-	if (client_keys(locale, c, key, &keylen, search, sizeof(search)) ==
-	    -1 || (stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
-	c->updated_at = store_now();
 	sqlite3_bind_text(stmt, 1, c->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, c->org_number, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 3, key, (int)keylen, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, search, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 3, k->sort_key, (int)k->sort_key_len,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, k->search, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 5, c->updated_at);
 	sqlite3_bind_int64(stmt, 6, c->id);
 	sqlite3_bind_int64(stmt, 7, c->partner_id);
-	return store_row_only(st, stmt, "client update", client_returned_json, c);
+	return sqlite_row_only(st, stmt, "client update", client_returned_json,
+	    c);
 }
 
 int
-store_client_set_balance(struct store *st, int64_t id, int64_t amount,
+sqlite_client_set_balance(struct store *st, int64_t id, int64_t amount,
     const char *currency)
 {
 	static const char sql[] =
@@ -228,14 +182,14 @@ store_client_set_balance(struct store *st, int64_t id, int64_t amount,
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, amount);
 	sqlite3_bind_text(stmt, 2, currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, store_now());
 	sqlite3_bind_int64(stmt, 4, id);
-	if ((rc = store_step_done(st, stmt, "client balance")) == STORE_OK &&
-	    sqlite3_changes(st->db) != 1)
+	if ((rc = sqlite_step_done(st, stmt, "client balance")) == STORE_OK &&
+	    sqlite3_changes(sqlite_db(st)) != 1)
 		rc = STORE_NOTFOUND;
 	return rc;
 }

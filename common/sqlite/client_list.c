@@ -1,7 +1,7 @@
 /*
- * The Clients list and its search: tab counters, pages walked by index
- * in each order, searches by trigram or by scan, and the upkeep of the
- * trigram index. One literal statement per sort, scope (whole firm or one
+ * The Clients list and its search on SQLite: tab counters, pages walked
+ * by index in each order, searches by trigram or by scan, and the upkeep
+ * of the trigram index. One literal statement per sort, scope (whole firm or one
  * assignee) and kind of search, so that each uses its index; every value
  * is bound, none is pasted in.
  */
@@ -334,7 +334,7 @@ client_counts_row(sqlite3_stmt *stmt, void *arg)
 
 /* The kept counters of (partner, user or 0, status); zeros when none. */
 static int
-store_client_counters(struct store *st, int64_t partner_id, int64_t user_id,
+sqlite_client_counters(struct store *st, int64_t partner_id, int64_t user_id,
     const char *status, int64_t *clients, int64_t *with_missing)
 {
 	static const char sql[] =
@@ -345,12 +345,12 @@ store_client_counters(struct store *st, int64_t partner_id, int64_t user_id,
 	int		 rc;
 
 	*clients = *with_missing = 0;
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, partner_id);
 	sqlite3_bind_int64(stmt, 2, user_id);
 	sqlite3_bind_text(stmt, 3, status, -1, SQLITE_STATIC);
-	rc = store_row(st, stmt, "client counts", client_counts_row, counts);
+	rc = sqlite_row(st, stmt, "client counts", client_counts_row, counts);
 	*clients = counts[0];
 	*with_missing = counts[1];
 	return rc == STORE_NOTFOUND ? STORE_OK : rc;
@@ -392,15 +392,15 @@ client_list_ordered(struct store *st, const struct client_query *q,
 	int64_t			 clients, with_missing;
 	int			 rc;
 
-	if ((stmt = store_stmt(st, client_list_sql[q->user_id != 0]
+	if ((stmt = sqlite_stmt(st, client_list_sql[q->user_id != 0]
 	    [q->sort - 1])) == NULL)
 		return STORE_ERROR;
 	client_bind_filters(stmt, q);
 	client_bind_cursor(stmt, q);
 	sqlite3_bind_int(stmt, 9, q->limit);
-	rc = store_rows(st, stmt, "client list", client_row_emit, &to);
+	rc = sqlite_rows(st, stmt, "client list", client_row_emit, &to);
 	if (rc == STORE_OK)
-		rc = store_client_counters(st, q->partner_id, q->user_id,
+		rc = sqlite_client_counters(st, q->partner_id, q->user_id,
 		    q->status, &clients, &with_missing);
 	*total = q->missing_only ? with_missing : clients;
 	return rc;
@@ -438,15 +438,15 @@ client_search_walk(struct store *st, const struct client_query *q,
 	char		*phrase;
 	int		 rc;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	client_bind_filters(stmt, q);
 	if (with_cursor)
 		client_bind_cursor(stmt, q);
 	if (client_bind_search(stmt, q, fts, &phrase) == 0)
-		rc = store_rows(st, stmt, "client search", fn, arg);
+		rc = sqlite_rows(st, stmt, "client search", fn, arg);
 	else {
-		store_reset(stmt);
+		sqlite_reset(stmt);
 		rc = STORE_ERROR;
 	}
 	/* After the reset: the statement held on to it until then. */
@@ -531,12 +531,12 @@ client_list_ranked(struct store *st, const struct client_query *q,
 	}
 	if ((rc = client_search_ranks(st, q, ranks, &n, total)) != STORE_OK)
 		return rc;
-	if ((stmt = store_stmt(st, client_search_row_by_rank_sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, client_search_row_by_rank_sql)) == NULL)
 		return STORE_ERROR;
 	for (i = 0; i < n && rc == STORE_OK; i++) {
 		sqlite3_bind_int64(stmt, 1, ranks[i]);
 		/* The same snapshot found it: it is there. */
-		if ((rc = store_row(st, stmt, "client search row",
+		if ((rc = sqlite_row(st, stmt, "client search row",
 		    client_row_emit, &to)) == STORE_NOTFOUND) {
 			log_warnx("client search row: rank %lld not found",
 			    (long long)ranks[i]);
@@ -565,7 +565,7 @@ client_list_search(struct store *st, const struct client_query *q,
 		goto out;
 	*total = page.offered;
 	client_page_sort(&page);
-	if ((stmt = store_stmt(st, client_search_row_sql)) == NULL) {
+	if ((stmt = sqlite_stmt(st, client_search_row_sql)) == NULL) {
 		rc = STORE_ERROR;
 		goto out;
 	}
@@ -579,7 +579,7 @@ client_list_search(struct store *st, const struct client_query *q,
 		if (sqlite3_step(stmt) != SQLITE_ROW ||
 		    (row.json = (const char *)sqlite3_column_text(stmt, 0)) ==
 		    NULL) {
-			store_log_error(st, "client search row");
+			sqlite_log_error(st, "client search row");
 			rc = STORE_ERROR;
 		} else {
 			row.id = k->id;
@@ -590,7 +590,7 @@ client_list_search(struct store *st, const struct client_query *q,
 			if (fn(&row, arg) == -1)
 				rc = STORE_ERROR;
 		}
-		store_reset(stmt);
+		sqlite_reset(stmt);
 	}
 out:
 	client_page_cleanup(&page);
@@ -598,10 +598,9 @@ out:
 }
 
 int
-store_client_list(struct store *st, const struct client_query *q,
+sqlite_client_list(struct store *st, const struct client_query *q,
     int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
 {
-	*total = 0;
 	if (q->q[0] == '\0')
 		return client_list_ordered(st, q, fn, arg, total);
 	if (client_query_fts(q) && (q->sort == CLIENT_SORT_NAME ||
@@ -611,17 +610,17 @@ store_client_list(struct store *st, const struct client_query *q,
 }
 
 int
-store_client_status_count(struct store *st, int64_t partner_id,
+sqlite_client_status_count(struct store *st, int64_t partner_id,
     int64_t user_id, const char *status, int64_t *count)
 {
 	int64_t	 with_missing;
 
-	return store_client_counters(st, partner_id, user_id, status, count,
+	return sqlite_client_counters(st, partner_id, user_id, status, count,
 	    &with_missing);
 }
 
 int
-store_client_search_tidy(struct store *st, int pages, int *merged)
+sqlite_client_search_tidy(struct store *st, int pages, int *merged)
 {
 	/* A negative count merges across levels, towards one segment. */
 	static const char sql[] =
@@ -632,18 +631,18 @@ store_client_search_tidy(struct store *st, int pages, int *merged)
 	*merged = 0;
 	if (store_begin(st) == -1)
 		return STORE_ERROR;
-	if ((stmt = store_stmt(st, sql)) == NULL) {
+	if ((stmt = sqlite_stmt(st, sql)) == NULL) {
 		store_rollback(st);
 		return STORE_ERROR;
 	}
 	sqlite3_bind_int(stmt, 1, -pages);
-	before = sqlite3_total_changes(st->db);
-	if ((rc = store_step_done(st, stmt, "search index merge")) !=
+	before = sqlite3_total_changes(sqlite_db(st));
+	if ((rc = sqlite_step_done(st, stmt, "search index merge")) !=
 	    STORE_OK) {
 		store_rollback(st);
 		return rc;
 	}
 	/* The command counts as one change; a merge writes more. */
-	*merged = sqlite3_total_changes(st->db) - before > 1;
+	*merged = sqlite3_total_changes(sqlite_db(st)) - before > 1;
 	return store_commit(st) == 0 ? STORE_OK : STORE_ERROR;
 }

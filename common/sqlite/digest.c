@@ -1,5 +1,5 @@
 /*
- * Queries behind the digest job.
+ * The SQLite backend's queries behind the digest job.
  */
 #include <string.h>
 
@@ -8,7 +8,7 @@
 #include "sqlite.h"
 
 int
-store_digest_due_users(struct store *st, int64_t partner_id,
+sqlite_digest_due_users(struct store *st, int64_t partner_id,
     const char *frequency, int64_t slot_at, const char *period,
     int (*fn)(const struct user *, void *), void *arg)
 {
@@ -23,13 +23,13 @@ store_digest_due_users(struct store *st, int64_t partner_id,
 	    "AND d.frequency = ?2 AND d.period = ?4) ORDER BY u.id";
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, partner_id);
 	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, slot_at);
 	sqlite3_bind_text(stmt, 4, period, -1, SQLITE_STATIC);
-	return store_user_each(st, stmt, "digest users", fn, arg);
+	return sqlite_user_each(st, stmt, "digest users", fn, arg);
 }
 
 struct digest_walk {
@@ -55,7 +55,7 @@ digest_item_row(sqlite3_stmt *stmt, void *arg)
 }
 
 int
-store_digest_items(struct store *st, int64_t user_id, const char *frequency,
+sqlite_digest_items(struct store *st, int64_t user_id, const char *frequency,
     int64_t slot_at, int (*fn)(const struct digest_item *, void *),
     void *arg)
 {
@@ -79,16 +79,16 @@ store_digest_items(struct store *st, int64_t user_id, const char *frequency,
 	sqlite3_stmt		*stmt;
 	struct digest_walk	 w = { fn, arg };
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, slot_at);
-	return store_rows(st, stmt, "digest items", digest_item_row, &w);
+	return sqlite_rows(st, stmt, "digest items", digest_item_row, &w);
 }
 
 int
-store_digest_record(struct store *st, int64_t user_id, const char *frequency,
+sqlite_digest_record(struct store *st, int64_t user_id, const char *frequency,
     const char *period, int64_t slot_at, int clients, int64_t outbox_id)
 {
 	static const char sql[] =
@@ -98,7 +98,7 @@ store_digest_record(struct store *st, int64_t user_id, const char *frequency,
 	    "ELSE 'queued' END, ?5, NULLIF(?6, 0), ?7)";
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
@@ -107,5 +107,5 @@ store_digest_record(struct store *st, int64_t user_id, const char *frequency,
 	sqlite3_bind_int(stmt, 5, clients);
 	sqlite3_bind_int64(stmt, 6, outbox_id);
 	sqlite3_bind_int64(stmt, 7, store_now());
-	return store_step_unique(st, stmt, "digest record");
+	return sqlite_step_unique(st, stmt, "digest record");
 }

@@ -1,7 +1,7 @@
 /*
- * Queries on expenses. The per-client counters (missing receipts,
- * export-ready) follow from the triggers in schema.sql, in the statement
- * that changes the expense.
+ * The SQLite backend's queries on expenses. The per-client counters
+ * (missing receipts, export-ready) follow from the triggers in
+ * schema.sql, in the statement that changes the expense.
  */
 #include <string.h>
 
@@ -9,19 +9,11 @@
 #include "../store_expense.h"
 #include "sqlite.h"
 
-/* The CHECK constraints of expenses in schema.sql name the same. */
-const char *const expense_receipt_statuses[] = {
-	"missing", "attached", "not_required", NULL
-};
-const char *const expense_export_statuses[] = {
-	"pending", "ready", "exported", NULL
-};
-
 #define EXPENSE_COLUMNS \
 	"id, client_id, external_id, amount_minor, currency, spent_at, " \
 	"merchant, receipt_status, export_status, created_at, updated_at"
 
-/* A store_row() reader into the struct expense at arg. */
+/* A sqlite_row() reader into the struct expense at arg. */
 static int
 expense_from_row(sqlite3_stmt *stmt, void *arg)
 {
@@ -34,15 +26,15 @@ expense_from_row(sqlite3_stmt *stmt, void *arg)
 	e->spent_at = sqlite3_column_int64(stmt, 5);
 	e->created_at = sqlite3_column_int64(stmt, 9);
 	e->updated_at = sqlite3_column_int64(stmt, 10);
-	if (store_column_text(stmt, 2, e->external_id,
+	if (sqlite_column_text(stmt, 2, e->external_id,
 	    sizeof(e->external_id)) == -1 ||
-	    store_column_text(stmt, 4, e->currency, sizeof(e->currency)) ==
+	    sqlite_column_text(stmt, 4, e->currency, sizeof(e->currency)) ==
 	    -1 ||
-	    store_column_text(stmt, 6, e->merchant, sizeof(e->merchant)) ==
+	    sqlite_column_text(stmt, 6, e->merchant, sizeof(e->merchant)) ==
 	    -1 ||
-	    store_column_text(stmt, 7, e->receipt_status,
+	    sqlite_column_text(stmt, 7, e->receipt_status,
 	    sizeof(e->receipt_status)) == -1 ||
-	    store_column_text(stmt, 8, e->export_status,
+	    sqlite_column_text(stmt, 8, e->export_status,
 	    sizeof(e->export_status)) == -1) {
 		log_warnx("expense %lld: malformed row", (long long)e->id);
 		return STORE_ERROR;
@@ -60,11 +52,11 @@ expense_exists(struct store *st, int64_t client_id, const char *external_id,
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
 	sqlite3_bind_text(stmt, 2, external_id, -1, SQLITE_STATIC);
-	if ((rc = store_row(st, stmt, "expense lookup", NULL, NULL)) ==
+	if ((rc = sqlite_row(st, stmt, "expense lookup", NULL, NULL)) ==
 	    STORE_ERROR)
 		return rc;
 	*exists = rc == STORE_OK;
@@ -72,7 +64,7 @@ expense_exists(struct store *st, int64_t client_id, const char *external_id,
 }
 
 int
-store_expense_upsert(struct store *st, int64_t client_id,
+sqlite_expense_upsert(struct store *st, int64_t client_id,
     const struct expense_fields *f, struct expense *out, int *created)
 {
 	static const char sql[] =
@@ -99,7 +91,7 @@ store_expense_upsert(struct store *st, int64_t client_id,
 	if (expense_exists(st, client_id, f->external_id, &exists) !=
 	    STORE_OK)
 		return STORE_ERROR;
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
 	sqlite3_bind_text(stmt, 2, f->external_id, -1, SQLITE_STATIC);
@@ -110,7 +102,7 @@ store_expense_upsert(struct store *st, int64_t client_id,
 	sqlite3_bind_text(stmt, 7, f->receipt_status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 8, f->export_status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, store_now());
-	rc = store_row_only(st, stmt, "expense upsert", expense_from_row, out);
+	rc = sqlite_row_only(st, stmt, "expense upsert", expense_from_row, out);
 	if (rc == STORE_NOTFOUND) {
 		log_warnx("expense upsert returned no row");
 		rc = STORE_ERROR;
@@ -121,7 +113,7 @@ store_expense_upsert(struct store *st, int64_t client_id,
 }
 
 int
-store_expense_get(struct store *st, int64_t client_id, int64_t id,
+sqlite_expense_get(struct store *st, int64_t client_id, int64_t id,
     struct expense *out)
 {
 	static const char sql[] =
@@ -129,15 +121,15 @@ store_expense_get(struct store *st, int64_t client_id, int64_t id,
 	    "WHERE id = ? AND client_id = ?";
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, client_id);
-	return store_row(st, stmt, "expense get", expense_from_row, out);
+	return sqlite_row(st, stmt, "expense get", expense_from_row, out);
 }
 
 int
-store_expense_set_status(struct store *st, int64_t client_id, int64_t id,
+sqlite_expense_set_status(struct store *st, int64_t client_id, int64_t id,
     const char *receipt_status, const char *export_status,
     struct expense *out)
 {
@@ -150,7 +142,7 @@ store_expense_set_status(struct store *st, int64_t client_id, int64_t id,
 	    "RETURNING " EXPENSE_COLUMNS;
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	if (receipt_status != NULL)
 		sqlite3_bind_text(stmt, 1, receipt_status, -1, SQLITE_STATIC);
@@ -159,7 +151,7 @@ store_expense_set_status(struct store *st, int64_t client_id, int64_t id,
 	sqlite3_bind_int64(stmt, 3, store_now());
 	sqlite3_bind_int64(stmt, 4, id);
 	sqlite3_bind_int64(stmt, 5, client_id);
-	return store_row_only(st, stmt, "expense status", expense_from_row,
+	return sqlite_row_only(st, stmt, "expense status", expense_from_row,
 	    out);
 }
 
@@ -218,30 +210,30 @@ expense_bind_filters(sqlite3_stmt *stmt, const struct expense_query *q)
 }
 
 int
-store_expense_list(struct store *st, const struct expense_query *q,
+sqlite_expense_list(struct store *st, const struct expense_query *q,
     int (*fn)(const struct expense *, void *), void *arg)
 {
 	sqlite3_stmt		*stmt;
 	struct expense_walk	 w = { fn, arg };
 
-	stmt = store_stmt(st, expense_list_sql[q->receipt_status != NULL]
+	stmt = sqlite_stmt(st, expense_list_sql[q->receipt_status != NULL]
 	    [q->export_status != NULL]);
 	if (stmt == NULL)
 		return STORE_ERROR;
 	expense_bind_filters(stmt, q);
 	sqlite3_bind_int64(stmt, 2, q->after_id);
 	sqlite3_bind_int(stmt, 5, q->limit);
-	return store_rows(st, stmt, "expense list", expense_row, &w);
+	return sqlite_rows(st, stmt, "expense list", expense_row, &w);
 }
 
 int
-store_expense_count(struct store *st, const struct expense_query *q,
+sqlite_expense_count(struct store *st, const struct expense_query *q,
     int64_t *total)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc = STORE_OK;
 
-	stmt = store_stmt(st, expense_count_sql[q->receipt_status != NULL]
+	stmt = sqlite_stmt(st, expense_count_sql[q->receipt_status != NULL]
 	    [q->export_status != NULL]);
 	if (stmt == NULL)
 		return STORE_ERROR;
@@ -249,9 +241,9 @@ store_expense_count(struct store *st, const struct expense_query *q,
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		*total = sqlite3_column_int64(stmt, 0);
 	else {
-		store_log_error(st, "expense count");
+		sqlite_log_error(st, "expense count");
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * Queries on idempotency keys.
+ * The SQLite backend's queries on idempotency keys.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -8,14 +8,7 @@
 #include "../store_idempotency.h"
 #include "sqlite.h"
 
-void
-idempotent_reply_cleanup(struct idempotent_reply *r)
-{
-	free(r->body);
-	r->body = NULL;
-}
-
-/* A store_row() reader into the struct idempotent_reply at arg. */
+/* A sqlite_row() reader into the struct idempotent_reply at arg. */
 static int
 idempotency_from_row(sqlite3_stmt *stmt, void *arg)
 {
@@ -25,12 +18,12 @@ idempotency_from_row(sqlite3_stmt *stmt, void *arg)
 	r->status = sqlite3_column_int(stmt, 1);
 	r->body_len = (size_t)sqlite3_column_bytes(stmt, 5);
 	b = sqlite3_column_blob(stmt, 5);
-	if (store_column_text(stmt, 0, r->request_hash,
+	if (sqlite_column_text(stmt, 0, r->request_hash,
 	    sizeof(r->request_hash)) ||
-	    store_column_text(stmt, 2, r->content_type,
+	    sqlite_column_text(stmt, 2, r->content_type,
 	    sizeof(r->content_type)) ||
-	    store_column_text(stmt, 3, r->location, sizeof(r->location)) ||
-	    store_column_text(stmt, 4, r->body_digest,
+	    sqlite_column_text(stmt, 3, r->location, sizeof(r->location)) ||
+	    sqlite_column_text(stmt, 4, r->body_digest,
 	    sizeof(r->body_digest)))
 		return STORE_ERROR;
 	if ((r->body = malloc(r->body_len + 1)) == NULL)
@@ -42,7 +35,7 @@ idempotency_from_row(sqlite3_stmt *stmt, void *arg)
 }
 
 int
-store_idempotency_find(struct store *st, int64_t user_id, const char *key,
+sqlite_idempotency_find(struct store *st, int64_t user_id, const char *key,
     struct idempotent_reply *r)
 {
 	/* Rows of schema version 6 without a status were never answered. */
@@ -54,17 +47,17 @@ store_idempotency_find(struct store *st, int64_t user_id, const char *key,
 	sqlite3_stmt	*stmt;
 
 	memset(r, 0, sizeof(*r));
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, store_now() - IDEMPOTENCY_TTL);
-	return store_row(st, stmt, "idempotency find", idempotency_from_row,
+	return sqlite_row(st, stmt, "idempotency find", idempotency_from_row,
 	    r);
 }
 
 int
-store_idempotency_record(struct store *st, int64_t user_id, const char *key,
+sqlite_idempotency_record(struct store *st, int64_t user_id, const char *key,
     const struct idempotent_reply *r)
 {
 	static const char sql[] =
@@ -81,7 +74,7 @@ store_idempotency_record(struct store *st, int64_t user_id, const char *key,
 	sqlite3_stmt	*stmt;
 	int		 kept = r->body_digest[0] == '\0';
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
@@ -97,5 +90,5 @@ store_idempotency_record(struct store *st, int64_t user_id, const char *key,
 	sqlite3_bind_text(stmt, 8, r->body_digest, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, store_now());
 	sqlite3_bind_int(stmt, 10, IDEMPOTENCY_TTL);
-	return store_step_done(st, stmt, "idempotency record");
+	return sqlite_step_done(st, stmt, "idempotency record");
 }

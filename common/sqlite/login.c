@@ -1,5 +1,6 @@
 /*
- * Claims of password checks per address and client (table login_attempts).
+ * SQLite: claims of password checks per address and client (table
+ * login_attempts).
  */
 #include <string.h>
 
@@ -29,18 +30,18 @@ login_count(struct store *st, const char *email, const char *source,
 	    "THEN ?3 + ?4 ELSE window_end END";
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, source, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, now);
 	sqlite3_bind_int64(stmt, 4, window);
 	sqlite3_bind_int64(stmt, 5, limit);
-	return store_step_done(st, stmt, "login claim");
+	return sqlite_step_done(st, stmt, "login claim");
 }
 
 int
-store_login_claim(struct store *st, const char *email, const char *source,
+sqlite_login_claim(struct store *st, const char *email, const char *source,
     int64_t now, const struct login_limits *lim, int64_t *retry_after)
 {
 	static const char sql[] =
@@ -60,7 +61,7 @@ store_login_claim(struct store *st, const char *email, const char *source,
 	 */
 	if (store_begin(st) == -1)
 		return STORE_ERROR;
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		goto out;
 	sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, source, -1, SQLITE_STATIC);
@@ -74,9 +75,9 @@ store_login_claim(struct store *st, const char *email, const char *source,
 		    end - now > *retry_after)
 			*retry_after = end - now;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	if (step != SQLITE_DONE) {
-		store_log_error(st, "login check");
+		sqlite_log_error(st, "login check");
 		goto out;
 	}
 	if (*retry_after > 0) {
@@ -96,7 +97,7 @@ out:
 }
 
 int
-store_login_release(struct store *st, const char *email, const char *source)
+sqlite_login_release(struct store *st, const char *email, const char *source)
 {
 	static const char clear[] =
 	    "DELETE FROM login_attempts WHERE email = ? AND source = ?";
@@ -113,19 +114,19 @@ store_login_release(struct store *st, const char *email, const char *source)
 
 	if (store_begin(st) == -1)
 		return STORE_ERROR;
-	if ((stmt = store_stmt(st, clear)) == NULL)
+	if ((stmt = sqlite_stmt(st, clear)) == NULL)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, source, -1, SQLITE_STATIC);
-	if (store_step_done(st, stmt, "login clear") != STORE_OK ||
-	    (stmt = store_stmt(st, give_back)) == NULL)
+	if (sqlite_step_done(st, stmt, "login clear") != STORE_OK ||
+	    (stmt = sqlite_stmt(st, give_back)) == NULL)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
-	if (store_step_done(st, stmt, "login give back") != STORE_OK ||
-	    (stmt = store_stmt(st, drop_empty)) == NULL)
+	if (sqlite_step_done(st, stmt, "login give back") != STORE_OK ||
+	    (stmt = sqlite_stmt(st, drop_empty)) == NULL)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
-	if (store_step_done(st, stmt, "login drop") != STORE_OK)
+	if (sqlite_step_done(st, stmt, "login drop") != STORE_OK)
 		goto fail;
 	return store_commit(st) == 0 ? STORE_OK : STORE_ERROR;
 fail:

@@ -1,5 +1,5 @@
 /*
- * Queries on the outbox.
+ * The SQLite backend's queries on the outbox.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -8,15 +8,8 @@
 #include "../store_outbox.h"
 #include "sqlite.h"
 
-void
-outbox_msg_cleanup(struct outbox_msg *m)
-{
-	free(m->payload);
-	m->payload = NULL;
-}
-
 int
-store_outbox_add(struct store *st, const char *kind, int64_t user_id,
+sqlite_outbox_add(struct store *st, const char *kind, int64_t user_id,
     const char *recipient, const char *payload, const char *message_id,
     int64_t *id)
 {
@@ -28,7 +21,7 @@ store_outbox_add(struct store *st, const char *kind, int64_t user_id,
 	int64_t		 now = store_now();
 	int		 rc = STORE_OK;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, user_id);
@@ -37,8 +30,8 @@ store_outbox_add(struct store *st, const char *kind, int64_t user_id,
 	sqlite3_bind_text(stmt, 5, message_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, now);
 	sqlite3_bind_int64(stmt, 7, now);
-	if ((rc = store_step_done(st, stmt, "outbox insert")) == STORE_OK)
-		*id = sqlite3_last_insert_rowid(st->db);
+	if ((rc = sqlite_step_done(st, stmt, "outbox insert")) == STORE_OK)
+		*id = sqlite3_last_insert_rowid(sqlite_db(st));
 	return rc;
 }
 
@@ -55,7 +48,7 @@ store_outbox_add(struct store *st, const char *kind, int64_t user_id,
 
 /* Reads the claimed row into m. */
 static int
-store_outbox_read(struct store *st, int64_t id, struct outbox_msg *m)
+sqlite_outbox_read(struct store *st, int64_t id, struct outbox_msg *m)
 {
 	static const char sql[] =
 	    "SELECT id, kind, user_id, recipient, payload, message_id, "
@@ -64,7 +57,7 @@ store_outbox_read(struct store *st, int64_t id, struct outbox_msg *m)
 	const char	*p;
 	int		 rc = STORE_ERROR;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -72,22 +65,23 @@ store_outbox_read(struct store *st, int64_t id, struct outbox_msg *m)
 		m->user_id = sqlite3_column_int64(stmt, 2);
 		m->attempts = sqlite3_column_int(stmt, 6);
 		p = (const char *)sqlite3_column_text(stmt, 4);
-		if (store_column_text(stmt, 1, m->kind, sizeof(m->kind)) == 0 &&
-		    store_column_text(stmt, 3, m->recipient,
+		if (sqlite_column_text(stmt, 1, m->kind,
+		    sizeof(m->kind)) == 0 &&
+		    sqlite_column_text(stmt, 3, m->recipient,
 		    sizeof(m->recipient)) == 0 &&
-		    store_column_text(stmt, 5, m->message_id,
+		    sqlite_column_text(stmt, 5, m->message_id,
 		    sizeof(m->message_id)) == 0 &&
-		    store_column_text(stmt, 7, m->cancel_reason,
+		    sqlite_column_text(stmt, 7, m->cancel_reason,
 		    sizeof(m->cancel_reason)) == 0 && p != NULL &&
 		    (m->payload = strdup(p)) != NULL)
 			rc = STORE_OK;
 	} else
-		store_log_error(st, "outbox read");
-	store_reset(stmt);
+		sqlite_log_error(st, "outbox read");
+	sqlite_reset(stmt);
 	return rc;
 }
 
-/* A store_row() reader of the claimed row's id into the int64_t at arg. */
+/* A sqlite_row() reader of the claimed row's id into the int64_t at arg. */
 static int
 outbox_claimed_id(sqlite3_stmt *stmt, void *arg)
 {
@@ -96,7 +90,7 @@ outbox_claimed_id(sqlite3_stmt *stmt, void *arg)
 }
 
 int
-store_outbox_claim(struct store *st, int64_t now, int64_t until,
+sqlite_outbox_claim(struct store *st, int64_t now, int64_t until,
     struct outbox_msg *m)
 {
 	/*
@@ -143,26 +137,26 @@ store_outbox_claim(struct store *st, int64_t now, int64_t until,
 	memset(m, 0, sizeof(*m));
 	if (store_begin(st) == -1)
 		return STORE_ERROR;
-	if ((stmt = store_stmt(st, claim)) == NULL)
+	if ((stmt = sqlite_stmt(st, claim)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, now);
 	sqlite3_bind_int64(stmt, 2, until);
 	/* RETURNING rows are all produced by the first step. */
-	rc = store_row_only(st, stmt, "outbox claim", outbox_claimed_id, &id);
+	rc = sqlite_row_only(st, stmt, "outbox claim", outbox_claimed_id, &id);
 	if (rc == STORE_NOTFOUND) {
 		store_rollback(st);
 		return rc;
 	}
-	if (rc != STORE_OK || (stmt = store_stmt(st, narrow)) == NULL)
+	if (rc != STORE_OK || (stmt = sqlite_stmt(st, narrow)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, id);
-	if (store_step_done(st, stmt, "outbox narrow") != STORE_OK ||
-	    (stmt = store_stmt(st, cancel)) == NULL)
+	if (sqlite_step_done(st, stmt, "outbox narrow") != STORE_OK ||
+	    (stmt = sqlite_stmt(st, cancel)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, now);
-	if (store_step_done(st, stmt, "outbox cancel") != STORE_OK ||
-	    store_outbox_read(st, id, m) != STORE_OK ||
+	if (sqlite_step_done(st, stmt, "outbox cancel") != STORE_OK ||
+	    sqlite_outbox_read(st, id, m) != STORE_OK ||
 	    store_commit(st) == -1)
 		goto fail;
 	return STORE_OK;
@@ -173,7 +167,7 @@ fail:
 }
 
 int
-store_outbox_renew(struct store *st, int64_t id, int attempts,
+sqlite_outbox_renew(struct store *st, int64_t id, int attempts,
     int64_t until)
 {
 	static const char sql[] =
@@ -181,14 +175,14 @@ store_outbox_renew(struct store *st, int64_t id, int attempts,
 	    "AND status = 'sending' AND attempts = ?2";
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int(stmt, 2, attempts);
 	sqlite3_bind_int64(stmt, 3, until);
-	if (store_step_done(st, stmt, "outbox renew") != STORE_OK)
+	if (sqlite_step_done(st, stmt, "outbox renew") != STORE_OK)
 		return STORE_ERROR;
-	return sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_CONFLICT;
+	return sqlite3_changes(sqlite_db(st)) == 1 ? STORE_OK : STORE_CONFLICT;
 }
 
 /*
@@ -196,36 +190,36 @@ store_outbox_renew(struct store *st, int64_t id, int attempts,
  * sending) is marked, never one a later claimer has taken over.
  */
 static int
-store_outbox_set(struct store *st, const char *sql,
+sqlite_outbox_set(struct store *st, const char *sql,
     const struct outbox_msg *m, int64_t t, const char *error)
 {
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, m->id);
 	sqlite3_bind_int64(stmt, 2, t);
 	sqlite3_bind_int(stmt, 4, m->attempts);
 	if (error != NULL)
 		sqlite3_bind_text(stmt, 3, error, -1, SQLITE_STATIC);
-	if (store_step_done(st, stmt, "outbox update") != STORE_OK)
+	if (sqlite_step_done(st, stmt, "outbox update") != STORE_OK)
 		return STORE_ERROR;
-	return sqlite3_changes(st->db) == 1 ? STORE_OK : STORE_CONFLICT;
+	return sqlite3_changes(sqlite_db(st)) == 1 ? STORE_OK : STORE_CONFLICT;
 }
 
 int
-store_outbox_sent(struct store *st, const struct outbox_msg *m, int64_t now)
+sqlite_outbox_sent(struct store *st, const struct outbox_msg *m, int64_t now)
 {
 	static const char sql[] =
 	    "UPDATE outbox SET status = 'sent', sent_at = ?2, "
 	    "last_error = NULL WHERE id = ?1 AND status = 'sending' "
 	    "AND attempts = ?4";
 
-	return store_outbox_set(st, sql, m, now, NULL);
+	return sqlite_outbox_set(st, sql, m, now, NULL);
 }
 
 int
-store_outbox_retry(struct store *st, const struct outbox_msg *m,
+sqlite_outbox_retry(struct store *st, const struct outbox_msg *m,
     int64_t next_at, const char *error)
 {
 	static const char sql[] =
@@ -233,11 +227,11 @@ store_outbox_retry(struct store *st, const struct outbox_msg *m,
 	    "last_error = substr(?3, 1, 256) WHERE id = ?1 "
 	    "AND status = 'sending' AND attempts = ?4";
 
-	return store_outbox_set(st, sql, m, next_at, error);
+	return sqlite_outbox_set(st, sql, m, next_at, error);
 }
 
 int
-store_outbox_failed(struct store *st, const struct outbox_msg *m,
+sqlite_outbox_failed(struct store *st, const struct outbox_msg *m,
     const char *error)
 {
 	static const char sql[] =
@@ -245,11 +239,11 @@ store_outbox_failed(struct store *st, const struct outbox_msg *m,
 	    "last_error = substr(?3, 1, 256) WHERE id = ?1 "
 	    "AND status = 'sending' AND attempts = ?4";
 
-	return store_outbox_set(st, sql, m, store_now(), error);
+	return sqlite_outbox_set(st, sql, m, store_now(), error);
 }
 
 int
-store_outbox_backlog(struct store *st, int64_t *queued, int64_t *failed)
+sqlite_outbox_backlog(struct store *st, int64_t *queued, int64_t *failed)
 {
 	static const char sql[] =
 	    "SELECT (SELECT count(*) FROM outbox WHERE status IN ('queued', "
@@ -257,21 +251,21 @@ store_outbox_backlog(struct store *st, int64_t *queued, int64_t *failed)
 	sqlite3_stmt	*stmt;
 	int		 rc = STORE_OK;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		*queued = sqlite3_column_int64(stmt, 0);
 		*failed = sqlite3_column_int64(stmt, 1);
 	} else {
-		store_log_error(st, "outbox backlog");
+		sqlite_log_error(st, "outbox backlog");
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	return rc;
 }
 
 int
-store_outbox_next_due(struct store *st, int64_t *at)
+sqlite_outbox_next_due(struct store *st, int64_t *at)
 {
 	static const char sql[] =
 	    "SELECT min(next_attempt_at) FROM outbox "
@@ -279,7 +273,7 @@ store_outbox_next_due(struct store *st, int64_t *at)
 	sqlite3_stmt	*stmt;
 	int		 rc = STORE_NOTFOUND;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		if (sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
@@ -287,9 +281,9 @@ store_outbox_next_due(struct store *st, int64_t *at)
 			rc = STORE_OK;
 		}
 	} else {
-		store_log_error(st, "outbox next");
+		sqlite_log_error(st, "outbox next");
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	return rc;
 }

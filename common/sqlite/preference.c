@@ -1,5 +1,5 @@
 /*
- * Queries on notification preferences.
+ * The SQLite backend's queries on notification preferences.
  */
 #include <string.h>
 
@@ -7,7 +7,7 @@
 #include "../store_preference.h"
 #include "sqlite.h"
 
-/* A store_row() reader into the struct preference at arg. */
+/* A sqlite_row() reader into the struct preference at arg. */
 static int
 preference_from_row(sqlite3_stmt *stmt, void *arg)
 {
@@ -20,12 +20,12 @@ preference_from_row(sqlite3_stmt *stmt, void *arg)
 	p->starts_at = sqlite3_column_int64(stmt, 4);
 	p->updated_at = sqlite3_column_int64(stmt, 5);
 	p->generation = sqlite3_column_int64(stmt, 6);
-	return store_column_text(stmt, 3, p->frequency, sizeof(p->frequency))
+	return sqlite_column_text(stmt, 3, p->frequency, sizeof(p->frequency))
 	    == -1 ? STORE_ERROR : STORE_OK;
 }
 
 int
-store_preference_get(struct store *st, int64_t user_id, int64_t client_id,
+sqlite_preference_get(struct store *st, int64_t user_id, int64_t client_id,
     struct preference *out)
 {
 	static const char sql[] =
@@ -34,15 +34,15 @@ store_preference_get(struct store *st, int64_t user_id, int64_t client_id,
 	    "WHERE user_id = ? AND client_id = ?";
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_int64(stmt, 2, client_id);
-	return store_row(st, stmt, "preference get", preference_from_row, out);
+	return sqlite_row(st, stmt, "preference get", preference_from_row, out);
 }
 
 int
-store_preference_put(struct store *st, const struct preference *p)
+sqlite_preference_put(struct store *st, const struct preference *p)
 {
 	static const char sql[] =
 	    "INSERT INTO notification_preferences (user_id, client_id, "
@@ -52,7 +52,7 @@ store_preference_put(struct store *st, const struct preference *p)
 	    "starts_at = excluded.starts_at, updated_at = excluded.updated_at";
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, p->user_id);
 	sqlite3_bind_int64(stmt, 2, p->client_id);
@@ -60,11 +60,11 @@ store_preference_put(struct store *st, const struct preference *p)
 	sqlite3_bind_text(stmt, 4, p->frequency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 5, p->starts_at);
 	sqlite3_bind_int64(stmt, 6, p->updated_at);
-	return store_step_done(st, stmt, "preference put");
+	return sqlite_step_done(st, stmt, "preference put");
 }
 
 int
-store_preference_renew(struct store *st, int64_t user_id, int64_t client_id)
+sqlite_preference_renew(struct store *st, int64_t user_id, int64_t client_id)
 {
 	/* Next of the user's, not of the row's: one link spans many rows. */
 	static const char sql[] =
@@ -73,15 +73,15 @@ store_preference_renew(struct store *st, int64_t user_id, int64_t client_id)
 	    "WHERE user_id = ?1) WHERE user_id = ?1 AND client_id = ?2";
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_int64(stmt, 2, client_id);
-	return store_step_done(st, stmt, "preference renew");
+	return sqlite_step_done(st, stmt, "preference renew");
 }
 
 int
-store_preference_generation(struct store *st, int64_t user_id,
+sqlite_preference_generation(struct store *st, int64_t user_id,
     const char *frequency, int64_t *generation)
 {
 	static const char sql[] =
@@ -90,17 +90,17 @@ store_preference_generation(struct store *st, int64_t user_id,
 	sqlite3_stmt	*stmt;
 	int		 rc = STORE_OK;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		*generation = sqlite3_column_int64(stmt, 0);
 	else {
-		store_log_error(st, "preference generation");
+		sqlite_log_error(st, "preference generation");
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	return rc;
 }
 
@@ -121,7 +121,7 @@ preference_row(sqlite3_stmt *stmt, void *arg)
 }
 
 int
-store_preference_list(struct store *st, int64_t user_id,
+sqlite_preference_list(struct store *st, int64_t user_id,
     int (*fn)(const struct preference *, void *), void *arg)
 {
 	/* Only clients the user may still see, as the client routes do. */
@@ -139,14 +139,14 @@ store_preference_list(struct store *st, int64_t user_id,
 	sqlite3_stmt		*stmt;
 	struct preference_walk	 w = { fn, arg };
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
-	return store_rows(st, stmt, "preference list", preference_row, &w);
+	return sqlite_rows(st, stmt, "preference list", preference_row, &w);
 }
 
 int
-store_preference_unsubscribe(struct store *st, int64_t user_id,
+sqlite_preference_unsubscribe(struct store *st, int64_t user_id,
     const char *frequency, int64_t client_id, int64_t generation,
     int *changed)
 {
@@ -165,7 +165,7 @@ store_preference_unsubscribe(struct store *st, int64_t user_id,
 	int		 rc = STORE_OK, stale = 0;
 
 	*changed = 0;
-	if ((stmt = store_stmt(st, stale_sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, stale_sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
@@ -174,23 +174,23 @@ store_preference_unsubscribe(struct store *st, int64_t user_id,
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		stale = sqlite3_column_int(stmt, 0);
 	else {
-		store_log_error(st, "preference unsubscribe check");
+		sqlite_log_error(st, "preference unsubscribe check");
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	if (rc != STORE_OK)
 		return rc;
 	if (stale)
 		return STORE_CONFLICT;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, store_now());
 	sqlite3_bind_int64(stmt, 2, user_id);
 	sqlite3_bind_text(stmt, 3, frequency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, client_id);
-	if ((rc = store_step_done(st, stmt, "preference unsubscribe")) ==
+	if ((rc = sqlite_step_done(st, stmt, "preference unsubscribe")) ==
 	    STORE_OK)
-		*changed = sqlite3_changes(st->db);
+		*changed = sqlite3_changes(sqlite_db(st));
 	return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * Queries on reminders and their recipients.
+ * The SQLite backend's queries on reminders and their recipients.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -8,16 +8,8 @@
 #include "../store_reminder.h"
 #include "sqlite.h"
 
-void
-reminder_cleanup(struct reminder *r)
-{
-	free(r->tasks_json);
-	free(r->comment);
-	r->tasks_json = r->comment = NULL;
-}
-
 int
-store_reminder_add(struct store *st, struct reminder *r)
+sqlite_reminder_add(struct store *st, struct reminder *r)
 {
 	static const char sql[] =
 	    "INSERT INTO reminders (partner_id, client_id, sender_id, tasks, "
@@ -25,9 +17,8 @@ store_reminder_add(struct store *st, struct reminder *r)
 	sqlite3_stmt	*stmt;
 	int		 rc = STORE_OK;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
-	r->created_at = store_now();
 	sqlite3_bind_int64(stmt, 1, r->partner_id);
 	sqlite3_bind_int64(stmt, 2, r->client_id);
 	sqlite3_bind_int64(stmt, 3, r->sender_id);
@@ -35,13 +26,13 @@ store_reminder_add(struct store *st, struct reminder *r)
 	sqlite3_bind_text(stmt, 5, r->comment ? r->comment : "", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, r->created_at);
-	if ((rc = store_step_done(st, stmt, "reminder insert")) == STORE_OK)
-		r->id = sqlite3_last_insert_rowid(st->db);
+	if ((rc = sqlite_step_done(st, stmt, "reminder insert")) == STORE_OK)
+		r->id = sqlite3_last_insert_rowid(sqlite_db(st));
 	return rc;
 }
 
 int
-store_reminder_add_recipient(struct store *st, int64_t reminder_id,
+sqlite_reminder_add_recipient(struct store *st, int64_t reminder_id,
     int64_t user_id, int64_t outbox_id)
 {
 	static const char sql[] =
@@ -49,15 +40,15 @@ store_reminder_add_recipient(struct store *st, int64_t reminder_id,
 	    "VALUES (?, ?, ?)";
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, reminder_id);
 	sqlite3_bind_int64(stmt, 2, user_id);
 	sqlite3_bind_int64(stmt, 3, outbox_id);
-	return store_step_done(st, stmt, "reminder recipient");
+	return sqlite_step_done(st, stmt, "reminder recipient");
 }
 
-/* A store_row() reader into the struct reminder at arg, zeroed. */
+/* A sqlite_row() reader into the struct reminder at arg, zeroed. */
 static int
 reminder_from_row(sqlite3_stmt *stmt, void *arg)
 {
@@ -71,7 +62,7 @@ reminder_from_row(sqlite3_stmt *stmt, void *arg)
 	r->created_at = sqlite3_column_int64(stmt, 7);
 	t = (const char *)sqlite3_column_text(stmt, 5);
 	c = (const char *)sqlite3_column_text(stmt, 6);
-	if (store_column_text(stmt, 4, r->sender_name,
+	if (sqlite_column_text(stmt, 4, r->sender_name,
 	    sizeof(r->sender_name)) == -1 || t == NULL ||
 	    (r->tasks_json = strdup(t)) == NULL ||
 	    (r->comment = strdup(c ? c : "")) == NULL) {
@@ -82,7 +73,7 @@ reminder_from_row(sqlite3_stmt *stmt, void *arg)
 }
 
 int
-store_reminder_get(struct store *st, int64_t partner_id, int64_t id,
+sqlite_reminder_get(struct store *st, int64_t partner_id, int64_t id,
     struct reminder *out)
 {
 	static const char sql[] =
@@ -93,11 +84,11 @@ store_reminder_get(struct store *st, int64_t partner_id, int64_t id,
 	sqlite3_stmt	*stmt;
 
 	memset(out, 0, sizeof(*out));
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, partner_id);
-	return store_row(st, stmt, "reminder get", reminder_from_row, out);
+	return sqlite_row(st, stmt, "reminder get", reminder_from_row, out);
 }
 
 struct recipient_walk {
@@ -124,7 +115,7 @@ recipient_row(sqlite3_stmt *stmt, void *arg)
 }
 
 int
-store_reminder_recipients(struct store *st, int64_t reminder_id,
+sqlite_reminder_recipients(struct store *st, int64_t reminder_id,
     int (*fn)(const struct reminder_recipient *, void *), void *arg)
 {
 	static const char sql[] =
@@ -137,10 +128,10 @@ store_reminder_recipients(struct store *st, int64_t reminder_id,
 	sqlite3_stmt		*stmt;
 	struct recipient_walk	 w = { fn, arg };
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, reminder_id);
-	return store_rows(st, stmt, "reminder recipients", recipient_row, &w);
+	return sqlite_rows(st, stmt, "reminder recipients", recipient_row, &w);
 }
 
 struct reminder_id_walk {
@@ -157,7 +148,7 @@ reminder_id_row(sqlite3_stmt *stmt, void *arg)
 }
 
 int
-store_reminder_list(struct store *st, int64_t client_id, int limit,
+sqlite_reminder_list(struct store *st, int64_t client_id, int limit,
     int (*fn)(int64_t, void *), void *arg)
 {
 	static const char sql[] =
@@ -166,15 +157,15 @@ store_reminder_list(struct store *st, int64_t client_id, int limit,
 	sqlite3_stmt		*stmt;
 	struct reminder_id_walk	 w = { fn, arg };
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
 	sqlite3_bind_int(stmt, 2, limit);
-	return store_rows(st, stmt, "reminder list", reminder_id_row, &w);
+	return sqlite_rows(st, stmt, "reminder list", reminder_id_row, &w);
 }
 
 int
-store_reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
+sqlite_reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
     int64_t since, int64_t *by_client, int64_t *client_oldest,
     int64_t *by_sender, int64_t *sender_oldest)
 {
@@ -188,7 +179,7 @@ store_reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
 	sqlite3_stmt	*stmt;
 	int		 rc = STORE_OK;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
 	sqlite3_bind_int64(stmt, 2, sender_id);
@@ -199,15 +190,15 @@ store_reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
 		*by_sender = sqlite3_column_int64(stmt, 2);
 		*sender_oldest = sqlite3_column_int64(stmt, 3);
 	} else {
-		store_log_error(st, "reminder recent");
+		sqlite_log_error(st, "reminder recent");
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	return rc;
 }
 
 int
-store_reminder_bookkeepers(struct store *st, int64_t client_id,
+sqlite_reminder_bookkeepers(struct store *st, int64_t client_id,
     int (*fn)(const struct user *, void *), void *arg)
 {
 	static const char sql[] =
@@ -216,8 +207,8 @@ store_reminder_bookkeepers(struct store *st, int64_t client_id,
 	    "AND u.active = 1 AND u.role = 'bookkeeper' ORDER BY u.name, u.id";
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
-	return store_user_each(st, stmt, "reminder bookkeepers", fn, arg);
+	return sqlite_user_each(st, stmt, "reminder bookkeepers", fn, arg);
 }

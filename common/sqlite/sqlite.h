@@ -1,21 +1,22 @@
 /*
- * The SQLite side of the store, for the store modules (common/store*.c)
+ * The SQLite backend's own header, for its files in common/sqlite/
  * alone: the connection behind struct store, its cache of prepared
- * statements, and the helpers the modules share to step and read them.
- * Nothing outside common/store*.c includes this file.
+ * statements, the helpers its modules share to step and read them, and
+ * the operations that backend.c lists in sqlite_backend.
  */
-#ifndef COMMON_STORE_SQLITE_H
-#define COMMON_STORE_SQLITE_H
+#ifndef COMMON_SQLITE_SQLITE_H
+#define COMMON_SQLITE_SQLITE_H
 
 #include <sqlite3.h>
 #include <stddef.h>
 
-#include "../store.h"
-#include "../store_user.h"
+#include "../store_backend.h"
 
 #define STORE_STMT_MAX	256
 
-struct store {
+/* A connection: struct store first, so that each is the other. */
+struct sqlite_store {
+	struct store	 base;
 	sqlite3		*db;
 	struct {
 		const char	*sql;	/* a string literal: compared by address */
@@ -23,29 +24,33 @@ struct store {
 	}		 cache[STORE_STMT_MAX];
 	int		 n_cached;
 	int		 writing;	/* holds the process's write turn */
-	int		 reading;	/* depth of nested read transactions */
-	int		 joined;	/* inside store_begin_request's */
-	int		 busy;		/* a call met SQLITE_BUSY or _LOCKED */
 };
+
+/* The SQLite handle of a connection this backend opened. */
+static inline sqlite3 *
+sqlite_db(struct store *st)
+{
+	return ((struct sqlite_store *)st)->db;
+}
 
 /*
  * Returns the prepared statement for sql (a string literal), prepared on
  * first use and reset with no bindings. NULL on error, logged. The caller
- * must store_reset() it before returning, on every path.
+ * must sqlite_reset() it before returning, on every path.
  */
-sqlite3_stmt	*store_stmt(struct store *, const char *sql);
-void		 store_reset(sqlite3_stmt *);
+sqlite3_stmt	*sqlite_stmt(struct store *, const char *sql);
+void		 sqlite_reset(sqlite3_stmt *);
 /*
  * Runs a statement that returns no rows, then resets it. STORE_OK, or
  * STORE_ERROR logged with what. sqlite3_changes() still counts its rows.
  */
-int		 store_step_done(struct store *, sqlite3_stmt *,
+int		 sqlite_step_done(struct store *, sqlite3_stmt *,
 		    const char *what);
 /*
- * store_step_done() for an INSERT that a unique key may refuse:
+ * sqlite_step_done() for an INSERT that a unique key may refuse:
  * STORE_CONFLICT then, not logged.
  */
-int		 store_step_unique(struct store *, sqlite3_stmt *,
+int		 sqlite_step_unique(struct store *, sqlite3_stmt *,
 		    const char *what);
 
 /*
@@ -60,7 +65,7 @@ int		 store_step_unique(struct store *, sqlite3_stmt *,
  * when row returns -1 (no log here) or a step fails (logged with what).
  * Resets stmt on every path, so row must copy what it keeps.
  */
-int		 store_rows(struct store *, sqlite3_stmt *, const char *what,
+int		 sqlite_rows(struct store *, sqlite3_stmt *, const char *what,
 		    int (*row)(sqlite3_stmt *, void *), void *arg);
 /*
  * Steps stmt once and reads its first row with row (NULL: only whether
@@ -68,32 +73,179 @@ int		 store_rows(struct store *, sqlite3_stmt *, const char *what,
  * when row returns -1 (no log here) or the step fails (logged with what).
  * Resets stmt on every path; rows after the first are never stepped.
  */
-int		 store_row(struct store *, sqlite3_stmt *, const char *what,
+int		 sqlite_row(struct store *, sqlite3_stmt *, const char *what,
 		    int (*row)(sqlite3_stmt *, void *), void *arg);
 /*
- * store_row() for a statement that answers one row and ends (INSERT or
+ * sqlite_row() for a statement that answers one row and ends (INSERT or
  * UPDATE ... RETURNING): a further step that is not the end is a
  * STORE_ERROR, logged with what. Resets stmt on every path.
  */
-int		 store_row_only(struct store *, sqlite3_stmt *,
+int		 sqlite_row_only(struct store *, sqlite3_stmt *,
 		    const char *what, int (*row)(sqlite3_stmt *, void *),
 		    void *arg);
 
 /* Logs the connection's last error with a context word. */
-void		 store_log_error(struct store *, const char *what);
+void		 sqlite_log_error(struct store *, const char *what);
 
 /* Copies a text column into dst (always NUL-terminated); -1 if cut. */
-int		 store_column_text(sqlite3_stmt *, int col, char *dst,
+int		 sqlite_column_text(sqlite3_stmt *, int col, char *dst,
 		    size_t dstlen);
 
-/* The columns store_user_each() reads, first in a statement, in order. */
+/* The columns sqlite_user_each() reads, first in a statement, in order. */
 #define STORE_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active"
 
 /*
  * Steps stmt, whose first columns are STORE_USER_ROW, calling fn with each
  * user (no password hash); stops at fn's -1. Resets stmt.
  */
-int	store_user_each(struct store *, sqlite3_stmt *stmt, const char *what,
+int	sqlite_user_each(struct store *, sqlite3_stmt *stmt, const char *what,
 	    int (*fn)(const struct user *, void *), void *arg);
+
+/* The operations (backend.c), by module as in struct store_backend. */
+void		 sqlite_global_init(void);
+struct store	*sqlite_open(const char *path, int create);
+void		 sqlite_close(struct store *);
+int		 sqlite_migrate(struct store *);
+int		 sqlite_schema_version(struct store *);
+int		 sqlite_schema_latest(void);
+int		 sqlite_ping(struct store *);
+int		 sqlite_begin(struct store *);
+int		 sqlite_begin_read(struct store *);
+int		 sqlite_commit(struct store *);
+void		 sqlite_rollback(struct store *);
+int		 sqlite_in_transaction(struct store *);
+
+int	sqlite_client_create(struct store *, const struct client_keys *,
+	    struct client *c);
+int	sqlite_client_get_visible(struct store *, const struct user *viewer,
+	    int64_t id, struct client *out);
+int	sqlite_client_transition(struct store *, int64_t id, const char *from,
+	    const char *to);
+int	sqlite_client_update(struct store *, const struct client_keys *,
+	    struct client *c);
+int	sqlite_client_set_balance(struct store *, int64_t id, int64_t amount,
+	    const char *currency);
+
+int	sqlite_client_list(struct store *, const struct client_query *q,
+	    int (*fn)(const struct client_row *, void *), void *arg,
+	    int64_t *total);
+int	sqlite_client_status_count(struct store *, int64_t partner_id,
+	    int64_t user_id, const char *status, int64_t *count);
+int	sqlite_client_search_tidy(struct store *, int pages, int *merged);
+
+int	sqlite_expense_upsert(struct store *, int64_t client_id,
+	    const struct expense_fields *f, struct expense *out, int *created);
+int	sqlite_expense_get(struct store *, int64_t client_id, int64_t id,
+	    struct expense *out);
+int	sqlite_expense_set_status(struct store *, int64_t client_id,
+	    int64_t id, const char *receipt_status, const char *export_status,
+	    struct expense *out);
+int	sqlite_expense_list(struct store *, const struct expense_query *q,
+	    int (*fn)(const struct expense *, void *), void *arg);
+int	sqlite_expense_count(struct store *, const struct expense_query *q,
+	    int64_t *total);
+
+int	sqlite_assignee_list(struct store *, int64_t client_id,
+	    int (*fn)(const struct user *, void *), void *arg);
+int	sqlite_assignee_check(struct store *, int64_t partner_id,
+	    int64_t user_id);
+int	sqlite_assignee_add(struct store *, int64_t client_id,
+	    int64_t user_id);
+int	sqlite_assignee_remove(struct store *, int64_t client_id,
+	    int64_t user_id);
+int	sqlite_assignee_clear(struct store *, int64_t client_id);
+
+int	sqlite_user_get(struct store *, int64_t id, struct user *out);
+int	sqlite_user_get_by_email(struct store *, const char *email,
+	    struct user *out);
+int	sqlite_user_create(struct store *, struct user *u);
+int	sqlite_user_update(struct store *, struct user *u);
+int	sqlite_user_list(struct store *, int64_t partner_id,
+	    int (*fn)(const struct user *, void *), void *arg);
+int	sqlite_user_addresses(struct store *,
+	    int (*fn)(int64_t id, const char *email, void *), void *arg);
+
+int	sqlite_partner_create(struct store *, struct partner *p);
+int	sqlite_partner_get(struct store *, int64_t id, struct partner *out);
+int	sqlite_partner_list(struct store *,
+	    int (*fn)(const struct partner *, void *), void *arg);
+
+int	sqlite_preference_get(struct store *, int64_t user_id,
+	    int64_t client_id, struct preference *out);
+int	sqlite_preference_put(struct store *, const struct preference *p);
+int	sqlite_preference_renew(struct store *, int64_t user_id,
+	    int64_t client_id);
+int	sqlite_preference_generation(struct store *, int64_t user_id,
+	    const char *frequency, int64_t *generation);
+int	sqlite_preference_list(struct store *, int64_t user_id,
+	    int (*fn)(const struct preference *, void *), void *arg);
+int	sqlite_preference_unsubscribe(struct store *, int64_t user_id,
+	    const char *frequency, int64_t client_id, int64_t generation,
+	    int *changed);
+
+int	sqlite_digest_due_users(struct store *, int64_t partner_id,
+	    const char *frequency, int64_t slot_at, const char *period,
+	    int (*fn)(const struct user *, void *), void *arg);
+int	sqlite_digest_items(struct store *, int64_t user_id,
+	    const char *frequency, int64_t slot_at,
+	    int (*fn)(const struct digest_item *, void *), void *arg);
+int	sqlite_digest_record(struct store *, int64_t user_id,
+	    const char *frequency, const char *period, int64_t slot_at,
+	    int clients, int64_t outbox_id);
+
+int	sqlite_reminder_add(struct store *, struct reminder *r);
+int	sqlite_reminder_add_recipient(struct store *, int64_t reminder_id,
+	    int64_t user_id, int64_t outbox_id);
+int	sqlite_reminder_get(struct store *, int64_t partner_id, int64_t id,
+	    struct reminder *out);
+int	sqlite_reminder_recipients(struct store *, int64_t reminder_id,
+	    int (*fn)(const struct reminder_recipient *, void *), void *arg);
+int	sqlite_reminder_list(struct store *, int64_t client_id, int limit,
+	    int (*fn)(int64_t, void *), void *arg);
+int	sqlite_reminder_recent(struct store *, int64_t client_id,
+	    int64_t sender_id, int64_t since, int64_t *by_client,
+	    int64_t *client_oldest, int64_t *by_sender,
+	    int64_t *sender_oldest);
+int	sqlite_reminder_bookkeepers(struct store *, int64_t client_id,
+	    int (*fn)(const struct user *, void *), void *arg);
+
+int	sqlite_outbox_add(struct store *, const char *kind, int64_t user_id,
+	    const char *recipient, const char *payload, const char *message_id,
+	    int64_t *id);
+int	sqlite_outbox_claim(struct store *, int64_t now, int64_t until,
+	    struct outbox_msg *m);
+int	sqlite_outbox_renew(struct store *, int64_t id, int attempts,
+	    int64_t until);
+int	sqlite_outbox_sent(struct store *, const struct outbox_msg *m,
+	    int64_t now);
+int	sqlite_outbox_retry(struct store *, const struct outbox_msg *m,
+	    int64_t next_at, const char *error);
+int	sqlite_outbox_failed(struct store *, const struct outbox_msg *m,
+	    const char *error);
+int	sqlite_outbox_backlog(struct store *, int64_t *queued,
+	    int64_t *failed);
+int	sqlite_outbox_next_due(struct store *, int64_t *at);
+
+int	sqlite_audit_add(struct store *, int64_t partner_id, int64_t user_id,
+	    int64_t client_id, const char *action, const char *remote_addr);
+int	sqlite_audit_list(struct store *, int64_t partner_id,
+	    int64_t client_id, int64_t before_id, int limit,
+	    int (*fn)(const struct audit_event *, void *), void *arg);
+
+int	sqlite_idempotency_find(struct store *, int64_t user_id,
+	    const char *key, struct idempotent_reply *r);
+int	sqlite_idempotency_record(struct store *, int64_t user_id,
+	    const char *key, const struct idempotent_reply *r);
+
+int	sqlite_login_claim(struct store *, const char *email,
+	    const char *source, int64_t now, const struct login_limits *lim,
+	    int64_t *retry_after);
+int	sqlite_login_release(struct store *, const char *email,
+	    const char *source);
+
+int	sqlite_tidy_idempotency(struct store *, int64_t now, int max,
+	    int *deleted);
+int	sqlite_tidy_logins(struct store *, int64_t now, int max, int *deleted);
+int	sqlite_tidy_count(struct store *, struct table_rows *out);
 
 #endif

@@ -1,5 +1,7 @@
 /*
- * Connection set-up, migrations, statement cache and transactions.
+ * The SQLite connection: set-up, migrations from schema.sql, the
+ * statement cache, the helpers that step statements, and transactions
+ * with this process's write turn.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -8,7 +10,6 @@
 #include <time.h>
 
 #include "../log.h"
-#include "../store.h"
 #include "sqlite.h"
 
 /* scripts/embed makes these from schema.sql at build time. */
@@ -17,8 +18,8 @@ extern const size_t	schema_sql_len;
 
 #define STORE_BUSY_TIMEOUT_MS	10000
 
-/* The write turn of this process's connections (see store_begin). */
-static pthread_mutex_t	store_write_turn = PTHREAD_MUTEX_INITIALIZER;
+/* The write turn of this process's connections (see sqlite_begin). */
+static pthread_mutex_t	sqlite_write_turn = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * How long this process's writers may follow one another without a gap,
@@ -28,47 +29,34 @@ static pthread_mutex_t	store_write_turn = PTHREAD_MUTEX_INITIALIZER;
  */
 #define STORE_CHAIN_MS		100
 #define STORE_BUSY_POLL_MS	4
-static struct timespec	store_chain_start;	/* under store_write_turn */
-
-/* Seconds added to the clock: the worker's --now replays another time. */
-static int64_t	store_clock_shift;
-
-int
-store_busy(const struct store *st)
-{
-	return st->busy;
-}
-
-void
-store_busy_clear(struct store *st)
-{
-	st->busy = 0;
-}
+static struct timespec	sqlite_chain_start;	/* under sqlite_write_turn */
 
 static void
-store_note_busy(struct store *st)
+sqlite_note_busy(struct store *st)
 {
-	int	 code = sqlite3_errcode(st->db);
+	int	 code = sqlite3_errcode(sqlite_db(st));
 
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		st->busy = 1;
 }
 
 void
-store_log_error(struct store *st, const char *what)
+sqlite_log_error(struct store *st, const char *what)
 {
-	store_note_busy(st);
-	log_warnx("database %s: %s (%d)", what, sqlite3_errmsg(st->db),
-	    sqlite3_extended_errcode(st->db));
+	sqlite3	*db = sqlite_db(st);
+
+	sqlite_note_busy(st);
+	log_warnx("database %s: %s (%d)", what, sqlite3_errmsg(db),
+	    sqlite3_extended_errcode(db));
 }
 
 static int
-store_exec(struct store *st, const char *sql)
+sqlite_exec(struct store *st, const char *sql)
 {
 	char	*msg = NULL;
 
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		store_note_busy(st);
+	if (sqlite3_exec(sqlite_db(st), sql, NULL, NULL, &msg) != SQLITE_OK) {
+		sqlite_note_busy(st);
 		log_warnx("database: %s", msg ? msg : "error");
 		sqlite3_free(msg);
 		return -1;
@@ -77,7 +65,7 @@ store_exec(struct store *st, const char *sql)
 }
 
 void
-store_global_init(void)
+sqlite_global_init(void)
 {
 	/*
 	 * Allocation statistics take a global mutex on every malloc inside
@@ -87,7 +75,7 @@ store_global_init(void)
 }
 
 static int64_t
-store_ms_between(const struct timespec *a, const struct timespec *b)
+sqlite_ms_between(const struct timespec *a, const struct timespec *b)
 {
 	return (int64_t)(b->tv_sec - a->tv_sec) * 1000 +
 	    (b->tv_nsec - a->tv_nsec) / 1000000;
@@ -98,7 +86,7 @@ store_ms_between(const struct timespec *a, const struct timespec *b)
  * lock: short polls find the short gaps between another process's writes.
  */
 static int
-store_busy_wait(void *arg, int n)
+sqlite_busy_wait(void *arg, int n)
 {
 	struct timespec	 t = { 0, STORE_BUSY_POLL_MS * 1000000L };
 
@@ -110,24 +98,28 @@ store_busy_wait(void *arg, int n)
 }
 
 struct store *
-store_open(const char *path, int create)
+sqlite_open(const char *path, int create)
 {
-	struct store	*st;
-	int		 flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	struct sqlite_store	*sq;
+	struct store		*st;
+	int			 flags;
 
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
+	if ((sq = calloc(1, sizeof(*sq))) == NULL) {
 		log_warn("calloc");
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+	st = &sq->base;
+	st->be = &sqlite_backend;
+	if (sqlite3_open_v2(path, &sq->db, flags, NULL) != SQLITE_OK) {
 		log_warnx("cannot open database %s: %s", path,
-		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		    sq->db ? sqlite3_errmsg(sq->db) : "out of memory");
 		goto fail;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_handler(st->db, store_busy_wait, NULL);
+	sqlite3_extended_result_codes(sq->db, 1);
+	sqlite3_busy_handler(sq->db, sqlite_busy_wait, NULL);
 	/*
 	 * synchronous=FULL: a 2xx or an email marked sent must survive a
 	 * power cut, which NORMAL does not promise in WAL mode.
@@ -137,7 +129,7 @@ store_open(const char *path, int create)
 	 * makes the other connections map the file again, and a disk error
 	 * on a mapped page is a signal instead of an error code.
 	 */
-	if (store_exec(st, "PRAGMA journal_mode = WAL;"
+	if (sqlite_exec(st, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA cache_size = -16384;"
@@ -146,48 +138,50 @@ store_open(const char *path, int create)
 		goto fail;
 	return st;
 fail:
-	store_close(st);
+	sqlite_close(st);
 	return NULL;
 }
 
 void
-store_close(struct store *st)
+sqlite_close(struct store *st)
 {
-	int	 i;
+	struct sqlite_store	*sq = (struct sqlite_store *)st;
+	int			 i;
 
-	if (st == NULL)
+	if (sq == NULL)
 		return;
-	for (i = 0; i < st->n_cached; i++)
-		sqlite3_finalize(st->cache[i].stmt);
+	for (i = 0; i < sq->n_cached; i++)
+		sqlite3_finalize(sq->cache[i].stmt);
 	/*
 	 * SQLite's advice for every closing connection: refresh the planner's
 	 * statistics where the queries it saw would profit. Cheap when not.
 	 */
-	(void)sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
-	sqlite3_close(st->db);
-	free(st);
+	(void)sqlite3_exec(sq->db, "PRAGMA optimize", NULL, NULL, NULL);
+	sqlite3_close(sq->db);
+	free(sq);
 }
 
 sqlite3_stmt *
-store_stmt(struct store *st, const char *sql)
+sqlite_stmt(struct store *st, const char *sql)
 {
-	sqlite3_stmt	*stmt;
-	int		 i;
+	struct sqlite_store	*sq = (struct sqlite_store *)st;
+	sqlite3_stmt		*stmt;
+	int			 i;
 
-	for (i = 0; i < st->n_cached; i++) {
-		if (st->cache[i].sql == sql) {
-			stmt = st->cache[i].stmt;
+	for (i = 0; i < sq->n_cached; i++) {
+		if (sq->cache[i].sql == sql) {
+			stmt = sq->cache[i].stmt;
 			sqlite3_reset(stmt);
 			sqlite3_clear_bindings(stmt);
 			return stmt;
 		}
 	}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	if (sqlite3_prepare_v3(sq->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &stmt, NULL) != SQLITE_OK) {
-		store_log_error(st, "prepare");
+		sqlite_log_error(st, "prepare");
 		return NULL;
 	}
-	if (st->n_cached == STORE_STMT_MAX) {
+	if (sq->n_cached == STORE_STMT_MAX) {
 		/*
 		 * The queries are a fixed set smaller than the cache; evicting
 		 * one could finalize a statement a caller is stepping.
@@ -196,14 +190,14 @@ store_stmt(struct store *st, const char *sql)
 		sqlite3_finalize(stmt);
 		return NULL;
 	}
-	st->cache[st->n_cached].sql = sql;
-	st->cache[st->n_cached].stmt = stmt;
-	st->n_cached++;
+	sq->cache[sq->n_cached].sql = sql;
+	sq->cache[sq->n_cached].stmt = stmt;
+	sq->n_cached++;
 	return stmt;
 }
 
 void
-store_reset(sqlite3_stmt *stmt)
+sqlite_reset(sqlite3_stmt *stmt)
 {
 	if (stmt != NULL) {
 		sqlite3_reset(stmt);
@@ -213,30 +207,30 @@ store_reset(sqlite3_stmt *stmt)
 
 /* Transaction control through cached statements: no parse per request. */
 static int
-store_step_control(struct store *st, const char *sql)
+sqlite_step_control(struct store *st, const char *sql)
 {
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return -1;
-	return store_step_done(st, stmt, sql) == STORE_OK ? 0 : -1;
+	return sqlite_step_done(st, stmt, sql) == STORE_OK ? 0 : -1;
 }
 
 int
-store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
+sqlite_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
 {
 	int	 rc = STORE_OK;
 
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		store_log_error(st, what);
+		sqlite_log_error(st, what);
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	return rc;
 }
 
 int
-store_step_unique(struct store *st, sqlite3_stmt *stmt, const char *what)
+sqlite_step_unique(struct store *st, sqlite3_stmt *stmt, const char *what)
 {
 	int	 rc;
 
@@ -248,15 +242,15 @@ store_step_unique(struct store *st, sqlite3_stmt *stmt, const char *what)
 		rc = STORE_CONFLICT;
 		break;
 	default:
-		store_log_error(st, what);
+		sqlite_log_error(st, what);
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	return rc;
 }
 
 int
-store_rows(struct store *st, sqlite3_stmt *stmt, const char *what,
+sqlite_rows(struct store *st, sqlite3_stmt *stmt, const char *what,
     int (*row)(sqlite3_stmt *, void *), void *arg)
 {
 	int	 rc = STORE_OK, step;
@@ -268,16 +262,16 @@ store_rows(struct store *st, sqlite3_stmt *stmt, const char *what,
 		}
 	}
 	if (rc == STORE_OK && step != SQLITE_DONE) {
-		store_log_error(st, what);
+		sqlite_log_error(st, what);
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	return rc;
 }
 
-/* store_row() and, with only set, store_row_only(). */
+/* sqlite_row() and, with only set, sqlite_row_only(). */
 static int
-store_row_first(struct store *st, sqlite3_stmt *stmt, const char *what,
+sqlite_row_first(struct store *st, sqlite3_stmt *stmt, const char *what,
     int (*row)(sqlite3_stmt *, void *), void *arg, int only)
 {
 	int	 rc;
@@ -288,7 +282,7 @@ store_row_first(struct store *st, sqlite3_stmt *stmt, const char *what,
 		if (row != NULL && row(stmt, arg) == -1)
 			rc = STORE_ERROR;
 		else if (only && sqlite3_step(stmt) != SQLITE_DONE) {
-			store_log_error(st, what);
+			sqlite_log_error(st, what);
 			rc = STORE_ERROR;
 		}
 		break;
@@ -296,49 +290,55 @@ store_row_first(struct store *st, sqlite3_stmt *stmt, const char *what,
 		rc = STORE_NOTFOUND;
 		break;
 	default:
-		store_log_error(st, what);
+		sqlite_log_error(st, what);
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	return rc;
 }
 
 int
-store_row(struct store *st, sqlite3_stmt *stmt, const char *what,
+sqlite_row(struct store *st, sqlite3_stmt *stmt, const char *what,
     int (*row)(sqlite3_stmt *, void *), void *arg)
 {
-	return store_row_first(st, stmt, what, row, arg, 0);
+	return sqlite_row_first(st, stmt, what, row, arg, 0);
 }
 
 int
-store_row_only(struct store *st, sqlite3_stmt *stmt, const char *what,
+sqlite_row_only(struct store *st, sqlite3_stmt *stmt, const char *what,
     int (*row)(sqlite3_stmt *, void *), void *arg)
 {
-	return store_row_first(st, stmt, what, row, arg, 1);
+	return sqlite_row_first(st, stmt, what, row, arg, 1);
 }
 
 static void
-store_write_turn_end(struct store *st)
+sqlite_write_turn_end(struct sqlite_store *sq)
 {
-	if (st->writing) {
-		st->writing = 0;
-		pthread_mutex_unlock(&store_write_turn);
+	if (sq->writing) {
+		sq->writing = 0;
+		pthread_mutex_unlock(&sqlite_write_turn);
 	}
 }
 
+/*
+ * BEGIN IMMEDIATE after the process's write turn: writers of one process
+ * take turns on a mutex before asking SQLite for its lock, so they queue
+ * in order instead of polling SQLite's busy handler against each other;
+ * the wait is bounded like the busy timeout.
+ */
 int
-store_begin(struct store *st)
+sqlite_begin(struct store *st)
 {
-	struct timespec	 until, now;
-	struct timespec	 gap = { 0, 2 * STORE_BUSY_POLL_MS * 1000000L };
+	struct sqlite_store	*sq = (struct sqlite_store *)st;
+	struct timespec		 until, now, gap;
 
-	if (st->joined)
-		return 0;
+	gap.tv_sec = 0;
+	gap.tv_nsec = 2 * STORE_BUSY_POLL_MS * 1000000L;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += STORE_BUSY_TIMEOUT_MS / 1000;
-	if (pthread_mutex_trylock(&store_write_turn) == 0)
-		clock_gettime(CLOCK_MONOTONIC, &store_chain_start);
-	else if (pthread_mutex_timedlock(&store_write_turn, &until) != 0) {
+	if (pthread_mutex_trylock(&sqlite_write_turn) == 0)
+		clock_gettime(CLOCK_MONOTONIC, &sqlite_chain_start);
+	else if (pthread_mutex_timedlock(&sqlite_write_turn, &until) != 0) {
 		log_warnx("database: no write turn within %d ms",
 		    STORE_BUSY_TIMEOUT_MS);
 		st->busy = 1;
@@ -346,118 +346,68 @@ store_begin(struct store *st)
 	} else {
 		/* Queued behind another writer of ours: a chain goes on. */
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (store_ms_between(&store_chain_start, &now) >=
+		if (sqlite_ms_between(&sqlite_chain_start, &now) >=
 		    STORE_CHAIN_MS) {
 			nanosleep(&gap, NULL);
-			clock_gettime(CLOCK_MONOTONIC, &store_chain_start);
+			clock_gettime(CLOCK_MONOTONIC, &sqlite_chain_start);
 		}
 	}
-	st->writing = 1;
-	if (store_step_control(st, "BEGIN IMMEDIATE") == -1) {
-		store_write_turn_end(st);
+	sq->writing = 1;
+	if (sqlite_step_control(st, "BEGIN IMMEDIATE") == -1) {
+		sqlite_write_turn_end(sq);
 		return -1;
 	}
 	return 0;
 }
 
-/*
- * Reads nest: a handler's read inside the request's own (see
- * api/server.c) shares its snapshot, and only the outermost ends it.
- */
+/* BEGIN (deferred): the snapshot starts at the first read. */
 int
-store_begin_read(struct store *st)
+sqlite_begin_read(struct store *st)
 {
-	if (st->reading > 0 || st->joined) {
-		st->reading++;
-		return 0;
-	}
-	if (store_step_control(st, "BEGIN") == -1)
-		return -1;
-	st->reading = 1;
-	return 0;
+	return sqlite_step_control(st, "BEGIN");
 }
 
 int
-store_commit(struct store *st)
+sqlite_commit(struct store *st)
 {
-	if (st->joined)
-		return 0;
-	if (store_step_control(st, "COMMIT") == -1) {
-		store_rollback(st);
+	if (sqlite_step_control(st, "COMMIT") == -1)
 		return -1;
-	}
-	store_write_turn_end(st);
+	sqlite_write_turn_end((struct sqlite_store *)st);
 	return 0;
 }
 
 void
-store_rollback(struct store *st)
+sqlite_rollback(struct store *st)
 {
-	if (st->joined) {
-		/* A handler's own end: the request's transaction decides. */
-		if (st->reading > 0)
-			st->reading--;
-		return;
-	}
-	if (st->reading > 1) {
-		st->reading--;
-		return;
-	}
-	st->reading = 0;
-	if (!sqlite3_get_autocommit(st->db))
-		(void)store_step_control(st, "ROLLBACK");
-	store_write_turn_end(st);
+	if (!sqlite3_get_autocommit(sqlite_db(st)))
+		(void)sqlite_step_control(st, "ROLLBACK");
+	sqlite_write_turn_end((struct sqlite_store *)st);
 }
 
 int
-store_begin_request(struct store *st)
+sqlite_in_transaction(struct store *st)
 {
-	if (store_begin(st) == -1)
-		return -1;
-	st->joined = 1;
-	return 0;
+	return !sqlite3_get_autocommit(sqlite_db(st));
 }
 
 int
-store_commit_request(struct store *st)
-{
-	st->joined = 0;
-	st->reading = 0;
-	return store_commit(st);
-}
-
-void
-store_rollback_request(struct store *st)
-{
-	st->joined = 0;
-	st->reading = 0;
-	store_rollback(st);
-}
-
-int
-store_in_transaction(struct store *st)
-{
-	return !sqlite3_get_autocommit(st->db);
-}
-
-int
-store_schema_version(struct store *st)
+sqlite_schema_version(struct store *st)
 {
 	sqlite3_stmt	*stmt;
 	int		 v = -1;
 
-	if ((stmt = store_stmt(st, "PRAGMA user_version")) == NULL)
+	if ((stmt = sqlite_stmt(st, "PRAGMA user_version")) == NULL)
 		return -1;
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		v = sqlite3_column_int(stmt, 0);
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	return v;
 }
 
 int
-store_ping(struct store *st)
+sqlite_ping(struct store *st)
 {
-	return store_schema_version(st) > 0 ? 0 : -1;
+	return sqlite_schema_version(st) > 0 ? 0 : -1;
 }
 
 /*
@@ -465,7 +415,7 @@ store_ping(struct store *st)
  * NULL, with N in *version.
  */
 static const char *
-store_next_section(const char *p, int *version)
+sqlite_next_section(const char *p, int *version)
 {
 	static const char	 marker[] = "-- version ";
 	const char		*q = p;
@@ -484,12 +434,12 @@ store_next_section(const char *p, int *version)
 }
 
 int
-store_schema_latest(void)
+sqlite_schema_latest(void)
 {
 	const char	*p = schema_sql;
 	int		 v, latest = 0;
 
-	while ((p = store_next_section(p, &v)) != NULL) {
+	while ((p = sqlite_next_section(p, &v)) != NULL) {
 		latest = v;
 		p++;
 	}
@@ -497,7 +447,7 @@ store_schema_latest(void)
 }
 
 int
-store_migrate(struct store *st)
+sqlite_migrate(struct store *st)
 {
 	const char	*p, *next;
 	char		*section = NULL, pragma[64];
@@ -505,11 +455,11 @@ store_migrate(struct store *st)
 
 	if (store_begin(st) == -1)
 		return -1;
-	if ((current = store_schema_version(st)) == -1)
+	if ((current = sqlite_schema_version(st)) == -1)
 		goto fail;
-	p = store_next_section(schema_sql, &v);
+	p = sqlite_next_section(schema_sql, &v);
 	for (; p != NULL; p = next, v = nextv) {
-		next = store_next_section(p + 1, &nextv);
+		next = sqlite_next_section(p + 1, &nextv);
 		if (v <= current)
 			continue;
 		section = strndup(p, next ? (size_t)(next - p) :
@@ -518,8 +468,8 @@ store_migrate(struct store *st)
 			goto fail;
 		(void)snprintf(pragma, sizeof(pragma),
 		    "PRAGMA user_version = %d", v);
-		if (store_exec(st, section) == -1 ||
-		    store_exec(st, pragma) == -1)
+		if (sqlite_exec(st, section) == -1 ||
+		    sqlite_exec(st, pragma) == -1)
 			goto fail;
 		free(section);
 		section = NULL;
@@ -534,23 +484,11 @@ fail:
 }
 
 int
-store_column_text(sqlite3_stmt *stmt, int col, char *dst, size_t dstlen)
+sqlite_column_text(sqlite3_stmt *stmt, int col, char *dst, size_t dstlen)
 {
 	const unsigned char	*s = sqlite3_column_text(stmt, col);
 	int			 n;
 
 	n = snprintf(dst, dstlen, "%s", s ? (const char *)s : "");
 	return (n < 0 || (size_t)n >= dstlen) ? -1 : 0;
-}
-
-int64_t
-store_now(void)
-{
-	return (int64_t)time(NULL) + store_clock_shift;
-}
-
-void
-store_now_set(int64_t t)
-{
-	store_clock_shift = t - (int64_t)time(NULL);
 }

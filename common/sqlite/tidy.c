@@ -1,6 +1,6 @@
 /*
- * Housekeeping: expiry of idempotency keys and login attempts in bounded
- * batches, and the row counts that /metrics reports.
+ * SQLite housekeeping: expiry of idempotency keys and login attempts in
+ * bounded batches, and the row counts that /metrics reports.
  */
 #include "../log.h"
 #include "../store_idempotency.h"
@@ -17,13 +17,13 @@ tidy_delete(struct store *st, const char *sql, const char *what,
 	*deleted = 0;
 	if (store_begin(st) == -1)
 		return STORE_ERROR;
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, before);
 	sqlite3_bind_int(stmt, 2, max);
-	if (store_step_done(st, stmt, what) != STORE_OK)
+	if (sqlite_step_done(st, stmt, what) != STORE_OK)
 		goto fail;
-	*deleted = sqlite3_changes(st->db);
+	*deleted = sqlite3_changes(sqlite_db(st));
 	if (store_commit(st) == -1) {
 		*deleted = 0;
 		return STORE_ERROR;
@@ -35,12 +35,12 @@ fail:
 }
 
 int
-store_tidy_idempotency(struct store *st, int64_t now, int max, int *deleted)
+sqlite_tidy_idempotency(struct store *st, int64_t now, int max, int *deleted)
 {
 	/*
 	 * By key, as the table has no rowid; the index on created_at finds
 	 * a batch without reading the live keys. A key is live while
-	 * created_at > now - IDEMPOTENCY_TTL (store_idempotency_find).
+	 * created_at > now - IDEMPOTENCY_TTL (sqlite_idempotency_find).
 	 */
 	static const char sql[] =
 	    "DELETE FROM idempotency_keys WHERE (user_id, key) IN "
@@ -52,9 +52,9 @@ store_tidy_idempotency(struct store *st, int64_t now, int max, int *deleted)
 }
 
 int
-store_tidy_logins(struct store *st, int64_t now, int max, int *deleted)
+sqlite_tidy_logins(struct store *st, int64_t now, int max, int *deleted)
 {
-	/* A row counts while window_end > now (store_login_claim). */
+	/* A row counts while window_end > now (sqlite_login_claim). */
 	static const char sql[] =
 	    "DELETE FROM login_attempts WHERE (email, source) IN "
 	    "(SELECT email, source FROM login_attempts "
@@ -65,7 +65,7 @@ store_tidy_logins(struct store *st, int64_t now, int max, int *deleted)
 }
 
 int
-store_tidy_count(struct store *st, struct table_rows *out)
+sqlite_tidy_count(struct store *st, struct table_rows *out)
 {
 	/* In the order of the columns below. */
 	static const char *const tables[STORE_TIDY_TABLES] = {
@@ -83,7 +83,7 @@ store_tidy_count(struct store *st, struct table_rows *out)
 	sqlite3_stmt	*stmt;
 	int		 i, rc = STORE_OK;
 
-	if ((stmt = store_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		for (i = 0; i < STORE_TIDY_TABLES; i++) {
@@ -91,9 +91,9 @@ store_tidy_count(struct store *st, struct table_rows *out)
 			out[i].rows = sqlite3_column_int64(stmt, i);
 		}
 	} else {
-		store_log_error(st, "table rows");
+		sqlite_log_error(st, "table rows");
 		rc = STORE_ERROR;
 	}
-	store_reset(stmt);
+	sqlite_reset(stmt);
 	return rc;
 }

@@ -211,6 +211,40 @@ def test_serve_with_bad_setting(tmp_path, var, value):
 
 
 # --------------------------------------------------------------------------
+# PORTAL_DB naming PostgreSQL, which this build lacks: a clear refusal
+
+PG_PASSWORD = "pg-secret-Xq7"
+PG_URIS = [
+    "postgresql://portal:%s@db.invalid:5432/portal?sslmode=require"
+    % PG_PASSWORD,
+    "postgres://portal:%s@db.invalid/portal" % PG_PASSWORD,
+]
+
+
+def _refuses_postgresql(err):
+    assert "PostgreSQL store not available in this build" in err, err
+    assert PG_PASSWORD not in err, err
+
+
+@pytest.mark.parametrize("uri", PG_URIS)
+def test_migrate_with_postgresql_uri(tmp_path, uri):
+    env = base_env(tmp_path)
+    env["PORTAL_DB"] = uri
+    out = run_cli(env, "migrate")
+    assert out.returncode != 0, out.stdout
+    assert PG_PASSWORD not in out.stdout
+    _refuses_postgresql(out.stderr)
+    assert not (tmp_path / "portal.db").exists()
+
+
+@pytest.mark.parametrize("uri", PG_URIS)
+def test_serve_with_postgresql_uri(tmp_path, uri):
+    env = base_env(tmp_path)
+    env["PORTAL_DB"] = uri
+    _refuses_postgresql(_serve_must_fail(env))
+
+
+# --------------------------------------------------------------------------
 # serve: starting with the secret in a file, and the 32-byte minimum
 
 def test_secret_file_works(tmp_path):

@@ -1,0 +1,194 @@
+/*
+ * The store's connection calls above the backends: which backend a
+ * PORTAL_DB names, the nesting of transactions (reads inside reads, a
+ * handler's inside the request's), the busy flag and the clock. Each
+ * call then runs through st->be (store_backend.h); no SQL here.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "store.h"
+#include "store_backend.h"
+
+/* What a file path opens: the embedded default. */
+static const struct store_backend *const store_default = &sqlite_backend;
+
+/* Seconds added to the clock: the worker's --now replays another time. */
+static int64_t	store_clock_shift;
+
+/*
+ * The one place that reads a backend from PORTAL_DB: a postgresql:// or
+ * postgres:// URI is PostgreSQL, anything else a file for SQLite. NULL
+ * when the string names a backend this build lacks, logged without the
+ * string, which may hold a password.
+ */
+static const struct store_backend *
+store_backend_for(const char *db)
+{
+	if (strncmp(db, "postgresql://", strlen("postgresql://")) == 0 ||
+	    strncmp(db, "postgres://", strlen("postgres://")) == 0) {
+		log_warnx("PORTAL_DB: PostgreSQL store not available in this "
+		    "build");
+		return NULL;
+	}
+	return store_default;
+}
+
+void
+store_global_init(void)
+{
+	if (store_default->global_init != NULL)
+		store_default->global_init();
+}
+
+struct store *
+store_open(const char *db, int create)
+{
+	const struct store_backend	*be;
+
+	if ((be = store_backend_for(db)) == NULL)
+		return NULL;
+	return be->open(db, create);
+}
+
+void
+store_close(struct store *st)
+{
+	if (st != NULL)
+		st->be->close(st);
+}
+
+int
+store_migrate(struct store *st)
+{
+	return st->be->migrate(st);
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return st->be->schema_version(st);
+}
+
+/* Without a connection, the default backend's: see store.h. */
+int
+store_schema_latest(void)
+{
+	return store_default->schema_latest();
+}
+
+int
+store_ping(struct store *st)
+{
+	return st->be->ping(st);
+}
+
+int
+store_busy(const struct store *st)
+{
+	return st->busy;
+}
+
+void
+store_busy_clear(struct store *st)
+{
+	st->busy = 0;
+}
+
+int
+store_begin(struct store *st)
+{
+	if (st->joined)
+		return 0;
+	return st->be->begin(st);
+}
+
+/*
+ * Reads nest: a handler's read inside the request's own (see
+ * api/server.c) shares its snapshot, and only the outermost ends it.
+ */
+int
+store_begin_read(struct store *st)
+{
+	if (st->reading > 0 || st->joined) {
+		st->reading++;
+		return 0;
+	}
+	if (st->be->begin_read(st) == -1)
+		return -1;
+	st->reading = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *st)
+{
+	if (st->joined)
+		return 0;
+	if (st->be->commit(st) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (st->joined) {
+		/* A handler's own end: the request's transaction decides. */
+		if (st->reading > 0)
+			st->reading--;
+		return;
+	}
+	if (st->reading > 1) {
+		st->reading--;
+		return;
+	}
+	st->reading = 0;
+	st->be->rollback(st);
+}
+
+int
+store_begin_request(struct store *st)
+{
+	if (store_begin(st) == -1)
+		return -1;
+	st->joined = 1;
+	return 0;
+}
+
+int
+store_commit_request(struct store *st)
+{
+	st->joined = 0;
+	st->reading = 0;
+	return store_commit(st);
+}
+
+void
+store_rollback_request(struct store *st)
+{
+	st->joined = 0;
+	st->reading = 0;
+	store_rollback(st);
+}
+
+int
+store_in_transaction(struct store *st)
+{
+	return st->be->in_transaction(st);
+}
+
+int64_t
+store_now(void)
+{
+	return (int64_t)time(NULL) + store_clock_shift;
+}
+
+void
+store_now_set(int64_t t)
+{
+	store_clock_shift = t - (int64_t)time(NULL);
+}

@@ -1,0 +1,50 @@
+/*
+ * Expenses: the states an expense can be in, and the calls on
+ * expenses, through the backend.
+ * The backends are common/<backend>/expense.c.
+ */
+#include "store_backend.h"
+
+/* The CHECK constraints of expenses in schema.sql name the same. */
+const char *const expense_receipt_statuses[] = {
+	"missing", "attached", "not_required", NULL
+};
+const char *const expense_export_statuses[] = {
+	"pending", "ready", "exported", NULL
+};
+
+int
+store_expense_upsert(struct store *st, int64_t client_id,
+    const struct expense_fields *f, struct expense *out, int *created)
+{
+	return st->be->expense_upsert(st, client_id, f, out, created);
+}
+
+int
+store_expense_get(struct store *st, int64_t client_id, int64_t id,
+    struct expense *out)
+{
+	return st->be->expense_get(st, client_id, id, out);
+}
+
+int
+store_expense_set_status(struct store *st, int64_t client_id, int64_t id,
+    const char *receipt_status, const char *export_status, struct expense *out)
+{
+	return st->be->expense_set_status(st, client_id, id, receipt_status,
+	    export_status, out);
+}
+
+int
+store_expense_list(struct store *st, const struct expense_query *q,
+    int (*fn)(const struct expense *, void *), void *arg)
+{
+	return st->be->expense_list(st, q, fn, arg);
+}
+
+int
+store_expense_count(struct store *st, const struct expense_query *q,
+    int64_t *total)
+{
+	return st->be->expense_count(st, q, total);
+}
