@@ -4,6 +4,7 @@
  * handler's inside the request's), the busy flag and the clock. Each
  * call then runs through st->be (store_backend.h); no SQL here.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,6 +51,27 @@ store_open(const char *db, int create)
 	if ((be = store_backend_for(db)) == NULL)
 		return NULL;
 	return be->open(db, create);
+}
+
+void
+store_db_for_log(const char *db, char *out, size_t outlen)
+{
+	const char	*scheme_end, *host, *at, *rest;
+	size_t		 n;
+
+	if ((scheme_end = strstr(db, "://")) == NULL) {
+		(void)snprintf(out, outlen, "%s", db);
+		return;
+	}
+	host = scheme_end + 3;
+	rest = host + strcspn(host, "/?");
+	/* user[:password]@ comes before the host, inside the authority. */
+	if ((at = memchr(host, '@', (size_t)(rest - host))) != NULL)
+		host = at + 1;
+	n = strcspn(rest, "?");
+	(void)snprintf(out, outlen, "%.*s://%.*s%.*s",
+	    (int)(scheme_end - db), db, (int)(rest - host), host, (int)n,
+	    rest);
 }
 
 void

@@ -29,6 +29,11 @@ struct store;
  * URI fails so for now. store_close() frees it.
  */
 struct store	*store_open(const char *db, int create);
+/*
+ * PORTAL_DB as a log line may show it: a file path as it is; a URI
+ * without its user information and its query, where a password can be.
+ */
+void		 store_db_for_log(const char *db, char *out, size_t outlen);
 /* Process-wide backend settings; call once before any store_open(). */
 void		 store_global_init(void);
 void		 store_close(struct store *);

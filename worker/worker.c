@@ -77,6 +77,7 @@ worker_run(struct worker *w)
 {
 	struct timespec	 wait;
 	sigset_t	 set;
+	char		 where[512];
 	int		 sig, rc = 0;
 
 	sigemptyset(&set);
@@ -94,7 +95,8 @@ worker_run(struct worker *w)
 		rc = 1;
 		goto out;
 	}
-	log_info("worker started (database %s)", w->cfg->db_path);
+	store_db_for_log(w->cfg->db_path, where, sizeof(where));
+	log_info("worker started (database %s)", where);
 	for (;;) {
 		if (worker_pass(w) == -1)
 			rc = 1;

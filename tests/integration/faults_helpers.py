@@ -458,4 +458,4 @@ def all_expenses(client, token, client_id, **filters):
 
 
 def unique(tag):
-    return "%s-%s" % (tag, uuid.uuid4().hex[:8])
+    return "%s-%s" % (tag, uuid.uuid4().hex)

@@ -897,7 +897,7 @@ def test_concurrent_patches_of_other_fields_keep_both(lone_portal, row):
 # 5. A write lock held elsewhere: waited for, and past the busy timeout a
 #    503, never a 500
 
-BUSY_TIMEOUT = 10.0          # STORE_BUSY_TIMEOUT_MS in common/store.c
+BUSY_TIMEOUT = 10.0          # STORE_BUSY_TIMEOUT_MS in common/sqlite/store.c
 SHORT_HOLD = 1.5
 
 
