@@ -20,19 +20,14 @@ static int64_t	store_clock_shift;
 
 /*
  * The one place that reads a backend from PORTAL_DB: a postgresql:// or
- * postgres:// URI is PostgreSQL, anything else a file for SQLite. NULL
- * when the string names a backend this build lacks, logged without the
- * string, which may hold a password.
+ * postgres:// URI is PostgreSQL, anything else a file for SQLite.
  */
 static const struct store_backend *
 store_backend_for(const char *db)
 {
 	if (strncmp(db, "postgresql://", strlen("postgresql://")) == 0 ||
-	    strncmp(db, "postgres://", strlen("postgres://")) == 0) {
-		log_warnx("PORTAL_DB: PostgreSQL store not available in this "
-		    "build");
-		return NULL;
-	}
+	    strncmp(db, "postgres://", strlen("postgres://")) == 0)
+		return &pg_backend;
 	return store_default;
 }
 

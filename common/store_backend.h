@@ -279,5 +279,6 @@ struct store_backend {
  * one a PORTAL_DB names is chosen in store_open() (store.c).
  */
 extern const struct store_backend sqlite_backend;
+extern const struct store_backend pg_backend;
 
 #endif

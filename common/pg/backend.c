@@ -1,0 +1,38 @@
+/*
+ * The PostgreSQL backend as the store's neutral layer sees it: one table
+ * of its operations (struct store_backend, common/store_backend.h).
+ *
+ * Not complete: the operations not listed are still to be written, and
+ * a call to one would jump to NULL. The backend is selectable only so
+ * that tests can run what exists (store.c).
+ */
+#include "pg.h"
+
+const struct store_backend pg_backend = {
+	.open = pg_open,
+	.close = pg_close,
+	.migrate = pg_migrate,
+	.schema_version = pg_schema_version,
+	.schema_latest = pg_schema_latest,
+	.ping = pg_ping,
+
+	.begin = pg_begin,
+	.begin_read = pg_begin_read,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.in_transaction = pg_in_transaction,
+
+	.user_get = pg_user_get,
+	.user_get_by_email = pg_user_get_by_email,
+	.user_create = pg_user_create,
+	.user_update = pg_user_update,
+	.user_list = pg_user_list,
+	.user_addresses = pg_user_addresses,
+
+	.partner_create = pg_partner_create,
+	.partner_get = pg_partner_get,
+	.partner_list = pg_partner_list,
+
+	.login_claim = pg_login_claim,
+	.login_release = pg_login_release,
+};

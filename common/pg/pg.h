@@ -1,0 +1,132 @@
+/*
+ * The PostgreSQL backend's own header, for its files in common/pg/
+ * alone: the connection behind struct store, its prepared statements,
+ * the parameters and results its modules share, and the operations that
+ * backend.c lists in pg_backend.
+ */
+#ifndef COMMON_PG_PG_H
+#define COMMON_PG_PG_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../store_backend.h"
+
+/* More than the backend's statements: a full cache is a bug, logged. */
+#define PG_STMT_MAX	256
+#define PG_PARAM_MAX	16
+
+/*
+ * A statement of the backend: a static const per query, prepared on a
+ * connection the first time it runs there, under its name (which must
+ * be unique in the backend: the server keys prepared statements by it).
+ */
+struct pg_query {
+	const char	*name;
+	const char	*sql;
+};
+
+/* A connection: struct store first, so that each is the other. */
+struct pg_store {
+	struct store		 base;
+	PGconn			*conn;
+	/* The queries prepared on this session, compared by address. */
+	const struct pg_query	*prepared[PG_STMT_MAX];
+	int			 n_prepared;
+	int			 tx;	/* a transaction of ours is open */
+};
+
+/*
+ * The parameters of one statement, all sent as text but for bytea,
+ * sent as binary; numbers are written into num[]. Nothing is copied:
+ * strings must outlive the call that runs the statement.
+ */
+struct pg_params {
+	const char	*value[PG_PARAM_MAX];
+	int		 length[PG_PARAM_MAX];
+	int		 format[PG_PARAM_MAX];
+	char		 num[PG_PARAM_MAX][24];
+	int		 n;
+};
+
+void	pg_params_init(struct pg_params *);
+void	pg_param_text(struct pg_params *, const char *);	/* NULL: NULL */
+void	pg_param_int64(struct pg_params *, int64_t);
+void	pg_param_bool(struct pg_params *, int);
+void	pg_param_bytea(struct pg_params *, const void *, size_t);
+
+/*
+ * Runs q with p (NULL: none) on the connection, preparing q first when
+ * this session has not. STORE_OK with *res (PQclear() it; res NULL: the
+ * result is dropped); STORE_ERROR, logged with what, and the busy flag
+ * set when the server is unreachable, cancelled the statement at the
+ * timeout, or chose this transaction as a deadlock's or serialization's
+ * victim: the caller answers 503 and the client tries again.
+ * pg_run_unique() answers STORE_CONFLICT, unlogged, for a unique key's
+ * refusal (SQLSTATE 23505). A failed statement aborts the transaction
+ * it is in, so a call that expects a conflict inside a request's
+ * transaction uses ON CONFLICT instead.
+ */
+int	pg_run(struct store *, const struct pg_query *q,
+	    const struct pg_params *p, const char *what, PGresult **res);
+int	pg_run_unique(struct store *, const struct pg_query *q,
+	    const struct pg_params *p, const char *what, PGresult **res);
+
+/*
+ * Result readers; the value at (row, col) of a text-format result.
+ * pg_get_text() copies into dst (always NUL-terminated, "" for NULL), -1
+ * if cut. pg_get_bool() reads PostgreSQL's "t".
+ */
+int64_t	pg_get_int64(const PGresult *, int row, int col);
+int	pg_get_bool(const PGresult *, int row, int col);
+int	pg_get_text(const PGresult *, int row, int col, char *dst,
+	    size_t dstlen);
+/* The number of rows an INSERT, UPDATE or DELETE changed. */
+int64_t	pg_changes(const PGresult *);
+
+/* The columns pg_user_each() reads, first in a statement, in order. */
+#define PG_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active"
+
+/*
+ * Runs q, whose first columns are PG_USER_ROW, calling fn with each user
+ * (no password hash); stops at fn's -1 (STORE_ERROR, no log).
+ */
+int	pg_user_each(struct store *, const struct pg_query *q,
+	    const struct pg_params *par, const char *what,
+	    int (*fn)(const struct user *, void *), void *arg);
+
+/* The operations (backend.c), by module as in struct store_backend. */
+struct store	*pg_open(const char *uri, int create);
+void		 pg_close(struct store *);
+int		 pg_migrate(struct store *);
+int		 pg_schema_version(struct store *);
+int		 pg_schema_latest(void);
+int		 pg_ping(struct store *);
+int		 pg_begin(struct store *);
+int		 pg_begin_read(struct store *);
+int		 pg_commit(struct store *);
+void		 pg_rollback(struct store *);
+int		 pg_in_transaction(struct store *);
+
+int	pg_user_get(struct store *, int64_t id, struct user *out);
+int	pg_user_get_by_email(struct store *, const char *email,
+	    struct user *out);
+int	pg_user_create(struct store *, struct user *u);
+int	pg_user_update(struct store *, struct user *u);
+int	pg_user_list(struct store *, int64_t partner_id,
+	    int (*fn)(const struct user *, void *), void *arg);
+int	pg_user_addresses(struct store *,
+	    int (*fn)(int64_t id, const char *email, void *), void *arg);
+
+int	pg_partner_create(struct store *, struct partner *p);
+int	pg_partner_get(struct store *, int64_t id, struct partner *out);
+int	pg_partner_list(struct store *,
+	    int (*fn)(const struct partner *, void *), void *arg);
+
+int	pg_login_claim(struct store *, const char *email, const char *source,
+	    int64_t now, const struct login_limits *lim, int64_t *retry_after);
+int	pg_login_release(struct store *, const char *email,
+	    const char *source);
+
+#endif
