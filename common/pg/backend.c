@@ -33,6 +33,12 @@ const struct store_backend pg_backend = {
 	.partner_get = pg_partner_get,
 	.partner_list = pg_partner_list,
 
+	.audit_add = pg_audit_add,
+	.audit_list = pg_audit_list,
+
+	.idempotency_find = pg_idempotency_find,
+	.idempotency_record = pg_idempotency_record,
+
 	.login_claim = pg_login_claim,
 	.login_release = pg_login_release,
 };

@@ -129,4 +129,15 @@ int	pg_login_claim(struct store *, const char *email, const char *source,
 int	pg_login_release(struct store *, const char *email,
 	    const char *source);
 
+int	pg_idempotency_find(struct store *, int64_t user_id,
+	    const char *key, struct idempotent_reply *r);
+int	pg_idempotency_record(struct store *, int64_t user_id,
+	    const char *key, const struct idempotent_reply *r);
+
+int	pg_audit_add(struct store *, int64_t partner_id, int64_t user_id,
+	    int64_t client_id, const char *action, const char *remote_addr);
+int	pg_audit_list(struct store *, int64_t partner_id, int64_t client_id,
+	    int64_t before_id, int limit,
+	    int (*fn)(const struct audit_event *, void *), void *arg);
+
 #endif

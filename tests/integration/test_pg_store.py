@@ -5,7 +5,8 @@ and /v1/me as on SQLite; a database that cannot be opened is a start-up
 error that names the problem and never the password.
 
 Only what the backend implements so far is exercised here: the
-partners, users and login claims, and the connection itself."""
+connection itself, partners, users, login claims, idempotency keys and
+the audit trail's writes."""
 import re
 import secrets
 import tempfile
@@ -153,6 +154,39 @@ def test_successful_login_clears_the_source_count(pg_portal):
         assert_problem(r, 401, "unauthorized")
     assert pg_portal.login_response(u["email"],
                                     u["password"]).status_code == 200
+
+
+def test_users_through_the_api(pg_portal):
+    admin = pg_portal.token("admin")
+    email = "new-%s@alpha.test" % secrets.token_hex(4)
+    body = {"email": email, "name": "Nils Ny", "role": "bookkeeper",
+            "password": "pw-" + secrets.token_hex(8)}
+    key = {"Idempotency-Key": "k-" + secrets.token_hex(8)}
+    r = pg_portal.request("POST", "/v1/users", token=admin, json=body,
+                          headers=key)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    # The same key again: the first answer, byte for byte.
+    again = pg_portal.request("POST", "/v1/users", token=admin, json=body,
+                              headers=key)
+    assert again.status_code == 201 and again.content == r.content
+    assert again.headers.get("Location") == r.headers.get("Location")
+    # The address taken: a conflict, and the request's transaction still
+    # answers (ON CONFLICT, not an aborted transaction).
+    body2 = dict(body, name="Other")
+    r = pg_portal.request("POST", "/v1/users", token=admin, json=body2)
+    assert_problem(r, 409)
+    ids = [u["id"] for u in pg_portal.get("/v1/users", admin).json()["data"]]
+    assert ids == sorted(ids) and made["id"] in ids
+    r = pg_portal.request("PATCH", "/v1/users/%d" % made["id"], token=admin,
+                          json={"name": "Nils Nyare", "active": False})
+    assert r.status_code == 200, r.text
+    assert r.json()["name"] == "Nils Nyare" and r.json()["active"] is False
+    r = pg_portal.get("/v1/users/%d" % made["id"], admin)
+    assert r.status_code == 200 and r.json()["name"] == "Nils Nyare"
+    # A deactivated user cannot log in.
+    r = pg_portal.login_response(email, body["password"])
+    assert r.status_code == 401
 
 
 # --------------------------------------------------------------------------
