@@ -41,4 +41,8 @@ const struct store_backend pg_backend = {
 
 	.login_claim = pg_login_claim,
 	.login_release = pg_login_release,
+
+	.tidy_idempotency = pg_tidy_idempotency,
+	.tidy_logins = pg_tidy_logins,
+	.tidy_count = pg_tidy_count,
 };

@@ -140,4 +140,9 @@ int	pg_audit_list(struct store *, int64_t partner_id, int64_t client_id,
 	    int64_t before_id, int limit,
 	    int (*fn)(const struct audit_event *, void *), void *arg);
 
+int	pg_tidy_idempotency(struct store *, int64_t now, int max,
+	    int *deleted);
+int	pg_tidy_logins(struct store *, int64_t now, int max, int *deleted);
+int	pg_tidy_count(struct store *, struct table_rows *out);
+
 #endif
