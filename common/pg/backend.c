@@ -22,6 +22,22 @@ const struct store_backend pg_backend = {
 	.rollback = pg_rollback,
 	.in_transaction = pg_in_transaction,
 
+	.client_create = pg_client_create,
+	.client_get_visible = pg_client_get_visible,
+	.client_transition = pg_client_transition,
+	.client_update = pg_client_update,
+	.client_set_balance = pg_client_set_balance,
+
+	.client_list = pg_client_list,
+	.client_status_count = pg_client_status_count,
+	.client_search_tidy = pg_client_search_tidy,
+
+	.assignee_list = pg_assignee_list,
+	.assignee_check = pg_assignee_check,
+	.assignee_add = pg_assignee_add,
+	.assignee_remove = pg_assignee_remove,
+	.assignee_clear = pg_assignee_clear,
+
 	.user_get = pg_user_get,
 	.user_get_by_email = pg_user_get_by_email,
 	.user_create = pg_user_create,

@@ -109,6 +109,33 @@ int		 pg_commit(struct store *);
 void		 pg_rollback(struct store *);
 int		 pg_in_transaction(struct store *);
 
+int	pg_client_create(struct store *, const struct client_keys *,
+	    struct client *c);
+int	pg_client_get_visible(struct store *, const struct user *viewer,
+	    int64_t id, struct client *out);
+int	pg_client_transition(struct store *, int64_t id, const char *from,
+	    const char *to);
+int	pg_client_update(struct store *, const struct client_keys *,
+	    struct client *c);
+int	pg_client_set_balance(struct store *, int64_t id, int64_t amount,
+	    const char *currency);
+
+int	pg_client_list(struct store *, const struct client_query *q,
+	    int (*fn)(const struct client_row *, void *), void *arg,
+	    int64_t *total);
+int	pg_client_status_count(struct store *, int64_t partner_id,
+	    int64_t user_id, const char *status, int64_t *count);
+int	pg_client_search_tidy(struct store *, int pages, int *merged);
+
+int	pg_assignee_list(struct store *, int64_t client_id,
+	    int (*fn)(const struct user *, void *), void *arg);
+int	pg_assignee_check(struct store *, int64_t partner_id,
+	    int64_t user_id);
+int	pg_assignee_add(struct store *, int64_t client_id, int64_t user_id);
+int	pg_assignee_remove(struct store *, int64_t client_id,
+	    int64_t user_id);
+int	pg_assignee_clear(struct store *, int64_t client_id);
+
 int	pg_user_get(struct store *, int64_t id, struct user *out);
 int	pg_user_get_by_email(struct store *, const char *email,
 	    struct user *out);
