@@ -70,6 +70,13 @@ struct client_keys {
 	char	 search[CLIENT_SEARCH_FOLD_MAX];
 };
 
+/*
+ * Whether a (folded) search is long enough for a trigram index: three
+ * characters or more. Shorter ones have no trigram to look up and scan
+ * the firm's clients of one status instead (store_client.c).
+ */
+int	client_search_trigrams(const char *q);
+
 struct store_backend {
 	/*
 	 * The connection. open() gets PORTAL_DB as given and returns a

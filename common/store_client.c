@@ -102,6 +102,17 @@ store_client_list(struct store *st, const struct client_query *q,
 	return st->be->client_list(st, q, fn, arg, total);
 }
 int
+client_search_trigrams(const char *q)
+{
+	int	 chars = 0;
+
+	for (; *q != '\0'; q++)
+		if (((unsigned char)*q & 0xc0) != 0x80)
+			chars++;
+	return chars >= 3;
+}
+
+int
 store_client_status_count(struct store *st, int64_t partner_id,
     int64_t user_id, const char *status, int64_t *count)
 {

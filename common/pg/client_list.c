@@ -114,19 +114,6 @@ static const struct pg_query client_rows_q = { "client_search_rows",
     "SELECT id, list_json FROM clients "
     "WHERE id = ANY ($1::bigint[]) AND partner_id = $2" };
 
-/* Trigrams need three characters; shorter searches scan. */
-static int
-client_query_trgm(const struct client_query *q)
-{
-	const char	*s;
-	int		 chars = 0;
-
-	for (s = q->q; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			chars++;
-	return chars >= 3;
-}
-
 /* The value of a lower-case hex digit, or -1. */
 static int
 client_hex_digit(char c)
@@ -272,7 +259,8 @@ client_match(struct store *st, const struct client_query *q,
 	if (q->user_id != 0)
 		pg_param_int64(&par, q->user_id);
 	if ((rc = pg_run(st, &client_match_q[q->user_id != 0]
-	    [client_query_trgm(q)], &par, "client search", &r)) != STORE_OK)
+	    [client_search_trigrams(q->q)], &par, "client search", &r)) !=
+	    STORE_OK)
 		return rc;
 	for (i = 0; i < PQntuples(r); i++) {
 		if (client_key_read(PQgetvalue(r, i, 2), key, &keylen) == -1) {
