@@ -27,7 +27,8 @@ pg_module_db = pg_helpers.pg_module_db
 SORTS = ("name", "-name", "missing_receipts", "-missing_receipts")
 TABS = ("invitations", "onboarding", "mine", "all")
 SEARCHES = ("å", "åk", "åke", "ab", "bertil", "%", "_", "\\", "\"",
-            "strasse", "55600000", "zz", "klient 1")
+            "strasse", "55600000", "zz", "klient 1", "a_b", "k\\s", "a%b",
+            "\"ci")
 
 SV_NAMES = [
     "Åkesson AB", "Akesson Bygg", "Ängelholm Frakt", "Zenit AB",
