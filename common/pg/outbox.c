@@ -125,7 +125,8 @@ pg_outbox_claim(struct store *st, int64_t now, int64_t until,
 	    "WITH ORDINALITY j (value, n) WHERE "
 	    OUTBOX_VISIBLE("(j.value ->> 'id')::bigint") "), '') || ']' "
 	    "ELSE k.value::text END, ',' ORDER BY k.n) || '}' "
-	    "FROM json_each(o.payload) WITH ORDINALITY k (key, value, n))::json "
+	    "FROM json_each(o.payload) WITH ORDINALITY k (key, value, n))"
+	    "::json "
 	    "WHERE o.id = $1 AND o.kind = 'digest' AND EXISTS (SELECT 1 "
 	    "FROM json_array_elements(o.payload -> 'clients') j WHERE NOT "
 	    OUTBOX_VISIBLE("(j.value ->> 'id')::bigint") ")" };
@@ -270,7 +271,8 @@ pg_outbox_backlog(struct store *st, int64_t *queued, int64_t *failed)
 {
 	static const struct pg_query q = { "outbox_backlog",
 	    "SELECT (SELECT count(*) FROM outbox WHERE status IN ('queued', "
-	    "'sending')), (SELECT count(*) FROM outbox WHERE status = 'failed')" };
+	    "'sending')), "
+	    "(SELECT count(*) FROM outbox WHERE status = 'failed')" };
 	PGresult	*r;
 	int		 rc;
 

@@ -78,7 +78,8 @@ pg_preference_put(struct store *st, const struct preference *p)
 	    "VALUES ($1, $2, $3, $4, $5, $6) "
 	    "ON CONFLICT (user_id, client_id) DO UPDATE SET "
 	    "email = excluded.email, frequency = excluded.frequency, "
-	    "starts_at = excluded.starts_at, updated_at = excluded.updated_at" };
+	    "starts_at = excluded.starts_at, "
+	    "updated_at = excluded.updated_at" };
 	struct pg_params	 par;
 
 	pg_params_init(&par);

@@ -218,7 +218,7 @@ preference_cmd(struct store *st, const char *op)
 		}
 		puts("}");
 	} else if (strcmp(op, "pref-renew") == 0) {
-		/* In a transaction, as the API's route: the lock lasts to it. */
+		/* In a transaction, as the API's route: the lock lasts. */
 		if (store_begin(st) == -1)
 			rc = STORE_ERROR;
 		else if ((rc = store_preference_renew(st, arg_i(0),
