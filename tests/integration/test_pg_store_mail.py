@@ -15,7 +15,6 @@ columns and sort keys of the test's choosing."""
 import json
 import subprocess
 import tempfile
-import threading
 import time
 
 import pytest
