@@ -84,6 +84,14 @@ $(OBJDIR)/tests/test_%: tests/unit/test_%.c $(COMMON_OBJ) $(WORKER_LIB_OBJ)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \
 	    $(LDLIBS) -lcmocka
 
+# One store operation per run on PORTAL_DB, for the PostgreSQL store's
+# tests (tests/integration/test_pg_store_mail.py builds it).
+$(OBJDIR)/tests/pg_store_driver: tests/integration/pg_store_driver.c \
+    $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \
+	    $(LDLIBS)
+
 asan:
 	$(MAKE) BUILD=asan binaries
 

@@ -32,6 +32,12 @@ const struct store_backend pg_backend = {
 	.client_status_count = pg_client_status_count,
 	.client_search_tidy = pg_client_search_tidy,
 
+	.expense_upsert = pg_expense_upsert,
+	.expense_get = pg_expense_get,
+	.expense_set_status = pg_expense_set_status,
+	.expense_list = pg_expense_list,
+	.expense_count = pg_expense_count,
+
 	.assignee_list = pg_assignee_list,
 	.assignee_check = pg_assignee_check,
 	.assignee_add = pg_assignee_add,
@@ -48,6 +54,34 @@ const struct store_backend pg_backend = {
 	.partner_create = pg_partner_create,
 	.partner_get = pg_partner_get,
 	.partner_list = pg_partner_list,
+
+	.preference_get = pg_preference_get,
+	.preference_put = pg_preference_put,
+	.preference_renew = pg_preference_renew,
+	.preference_generation = pg_preference_generation,
+	.preference_list = pg_preference_list,
+	.preference_unsubscribe = pg_preference_unsubscribe,
+
+	.digest_due_users = pg_digest_due_users,
+	.digest_items = pg_digest_items,
+	.digest_record = pg_digest_record,
+
+	.reminder_add = pg_reminder_add,
+	.reminder_add_recipient = pg_reminder_add_recipient,
+	.reminder_get = pg_reminder_get,
+	.reminder_recipients = pg_reminder_recipients,
+	.reminder_list = pg_reminder_list,
+	.reminder_recent = pg_reminder_recent,
+	.reminder_bookkeepers = pg_reminder_bookkeepers,
+
+	.outbox_add = pg_outbox_add,
+	.outbox_claim = pg_outbox_claim,
+	.outbox_renew = pg_outbox_renew,
+	.outbox_sent = pg_outbox_sent,
+	.outbox_retry = pg_outbox_retry,
+	.outbox_failed = pg_outbox_failed,
+	.outbox_backlog = pg_outbox_backlog,
+	.outbox_next_due = pg_outbox_next_due,
 
 	.audit_add = pg_audit_add,
 	.audit_list = pg_audit_list,

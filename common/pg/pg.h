@@ -127,6 +127,19 @@ int	pg_client_status_count(struct store *, int64_t partner_id,
 	    int64_t user_id, const char *status, int64_t *count);
 int	pg_client_search_tidy(struct store *, int pages, int *merged);
 
+int	pg_expense_upsert(struct store *, int64_t client_id,
+	    const struct expense_fields *f, struct expense *out,
+	    int *created);
+int	pg_expense_get(struct store *, int64_t client_id, int64_t id,
+	    struct expense *out);
+int	pg_expense_set_status(struct store *, int64_t client_id, int64_t id,
+	    const char *receipt_status, const char *export_status,
+	    struct expense *out);
+int	pg_expense_list(struct store *, const struct expense_query *q,
+	    int (*fn)(const struct expense *, void *), void *arg);
+int	pg_expense_count(struct store *, const struct expense_query *q,
+	    int64_t *total);
+
 int	pg_assignee_list(struct store *, int64_t client_id,
 	    int (*fn)(const struct user *, void *), void *arg);
 int	pg_assignee_check(struct store *, int64_t partner_id,
@@ -160,6 +173,61 @@ int	pg_idempotency_find(struct store *, int64_t user_id,
 	    const char *key, struct idempotent_reply *r);
 int	pg_idempotency_record(struct store *, int64_t user_id,
 	    const char *key, const struct idempotent_reply *r);
+
+int	pg_preference_get(struct store *, int64_t user_id,
+	    int64_t client_id, struct preference *out);
+int	pg_preference_put(struct store *, const struct preference *p);
+int	pg_preference_renew(struct store *, int64_t user_id,
+	    int64_t client_id);
+int	pg_preference_generation(struct store *, int64_t user_id,
+	    const char *frequency, int64_t *generation);
+int	pg_preference_list(struct store *, int64_t user_id,
+	    int (*fn)(const struct preference *, void *), void *arg);
+int	pg_preference_unsubscribe(struct store *, int64_t user_id,
+	    const char *frequency, int64_t client_id, int64_t generation,
+	    int *changed);
+
+int	pg_digest_due_users(struct store *, int64_t partner_id,
+	    const char *frequency, int64_t slot_at, const char *period,
+	    int (*fn)(const struct user *, void *), void *arg);
+int	pg_digest_items(struct store *, int64_t user_id,
+	    const char *frequency, int64_t slot_at,
+	    int (*fn)(const struct digest_item *, void *), void *arg);
+int	pg_digest_record(struct store *, int64_t user_id,
+	    const char *frequency, const char *period, int64_t slot_at,
+	    int clients, int64_t outbox_id);
+
+int	pg_reminder_add(struct store *, struct reminder *r);
+int	pg_reminder_add_recipient(struct store *, int64_t reminder_id,
+	    int64_t user_id, int64_t outbox_id);
+int	pg_reminder_get(struct store *, int64_t partner_id, int64_t id,
+	    struct reminder *out);
+int	pg_reminder_recipients(struct store *, int64_t reminder_id,
+	    int (*fn)(const struct reminder_recipient *, void *), void *arg);
+int	pg_reminder_list(struct store *, int64_t client_id, int limit,
+	    int (*fn)(int64_t, void *), void *arg);
+int	pg_reminder_recent(struct store *, int64_t client_id,
+	    int64_t sender_id, int64_t since, int64_t *by_client,
+	    int64_t *client_oldest, int64_t *by_sender,
+	    int64_t *sender_oldest);
+int	pg_reminder_bookkeepers(struct store *, int64_t client_id,
+	    int (*fn)(const struct user *, void *), void *arg);
+
+int	pg_outbox_add(struct store *, const char *kind, int64_t user_id,
+	    const char *recipient, const char *payload,
+	    const char *message_id, int64_t *id);
+int	pg_outbox_claim(struct store *, int64_t now, int64_t until,
+	    struct outbox_msg *m);
+int	pg_outbox_renew(struct store *, int64_t id, int attempts,
+	    int64_t until);
+int	pg_outbox_sent(struct store *, const struct outbox_msg *m,
+	    int64_t now);
+int	pg_outbox_retry(struct store *, const struct outbox_msg *m,
+	    int64_t next_at, const char *error);
+int	pg_outbox_failed(struct store *, const struct outbox_msg *m,
+	    const char *error);
+int	pg_outbox_backlog(struct store *, int64_t *queued, int64_t *failed);
+int	pg_outbox_next_due(struct store *, int64_t *at);
 
 int	pg_audit_add(struct store *, int64_t partner_id, int64_t user_id,
 	    int64_t client_id, const char *action, const char *remote_addr);
