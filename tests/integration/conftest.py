@@ -1,7 +1,7 @@
 """Integration harness: runs the real portal-api on a loopback port.
 
 The binaries come from $PORTAL_BIN_DIR (default: <repo>/bin). One server is
-started per test session with a fresh SQLite file and a random signing
+started per test session with a fresh database and a random signing
 secret; two firms and their users are created through the operator CLI
 before it starts. Tests talk HTTP to it with `requests`, or with the
 raw-socket helper for what `requests` cannot send.
@@ -9,6 +9,13 @@ raw-socket helper for what `requests` cannot send.
 On teardown the server gets SIGTERM and must exit 0 with no sanitizer
 report in its log. The part of the log written during a failed test is
 attached to that test's report.
+
+The database backend is PORTAL_TEST_BACKEND: `sqlite` (the default; a
+file in the portal's temporary directory) or `postgresql` (a fresh
+database on one cluster the session starts on first use, see
+pg_helpers). Every portal gets an empty database of its own either way.
+A test about SQLite itself is marked `@pytest.mark.sqlite_only(reason)`,
+says "sqlite" in its name, and is skipped on the other backend.
 """
 import base64
 import hashlib
@@ -27,6 +34,9 @@ from pathlib import Path
 import pytest
 import requests
 
+import pg_helpers
+from db_helpers import suite_backend
+
 pytest_plugins = ["contract_recorder"]   # responses for tests/contract/validate
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,6 +53,7 @@ def _bin_dir():
 
 
 BIN_DIR = _bin_dir()
+BACKEND = suite_backend()
 API_BIN = BIN_DIR / "portal-api"
 
 # Reports that mean the run failed even when every status was right.
@@ -85,11 +96,41 @@ def port_is_open(port, host="127.0.0.1"):
             return False
 
 
+_PG_DATABASES = {}     # resolved tmpdir -> URI of its database
+
+
+def portal_db(tmpdir):
+    """The PORTAL_DB of the portal living in tmpdir: the SQLite file in
+    it, or on PostgreSQL a database made for it (from template0, so
+    empty) the first time tmpdir is named; the same one after, as the
+    file would be. It is dropped once tmpdir is gone (drop_gone_dbs),
+    or with the session's cluster."""
+    if BACKEND == "sqlite":
+        return str(Path(tmpdir) / "portal.db")
+    key = str(Path(tmpdir).resolve())
+    if key not in _PG_DATABASES:
+        try:
+            cluster = pg_helpers.session_cluster()
+        except pg_helpers.ClusterError as e:
+            pytest.fail(str(e), pytrace=False)
+        _PG_DATABASES[key] = pg_helpers.new_database(cluster, "portal")
+    return _PG_DATABASES[key]
+
+
+def drop_gone_dbs():
+    """Drops the PostgreSQL databases whose portal's directory is gone:
+    its portal has stopped, and each database takes megabytes."""
+    for key, uri in list(_PG_DATABASES.items()):
+        if not Path(key).exists():
+            pg_helpers.drop_database(pg_helpers.session_cluster(), uri)
+            del _PG_DATABASES[key]
+
+
 def base_env(tmpdir, port=None, secret=None):
     """The environment of every command: no PORTAL_* from the caller."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env.update({
-        "PORTAL_DB": str(Path(tmpdir) / "portal.db"),
+        "PORTAL_DB": portal_db(tmpdir),
         "PORTAL_JWT_SECRET": secret if secret is not None
         else secrets.token_hex(32),
         "PORTAL_LISTEN": "127.0.0.1:%d" % (port or free_port()),
@@ -551,6 +592,45 @@ def error_fields(doc):
         assert isinstance(e.get("field"), str), doc
         assert isinstance(e.get("message"), str) and e["message"], doc
     return [e["field"] for e in doc["errors"]]
+
+
+# --------------------------------------------------------------------------
+# The backend: tests about SQLite itself, and the cluster's end
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): the test is about SQLite itself "
+        "(its locks, PRAGMAs, file); skipped on other backends")
+
+
+def pytest_report_header(config):
+    return "database backend: %s (PORTAL_TEST_BACKEND)" % BACKEND
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        mark = item.get_closest_marker("sqlite_only")
+        if mark is None:
+            continue
+        # A test about one backend says so in its name.
+        if "sqlite" not in item.name.lower():
+            raise pytest.UsageError("%s is marked sqlite_only: its name "
+                                    "must say sqlite" % item.nodeid)
+        if BACKEND != "sqlite":
+            reason = mark.args[0] if mark.args else \
+                mark.kwargs.get("reason", "")
+            item.add_marker(pytest.mark.skip(
+                reason="about SQLite itself (backend is %s): %s"
+                % (BACKEND, reason)))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    drop_gone_dbs()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    pg_helpers.stop_session_cluster()
 
 
 # --------------------------------------------------------------------------

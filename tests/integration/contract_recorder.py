@@ -6,11 +6,13 @@ Loaded from conftest.py (`pytest_plugins`). On import it wraps
 through (`requests.get`, `requests.request`, a `Session`, redirects), so
 each response is appended, as one JSON line, to
 
-    build/reports/contract-responses-<hash>.jsonl
+    build/reports/contract-responses-<hash>-<backend>.jsonl
 
 where <hash> is the first 12 hex digits of the SHA-256 of the resolved
 PORTAL_BIN_DIR (the suite runs once per build, under different bin
-directories), or to $PORTAL_CONTRACT_RECORD when that is set. The file is
+directories) and <backend> is PORTAL_TEST_BACKEND (the two backends of
+one build run at once, each into its own file), or to
+$PORTAL_CONTRACT_RECORD when that is set. The file is
 truncated at the start of the session; its first line names the session.
 
 Each line holds the test, the method, the path as sent and the path
@@ -36,6 +38,8 @@ from urllib.parse import urlsplit
 import requests
 import yaml
 
+from db_helpers import suite_backend
+
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "openapi.yaml"
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options",
@@ -58,7 +62,8 @@ def record_path():
     if explicit:
         return Path(explicit).resolve()
     tag = hashlib.sha256(str(bin_dir()).encode()).hexdigest()[:12]
-    return REPO / "build" / "reports" / ("contract-responses-%s.jsonl" % tag)
+    return REPO / "build" / "reports" / ("contract-responses-%s-%s.jsonl"
+                                         % (tag, suite_backend()))
 
 
 def _load_templates():
@@ -118,7 +123,7 @@ class Recorder:
                              os.O_TRUNC | os.O_APPEND, 0o644)
         self.active = True
         self._write({"kind": "session", "pid": os.getpid(),
-                     "bin_dir": str(bin_dir()),
+                     "bin_dir": str(bin_dir()), "backend": suite_backend(),
                      "spec": str(SPEC), "started": time.strftime(
                          "%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
 
@@ -131,7 +136,8 @@ class Recorder:
 
     def clobbered(self):
         """Whether another session truncated the file since we started
-        (a second run in the same tree with the same PORTAL_BIN_DIR)."""
+        (a second run in the same tree with the same PORTAL_BIN_DIR and
+        backend)."""
         try:
             with open(self.path, encoding="utf-8") as f:
                 first = json.loads(f.readline() or "{}")

@@ -9,8 +9,11 @@
   recorded (`Calls`) so that a test can say that no request got a 5xx.
 - `LoadThread`: a thread that runs a step until told to stop and keeps
   the first exception it raised.
-- Reading back: a read-only SQLite connection (`read_db`) and the
-  Message-ID of every received email (`received_message_ids`).
+- Reading back: a read-only connection to the database, SQLite or
+  PostgreSQL (`read_db`, db_helpers), and the Message-ID of every
+  received email (`received_message_ids`).
+- `WriteLock` and `kill_while_writing`: another process's hold on every
+  write, and a kill while the server has a write transaction open.
 """
 import asyncio
 import collections
@@ -23,7 +26,6 @@ import subprocess
 import threading
 import time
 import uuid
-from contextlib import closing
 from datetime import timedelta, timezone
 from pathlib import Path
 
@@ -32,6 +34,7 @@ import requests
 
 from conftest import (API_BIN, HTTP_TIMEOUT, mint_jwt, sanitizer_report,
                       start_portal, std_claims)
+from db_helpers import connect
 from smtp_server import SmtpServer, _Handler
 from worker_helpers import CPH, next_local
 
@@ -278,22 +281,42 @@ class Room:
 
 
 def read_db(path):
-    """A read-only connection to the test's database (closed by `with`
-    closing(...)); every read is its own short transaction."""
-    return closing(sqlite3.connect("file:%s?mode=ro" % path, uri=True,
-                                   timeout=30, isolation_level=None))
+    """A read-only connection to the test's database (path: its
+    PORTAL_DB), closed by `with`; every read is its own short
+    transaction."""
+    return connect(path, readonly=True)
+
+
+# Another holder of the write lock. SQLite has one for the whole file
+# (BEGIN IMMEDIATE takes it); on PostgreSQL, EXCLUSIVE locks on every
+# table hold back every INSERT, UPDATE, DELETE and SELECT FOR UPDATE and
+# let plain reads go on, which is what SQLite's lock does to the others.
+_PG_LOCK_ALL = """
+DO $$
+DECLARE t text;
+BEGIN
+  FOR t IN SELECT format('%I', tablename) FROM pg_tables
+      WHERE schemaname = current_schema() LOOP
+    EXECUTE 'LOCK TABLE ' || t || ' IN EXCLUSIVE MODE';
+  END LOOP;
+END $$"""
 
 
 class WriteLock:
-    """The database's write lock, taken by the test's own connection
-    (BEGIN IMMEDIATE), as another process (a backup, an operator's
-    sqlite3 shell, a second API) would hold it."""
+    """The database's write lock, taken by the test's own connection, as
+    another process (a backup, an operator's shell, a second API) would
+    hold it. Inside the block, lock.db is that connection, in its
+    transaction."""
 
     def __init__(self, path):
-        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.db = connect(path)
 
     def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
+        if self.db.backend == "sqlite":
+            self.db.execute("BEGIN IMMEDIATE")
+        else:
+            self.db.execute("BEGIN")
+            self.db.execute(_PG_LOCK_ALL)
         return self
 
     def __exit__(self, *exc):
@@ -301,20 +324,34 @@ class WriteLock:
         self.db.close()
 
 
+def _writer_seen(db):
+    """Whether another connection holds a write transaction right now;
+    db is a connection with autocommit."""
+    if db.backend == "sqlite":
+        # Failing to take the lock without waiting.
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return True
+        db.execute("ROLLBACK")
+        return False
+    # A transaction gets an id at its first write.
+    return db.one("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                  "current_database() AND pid <> pg_backend_pid() AND "
+                  "backend_xid IS NOT NULL")[0] > 0
+
+
 def kill_while_writing(server, path, timeout=WAIT_LONG):
-    """SIGKILLs server the moment someone holds the database's write lock
-    (a write transaction is open, or committing), seen by failing to take
-    it without waiting. Returns the seconds it took to see one."""
+    """SIGKILLs server the moment someone holds a write transaction (open,
+    or committing) on the database at path (a PORTAL_DB). Returns the
+    seconds it took to see one."""
     t0 = time.monotonic()
-    db = sqlite3.connect(path, isolation_level=None, timeout=0)
+    db = connect(path, timeout=0)
     try:
         while time.monotonic() - t0 < timeout:
-            try:
-                db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError:
+            if _writer_seen(db):
                 server.kill()
                 return time.monotonic() - t0
-            db.execute("ROLLBACK")
             time.sleep(0.001)
     finally:
         db.close()
@@ -323,7 +360,7 @@ def kill_while_writing(server, path, timeout=WAIT_LONG):
 
 def db_all(path, sql, *args):
     with read_db(path) as db:
-        return db.execute(sql, args).fetchall()
+        return db.rows(sql, args)
 
 
 def db_one(path, sql, *args):

@@ -6,14 +6,13 @@ fresh database bootstrapped by conftest (firms "alpha" and "beta" with
 their users) and builds a small world on it through the API (`World`).
 Tokens are minted with the server's secret, so that the slow password
 hash runs only where a test asks for a login. `db_fingerprint` reads the
-test database through a read-only SQLite connection, to prove that a
-refused request wrote nothing.
+test database through a read-only connection (db_helpers, either
+backend), to prove that a refused request wrote nothing.
 """
 import hashlib
 import itertools
 import select
 import socket
-import sqlite3
 import tempfile
 import time
 import uuid
@@ -23,6 +22,7 @@ import requests
 
 from conftest import (HTTP_TIMEOUT, cli_id, mint_jwt, run_cli, start_portal,
                       std_claims)
+from db_helpers import connect
 
 APP_URL = "https://app.matrix.test"
 
@@ -185,9 +185,7 @@ def unsubscribe_token(portal, user, frequency="weekly", client_id=None):
 # The database, read-only
 
 def db_connect(portal):
-    conn = sqlite3.connect("file:%s?mode=ro" % portal.env["PORTAL_DB"],
-                           uri=True, timeout=10, isolation_level=None)
-    return conn
+    return connect(portal.env, readonly=True, timeout=10)
 
 
 def db_fingerprint(conn):
@@ -195,21 +193,15 @@ def db_fingerprint(conn):
     tables included, read in one snapshot. A virtual table is read through
     its shadow tables: a contentless one cannot be scanned."""
     out = {}
-    conn.execute("BEGIN")
-    try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name")]
-        for t in tables:
+    with conn.transaction():
+        for t in conn.tables():
             rows = conn.execute('SELECT * FROM "%s"' % t.replace('"', '""'))
-            rows = sorted(repr(r) for r in rows)
+            rows = sorted(repr(tuple(r)) for r in rows)
             h = hashlib.sha256()
             for r in rows:
                 h.update(r.encode("utf-8", "surrogateescape"))
                 h.update(b"\n")
             out[t] = (len(rows), h.hexdigest()[:16])
-    finally:
-        conn.execute("ROLLBACK")
     return out
 
 

@@ -1,10 +1,14 @@
 """PostgreSQL for the integration suites: one throwaway cluster per session,
-a fresh database per test module, and the schema applier.
+a fresh database per test module or per portal, and the schema applier.
 
-`pg_cluster` (session) starts a cluster with scripts/pg-cluster in a
-temporary directory and stops it at the end; its value is the
-postgresql:// URI of the cluster's own database. `pg_module_db` (module)
-makes a database of the module's own from template0 and drops it after
+`session_cluster()` starts the session's one cluster with
+scripts/pg-cluster in a temporary directory, on first use only (a run on
+SQLite that names no PostgreSQL test starts none); conftest stops it at
+the end of the session. Its value is the postgresql:// URI of the
+cluster's own database. `pg_cluster` (session) is that URI as a fixture;
+`new_database` makes an empty database on it, as conftest.base_env does
+for each portal under PORTAL_TEST_BACKEND=postgresql. `pg_module_db`
+(module) makes a database of the module's own from template0 and drops it after
 the module, so no suite sees another's rows. A module uses them by
 naming them at its top level:
 
@@ -16,6 +20,7 @@ text before the first "-- version N" line every time, then each section
 not yet in schema_version in its own transaction, recording its number;
 every transaction under the schema's advisory lock.
 """
+import atexit
 import re
 import secrets
 import shutil
@@ -104,26 +109,57 @@ def apply_schema(conn, text=None):
     return applied
 
 
-@pytest.fixture(scope="session")
-def pg_cluster():
+class ClusterError(RuntimeError):
+    pass
+
+
+_SESSION = {}       # "dir", "uri" of the cluster of this process
+
+
+def session_cluster():
+    """The postgresql:// URI of this process's one cluster, started with
+    scripts/pg-cluster on first use (in a temporary directory) and
+    stopped by stop_session_cluster() or at exit. Raises ClusterError
+    when it cannot start."""
+    if "uri" in _SESSION:
+        return _SESSION["uri"]
     if psycopg2 is None or not PG_INITDB.exists():
-        pytest.fail("PostgreSQL 15 or psycopg2 is missing: run "
-                    "scripts/install-deps", pytrace=False)
+        raise ClusterError("PostgreSQL 15 or psycopg2 is missing: run "
+                           "scripts/install-deps")
     # Directly in /tmp: a socket path has room for about 100 bytes, and as
     # root the server's user must reach the directory.
     d = tempfile.mkdtemp(prefix="pg-", dir="/tmp")
+    _SESSION["dir"] = d
+    atexit.register(stop_session_cluster)
+    proc = subprocess.run([str(PG_CLUSTER), "start", d],
+                          capture_output=True, text=True,
+                          timeout=CLUSTER_TIMEOUT)
+    if proc.returncode != 0:
+        stop_session_cluster()
+        raise ClusterError("scripts/pg-cluster start failed:\n" +
+                           proc.stderr)
+    _SESSION["uri"] = proc.stdout.strip()
+    return _SESSION["uri"]
+
+
+def stop_session_cluster():
+    """Stops the cluster of this process, if one was started."""
+    d = _SESSION.pop("dir", None)
+    _SESSION.pop("uri", None)
+    if d is None:
+        return
+    subprocess.run([str(PG_CLUSTER), "stop", d], capture_output=True,
+                   timeout=CLUSTER_TIMEOUT)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
     try:
-        proc = subprocess.run([str(PG_CLUSTER), "start", d],
-                              capture_output=True, text=True,
-                              timeout=CLUSTER_TIMEOUT)
-        if proc.returncode != 0:
-            pytest.fail("scripts/pg-cluster start failed:\n" + proc.stderr,
-                        pytrace=False)
-        yield proc.stdout.strip()
-    finally:
-        subprocess.run([str(PG_CLUSTER), "stop", d], capture_output=True,
-                       timeout=CLUSTER_TIMEOUT)
-        shutil.rmtree(d, ignore_errors=True)
+        uri = session_cluster()
+    except ClusterError as e:
+        pytest.fail(str(e), pytrace=False)
+    yield uri
 
 
 def _cluster_command(cluster_uri, sql):

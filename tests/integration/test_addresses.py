@@ -5,7 +5,6 @@ worker sends to each of them through a real SMTP server, refuses a stored
 address outside the rule for good, and portal-api names at start-up the
 users whose stored address is outside it."""
 import re
-import sqlite3
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
@@ -15,6 +14,7 @@ import pytest
 
 from conftest import (ServerProcess, _bootstrap, assert_problem, base_env,
                       error_fields)
+from db_helpers import connect
 from worker_helpers import Mailroom
 
 # Each kind of address the worker cannot send to. The first group was
@@ -146,22 +146,17 @@ def test_the_worker_sends_to_every_address_the_api_accepts(room, admin):
 
 
 def test_the_worker_refuses_a_stored_address_outside_the_rule(room, admin):
-    """A row from before the rule (written here straight into the file)
+    """A row from before the rule (written here straight into the database)
     fails for good, with the reason, and no SMTP server hears of it."""
     p = room.portal
     client = new_client(room, admin, "Gammal Adress AB")
-    db = sqlite3.connect(p.env["PORTAL_DB"], timeout=10)
-    try:
-        with db:
-            now = int(time.time())
-            cur = db.execute(
-                "INSERT INTO users (partner_id, email, name, role, "
-                "password_hash, created_at, updated_at) VALUES "
-                "(?, 'legacy@localhost', 'Lena Legacy', 'bookkeeper', "
-                "'x', ?, ?)", (p.partners["alpha"], now, now))
-            legacy = cur.lastrowid
-    finally:
-        db.close()
+    with connect(p.env, timeout=10) as db, db.transaction():
+        now = int(time.time())
+        legacy = db.insert(
+            "INSERT INTO users (partner_id, email, name, role, "
+            "password_hash, created_at, updated_at) VALUES "
+            "(?, 'legacy@localhost', 'Lena Legacy', 'bookkeeper', "
+            "'x', ?, ?)", (p.partners["alpha"], now, now))
     r = p.request("POST", "/v1/clients/%d/assignees" % client, admin,
                   json={"user_id": legacy})
     assert r.status_code in (200, 201, 204), r.text
@@ -191,20 +186,15 @@ def test_start_up_warns_naming_users_whose_address_cannot_receive_mail():
                 ("bo..x@alpha.test", False), ("ok.too@beta.test", True),
                 ("bo@[127.0.0.1]", False), ("b" * 65 + "@alpha.test", False),
                 ("x" * 300 + "@alpha.test", False)]
-        db = sqlite3.connect(env["PORTAL_DB"])
-        try:
-            with db:
-                now = int(time.time())
-                ids = {}
-                for email, _ in rows:
-                    cur = db.execute(
-                        "INSERT INTO users (partner_id, email, name, role, "
-                        "password_hash, created_at, updated_at) VALUES "
-                        "(?, ?, 'Old Row', 'bookkeeper', 'x', ?, ?)",
-                        (firms["alpha"], email, now, now))
-                    ids[email] = cur.lastrowid
-        finally:
-            db.close()
+        with connect(env) as db, db.transaction():
+            now = int(time.time())
+            ids = {}
+            for email, _ in rows:
+                ids[email] = db.insert(
+                    "INSERT INTO users (partner_id, email, name, role, "
+                    "password_hash, created_at, updated_at) VALUES "
+                    "(?, ?, 'Old Row', 'bookkeeper', 'x', ?, ?)",
+                    (firms["alpha"], email, now, now))
         bad = sorted(ids[e] for e, ok in rows if not ok)
 
         log = Path(tmpdir) / "portal-api.log"
@@ -217,30 +207,22 @@ def test_start_up_warns_naming_users_whose_address_cannot_receive_mail():
         assert [int(x) for x in m.group(1).split(", ")] == bad, lines[0]
 
         # With those rows gone, a start names nobody.
-        db = sqlite3.connect(env["PORTAL_DB"])
-        try:
-            with db:
-                db.executemany("DELETE FROM users WHERE id = ?",
-                               [(i,) for i in bad])
-        finally:
-            db.close()
+        with connect(env) as db, db.transaction():
+            db.executemany("DELETE FROM users WHERE id = ?",
+                           [(i,) for i in bad])
         log2 = Path(tmpdir) / "portal-api-2.log"
         server = _start(env, log2)
         server.stop_and_check()
         assert WARNING not in log2.read_text()
 
         # Many: the first 50 by id are named, the rest counted.
-        db = sqlite3.connect(env["PORTAL_DB"])
-        try:
-            with db:
-                many = [db.execute(
-                    "INSERT INTO users (partner_id, email, name, role, "
-                    "password_hash, created_at, updated_at) VALUES "
-                    "(?, ?, 'Old Row', 'bookkeeper', 'x', ?, ?)",
-                    (firms["beta"], "old%d@localhost" % i, now, now)
-                ).lastrowid for i in range(57)]
-        finally:
-            db.close()
+        with connect(env) as db, db.transaction():
+            many = [db.insert(
+                "INSERT INTO users (partner_id, email, name, role, "
+                "password_hash, created_at, updated_at) VALUES "
+                "(?, ?, 'Old Row', 'bookkeeper', 'x', ?, ?)",
+                (firms["beta"], "old%d@localhost" % i, now, now))
+                for i in range(57)]
         log3 = Path(tmpdir) / "portal-api-3.log"
         server = _start(env, log3)
         server.stop_and_check()

@@ -2,13 +2,13 @@
 and login attempts after their window, in bounded batches, and /metrics
 shows the row counts of the tables that grow."""
 import re
-import sqlite3
 import tempfile
 import time
 from datetime import datetime, timezone
 
 import pytest
 
+from db_helpers import connect
 from worker_helpers import Mailroom
 
 DAY = 24 * 3600
@@ -27,14 +27,12 @@ def room():
 
 
 def writable(room):
-    conn = sqlite3.connect(room.portal.env["PORTAL_DB"], timeout=10)
-    conn.execute("PRAGMA busy_timeout = 10000")
-    return conn
+    return connect(room.portal.env, timeout=10)
 
 
 def add_keys(conn, user_id, tag, created):
     """Idempotency keys of user_id made at each time in created."""
-    with conn:
+    with conn.transaction():
         conn.executemany(
             "INSERT INTO idempotency_keys (user_id, key, request_hash, "
             "status, content_type, body, created_at) "
@@ -43,7 +41,7 @@ def add_keys(conn, user_id, tag, created):
 
 
 def add_attempts(conn, tag, window_ends):
-    with conn:
+    with conn.transaction():
         conn.executemany(
             "INSERT INTO login_attempts (email, source, attempts, "
             "window_end) VALUES (?, '127.0.0.9', 1, ?)",
@@ -127,7 +125,7 @@ def test_metrics_show_the_row_counts_of_the_tables_that_grow(room):
     # The counts follow the table.
     conn = writable(room)
     try:
-        with conn:
+        with conn.transaction():
             conn.execute("DELETE FROM idempotency_keys WHERE key LIKE "
                          "'seen-%'")
     finally:

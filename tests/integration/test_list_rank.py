@@ -20,6 +20,10 @@ import pytest
 
 from conftest import REPO
 
+# The ranks are SQLite's: its schema, its triggers, its FTS5 index.
+pytestmark = pytest.mark.sqlite_only(
+    "the list-rank triggers of the SQLite schema, run in SQLite itself")
+
 STATUSES = ["invitation", "onboarding", "active", "declined", "rejected",
             "disconnected"]
 QUERIES = ["abc", "dcc", "ccc", "hhh", "d00", "0001", "a 5", "556"]
@@ -82,7 +86,7 @@ def check(db):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_ranks_hold_through_random_changes(seed):
+def test_sqlite_ranks_hold_through_random_changes(seed):
     rnd = random.Random(seed)
     db = schema_db()
     crowd = 0
@@ -120,7 +124,7 @@ def test_ranks_hold_through_random_changes(seed):
     assert spread_seen > 0
 
 
-def test_inserts_in_order_at_either_end():
+def test_sqlite_inserts_in_order_at_either_end():
     db = schema_db()
     for i in range(300):
         add(db, 1, "m%04d" % (1000 + i), "active")
@@ -128,7 +132,7 @@ def test_inserts_in_order_at_either_end():
     check(db)
 
 
-def test_spread_of_a_crowded_gap_keeps_text_and_order():
+def test_sqlite_spread_of_a_crowded_gap_keeps_text_and_order():
     db = schema_db()
     add(db, 1, "a", "active")
     add(db, 1, "z", "active")
@@ -142,7 +146,7 @@ def test_spread_of_a_crowded_gap_keeps_text_and_order():
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
 
 
-def test_a_crowded_gap_spreads_only_its_neighbourhood():
+def test_sqlite_a_crowded_gap_spreads_only_its_neighbourhood():
     """Two hundred clients in a row into one gap of a 2,000-client group
     spread the clients around them, not the whole group: the ranks of
     clients far from the gap do not move."""

@@ -12,7 +12,6 @@ running process) and killed there, which is a SIGKILL at a known point
 rather than at a random moment.
 """
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -23,6 +22,7 @@ import pytest
 import requests
 
 from conftest import API_BIN, ServerProcess, start_portal
+import db_helpers
 from faults_helpers import WriteLock, token_for
 
 GDB = shutil.which("gdb")
@@ -59,9 +59,7 @@ def client_with_two_bookkeepers(p):
 
 
 def db_count(p, sql, *args):
-    with sqlite3.connect("file:%s?mode=ro" % p.env["PORTAL_DB"],
-                         uri=True) as db:
-        return db.execute(sql, args).fetchone()[0]
+    return db_helpers.one(p.env, sql, args)[0]
 
 
 def restart(p):
@@ -224,7 +222,7 @@ def test_a_user_deactivated_while_their_write_waits_is_refused(
                        % cid, token, {"email": True, "frequency": "daily"},
                        out)
         time.sleep(HOLD)
-        lock.db.execute("UPDATE users SET active = 0 WHERE id = ?",
+        lock.db.execute("UPDATE users SET active = FALSE WHERE id = ?",
                         (keeper["id"],))
         lock.db.execute("COMMIT")
         lock.db.execute("BEGIN")     # for the lock's own ROLLBACK
@@ -255,7 +253,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(
     codes = sorted(r.status_code for r in out)
     assert codes == [200, 403], [(r.status_code, r.text) for r in out]
     admins = db_count(p, "SELECT count(*) FROM users WHERE role = 'admin' "
-                         "AND active = 1 AND partner_id = ?",
+                         "AND active = TRUE AND partner_id = ?",
                       first["partner_id"])
     assert admins == 1
 
@@ -277,7 +275,7 @@ def test_a_firm_keeps_an_active_admin_whatever_admins_do_at_once(
     for t in threads:
         t.join(60)
     assert db_count(p, "SELECT count(*) FROM users WHERE role = 'admin' "
-                       "AND active = 1 AND partner_id = ?",
+                       "AND active = TRUE AND partner_id = ?",
                     p.users["admin"]["partner_id"]) >= 1
     assert sorted(r.status_code for r in out).count(200) <= 2
 

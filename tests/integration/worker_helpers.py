@@ -4,7 +4,6 @@ what arrived."""
 import email
 import email.policy
 import os
-import sqlite3
 import subprocess
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import API_BIN, sanitizer_report, start_portal
+from db_helpers import connect
 from smtp_server import SmtpServer
 
 WORKER_BIN = API_BIN.parent / "portal-worker"
@@ -68,9 +68,8 @@ class Mailroom:
 
     def db(self):
         """A read-only look at the database, for delivery states that have
-        no API of their own (digests)."""
-        path = self.portal.env["PORTAL_DB"]
-        return sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+        no API of their own (digests); closed by `with`."""
+        return connect(self.portal.env, readonly=True)
 
 
 def next_local(weekday, hour, minute, after, tz=CPH, month_pred=None):
