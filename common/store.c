@@ -88,11 +88,10 @@ store_schema_version(struct store *st)
 	return st->be->schema_version(st);
 }
 
-/* Without a connection, the default backend's: see store.h. */
 int
-store_schema_latest(void)
+store_schema_latest(struct store *st)
 {
-	return store_default->schema_latest();
+	return st->be->schema_latest();
 }
 
 int

@@ -42,11 +42,8 @@ void		 store_close(struct store *);
 int		 store_migrate(struct store *);
 /* The schema version of the open file, or -1. */
 int		 store_schema_version(struct store *);
-/*
- * Highest version schema.sql defines: the file backend's, as no
- * connection says which backend is meant.
- */
-int		 store_schema_latest(void);
+/* Highest schema version the open database's backend defines. */
+int		 store_schema_latest(struct store *);
 
 /*
  * A write transaction / COMMIT / ROLLBACK. 0 or -1 (logged). On SQLite,
