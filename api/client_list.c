@@ -165,7 +165,7 @@ list_row(const struct client_row *r, void *arg)
 	memcpy(pg->last.key, r->sort_key, r->sort_key_len);
 	pg->last.keylen = r->sort_key_len;
 
-	/* The row as SQLite keeps it: see list_json in schema.sql. */
+	/* The row as the store keeps it: list_json, kept by triggers. */
 	jsonw_raw(&pg->w, r->json, r->json_len);
 	return pg->w.error ? -1 : 0;
 }

@@ -73,7 +73,7 @@ clients_org_valid(const char *s)
 
 /*
  * Answers the details: the client's row as the list shows it (list_json,
- * built by SQLite: see schema.sql), then the fields only the details
+ * which the store's schema keeps), then the fields only the details
  * show, and the caller's notification setting (JSON text) unless it is
  * NULL. The row is written as stored, so the two cannot drift apart.
  */
