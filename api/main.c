@@ -121,7 +121,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init("portal-api", cfg.log_level);
-	store_global_init();
+	store_global_init(&(struct store_settings){ .pool = (int)cfg.db_pool,
+	    .timeout_ms = (int)cfg.request_timeout_ms });
 	if (strcmp(cmd, "serve") == 0)
 		rc = serve(&cfg);
 	else if (strcmp(cmd, "migrate") == 0)

@@ -32,10 +32,16 @@ store_backend_for(const char *db)
 }
 
 void
-store_global_init(void)
+store_global_init(const struct store_settings *set)
 {
-	if (store_default->global_init != NULL)
-		store_default->global_init();
+	static const struct store_backend *const all[] = {
+		&sqlite_backend, &pg_backend
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i]->global_init != NULL)
+			all[i]->global_init(set);
 }
 
 struct store *

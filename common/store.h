@@ -34,8 +34,23 @@ struct store	*store_open(const char *db, int create);
  * without its user information and its query, where a password can be.
  */
 void		 store_db_for_log(const char *db, char *out, size_t outlen);
+/*
+ * What a process asks of its database connections. A backend reads what
+ * applies to it: SQLite has no server to pool connections to nor a
+ * statement to cancel.
+ */
+struct store_settings {
+	/* Connections to a database server that a process keeps, at most. */
+	int	pool;
+	/*
+	 * How long one statement may run, and how long a caller waits for
+	 * a pooled connection: the request deadline, in milliseconds.
+	 */
+	int	timeout_ms;
+};
+
 /* Process-wide backend settings; call once before any store_open(). */
-void		 store_global_init(void);
+void		 store_global_init(const struct store_settings *);
 void		 store_close(struct store *);
 
 /* Applies the schema sections the file lacks. 0 or -1. */

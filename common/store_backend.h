@@ -81,10 +81,11 @@ struct store_backend {
 	/*
 	 * The connection. open() gets PORTAL_DB as given and returns a
 	 * connection whose head has be set, or NULL, logged without any
-	 * secret the string holds. global_init() runs once per process
-	 * before any open(); NULL when there is nothing to do.
+	 * secret the string holds. global_init() runs once per process,
+	 * for every backend, before any open(); NULL when there is
+	 * nothing to do.
 	 */
-	void		 (*global_init)(void);
+	void		 (*global_init)(const struct store_settings *);
 	struct store	*(*open)(const char *db, int create);
 	void		 (*close)(struct store *);
 	/* The whole migration, in a transaction of its own. 0 or -1. */

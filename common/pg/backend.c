@@ -1,14 +1,11 @@
 /*
  * The PostgreSQL backend as the store's neutral layer sees it: one table
  * of its operations (struct store_backend, common/store_backend.h).
- *
- * Not complete: the operations not listed are still to be written, and
- * a call to one would jump to NULL. The backend is selectable only so
- * that tests can run what exists (store.c).
  */
 #include "pg.h"
 
 const struct store_backend pg_backend = {
+	.global_init = pg_global_init,
 	.open = pg_open,
 	.close = pg_close,
 	.migrate = pg_migrate,

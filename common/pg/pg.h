@@ -27,15 +27,61 @@ struct pg_query {
 	const char	*sql;
 };
 
-/* A connection: struct store first, so that each is the other. */
-struct pg_store {
-	struct store		 base;
+/* Room for a server's or libpq's message as logged. */
+#define PG_MESSAGE_MAX	512
+
+/* A connection to the server, kept in a pool (pool.c). */
+struct pg_conn {
 	PGconn			*conn;
 	/* The queries prepared on this session, compared by address. */
 	const struct pg_query	*prepared[PG_STMT_MAX];
 	int			 n_prepared;
+	struct pg_conn		*next;	/* in the pool's idle list */
+};
+
+/*
+ * A store: struct store first, so that each is the other. It holds a
+ * connection of its pool while a transaction is open, and for one
+ * statement outside any; none otherwise.
+ */
+struct pg_store {
+	struct store		 base;
+	struct pg_pool		*pool;
+	struct pg_conn		*held;
 	int			 tx;	/* a transaction of ours is open */
 };
+
+/*
+ * Opens a connection to uri with the session's settings (statement
+ * timeout timeout_ms), or NULL, logged without the password unless
+ * quiet (a pool that already said the server is down).
+ */
+PGconn	*pg_connect(const char *uri, int timeout_ms, int quiet);
+/*
+ * Copies msg into out on one line, with every occurrence of each
+ * secret (NULL or "" skipped) replaced by "***": libpq's messages about
+ * a malformed URI quote the part they could not read, which may be the
+ * password.
+ */
+void	 pg_scrub(const char *msg, const char *const *secrets,
+	    size_t nsecrets, char *out, size_t outlen);
+
+/*
+ * The pool of a database, shared by every store of the process open on
+ * the same PORTAL_DB. pg_pool_get() opens the first connection (NULL,
+ * logged, when it cannot); pg_pool_put() closes the pool with its last
+ * store. pg_pool_take() answers an idle connection, a new one, or one
+ * given back within the deadline; NULL, logged, when none comes or the
+ * server cannot be reached. pg_pool_give() takes it back outside any
+ * transaction.
+ */
+struct pg_pool;
+struct pg_pool	*pg_pool_get(const char *uri);
+void		 pg_pool_put(struct pg_pool *);
+struct pg_conn	*pg_pool_take(struct pg_pool *);
+void		 pg_pool_give(struct pg_pool *, struct pg_conn *);
+/* The statement timeout and the wait for a connection, milliseconds. */
+int		 pg_timeout(void);
 
 /*
  * The parameters of one statement, all sent as text but for bytea,
@@ -97,6 +143,7 @@ int	pg_user_each(struct store *, const struct pg_query *q,
 	    int (*fn)(const struct user *, void *), void *arg);
 
 /* The operations (backend.c), by module as in struct store_backend. */
+void		 pg_global_init(const struct store_settings *);
 struct store	*pg_open(const char *uri, int create);
 void		 pg_close(struct store *);
 int		 pg_migrate(struct store *);

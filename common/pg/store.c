@@ -1,14 +1,13 @@
 /*
- * The PostgreSQL connection: opening it without ever logging a password,
- * the session's settings, migrations from common/pg/schema.sql, prepared
- * statements, the helpers that run them and read their results, the
- * mapping of server errors onto the store's results and busy flag, and
- * transactions.
+ * The PostgreSQL store: statements run on a connection of the pool,
+ * held for a transaction or for one statement outside any, the helpers
+ * that run them and read their results, the mapping of server errors
+ * onto the store's results and busy flag, transactions, and migrations
+ * from common/pg/schema.sql.
  *
- * One connection per struct store, as on SQLite: each API thread and
- * the worker own one, and no pool sits between (PORTAL_DB_POOL is not
- * read yet). A connection lost outside a transaction is opened again
- * by the next statement; inside one, the transaction fails as busy.
+ * A connection lost inside a transaction fails it as busy (the caller
+ * answers 503 and the client tries again); the pool closes it, and the
+ * next transaction gets a sound one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,106 +22,6 @@ extern const size_t	pg_schema_sql_len;
 
 /* The advisory lock key named in schema.sql: migrations take turns. */
 #define PG_SCHEMA_LOCK		7370616
-/* The oldest server the schema is written for. */
-#define PG_SERVER_MIN		150000
-/*
- * A statement may run this long: the API's default request deadline
- * (PORTAL_REQUEST_TIMEOUT_MS), which a store cannot read, as open()
- * gets only PORTAL_DB. A request past its deadline is answered 503 by
- * the dispatcher anyway; this frees the server's side of it too.
- */
-#define PG_STATEMENT_TIMEOUT_MS	5000
-/* Seconds to reach the server, unless the URI says (connect_timeout). */
-#define PG_CONNECT_TIMEOUT	"10"
-
-/* Room for a libpq message as logged. */
-#define PG_MESSAGE_MAX		512
-
-/*
- * Copies msg into out on one line, with every occurrence of each
- * secret (NULL or "" skipped) replaced by "***": libpq's messages about
- * a malformed URI quote the part they could not read, which may be the
- * password.
- */
-static void
-pg_scrub(const char *msg, const char *const *secrets, size_t nsecrets,
-    char *out, size_t outlen)
-{
-	size_t	 i, j, len, o = 0;
-	int	 hit;
-
-	for (i = 0; msg[i] != '\0' && o + 4 < outlen; ) {
-		hit = 0;
-		for (j = 0; j < nsecrets; j++) {
-			if (secrets[j] == NULL ||
-			    (len = strlen(secrets[j])) == 0 ||
-			    strncmp(msg + i, secrets[j], len) != 0)
-				continue;
-			memcpy(out + o, "***", 3);
-			o += 3;
-			i += len;
-			hit = 1;
-			break;
-		}
-		if (hit)
-			continue;
-		out[o++] = msg[i] == '\n' || msg[i] == '\r' ||
-		    msg[i] == '\t' ? ' ' : msg[i];
-		i++;
-	}
-	while (o > 0 && out[o - 1] == ' ')
-		o--;
-	out[o] = '\0';
-}
-
-/*
- * The password as a URI spells it: the userinfo's after its ':', and
- * the value of a password= parameter, both as written (percent-encoded
- * or not). Pieces of uri copied into raw1 and raw2 ("" when absent).
- */
-static void
-pg_uri_passwords(const char *uri, char *raw1, char *raw2, size_t len)
-{
-	const char	*host, *end, *at, *colon, *p;
-	size_t		 n;
-
-	raw1[0] = raw2[0] = '\0';
-	if ((host = strstr(uri, "://")) != NULL) {
-		host += 3;
-		end = host + strcspn(host, "/?");
-		at = NULL;
-		for (p = host; p < end; p++)
-			if (*p == '@')
-				at = p;
-		if (at != NULL &&
-		    (colon = memchr(host, ':', (size_t)(at - host))) != NULL) {
-			n = (size_t)(at - colon - 1);
-			(void)snprintf(raw1, len, "%.*s", (int)n, colon + 1);
-		}
-	}
-	if ((p = strstr(uri, "password=")) != NULL) {
-		p += strlen("password=");
-		n = strcspn(p, "& ");
-		(void)snprintf(raw2, len, "%.*s", (int)n, p);
-	}
-}
-
-/* Logs why conn is not open, naming the server and never the password. */
-static void
-pg_log_connect_error(const char *uri, PGconn *conn)
-{
-	char		 where[256], msg[PG_MESSAGE_MAX], raw1[256], raw2[256];
-	const char	*secrets[3];
-
-	pg_uri_passwords(uri, raw1, raw2, sizeof(raw1));
-	secrets[0] = raw1;
-	secrets[1] = raw2;
-	secrets[2] = conn != NULL ? PQpass(conn) : NULL;
-	pg_scrub(conn != NULL ? PQerrorMessage(conn) : "out of memory",
-	    secrets, 3, msg, sizeof(msg));
-	store_db_for_log(uri, where, sizeof(where));
-	log_warnx("cannot open database %s: %s", where, msg);
-}
 
 /* Whether a failure means "try again later" rather than a fault. */
 static int
@@ -147,9 +46,9 @@ pg_state_busy(const char *state)
 
 /* Logs a failed result (NULL: no answer) and sets busy as it says. */
 static void
-pg_log_result(struct store *st, const PGresult *r, const char *what)
+pg_log_result(struct store *st, PGconn *conn, const PGresult *r,
+    const char *what)
 {
-	PGconn		*conn = ((struct pg_store *)st)->conn;
 	const char	*state, *primary, *secrets[1];
 	char		 msg[PG_MESSAGE_MAX];
 
@@ -166,116 +65,58 @@ pg_log_result(struct store *st, const PGresult *r, const char *what)
 }
 
 /*
- * A statement without parameters or rows, by the simple protocol: the
- * session's settings and transaction control. 0 or -1, logged.
+ * The connection the store's next statement runs on: the one it holds,
+ * or one taken from the pool, or NULL with busy set when none comes
+ * within the deadline or the server cannot be reached.
+ */
+static struct pg_conn *
+pg_hold(struct store *st)
+{
+	struct pg_store	*pg = (struct pg_store *)st;
+
+	if (pg->held == NULL && (pg->held = pg_pool_take(pg->pool)) == NULL)
+		st->busy = 1;
+	return pg->held;
+}
+
+/* Gives the held connection back unless a transaction keeps it. */
+static void
+pg_unhold(struct store *st)
+{
+	struct pg_store	*pg = (struct pg_store *)st;
+
+	if (pg->held == NULL || pg->tx)
+		return;
+	pg_pool_give(pg->pool, pg->held);
+	pg->held = NULL;
+}
+
+/*
+ * A statement without parameters or rows, by the simple protocol, on
+ * the held connection: transaction control and migrations. 0 or -1,
+ * logged.
  */
 static int
 pg_command(struct store *st, const char *sql, const char *what)
 {
+	PGconn		*conn = ((struct pg_store *)st)->held->conn;
 	PGresult	*r;
 	int		 rc = 0;
 
-	r = PQexec(((struct pg_store *)st)->conn, sql);
+	r = PQexec(conn, sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
 	    PQresultStatus(r) != PGRES_TUPLES_OK) {
-		pg_log_result(st, r, what);
+		pg_log_result(st, conn, r, what);
 		rc = -1;
 	}
 	PQclear(r);
 	return rc;
 }
 
-/*
- * The server's warnings, into the log; libpq would print them on
- * stderr. Notices below warnings are not sent (client_min_messages).
- */
-static void
-pg_notice(void *arg, const char *message)
-{
-	char	 msg[PG_MESSAGE_MAX];
-
-	(void)arg;
-	pg_scrub(message, NULL, 0, msg, sizeof(msg));
-	log_warnx("database: %s", msg);
-}
-
-/* What every session needs before its first statement. 0 or -1. */
-static int
-pg_session(struct store *st)
-{
-	struct pg_store	*pg = (struct pg_store *)st;
-	char		 sql[96];
-	int		 v = PQserverVersion(pg->conn);
-
-	pg->n_prepared = 0;
-	(void)PQsetNoticeProcessor(pg->conn, pg_notice, NULL);
-	if (v < PG_SERVER_MIN) {
-		log_warnx("database: PostgreSQL %d.%d is older than %d, "
-		    "which the schema needs", v / 10000, v % 10000,
-		    PG_SERVER_MIN / 10000);
-		return -1;
-	}
-	(void)snprintf(sql, sizeof(sql), "SET statement_timeout = %d; "
-	    "SET client_min_messages = warning", PG_STATEMENT_TIMEOUT_MS);
-	return pg_command(st, sql, "session settings");
-}
-
-/*
- * A connection lost outside a transaction is opened again here, before
- * the next statement; within one, the transaction is gone and its
- * caller fails. 0 when the connection can take a statement, or -1 and
- * busy set.
- */
-static int
-pg_usable(struct store *st, int in_tx)
-{
-	struct pg_store	*pg = (struct pg_store *)st;
-
-	if (PQstatus(pg->conn) == CONNECTION_OK)
-		return 0;
-	st->busy = 1;
-	if (in_tx) {
-		log_warnx("database: connection lost in a transaction");
-		return -1;
-	}
-	PQreset(pg->conn);
-	if (PQstatus(pg->conn) != CONNECTION_OK) {
-		log_warnx("database: cannot reach the server again");
-		return -1;
-	}
-	if (pg_session(st) == -1)
-		return -1;
-	st->busy = 0;
-	log_info("database: connection opened again");
-	return 0;
-}
-
-static int
-pg_tx_open(PGconn *conn)
-{
-	switch (PQtransactionStatus(conn)) {
-	case PQTRANS_ACTIVE:
-	case PQTRANS_INTRANS:
-	case PQTRANS_INERROR:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 struct store *
 pg_open(const char *uri, int create)
 {
-	/*
-	 * connect_timeout before dbname: the URI, expanded from dbname,
-	 * overrides it when it names one.
-	 */
-	static const char *const keys[] = {
-		"connect_timeout", "application_name", "dbname", NULL
-	};
-	const char		*values[4];
 	struct pg_store		*pg;
-	struct store		*st;
 
 	/* The database must exist: a server's databases are the DBA's. */
 	(void)create;
@@ -283,23 +124,12 @@ pg_open(const char *uri, int create)
 		log_warn("calloc");
 		return NULL;
 	}
-	st = &pg->base;
-	st->be = &pg_backend;
-	values[0] = PG_CONNECT_TIMEOUT;
-	values[1] = "portal";
-	values[2] = uri;
-	values[3] = NULL;
-	pg->conn = PQconnectdbParams(keys, values, 1);
-	if (pg->conn == NULL || PQstatus(pg->conn) != CONNECTION_OK) {
-		pg_log_connect_error(uri, pg->conn);
-		goto fail;
+	pg->base.be = &pg_backend;
+	if ((pg->pool = pg_pool_get(uri)) == NULL) {
+		free(pg);
+		return NULL;
 	}
-	if (pg_session(st) == -1)
-		goto fail;
-	return st;
-fail:
-	pg_close(st);
-	return NULL;
+	return &pg->base;
 }
 
 void
@@ -309,8 +139,36 @@ pg_close(struct store *st)
 
 	if (pg == NULL)
 		return;
-	PQfinish(pg->conn);
+	pg->tx = 0;
+	pg_unhold(st);
+	pg_pool_put(pg->pool);
 	free(pg);
+}
+
+/* Prepares q on c unless this session has. 0 or -1, logged. */
+static int
+pg_prepare(struct store *st, struct pg_conn *c, const struct pg_query *q)
+{
+	PGresult	*r;
+	int		 i;
+
+	for (i = 0; i < c->n_prepared && c->prepared[i] != q; i++)
+		;
+	if (i < c->n_prepared)
+		return 0;
+	if (i == PG_STMT_MAX) {
+		log_warnx("statement cache full: raise PG_STMT_MAX");
+		return -1;
+	}
+	r = PQprepare(c->conn, q->name, q->sql, 0, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_log_result(st, c->conn, r, q->name);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	c->prepared[c->n_prepared++] = q;
+	return 0;
 }
 
 /* pg_run() and, with unique set, pg_run_unique(). */
@@ -318,32 +176,18 @@ static int
 pg_run_as(struct store *st, const struct pg_query *q,
     const struct pg_params *p, const char *what, PGresult **res, int unique)
 {
-	struct pg_store	*pg = (struct pg_store *)st;
+	struct pg_conn	*c;
 	PGresult	*r;
 	const char	*state;
-	int		 i;
+	int		 rc = STORE_ERROR;
 
 	if (res != NULL)
 		*res = NULL;
-	if (pg_usable(st, pg->tx) == -1)
+	if ((c = pg_hold(st)) == NULL)
 		return STORE_ERROR;
-	for (i = 0; i < pg->n_prepared && pg->prepared[i] != q; i++)
-		;
-	if (i == pg->n_prepared) {
-		if (i == PG_STMT_MAX) {
-			log_warnx("statement cache full: raise PG_STMT_MAX");
-			return STORE_ERROR;
-		}
-		r = PQprepare(pg->conn, q->name, q->sql, 0, NULL);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			pg_log_result(st, r, q->name);
-			PQclear(r);
-			return STORE_ERROR;
-		}
-		PQclear(r);
-		pg->prepared[pg->n_prepared++] = q;
-	}
-	r = PQexecPrepared(pg->conn, q->name, p != NULL ? p->n : 0,
+	if (pg_prepare(st, c, q) == -1)
+		goto out;
+	r = PQexecPrepared(c->conn, q->name, p != NULL ? p->n : 0,
 	    p != NULL ? p->value : NULL, p != NULL ? p->length : NULL,
 	    p != NULL ? p->format : NULL, 0);
 	switch (PQresultStatus(r)) {
@@ -353,18 +197,20 @@ pg_run_as(struct store *st, const struct pg_query *q,
 			*res = r;
 		else
 			PQclear(r);
-		return STORE_OK;
+		rc = STORE_OK;
+		goto out;
 	default:
 		break;
 	}
 	state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (unique && state != NULL && strcmp(state, "23505") == 0) {
-		PQclear(r);
-		return STORE_CONFLICT;
-	}
-	pg_log_result(st, r, what);
+	if (unique && state != NULL && strcmp(state, "23505") == 0)
+		rc = STORE_CONFLICT;
+	else
+		pg_log_result(st, c->conn, r, what);
 	PQclear(r);
-	return STORE_ERROR;
+out:
+	pg_unhold(st);
+	return rc;
 }
 
 int
@@ -455,18 +301,31 @@ pg_changes(const PGresult *r)
 }
 
 /*
- * Opens a transaction with sql; the connection is opened again first
- * when it was lost, as nothing is open to lose.
+ * Opens a transaction with sql on a connection of the pool. A BEGIN
+ * that finds its connection gone (the server restarted since it was
+ * used) is tried once more on another: nothing was open to lose.
  */
 static int
 pg_begin_as(struct store *st, const char *sql)
 {
 	struct pg_store	*pg = (struct pg_store *)st;
+	int		 tries, busy = st->busy;
 
-	if (pg_usable(st, 0) == -1 || pg_command(st, sql, "begin") == -1)
-		return -1;
-	pg->tx = 1;
-	return 0;
+	for (tries = 0; tries < 2; tries++) {
+		if (pg_hold(st) == NULL)
+			return -1;
+		pg->tx = 1;
+		if (pg_command(st, sql, "begin") == 0) {
+			st->busy = busy;
+			return 0;
+		}
+		pg->tx = 0;
+		if (PQstatus(pg->held->conn) == CONNECTION_OK)
+			break;
+		pg_unhold(st);
+	}
+	pg_unhold(st);
+	return -1;
 }
 
 /* READ COMMITTED: each statement sees what committed before it. */
@@ -490,25 +349,31 @@ pg_begin_read(struct store *st)
 
 /*
  * COMMIT of a transaction that a failed statement aborted answers
- * ROLLBACK, not an error: that is a failure too.
+ * ROLLBACK, not an error: that is a failure too. A failed commit keeps
+ * the connection for the caller's rollback.
  */
 int
 pg_commit(struct store *st)
 {
+	struct pg_store	*pg = (struct pg_store *)st;
 	PGresult	*r;
 	int		 rc = 0;
 
-	r = PQexec(((struct pg_store *)st)->conn, "COMMIT");
+	if (pg->held == NULL)
+		return -1;
+	r = PQexec(pg->held->conn, "COMMIT");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pg_log_result(st, r, "commit");
+		pg_log_result(st, pg->held->conn, r, "commit");
 		rc = -1;
 	} else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
 		log_warnx("database commit: the transaction had failed");
 		rc = -1;
 	}
 	PQclear(r);
-	if (rc == 0)
-		((struct pg_store *)st)->tx = 0;
+	if (rc == 0) {
+		pg->tx = 0;
+		pg_unhold(st);
+	}
 	return rc;
 }
 
@@ -517,18 +382,15 @@ pg_rollback(struct store *st)
 {
 	struct pg_store	*pg = (struct pg_store *)st;
 
-	if (PQstatus(pg->conn) == CONNECTION_OK && pg_tx_open(pg->conn))
-		(void)pg_command(st, "ROLLBACK", "rollback");
+	/* pg_pool_give() ends what is open on the connection. */
 	pg->tx = 0;
+	pg_unhold(st);
 }
 
-/* Open also when the connection was lost inside it: see pg_usable(). */
 int
 pg_in_transaction(struct store *st)
 {
-	struct pg_store	*pg = (struct pg_store *)st;
-
-	return pg->tx || pg_tx_open(pg->conn);
+	return ((struct pg_store *)st)->tx;
 }
 
 int
@@ -623,9 +485,10 @@ pg_migrate_step(struct store *st, int version, const char *sql, size_t len)
 		(void)snprintf(q, sizeof(q),
 		    "SELECT 1 FROM schema_version WHERE version = %d",
 		    version);
-		r = PQexec(((struct pg_store *)st)->conn, q);
+		r = PQexec(((struct pg_store *)st)->held->conn, q);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			pg_log_result(st, r, "migration");
+			pg_log_result(st, ((struct pg_store *)st)->held->conn,
+			    r, "migration");
 			PQclear(r);
 			goto fail;
 		}

@@ -102,7 +102,7 @@ int	sqlite_user_each(struct store *, sqlite3_stmt *stmt, const char *what,
 	    int (*fn)(const struct user *, void *), void *arg);
 
 /* The operations (backend.c), by module as in struct store_backend. */
-void		 sqlite_global_init(void);
+void		 sqlite_global_init(const struct store_settings *);
 struct store	*sqlite_open(const char *path, int create);
 void		 sqlite_close(struct store *);
 int		 sqlite_migrate(struct store *);

@@ -416,7 +416,8 @@ main(int argc, char *argv[])
 	args = argv + 2;
 	nargs = argc - 2;
 	first = 1;
-	store_global_init();
+	store_global_init(&(struct store_settings){ .pool = 4,
+	    .timeout_ms = 5000 });
 	if ((st = store_open(db, 0)) == NULL)
 		return 1;
 	if (expense_cmd(st, argv[1]) == -1 &&
