@@ -112,10 +112,17 @@ store_busy(const struct store *st)
 	return st->busy;
 }
 
+int
+store_conflict(const struct store *st)
+{
+	return st->conflict;
+}
+
 void
 store_busy_clear(struct store *st)
 {
 	st->busy = 0;
+	st->conflict = 0;
 }
 
 int

@@ -105,6 +105,13 @@ int		 store_ping(struct store *);
  * was locked by someone else for too long: a 503, not a 500.
  */
 int		 store_busy(const struct store *);
+/*
+ * Nonzero when, besides, the engine ended the transaction to settle a
+ * conflict with a concurrent one (a deadlock's victim, a serialization
+ * failure): the same work run again from its start will likely pass.
+ * store_busy_clear() clears both.
+ */
+int		 store_conflict(const struct store *);
 void		 store_busy_clear(struct store *);
 
 /*

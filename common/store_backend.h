@@ -52,6 +52,7 @@ struct store {
 	int		 reading;	/* depth of nested read transactions */
 	int		 joined;	/* inside store_begin_request's */
 	int		 busy;		/* a call met a lock held too long */
+	int		 conflict;	/* lost to a concurrent transaction */
 };
 
 /* The search text of a client: "name\norg_number" folded, up to 3x. */
@@ -168,6 +169,8 @@ struct store_backend {
 
 	/* Users (store_user.c). */
 	int	(*user_get)(struct store *, int64_t id, struct user *out);
+	int	(*user_get_to_change)(struct store *, int64_t id,
+		    struct user *out);
 	int	(*user_get_by_email)(struct store *, const char *email,
 		    struct user *out);
 	int	(*user_create)(struct store *, struct user *u);

@@ -42,6 +42,7 @@ const struct store_backend pg_backend = {
 	.assignee_clear = pg_assignee_clear,
 
 	.user_get = pg_user_get,
+	.user_get_to_change = pg_user_get_to_change,
 	.user_get_by_email = pg_user_get_by_email,
 	.user_create = pg_user_create,
 	.user_update = pg_user_update,

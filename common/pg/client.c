@@ -108,6 +108,16 @@ pg_client_get_visible(struct store *st, const struct user *viewer,
 	    "JOIN assignments a ON a.client_id = c.id AND a.user_id = $3 "
 	    "WHERE c.id = $1 AND c.partner_id = $2 "
 	    "AND c.status IN ('onboarding', 'active')" };
+	static const struct pg_query firm_lock = { "client_get_firm_lock",
+	    "SELECT " CLIENT_COLUMNS " FROM clients c "
+	    "WHERE c.id = $1 AND c.partner_id = $2 FOR UPDATE OF c" };
+	static const struct pg_query assigned_lock = {
+	    "client_get_assigned_lock",
+	    "SELECT " CLIENT_COLUMNS " FROM clients c "
+	    "JOIN assignments a ON a.client_id = c.id AND a.user_id = $3 "
+	    "WHERE c.id = $1 AND c.partner_id = $2 "
+	    "AND c.status IN ('onboarding', 'active') FOR UPDATE OF c" };
+	const struct pg_query	*q;
 	struct pg_params	 par;
 	PGresult		*r;
 	int			 bookkeeper = viewer->role == ROLE_BOOKKEEPER;
@@ -118,8 +128,11 @@ pg_client_get_visible(struct store *st, const struct user *viewer,
 	pg_param_int64(&par, viewer->partner_id);
 	if (bookkeeper)
 		pg_param_int64(&par, viewer->id);
-	if ((rc = pg_run(st, bookkeeper ? &assigned : &firm, &par,
-	    "client get", &r)) != STORE_OK)
+	if (pg_writing(st))
+		q = bookkeeper ? &assigned_lock : &firm_lock;
+	else
+		q = bookkeeper ? &assigned : &firm;
+	if ((rc = pg_run(st, q, &par, "client get", &r)) != STORE_OK)
 		return rc;
 	rc = PQntuples(r) == 0 ? STORE_NOTFOUND : client_from_row(r, out);
 	PQclear(r);

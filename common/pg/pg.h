@@ -49,7 +49,19 @@ struct pg_store {
 	struct pg_pool		*pool;
 	struct pg_conn		*held;
 	int			 tx;	/* a transaction of ours is open */
+	int			 writing;	/* ... and it may write */
 };
+
+/*
+ * Whether the store's transaction may write. Its reads of the rows a
+ * write depends on lock them, as SQLite's one writer at a time would:
+ * the caller's account FOR SHARE (its change waits for the caller's
+ * writes), a client or user about to change FOR UPDATE (a concurrent
+ * write of another field waits, then reads what this one committed).
+ * Two writes that lock in opposite orders make a deadlock, which the
+ * server settles by failing one (st->conflict): it runs again.
+ */
+int	pg_writing(struct store *);
 
 /*
  * Opens a connection to uri with the session's settings (statement
@@ -197,6 +209,7 @@ int	pg_assignee_remove(struct store *, int64_t client_id,
 int	pg_assignee_clear(struct store *, int64_t client_id);
 
 int	pg_user_get(struct store *, int64_t id, struct user *out);
+int	pg_user_get_to_change(struct store *, int64_t id, struct user *out);
 int	pg_user_get_by_email(struct store *, const char *email,
 	    struct user *out);
 int	pg_user_create(struct store *, struct user *u);

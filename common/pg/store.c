@@ -57,6 +57,9 @@ pg_log_result(struct store *st, PGconn *conn, const PGresult *r,
 	    PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	if (PQstatus(conn) != CONNECTION_OK || pg_state_busy(state))
 		st->busy = 1;
+	if (state != NULL &&
+	    (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
+		st->conflict = 1;
 	secrets[0] = PQpass(conn);
 	pg_scrub(primary != NULL ? primary : PQerrorMessage(conn), secrets,
 	    1, msg, sizeof(msg));
@@ -306,7 +309,7 @@ pg_changes(const PGresult *r)
  * used) is tried once more on another: nothing was open to lose.
  */
 static int
-pg_begin_as(struct store *st, const char *sql)
+pg_begin_as(struct store *st, const char *sql, int writing)
 {
 	struct pg_store	*pg = (struct pg_store *)st;
 	int		 tries, busy = st->busy;
@@ -315,6 +318,7 @@ pg_begin_as(struct store *st, const char *sql)
 		if (pg_hold(st) == NULL)
 			return -1;
 		pg->tx = 1;
+		pg->writing = writing;
 		if (pg_command(st, sql, "begin") == 0) {
 			st->busy = busy;
 			return 0;
@@ -332,7 +336,7 @@ pg_begin_as(struct store *st, const char *sql)
 int
 pg_begin(struct store *st)
 {
-	return pg_begin_as(st, "BEGIN ISOLATION LEVEL READ COMMITTED");
+	return pg_begin_as(st, "BEGIN ISOLATION LEVEL READ COMMITTED", 1);
 }
 
 /*
@@ -344,7 +348,7 @@ int
 pg_begin_read(struct store *st)
 {
 	return pg_begin_as(st,
-	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0);
 }
 
 /*
@@ -391,6 +395,14 @@ int
 pg_in_transaction(struct store *st)
 {
 	return ((struct pg_store *)st)->tx;
+}
+
+int
+pg_writing(struct store *st)
+{
+	struct pg_store	*pg = (struct pg_store *)st;
+
+	return pg->tx && pg->writing;
 }
 
 int

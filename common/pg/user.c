@@ -51,6 +51,24 @@ pg_user_get(struct store *st, int64_t id, struct user *out)
 {
 	static const struct pg_query q = { "user_get",
 	    "SELECT " USER_COLUMNS " FROM users WHERE id = $1" };
+	/*
+	 * A share lock: writes by the same caller go on side by side, and
+	 * a change of the account waits for them.
+	 */
+	static const struct pg_query share = { "user_get_share",
+	    "SELECT " USER_COLUMNS " FROM users WHERE id = $1 FOR SHARE" };
+	struct pg_params	 par;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, id);
+	return user_get_by(st, pg_writing(st) ? &share : &q, &par, out);
+}
+
+int
+pg_user_get_to_change(struct store *st, int64_t id, struct user *out)
+{
+	static const struct pg_query q = { "user_get_to_change",
+	    "SELECT " USER_COLUMNS " FROM users WHERE id = $1 FOR UPDATE" };
 	struct pg_params	 par;
 
 	pg_params_init(&par);

@@ -42,6 +42,8 @@ const struct store_backend sqlite_backend = {
 	.assignee_clear = sqlite_assignee_clear,
 
 	.user_get = sqlite_user_get,
+	/* A write transaction holds the whole file: nothing to add. */
+	.user_get_to_change = sqlite_user_get,
 	.user_get_by_email = sqlite_user_get_by_email,
 	.user_create = sqlite_user_create,
 	.user_update = sqlite_user_update,

@@ -10,6 +10,7 @@ import requests
 from conftest import (API_BIN, REPO, base_env, free_port, mint_jwt,
                       port_is_open, run_cli, sanitizer_report, start_portal,
                       std_claims)
+from db_helpers import suite_backend
 
 
 @pytest.fixture
@@ -18,7 +19,10 @@ def env(tmp_path):
 
 
 def _latest_schema_version():
-    text = (REPO / "schema.sql").read_text()
+    """The last section of the schema of the suite's backend."""
+    schema = {"sqlite": REPO / "schema.sql",
+              "postgresql": REPO / "common" / "pg" / "schema.sql"}
+    text = schema[suite_backend()].read_text()
     versions = [int(v) for v in re.findall(r"(?m)^-- version (\d+)", text)]
     return max(versions)
 
