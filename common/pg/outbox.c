@@ -18,7 +18,8 @@ pg_outbox_add(struct store *st, const char *kind, int64_t user_id,
 	static const struct pg_query q = { "outbox_add",
 	    "INSERT INTO outbox (kind, user_id, recipient, payload, "
 	    "message_id, next_attempt_at, created_at) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id" };
+	    "VALUES ($1, $2, $3, $4, $5, $6, $6) "
+	    "ON CONFLICT (message_id) DO NOTHING RETURNING id" };
 	struct pg_params	 par;
 	PGresult		*r;
 	int			 rc;
@@ -32,7 +33,10 @@ pg_outbox_add(struct store *st, const char *kind, int64_t user_id,
 	pg_param_int64(&par, store_now());
 	if ((rc = pg_run(st, &q, &par, "outbox insert", &r)) != STORE_OK)
 		return rc;
-	*id = pg_get_int64(r, 0, 0);
+	if (PQntuples(r) == 0)
+		rc = STORE_CONFLICT;
+	else
+		*id = pg_get_int64(r, 0, 0);
 	PQclear(r);
 	return rc;
 }
