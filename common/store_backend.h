@@ -120,6 +120,8 @@ struct store_backend {
 		    struct client *c);
 	int	(*client_get_visible)(struct store *,
 		    const struct user *viewer, int64_t id, struct client *out);
+	int	(*client_get_to_change)(struct store *,
+		    const struct user *viewer, int64_t id, struct client *out);
 	int	(*client_transition)(struct store *, int64_t id,
 		    const char *from, const char *to);
 	int	(*client_update)(struct store *, const struct client_keys *,

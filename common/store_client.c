@@ -69,6 +69,13 @@ store_client_get_visible(struct store *st, const struct user *viewer,
 }
 
 int
+store_client_get_to_change(struct store *st, const struct user *viewer,
+    int64_t id, struct client *out)
+{
+	return st->be->client_get_to_change(st, viewer, id, out);
+}
+
+int
 store_client_transition(struct store *st, int64_t id, const char *from,
     const char *to)
 {

@@ -21,6 +21,7 @@ const struct store_backend pg_backend = {
 
 	.client_create = pg_client_create,
 	.client_get_visible = pg_client_get_visible,
+	.client_get_to_change = pg_client_get_to_change,
 	.client_transition = pg_client_transition,
 	.client_update = pg_client_update,
 	.client_set_balance = pg_client_set_balance,

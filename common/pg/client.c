@@ -96,28 +96,12 @@ bad:
 	return STORE_ERROR;
 }
 
-int
-pg_client_get_visible(struct store *st, const struct user *viewer,
-    int64_t id, struct client *out)
+/* One client as the viewer may see it, by firm or by assignment. */
+static int
+client_get_as(struct store *st, const struct user *viewer, int64_t id,
+    const struct pg_query *firm, const struct pg_query *assigned,
+    struct client *out)
 {
-	static const struct pg_query firm = { "client_get_firm",
-	    "SELECT " CLIENT_COLUMNS " FROM clients c "
-	    "WHERE c.id = $1 AND c.partner_id = $2" };
-	static const struct pg_query assigned = { "client_get_assigned",
-	    "SELECT " CLIENT_COLUMNS " FROM clients c "
-	    "JOIN assignments a ON a.client_id = c.id AND a.user_id = $3 "
-	    "WHERE c.id = $1 AND c.partner_id = $2 "
-	    "AND c.status IN ('onboarding', 'active')" };
-	static const struct pg_query firm_lock = { "client_get_firm_lock",
-	    "SELECT " CLIENT_COLUMNS " FROM clients c "
-	    "WHERE c.id = $1 AND c.partner_id = $2 FOR UPDATE OF c" };
-	static const struct pg_query assigned_lock = {
-	    "client_get_assigned_lock",
-	    "SELECT " CLIENT_COLUMNS " FROM clients c "
-	    "JOIN assignments a ON a.client_id = c.id AND a.user_id = $3 "
-	    "WHERE c.id = $1 AND c.partner_id = $2 "
-	    "AND c.status IN ('onboarding', 'active') FOR UPDATE OF c" };
-	const struct pg_query	*q;
 	struct pg_params	 par;
 	PGresult		*r;
 	int			 bookkeeper = viewer->role == ROLE_BOOKKEEPER;
@@ -128,15 +112,48 @@ pg_client_get_visible(struct store *st, const struct user *viewer,
 	pg_param_int64(&par, viewer->partner_id);
 	if (bookkeeper)
 		pg_param_int64(&par, viewer->id);
-	if (pg_writing(st))
-		q = bookkeeper ? &assigned_lock : &firm_lock;
-	else
-		q = bookkeeper ? &assigned : &firm;
-	if ((rc = pg_run(st, q, &par, "client get", &r)) != STORE_OK)
+	if ((rc = pg_run(st, bookkeeper ? assigned : firm, &par,
+	    "client get", &r)) != STORE_OK)
 		return rc;
 	rc = PQntuples(r) == 0 ? STORE_NOTFOUND : client_from_row(r, out);
 	PQclear(r);
 	return rc;
+}
+
+#define CLIENT_BY_FIRM	"SELECT " CLIENT_COLUMNS " FROM clients c " \
+	"WHERE c.id = $1 AND c.partner_id = $2"
+#define CLIENT_BY_ASSIGNMENT	"SELECT " CLIENT_COLUMNS " FROM clients c " \
+	"JOIN assignments a ON a.client_id = c.id AND a.user_id = $3 " \
+	"WHERE c.id = $1 AND c.partner_id = $2 " \
+	"AND c.status IN ('onboarding', 'active')"
+
+/*
+ * No lock, in a write transaction too: the expense batches, whose
+ * counters rewrite the client's row, and the preference and reminder
+ * writes about it go on side by side.
+ */
+int
+pg_client_get_visible(struct store *st, const struct user *viewer,
+    int64_t id, struct client *out)
+{
+	static const struct pg_query firm = { "client_get_firm",
+	    CLIENT_BY_FIRM };
+	static const struct pg_query assigned = { "client_get_assigned",
+	    CLIENT_BY_ASSIGNMENT };
+
+	return client_get_as(st, viewer, id, &firm, &assigned, out);
+}
+
+int
+pg_client_get_to_change(struct store *st, const struct user *viewer,
+    int64_t id, struct client *out)
+{
+	static const struct pg_query firm = { "client_get_firm_lock",
+	    CLIENT_BY_FIRM " FOR UPDATE OF c" };
+	static const struct pg_query assigned = { "client_get_assigned_lock",
+	    CLIENT_BY_ASSIGNMENT " FOR UPDATE OF c" };
+
+	return client_get_as(st, viewer, id, &firm, &assigned, out);
 }
 
 int

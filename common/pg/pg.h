@@ -172,6 +172,8 @@ int	pg_client_create(struct store *, const struct client_keys *,
 	    struct client *c);
 int	pg_client_get_visible(struct store *, const struct user *viewer,
 	    int64_t id, struct client *out);
+int	pg_client_get_to_change(struct store *, const struct user *viewer,
+	    int64_t id, struct client *out);
 int	pg_client_transition(struct store *, int64_t id, const char *from,
 	    const char *to);
 int	pg_client_update(struct store *, const struct client_keys *,

@@ -21,6 +21,8 @@ const struct store_backend sqlite_backend = {
 
 	.client_create = sqlite_client_create,
 	.client_get_visible = sqlite_client_get_visible,
+	/* A write transaction holds the whole file: nothing to add. */
+	.client_get_to_change = sqlite_client_get_visible,
 	.client_transition = sqlite_client_transition,
 	.client_update = sqlite_client_update,
 	.client_set_balance = sqlite_client_set_balance,
