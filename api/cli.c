@@ -8,6 +8,7 @@
 
 #include "../common/log.h"
 #include "../common/password.h"
+#include "../common/store_copy.h"
 #include "../common/store_partner.h"
 #include "../common/store_user.h"
 #include "../common/text.h"
@@ -225,6 +226,117 @@ out:
 	explicit_bzero(pw, sizeof(pw));
 	explicit_bzero(&u, sizeof(u));
 	store_close(st);
+	return rc;
+}
+
+/* One line of the copy's table; the columns compared go after it. */
+static void
+cli_copy_report(const struct store_copy_report *r, void *arg)
+{
+	int	*first = arg;
+
+	if (*first) {
+		printf("%-26s %10s  %-64s  %s\n", "table", "rows", "checksum",
+		    "ok");
+		*first = 0;
+	}
+	printf("%-26s %10lld  %-64s  %s\n", r->table,
+	    (long long)r->source_rows, r->source_sum, r->ok ? "yes" : "NO");
+	if (!r->ok)
+		fprintf(stderr, "%s differs: the source has %lld rows (%s), "
+		    "the target %lld (%s)\n", r->table,
+		    (long long)r->source_rows, r->source_sum,
+		    (long long)r->target_rows, r->target_sum);
+}
+
+/* The columns each checksum covers, after the table. */
+static void
+cli_copy_columns(const struct store_copy_report *r, void *arg)
+{
+	(void)arg;
+	printf("  %s: %s%s\n", r->table, r->columns, r->derived ?
+	    " (made again by the target, rows counting nothing left out)" :
+	    "");
+}
+
+static void
+cli_copy_both(const struct store_copy_report *r, void *arg)
+{
+	struct store_copy_report	*all = arg;
+	size_t				 i;
+
+	for (i = 0; all[i].table != NULL; i++)
+		;
+	all[i] = *r;
+}
+
+/*
+ * copy-to URI: the database PORTAL_DB names, which must exist and be
+ * migrated, into the empty one URI names (store_copy.h).
+ */
+int
+cli_copy_to(const struct config *cfg, int argc, char **argv)
+{
+	struct store_copy_report	 all[32];
+	struct store			*src = NULL, *dst = NULL;
+	char				 where[256];
+	size_t				 i;
+	int				 rc = 1, v, latest, first = 1, res;
+
+	if (argc != 2 || argv[1][0] == '\0') {
+		fprintf(stderr, "usage: portal-api copy-to TARGET "
+		    "(the source is PORTAL_DB)\n");
+		return 2;
+	}
+	if (strcmp(argv[1], cfg->db_path) == 0) {
+		fprintf(stderr, "copy-to: the target is the source\n");
+		return 2;
+	}
+	store_db_for_log(cfg->db_path, where, sizeof(where));
+	if ((src = store_open(cfg->db_path, 0)) == NULL) {
+		fprintf(stderr, "copy-to: cannot open the source %s\n", where);
+		goto out;
+	}
+	v = store_schema_version(src);
+	latest = store_schema_latest(src);
+	if (v != latest) {
+		fprintf(stderr, "copy-to: the source %s is at schema version "
+		    "%d, not %d: run portal-api migrate on it first\n", where,
+		    v, latest);
+		goto out;
+	}
+	store_db_for_log(argv[1], where, sizeof(where));
+	if ((dst = store_open(argv[1], 0)) == NULL) {
+		fprintf(stderr, "copy-to: cannot open the target %s\n", where);
+		goto out;
+	}
+	memset(all, 0, sizeof(all));
+	res = store_copy(src, dst, cli_copy_both, all);
+	for (i = 0; all[i].table != NULL; i++)
+		cli_copy_report(&all[i], &first);
+	if (i > 0) {
+		printf("checksum: %s; columns compared:\n",
+		    STORE_COPY_CANONICAL);
+		for (i = 0; all[i].table != NULL; i++)
+			cli_copy_columns(&all[i], NULL);
+	}
+	switch (res) {
+	case STORE_OK:
+		printf("copied into %s\n", where);
+		rc = 0;
+		break;
+	case STORE_CONFLICT:
+		fprintf(stderr, "copy-to: %s: %s; nothing was written\n", where,
+		    i > 0 ? "the copy differs from the source" :
+		    "the target holds data already");
+		break;
+	default:
+		fprintf(stderr, "copy-to: %s: the copy failed; nothing was "
+		    "written\n", where);
+	}
+out:
+	store_close(dst);
+	store_close(src);
 	return rc;
 }
 

@@ -26,6 +26,7 @@ usage(void)
 	    " [--timezone ZONE]\n"
 	    "       portal-api create-user --partner ID --email EMAIL "
 	    "--name NAME --role ROLE\n"
+	    "       portal-api copy-to postgresql://...  (from PORTAL_DB)\n"
 	    "       portal-api routes\n");
 }
 
@@ -130,6 +131,8 @@ main(int argc, char **argv)
 		rc = cli_create_partner(&cfg, argc - 1, argv + 1);
 	else if (strcmp(cmd, "create-user") == 0)
 		rc = cli_create_user(&cfg, argc - 1, argv + 1);
+	else if (strcmp(cmd, "copy-to") == 0)
+		rc = cli_copy_to(&cfg, argc - 1, argv + 1);
 	else {
 		usage();
 		rc = 2;

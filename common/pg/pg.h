@@ -27,6 +27,8 @@ struct pg_query {
 	const char	*sql;
 };
 
+struct pg_copy_load;
+
 /* A connection: struct store first, so that each is the other. */
 struct pg_store {
 	struct store		 base;
@@ -35,6 +37,7 @@ struct pg_store {
 	const struct pg_query	*prepared[PG_STMT_MAX];
 	int			 n_prepared;
 	int			 tx;	/* a transaction of ours is open */
+	struct pg_copy_load	*load;	/* copy-to's table being loaded */
 };
 
 /*
@@ -72,6 +75,14 @@ int	pg_run(struct store *, const struct pg_query *q,
 	    const struct pg_params *p, const char *what, PGresult **res);
 int	pg_run_unique(struct store *, const struct pg_query *q,
 	    const struct pg_params *p, const char *what, PGresult **res);
+
+/* Logs a failed result (NULL: no answer) and sets busy as it says. */
+void	pg_log_result(struct store *, const PGresult *r, const char *what);
+/*
+ * A statement without parameters or rows, by the simple protocol: the
+ * session's settings and transaction control. 0 or -1, logged.
+ */
+int	pg_command(struct store *, const char *sql, const char *what);
 
 /*
  * Result readers; the value at (row, col) of a text-format result.
@@ -239,5 +250,13 @@ int	pg_tidy_idempotency(struct store *, int64_t now, int max,
 	    int *deleted);
 int	pg_tidy_logins(struct store *, int64_t now, int max, int *deleted);
 int	pg_tidy_count(struct store *, struct table_rows *out);
+
+int	pg_copy_read(struct store *, const char *table,
+	    int (*fn)(const char *const *values, void *), void *arg);
+int	pg_copy_begin(struct store *, int *empty);
+int	pg_copy_load_begin(struct store *, const char *table);
+int	pg_copy_load_row(struct store *, const char *const *values);
+int	pg_copy_load_end(struct store *);
+int	pg_copy_finish(struct store *);
 
 #endif

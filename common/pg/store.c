@@ -145,8 +145,7 @@ pg_state_busy(const char *state)
 	return 0;
 }
 
-/* Logs a failed result (NULL: no answer) and sets busy as it says. */
-static void
+void
 pg_log_result(struct store *st, const PGresult *r, const char *what)
 {
 	PGconn		*conn = ((struct pg_store *)st)->conn;
@@ -165,11 +164,7 @@ pg_log_result(struct store *st, const PGresult *r, const char *what)
 	    state != NULL ? state : "no answer");
 }
 
-/*
- * A statement without parameters or rows, by the simple protocol: the
- * session's settings and transaction control. 0 or -1, logged.
- */
-static int
+int
 pg_command(struct store *st, const char *sql, const char *what)
 {
 	PGresult	*r;

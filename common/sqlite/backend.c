@@ -92,4 +92,7 @@ const struct store_backend sqlite_backend = {
 	.tidy_idempotency = sqlite_tidy_idempotency,
 	.tidy_logins = sqlite_tidy_logins,
 	.tidy_count = sqlite_tidy_count,
+
+	/* A source only: copy-to writes PostgreSQL. */
+	.copy_read = sqlite_copy_read,
 };
