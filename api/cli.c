@@ -229,45 +229,53 @@ out:
 	return rc;
 }
 
-/* One line of the copy's table; the columns compared go after it. */
-static void
-cli_copy_report(const struct store_copy_report *r, void *arg)
-{
-	int	*first = arg;
+/* The tables of a copy, as store_copy() reports them. */
+struct cli_copy {
+	struct store_copy_report	 r[32];
+	size_t				 n;
+};
 
-	if (*first) {
-		printf("%-26s %10s  %-64s  %s\n", "table", "rows", "checksum",
-		    "ok");
-		*first = 0;
-	}
-	printf("%-26s %10lld  %-64s  %s\n", r->table,
-	    (long long)r->source_rows, r->source_sum, r->ok ? "yes" : "NO");
-	if (!r->ok)
-		fprintf(stderr, "%s differs: the source has %lld rows (%s), "
-		    "the target %lld (%s)\n", r->table,
-		    (long long)r->source_rows, r->source_sum,
-		    (long long)r->target_rows, r->target_sum);
+static void
+cli_copy_keep(const struct store_copy_report *r, void *arg)
+{
+	struct cli_copy	*c = arg;
+
+	if (c->n < sizeof(c->r) / sizeof(c->r[0]))
+		c->r[c->n++] = *r;
 }
 
-/* The columns each checksum covers, after the table. */
+/*
+ * The table (table, rows, checksum, ok), then the columns each checksum
+ * covers; a table that differs also on stderr, with the target's side.
+ */
 static void
-cli_copy_columns(const struct store_copy_report *r, void *arg)
+cli_copy_print(const struct cli_copy *c)
 {
-	(void)arg;
-	printf("  %s: %s%s\n", r->table, r->columns, r->derived ?
-	    " (made again by the target, rows counting nothing left out)" :
-	    "");
-}
-
-static void
-cli_copy_both(const struct store_copy_report *r, void *arg)
-{
-	struct store_copy_report	*all = arg;
+	const struct store_copy_report	*r;
 	size_t				 i;
 
-	for (i = 0; all[i].table != NULL; i++)
-		;
-	all[i] = *r;
+	if (c->n == 0)
+		return;
+	printf("%-26s %10s  %-64s  %s\n", "table", "rows", "checksum", "ok");
+	for (i = 0; i < c->n; i++) {
+		r = &c->r[i];
+		printf("%-26s %10lld  %-64s  %s\n", r->table,
+		    (long long)r->source_rows, r->source_sum,
+		    r->ok ? "yes" : "NO");
+		if (!r->ok)
+			fprintf(stderr, "%s differs: the source has %lld rows "
+			    "(%s), the target %lld (%s)\n", r->table,
+			    (long long)r->source_rows, r->source_sum,
+			    (long long)r->target_rows, r->target_sum);
+	}
+	printf("checksum: %s; columns compared:\n", STORE_COPY_CANONICAL);
+	for (i = 0; i < c->n; i++) {
+		r = &c->r[i];
+		printf("  %s: %s", r->table, r->columns);
+		if (r->remade != NULL)
+			printf(" (made again by the target: %s)", r->remade);
+		printf("\n");
+	}
 }
 
 /*
@@ -277,11 +285,10 @@ cli_copy_both(const struct store_copy_report *r, void *arg)
 int
 cli_copy_to(const struct config *cfg, int argc, char **argv)
 {
-	struct store_copy_report	 all[32];
-	struct store			*src = NULL, *dst = NULL;
-	char				 where[256];
-	size_t				 i;
-	int				 rc = 1, v, latest, first = 1, res;
+	struct cli_copy	 copy;
+	struct store	*src = NULL, *dst = NULL;
+	char		 where[256];
+	int		 rc = 1, v, latest;
 
 	if (argc != 2 || argv[1][0] == '\0') {
 		fprintf(stderr, "usage: portal-api copy-to TARGET "
@@ -310,24 +317,17 @@ cli_copy_to(const struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "copy-to: cannot open the target %s\n", where);
 		goto out;
 	}
-	memset(all, 0, sizeof(all));
-	res = store_copy(src, dst, cli_copy_both, all);
-	for (i = 0; all[i].table != NULL; i++)
-		cli_copy_report(&all[i], &first);
-	if (i > 0) {
-		printf("checksum: %s; columns compared:\n",
-		    STORE_COPY_CANONICAL);
-		for (i = 0; all[i].table != NULL; i++)
-			cli_copy_columns(&all[i], NULL);
-	}
-	switch (res) {
+	memset(&copy, 0, sizeof(copy));
+	switch (store_copy(src, dst, cli_copy_keep, &copy)) {
 	case STORE_OK:
+		cli_copy_print(&copy);
 		printf("copied into %s\n", where);
 		rc = 0;
 		break;
 	case STORE_CONFLICT:
+		cli_copy_print(&copy);
 		fprintf(stderr, "copy-to: %s: %s; nothing was written\n", where,
-		    i > 0 ? "the copy differs from the source" :
+		    copy.n > 0 ? "the copy differs from the source" :
 		    "the target holds data already");
 		break;
 	default:

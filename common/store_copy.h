@@ -19,8 +19,11 @@ struct store_copy_report {
 	const char	*table;
 	/* The columns both schemas share, which the checksum covers. */
 	const char	*columns;
-	/* Kept by the store itself on the target: compared, not copied. */
-	int		 derived;
+	/*
+	 * What the target makes again rather than copies, then compared
+	 * like the rest; NULL when all is copied.
+	 */
+	const char	*remade;
 	int64_t		 source_rows;
 	int64_t		 target_rows;
 	char		 source_sum[STORE_COPY_SUM_LEN];
