@@ -283,8 +283,8 @@ struct store_backend {
 	/*
 	 * copy-to (store_copy.c), tables named as store_copy.c lists them.
 	 * copy_read() calls fn with each row of a table in primary key
-	 * order (text keys by their bytes), its values the table's shared
-	 * columns in the list's order, as text rendered as
+	 * order (text keys by their bytes), its n values the table's
+	 * shared columns in the list's order, as text rendered as
 	 * STORE_COPY_CANONICAL says (store_copy.h), NULL for NULL; they
 	 * last until fn returns, and fn's -1 stops the read (STORE_ERROR,
 	 * no log). The others make the backend a copy's target, and are
@@ -298,10 +298,12 @@ struct store_backend {
 	 * commit. 0 or -1, logged.
 	 */
 	int	(*copy_read)(struct store *, const char *table,
-		    int (*fn)(const char *const *values, void *), void *arg);
+		    int (*fn)(const char *const *values, int n, void *),
+		    void *arg);
 	int	(*copy_begin)(struct store *, int *empty);
 	int	(*copy_load_begin)(struct store *, const char *table);
-	int	(*copy_load_row)(struct store *, const char *const *values);
+	int	(*copy_load_row)(struct store *, const char *const *values,
+		    int n);
 	int	(*copy_load_end)(struct store *);
 	int	(*copy_finish)(struct store *);
 };

@@ -123,11 +123,16 @@ copy_column_count(const char *columns)
 }
 
 static int
-copy_row(const char *const *values, void *arg)
+copy_row(const char *const *values, int n, void *arg)
 {
 	struct copy_side	*side = arg;
 	int			 i;
 
+	if (n != side->ncolumns) {
+		log_warnx("copy: a row of %d columns, not %d", n,
+		    side->ncolumns);
+		return -1;
+	}
 	buf_reset(&side->line);
 	for (i = 0; i < side->ncolumns; i++)
 		if (store_copy_field(&side->line, values[i], i == 0) == -1) {
@@ -143,7 +148,7 @@ copy_row(const char *const *values, void *arg)
 	}
 	side->rows++;
 	if (side->dst != NULL && side->dst->be->copy_load_row(side->dst,
-	    values) == -1)
+	    values, n) == -1)
 		return -1;
 	return 0;
 }

@@ -139,7 +139,7 @@ pg_copy_table(const char *table)
  */
 int
 pg_copy_read(struct store *st, const char *table,
-    int (*fn)(const char *const *values, void *), void *arg)
+    int (*fn)(const char *const *values, int n, void *), void *arg)
 {
 	PGconn				*conn = ((struct pg_store *)st)->conn;
 	const struct pg_copy_table	*t;
@@ -176,7 +176,7 @@ pg_copy_read(struct store *st, const char *table,
 			for (i = 0; i < t->ncolumns; i++)
 				v[i] = PQgetisnull(r, 0, i) ? NULL :
 				    PQgetvalue(r, 0, i);
-			if (fn(v, arg) == -1)
+			if (fn(v, t->ncolumns, arg) == -1)
 				rc = STORE_ERROR;
 			break;
 		case PGRES_TUPLES_OK:
@@ -252,12 +252,17 @@ pg_copy_load_begin(struct store *st, const char *table)
 }
 
 int
-pg_copy_load_row(struct store *st, const char *const *values)
+pg_copy_load_row(struct store *st, const char *const *values, int n)
 {
 	struct pg_store		*pg = (struct pg_store *)st;
 	struct pg_copy_load	*l = pg->load;
 	int			 i, first = 1;
 
+	if (n != l->t->ncolumns) {
+		log_warnx("copy: %s takes %d columns, not %d", l->t->table,
+		    l->t->ncolumns, n);
+		return -1;
+	}
 	buf_reset(&l->line);
 	for (i = 0; i < l->t->ncolumns; i++) {
 		if (l->t->skip & (1u << i))

@@ -252,10 +252,11 @@ int	pg_tidy_logins(struct store *, int64_t now, int max, int *deleted);
 int	pg_tidy_count(struct store *, struct table_rows *out);
 
 int	pg_copy_read(struct store *, const char *table,
-	    int (*fn)(const char *const *values, void *), void *arg);
+	    int (*fn)(const char *const *values, int n, void *), void *arg);
 int	pg_copy_begin(struct store *, int *empty);
 int	pg_copy_load_begin(struct store *, const char *table);
-int	pg_copy_load_row(struct store *, const char *const *values);
+int	pg_copy_load_row(struct store *, const char *const *values,
+	    int n);
 int	pg_copy_load_end(struct store *);
 int	pg_copy_finish(struct store *);
 

@@ -62,7 +62,7 @@ static const struct {
 };
 
 struct sqlite_copy_to {
-	int	(*fn)(const char *const *, void *);
+	int	(*fn)(const char *const *, int, void *);
 	void	*arg;
 };
 
@@ -80,12 +80,12 @@ sqlite_copy_row(sqlite3_stmt *stmt, void *arg)
 	for (i = 0; i < n; i++)
 		v[i] = sqlite3_column_type(stmt, i) == SQLITE_NULL ? NULL :
 		    (const char *)sqlite3_column_text(stmt, i);
-	return to->fn(v, to->arg);
+	return to->fn(v, n, to->arg);
 }
 
 int
 sqlite_copy_read(struct store *st, const char *table,
-    int (*fn)(const char *const *values, void *), void *arg)
+    int (*fn)(const char *const *values, int n, void *), void *arg)
 {
 	struct sqlite_copy_to	 to = { fn, arg };
 	sqlite3_stmt		*stmt;

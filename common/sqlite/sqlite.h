@@ -249,6 +249,6 @@ int	sqlite_tidy_logins(struct store *, int64_t now, int max, int *deleted);
 int	sqlite_tidy_count(struct store *, struct table_rows *out);
 
 int	sqlite_copy_read(struct store *, const char *table,
-	    int (*fn)(const char *const *values, void *), void *arg);
+	    int (*fn)(const char *const *values, int n, void *), void *arg);
 
 #endif

@@ -452,3 +452,19 @@ def test_sqlite_copy_that_differs_is_rolled_back(moved, pg_cluster,
     assert "nothing was written" in out.stderr
     assert set(_pg_counts(target).values()) == {0}
     pg_helpers.drop_database(pg_cluster, target)
+
+
+@MOVES
+def test_sqlite_moved_database_copies_on_to_another_postgresql(moved,
+                                                               pg_cluster):
+    """The read side is the backend's own: a PostgreSQL database copies
+    as well, with the same counts."""
+    target = new_database(pg_cluster, "copy_again")
+    env = dict(moved["room"].portal.env, PORTAL_DB=moved["uri"])
+    out = run_cli(env, "copy-to", target)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()[1:1 + len(TABLES)]
+    assert [x.split()[0] for x in lines] == TABLES
+    assert all(x.split()[-1] == "yes" for x in lines)
+    assert _pg_counts(target) == _pg_counts(moved["uri"])
+    pg_helpers.drop_database(pg_cluster, target)
