@@ -279,8 +279,9 @@ cli_copy_print(const struct cli_copy *c)
 }
 
 /*
- * copy-to URI: the database PORTAL_DB names, which must exist and be
- * migrated, into the empty one URI names (store_copy.h).
+ * copy-to TARGET: the database PORTAL_DB names, which must exist and be
+ * migrated, into the empty one TARGET names, a postgresql:// URI or a
+ * SQLite file (store_copy.h).
  */
 int
 cli_copy_to(const struct config *cfg, int argc, char **argv)
@@ -313,7 +314,8 @@ cli_copy_to(const struct config *cfg, int argc, char **argv)
 		goto out;
 	}
 	store_db_for_log(argv[1], where, sizeof(where));
-	if ((dst = store_open(argv[1], 0)) == NULL) {
+	/* A SQLite target is made; a PostgreSQL one must exist. */
+	if ((dst = store_open(argv[1], 1)) == NULL) {
 		fprintf(stderr, "copy-to: cannot open the target %s\n", where);
 		goto out;
 	}

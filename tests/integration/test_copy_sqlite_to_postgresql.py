@@ -7,9 +7,11 @@ a "notify accountants" reminder); the answers of its reads are recorded,
 the processes stop, copy-to moves the file into a fresh PostgreSQL
 database, and the processes start again on it: every recorded answer
 must come back byte for byte (ids, order, cursors), new writes continue
-the ids, and the worker sends no email twice. copy-to refuses a target
-that holds data, and a wrong password is an error that never shows the
-password."""
+the ids, and the worker sends no email twice. Copied back from
+PostgreSQL into a new file, the same answers come back again. copy-to
+refuses a target that holds data, rolls back a copy that differs, and a
+wrong password is an error that never shows the password."""
+import copy
 import re
 import secrets
 import tempfile
@@ -21,7 +23,7 @@ import pytest
 import requests
 
 import pg_helpers
-from conftest import ServerProcess, base_env, run_cli
+from conftest import Portal, ServerProcess, base_env, free_port, run_cli
 from pg_helpers import connect, new_database
 from worker_helpers import Mailroom, next_local
 
@@ -272,13 +274,18 @@ def moved(pg_cluster):
             sqlite_db = room.portal.env["PORTAL_DB"]
             uri = new_database(pg_cluster, "copy")
             out = run_cli(room.portal.env, "copy-to", uri, timeout=300)
+            # And back again, into a new file, before PostgreSQL changes.
+            back_db = str(Path(tmpdir) / "back.db")
+            back = run_cli(dict(room.portal.env, PORTAL_DB=uri), "copy-to",
+                           back_db, timeout=300)
             env = room.portal.env
             env["PORTAL_DB"] = uri
             room.portal.server = ServerProcess(
                 env, Path(tmpdir) / "portal-api-pg.log").start()
             yield {"room": room, "seed": seed, "before": before,
                    "mails": mails, "copy": out, "uri": uri,
-                   "sqlite": sqlite_db}
+                   "sqlite": sqlite_db, "back": back, "back_db": back_db,
+                   "tmpdir": tmpdir}
         finally:
             room.close()
 
@@ -468,3 +475,31 @@ def test_sqlite_moved_database_copies_on_to_another_postgresql(moved,
     assert all(x.split()[-1] == "yes" for x in lines)
     assert _pg_counts(target) == _pg_counts(moved["uri"])
     pg_helpers.drop_database(pg_cluster, target)
+
+
+@MOVES
+def test_sqlite_file_copied_back_from_postgresql_answers_the_same(moved):
+    """The way back: PostgreSQL copied into a new SQLite file, which
+    answers every recorded read with the same bytes."""
+    back = moved["back"]
+    assert back.returncode == 0, back.stderr
+    lines = back.stdout.splitlines()[1:1 + len(TABLES)]
+    assert [x.split()[0] for x in lines] == TABLES
+    assert all(x.split()[-1] == "yes" for x in lines), back.stdout
+    # The same rows and checksums as the copy that came from the file.
+    assert lines == moved["copy"].stdout.splitlines()[1:1 + len(TABLES)]
+    seed = moved["seed"]
+    env = dict(moved["room"].portal.env, PORTAL_DB=moved["back_db"],
+               PORTAL_LISTEN="127.0.0.1:%d" % free_port())
+    server = ServerProcess(env, Path(moved["tmpdir"]) /
+                           "portal-api-back.log").start()
+    try:
+        there = copy.copy(seed)
+        there.p = Portal(server, env, moved["tmpdir"])
+        after = record(there)
+    finally:
+        server.stop_and_check()
+    assert len(after) == len(moved["before"])
+    for b, a in zip(moved["before"], after):
+        assert b[:3] == a[:3]
+        assert (a[3], a[4]) == (b[3], b[4]), (b[:3], b[4][:300], a[4][:300])
