@@ -13,7 +13,10 @@
 #include "store_backend.h"
 #include "store_copy.h"
 
-/* The longest line a row renders to: an idempotent answer's body. */
+/*
+ * Room for a row's line; the longest is an idempotent answer's body, up
+ * to 64 KiB and twice that in hex.
+ */
 #define COPY_LINE_MAX	(4 * 1024 * 1024)
 
 /*
@@ -192,7 +195,10 @@ out:
 	return rc;
 }
 
-/* Table i: loaded into dst (unless derived), then read back. 0 or -1. */
+/*
+ * Table i read from src into r's source side and loaded into dst, unless
+ * dst derives it. 0 or -1, logged.
+ */
 static int
 copy_table(struct store *src, struct store *dst, size_t i,
     struct store_copy_report *r)
@@ -208,7 +214,7 @@ copy_table(struct store *src, struct store *dst, size_t i,
 		return -1;
 	if (copy_side_read(src, i, load ? dst : NULL, &r->source_rows,
 	    r->source_sum) == -1) {
-		/* The load's end reports nothing new: the read failed. */
+		/* The load is ended all the same; the read's failure counts. */
 		if (load)
 			(void)be->copy_load_end(dst);
 		return -1;

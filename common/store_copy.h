@@ -1,8 +1,8 @@
 /*
  * copy-to: a firm's whole database copied from one store into another,
- * empty one (a SQLite file onto PostgreSQL), in one transaction of the
- * target's, then proved by the row count and a checksum of each table
- * read back from both sides.
+ * empty one (a SQLite file onto PostgreSQL, or back into a new file), in
+ * one transaction of the target's, proved by the row count and a
+ * checksum of each table read back from both sides before it commits.
  */
 #ifndef COMMON_STORE_COPY_H
 #define COMMON_STORE_COPY_H
@@ -48,7 +48,8 @@ struct store_copy_report {
  * src is read from one snapshot. report, when set, gets each table once
  * the comparison is done, in the order they were copied. STORE_OK;
  * STORE_CONFLICT when dst holds a row already, or a table differs
- * (rolled back, nothing changed); STORE_ERROR, logged.
+ * (rolled back: no row written, though the migration stays);
+ * STORE_ERROR, logged.
  */
 int	store_copy(struct store *src, struct store *dst,
 	    void (*report)(const struct store_copy_report *, void *),
