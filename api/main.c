@@ -26,7 +26,8 @@ usage(void)
 	    " [--timezone ZONE]\n"
 	    "       portal-api create-user --partner ID --email EMAIL "
 	    "--name NAME --role ROLE\n"
-	    "       portal-api copy-to postgresql://...  (from PORTAL_DB)\n"
+	    "       portal-api copy-to postgresql://...|FILE  "
+	    "(copies PORTAL_DB there)\n"
 	    "       portal-api routes\n");
 }
 
