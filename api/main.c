@@ -26,6 +26,8 @@ usage(void)
 	    " [--timezone ZONE]\n"
 	    "       portal-api create-user --partner ID --email EMAIL "
 	    "--name NAME --role ROLE\n"
+	    "       portal-api copy-to postgresql://...|FILE  "
+	    "(copies PORTAL_DB there)\n"
 	    "       portal-api routes\n");
 }
 
@@ -131,6 +133,8 @@ main(int argc, char **argv)
 		rc = cli_create_partner(&cfg, argc - 1, argv + 1);
 	else if (strcmp(cmd, "create-user") == 0)
 		rc = cli_create_user(&cfg, argc - 1, argv + 1);
+	else if (strcmp(cmd, "copy-to") == 0)
+		rc = cli_copy_to(&cfg, argc - 1, argv + 1);
 	else {
 		usage();
 		rc = 2;

@@ -285,7 +285,42 @@ struct store_backend {
 	int	(*tidy_logins)(struct store *, int64_t now, int max,
 		    int *deleted);
 	int	(*tidy_count)(struct store *, struct table_rows *out);
+
+	/*
+	 * copy-to (store_copy.c), tables named as store_copy.c lists them.
+	 * copy_read() calls fn with each row of a table in primary key
+	 * order (text keys by their bytes), its n values the table's
+	 * shared columns in the list's order, as text rendered as
+	 * STORE_COPY_CANONICAL says (store_copy.h), NULL for NULL; they
+	 * last until fn returns, and fn's -1 stops the read (STORE_ERROR,
+	 * no log). The others make the backend a copy's target, and are
+	 * NULL where it cannot be one: copy_begin() opens the write
+	 * transaction of the whole copy, with no statement timeout, and
+	 * sets *empty when no data table holds a row. copy_load_begin(),
+	 * copy_load_row() (the values copy_read() gave) and
+	 * copy_load_end() write one table's rows; what the target's
+	 * schema derives by itself it may leave out. copy_finish() moves
+	 * each identity sequence past the highest id, just before the
+	 * commit. 0 or -1, logged.
+	 */
+	int	(*copy_read)(struct store *, const char *table,
+		    int (*fn)(const char *const *values, int n, void *),
+		    void *arg);
+	int	(*copy_begin)(struct store *, int *empty);
+	int	(*copy_load_begin)(struct store *, const char *table);
+	int	(*copy_load_row)(struct store *, const char *const *values,
+		    int n);
+	int	(*copy_load_end)(struct store *);
+	int	(*copy_finish)(struct store *);
 };
+
+/*
+ * Appends a value to a COPY text line as STORE_COPY_CANONICAL says,
+ * a tab before it unless first: NULL as \N, backslash, tab, newline
+ * and carriage return escaped (store_copy.c). 0 or -1 (buf full).
+ */
+struct buf;
+int	store_copy_field(struct buf *, const char *value, int first);
 
 /*
  * The backends built in, each defined by its folder's backend.c; the

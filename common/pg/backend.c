@@ -94,4 +94,11 @@ const struct store_backend pg_backend = {
 	.tidy_idempotency = pg_tidy_idempotency,
 	.tidy_logins = pg_tidy_logins,
 	.tidy_count = pg_tidy_count,
+
+	.copy_read = pg_copy_read,
+	.copy_begin = pg_copy_begin,
+	.copy_load_begin = pg_copy_load_begin,
+	.copy_load_row = pg_copy_load_row,
+	.copy_load_end = pg_copy_load_end,
+	.copy_finish = pg_copy_finish,
 };

@@ -30,6 +30,8 @@ struct pg_query {
 /* Room for a server's or libpq's message as logged. */
 #define PG_MESSAGE_MAX	512
 
+struct pg_copy_load;
+
 /* A connection to the server, kept in a pool (pool.c). */
 struct pg_conn {
 	PGconn			*conn;
@@ -50,7 +52,11 @@ struct pg_store {
 	struct pg_conn		*held;
 	int			 tx;	/* a transaction of ours is open */
 	int			 writing;	/* ... and it may write */
+	struct pg_copy_load	*load;	/* copy-to's table being loaded */
 };
+
+/* The connection the store's open transaction holds. */
+PGconn	*pg_conn(struct store *);
 
 /*
  * Whether the store's transaction may write. Its reads of the rows a
@@ -130,6 +136,14 @@ int	pg_run(struct store *, const struct pg_query *q,
 	    const struct pg_params *p, const char *what, PGresult **res);
 int	pg_run_unique(struct store *, const struct pg_query *q,
 	    const struct pg_params *p, const char *what, PGresult **res);
+
+/* Logs a failed result (NULL: no answer) and sets busy as it says. */
+void	pg_log_result(struct store *, const PGresult *r, const char *what);
+/*
+ * A statement without parameters or rows, by the simple protocol: the
+ * session's settings and transaction control. 0 or -1, logged.
+ */
+int	pg_command(struct store *, const char *sql, const char *what);
 
 /*
  * Result readers; the value at (row, col) of a text-format result.
@@ -301,5 +315,14 @@ int	pg_tidy_idempotency(struct store *, int64_t now, int max,
 	    int *deleted);
 int	pg_tidy_logins(struct store *, int64_t now, int max, int *deleted);
 int	pg_tidy_count(struct store *, struct table_rows *out);
+
+int	pg_copy_read(struct store *, const char *table,
+	    int (*fn)(const char *const *values, int n, void *), void *arg);
+int	pg_copy_begin(struct store *, int *empty);
+int	pg_copy_load_begin(struct store *, const char *table);
+int	pg_copy_load_row(struct store *, const char *const *values,
+	    int n);
+int	pg_copy_load_end(struct store *);
+int	pg_copy_finish(struct store *);
 
 #endif

@@ -44,11 +44,10 @@ pg_state_busy(const char *state)
 	return 0;
 }
 
-/* Logs a failed result (NULL: no answer) and sets busy as it says. */
-static void
-pg_log_result(struct store *st, PGconn *conn, const PGresult *r,
-    const char *what)
+void
+pg_log_result(struct store *st, const PGresult *r, const char *what)
 {
+	PGconn		*conn = ((struct pg_store *)st)->held->conn;
 	const char	*state, *primary, *secrets[1];
 	char		 msg[PG_MESSAGE_MAX];
 
@@ -99,7 +98,7 @@ pg_unhold(struct store *st)
  * the held connection: transaction control and migrations. 0 or -1,
  * logged.
  */
-static int
+int
 pg_command(struct store *st, const char *sql, const char *what)
 {
 	PGconn		*conn = ((struct pg_store *)st)->held->conn;
@@ -109,7 +108,7 @@ pg_command(struct store *st, const char *sql, const char *what)
 	r = PQexec(conn, sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
 	    PQresultStatus(r) != PGRES_TUPLES_OK) {
-		pg_log_result(st, conn, r, what);
+		pg_log_result(st, r, what);
 		rc = -1;
 	}
 	PQclear(r);
@@ -165,7 +164,7 @@ pg_prepare(struct store *st, struct pg_conn *c, const struct pg_query *q)
 	}
 	r = PQprepare(c->conn, q->name, q->sql, 0, NULL);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pg_log_result(st, c->conn, r, q->name);
+		pg_log_result(st, r, q->name);
 		PQclear(r);
 		return -1;
 	}
@@ -209,7 +208,7 @@ pg_run_as(struct store *st, const struct pg_query *q,
 	if (unique && state != NULL && strcmp(state, "23505") == 0)
 		rc = STORE_CONFLICT;
 	else
-		pg_log_result(st, c->conn, r, what);
+		pg_log_result(st, r, what);
 	PQclear(r);
 out:
 	pg_unhold(st);
@@ -367,7 +366,7 @@ pg_commit(struct store *st)
 		return -1;
 	r = PQexec(pg->held->conn, "COMMIT");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pg_log_result(st, pg->held->conn, r, "commit");
+		pg_log_result(st, r, "commit");
 		rc = -1;
 	} else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
 		log_warnx("database commit: the transaction had failed");
@@ -395,6 +394,12 @@ int
 pg_in_transaction(struct store *st)
 {
 	return ((struct pg_store *)st)->tx;
+}
+
+PGconn *
+pg_conn(struct store *st)
+{
+	return ((struct pg_store *)st)->held->conn;
 }
 
 int
@@ -499,8 +504,7 @@ pg_migrate_step(struct store *st, int version, const char *sql, size_t len)
 		    version);
 		r = PQexec(((struct pg_store *)st)->held->conn, q);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			pg_log_result(st, ((struct pg_store *)st)->held->conn,
-			    r, "migration");
+			pg_log_result(st, r, "migration");
 			PQclear(r);
 			goto fail;
 		}

@@ -96,4 +96,11 @@ const struct store_backend sqlite_backend = {
 	.tidy_idempotency = sqlite_tidy_idempotency,
 	.tidy_logins = sqlite_tidy_logins,
 	.tidy_count = sqlite_tidy_count,
+
+	.copy_read = sqlite_copy_read,
+	.copy_begin = sqlite_copy_begin,
+	.copy_load_begin = sqlite_copy_load_begin,
+	.copy_load_row = sqlite_copy_load_row,
+	.copy_load_end = sqlite_copy_load_end,
+	.copy_finish = sqlite_copy_finish,
 };

@@ -14,6 +14,8 @@
 
 #define STORE_STMT_MAX	256
 
+struct sqlite_copy_table;
+
 /* A connection: struct store first, so that each is the other. */
 struct sqlite_store {
 	struct store	 base;
@@ -24,6 +26,8 @@ struct sqlite_store {
 	}		 cache[STORE_STMT_MAX];
 	int		 n_cached;
 	int		 writing;	/* holds the process's write turn */
+	/* copy-to's table being loaded (copy.c). */
+	const struct sqlite_copy_table *load;
 };
 
 /* The SQLite handle of a connection this backend opened. */
@@ -247,5 +251,14 @@ int	sqlite_tidy_idempotency(struct store *, int64_t now, int max,
 	    int *deleted);
 int	sqlite_tidy_logins(struct store *, int64_t now, int max, int *deleted);
 int	sqlite_tidy_count(struct store *, struct table_rows *out);
+
+int	sqlite_copy_read(struct store *, const char *table,
+	    int (*fn)(const char *const *values, int n, void *), void *arg);
+int	sqlite_copy_begin(struct store *, int *empty);
+int	sqlite_copy_load_begin(struct store *, const char *table);
+int	sqlite_copy_load_row(struct store *, const char *const *values,
+	    int n);
+int	sqlite_copy_load_end(struct store *);
+int	sqlite_copy_finish(struct store *);
 
 #endif
