@@ -141,23 +141,31 @@ PGconn *
 pg_connect(const char *uri, int timeout_ms, int quiet)
 {
 	/*
-	 * connect_timeout before dbname: the URI, expanded from dbname,
-	 * overrides it when it names one. Reaching the server may take
+	 * The timeouts before dbname: the URI, expanded from dbname,
+	 * overrides them when it names them. Reaching the server may take
 	 * the request's deadline and no longer (libpq's least is 2 s).
 	 */
+	/*
+	 * tcp_user_timeout: a server gone from the network (no answer to
+	 * what was sent) ends the connection at the deadline instead of
+	 * at the kernel's minutes of retransmissions.
+	 */
 	static const char *const keys[] = {
-		"connect_timeout", "application_name", "dbname", NULL
+		"connect_timeout", "tcp_user_timeout", "application_name",
+		"dbname", NULL
 	};
-	const char	*values[4];
-	char		 seconds[16];
+	const char	*values[5];
+	char		 seconds[16], ms[16];
 	PGconn		*conn;
 
 	(void)snprintf(seconds, sizeof(seconds), "%d",
 	    timeout_ms < 2000 ? 2 : (timeout_ms + 999) / 1000);
+	(void)snprintf(ms, sizeof(ms), "%d", timeout_ms);
 	values[0] = seconds;
-	values[1] = "portal";
-	values[2] = uri;
-	values[3] = NULL;
+	values[1] = ms;
+	values[2] = "portal";
+	values[3] = uri;
+	values[4] = NULL;
 	conn = PQconnectdbParams(keys, values, 1);
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
 		if (!quiet)
