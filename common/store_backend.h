@@ -148,6 +148,11 @@ struct store_backend {
 	int	(*expense_upsert)(struct store *, int64_t client_id,
 		    const struct expense_fields *f, struct expense *out,
 		    int *created);
+	/* n is at least 1. */
+	int	(*expense_upsert_batch)(struct store *, int64_t client_id,
+		    const struct expense_fields *f, int n,
+		    int (*fn)(const struct expense *, int created, void *),
+		    void *arg);
 	int	(*expense_get)(struct store *, int64_t client_id, int64_t id,
 		    struct expense *out);
 	int	(*expense_set_status)(struct store *, int64_t client_id,

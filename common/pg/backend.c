@@ -31,6 +31,7 @@ const struct store_backend pg_backend = {
 	.client_search_tidy = pg_client_search_tidy,
 
 	.expense_upsert = pg_expense_upsert,
+	.expense_upsert_batch = pg_expense_upsert_batch,
 	.expense_get = pg_expense_get,
 	.expense_set_status = pg_expense_set_status,
 	.expense_list = pg_expense_list,

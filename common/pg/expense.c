@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "../jsonw.h"
 #include "../log.h"
 #include "../store_expense.h"
 #include "pg.h"
@@ -123,6 +124,127 @@ pg_expense_upsert(struct store *st, int64_t client_id,
 		log_warnx("expense upsert returned no row");
 		rc = STORE_ERROR;
 	}
+	return rc;
+}
+
+/*
+ * A batch in one statement, one round trip instead of two a row: the
+ * expenses go as one JSON array ($2), read back as rows numbered in
+ * order. As in pg_expense_upsert(), the client's existing expenses are
+ * updated (u) and only the new ones inserted (i), in order, so that they
+ * take the ids SQLite would give them; the insert's ON CONFLICT is for
+ * expenses another transaction inserted meanwhile. Both see the rows as
+ * they were before the statement, so the NOT EXISTS leaves out exactly
+ * those u updates. Each fires its statement trigger once: the client's
+ * counters move once for the update and once for the insert.
+ * Columns: EXPENSE_COLUMNS, created, the position in the batch from 1.
+ */
+#define BATCH_ROWS \
+	"ROWS FROM (jsonb_to_recordset($2::jsonb) AS (external_id text, " \
+	"amount_minor bigint, currency text, spent_at bigint, " \
+	"merchant text, receipt_status text, export_status text)) " \
+	"WITH ORDINALITY AS v (external_id, amount_minor, currency, " \
+	"spent_at, merchant, receipt_status, export_status, ord)"
+static const struct pg_query expense_batch_q = { "expense_upsert_batch",
+    "WITH v AS (SELECT * FROM " BATCH_ROWS "), "
+    "u AS (UPDATE expenses e SET amount_minor = v.amount_minor, "
+    "currency = v.currency, spent_at = v.spent_at, merchant = v.merchant, "
+    "receipt_status = v.receipt_status, export_status = v.export_status, "
+    "updated_at = $3 FROM v "
+    "WHERE e.client_id = $1 AND e.external_id = v.external_id "
+    "RETURNING e.id, e.client_id, e.external_id, e.amount_minor, "
+    "e.currency, e.spent_at, e.merchant, e.receipt_status, "
+    "e.export_status, e.created_at, e.updated_at, false, v.ord), "
+    "i AS (INSERT INTO expenses (client_id, external_id, amount_minor, "
+    "currency, spent_at, merchant, receipt_status, export_status, "
+    "created_at, updated_at) "
+    "SELECT $1, external_id, amount_minor, currency, spent_at, merchant, "
+    "receipt_status, export_status, $3, $3 FROM v "
+    "WHERE NOT EXISTS (SELECT 1 FROM expenses x "
+    "WHERE x.client_id = $1 AND x.external_id = v.external_id) "
+    "ORDER BY ord "
+    "ON CONFLICT (client_id, external_id) DO UPDATE SET "
+    "amount_minor = excluded.amount_minor, "
+    "currency = excluded.currency, spent_at = excluded.spent_at, "
+    "merchant = excluded.merchant, "
+    "receipt_status = excluded.receipt_status, "
+    "export_status = excluded.export_status, "
+    "updated_at = excluded.updated_at "
+    "RETURNING " EXPENSE_COLUMNS ", xmax::text = '0') "
+    "SELECT * FROM u UNION ALL "
+    "SELECT i.*, v.ord FROM i JOIN v USING (external_id) ORDER BY ord" };
+
+/* The batch as the JSON array BATCH_ROWS reads, into b. -1: too large. */
+static int
+expense_batch_json(struct buf *b, const struct expense_fields *f, int n)
+{
+	struct jsonw	 w;
+	int		 i;
+
+	jsonw_init(&w, b);
+	jsonw_array_open(&w);
+	for (i = 0; i < n; i++) {
+		jsonw_object_open(&w);
+		jsonw_key(&w, "external_id");
+		jsonw_string(&w, f[i].external_id);
+		jsonw_key(&w, "amount_minor");
+		jsonw_int(&w, f[i].amount_minor);
+		jsonw_key(&w, "currency");
+		jsonw_string(&w, f[i].currency);
+		jsonw_key(&w, "spent_at");
+		jsonw_int(&w, f[i].spent_at);
+		jsonw_key(&w, "merchant");
+		jsonw_string(&w, f[i].merchant);
+		jsonw_key(&w, "receipt_status");
+		jsonw_string(&w, f[i].receipt_status);
+		jsonw_key(&w, "export_status");
+		jsonw_string(&w, f[i].export_status);
+		jsonw_object_close(&w);
+	}
+	jsonw_array_close(&w);
+	return w.error ? -1 : 0;
+}
+
+int
+pg_expense_upsert_batch(struct store *st, int64_t client_id,
+    const struct expense_fields *f, int n,
+    int (*fn)(const struct expense *, int, void *), void *arg)
+{
+	struct pg_params	 par;
+	struct expense		 e;
+	struct buf		 json;
+	PGresult		*r = NULL;
+	int			 i, rc = STORE_ERROR;
+
+	/* Room for the largest batch the API takes, escapes and all. */
+	buf_init(&json, (size_t)EXPENSE_BATCH_MAX * 8 * 1024);
+	if (expense_batch_json(&json, f, n) == -1) {
+		log_warnx("expense batch: cannot write its JSON");
+		goto out;
+	}
+	pg_params_init(&par);
+	pg_param_int64(&par, client_id);
+	pg_param_text(&par, json.data);
+	pg_param_int64(&par, store_now());
+	if ((rc = pg_run(st, &expense_batch_q, &par, "expense batch", &r)) !=
+	    STORE_OK)
+		goto out;
+	if (PQntuples(r) != n) {
+		log_warnx("expense batch of %d wrote %d rows", n, PQntuples(r));
+		rc = STORE_ERROR;
+		goto out;
+	}
+	for (i = 0; i < n && rc == STORE_OK; i++) {
+		if (pg_get_int64(r, i, 12) != i + 1) {
+			log_warnx("expense batch: row %d out of order", i);
+			rc = STORE_ERROR;
+		} else if ((rc = expense_from_row(r, i, &e)) == STORE_OK &&
+		    fn(&e, pg_get_bool(r, i, 11), arg) == -1)
+			rc = STORE_ERROR;
+	}
+out:
+	PQclear(r);
+	buf_cleanup(&json);
 	return rc;
 }
 

@@ -205,6 +205,9 @@ int	pg_client_search_tidy(struct store *, int pages, int *merged);
 int	pg_expense_upsert(struct store *, int64_t client_id,
 	    const struct expense_fields *f, struct expense *out,
 	    int *created);
+int	pg_expense_upsert_batch(struct store *, int64_t client_id,
+	    const struct expense_fields *f, int n,
+	    int (*fn)(const struct expense *, int, void *), void *arg);
 int	pg_expense_get(struct store *, int64_t client_id, int64_t id,
 	    struct expense *out);
 int	pg_expense_set_status(struct store *, int64_t client_id, int64_t id,

@@ -32,6 +32,7 @@ const struct store_backend sqlite_backend = {
 	.client_search_tidy = sqlite_client_search_tidy,
 
 	.expense_upsert = sqlite_expense_upsert,
+	.expense_upsert_batch = sqlite_expense_upsert_batch,
 	.expense_get = sqlite_expense_get,
 	.expense_set_status = sqlite_expense_set_status,
 	.expense_list = sqlite_expense_list,
