@@ -4,7 +4,7 @@
 CC		?= cc
 BUILD		?= release
 PKGS		 = libcjson sqlite3 libcurl libjwt libxcrypt icu-uc icu-i18n gmime-3.0 \
-		   libcrypto
+		   libcrypto libpq
 
 WARN		 = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wformat=2 \
@@ -28,14 +28,15 @@ CFLAGS		+= $(CFLAGS_BASE) $(OPT)
 OBJDIR		 = build/$(BUILD)
 
 # The store's backends, each a folder of common/ (common/sqlite/*.c).
-STORE_BACKENDS	 = sqlite
+STORE_BACKENDS	 = sqlite pg
 COMMON_SRC	 = $(wildcard common/*.c) \
 		   $(foreach b,$(STORE_BACKENDS),$(wildcard common/$(b)/*.c))
 API_SRC		 = $(wildcard api/*.c)
 WORKER_SRC	 = $(wildcard worker/*.c)
 GEN_SRC		 = $(OBJDIR)/gen/schema_sql.c $(OBJDIR)/gen/openapi_yaml.c
 
-COMMON_OBJ	 = $(COMMON_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/schema_sql.o
+COMMON_OBJ	 = $(COMMON_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/schema_sql.o \
+		   $(if $(filter pg,$(STORE_BACKENDS)),$(OBJDIR)/gen/pg_schema_sql.o)
 API_OBJ		 = $(API_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/openapi_yaml.o
 WORKER_OBJ	 = $(WORKER_SRC:%.c=$(OBJDIR)/%.o)
 # Worker modules without main(), for the unit tests.
@@ -70,6 +71,10 @@ $(OBJDIR)/gen/schema_sql.c: schema.sql scripts/embed
 	@mkdir -p $(@D)
 	sh scripts/embed schema_sql $< > $@
 
+$(OBJDIR)/gen/pg_schema_sql.c: common/pg/schema.sql scripts/embed
+	@mkdir -p $(@D)
+	sh scripts/embed pg_schema_sql $< > $@
+
 $(OBJDIR)/gen/openapi_yaml.c: openapi.yaml scripts/embed
 	@mkdir -p $(@D)
 	sh scripts/embed openapi_yaml $< > $@
@@ -78,6 +83,14 @@ $(OBJDIR)/tests/test_%: tests/unit/test_%.c $(COMMON_OBJ) $(WORKER_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \
 	    $(LDLIBS) -lcmocka
+
+# One store operation per run on PORTAL_DB, for the PostgreSQL store's
+# tests (tests/integration/test_pg_store_mail.py builds it).
+$(OBJDIR)/tests/pg_store_driver: tests/integration/pg_store_driver.c \
+    $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \
+	    $(LDLIBS)
 
 asan:
 	$(MAKE) BUILD=asan binaries

@@ -3,6 +3,7 @@
  * admins. Only active admins and bookkeepers of the firm can be assigned.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/log.h"
@@ -81,13 +82,22 @@ assignees_get(struct request *req)
 	client_cleanup(&c);
 }
 
+static int
+assignees_id_cmp(const void *a, const void *b)
+{
+	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 static void
 assignees_put(struct request *req)
 {
 	const cJSON	*ids, *id;
 	struct client	 c;
+	int64_t		 add[ASSIGNEES_MAX];
 	char		 field[32];
-	int		 i = 0, rc;
+	int		 i = 0, k, rc;
 
 	if (client_load_or_reply(req, 0, &c) == -1)
 		return;
@@ -107,13 +117,17 @@ assignees_put(struct request *req)
 		}
 		if (rc != STORE_OK)
 			goto fail;
-		i++;
+		add[i++] = (int64_t)id->valuedouble;
 	}
+	/*
+	 * In id order: each assignment moves its user's counters, and two
+	 * requests locking them in opposite orders would deadlock.
+	 */
+	qsort(add, (size_t)i, sizeof(add[0]), assignees_id_cmp);
 	if (store_assignee_clear(req->store, c.id) != STORE_OK)
 		goto fail;
-	cJSON_ArrayForEach(id, ids)
-		if (store_assignee_add(req->store, c.id,
-		    (int64_t)id->valuedouble) != STORE_OK)
+	for (k = 0; k < i; k++)
+		if (store_assignee_add(req->store, c.id, add[k]) != STORE_OK)
 			goto fail;
 	if (store_commit(req->store) == -1)
 		goto fail;

@@ -8,6 +8,7 @@
 
 #include "../common/log.h"
 #include "../common/password.h"
+#include "../common/store_copy.h"
 #include "../common/store_partner.h"
 #include "../common/store_user.h"
 #include "../common/text.h"
@@ -225,6 +226,119 @@ out:
 	explicit_bzero(pw, sizeof(pw));
 	explicit_bzero(&u, sizeof(u));
 	store_close(st);
+	return rc;
+}
+
+/* The tables of a copy, as store_copy() reports them. */
+struct cli_copy {
+	struct store_copy_report	 r[32];
+	size_t				 n;
+};
+
+static void
+cli_copy_keep(const struct store_copy_report *r, void *arg)
+{
+	struct cli_copy	*c = arg;
+
+	if (c->n < sizeof(c->r) / sizeof(c->r[0]))
+		c->r[c->n++] = *r;
+}
+
+/*
+ * The table (table, rows, checksum, ok), then the columns each checksum
+ * covers; a table that differs also on stderr, with the target's side.
+ */
+static void
+cli_copy_print(const struct cli_copy *c)
+{
+	const struct store_copy_report	*r;
+	size_t				 i;
+
+	if (c->n == 0)
+		return;
+	printf("%-26s %10s  %-64s  %s\n", "table", "rows", "checksum", "ok");
+	for (i = 0; i < c->n; i++) {
+		r = &c->r[i];
+		printf("%-26s %10lld  %-64s  %s\n", r->table,
+		    (long long)r->source_rows, r->source_sum,
+		    r->ok ? "yes" : "NO");
+		if (!r->ok)
+			fprintf(stderr, "%s differs: the source has %lld rows "
+			    "(%s), the target %lld (%s)\n", r->table,
+			    (long long)r->source_rows, r->source_sum,
+			    (long long)r->target_rows, r->target_sum);
+	}
+	printf("checksum: %s; columns compared:\n", STORE_COPY_CANONICAL);
+	for (i = 0; i < c->n; i++) {
+		r = &c->r[i];
+		printf("  %s: %s", r->table, r->columns);
+		if (r->remade != NULL)
+			printf(" (made again by the target: %s)", r->remade);
+		printf("\n");
+	}
+}
+
+/*
+ * copy-to TARGET: the database PORTAL_DB names, which must exist and be
+ * migrated, into the empty one TARGET names, a postgresql:// URI or a
+ * SQLite file (store_copy.h).
+ */
+int
+cli_copy_to(const struct config *cfg, int argc, char **argv)
+{
+	struct cli_copy	 copy;
+	struct store	*src = NULL, *dst = NULL;
+	char		 where[256];
+	int		 rc = 1, v, latest;
+
+	if (argc != 2 || argv[1][0] == '\0') {
+		fprintf(stderr, "usage: portal-api copy-to TARGET "
+		    "(the source is PORTAL_DB)\n");
+		return 2;
+	}
+	if (strcmp(argv[1], cfg->db_path) == 0) {
+		fprintf(stderr, "copy-to: the target is the source\n");
+		return 2;
+	}
+	store_db_for_log(cfg->db_path, where, sizeof(where));
+	if ((src = store_open(cfg->db_path, 0)) == NULL) {
+		fprintf(stderr, "copy-to: cannot open the source %s\n", where);
+		goto out;
+	}
+	v = store_schema_version(src);
+	latest = store_schema_latest(src);
+	if (v != latest) {
+		fprintf(stderr, "copy-to: the source %s is at schema version "
+		    "%d, not %d: run portal-api migrate on it first\n", where,
+		    v, latest);
+		goto out;
+	}
+	store_db_for_log(argv[1], where, sizeof(where));
+	/* A SQLite target is made; a PostgreSQL one must exist. */
+	if ((dst = store_open(argv[1], 1)) == NULL) {
+		fprintf(stderr, "copy-to: cannot open the target %s\n", where);
+		goto out;
+	}
+	memset(&copy, 0, sizeof(copy));
+	switch (store_copy(src, dst, cli_copy_keep, &copy)) {
+	case STORE_OK:
+		cli_copy_print(&copy);
+		printf("copied into %s\n", where);
+		rc = 0;
+		break;
+	case STORE_CONFLICT:
+		cli_copy_print(&copy);
+		fprintf(stderr, "copy-to: %s: %s; nothing was written\n", where,
+		    copy.n > 0 ? "the copy differs from the source" :
+		    "the target holds data already");
+		break;
+	default:
+		fprintf(stderr, "copy-to: %s: the copy failed; nothing was "
+		    "written\n", where);
+	}
+out:
+	store_close(dst);
+	store_close(src);
 	return rc;
 }
 

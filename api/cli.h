@@ -1,6 +1,6 @@
 /*
  * Operator commands of portal-api: migrate, create-partner, create-user,
- * routes. Each returns the process exit status.
+ * copy-to, routes. Each returns the process exit status.
  */
 #ifndef API_CLI_H
 #define API_CLI_H
@@ -10,6 +10,7 @@
 int	cli_migrate(const struct config *);
 int	cli_create_partner(const struct config *, int argc, char **argv);
 int	cli_create_user(const struct config *, int argc, char **argv);
+int	cli_copy_to(const struct config *, int argc, char **argv);
 int	cli_routes(void);
 
 #endif

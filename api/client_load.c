@@ -8,8 +8,8 @@
 #include "../common/store_partner.h"
 #include "client_load.h"
 
-int
-client_load_or_reply(struct request *req, int idx, struct client *c)
+static int
+client_load_as(struct request *req, int idx, struct client *c, int change)
 {
 	int64_t	 id;
 	int	 rc;
@@ -17,12 +17,26 @@ client_load_or_reply(struct request *req, int idx, struct client *c)
 	memset(c, 0, sizeof(*c));
 	if (request_param_id_or_reply(req, idx, &id) == -1)
 		return -1;
-	rc = store_client_get_visible(req->store, &req->user, id, c);
+	rc = change ? store_client_get_to_change(req->store, &req->user, id,
+	    c) : store_client_get_visible(req->store, &req->user, id, c);
 	if (rc == STORE_ERROR)
 		return reply_internal_error(req);
 	if (rc == STORE_NOTFOUND)
 		return reply_not_found(req);
 	return 0;
+}
+
+int
+client_load_or_reply(struct request *req, int idx, struct client *c)
+{
+	return client_load_as(req, idx, c, 0);
+}
+
+int
+client_load_to_change_or_reply(struct request *req, int idx,
+    struct client *c)
+{
+	return client_load_as(req, idx, c, 1);
 }
 
 int

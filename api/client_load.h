@@ -14,6 +14,9 @@
  * answers 404 (never 403) and returns -1. client_cleanup() the result.
  */
 int	client_load_or_reply(struct request *, int idx, struct client *);
+/* client_load_or_reply() of a client the write goes on to rewrite. */
+int	client_load_to_change_or_reply(struct request *, int idx,
+	    struct client *);
 
 /* Answers 409 naming the client's current status; returns -1. */
 int	client_conflict_or_reply(struct request *, const char *status);

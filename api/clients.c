@@ -232,7 +232,7 @@ clients_patch(struct request *req)
 		(void)reply_internal_error(req);
 		return;
 	}
-	if (client_load_or_reply(req, 0, &c) == -1) {
+	if (client_load_to_change_or_reply(req, 0, &c) == -1) {
 		store_rollback(req->store);
 		return;
 	}

@@ -75,6 +75,22 @@ expenses_reply_one(struct request *req, int status, const struct expense *e)
 	buf_cleanup(&out);
 }
 
+/* A store_expense_upsert_batch() row into the batch's answer. */
+struct expenses_batch {
+	struct jsonw	*w;
+	int		 created;
+};
+
+static int
+expenses_batch_row(const struct expense *e, int created, void *arg)
+{
+	struct expenses_batch	*b = arg;
+
+	b->created += created;
+	expenses_write(b->w, e);
+	return b->w->error ? -1 : 0;
+}
+
 /*
  * POST one expense or {"expenses": [...]}. Everything is checked before
  * the transaction, so a refused batch writes nothing; the batch is then
@@ -85,6 +101,7 @@ expenses_create(struct request *req)
 {
 	struct expense_fields	*fields = NULL;
 	const cJSON		*items = NULL, *item;
+	struct expenses_batch	 rows;
 	struct client		 c;
 	struct expense		 e;
 	struct jsonw		 w;
@@ -145,23 +162,26 @@ expenses_create(struct request *req)
 	}
 	if (store_begin(req->store) == -1)
 		goto fail;
-	for (i = 0; i < n; i++) {
-		if (store_expense_upsert(req->store, c.id, &fields[i], &e,
-		    &created) != STORE_OK)
-			goto fail;
-		n_created += created;
-		if (batch)
-			expenses_write(&w, &e);
-	}
 	if (batch) {
+		rows.w = &w;
+		rows.created = 0;
+		if (store_expense_upsert_batch(req->store, c.id, fields, n,
+		    expenses_batch_row, &rows) != STORE_OK)
+			goto fail;
+		n_created = rows.created;
 		jsonw_array_close(&w);
 		jsonw_key(&w, "created");
 		jsonw_int(&w, n_created);
 		jsonw_key(&w, "updated");
 		jsonw_int(&w, n - n_created);
 		jsonw_object_close(&w);
-	} else
+	} else {
+		if (store_expense_upsert(req->store, c.id, &fields[0], &e,
+		    &created) != STORE_OK)
+			goto fail;
+		n_created = created;
 		expenses_write(&w, &e);
+	}
 	/* The answer is complete before the commit: a 2xx is never lost. */
 	if (w.error) {
 		log_warnx("cannot write an expenses reply");

@@ -26,6 +26,8 @@ usage(void)
 	    " [--timezone ZONE]\n"
 	    "       portal-api create-user --partner ID --email EMAIL "
 	    "--name NAME --role ROLE\n"
+	    "       portal-api copy-to postgresql://...|FILE  "
+	    "(copies PORTAL_DB there)\n"
 	    "       portal-api routes\n");
 }
 
@@ -121,7 +123,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init("portal-api", cfg.log_level);
-	store_global_init();
+	store_global_init(&(struct store_settings){ .pool = (int)cfg.db_pool,
+	    .timeout_ms = (int)cfg.request_timeout_ms });
 	if (strcmp(cmd, "serve") == 0)
 		rc = serve(&cfg);
 	else if (strcmp(cmd, "migrate") == 0)
@@ -130,6 +133,8 @@ main(int argc, char **argv)
 		rc = cli_create_partner(&cfg, argc - 1, argv + 1);
 	else if (strcmp(cmd, "create-user") == 0)
 		rc = cli_create_user(&cfg, argc - 1, argv + 1);
+	else if (strcmp(cmd, "copy-to") == 0)
+		rc = cli_copy_to(&cfg, argc - 1, argv + 1);
 	else {
 		usage();
 		rc = 2;

@@ -274,23 +274,23 @@ fail:
 	log_warnx("idempotency key not recorded");
 }
 
+/* Times a write is run when the database ends it for a conflict. */
+#define SERVER_WRITE_TRIES	3
+
 /*
- * A write runs in one transaction from the check of the caller's account
- * to the recorded answer (see store_begin_request): a user deactivated or
- * demoted while the request waited for its turn is refused, and a crash
- * leaves the write and its Idempotency-Key answer together or neither.
- * What the handler wrote is kept only with an answer below 400.
+ * One run of a write in one transaction, from the check of the caller's
+ * account to the recorded answer (see store_begin_request): a user
+ * deactivated or demoted while the request waited for its turn is
+ * refused, and a crash leaves the write and its Idempotency-Key answer
+ * together or neither. What the handler wrote is kept only with an
+ * answer below 400.
  */
 static void
-server_handle_write(struct request *req, const struct token_claims *claims)
+server_write_once(struct request *req, const struct token_claims *claims,
+    const char *key, int keyed)
 {
 	struct idempotency	 idem;
-	const char		*key;
-	int			 keyed;
 
-	key = mg_get_header(req->conn, "Idempotency-Key");
-	keyed = key != NULL && !req->route->no_replay &&
-	    strcmp(req->ri->request_method, "POST") == 0;
 	if (store_begin_request(req->store) == -1) {
 		(void)reply_internal_error(req);
 		return;
@@ -319,6 +319,41 @@ server_handle_write(struct request *req, const struct token_claims *claims)
 	return;
 rollback:
 	store_rollback_request(req->store);
+}
+
+/*
+ * A write, run again from its start when the database ended it to
+ * settle a conflict with another (two admins changing each other at
+ * once): nothing of the lost run was kept, and the new run reads what
+ * the winner committed, as if the two had come one after the other.
+ */
+static void
+server_handle_write(struct request *req, const struct token_claims *claims)
+{
+	const char	*key;
+	size_t		 headers;
+	int		 keyed, tries;
+
+	key = mg_get_header(req->conn, "Idempotency-Key");
+	keyed = key != NULL && !req->route->no_replay &&
+	    strcmp(req->ri->request_method, "POST") == 0;
+	headers = req->headers.len;
+	for (tries = 1; ; tries++) {
+		server_write_once(req, claims, key, keyed);
+		if (req->status < 500 || !store_conflict(req->store) ||
+		    tries == SERVER_WRITE_TRIES)
+			return;
+		log_info("write lost a conflict; running it again");
+		store_busy_clear(req->store);
+		free(req->reply_body);
+		req->reply_body = NULL;
+		req->reply_len = 0;
+		req->content_type = NULL;
+		req->status = 0;
+		req->headers.len = headers;
+		if (req->headers.data != NULL)
+			req->headers.data[headers] = '\0';
+	}
 }
 
 static void

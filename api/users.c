@@ -110,16 +110,20 @@ users_list(struct request *req)
 	(void)reply_json(req, 200, doc);
 }
 
-/* Loads user idx of the path, of the caller's firm, or answers 404. */
+/*
+ * Loads the user of the path, of the caller's firm, or answers 404;
+ * with change set, to be changed by this write transaction.
+ */
 static int
-users_load_or_reply(struct request *req, struct user *u)
+users_load_or_reply(struct request *req, struct user *u, int change)
 {
 	int64_t	 id;
 	int	 rc;
 
 	if (request_param_id_or_reply(req, 0, &id) == -1)
 		return -1;
-	rc = store_user_get(req->store, id, u);
+	rc = change ? store_user_get_to_change(req->store, id, u) :
+	    store_user_get(req->store, id, u);
 	if (rc == STORE_ERROR)
 		return reply_internal_error(req);
 	if (rc == STORE_NOTFOUND || u->partner_id != req->user.partner_id)
@@ -132,7 +136,7 @@ users_get(struct request *req)
 {
 	struct user	 u;
 
-	if (users_load_or_reply(req, &u) == -1)
+	if (users_load_or_reply(req, &u, 0) == -1)
 		return;
 	(void)reply_json(req, 200, users_json(&u));
 	explicit_bzero(&u, sizeof(u));
@@ -206,7 +210,7 @@ users_patch(struct request *req)
 		(void)reply_internal_error(req);
 		return;
 	}
-	if (users_load_or_reply(req, &u) == -1)
+	if (users_load_or_reply(req, &u, 1) == -1)
 		goto out;
 	if ((s = json_get_string(req->body, "name")) != NULL)
 		(void)snprintf(u.name, sizeof(u.name), "%s", s);

@@ -198,6 +198,8 @@ config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
 	    30, 3600, err, errlen) == -1 ||
 	    config_int(&cfg->threads, "PORTAL_THREADS", 64, 2, 1024, err,
 	    errlen) == -1 ||
+	    config_int(&cfg->db_pool, "PORTAL_DB_POOL", 10, 1, 1000, err,
+	    errlen) == -1 ||
 	    config_int(&cfg->max_body, "PORTAL_MAX_BODY", 1048576, 1024,
 	    67108864, err, errlen) == -1 ||
 	    config_int(&cfg->login_max_failures, "PORTAL_LOGIN_MAX_FAILURES",

@@ -24,6 +24,8 @@ struct config {
 	long long	 token_ttl;		/* seconds */
 	long long	 access_token_ttl;	/* "go to client" tokens */
 	long long	 threads;
+	/* Connections to a database server per process (PostgreSQL). */
+	long long	 db_pool;
 	long long	 max_body;		/* bytes */
 	long long	 login_max_failures;	/* per address and client */
 	long long	 login_lockout;		/* seconds */

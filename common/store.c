@@ -20,27 +20,28 @@ static int64_t	store_clock_shift;
 
 /*
  * The one place that reads a backend from PORTAL_DB: a postgresql:// or
- * postgres:// URI is PostgreSQL, anything else a file for SQLite. NULL
- * when the string names a backend this build lacks, logged without the
- * string, which may hold a password.
+ * postgres:// URI is PostgreSQL, anything else a file for SQLite.
  */
 static const struct store_backend *
 store_backend_for(const char *db)
 {
 	if (strncmp(db, "postgresql://", strlen("postgresql://")) == 0 ||
-	    strncmp(db, "postgres://", strlen("postgres://")) == 0) {
-		log_warnx("PORTAL_DB: PostgreSQL store not available in this "
-		    "build");
-		return NULL;
-	}
+	    strncmp(db, "postgres://", strlen("postgres://")) == 0)
+		return &pg_backend;
 	return store_default;
 }
 
 void
-store_global_init(void)
+store_global_init(const struct store_settings *set)
 {
-	if (store_default->global_init != NULL)
-		store_default->global_init();
+	static const struct store_backend *const all[] = {
+		&sqlite_backend, &pg_backend
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i]->global_init != NULL)
+			all[i]->global_init(set);
 }
 
 struct store *
@@ -93,11 +94,10 @@ store_schema_version(struct store *st)
 	return st->be->schema_version(st);
 }
 
-/* Without a connection, the default backend's: see store.h. */
 int
-store_schema_latest(void)
+store_schema_latest(struct store *st)
 {
-	return store_default->schema_latest();
+	return st->be->schema_latest();
 }
 
 int
@@ -112,10 +112,17 @@ store_busy(const struct store *st)
 	return st->busy;
 }
 
+int
+store_conflict(const struct store *st)
+{
+	return st->conflict;
+}
+
 void
 store_busy_clear(struct store *st)
 {
 	st->busy = 0;
+	st->conflict = 0;
 }
 
 int

@@ -34,19 +34,31 @@ struct store	*store_open(const char *db, int create);
  * without its user information and its query, where a password can be.
  */
 void		 store_db_for_log(const char *db, char *out, size_t outlen);
+/*
+ * What a process asks of its database connections. A backend reads what
+ * applies to it: SQLite has no server to pool connections to nor a
+ * statement to cancel.
+ */
+struct store_settings {
+	/* Connections to a database server that a process keeps, at most. */
+	int	pool;
+	/*
+	 * How long one statement may run, and how long a caller waits for
+	 * a pooled connection: the request deadline, in milliseconds.
+	 */
+	int	timeout_ms;
+};
+
 /* Process-wide backend settings; call once before any store_open(). */
-void		 store_global_init(void);
+void		 store_global_init(const struct store_settings *);
 void		 store_close(struct store *);
 
 /* Applies the schema sections the file lacks. 0 or -1. */
 int		 store_migrate(struct store *);
 /* The schema version of the open file, or -1. */
 int		 store_schema_version(struct store *);
-/*
- * Highest version schema.sql defines: the file backend's, as no
- * connection says which backend is meant.
- */
-int		 store_schema_latest(void);
+/* Highest schema version the open database's backend defines. */
+int		 store_schema_latest(struct store *);
 
 /*
  * A write transaction / COMMIT / ROLLBACK. 0 or -1 (logged). On SQLite,
@@ -93,6 +105,13 @@ int		 store_ping(struct store *);
  * was locked by someone else for too long: a 503, not a 500.
  */
 int		 store_busy(const struct store *);
+/*
+ * Nonzero when, besides, the engine ended the transaction to settle a
+ * conflict with a concurrent one (a deadlock's victim, a serialization
+ * failure): the same work run again from its start will likely pass.
+ * store_busy_clear() clears both.
+ */
+int		 store_conflict(const struct store *);
 void		 store_busy_clear(struct store *);
 
 /*

@@ -52,6 +52,7 @@ struct store {
 	int		 reading;	/* depth of nested read transactions */
 	int		 joined;	/* inside store_begin_request's */
 	int		 busy;		/* a call met a lock held too long */
+	int		 conflict;	/* lost to a concurrent transaction */
 };
 
 /* The search text of a client: "name\norg_number" folded, up to 3x. */
@@ -70,14 +71,22 @@ struct client_keys {
 	char	 search[CLIENT_SEARCH_FOLD_MAX];
 };
 
+/*
+ * Whether a (folded) search is long enough for a trigram index: three
+ * characters or more. Shorter ones have no trigram to look up and scan
+ * the firm's clients of one status instead (store_client.c).
+ */
+int	client_search_trigrams(const char *q);
+
 struct store_backend {
 	/*
 	 * The connection. open() gets PORTAL_DB as given and returns a
 	 * connection whose head has be set, or NULL, logged without any
-	 * secret the string holds. global_init() runs once per process
-	 * before any open(); NULL when there is nothing to do.
+	 * secret the string holds. global_init() runs once per process,
+	 * for every backend, before any open(); NULL when there is
+	 * nothing to do.
 	 */
-	void		 (*global_init)(void);
+	void		 (*global_init)(const struct store_settings *);
 	struct store	*(*open)(const char *db, int create);
 	void		 (*close)(struct store *);
 	/* The whole migration, in a transaction of its own. 0 or -1. */
@@ -111,6 +120,8 @@ struct store_backend {
 		    struct client *c);
 	int	(*client_get_visible)(struct store *,
 		    const struct user *viewer, int64_t id, struct client *out);
+	int	(*client_get_to_change)(struct store *,
+		    const struct user *viewer, int64_t id, struct client *out);
 	int	(*client_transition)(struct store *, int64_t id,
 		    const char *from, const char *to);
 	int	(*client_update)(struct store *, const struct client_keys *,
@@ -137,6 +148,11 @@ struct store_backend {
 	int	(*expense_upsert)(struct store *, int64_t client_id,
 		    const struct expense_fields *f, struct expense *out,
 		    int *created);
+	/* n is at least 1. */
+	int	(*expense_upsert_batch)(struct store *, int64_t client_id,
+		    const struct expense_fields *f, int n,
+		    int (*fn)(const struct expense *, int created, void *),
+		    void *arg);
 	int	(*expense_get)(struct store *, int64_t client_id, int64_t id,
 		    struct expense *out);
 	int	(*expense_set_status)(struct store *, int64_t client_id,
@@ -160,6 +176,8 @@ struct store_backend {
 
 	/* Users (store_user.c). */
 	int	(*user_get)(struct store *, int64_t id, struct user *out);
+	int	(*user_get_to_change)(struct store *, int64_t id,
+		    struct user *out);
 	int	(*user_get_by_email)(struct store *, const char *email,
 		    struct user *out);
 	int	(*user_create)(struct store *, struct user *u);
@@ -272,12 +290,48 @@ struct store_backend {
 	int	(*tidy_logins)(struct store *, int64_t now, int max,
 		    int *deleted);
 	int	(*tidy_count)(struct store *, struct table_rows *out);
+
+	/*
+	 * copy-to (store_copy.c), tables named as store_copy.c lists them.
+	 * copy_read() calls fn with each row of a table in primary key
+	 * order (text keys by their bytes), its n values the table's
+	 * shared columns in the list's order, as text rendered as
+	 * STORE_COPY_CANONICAL says (store_copy.h), NULL for NULL; they
+	 * last until fn returns, and fn's -1 stops the read (STORE_ERROR,
+	 * no log). The others make the backend a copy's target, and are
+	 * NULL where it cannot be one: copy_begin() opens the write
+	 * transaction of the whole copy, with no statement timeout, and
+	 * sets *empty when no data table holds a row. copy_load_begin(),
+	 * copy_load_row() (the values copy_read() gave) and
+	 * copy_load_end() write one table's rows; what the target's
+	 * schema derives by itself it may leave out. copy_finish() moves
+	 * each identity sequence past the highest id, just before the
+	 * commit. 0 or -1, logged.
+	 */
+	int	(*copy_read)(struct store *, const char *table,
+		    int (*fn)(const char *const *values, int n, void *),
+		    void *arg);
+	int	(*copy_begin)(struct store *, int *empty);
+	int	(*copy_load_begin)(struct store *, const char *table);
+	int	(*copy_load_row)(struct store *, const char *const *values,
+		    int n);
+	int	(*copy_load_end)(struct store *);
+	int	(*copy_finish)(struct store *);
 };
+
+/*
+ * Appends a value to a COPY text line as STORE_COPY_CANONICAL says,
+ * a tab before it unless first: NULL as \N, backslash, tab, newline
+ * and carriage return escaped (store_copy.c). 0 or -1 (buf full).
+ */
+struct buf;
+int	store_copy_field(struct buf *, const char *value, int first);
 
 /*
  * The backends built in, each defined by its folder's backend.c; the
  * one a PORTAL_DB names is chosen in store_open() (store.c).
  */
 extern const struct store_backend sqlite_backend;
+extern const struct store_backend pg_backend;
 
 #endif

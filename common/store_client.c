@@ -69,6 +69,13 @@ store_client_get_visible(struct store *st, const struct user *viewer,
 }
 
 int
+store_client_get_to_change(struct store *st, const struct user *viewer,
+    int64_t id, struct client *out)
+{
+	return st->be->client_get_to_change(st, viewer, id, out);
+}
+
+int
 store_client_transition(struct store *st, int64_t id, const char *from,
     const char *to)
 {
@@ -101,6 +108,17 @@ store_client_list(struct store *st, const struct client_query *q,
 	*total = 0;
 	return st->be->client_list(st, q, fn, arg, total);
 }
+int
+client_search_trigrams(const char *q)
+{
+	int	 chars = 0;
+
+	for (; *q != '\0'; q++)
+		if (((unsigned char)*q & 0xc0) != 0x80)
+			chars++;
+	return chars >= 3;
+}
+
 int
 store_client_status_count(struct store *st, int64_t partner_id,
     int64_t user_id, const char *status, int64_t *count)

@@ -59,6 +59,14 @@ int	store_client_create(struct store *, const char *locale,
  */
 int	store_client_get_visible(struct store *, const struct user *viewer,
 	    int64_t id, struct client *out);
+/*
+ * store_client_get_visible() of a client the write transaction goes on
+ * to rewrite (store_client_update): a concurrent rewrite of the same
+ * client waits for this one to end and then reads what it wrote, so
+ * neither writes back a stale copy.
+ */
+int	store_client_get_to_change(struct store *, const struct user *viewer,
+	    int64_t id, struct client *out);
 
 /*
  * Moves the client from status from to status to, only if it is still in

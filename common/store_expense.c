@@ -21,6 +21,16 @@ store_expense_upsert(struct store *st, int64_t client_id,
 }
 
 int
+store_expense_upsert_batch(struct store *st, int64_t client_id,
+    const struct expense_fields *f, int n,
+    int (*fn)(const struct expense *, int, void *), void *arg)
+{
+	if (n <= 0)
+		return STORE_OK;
+	return st->be->expense_upsert_batch(st, client_id, f, n, fn, arg);
+}
+
+int
 store_expense_get(struct store *st, int64_t client_id, int64_t id,
     struct expense *out)
 {

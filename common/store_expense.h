@@ -58,6 +58,19 @@ extern const char *const	expense_export_statuses[];
 int	store_expense_upsert(struct store *, int64_t client_id,
 	    const struct expense_fields *, struct expense *out, int *created);
 
+/*
+ * Upserts the n expenses of f (n up to EXPENSE_BATCH_MAX, their
+ * external ids all different) as n calls of store_expense_upsert() in
+ * order would, in as few statements as the backend can: the same rows,
+ * ids and created flags. Calls fn with each row as written, in the order
+ * of f, and created 1 for an insert, 0 for an update; stops at fn's -1
+ * (STORE_ERROR). The expense is valid during the call only. Call it
+ * inside store_begin(). STORE_OK or STORE_ERROR.
+ */
+int	store_expense_upsert_batch(struct store *, int64_t client_id,
+	    const struct expense_fields *f, int n,
+	    int (*fn)(const struct expense *, int created, void *), void *arg);
+
 /* Expense id of client_id. STORE_OK, STORE_NOTFOUND or STORE_ERROR. */
 int	store_expense_get(struct store *, int64_t client_id, int64_t id,
 	    struct expense *out);

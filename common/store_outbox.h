@@ -32,7 +32,9 @@ void	outbox_msg_cleanup(struct outbox_msg *);
 
 /*
  * Queues a message due at once (inside the caller's transaction). Fills
- * *id. STORE_OK or STORE_ERROR.
+ * *id. STORE_OK, STORE_CONFLICT when a message with this Message-ID is
+ * queued already (another worker made the same digest: on PostgreSQL
+ * this waits for that writer's transaction to end), or STORE_ERROR.
  */
 int	store_outbox_add(struct store *, const char *kind, int64_t user_id,
 	    const char *recipient, const char *payload, const char *message_id,

@@ -90,6 +90,12 @@ store_user_get(struct store *st, int64_t id, struct user *out)
 }
 
 int
+store_user_get_to_change(struct store *st, int64_t id, struct user *out)
+{
+	return st->be->user_get_to_change(st, id, out);
+}
+
+int
 store_user_get_by_email(struct store *st, const char *email, struct user *out)
 {
 	return st->be->user_get_by_email(st, email, out);

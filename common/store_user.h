@@ -57,8 +57,19 @@ int	user_email_accept(char *);
 /* Fills u->id and the times. STORE_OK, STORE_CONFLICT (email taken) or
  * STORE_ERROR. */
 int	store_user_create(struct store *, struct user *u);
-/* STORE_OK, STORE_NOTFOUND or STORE_ERROR. */
+/*
+ * STORE_OK, STORE_NOTFOUND or STORE_ERROR. Inside a write transaction,
+ * the account stays as read until the transaction ends: a request's
+ * caller cannot be deactivated or demoted under it.
+ */
 int	store_user_get(struct store *, int64_t id, struct user *out);
+/*
+ * store_user_get() of a user the write transaction goes on to change:
+ * a concurrent change of the same user waits for this one to end, and
+ * then reads what it wrote, so neither writes back a stale copy.
+ */
+int	store_user_get_to_change(struct store *, int64_t id,
+	    struct user *out);
 int	store_user_get_by_email(struct store *, const char *email,
 	    struct user *out);
 /* Users collected by a callback; free(v) when done. */

@@ -13,6 +13,9 @@
       used meanwhile (other work skews the figures).
   bench-report.py copy-db SOURCE DEST
       Copies the seeded database for a run, with SQLite's backup API.
+  bench-report.py same-seed SEED_INFO OTHER_SEED_INFO
+      Exits 1 unless the two seedings made the same data set (all of
+      bench-seed.py's summary but its timings).
   bench-report.py report OUT_DIR COMMAND
       Reads OUT_DIR/wrk-*.txt, writes OUT_DIR/results.md and prints it.
       Exits 1 when a run had errors (non-200s, socket errors, empty pages).
@@ -174,7 +177,11 @@ ROUTES = [
     ("notify", "notify", "notify",
      "`POST /v1/clients/{id}/notify-accountants`, a fresh Idempotency-Key "
      "each"),
+    ("batch", "batch", "notify",
+     "`POST /v1/clients/{id}/expenses`, a batch of 1,000 new expenses"),
 ]
+# The routes that write, for the PostgreSQL goal (as fast as on SQLite).
+WRITES = ("pref-put", "notify", "batch")
 ROUTE_PAIRS = int(os.environ.get("BENCH_ROUTE_PAIRS", "4000"))
 # The bodies scripts/bench-routes.lua sends, for the checks.
 PREFS = [{"email": True, "frequency": "daily"},
@@ -304,6 +311,23 @@ def prepare_routes(base, info, out):
                 fail(f"POST {path}: a replayed key answered {st} "
                      f"{again[:200]!r}")
 
+    # A batch of 1,000 new expenses, then the same again: 1,000 updates.
+    pair = notify[0]
+    path = f"/v1/clients/{pair[1]}/expenses"
+    batch = {"expenses": [{
+        "external_id": f"bench-check-{nonce}-{k}", "amount_minor": 100 + k,
+        "currency": "SEK", "spent_at": "2026-03-02T10:15:00Z",
+        "merchant": "Åhléns", "receipt_status": "missing",
+        "export_status": "ready"} for k in range(1000)]}
+    for want in ((1000, 0), (0, 1000)):
+        st, _, body = api_of(pair).call("POST", path, batch)
+        doc = check(f"POST {path}", st, 200, body)
+        if (doc["created"], doc["updated"]) != want or \
+                len(doc["data"]) != 1000:
+            fail(f"POST {path}: created {doc['created']}, updated "
+                 f"{doc['updated']}, not {want}")
+        sizes["batch"].append(len(body))
+
     result = {"pairs": ROUTE_PAIRS, "routes": {}, "users": {
         "admins": len(admins), "bookkeepers": len(bks)},
         "clients": {"view": len({c for _, c in view}),
@@ -344,21 +368,52 @@ def cpu_of(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_of_tree(pid):
+    """CPU seconds of a PostgreSQL postmaster and its backends: its own,
+    its exited children's, and each live child's."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime, stime, cutime, cstime: the 12th to 15th after comm
+    total = sum(int(x) for x in fields[11:15])
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                c = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if c[1] == str(pid):        # ppid: the 2nd after comm
+            total += int(c[11]) + int(c[12])
+    return total / tick
+
+
 def run_wrk(out_file, server_pid, args):
+    """wrk, and the CPU it, the server and the rest used; with
+    BENCH_DB_PID (a postmaster) the database's CPU apart."""
     import resource
+    db_pid = os.environ.get("BENCH_DB_PID")
     total0, server0 = cpu_busy(), cpu_of(server_pid)
+    db0 = cpu_of_tree(db_pid) if db_pid else 0.0
     child0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(out_file, "w") as f:
         rc = subprocess.run(["wrk", *args], stdout=f,
                             stdin=subprocess.DEVNULL).returncode
     child1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     total1, server1 = cpu_busy(), cpu_of(server_pid)
+    db = cpu_of_tree(db_pid) - db0 if db_pid else 0.0
     wrk = (child1.ru_utime - child0.ru_utime) + \
         (child1.ru_stime - child0.ru_stime)
     total, server = total1 - total0, server1 - server0
+    other = max(0.0, total - server - wrk - db)
     with open(out_file, "a") as f:
         f.write(f"bench-cpu: total={total:.2f} server={server:.2f} "
-                f"wrk={wrk:.2f} other={max(0.0, total - server - wrk):.2f}\n")
+                f"wrk={wrk:.2f} other={other:.2f}"
+                + (f" db={db:.2f}" if db_pid else "") + "\n")
     return rc
 
 
@@ -410,10 +465,10 @@ def parse_wrk(path):
             "B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}.get(
                 m.group(2), 0)
     m = re.search(r"bench-cpu: total=([\d.]+) server=([\d.]+) wrk=([\d.]+) "
-                  r"other=([\d.]+)", text)
+                  r"other=([\d.]+)(?: db=([\d.]+))?", text)
     if m:
-        r["cpu"] = dict(zip(("total", "server", "wrk", "other"),
-                            map(float, m.groups())))
+        r["cpu"] = dict(zip(("total", "server", "wrk", "other", "db"),
+                            (float(x or 0) for x in m.groups())))
     return r
 
 
@@ -632,6 +687,7 @@ def report(out, command):
         w("Errors: " + "; ".join(errors))
     errors += route_section(out, run, w)
     errors += soak_section(out, w)
+    errors += pg_section(out, run, w)
     text = "\n".join(lines) + "\n"
     with open(os.path.join(out, "results.md"), "w", encoding="utf-8") as f:
         f.write(text)
@@ -736,6 +792,120 @@ def route_section(out, run, w):
     return errors
 
 
+PG_GOAL_RATIO = {"all": 0.15}   # the plain list; every other: 0.05
+PG_GOAL_RATIO_DEFAULT = 0.05
+PG_GOAL_PACED_P99_MS = 10.0
+
+
+def failed(r):
+    """A run's failed requests: answers outside 2xx, socket errors, empty
+    list pages."""
+    return max(r["non2xx"], r.get("bad", 0)) + r["socket_errors"] + \
+        r.get("empty", 0)
+
+
+def pg_cpu(r):
+    """portal-api's and PostgreSQL's CPU a request, in µs."""
+    c = r.get("cpu")
+    if not c or not r["requests"]:
+        return ""
+    n = r["requests"]
+    return f"{c['server'] / n * 1e6:,.0f} + {c['db'] / n * 1e6:,.0f} µs"
+
+
+def pg_section(out, run, w):
+    """PostgreSQL beside SQLite: the same workloads on the same data,
+    judged against the same baselines; returns the errors."""
+    pg = os.path.join(out, "pg")
+    if not os.path.exists(os.path.join(pg, "run.json")):
+        return []
+    with open(os.path.join(pg, "run.json"), encoding="utf-8") as f:
+        prun = json.load(f)
+    with open(os.path.join(out, "prepare.json"), encoding="utf-8") as f:
+        prep = json.load(f)
+    errors = []
+    base = parse_wrk(os.path.join(out, "wrk-baseline.txt"))
+    w("")
+    w("## Benchmark: PostgreSQL beside SQLite")
+    w("")
+    w(f"The same portal-api on PostgreSQL {prun['version']} (a throwaway "
+      f"cluster of scripts/pg-cluster on the same machine, "
+      f"shared_buffers {prun['shared_buffers']}, fsync and "
+      f"synchronous_commit on, as SQLite's synchronous=FULL), "
+      f"PORTAL_DB_POOL={prun['pool']}, seeded by the same script with the "
+      f"same data (its summary compared with SQLite's) in "
+      f"{prun['seed_seconds']:.0f} s, then VACUUM ANALYZE. Same wrk "
+      f"settings and the same baselines, measured in this run before the "
+      f"SQLite figures. CPU a request: portal-api's + the PostgreSQL "
+      f"server processes'. Goals: the plain list at "
+      f"{PG_GOAL_RATIO['all']:.0%} or more of the baseline, every other "
+      f"list at {PG_GOAL_RATIO_DEFAULT:.0%} or more, p99 under "
+      f"{PG_GOAL_PACED_P99_MS:.0f} ms at the fixed load; the writes at "
+      f"least as fast as on SQLite.")
+    w("")
+    w("| workload | SQLite req/s | ratio | p99 at fixed load "
+      "| PostgreSQL req/s | ratio (goal) | p50 | p99 "
+      "| fixed load: req/s | p99 | CPU a request | goal met? |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+      "| ---: | --- |")
+    all_ok = True
+    for name, _, _, _ in WORKLOADS:
+        sq = parse_wrk(os.path.join(out, f"wrk-{name}.txt"))
+        sqp = parse_wrk(os.path.join(out, f"wrk-{name}-paced.txt"))
+        r = parse_wrk(os.path.join(pg, f"wrk-{name}.txt"))
+        rp = parse_wrk(os.path.join(pg, f"wrk-{name}-paced.txt"))
+        ratio = r["rps"] / base["rps"] if base["rps"] else 0
+        goal = PG_GOAL_RATIO.get(name, PG_GOAL_RATIO_DEFAULT)
+        why = []
+        if ratio < goal:
+            why.append(f"ratio < {goal:.0%}")
+        if rp["p99"] >= PG_GOAL_PACED_P99_MS:
+            why.append(f"fixed-load p99 ≥ {PG_GOAL_PACED_P99_MS:.0f} ms")
+        bad = failed(r) + failed(rp)
+        if bad:
+            errors.append(f"PostgreSQL {name}: {bad} failed requests")
+            why.append("errors")
+        all_ok = all_ok and not why
+        w(f"| {prep['workloads'][name]['label']} | {sq['rps']:,.0f} "
+          f"| {sq['rps'] / base['rps'] if base['rps'] else 0:.0%} "
+          f"| {fmt_ms(sqp['p99'])} | {r['rps']:,.0f} | {ratio:.0%} "
+          f"({goal:.0%}) | {fmt_ms(r['p50'])} | {fmt_ms(r['p99'])} "
+          f"| {rp['rps']:,.0f} | {fmt_ms(rp['p99'])} | {pg_cpu(r)} "
+          f"| {'yes' if not why else '**no** (' + ', '.join(why) + ')'} |")
+    w("")
+    w("| route | baseline req/s | SQLite req/s | ratio | p99 "
+      "| PostgreSQL req/s | ratio | p99 | CPU a request | goal met? |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    with open(os.path.join(pg, "routes.json"), encoding="utf-8") as f:
+        rt = json.load(f)
+    for name, _, _, label in ROUTES:
+        b = parse_wrk(os.path.join(out, f"wrk-route-{name}-baseline.txt"))
+        sq = parse_wrk(os.path.join(out, f"wrk-route-{name}.txt"))
+        r = parse_wrk(os.path.join(pg, f"wrk-route-{name}.txt"))
+        why = []
+        if name in WRITES and r["rps"] < sq["rps"]:
+            why.append("slower than SQLite")
+        if failed(r):
+            errors.append(f"PostgreSQL route {name}: {failed(r)} failed "
+                          f"requests")
+            why.append("errors")
+        all_ok = all_ok and not why
+        met = "**no** (" + ", ".join(why) + ")" if why else \
+            "yes" if name in WRITES else "(a read: no goal)"
+        w(f"| {rt['routes'][name]['label']} | {b['rps']:,.0f} "
+          f"| {sq['rps']:,.0f} | {sq['rps'] / b['rps'] if b['rps'] else 0:.0%} "
+          f"| {fmt_ms(sq['p99'])} | {r['rps']:,.0f} "
+          f"| {r['rps'] / b['rps'] if b['rps'] else 0:.0%} "
+          f"| {fmt_ms(r['p99'])} | {pg_cpu(r)} | {met} |")
+    w("")
+    w("All PostgreSQL goals met." if all_ok and not errors else
+      "PostgreSQL goals not met: see the rows marked **no**.")
+    if errors:
+        w("")
+        w("Errors: " + "; ".join(errors))
+    return errors
+
+
 def mib(kb):
     return f"{kb / 1024:,.1f} MiB"
 
@@ -822,7 +992,23 @@ def copy_db(src, dst):
         s.close()
 
 
+def same_seed(a_path, b_path):
+    with open(a_path, encoding="utf-8") as f:
+        a = json.load(f)
+    with open(b_path, encoding="utf-8") as f:
+        b = json.load(f)
+    a.pop("seconds", None)
+    b.pop("seconds", None)
+    diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    if diff:
+        fail(f"{b_path} and {a_path} differ in {', '.join(diff)}: not the "
+             f"same data set")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "same-seed":
+        same_seed(sys.argv[2], sys.argv[3])
+        return 0
     if len(sys.argv) == 4 and sys.argv[1] == "copy-db":
         copy_db(sys.argv[2], sys.argv[3])
         return 0

@@ -1,6 +1,6 @@
 -- wrk script for the benchmark of one client's routes: the row menu's
--- "See details", the notification preference (read or set) and "Notify
--- accountants". Each request goes to a random (token, client) pair of a
+-- "See details", the notification preference (read or set), "Notify
+-- accountants" and the spend platform's batch of expenses. Each request goes to a random (token, client) pair of a
 -- list that scripts/bench-report.py prepare wrote, so the load is spread
 -- over many users and clients, not one hot row.
 --
@@ -12,6 +12,8 @@
 --                    this script last sent for that pair (a real change)
 --       notify       POST /v1/clients/{id}/notify-accountants, tasks and
 --                    comment taking turns, a fresh Idempotency-Key each
+--       batch        POST /v1/clients/{id}/expenses, a batch of 1,000
+--                    new expenses (external ids unique to the run)
 -- PAIRS: lines "T<tab>token" (the tokens, numbered from 1), then lines
 --        "P<tab>token number<tab>client id".
 -- NONCE: unique to this wrk run; it keeps Idempotency-Keys unique across
@@ -43,6 +45,13 @@ local NOTES = {
 	    '"comment":"Månadsavslut: se över allt innan torsdag."}',
 }
 
+local MERCHANTS = { "SJ", "Clas Ohlson", "ICA Maxi", "Circle K",
+	"Espresso House", "Åhléns", "Søstrene Grene", "Kjell & Company" }
+local RECEIPTS = { "attached", "attached", "attached", "missing",
+	"not_required" }
+local EXPORTS = { "pending", "ready", "exported", "exported" }
+local BATCH = 1000
+
 local nonce
 local tokens, pairs_tok, pairs_id = {}, {}, {}
 local last_pref = {}
@@ -58,7 +67,7 @@ function init(args)
 	mode, nonce = args[1], args[3]
 	local path = args[2]
 	if mode ~= "details" and mode ~= "pref-get" and mode ~= "pref-put" and
-	    mode ~= "notify" then
+	    mode ~= "notify" and mode ~= "batch" then
 		error("bench-routes.lua: unknown mode " .. tostring(mode))
 	end
 	local f = assert(io.open(path, "r"))
@@ -79,6 +88,27 @@ function init(args)
 	math.randomseed(os.time() * 131 + (tid or 0) * 7919)
 end
 
+-- 1,000 expenses as the spend platform pushes them, all new: their
+-- external ids carry the run's nonce, the thread and the request.
+local function batch_body()
+	local e = {}
+	local prefix = "bench-" .. nonce .. "-" .. (tid or 0) .. "-" .. sent ..
+	    "-"
+	for k = 1, BATCH do
+		e[k] = string.format('{"external_id":"%s%d",' ..
+		    '"amount_minor":%d,"currency":"SEK",' ..
+		    '"spent_at":"2026-%02d-%02dT%02d:%02d:00Z",' ..
+		    '"merchant":"%s","receipt_status":"%s",' ..
+		    '"export_status":"%s"}', prefix, k,
+		    math.random(500, 2500000), math.random(12),
+		    math.random(28), math.random(7, 21), math.random(0, 59),
+		    MERCHANTS[math.random(#MERCHANTS)],
+		    RECEIPTS[math.random(#RECEIPTS)],
+		    EXPORTS[math.random(#EXPORTS)])
+	end
+	return '{"expenses":[' .. table.concat(e, ",") .. ']}'
+end
+
 function request()
 	local i = math.random(#pairs_id)
 	local id = pairs_id[i]
@@ -96,6 +126,10 @@ function request()
 		last_pref[i] = v
 		return wrk.format("PUT", "/v1/clients/" .. id ..
 		    "/notification-preference", h, PREFS[v])
+	end
+	if mode == "batch" then
+		return wrk.format("POST", "/v1/clients/" .. id .. "/expenses",
+		    h, batch_body())
 	end
 	h["Idempotency-Key"] = "bench-" .. nonce .. "-" .. (tid or 0) .. "-" ..
 	    sent

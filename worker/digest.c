@@ -161,13 +161,18 @@ digest_write_one(struct job *j, const struct partner *p,
 			goto fail;
 		(void)snprintf(msgid, sizeof(msgid), "digest-%lld-%s-%s@%s",
 		    (long long)u->id, frequency, period, config_mail_domain(j->cfg));
-		if ((payload = cJSON_PrintUnformatted(doc)) == NULL ||
-		    store_outbox_add(st, "digest", u->id, u->email, payload,
-		    msgid, &outbox_id) != STORE_OK)
+		if ((payload = cJSON_PrintUnformatted(doc)) == NULL)
+			goto fail;
+		r = store_outbox_add(st, "digest", u->id, u->email, payload,
+		    msgid, &outbox_id);
+		if (r == STORE_CONFLICT)
+			goto theirs;
+		if (r != STORE_OK)
 			goto fail;
 	}
 	r = store_digest_record(st, u->id, frequency, period, slot, b.count,
 	    outbox_id);
+theirs:
 	if (r == STORE_CONFLICT) {
 		/* Another worker wrote this period first: leave it theirs. */
 		store_rollback(st);

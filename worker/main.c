@@ -66,7 +66,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init("portal-worker", cfg.log_level);
-	store_global_init();
+	store_global_init(&(struct store_settings){ .pool = (int)cfg.db_pool,
+	    .timeout_ms = (int)cfg.request_timeout_ms });
 	/* --now: this process's clock reads that time and runs on from it. */
 	if (w.fixed_now != 0)
 		store_now_set(w.fixed_now);

@@ -89,7 +89,7 @@ worker_run(struct worker *w)
 
 	if ((w->store = store_open(w->cfg->db_path, 0)) == NULL)
 		return 1;
-	if (store_schema_version(w->store) < store_schema_latest()) {
+	if (store_schema_version(w->store) < store_schema_latest(w->store)) {
 		log_warnx("the database schema is older than this worker: "
 		    "run portal-api migrate");
 		rc = 1;

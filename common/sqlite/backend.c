@@ -21,6 +21,8 @@ const struct store_backend sqlite_backend = {
 
 	.client_create = sqlite_client_create,
 	.client_get_visible = sqlite_client_get_visible,
+	/* A write transaction holds the whole file: nothing to add. */
+	.client_get_to_change = sqlite_client_get_visible,
 	.client_transition = sqlite_client_transition,
 	.client_update = sqlite_client_update,
 	.client_set_balance = sqlite_client_set_balance,
@@ -30,6 +32,7 @@ const struct store_backend sqlite_backend = {
 	.client_search_tidy = sqlite_client_search_tidy,
 
 	.expense_upsert = sqlite_expense_upsert,
+	.expense_upsert_batch = sqlite_expense_upsert_batch,
 	.expense_get = sqlite_expense_get,
 	.expense_set_status = sqlite_expense_set_status,
 	.expense_list = sqlite_expense_list,
@@ -42,6 +45,8 @@ const struct store_backend sqlite_backend = {
 	.assignee_clear = sqlite_assignee_clear,
 
 	.user_get = sqlite_user_get,
+	/* A write transaction holds the whole file: nothing to add. */
+	.user_get_to_change = sqlite_user_get,
 	.user_get_by_email = sqlite_user_get_by_email,
 	.user_create = sqlite_user_create,
 	.user_update = sqlite_user_update,
@@ -92,4 +97,11 @@ const struct store_backend sqlite_backend = {
 	.tidy_idempotency = sqlite_tidy_idempotency,
 	.tidy_logins = sqlite_tidy_logins,
 	.tidy_count = sqlite_tidy_count,
+
+	.copy_read = sqlite_copy_read,
+	.copy_begin = sqlite_copy_begin,
+	.copy_load_begin = sqlite_copy_load_begin,
+	.copy_load_row = sqlite_copy_load_row,
+	.copy_load_end = sqlite_copy_load_end,
+	.copy_finish = sqlite_copy_finish,
 };

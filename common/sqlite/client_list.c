@@ -254,19 +254,6 @@ static const char *const client_match_sql[2][2] = {
 	{ client_match_user_scan_sql, client_match_user_fts_sql },
 };
 
-/* Trigrams need three characters; shorter searches scan. */
-static int
-client_query_fts(const struct client_query *q)
-{
-	const char	*s;
-	int		 chars = 0;
-
-	for (s = q->q; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			chars++;
-	return chars >= 3;
-}
-
 /* The search as one FTS5 phrase: "…" with inner quotes doubled. */
 static char *
 client_fts_phrase(const char *q)
@@ -469,7 +456,7 @@ static int
 client_match(struct store *st, const struct client_query *q,
     struct client_page *page)
 {
-	int	 fts = client_query_fts(q);
+	int	 fts = client_search_trigrams(q->q);
 
 	return client_search_walk(st, q, client_match_sql[q->user_id != 0]
 	    [fts], fts, 0, client_match_offer, page);
@@ -603,7 +590,7 @@ sqlite_client_list(struct store *st, const struct client_query *q,
 {
 	if (q->q[0] == '\0')
 		return client_list_ordered(st, q, fn, arg, total);
-	if (client_query_fts(q) && (q->sort == CLIENT_SORT_NAME ||
+	if (client_search_trigrams(q->q) && (q->sort == CLIENT_SORT_NAME ||
 	    q->sort == CLIENT_SORT_NAME_DESC))
 		return client_list_ranked(st, q, fn, arg, total);
 	return client_list_search(st, q, fn, arg, total);

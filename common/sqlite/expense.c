@@ -112,6 +112,28 @@ sqlite_expense_upsert(struct store *st, int64_t client_id,
 	return rc;
 }
 
+/*
+ * SQLite runs in the process: a statement per expense costs no round
+ * trip, and the prepared upsert is what a single expense runs.
+ */
+int
+sqlite_expense_upsert_batch(struct store *st, int64_t client_id,
+    const struct expense_fields *f, int n,
+    int (*fn)(const struct expense *, int, void *), void *arg)
+{
+	struct expense	 e;
+	int		 i, created;
+
+	for (i = 0; i < n; i++) {
+		if (sqlite_expense_upsert(st, client_id, &f[i], &e, &created) !=
+		    STORE_OK)
+			return STORE_ERROR;
+		if (fn(&e, created, arg) == -1)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
 int
 sqlite_expense_get(struct store *st, int64_t client_id, int64_t id,
     struct expense *out)

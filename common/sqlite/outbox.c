@@ -16,7 +16,8 @@ sqlite_outbox_add(struct store *st, const char *kind, int64_t user_id,
 	static const char sql[] =
 	    "INSERT INTO outbox (kind, user_id, recipient, payload, "
 	    "message_id, next_attempt_at, created_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?)";
+	    "VALUES (?, ?, ?, ?, ?, ?, ?) "
+	    "ON CONFLICT (message_id) DO NOTHING";
 	sqlite3_stmt	*stmt;
 	int64_t		 now = store_now();
 	int		 rc = STORE_OK;
@@ -30,9 +31,12 @@ sqlite_outbox_add(struct store *st, const char *kind, int64_t user_id,
 	sqlite3_bind_text(stmt, 5, message_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, now);
 	sqlite3_bind_int64(stmt, 7, now);
-	if ((rc = sqlite_step_done(st, stmt, "outbox insert")) == STORE_OK)
-		*id = sqlite3_last_insert_rowid(sqlite_db(st));
-	return rc;
+	if ((rc = sqlite_step_done(st, stmt, "outbox insert")) != STORE_OK)
+		return rc;
+	if (sqlite3_changes(sqlite_db(st)) == 0)
+		return STORE_CONFLICT;
+	*id = sqlite3_last_insert_rowid(sqlite_db(st));
+	return STORE_OK;
 }
 
 /*

@@ -14,6 +14,8 @@
 
 #define STORE_STMT_MAX	256
 
+struct sqlite_copy_table;
+
 /* A connection: struct store first, so that each is the other. */
 struct sqlite_store {
 	struct store	 base;
@@ -24,6 +26,8 @@ struct sqlite_store {
 	}		 cache[STORE_STMT_MAX];
 	int		 n_cached;
 	int		 writing;	/* holds the process's write turn */
+	/* copy-to's table being loaded (copy.c). */
+	const struct sqlite_copy_table *load;
 };
 
 /* The SQLite handle of a connection this backend opened. */
@@ -102,7 +106,7 @@ int	sqlite_user_each(struct store *, sqlite3_stmt *stmt, const char *what,
 	    int (*fn)(const struct user *, void *), void *arg);
 
 /* The operations (backend.c), by module as in struct store_backend. */
-void		 sqlite_global_init(void);
+void		 sqlite_global_init(const struct store_settings *);
 struct store	*sqlite_open(const char *path, int create);
 void		 sqlite_close(struct store *);
 int		 sqlite_migrate(struct store *);
@@ -135,6 +139,9 @@ int	sqlite_client_search_tidy(struct store *, int pages, int *merged);
 
 int	sqlite_expense_upsert(struct store *, int64_t client_id,
 	    const struct expense_fields *f, struct expense *out, int *created);
+int	sqlite_expense_upsert_batch(struct store *, int64_t client_id,
+	    const struct expense_fields *f, int n,
+	    int (*fn)(const struct expense *, int, void *), void *arg);
 int	sqlite_expense_get(struct store *, int64_t client_id, int64_t id,
 	    struct expense *out);
 int	sqlite_expense_set_status(struct store *, int64_t client_id,
@@ -247,5 +254,14 @@ int	sqlite_tidy_idempotency(struct store *, int64_t now, int max,
 	    int *deleted);
 int	sqlite_tidy_logins(struct store *, int64_t now, int max, int *deleted);
 int	sqlite_tidy_count(struct store *, struct table_rows *out);
+
+int	sqlite_copy_read(struct store *, const char *table,
+	    int (*fn)(const char *const *values, int n, void *), void *arg);
+int	sqlite_copy_begin(struct store *, int *empty);
+int	sqlite_copy_load_begin(struct store *, const char *table);
+int	sqlite_copy_load_row(struct store *, const char *const *values,
+	    int n);
+int	sqlite_copy_load_end(struct store *);
+int	sqlite_copy_finish(struct store *);
 
 #endif

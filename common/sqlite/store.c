@@ -65,8 +65,9 @@ sqlite_exec(struct store *st, const char *sql)
 }
 
 void
-sqlite_global_init(void)
+sqlite_global_init(const struct store_settings *set)
 {
+	(void)set;
 	/*
 	 * Allocation statistics take a global mutex on every malloc inside
 	 * SQLite, which request threads then queue on. Nothing reads them.

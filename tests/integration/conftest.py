@@ -15,7 +15,9 @@ file in the portal's temporary directory) or `postgresql` (a fresh
 database on one cluster the session starts on first use, see
 pg_helpers). Every portal gets an empty database of its own either way.
 A test about SQLite itself is marked `@pytest.mark.sqlite_only(reason)`,
-says "sqlite" in its name, and is skipped on the other backend.
+says "sqlite" in its name, and is skipped on the other backend; a module
+about PostgreSQL itself is named test_pg_* and runs in the PostgreSQL
+run only.
 """
 import base64
 import hashlib
@@ -609,6 +611,13 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        # A module test_pg_* is about PostgreSQL itself: its tests run
+        # once, in the PostgreSQL run (they start what they need).
+        if item.module.__name__.startswith("test_pg_") and \
+                BACKEND != "postgresql":
+            item.add_marker(pytest.mark.skip(
+                reason="about PostgreSQL itself (backend is %s)" % BACKEND))
+            continue
         mark = item.get_closest_marker("sqlite_only")
         if mark is None:
             continue

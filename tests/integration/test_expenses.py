@@ -176,6 +176,58 @@ def test_bulk_of_1000(api, firm):
     assert total == 1000
 
 
+def test_bulk_of_1000_mixes_updates_and_inserts(api, firm):
+    """A batch of 1,000 where every third expense exists already answers
+    as 1,000 single upserts in its order would: the existing ones keep
+    their ids and creation times, the new ones take the next ids in the
+    batch's order, and each row reads back as the batch answered it."""
+    c = firm.active("Blandad Batch AB")
+    tok = firm.integration.token
+    old = [expense("x-%04d" % i, receipt_status="missing",
+                   export_status="ready") for i in range(0, 1000, 3)]
+    r = api.post(path(c["id"]), tok, json={"expenses": old})
+    assert r.status_code == 200, r.text[:500]
+    before = {e["external_id"]: e for e in r.json()["data"]}
+    assert counts(firm, c["id"]) == (len(old), len(old))
+
+    items = [expense("x-%04d" % i, amount_minor=1000 + i,
+                     merchant="Köpman %d" % i,
+                     receipt_status=("attached", "missing")[i % 2],
+                     export_status=("exported", "ready")[i % 5 == 0])
+             for i in reversed(range(1000))]
+    r = api.post(path(c["id"]), tok, json={"expenses": items})
+    assert r.status_code == 200, r.text[:500]
+    doc = r.json()
+    assert set(doc) == {"data", "created", "updated"}
+    assert (doc["created"], doc["updated"]) == (1000 - len(old), len(old))
+    data = doc["data"]
+    assert [e["external_id"] for e in data] == [
+        i["external_id"] for i in items]
+    new_ids = []
+    for e, want in zip(data, items):
+        assert set(e) == set(EXPENSE_KEYS)
+        assert e["client_id"] == c["id"]
+        assert (e["amount_minor"], e["merchant"], e["receipt_status"],
+                e["export_status"]) == (
+            want["amount_minor"], want["merchant"], want["receipt_status"],
+            want["export_status"])
+        was = before.get(e["external_id"])
+        if was is not None:
+            assert (e["id"], e["created_at"]) == (was["id"],
+                                                  was["created_at"])
+        else:
+            new_ids.append(e["id"])
+    top = max(e["id"] for e in before.values())
+    assert new_ids == list(range(top + 1, top + 1 + len(new_ids)))
+    missing = sum(1 for i in items if i["receipt_status"] == "missing")
+    ready = sum(1 for i in items if i["export_status"] == "ready")
+    assert counts(firm, c["id"]) == (missing, ready)
+    got, total = expenses_of(api, firm.admin.token, c["id"])
+    assert total == 1000
+    assert sorted(got, key=lambda e: e["id"]) == sorted(
+        data, key=lambda e: e["id"])
+
+
 def test_bulk_over_1000_is_refused(api, firm):
     c = firm.active("För Många AB")
     items = [expense("m-%04d" % i) for i in range(1001)]

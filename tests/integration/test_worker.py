@@ -7,14 +7,15 @@ subscribes again. A digest's subject names its one client or counts its
 clients, and its sender's name is the firm's."""
 import re
 import secrets
+import subprocess
 import tempfile
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 
-from conftest import cli_id
-from worker_helpers import CPH, Mailroom, next_local, text_part
+from conftest import cli_id, sanitizer_report
+from worker_helpers import CPH, WORKER_BIN, Mailroom, next_local, text_part
 
 MONDAY, TUESDAY, WEDNESDAY, SATURDAY = 0, 1, 2, 5
 WINTER = (11, 12, 1, 2)
@@ -214,6 +215,32 @@ def test_a_worker_down_at_ten_sends_the_current_week_once(room, world):
     assert len(got) == before + 1
     week = wednesday.isocalendar()[1]
     assert got[-1]["subject"].endswith("vecka %d" % week)
+
+
+def test_two_workers_at_once_queue_and_send_each_digest_once(room, world):
+    """Two passes of the same Monday started together, as two hosts'
+    workers would: one writes each digest, the other finds it written
+    (on PostgreSQL it waits for the first's transaction to end) and
+    leaves it; both passes succeed."""
+    weekly = world["users"]["weekly"]
+    before = {k: len(to(room, u)) for k, u in world["users"].items()}
+    monday = fresh_monday(world, world["start"])
+    stamp = monday.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    procs = [subprocess.Popen([str(WORKER_BIN), "--once", "--now", stamp],
+                              env=dict(room.portal.env),
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    logs = [p.communicate(timeout=120)[1] for p in procs]
+    for p, log in zip(procs, logs):
+        assert not sanitizer_report(log), log
+        assert p.returncode == 0, log
+        assert "outbox insert" not in log, log
+    after = {k: len(to(room, u)) for k, u in world["users"].items()}
+    assert after["weekly"] == before["weekly"] + 1, after
+    assert after["unsub"] == before["unsub"] + 1, after
+    got = to(room, weekly)[-1]
+    assert got["subject"].endswith("vecka %d" % monday.isocalendar()[1])
 
 
 def test_daily_and_monthly(room, world):

@@ -109,7 +109,9 @@ test_released_sections_unchanged(void **state)
 			    "section", v, hex);
 	}
 	/* Every section there is must be in the table once released. */
-	assert_int_equal(store_schema_latest(), N_RELEASED);
+	if (section_find(N_RELEASED + 1, &start, &len) == 0)
+		fail_msg("schema.sql version %d is not in this test's table",
+		    N_RELEASED + 1);
 }
 
 /*
@@ -204,7 +206,7 @@ db_migrate(const char *path)
 
 	assert_non_null(st = store_open(path, 1));
 	assert_int_equal(store_migrate(st), 0);
-	assert_int_equal(store_schema_version(st), store_schema_latest());
+	assert_int_equal(store_schema_version(st), store_schema_latest(st));
 	store_close(st);
 }
 

@@ -57,7 +57,8 @@ static void
 test_a_postgresql_uri_is_refused_by_this_build(void **state)
 {
 	(void)state;
-	store_global_init();
+	store_global_init(&(struct store_settings){ .pool = 4,
+	    .timeout_ms = 5000 });
 	assert_null(store_open("postgresql://u:p@127.0.0.1:1/portal", 0));
 	assert_null(store_open("postgres://127.0.0.1/portal", 0));
 }

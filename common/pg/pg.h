@@ -1,0 +1,331 @@
+/*
+ * The PostgreSQL backend's own header, for its files in common/pg/
+ * alone: the connection behind struct store, its prepared statements,
+ * the parameters and results its modules share, and the operations that
+ * backend.c lists in pg_backend.
+ */
+#ifndef COMMON_PG_PG_H
+#define COMMON_PG_PG_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../store_backend.h"
+
+/* More than the backend's statements: a full cache is a bug, logged. */
+#define PG_STMT_MAX	256
+#define PG_PARAM_MAX	16
+
+/*
+ * A statement of the backend: a static const per query, prepared on a
+ * connection the first time it runs there, under its name (which must
+ * be unique in the backend: the server keys prepared statements by it).
+ */
+struct pg_query {
+	const char	*name;
+	const char	*sql;
+};
+
+/* Room for a server's or libpq's message as logged. */
+#define PG_MESSAGE_MAX	512
+
+struct pg_copy_load;
+
+/* A connection to the server, kept in a pool (pool.c). */
+struct pg_conn {
+	PGconn			*conn;
+	/* The queries prepared on this session, compared by address. */
+	const struct pg_query	*prepared[PG_STMT_MAX];
+	int			 n_prepared;
+	struct pg_conn		*next;	/* in the pool's idle list */
+};
+
+/*
+ * A store: struct store first, so that each is the other. It holds a
+ * connection of its pool while a transaction is open, and for one
+ * statement outside any; none otherwise.
+ */
+struct pg_store {
+	struct store		 base;
+	struct pg_pool		*pool;
+	struct pg_conn		*held;
+	int			 tx;	/* a transaction of ours is open */
+	int			 writing;	/* ... and it may write */
+	struct pg_copy_load	*load;	/* copy-to's table being loaded */
+};
+
+/* The connection the store's open transaction holds. */
+PGconn	*pg_conn(struct store *);
+
+/*
+ * Whether the store's transaction may write. Its reads of the rows a
+ * write depends on lock them, as SQLite's one writer at a time would:
+ * the caller's account FOR SHARE (its change waits for the caller's
+ * writes), a client or user about to change FOR UPDATE (a concurrent
+ * write of another field waits, then reads what this one committed).
+ * Two writes that lock in opposite orders make a deadlock, which the
+ * server settles by failing one (st->conflict): it runs again.
+ */
+int	pg_writing(struct store *);
+
+/*
+ * Opens a connection to uri with the session's settings (statement
+ * timeout timeout_ms), or NULL, logged without the password unless
+ * quiet (a pool that already said the server is down).
+ */
+PGconn	*pg_connect(const char *uri, int timeout_ms, int quiet);
+/*
+ * Copies msg into out on one line, with every occurrence of each
+ * secret (NULL or "" skipped) replaced by "***": libpq's messages about
+ * a malformed URI quote the part they could not read, which may be the
+ * password.
+ */
+void	 pg_scrub(const char *msg, const char *const *secrets,
+	    size_t nsecrets, char *out, size_t outlen);
+
+/*
+ * The pool of a database, shared by every store of the process open on
+ * the same PORTAL_DB. pg_pool_get() opens the first connection (NULL,
+ * logged, when it cannot); pg_pool_put() closes the pool with its last
+ * store. pg_pool_take() answers an idle connection, a new one, or one
+ * given back within the deadline; NULL, logged, when none comes or the
+ * server cannot be reached. pg_pool_give() takes it back outside any
+ * transaction.
+ */
+struct pg_pool;
+struct pg_pool	*pg_pool_get(const char *uri);
+void		 pg_pool_put(struct pg_pool *);
+struct pg_conn	*pg_pool_take(struct pg_pool *);
+void		 pg_pool_give(struct pg_pool *, struct pg_conn *);
+/* The statement timeout and the wait for a connection, milliseconds. */
+int		 pg_timeout(void);
+
+/*
+ * The parameters of one statement, all sent as text but for bytea,
+ * sent as binary; numbers are written into num[]. Nothing is copied:
+ * strings must outlive the call that runs the statement.
+ */
+struct pg_params {
+	const char	*value[PG_PARAM_MAX];
+	int		 length[PG_PARAM_MAX];
+	int		 format[PG_PARAM_MAX];
+	char		 num[PG_PARAM_MAX][24];
+	int		 n;
+};
+
+void	pg_params_init(struct pg_params *);
+void	pg_param_text(struct pg_params *, const char *);	/* NULL: NULL */
+void	pg_param_int64(struct pg_params *, int64_t);
+void	pg_param_bool(struct pg_params *, int);
+void	pg_param_bytea(struct pg_params *, const void *, size_t);
+
+/*
+ * Runs q with p (NULL: none) on the connection, preparing q first when
+ * this session has not. STORE_OK with *res (PQclear() it; res NULL: the
+ * result is dropped); STORE_ERROR, logged with what, and the busy flag
+ * set when the server is unreachable, cancelled the statement at the
+ * timeout, or chose this transaction as a deadlock's or serialization's
+ * victim: the caller answers 503 and the client tries again.
+ * pg_run_unique() answers STORE_CONFLICT, unlogged, for a unique key's
+ * refusal (SQLSTATE 23505). A failed statement aborts the transaction
+ * it is in, so a call that expects a conflict inside a request's
+ * transaction uses ON CONFLICT instead.
+ */
+int	pg_run(struct store *, const struct pg_query *q,
+	    const struct pg_params *p, const char *what, PGresult **res);
+int	pg_run_unique(struct store *, const struct pg_query *q,
+	    const struct pg_params *p, const char *what, PGresult **res);
+
+/* Logs a failed result (NULL: no answer) and sets busy as it says. */
+void	pg_log_result(struct store *, const PGresult *r, const char *what);
+/*
+ * A statement without parameters or rows, by the simple protocol: the
+ * session's settings and transaction control. 0 or -1, logged.
+ */
+int	pg_command(struct store *, const char *sql, const char *what);
+
+/*
+ * Result readers; the value at (row, col) of a text-format result.
+ * pg_get_text() copies into dst (always NUL-terminated, "" for NULL), -1
+ * if cut. pg_get_bool() reads PostgreSQL's "t".
+ */
+int64_t	pg_get_int64(const PGresult *, int row, int col);
+int	pg_get_bool(const PGresult *, int row, int col);
+int	pg_get_text(const PGresult *, int row, int col, char *dst,
+	    size_t dstlen);
+/* The number of rows an INSERT, UPDATE or DELETE changed. */
+int64_t	pg_changes(const PGresult *);
+
+/* The columns pg_user_each() reads, first in a statement, in order. */
+#define PG_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active"
+
+/*
+ * Runs q, whose first columns are PG_USER_ROW, calling fn with each user
+ * (no password hash); stops at fn's -1 (STORE_ERROR, no log).
+ */
+int	pg_user_each(struct store *, const struct pg_query *q,
+	    const struct pg_params *par, const char *what,
+	    int (*fn)(const struct user *, void *), void *arg);
+
+/* The operations (backend.c), by module as in struct store_backend. */
+void		 pg_global_init(const struct store_settings *);
+struct store	*pg_open(const char *uri, int create);
+void		 pg_close(struct store *);
+int		 pg_migrate(struct store *);
+int		 pg_schema_version(struct store *);
+int		 pg_schema_latest(void);
+int		 pg_ping(struct store *);
+int		 pg_begin(struct store *);
+int		 pg_begin_read(struct store *);
+int		 pg_commit(struct store *);
+void		 pg_rollback(struct store *);
+int		 pg_in_transaction(struct store *);
+
+int	pg_client_create(struct store *, const struct client_keys *,
+	    struct client *c);
+int	pg_client_get_visible(struct store *, const struct user *viewer,
+	    int64_t id, struct client *out);
+int	pg_client_get_to_change(struct store *, const struct user *viewer,
+	    int64_t id, struct client *out);
+int	pg_client_transition(struct store *, int64_t id, const char *from,
+	    const char *to);
+int	pg_client_update(struct store *, const struct client_keys *,
+	    struct client *c);
+int	pg_client_set_balance(struct store *, int64_t id, int64_t amount,
+	    const char *currency);
+
+int	pg_client_list(struct store *, const struct client_query *q,
+	    int (*fn)(const struct client_row *, void *), void *arg,
+	    int64_t *total);
+int	pg_client_status_count(struct store *, int64_t partner_id,
+	    int64_t user_id, const char *status, int64_t *count);
+int	pg_client_search_tidy(struct store *, int pages, int *merged);
+
+int	pg_expense_upsert(struct store *, int64_t client_id,
+	    const struct expense_fields *f, struct expense *out,
+	    int *created);
+int	pg_expense_upsert_batch(struct store *, int64_t client_id,
+	    const struct expense_fields *f, int n,
+	    int (*fn)(const struct expense *, int, void *), void *arg);
+int	pg_expense_get(struct store *, int64_t client_id, int64_t id,
+	    struct expense *out);
+int	pg_expense_set_status(struct store *, int64_t client_id, int64_t id,
+	    const char *receipt_status, const char *export_status,
+	    struct expense *out);
+int	pg_expense_list(struct store *, const struct expense_query *q,
+	    int (*fn)(const struct expense *, void *), void *arg);
+int	pg_expense_count(struct store *, const struct expense_query *q,
+	    int64_t *total);
+
+int	pg_assignee_list(struct store *, int64_t client_id,
+	    int (*fn)(const struct user *, void *), void *arg);
+int	pg_assignee_check(struct store *, int64_t partner_id,
+	    int64_t user_id);
+int	pg_assignee_add(struct store *, int64_t client_id, int64_t user_id);
+int	pg_assignee_remove(struct store *, int64_t client_id,
+	    int64_t user_id);
+int	pg_assignee_clear(struct store *, int64_t client_id);
+
+int	pg_user_get(struct store *, int64_t id, struct user *out);
+int	pg_user_get_to_change(struct store *, int64_t id, struct user *out);
+int	pg_user_get_by_email(struct store *, const char *email,
+	    struct user *out);
+int	pg_user_create(struct store *, struct user *u);
+int	pg_user_update(struct store *, struct user *u);
+int	pg_user_list(struct store *, int64_t partner_id,
+	    int (*fn)(const struct user *, void *), void *arg);
+int	pg_user_addresses(struct store *,
+	    int (*fn)(int64_t id, const char *email, void *), void *arg);
+
+int	pg_partner_create(struct store *, struct partner *p);
+int	pg_partner_get(struct store *, int64_t id, struct partner *out);
+int	pg_partner_list(struct store *,
+	    int (*fn)(const struct partner *, void *), void *arg);
+
+int	pg_login_claim(struct store *, const char *email, const char *source,
+	    int64_t now, const struct login_limits *lim, int64_t *retry_after);
+int	pg_login_release(struct store *, const char *email,
+	    const char *source);
+
+int	pg_idempotency_find(struct store *, int64_t user_id,
+	    const char *key, struct idempotent_reply *r);
+int	pg_idempotency_record(struct store *, int64_t user_id,
+	    const char *key, const struct idempotent_reply *r);
+
+int	pg_preference_get(struct store *, int64_t user_id,
+	    int64_t client_id, struct preference *out);
+int	pg_preference_put(struct store *, const struct preference *p);
+int	pg_preference_renew(struct store *, int64_t user_id,
+	    int64_t client_id);
+int	pg_preference_generation(struct store *, int64_t user_id,
+	    const char *frequency, int64_t *generation);
+int	pg_preference_list(struct store *, int64_t user_id,
+	    int (*fn)(const struct preference *, void *), void *arg);
+int	pg_preference_unsubscribe(struct store *, int64_t user_id,
+	    const char *frequency, int64_t client_id, int64_t generation,
+	    int *changed);
+
+int	pg_digest_due_users(struct store *, int64_t partner_id,
+	    const char *frequency, int64_t slot_at, const char *period,
+	    int (*fn)(const struct user *, void *), void *arg);
+int	pg_digest_items(struct store *, int64_t user_id,
+	    const char *frequency, int64_t slot_at,
+	    int (*fn)(const struct digest_item *, void *), void *arg);
+int	pg_digest_record(struct store *, int64_t user_id,
+	    const char *frequency, const char *period, int64_t slot_at,
+	    int clients, int64_t outbox_id);
+
+int	pg_reminder_add(struct store *, struct reminder *r);
+int	pg_reminder_add_recipient(struct store *, int64_t reminder_id,
+	    int64_t user_id, int64_t outbox_id);
+int	pg_reminder_get(struct store *, int64_t partner_id, int64_t id,
+	    struct reminder *out);
+int	pg_reminder_recipients(struct store *, int64_t reminder_id,
+	    int (*fn)(const struct reminder_recipient *, void *), void *arg);
+int	pg_reminder_list(struct store *, int64_t client_id, int limit,
+	    int (*fn)(int64_t, void *), void *arg);
+int	pg_reminder_recent(struct store *, int64_t client_id,
+	    int64_t sender_id, int64_t since, int64_t *by_client,
+	    int64_t *client_oldest, int64_t *by_sender,
+	    int64_t *sender_oldest);
+int	pg_reminder_bookkeepers(struct store *, int64_t client_id,
+	    int (*fn)(const struct user *, void *), void *arg);
+
+int	pg_outbox_add(struct store *, const char *kind, int64_t user_id,
+	    const char *recipient, const char *payload,
+	    const char *message_id, int64_t *id);
+int	pg_outbox_claim(struct store *, int64_t now, int64_t until,
+	    struct outbox_msg *m);
+int	pg_outbox_renew(struct store *, int64_t id, int attempts,
+	    int64_t until);
+int	pg_outbox_sent(struct store *, const struct outbox_msg *m,
+	    int64_t now);
+int	pg_outbox_retry(struct store *, const struct outbox_msg *m,
+	    int64_t next_at, const char *error);
+int	pg_outbox_failed(struct store *, const struct outbox_msg *m,
+	    const char *error);
+int	pg_outbox_backlog(struct store *, int64_t *queued, int64_t *failed);
+int	pg_outbox_next_due(struct store *, int64_t *at);
+
+int	pg_audit_add(struct store *, int64_t partner_id, int64_t user_id,
+	    int64_t client_id, const char *action, const char *remote_addr);
+int	pg_audit_list(struct store *, int64_t partner_id, int64_t client_id,
+	    int64_t before_id, int limit,
+	    int (*fn)(const struct audit_event *, void *), void *arg);
+
+int	pg_tidy_idempotency(struct store *, int64_t now, int max,
+	    int *deleted);
+int	pg_tidy_logins(struct store *, int64_t now, int max, int *deleted);
+int	pg_tidy_count(struct store *, struct table_rows *out);
+
+int	pg_copy_read(struct store *, const char *table,
+	    int (*fn)(const char *const *values, int n, void *), void *arg);
+int	pg_copy_begin(struct store *, int *empty);
+int	pg_copy_load_begin(struct store *, const char *table);
+int	pg_copy_load_row(struct store *, const char *const *values,
+	    int n);
+int	pg_copy_load_end(struct store *);
+int	pg_copy_finish(struct store *);
+
+#endif

@@ -1,0 +1,258 @@
+/*
+ * The connections a process keeps to one database (PORTAL_DB_POOL at
+ * most), shared by its stores: an API thread holds one only for a
+ * transaction or a statement, so 64 threads need a handful, and a
+ * server's connection slots serve many processes.
+ *
+ * A connection is opened when a caller finds none idle and the pool is
+ * below its size, and closed when it comes back broken; one that broke
+ * while idle (the server restarted) is noticed when next taken. So the
+ * pool heals by itself after an outage, and during one a caller fails
+ * fast (connection refused) or at its deadline, never later.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../log.h"
+#include "pg.h"
+
+struct pg_pool {
+	char		*uri;
+	int		 refs;		/* stores open on it */
+	int		 open;		/* connections, idle or held */
+	int		 down;		/* the last connect failed */
+	struct pg_conn	*idle;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 freed;		/* a connection or a slot came back */
+	struct pg_pool	*next;
+};
+
+/* Written by pg_global_init() before any thread starts. */
+static int	pg_pool_size = 10;
+static int	pg_timeout_ms = 5000;
+
+/* Every pool of the process, one per database it opens. */
+static pthread_mutex_t	 pg_pools_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pg_pool	*pg_pools;
+
+void
+pg_global_init(const struct store_settings *set)
+{
+	if (set == NULL)
+		return;
+	if (set->pool > 0)
+		pg_pool_size = set->pool;
+	if (set->timeout_ms > 0)
+		pg_timeout_ms = set->timeout_ms;
+}
+
+int
+pg_timeout(void)
+{
+	return pg_timeout_ms;
+}
+
+static void
+pg_conn_free(struct pg_conn *c)
+{
+	if (c == NULL)
+		return;
+	PQfinish(c->conn);
+	free(c);
+}
+
+/* A new connection, or NULL: logged once as the server goes away. */
+static struct pg_conn *
+pg_pool_connect(struct pg_pool *pool)
+{
+	struct pg_conn	*c;
+	int		 was_down;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("calloc");
+		return NULL;
+	}
+	(void)pthread_mutex_lock(&pool->mu);
+	was_down = pool->down;
+	(void)pthread_mutex_unlock(&pool->mu);
+	c->conn = pg_connect(pool->uri, pg_timeout_ms, was_down);
+	(void)pthread_mutex_lock(&pool->mu);
+	pool->down = c->conn == NULL;
+	(void)pthread_mutex_unlock(&pool->mu);
+	if (c->conn == NULL) {
+		free(c);
+		return NULL;
+	}
+	if (was_down)
+		log_info("database: reachable again");
+	return c;
+}
+
+static void
+pg_pool_free(struct pg_pool *pool)
+{
+	struct pg_conn	*c;
+
+	while ((c = pool->idle) != NULL) {
+		pool->idle = c->next;
+		pg_conn_free(c);
+	}
+	(void)pthread_cond_destroy(&pool->freed);
+	(void)pthread_mutex_destroy(&pool->mu);
+	free(pool->uri);
+	free(pool);
+}
+
+struct pg_pool *
+pg_pool_get(const char *uri)
+{
+	pthread_condattr_t	 attr;
+	struct pg_pool		*pool;
+	struct pg_conn		*c;
+
+	(void)pthread_mutex_lock(&pg_pools_mu);
+	for (pool = pg_pools; pool != NULL; pool = pool->next)
+		if (strcmp(pool->uri, uri) == 0) {
+			pool->refs++;
+			(void)pthread_mutex_unlock(&pg_pools_mu);
+			return pool;
+		}
+	/*
+	 * The first store on a database opens a connection here, so that
+	 * a wrong address, password or database stops the process at its
+	 * start with the reason. The lock is held meanwhile: the stores
+	 * opened beside it wait for the answer rather than race it.
+	 */
+	if ((pool = calloc(1, sizeof(*pool))) == NULL ||
+	    (pool->uri = strdup(uri)) == NULL) {
+		log_warn("pool");
+		free(pool);
+		goto fail;
+	}
+	(void)pthread_condattr_init(&attr);
+	(void)pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	(void)pthread_cond_init(&pool->freed, &attr);
+	(void)pthread_condattr_destroy(&attr);
+	(void)pthread_mutex_init(&pool->mu, NULL);
+	if ((c = pg_pool_connect(pool)) == NULL) {
+		pg_pool_free(pool);
+		goto fail;
+	}
+	pool->idle = c;
+	pool->open = 1;
+	pool->refs = 1;
+	pool->next = pg_pools;
+	pg_pools = pool;
+	(void)pthread_mutex_unlock(&pg_pools_mu);
+	return pool;
+fail:
+	(void)pthread_mutex_unlock(&pg_pools_mu);
+	return NULL;
+}
+
+void
+pg_pool_put(struct pg_pool *pool)
+{
+	struct pg_pool	**pp;
+
+	if (pool == NULL)
+		return;
+	(void)pthread_mutex_lock(&pg_pools_mu);
+	if (--pool->refs > 0) {
+		(void)pthread_mutex_unlock(&pg_pools_mu);
+		return;
+	}
+	for (pp = &pg_pools; *pp != pool; pp = &(*pp)->next)
+		;
+	*pp = pool->next;
+	(void)pthread_mutex_unlock(&pg_pools_mu);
+	/* Every store is closed: no connection is held any more. */
+	pg_pool_free(pool);
+}
+
+/*
+ * Whether an idle connection still has its server: reading what is
+ * waiting on its socket (libpq's never block) notices one the server
+ * closed, as a restart does, without a round trip.
+ */
+static int
+pg_conn_alive(struct pg_conn *c)
+{
+	return PQconsumeInput(c->conn) == 1 &&
+	    PQstatus(c->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(c->conn) == PQTRANS_IDLE;
+}
+
+struct pg_conn *
+pg_pool_take(struct pg_pool *pool)
+{
+	struct timespec	 until;
+	struct pg_conn	*c;
+	int		 rc = 0;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += pg_timeout_ms / 1000;
+	until.tv_nsec += (long)(pg_timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	(void)pthread_mutex_lock(&pool->mu);
+	for (;;) {
+		while ((c = pool->idle) != NULL) {
+			pool->idle = c->next;
+			c->next = NULL;
+			if (pg_conn_alive(c)) {
+				(void)pthread_mutex_unlock(&pool->mu);
+				return c;
+			}
+			pool->open--;
+			pg_conn_free(c);
+		}
+		if (pool->open < pg_pool_size)
+			break;
+		if (rc == ETIMEDOUT) {
+			(void)pthread_mutex_unlock(&pool->mu);
+			log_warnx("database: no connection free within %d ms "
+			    "(PORTAL_DB_POOL=%d)", pg_timeout_ms,
+			    pg_pool_size);
+			return NULL;
+		}
+		rc = pthread_cond_timedwait(&pool->freed, &pool->mu, &until);
+	}
+	pool->open++;
+	(void)pthread_mutex_unlock(&pool->mu);
+	if ((c = pg_pool_connect(pool)) != NULL)
+		return c;
+	(void)pthread_mutex_lock(&pool->mu);
+	pool->open--;
+	(void)pthread_cond_signal(&pool->freed);
+	(void)pthread_mutex_unlock(&pool->mu);
+	return NULL;
+}
+
+void
+pg_pool_give(struct pg_pool *pool, struct pg_conn *c)
+{
+	/*
+	 * A connection comes back outside any transaction; one that cannot
+	 * (lost, or a ROLLBACK failed) is closed and its slot given back.
+	 */
+	if (PQstatus(c->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(c->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(c->conn, "ROLLBACK"));
+	(void)pthread_mutex_lock(&pool->mu);
+	if (PQstatus(c->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(c->conn) == PQTRANS_IDLE) {
+		c->next = pool->idle;
+		pool->idle = c;
+		c = NULL;
+	} else
+		pool->open--;
+	(void)pthread_cond_signal(&pool->freed);
+	(void)pthread_mutex_unlock(&pool->mu);
+	pg_conn_free(c);
+}

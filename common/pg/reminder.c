@@ -1,0 +1,200 @@
+/*
+ * The PostgreSQL backend's queries on reminders and their recipients.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../log.h"
+#include "../store_reminder.h"
+#include "pg.h"
+
+int
+pg_reminder_add(struct store *st, struct reminder *r)
+{
+	static const struct pg_query q = { "reminder_add",
+	    "INSERT INTO reminders (partner_id, client_id, sender_id, tasks, "
+	    "comment, created_at) VALUES ($1, $2, $3, $4, $5, $6) "
+	    "RETURNING id" };
+	struct pg_params	 par;
+	PGresult		*res;
+	int			 rc;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, r->partner_id);
+	pg_param_int64(&par, r->client_id);
+	pg_param_int64(&par, r->sender_id);
+	pg_param_text(&par, r->tasks_json);
+	pg_param_text(&par, r->comment ? r->comment : "");
+	pg_param_int64(&par, r->created_at);
+	if ((rc = pg_run(st, &q, &par, "reminder insert", &res)) != STORE_OK)
+		return rc;
+	r->id = pg_get_int64(res, 0, 0);
+	PQclear(res);
+	return rc;
+}
+
+int
+pg_reminder_add_recipient(struct store *st, int64_t reminder_id,
+    int64_t user_id, int64_t outbox_id)
+{
+	static const struct pg_query q = { "reminder_add_recipient",
+	    "INSERT INTO reminder_recipients (reminder_id, user_id, outbox_id) "
+	    "VALUES ($1, $2, $3)" };
+	struct pg_params	 par;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, reminder_id);
+	pg_param_int64(&par, user_id);
+	pg_param_int64(&par, outbox_id);
+	return pg_run(st, &q, &par, "reminder recipient", NULL);
+}
+
+int
+pg_reminder_get(struct store *st, int64_t partner_id, int64_t id,
+    struct reminder *out)
+{
+	static const struct pg_query q = { "reminder_get",
+	    "SELECT r.id, r.partner_id, r.client_id, r.sender_id, u.name, "
+	    "r.tasks, r.comment, r.created_at FROM reminders r "
+	    "JOIN users u ON u.id = r.sender_id "
+	    "WHERE r.id = $1 AND r.partner_id = $2" };
+	struct pg_params	 par;
+	PGresult		*r;
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	pg_params_init(&par);
+	pg_param_int64(&par, id);
+	pg_param_int64(&par, partner_id);
+	if ((rc = pg_run(st, &q, &par, "reminder get", &r)) != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return STORE_NOTFOUND;
+	}
+	out->id = pg_get_int64(r, 0, 0);
+	out->partner_id = pg_get_int64(r, 0, 1);
+	out->client_id = pg_get_int64(r, 0, 2);
+	out->sender_id = pg_get_int64(r, 0, 3);
+	out->created_at = pg_get_int64(r, 0, 7);
+	if (pg_get_text(r, 0, 4, out->sender_name,
+	    sizeof(out->sender_name)) == -1 ||
+	    (out->tasks_json = strdup(PQgetvalue(r, 0, 5))) == NULL ||
+	    (out->comment = strdup(PQgetvalue(r, 0, 6))) == NULL) {
+		reminder_cleanup(out);
+		rc = STORE_ERROR;
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* The text at (row, col), or NULL for NULL: as SQLite's column_text. */
+static const char *
+reminder_text_or_null(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+int
+pg_reminder_recipients(struct store *st, int64_t reminder_id,
+    int (*fn)(const struct reminder_recipient *, void *), void *arg)
+{
+	static const struct pg_query q = { "reminder_recipients",
+	    "SELECT u.id, u.name, o.recipient, "
+	    "CASE o.status WHEN 'sending' THEN 'queued' ELSE o.status END, "
+	    "o.last_error, coalesce(o.sent_at, 0), o.cancel_reason "
+	    "FROM reminder_recipients rr JOIN users u ON u.id = rr.user_id "
+	    "JOIN outbox o ON o.id = rr.outbox_id "
+	    "WHERE rr.reminder_id = $1 ORDER BY u.name, u.id" };
+	struct pg_params		 par;
+	struct reminder_recipient	 rec;
+	PGresult			*r;
+	int				 i, rc;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, reminder_id);
+	if ((rc = pg_run(st, &q, &par, "reminder recipients", &r)) !=
+	    STORE_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
+		rec.user_id = pg_get_int64(r, i, 0);
+		rec.name = PQgetvalue(r, i, 1);
+		rec.email = PQgetvalue(r, i, 2);
+		rec.status = PQgetvalue(r, i, 3);
+		rec.error = reminder_text_or_null(r, i, 4);
+		rec.sent_at = pg_get_int64(r, i, 5);
+		rec.reason = reminder_text_or_null(r, i, 6);
+		if (fn(&rec, arg) == -1)
+			rc = STORE_ERROR;
+	}
+	PQclear(r);
+	return rc;
+}
+
+int
+pg_reminder_list(struct store *st, int64_t client_id, int limit,
+    int (*fn)(int64_t, void *), void *arg)
+{
+	static const struct pg_query q = { "reminder_list",
+	    "SELECT id FROM reminders WHERE client_id = $1 "
+	    "ORDER BY created_at DESC, id DESC LIMIT $2" };
+	struct pg_params	 par;
+	PGresult		*r;
+	int			 i, rc;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, client_id);
+	pg_param_int64(&par, limit);
+	if ((rc = pg_run(st, &q, &par, "reminder list", &r)) != STORE_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++)
+		if (fn(pg_get_int64(r, i, 0), arg) == -1)
+			rc = STORE_ERROR;
+	PQclear(r);
+	return rc;
+}
+
+int
+pg_reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
+    int64_t since, int64_t *by_client, int64_t *client_oldest,
+    int64_t *by_sender, int64_t *sender_oldest)
+{
+	static const struct pg_query q = { "reminder_recent",
+	    "SELECT (SELECT count(*) FROM reminders WHERE client_id = $1 "
+	    "AND created_at > $3), (SELECT coalesce(min(created_at), 0) "
+	    "FROM reminders WHERE client_id = $1 AND created_at > $3), "
+	    "(SELECT count(*) FROM reminders WHERE sender_id = $2 "
+	    "AND created_at > $3), (SELECT coalesce(min(created_at), 0) "
+	    "FROM reminders WHERE sender_id = $2 AND created_at > $3)" };
+	struct pg_params	 par;
+	PGresult		*r;
+	int			 rc;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, client_id);
+	pg_param_int64(&par, sender_id);
+	pg_param_int64(&par, since);
+	if ((rc = pg_run(st, &q, &par, "reminder recent", &r)) != STORE_OK)
+		return rc;
+	*by_client = pg_get_int64(r, 0, 0);
+	*client_oldest = pg_get_int64(r, 0, 1);
+	*by_sender = pg_get_int64(r, 0, 2);
+	*sender_oldest = pg_get_int64(r, 0, 3);
+	PQclear(r);
+	return rc;
+}
+
+int
+pg_reminder_bookkeepers(struct store *st, int64_t client_id,
+    int (*fn)(const struct user *, void *), void *arg)
+{
+	static const struct pg_query q = { "reminder_bookkeepers",
+	    "SELECT " PG_USER_ROW " FROM assignments a "
+	    "JOIN users u ON u.id = a.user_id WHERE a.client_id = $1 "
+	    "AND u.active AND u.role = 'bookkeeper' ORDER BY u.name, u.id" };
+	struct pg_params	 par;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, client_id);
+	return pg_user_each(st, &q, &par, "reminder bookkeepers", fn, arg);
+}
