@@ -61,9 +61,10 @@ PGconn	*pg_conn(struct store *);
 /*
  * Whether the store's transaction may write. Its reads of the rows a
  * write depends on lock them, as SQLite's one writer at a time would:
- * the caller's account FOR SHARE (its change waits for the caller's
- * writes), a client or user about to change FOR UPDATE (a concurrent
- * write of another field waits, then reads what this one committed).
+ * the caller's account FOR KEY SHARE (its change, FOR UPDATE, waits
+ * for the caller's writes), a client or user about to change FOR
+ * UPDATE (a concurrent write of another field waits, then reads what
+ * this one committed).
  * Two writes that lock in opposite orders make a deadlock, which the
  * server settles by failing one (st->conflict): it runs again.
  */

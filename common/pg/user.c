@@ -52,11 +52,15 @@ pg_user_get(struct store *st, int64_t id, struct user *out)
 	static const struct pg_query q = { "user_get",
 	    "SELECT " USER_COLUMNS " FROM users WHERE id = $1" };
 	/*
-	 * A share lock: writes by the same caller go on side by side, and
-	 * a change of the account waits for them.
+	 * The weakest lock that a change of the account waits for (it
+	 * reads the user FOR UPDATE, see below): writes by the same caller
+	 * go on side by side, and one that raises the caller's preference
+	 * generation (FOR NO KEY UPDATE of the same row) does not wait for
+	 * the others, nor deadlock with them.
 	 */
-	static const struct pg_query share = { "user_get_share",
-	    "SELECT " USER_COLUMNS " FROM users WHERE id = $1 FOR SHARE" };
+	static const struct pg_query share = { "user_get_key_share",
+	    "SELECT " USER_COLUMNS " FROM users WHERE id = $1 "
+	    "FOR KEY SHARE" };
 	struct pg_params	 par;
 
 	pg_params_init(&par);
