@@ -277,6 +277,19 @@ fail:
 /* Times a write is run when the database ends it for a conflict. */
 #define SERVER_WRITE_TRIES	3
 
+/* Whether the request is still within its deadline. */
+static int
+server_in_time(const struct request *req)
+{
+	struct timespec	 now;
+	int64_t		 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)(now.tv_sec - req->started.tv_sec) * 1000 +
+	    (now.tv_nsec - req->started.tv_nsec) / 1000000;
+	return ms < req->cfg->request_timeout_ms;
+}
+
 /*
  * One run of a write in one transaction, from the check of the caller's
  * account to the recorded answer (see store_begin_request): a user
@@ -326,6 +339,7 @@ rollback:
  * settle a conflict with another (two admins changing each other at
  * once): nothing of the lost run was kept, and the new run reads what
  * the winner committed, as if the two had come one after the other.
+ * Not past the request's deadline: the client has its 503 by then.
  */
 static void
 server_handle_write(struct request *req, const struct token_claims *claims)
@@ -341,7 +355,7 @@ server_handle_write(struct request *req, const struct token_claims *claims)
 	for (tries = 1; ; tries++) {
 		server_write_once(req, claims, key, keyed);
 		if (req->status < 500 || !store_conflict(req->store) ||
-		    tries == SERVER_WRITE_TRIES)
+		    tries == SERVER_WRITE_TRIES || !server_in_time(req))
 			return;
 		log_info("write lost a conflict; running it again");
 		store_busy_clear(req->store);

@@ -99,8 +99,6 @@ struct pg_pool	*pg_pool_get(const char *uri);
 void		 pg_pool_put(struct pg_pool *);
 struct pg_conn	*pg_pool_take(struct pg_pool *);
 void		 pg_pool_give(struct pg_pool *, struct pg_conn *);
-/* The statement timeout and the wait for a connection, milliseconds. */
-int		 pg_timeout(void);
 
 /*
  * The parameters of one statement, all sent as text but for bytea,

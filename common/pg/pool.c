@@ -49,12 +49,6 @@ pg_global_init(const struct store_settings *set)
 		pg_timeout_ms = set->timeout_ms;
 }
 
-int
-pg_timeout(void)
-{
-	return pg_timeout_ms;
-}
-
 static void
 pg_conn_free(struct pg_conn *c)
 {
