@@ -21,6 +21,9 @@
  * A statement of the backend: a static const per query, prepared on a
  * connection the first time it runs there, under its name (which must
  * be unique in the backend: the server keys prepared statements by it).
+ * A statement without a name is planned each time with its values:
+ * for one whose best plan depends on them (a trigram search's pattern),
+ * where a prepared statement's generic plan would not.
  */
 struct pg_query {
 	const char	*name;
@@ -38,6 +41,8 @@ struct pg_conn {
 	/* The queries prepared on this session, compared by address. */
 	const struct pg_query	*prepared[PG_STMT_MAX];
 	int			 n_prepared;
+	/* Given back with its ROLLBACK sent, not yet answered. */
+	int			 ending;
 	struct pg_conn		*next;	/* in the pool's idle list */
 };
 
@@ -52,10 +57,16 @@ struct pg_store {
 	struct pg_conn		*held;
 	int			 tx;	/* a transaction of ours is open */
 	int			 writing;	/* ... and it may write */
+	/* The BEGIN that goes with the transaction's first statement. */
+	const char		*begin;
 	struct pg_copy_load	*load;	/* copy-to's table being loaded */
 };
 
-/* The connection the store's open transaction holds. */
+/*
+ * The connection the store's open transaction holds, for what only
+ * libpq's own calls can do (COPY): after a pg_command() or pg_run()
+ * in the transaction, which sends its BEGIN.
+ */
 PGconn	*pg_conn(struct store *);
 
 /*
@@ -135,6 +146,33 @@ int	pg_run(struct store *, const struct pg_query *q,
 	    const struct pg_params *p, const char *what, PGresult **res);
 int	pg_run_unique(struct store *, const struct pg_query *q,
 	    const struct pg_params *p, const char *what, PGresult **res);
+
+/* The most statements one exchange sends. */
+#define PG_STEPS_MAX	4
+
+/* A statement of an exchange: q run with p (NULL: none). */
+struct pg_step {
+	const struct pg_query	*q;
+	const struct pg_params	*p;
+	const char		*what;		/* names it in the log */
+	int			 unique;	/* as pg_run_unique() */
+	PGresult		*res;		/* its rows; PQclear() it */
+};
+
+/*
+ * Runs steps in order in one round trip (pipeline.c), as pg_run() runs
+ * one: STORE_OK with every step's res set, or the first failure's
+ * result with none. Statements outside a transaction each commit on
+ * their own, as pg_run()'s do.
+ */
+int	pg_run_steps(struct store *, struct pg_step *steps, int n);
+/*
+ * The exchange itself, on connection c: begin (NULL: none) first, then
+ * the steps; *begun says whether begin was answered. pg_run_steps()
+ * wraps it with the pool and the transaction.
+ */
+int	pg_pipeline(struct store *, struct pg_conn *c, const char *begin,
+	    struct pg_step *steps, int n, int *begun);
 
 /* Logs a failed result (NULL: no answer) and sets busy as it says. */
 void	pg_log_result(struct store *, const PGresult *r, const char *what);

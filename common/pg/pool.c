@@ -168,14 +168,26 @@ pg_pool_put(struct pg_pool *pool)
 }
 
 /*
- * Whether an idle connection still has its server: reading what is
- * waiting on its socket (libpq's never block) notices one the server
- * closed, as a restart does, without a round trip.
+ * Whether an idle connection can serve: the ROLLBACK it came back with
+ * is answered, and it still has its server. Reading what is waiting on
+ * its socket (libpq's never block) notices one the server closed, as a
+ * restart does, without a round trip.
  */
 static int
-pg_conn_alive(struct pg_conn *c)
+pg_conn_ready(struct pg_conn *c)
 {
-	return PQconsumeInput(c->conn) == 1 &&
+	PGresult	*r;
+	int		 ok = 1;
+
+	if (c->ending) {
+		c->ending = 0;
+		while ((r = PQgetResult(c->conn)) != NULL) {
+			if (PQresultStatus(r) != PGRES_COMMAND_OK)
+				ok = 0;
+			PQclear(r);
+		}
+	}
+	return ok && PQconsumeInput(c->conn) == 1 &&
 	    PQstatus(c->conn) == CONNECTION_OK &&
 	    PQtransactionStatus(c->conn) == PQTRANS_IDLE;
 }
@@ -196,15 +208,17 @@ pg_pool_take(struct pg_pool *pool)
 	}
 	(void)pthread_mutex_lock(&pool->mu);
 	for (;;) {
-		while ((c = pool->idle) != NULL) {
+		if ((c = pool->idle) != NULL) {
 			pool->idle = c->next;
 			c->next = NULL;
-			if (pg_conn_alive(c)) {
-				(void)pthread_mutex_unlock(&pool->mu);
+			/* A ROLLBACK's answer may be on its way: not locked. */
+			(void)pthread_mutex_unlock(&pool->mu);
+			if (pg_conn_ready(c))
 				return c;
-			}
-			pool->open--;
 			pg_conn_free(c);
+			(void)pthread_mutex_lock(&pool->mu);
+			pool->open--;
+			continue;
 		}
 		if (pool->open < pg_pool_size)
 			break;
@@ -231,16 +245,32 @@ pg_pool_take(struct pg_pool *pool)
 void
 pg_pool_give(struct pg_pool *pool, struct pg_conn *c)
 {
+	int	 keep = 0;
+
 	/*
-	 * A connection comes back outside any transaction; one that cannot
-	 * (lost, or a ROLLBACK failed) is closed and its slot given back.
+	 * A connection comes back outside any transaction, or with its
+	 * ROLLBACK sent: the server ends the transaction (and releases its
+	 * locks) at once, and the next taker reads the answer. One that
+	 * cannot (lost, or left in pipeline mode) is closed and its slot
+	 * given back.
 	 */
 	if (PQstatus(c->conn) == CONNECTION_OK &&
-	    PQtransactionStatus(c->conn) != PQTRANS_IDLE)
-		PQclear(PQexec(c->conn, "ROLLBACK"));
+	    PQpipelineStatus(c->conn) == PQ_PIPELINE_OFF) {
+		switch (PQtransactionStatus(c->conn)) {
+		case PQTRANS_IDLE:
+			keep = 1;
+			break;
+		case PQTRANS_INTRANS:
+		case PQTRANS_INERROR:
+			keep = PQsendQuery(c->conn, "ROLLBACK") == 1;
+			c->ending = keep;
+			break;
+		default:
+			break;
+		}
+	}
 	(void)pthread_mutex_lock(&pool->mu);
-	if (PQstatus(c->conn) == CONNECTION_OK &&
-	    PQtransactionStatus(c->conn) == PQTRANS_IDLE) {
+	if (keep) {
 		c->next = pool->idle;
 		pool->idle = c;
 		c = NULL;

@@ -93,6 +93,17 @@ pg_unhold(struct store *st)
 	pg->held = NULL;
 }
 
+/* Gives the held connection back, whatever the transaction. */
+static void
+pg_release(struct store *st)
+{
+	struct pg_store	*pg = (struct pg_store *)st;
+
+	pg->tx = 0;
+	pg->begin = NULL;
+	pg_unhold(st);
+}
+
 /*
  * A statement without parameters or rows, by the simple protocol, on
  * the held connection: transaction control and migrations. 0 or -1,
@@ -101,11 +112,13 @@ pg_unhold(struct store *st)
 int
 pg_command(struct store *st, const char *sql, const char *what)
 {
-	PGconn		*conn = ((struct pg_store *)st)->held->conn;
+	struct pg_store	*pg = (struct pg_store *)st;
 	PGresult	*r;
 	int		 rc = 0;
 
-	r = PQexec(conn, sql);
+	if (pg->begin != NULL && pg_run_steps(st, NULL, 0) != STORE_OK)
+		return -1;
+	r = PQexec(pg->held->conn, sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
 	    PQresultStatus(r) != PGRES_TUPLES_OK) {
 		pg_log_result(st, r, what);
@@ -141,36 +154,38 @@ pg_close(struct store *st)
 
 	if (pg == NULL)
 		return;
-	pg->tx = 0;
-	pg_unhold(st);
+	pg_release(st);
 	pg_pool_put(pg->pool);
 	free(pg);
 }
 
-/* Prepares q on c unless this session has. 0 or -1, logged. */
-static int
-pg_prepare(struct store *st, struct pg_conn *c, const struct pg_query *q)
+int
+pg_run_steps(struct store *st, struct pg_step *steps, int n)
 {
-	PGresult	*r;
-	int		 i;
+	struct pg_store	*pg = (struct pg_store *)st;
+	int		 tries, begun, rc, busy = st->busy;
 
-	for (i = 0; i < c->n_prepared && c->prepared[i] != q; i++)
-		;
-	if (i < c->n_prepared)
-		return 0;
-	if (i == PG_STMT_MAX) {
-		log_warnx("statement cache full: raise PG_STMT_MAX");
-		return -1;
+	for (tries = 0; ; tries++) {
+		if (pg_hold(st) == NULL)
+			return STORE_ERROR;
+		rc = pg_pipeline(st, pg->held, pg->begin, steps, n, &begun);
+		if (begun)
+			pg->begin = NULL;
+		/*
+		 * A BEGIN that found its connection gone (the server
+		 * restarted since it was used) is tried once more on
+		 * another: nothing was open to lose.
+		 */
+		if (rc == STORE_OK || pg->begin == NULL || tries == 1 ||
+		    PQstatus(pg->held->conn) == CONNECTION_OK)
+			break;
+		pg_pool_give(pg->pool, pg->held);
+		pg->held = NULL;
 	}
-	r = PQprepare(c->conn, q->name, q->sql, 0, NULL);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pg_log_result(st, r, q->name);
-		PQclear(r);
-		return -1;
-	}
-	PQclear(r);
-	c->prepared[c->n_prepared++] = q;
-	return 0;
+	if (rc == STORE_OK)
+		st->busy = busy;
+	pg_unhold(st);
+	return rc;
 }
 
 /* pg_run() and, with unique set, pg_run_unique(). */
@@ -178,40 +193,14 @@ static int
 pg_run_as(struct store *st, const struct pg_query *q,
     const struct pg_params *p, const char *what, PGresult **res, int unique)
 {
-	struct pg_conn	*c;
-	PGresult	*r;
-	const char	*state;
-	int		 rc = STORE_ERROR;
+	struct pg_step	 step = { q, p, what, unique, NULL };
+	int		 rc;
 
+	rc = pg_run_steps(st, &step, 1);
 	if (res != NULL)
-		*res = NULL;
-	if ((c = pg_hold(st)) == NULL)
-		return STORE_ERROR;
-	if (pg_prepare(st, c, q) == -1)
-		goto out;
-	r = PQexecPrepared(c->conn, q->name, p != NULL ? p->n : 0,
-	    p != NULL ? p->value : NULL, p != NULL ? p->length : NULL,
-	    p != NULL ? p->format : NULL, 0);
-	switch (PQresultStatus(r)) {
-	case PGRES_COMMAND_OK:
-	case PGRES_TUPLES_OK:
-		if (res != NULL)
-			*res = r;
-		else
-			PQclear(r);
-		rc = STORE_OK;
-		goto out;
-	default:
-		break;
-	}
-	state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (unique && state != NULL && strcmp(state, "23505") == 0)
-		rc = STORE_CONFLICT;
+		*res = step.res;
 	else
-		pg_log_result(st, r, what);
-	PQclear(r);
-out:
-	pg_unhold(st);
+		PQclear(step.res);
 	return rc;
 }
 
@@ -303,32 +292,20 @@ pg_changes(const PGresult *r)
 }
 
 /*
- * Opens a transaction with sql on a connection of the pool. A BEGIN
- * that finds its connection gone (the server restarted since it was
- * used) is tried once more on another: nothing was open to lose.
+ * Opens a transaction with sql on a connection of the pool: the
+ * connection is taken now, the BEGIN goes with the first statement.
  */
 static int
 pg_begin_as(struct store *st, const char *sql, int writing)
 {
 	struct pg_store	*pg = (struct pg_store *)st;
-	int		 tries, busy = st->busy;
 
-	for (tries = 0; tries < 2; tries++) {
-		if (pg_hold(st) == NULL)
-			return -1;
-		pg->tx = 1;
-		pg->writing = writing;
-		if (pg_command(st, sql, "begin") == 0) {
-			st->busy = busy;
-			return 0;
-		}
-		pg->tx = 0;
-		if (PQstatus(pg->held->conn) == CONNECTION_OK)
-			break;
-		pg_unhold(st);
-	}
-	pg_unhold(st);
-	return -1;
+	if (pg_hold(st) == NULL)
+		return -1;
+	pg->tx = 1;
+	pg->writing = writing;
+	pg->begin = sql;
+	return 0;
 }
 
 /* READ COMMITTED: each statement sees what committed before it. */
@@ -364,6 +341,11 @@ pg_commit(struct store *st)
 
 	if (pg->held == NULL)
 		return -1;
+	if (pg->begin != NULL) {
+		/* Nothing was run: nothing to commit. */
+		pg_release(st);
+		return 0;
+	}
 	r = PQexec(pg->held->conn, "COMMIT");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		pg_log_result(st, r, "commit");
@@ -373,21 +355,19 @@ pg_commit(struct store *st)
 		rc = -1;
 	}
 	PQclear(r);
-	if (rc == 0) {
-		pg->tx = 0;
-		pg_unhold(st);
-	}
+	if (rc == 0)
+		pg_release(st);
 	return rc;
 }
 
+/*
+ * pg_pool_give() ends what is open on the connection, without waiting
+ * for the server's answer.
+ */
 void
 pg_rollback(struct store *st)
 {
-	struct pg_store	*pg = (struct pg_store *)st;
-
-	/* pg_pool_give() ends what is open on the connection. */
-	pg->tx = 0;
-	pg_unhold(st);
+	pg_release(st);
 }
 
 int
