@@ -21,9 +21,6 @@
  * A statement of the backend: a static const per query, prepared on a
  * connection the first time it runs there, under its name (which must
  * be unique in the backend: the server keys prepared statements by it).
- * A statement without a name is planned each time with its values:
- * for one whose best plan depends on them (a trigram search's pattern),
- * where a prepared statement's generic plan would not.
  */
 struct pg_query {
 	const char	*name;
@@ -47,6 +44,40 @@ struct pg_conn {
 };
 
 /*
+ * The parameters of one statement, all sent as text but for bytea,
+ * sent as binary; numbers are written into num[]. Nothing is copied:
+ * strings must outlive the call that runs the statement.
+ */
+struct pg_params {
+	const char	*value[PG_PARAM_MAX];
+	int		 length[PG_PARAM_MAX];
+	int		 format[PG_PARAM_MAX];
+	char		 num[PG_PARAM_MAX][24];
+	int		 n;
+};
+
+/* The most statements one exchange sends. */
+#define PG_STEPS_MAX	8
+/* The most a transaction defers (deferred.c); flushed when full. */
+#define PG_DEFER_MAX	4
+
+/* A statement of an exchange: q run with p (NULL: none). */
+struct pg_step {
+	const struct pg_query	*q;
+	const struct pg_params	*p;
+	const char		*what;		/* names it in the log */
+	int			 unique;	/* as pg_run_unique() */
+	PGresult		*res;		/* its rows; PQclear() it */
+};
+
+/* A deferred statement, with its own copy of its parameters. */
+struct pg_deferred {
+	struct pg_step		 step;
+	struct pg_params	 par;
+	char			*data;		/* the values par points to */
+};
+
+/*
  * A store: struct store first, so that each is the other. It holds a
  * connection of its pool while a transaction is open, and for one
  * statement outside any; none otherwise.
@@ -59,13 +90,16 @@ struct pg_store {
 	int			 writing;	/* ... and it may write */
 	/* The BEGIN that goes with the transaction's first statement. */
 	const char		*begin;
+	/* Statements that go with the next one (deferred.c). */
+	struct pg_deferred	 deferred[PG_DEFER_MAX];
+	int			 ndeferred;
 	struct pg_copy_load	*load;	/* copy-to's table being loaded */
 };
 
 /*
  * The connection the store's open transaction holds, for what only
- * libpq's own calls can do (COPY): after a pg_command() or pg_run()
- * in the transaction, which sends its BEGIN.
+ * libpq's own calls can do (COPY), once its BEGIN and deferred
+ * statements are sent; NULL when they failed.
  */
 PGconn	*pg_conn(struct store *);
 
@@ -111,19 +145,6 @@ void		 pg_pool_put(struct pg_pool *);
 struct pg_conn	*pg_pool_take(struct pg_pool *);
 void		 pg_pool_give(struct pg_pool *, struct pg_conn *);
 
-/*
- * The parameters of one statement, all sent as text but for bytea,
- * sent as binary; numbers are written into num[]. Nothing is copied:
- * strings must outlive the call that runs the statement.
- */
-struct pg_params {
-	const char	*value[PG_PARAM_MAX];
-	int		 length[PG_PARAM_MAX];
-	int		 format[PG_PARAM_MAX];
-	char		 num[PG_PARAM_MAX][24];
-	int		 n;
-};
-
 void	pg_params_init(struct pg_params *);
 void	pg_param_text(struct pg_params *, const char *);	/* NULL: NULL */
 void	pg_param_int64(struct pg_params *, int64_t);
@@ -147,25 +168,25 @@ int	pg_run(struct store *, const struct pg_query *q,
 int	pg_run_unique(struct store *, const struct pg_query *q,
 	    const struct pg_params *p, const char *what, PGresult **res);
 
-/* The most statements one exchange sends. */
-#define PG_STEPS_MAX	4
-
-/* A statement of an exchange: q run with p (NULL: none). */
-struct pg_step {
-	const struct pg_query	*q;
-	const struct pg_params	*p;
-	const char		*what;		/* names it in the log */
-	int			 unique;	/* as pg_run_unique() */
-	PGresult		*res;		/* its rows; PQclear() it */
-};
-
 /*
  * Runs steps in order in one round trip (pipeline.c), as pg_run() runs
- * one: STORE_OK with every step's res set, or the first failure's
- * result with none. Statements outside a transaction each commit on
- * their own, as pg_run()'s do.
+ * one, after the transaction's BEGIN and deferred statements when they
+ * are still to go: STORE_OK with every step's res set, or the first
+ * failure's result with none. Statements outside a transaction each
+ * commit on their own, as pg_run()'s do. No steps (NULL, 0): sends what
+ * is waiting.
  */
 int	pg_run_steps(struct store *, struct pg_step *steps, int n);
+/*
+ * Queues q with a copy of p to go with the transaction's next statement
+ * (pg_run() does, for a write transaction's statement run without a
+ * result). STORE_OK, or STORE_ERROR (out of memory, or a full queue
+ * that failed as it was sent).
+ */
+int	pg_defer(struct store *, const struct pg_query *q,
+	    const struct pg_params *p, const char *what);
+/* Drops what is queued: the transaction ended without it. */
+void	pg_deferred_clear(struct store *);
 /*
  * The exchange itself, on connection c: begin (NULL: none) first, then
  * the steps; *begun says whether begin was answered. pg_run_steps()

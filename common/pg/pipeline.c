@@ -43,9 +43,8 @@ pg_pipeline_prepared(const struct pg_conn *c, const struct pg_step *steps,
 }
 
 /*
- * Sends a step: by name when q is prepared (its Parse, when needed, goes
- * just before), or parsed and planned with its values when q has no
- * name. 1, or 0 when libpq could not send.
+ * Sends a step, its Parse first when parse is set. 1, or 0 when libpq
+ * could not send.
  */
 static int
 pg_pipeline_send(PGconn *conn, const struct pg_step *s, int parse)
@@ -56,9 +55,6 @@ pg_pipeline_send(PGconn *conn, const struct pg_step *s, int parse)
 	const int		*lengths = p != NULL ? p->length : NULL;
 	const int		*formats = p != NULL ? p->format : NULL;
 
-	if (s->q->name == NULL)
-		return PQsendQueryParams(conn, s->q->sql, n, NULL, values,
-		    lengths, formats, 0);
 	if (parse && PQsendPrepare(conn, s->q->name, s->q->sql, 0,
 	    NULL) != 1)
 		return 0;
@@ -116,8 +112,7 @@ pg_pipeline(struct store *st, struct pg_conn *c, const char *begin,
 	for (i = 0; i < n; i++)
 		steps[i].res = NULL;
 	for (i = 0; i < n; i++)
-		if (steps[i].q->name != NULL &&
-		    !pg_pipeline_prepared(c, steps, i, steps[i].q))
+		if (!pg_pipeline_prepared(c, steps, i, steps[i].q))
 			nparse++;
 	if (c->n_prepared + nparse > PG_STMT_MAX) {
 		log_warnx("statement cache full: raise PG_STMT_MAX");
@@ -133,8 +128,7 @@ pg_pipeline(struct store *st, struct pg_conn *c, const char *begin,
 		sent[nsent++].step = -1;
 	}
 	for (i = 0; i < n; i++) {
-		parse = steps[i].q->name != NULL &&
-		    !pg_pipeline_prepared(c, steps, i, steps[i].q);
+		parse = !pg_pipeline_prepared(c, steps, i, steps[i].q);
 		if (!pg_pipeline_send(conn, &steps[i], parse))
 			goto lost;
 		if (parse) {

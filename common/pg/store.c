@@ -101,6 +101,7 @@ pg_release(struct store *st)
 
 	pg->tx = 0;
 	pg->begin = NULL;
+	pg_deferred_clear(st);
 	pg_unhold(st);
 }
 
@@ -116,7 +117,8 @@ pg_command(struct store *st, const char *sql, const char *what)
 	PGresult	*r;
 	int		 rc = 0;
 
-	if (pg->begin != NULL && pg_run_steps(st, NULL, 0) != STORE_OK)
+	if ((pg->begin != NULL || pg->ndeferred > 0) &&
+	    pg_run_steps(st, NULL, 0) != STORE_OK)
 		return -1;
 	r = PQexec(pg->held->conn, sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
@@ -163,12 +165,23 @@ int
 pg_run_steps(struct store *st, struct pg_step *steps, int n)
 {
 	struct pg_store	*pg = (struct pg_store *)st;
+	struct pg_step	 all[PG_STEPS_MAX];
+	int		 i, m = pg->ndeferred;
 	int		 tries, begun, rc, busy = st->busy;
 
+	if (m + n > PG_STEPS_MAX)
+		abort();
+	for (i = 0; i < m; i++)
+		all[i] = pg->deferred[i].step;
+	for (i = 0; i < n; i++)
+		all[m + i] = steps[i];
 	for (tries = 0; ; tries++) {
-		if (pg_hold(st) == NULL)
-			return STORE_ERROR;
-		rc = pg_pipeline(st, pg->held, pg->begin, steps, n, &begun);
+		if (pg_hold(st) == NULL) {
+			rc = STORE_ERROR;
+			break;
+		}
+		rc = pg_pipeline(st, pg->held, pg->begin, all, m + n,
+		    &begun);
 		if (begun)
 			pg->begin = NULL;
 		/*
@@ -182,6 +195,11 @@ pg_run_steps(struct store *st, struct pg_step *steps, int n)
 		pg_pool_give(pg->pool, pg->held);
 		pg->held = NULL;
 	}
+	for (i = 0; i < m; i++)
+		pg->deferred[i].step.res = all[i].res;
+	pg_deferred_clear(st);
+	for (i = 0; i < n; i++)
+		steps[i].res = all[m + i].res;
 	if (rc == STORE_OK)
 		st->busy = busy;
 	pg_unhold(st);
@@ -193,9 +211,12 @@ static int
 pg_run_as(struct store *st, const struct pg_query *q,
     const struct pg_params *p, const char *what, PGresult **res, int unique)
 {
+	struct pg_store	*pg = (struct pg_store *)st;
 	struct pg_step	 step = { q, p, what, unique, NULL };
 	int		 rc;
 
+	if (res == NULL && !unique && pg->tx && pg->writing)
+		return pg_defer(st, q, p, what);
 	rc = pg_run_steps(st, &step, 1);
 	if (res != NULL)
 		*res = step.res;
@@ -335,26 +356,26 @@ pg_begin_read(struct store *st)
 int
 pg_commit(struct store *st)
 {
+	static const struct pg_query commit = { "commit", "COMMIT" };
 	struct pg_store	*pg = (struct pg_store *)st;
-	PGresult	*r;
+	struct pg_step	 step = { &commit, NULL, "commit", 0, NULL };
 	int		 rc = 0;
 
 	if (pg->held == NULL)
 		return -1;
-	if (pg->begin != NULL) {
+	if (pg->begin != NULL && pg->ndeferred == 0) {
 		/* Nothing was run: nothing to commit. */
 		pg_release(st);
 		return 0;
 	}
-	r = PQexec(pg->held->conn, "COMMIT");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pg_log_result(st, r, "commit");
-		rc = -1;
-	} else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+	/* With the statements still waiting, in one round trip. */
+	if (pg_run_steps(st, &step, 1) != STORE_OK)
+		return -1;
+	if (strcmp(PQcmdStatus(step.res), "COMMIT") != 0) {
 		log_warnx("database commit: the transaction had failed");
 		rc = -1;
 	}
-	PQclear(r);
+	PQclear(step.res);
 	if (rc == 0)
 		pg_release(st);
 	return rc;
@@ -379,7 +400,13 @@ pg_in_transaction(struct store *st)
 PGconn *
 pg_conn(struct store *st)
 {
-	return ((struct pg_store *)st)->held->conn;
+	struct pg_store	*pg = (struct pg_store *)st;
+
+	/* What waits goes first; after a failure, libpq's calls fail. */
+	if ((pg->begin != NULL || pg->ndeferred > 0) &&
+	    pg_run_steps(st, NULL, 0) != STORE_OK)
+		return NULL;
+	return pg->held->conn;
 }
 
 int
