@@ -104,7 +104,8 @@ deps-check:
 
 # The parts of `make test`, each on both builds.
 unit: deps-check
-	$(MAKE) $(UNIT_BIN) $(UNIT_BIN:build/release/%=build/asan/%)
+	$(MAKE) $(UNIT_BIN)
+	$(MAKE) BUILD=asan $(UNIT_BIN:build/release/%=build/asan/%)
 	sh scripts/run-tests unit
 
 # The integration suites, then the contract check of what they recorded.
