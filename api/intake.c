@@ -8,6 +8,7 @@
 
 #include <civetweb.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "deadline.h"
 #include "intake.h"
@@ -170,12 +171,7 @@ intake_body_or_reply(struct request *req)
 		goto done;
 	/* The headers had one slice of the deadline (civetweb's timeout). */
 	d -= intake_slice_ms(d);
-	until.tv_sec += d / 1000;
-	until.tv_nsec += (long)(d % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	clock_add_ms(&until, d);
 	deadline_arm(req->conn, &until);
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &before);

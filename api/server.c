@@ -13,6 +13,7 @@
 
 #include <civetweb.h>
 
+#include "../common/clock.h"
 #include "../common/log.h"
 #include "../common/text.h"
 #include "authn.h"
@@ -451,7 +452,7 @@ static int
 server_dispatch(struct mg_connection *conn, void *cbdata)
 {
 	struct request	 req;
-	struct timespec	 t0, t1;
+	struct timespec	 t0, t1, until;
 	int		 status;
 
 	(void)cbdata;
@@ -466,8 +467,12 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 	server_request_id(conn, req.id, sizeof(req.id));
 	log_set_request_id(req.id);
 
-	if (req.store != NULL)
+	if (req.store != NULL) {
 		store_busy_clear(req.store);
+		until = t0;
+		clock_add_ms(&until, server_cfg->request_timeout_ms);
+		store_set_deadline(req.store, &until);
+	}
 	server_handle(&req);
 	/* A handler that left a transaction open has failed mid-way. */
 	if (req.store != NULL && store_in_transaction(req.store)) {

@@ -125,6 +125,14 @@ store_busy_clear(struct store *st)
 	st->conflict = 0;
 }
 
+void
+store_set_deadline(struct store *st, const struct timespec *until)
+{
+	st->has_deadline = until != NULL;
+	if (until != NULL)
+		st->deadline = *until;
+}
+
 int
 store_begin(struct store *st)
 {

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Results of store calls that can fail in more than one way. */
 #define STORE_OK	 0
@@ -113,6 +114,13 @@ int		 store_busy(const struct store *);
  */
 int		 store_conflict(const struct store *);
 void		 store_busy_clear(struct store *);
+/*
+ * The time (CLOCK_MONOTONIC) past which the store's calls stop waiting
+ * for a database server and fail as busy: the request's deadline, so
+ * that a server that stopped answering costs a 503, not a hung request.
+ * NULL: each exchange waits at most the store's timeout (store_settings).
+ */
+void		 store_set_deadline(struct store *, const struct timespec *);
 
 /*
  * Current time in Unix seconds. store_now_set() moves this process's clock

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "collate.h"
 #include "store.h"
@@ -53,6 +54,9 @@ struct store {
 	int		 joined;	/* inside store_begin_request's */
 	int		 busy;		/* a call met a lock held too long */
 	int		 conflict;	/* lost to a concurrent transaction */
+	/* store_set_deadline(): when has_deadline, CLOCK_MONOTONIC. */
+	int		 has_deadline;
+	struct timespec	 deadline;
 };
 
 /* The search text of a client: "name\norg_number" folded, up to 3x. */

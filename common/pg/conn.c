@@ -4,15 +4,30 @@
  * of secrets. The pool (pool.c) keeps the connections; the store
  * (store.c) runs statements on them.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../clock.h"
 #include "../log.h"
 #include "pg.h"
 
 /* The oldest server the schema is written for. */
 #define PG_SERVER_MIN		150000
+
+/* Shorter secrets are masked only where they stand as a word. */
+#define PG_SCRUB_ANYWHERE	4
+
+/* Whether c continues a word: a secret next to it is part of the word. */
+static int
+pg_scrub_wordish(char c)
+{
+	return isalnum((unsigned char)c) || (c & 0x80) != 0;
+}
 
 void
 pg_scrub(const char *msg, const char *const *secrets, size_t nsecrets,
@@ -27,6 +42,14 @@ pg_scrub(const char *msg, const char *const *secrets, size_t nsecrets,
 			if (secrets[j] == NULL ||
 			    (len = strlen(secrets[j])) == 0 ||
 			    strncmp(msg + i, secrets[j], len) != 0)
+				continue;
+			/*
+			 * A password of a letter or two is also in "port"
+			 * and every other word: there it is left alone.
+			 */
+			if (len < PG_SCRUB_ANYWHERE &&
+			    ((i > 0 && pg_scrub_wordish(msg[i - 1])) ||
+			    pg_scrub_wordish(msg[i + len])))
 				continue;
 			memcpy(out + o, "***", 3);
 			o += 3;
@@ -137,38 +160,86 @@ pg_session(PGconn *conn, int timeout_ms)
 	return rc;
 }
 
+int
+pg_poll(PGconn *conn, short events, const struct timespec *until)
+{
+	struct pollfd	 p;
+	int64_t		 ms;
+	int		 n;
+
+	p.fd = PQsocket(conn);
+	p.events = events;
+	for (;;) {
+		if ((ms = clock_ms_until(until)) <= 0)
+			return -1;
+		n = poll(&p, 1, ms > INT_MAX ? INT_MAX : (int)ms);
+		if (n > 0)
+			return 0;
+		if (n == -1 && errno != EINTR)
+			return -1;
+	}
+}
+
+/*
+ * Drives libpq's connection steps, waiting for the server no later than
+ * until. 0; -1 with *late set past it, or when a step failed.
+ */
+static int
+pg_connect_by(PGconn *conn, const struct timespec *until, int *late)
+{
+	PostgresPollingStatusType	 st = PGRES_POLLING_WRITING;
+
+	*late = 0;
+	if (PQstatus(conn) == CONNECTION_BAD)
+		return -1;
+	for (;;) {
+		if (st == PGRES_POLLING_OK)
+			return 0;
+		if (st == PGRES_POLLING_FAILED)
+			return -1;
+		/* The socket changes as libpq tries another address. */
+		if (pg_poll(conn, st == PGRES_POLLING_READING ? POLLIN :
+		    POLLOUT, until) == -1) {
+			*late = 1;
+			return -1;
+		}
+		st = PQconnectPoll(conn);
+	}
+}
+
 PGconn *
-pg_connect(const char *uri, int timeout_ms, int quiet)
+pg_connect(const char *uri, int timeout_ms, const struct timespec *until,
+    int quiet)
 {
 	/*
-	 * The timeouts before dbname: the URI, expanded from dbname,
-	 * overrides them when it names them. Reaching the server may take
-	 * the request's deadline and no longer (libpq's least is 2 s).
-	 */
-	/*
-	 * tcp_user_timeout: a server gone from the network (no answer to
-	 * what was sent) ends the connection at the deadline instead of
-	 * at the kernel's minutes of retransmissions.
+	 * tcp_user_timeout before dbname (the URI, expanded from dbname,
+	 * overrides it when it names it): a server gone from the network
+	 * (no answer to what was sent) ends the connection at the deadline
+	 * instead of at the kernel's minutes of retransmissions. The
+	 * connection itself is driven here, to the deadline.
 	 */
 	static const char *const keys[] = {
-		"connect_timeout", "tcp_user_timeout", "application_name",
-		"dbname", NULL
+		"tcp_user_timeout", "application_name", "dbname", NULL
 	};
-	const char	*values[5];
-	char		 seconds[16], ms[16];
+	const char	*values[4];
+	char		 ms[16], where[256];
 	PGconn		*conn;
+	int		 late;
 
-	(void)snprintf(seconds, sizeof(seconds), "%d",
-	    timeout_ms < 2000 ? 2 : (timeout_ms + 999) / 1000);
 	(void)snprintf(ms, sizeof(ms), "%d", timeout_ms);
-	values[0] = seconds;
-	values[1] = ms;
-	values[2] = "portal";
-	values[3] = uri;
-	values[4] = NULL;
-	conn = PQconnectdbParams(keys, values, 1);
-	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-		if (!quiet)
+	values[0] = ms;
+	values[1] = "portal";
+	values[2] = uri;
+	values[3] = NULL;
+	conn = PQconnectStartParams(keys, values, 1);
+	if (conn == NULL || pg_connect_by(conn, until, &late) == -1) {
+		if (quiet)
+			;
+		else if (conn != NULL && late) {
+			store_db_for_log(uri, where, sizeof(where));
+			log_warnx("cannot open database %s: no answer by the "
+			    "deadline", where);
+		} else
 			pg_log_connect_error(uri, conn);
 		goto fail;
 	}

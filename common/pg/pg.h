@@ -117,10 +117,18 @@ int	pg_writing(struct store *);
 
 /*
  * Opens a connection to uri with the session's settings (statement
- * timeout timeout_ms), or NULL, logged without the password unless
- * quiet (a pool that already said the server is down).
+ * timeout timeout_ms), waiting for the server no later than until; or
+ * NULL, logged without the password unless quiet (a pool that already
+ * said the server is down).
  */
-PGconn	*pg_connect(const char *uri, int timeout_ms, int quiet);
+PGconn	*pg_connect(const char *uri, int timeout_ms,
+	    const struct timespec *until, int quiet);
+/*
+ * Waits until conn's socket is ready for events (POLLIN, POLLOUT), no
+ * later than until (CLOCK_MONOTONIC). 0, or -1 past it or when poll()
+ * fails.
+ */
+int	pg_poll(PGconn *, short events, const struct timespec *until);
 /*
  * Copies msg into out on one line, with every occurrence of each
  * secret (NULL or "" skipped) replaced by "***": libpq's messages about
@@ -135,14 +143,16 @@ void	 pg_scrub(const char *msg, const char *const *secrets,
  * the same PORTAL_DB. pg_pool_get() opens the first connection (NULL,
  * logged, when it cannot); pg_pool_put() closes the pool with its last
  * store. pg_pool_take() answers an idle connection, a new one, or one
- * given back within the deadline; NULL, logged, when none comes or the
- * server cannot be reached. pg_pool_give() takes it back outside any
+ * given back, by until (CLOCK_MONOTONIC); NULL, logged, when none comes
+ * by then or the server cannot be reached. pg_pool_give() takes it back outside any
  * transaction.
  */
 struct pg_pool;
 struct pg_pool	*pg_pool_get(const char *uri);
 void		 pg_pool_put(struct pg_pool *);
-struct pg_conn	*pg_pool_take(struct pg_pool *);
+struct pg_conn	*pg_pool_take(struct pg_pool *, const struct timespec *until);
+/* The longest a statement may run: when a wait without deadline ends. */
+int		 pg_pool_timeout_ms(void);
 void		 pg_pool_give(struct pg_pool *, struct pg_conn *);
 
 void	pg_params_init(struct pg_params *);
@@ -189,11 +199,18 @@ int	pg_defer(struct store *, const struct pg_query *q,
 void	pg_deferred_clear(struct store *);
 /*
  * The exchange itself, on connection c: begin (NULL: none) first, then
- * the steps; *begun says whether begin was answered. pg_run_steps()
- * wraps it with the pool and the transaction.
+ * the steps, waiting for the server no later than until; *begun says
+ * whether begin was answered. pg_run_steps() wraps it with the pool and
+ * the transaction.
  */
 int	pg_pipeline(struct store *, struct pg_conn *c, const char *begin,
-	    struct pg_step *steps, int n, int *begun);
+	    struct pg_step *steps, int n, const struct timespec *until,
+	    int *begun);
+/*
+ * PQgetResult() that waits no later than until: NULL with *late set
+ * when nothing came by then.
+ */
+PGresult *pg_result_by(PGconn *, const struct timespec *until, int *late);
 
 /* Logs a failed result (NULL: no answer) and sets busy as it says. */
 void	pg_log_result(struct store *, const PGresult *r, const char *what);

@@ -7,7 +7,13 @@
  * which on a busy machine costs more than the statement: so a read of
  * the Clients list waits twice (its BEGIN with the caller's account,
  * then the page with its counts) where it would wait five times.
+ *
+ * The connection is non-blocking meanwhile, and every wait for the
+ * server is a poll() bounded by the deadline: a server that stopped
+ * answering (a frozen process, a network cut that leaves TCP open)
+ * costs the request its 503 at the deadline, and the connection.
  */
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,21 +68,58 @@ pg_pipeline_send(PGconn *conn, const struct pg_step *s, int parse)
 	    formats, 0);
 }
 
+PGresult *
+pg_result_by(PGconn *conn, const struct timespec *until, int *late)
+{
+	while (PQisBusy(conn)) {
+		if (pg_poll(conn, POLLIN, until) == -1) {
+			*late = 1;
+			return NULL;
+		}
+		/* A lost connection: PQgetResult() tells why, at once. */
+		if (PQconsumeInput(conn) == 0)
+			break;
+	}
+	return PQgetResult(conn);
+}
+
+/* Sends what libpq holds, waiting no later than until. 0 or -1. */
+static int
+pg_flush_by(PGconn *conn, const struct timespec *until, int *late)
+{
+	int	 f;
+
+	while ((f = PQflush(conn)) == 1) {
+		if (pg_poll(conn, POLLIN | POLLOUT, until) == -1) {
+			*late = 1;
+			return -1;
+		}
+		/* The server may be waiting for its answers to be read. */
+		if (PQconsumeInput(conn) == 0)
+			return -1;
+	}
+	return f;
+}
+
 /*
  * The answer to the exchange's next command, with the NULL that ends
- * it read too; NULL when the connection gave none.
+ * it read too; NULL when the connection gave none by the deadline.
  */
 static PGresult *
-pg_pipeline_next(PGconn *conn)
+pg_pipeline_next(PGconn *conn, const struct timespec *until, int *late)
 {
 	PGresult	*r, *more;
 
-	if ((r = PQgetResult(conn)) == NULL)
+	if ((r = pg_result_by(conn, until, late)) == NULL)
 		return NULL;
 	if (PQresultStatus(r) == PGRES_PIPELINE_SYNC)
 		return r;
-	while ((more = PQgetResult(conn)) != NULL)
+	while ((more = pg_result_by(conn, until, late)) != NULL)
 		PQclear(more);
+	if (*late) {
+		PQclear(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -99,12 +142,13 @@ pg_pipeline_failed(struct store *st, const struct pg_step *steps,
 
 int
 pg_pipeline(struct store *st, struct pg_conn *c, const char *begin,
-    struct pg_step *steps, int n, int *begun)
+    struct pg_step *steps, int n, const struct timespec *until, int *begun)
 {
 	PGconn		*conn = c->conn;
 	struct pg_sent	 sent[1 + 2 * PG_STEPS_MAX];
 	PGresult	*r;
 	int		 i, k, parse, nsent = 0, nparse = 0, rc = STORE_OK;
+	int		 late = 0;
 
 	*begun = 0;
 	if (n > PG_STEPS_MAX)
@@ -118,7 +162,7 @@ pg_pipeline(struct store *st, struct pg_conn *c, const char *begin,
 		log_warnx("statement cache full: raise PG_STMT_MAX");
 		return STORE_ERROR;
 	}
-	if (PQenterPipelineMode(conn) != 1)
+	if (PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) != 1)
 		goto lost;
 	if (begin != NULL) {
 		if (PQsendQueryParams(conn, begin, 0, NULL, NULL, NULL, NULL,
@@ -138,10 +182,10 @@ pg_pipeline(struct store *st, struct pg_conn *c, const char *begin,
 		sent[nsent].kind = PG_SENT_STEP;
 		sent[nsent++].step = i;
 	}
-	if (PQpipelineSync(conn) != 1)
+	if (PQpipelineSync(conn) != 1 || pg_flush_by(conn, until, &late) != 0)
 		goto lost;
 	for (k = 0; k < nsent; k++) {
-		if ((r = pg_pipeline_next(conn)) == NULL)
+		if ((r = pg_pipeline_next(conn, until, &late)) == NULL)
 			goto lost;
 		switch (PQresultStatus(r)) {
 		case PGRES_COMMAND_OK:
@@ -167,20 +211,25 @@ pg_pipeline(struct store *st, struct pg_conn *c, const char *begin,
 		}
 		PQclear(r);
 	}
-	r = PQgetResult(conn);
+	r = pg_result_by(conn, until, &late);
 	if (PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
 		PQclear(r);
 		goto lost;
 	}
 	PQclear(r);
-	if (PQexitPipelineMode(conn) != 1)
+	if (PQexitPipelineMode(conn) != 1 || PQsetnonblocking(conn, 0) != 0)
 		goto lost;
 	if (rc != STORE_OK)
 		goto clear;
 	return STORE_OK;
 lost:
 	/* The pool closes a connection left in pipeline mode. */
-	pg_log_result(st, NULL, n > 0 ? steps[0].what : "begin");
+	if (late) {
+		log_warnx("database %s: no answer by the deadline",
+		    n > 0 ? steps[0].what : "begin");
+		st->busy = 1;
+	} else
+		pg_log_result(st, NULL, n > 0 ? steps[0].what : "begin");
 	rc = STORE_ERROR;
 clear:
 	for (i = 0; i < n; i++) {

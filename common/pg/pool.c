@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../clock.h"
 #include "../log.h"
 #include "pg.h"
 
@@ -49,6 +50,12 @@ pg_global_init(const struct store_settings *set)
 		pg_timeout_ms = set->timeout_ms;
 }
 
+int
+pg_pool_timeout_ms(void)
+{
+	return pg_timeout_ms;
+}
+
 static void
 pg_conn_free(struct pg_conn *c)
 {
@@ -58,9 +65,12 @@ pg_conn_free(struct pg_conn *c)
 	free(c);
 }
 
-/* A new connection, or NULL: logged once as the server goes away. */
+/*
+ * A new connection by until, or NULL: logged once as the server goes
+ * away.
+ */
 static struct pg_conn *
-pg_pool_connect(struct pg_pool *pool)
+pg_pool_connect(struct pg_pool *pool, const struct timespec *until)
 {
 	struct pg_conn	*c;
 	int		 was_down;
@@ -72,7 +82,7 @@ pg_pool_connect(struct pg_pool *pool)
 	(void)pthread_mutex_lock(&pool->mu);
 	was_down = pool->down;
 	(void)pthread_mutex_unlock(&pool->mu);
-	c->conn = pg_connect(pool->uri, pg_timeout_ms, was_down);
+	c->conn = pg_connect(pool->uri, pg_timeout_ms, until, was_down);
 	(void)pthread_mutex_lock(&pool->mu);
 	pool->down = c->conn == NULL;
 	(void)pthread_mutex_unlock(&pool->mu);
@@ -104,6 +114,7 @@ struct pg_pool *
 pg_pool_get(const char *uri)
 {
 	pthread_condattr_t	 attr;
+	struct timespec		 until;
 	struct pg_pool		*pool;
 	struct pg_conn		*c;
 
@@ -131,7 +142,8 @@ pg_pool_get(const char *uri)
 	(void)pthread_cond_init(&pool->freed, &attr);
 	(void)pthread_condattr_destroy(&attr);
 	(void)pthread_mutex_init(&pool->mu, NULL);
-	if ((c = pg_pool_connect(pool)) == NULL) {
+	clock_after(&until, pg_timeout_ms);
+	if ((c = pg_pool_connect(pool, &until)) == NULL) {
 		pg_pool_free(pool);
 		goto fail;
 	}
@@ -174,18 +186,20 @@ pg_pool_put(struct pg_pool *pool)
  * restart does, without a round trip.
  */
 static int
-pg_conn_ready(struct pg_conn *c)
+pg_conn_ready(struct pg_conn *c, const struct timespec *until)
 {
 	PGresult	*r;
-	int		 ok = 1;
+	int		 ok = 1, late = 0;
 
 	if (c->ending) {
 		c->ending = 0;
-		while ((r = PQgetResult(c->conn)) != NULL) {
+		while ((r = pg_result_by(c->conn, until, &late)) != NULL) {
 			if (PQresultStatus(r) != PGRES_COMMAND_OK)
 				ok = 0;
 			PQclear(r);
 		}
+		if (late)
+			ok = 0;
 	}
 	return ok && PQconsumeInput(c->conn) == 1 &&
 	    PQstatus(c->conn) == CONNECTION_OK &&
@@ -193,19 +207,11 @@ pg_conn_ready(struct pg_conn *c)
 }
 
 struct pg_conn *
-pg_pool_take(struct pg_pool *pool)
+pg_pool_take(struct pg_pool *pool, const struct timespec *until)
 {
-	struct timespec	 until;
 	struct pg_conn	*c;
 	int		 rc = 0;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += pg_timeout_ms / 1000;
-	until.tv_nsec += (long)(pg_timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	(void)pthread_mutex_lock(&pool->mu);
 	for (;;) {
 		if ((c = pool->idle) != NULL) {
@@ -213,7 +219,7 @@ pg_pool_take(struct pg_pool *pool)
 			c->next = NULL;
 			/* A ROLLBACK's answer may be on its way: not locked. */
 			(void)pthread_mutex_unlock(&pool->mu);
-			if (pg_conn_ready(c))
+			if (pg_conn_ready(c, until))
 				return c;
 			pg_conn_free(c);
 			(void)pthread_mutex_lock(&pool->mu);
@@ -229,11 +235,11 @@ pg_pool_take(struct pg_pool *pool)
 			    pg_pool_size);
 			return NULL;
 		}
-		rc = pthread_cond_timedwait(&pool->freed, &pool->mu, &until);
+		rc = pthread_cond_timedwait(&pool->freed, &pool->mu, until);
 	}
 	pool->open++;
 	(void)pthread_mutex_unlock(&pool->mu);
-	if ((c = pg_pool_connect(pool)) != NULL)
+	if ((c = pg_pool_connect(pool, until)) != NULL)
 		return c;
 	(void)pthread_mutex_lock(&pool->mu);
 	pool->open--;

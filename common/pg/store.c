@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../clock.h"
 #include "../log.h"
 #include "pg.h"
 
@@ -67,6 +68,19 @@ pg_log_result(struct store *st, const PGresult *r, const char *what)
 }
 
 /*
+ * When the store stops waiting for the server: the request's deadline,
+ * or the statement timeout (and slack ms more) from now.
+ */
+static void
+pg_until(const struct store *st, int slack, struct timespec *until)
+{
+	if (st->has_deadline)
+		*until = st->deadline;
+	else
+		clock_after(until, pg_pool_timeout_ms() + slack);
+}
+
+/*
  * The connection the store's next statement runs on: the one it holds,
  * or one taken from the pool, or NULL with busy set when none comes
  * within the deadline or the server cannot be reached.
@@ -75,8 +89,12 @@ static struct pg_conn *
 pg_hold(struct store *st)
 {
 	struct pg_store	*pg = (struct pg_store *)st;
+	struct timespec	 until;
 
-	if (pg->held == NULL && (pg->held = pg_pool_take(pg->pool)) == NULL)
+	if (pg->held != NULL)
+		return pg->held;
+	pg_until(st, 0, &until);
+	if ((pg->held = pg_pool_take(pg->pool, &until)) == NULL)
 		st->busy = 1;
 	return pg->held;
 }
@@ -166,6 +184,7 @@ pg_run_steps(struct store *st, struct pg_step *steps, int n)
 {
 	struct pg_store	*pg = (struct pg_store *)st;
 	struct pg_step	 all[PG_STEPS_MAX];
+	struct timespec	 until;
 	int		 i, m = pg->ndeferred;
 	int		 tries, begun, rc, busy = st->busy;
 
@@ -175,12 +194,14 @@ pg_run_steps(struct store *st, struct pg_step *steps, int n)
 		all[i] = pg->deferred[i].step;
 	for (i = 0; i < n; i++)
 		all[m + i] = steps[i];
+	/* Without a request's deadline, the server cancels it first. */
+	pg_until(st, 1000, &until);
 	for (tries = 0; ; tries++) {
 		if (pg_hold(st) == NULL) {
 			rc = STORE_ERROR;
 			break;
 		}
-		rc = pg_pipeline(st, pg->held, pg->begin, all, m + n,
+		rc = pg_pipeline(st, pg->held, pg->begin, all, m + n, &until,
 		    &begun);
 		if (begun)
 			pg->begin = NULL;

@@ -8,6 +8,7 @@
 #define COMMON_SQLITE_SQLITE_H
 
 #include <sqlite3.h>
+#include <time.h>
 #include <stddef.h>
 
 #include "../store_backend.h"
@@ -106,6 +107,14 @@ int	sqlite_user_each(struct store *, sqlite3_stmt *stmt, const char *what,
 	    int (*fn)(const struct user *, void *), void *arg);
 
 /* The operations (backend.c), by module as in struct store_backend. */
+/*
+ * The process's write turn (write_turn.c), taken in the order writers
+ * come: 0, or -1 when until (CLOCK_MONOTONIC) passed first. *queued
+ * says whether another writer had it.
+ */
+int		 sqlite_turn_take(const struct timespec *until, int *queued);
+void		 sqlite_turn_give(void);
+
 void		 sqlite_global_init(const struct store_settings *);
 struct store	*sqlite_open(const char *path, int create);
 void		 sqlite_close(struct store *);

@@ -3,12 +3,12 @@
  * statement cache, the helpers that step statements, and transactions
  * with this process's write turn.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "../clock.h"
 #include "../log.h"
 #include "sqlite.h"
 
@@ -18,9 +18,6 @@ extern const size_t	schema_sql_len;
 
 #define STORE_BUSY_TIMEOUT_MS	10000
 
-/* The write turn of this process's connections (see sqlite_begin). */
-static pthread_mutex_t	sqlite_write_turn = PTHREAD_MUTEX_INITIALIZER;
-
 /*
  * How long this process's writers may follow one another without a gap,
  * and the gap then left: another process (the worker) waiting for the
@@ -29,7 +26,7 @@ static pthread_mutex_t	sqlite_write_turn = PTHREAD_MUTEX_INITIALIZER;
  */
 #define STORE_CHAIN_MS		100
 #define STORE_BUSY_POLL_MS	4
-static struct timespec	sqlite_chain_start;	/* under sqlite_write_turn */
+static struct timespec	sqlite_chain_start;	/* under the write turn */
 
 static void
 sqlite_note_busy(struct store *st)
@@ -317,41 +314,43 @@ sqlite_write_turn_end(struct sqlite_store *sq)
 {
 	if (sq->writing) {
 		sq->writing = 0;
-		pthread_mutex_unlock(&sqlite_write_turn);
+		sqlite_turn_give();
 	}
 }
 
 /*
  * BEGIN IMMEDIATE after the process's write turn: writers of one process
- * take turns on a mutex before asking SQLite for its lock, so they queue
- * in order instead of polling SQLite's busy handler against each other;
- * the wait is bounded like the busy timeout.
+ * take turns, in the order they came, before asking SQLite for its
+ * lock, so they queue instead of polling SQLite's busy handler against
+ * each other; the wait ends at the request's deadline, or as the busy
+ * timeout.
  */
 int
 sqlite_begin(struct store *st)
 {
 	struct sqlite_store	*sq = (struct sqlite_store *)st;
 	struct timespec		 until, now, gap;
+	int			 queued;
 
 	gap.tv_sec = 0;
 	gap.tv_nsec = 2 * STORE_BUSY_POLL_MS * 1000000L;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += STORE_BUSY_TIMEOUT_MS / 1000;
-	if (pthread_mutex_trylock(&sqlite_write_turn) == 0)
-		clock_gettime(CLOCK_MONOTONIC, &sqlite_chain_start);
-	else if (pthread_mutex_timedlock(&sqlite_write_turn, &until) != 0) {
-		log_warnx("database: no write turn within %d ms",
-		    STORE_BUSY_TIMEOUT_MS);
+	if (st->has_deadline)
+		until = st->deadline;
+	else
+		clock_after(&until, STORE_BUSY_TIMEOUT_MS);
+	if (sqlite_turn_take(&until, &queued) == -1) {
+		log_warnx("database: no write turn by the deadline");
 		st->busy = 1;
 		return -1;
-	} else {
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!queued)
+		sqlite_chain_start = now;
+	else if (sqlite_ms_between(&sqlite_chain_start, &now) >=
+	    STORE_CHAIN_MS) {
 		/* Queued behind another writer of ours: a chain goes on. */
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (sqlite_ms_between(&sqlite_chain_start, &now) >=
-		    STORE_CHAIN_MS) {
-			nanosleep(&gap, NULL);
-			clock_gettime(CLOCK_MONOTONIC, &sqlite_chain_start);
-		}
+		nanosleep(&gap, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &sqlite_chain_start);
 	}
 	sq->writing = 1;
 	if (sqlite_step_control(st, "BEGIN IMMEDIATE") == -1) {

@@ -2,6 +2,11 @@
 portal-api and a looping portal-worker on a cluster of the test's own
 (the session's cluster serves the other tests and must stay up).
 
+The second test freezes the server instead (SIGSTOP to every process of
+the cluster): its sockets stay open and answer nothing, as a server
+stuck or cut off behind a firewall that drops packets does. Requests
+still end with a 503 by their deadline, and all recovers once it runs.
+
 The server is stopped the way a crash stops it (`pg-cluster halt`:
 immediate shutdown, no checkpoint) while threads write expense batches,
 send "notify accountants" reminders and read the client list. Meanwhile
@@ -12,6 +17,8 @@ server is started again the same processes recover without a restart:
 before, during or after the outage is there, and the worker delivers
 every queued reminder, each once.
 """
+import os
+import signal
 import subprocess
 import tempfile
 import threading
@@ -53,8 +60,28 @@ class Cluster:
         self._run("resume")
 
     def stop(self):
+        self.thaw()
         subprocess.run([str(PG_CLUSTER), "stop", self.dir],
                        capture_output=True, timeout=CLUSTER_TIMEOUT)
+
+    def _pids(self):
+        with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
+            pm = int(f.readline())
+        out = subprocess.run(["pgrep", "-P", str(pm)], capture_output=True,
+                             text=True)
+        return [pm] + [int(x) for x in out.stdout.split()]
+
+    def freeze(self):
+        """Stops every process of the server, leaving its sockets open."""
+        for pid in self._pids():
+            os.kill(pid, signal.SIGSTOP)
+        self.frozen = True
+
+    def thaw(self):
+        if getattr(self, "frozen", False):
+            for pid in self._pids():
+                os.kill(pid, signal.SIGCONT)
+            self.frozen = False
 
 
 @pytest.fixture
@@ -94,6 +121,58 @@ def ready(portal):
         return None
 
 
+def answered(r, route):
+    """Outside the database's outage a request succeeds; during it, and
+    while the pool finds its feet after, a 503 problem."""
+    if r.status_code == 503:
+        assert r.headers["Content-Type"].startswith(
+            "application/problem+json"), (route, r.text[:300])
+        assert r.json()["status"] == 503
+        return False
+    assert r.status_code in (200, 201, 202), (route, r.status_code,
+                                              r.text[:300])
+    return True
+
+
+def active_client(api, admin, integ, name, org_number):
+    c = ok(api, "POST", "/v1/clients", admin, {
+        "name": name, "org_number": org_number,
+        "contact_email": "ekonomi@example.se"})
+    ok(api, "POST", "/v1/clients/%d/verification" % c["id"], integ,
+       {"result": "approved"})
+    return c["id"]
+
+
+def expense_writer(base_url, calls, token, cid, tag, size, acked, lock):
+    """A load step: a batch of size new expenses, kept in acked once
+    answered."""
+    cl = Client(base_url, calls)
+    n = [0]
+
+    def step():
+        n[0] += 1
+        items = [expense_item("%s-%d-%d" % (tag, n[0], i), "missing",
+                              "ready") for i in range(size)]
+        r = cl.call("POST", "/v1/clients/%d/expenses" % cid, token,
+                    "POST expenses", json={"expenses": items})
+        if answered(r, "POST expenses"):
+            with lock:
+                acked.update(it["external_id"] for it in items)
+        time.sleep(0.02)
+    return step
+
+
+def list_reader(base_url, calls, token):
+    cl = Client(base_url, calls)
+
+    def step():
+        r = cl.call("GET", "/v1/clients", token, "GET clients",
+                    params={"tab": "all"})
+        answered(r, "GET clients")
+        time.sleep(0.01)
+    return step
+
+
 def test_postgresql_halted_under_load_answers_503_then_recovers_losing_nothing(
         outage_room):
     room, cluster = outage_room
@@ -102,12 +181,7 @@ def test_postgresql_halted_under_load_answers_503_then_recovers_losing_nothing(
     admin, integ = p.token("admin"), p.token("integration")
     keepers = [p.create_user(admin, role="bookkeeper",
                              name="Bokförare %d" % i) for i in range(KEEPERS)]
-    c = ok(api, "POST", "/v1/clients", admin, {
-        "name": "Avbrott AB", "org_number": "5566-42",
-        "contact_email": "ekonomi@example.se"})
-    cid = c["id"]
-    ok(api, "POST", "/v1/clients/%d/verification" % cid, integ,
-       {"result": "approved"})
+    cid = active_client(api, admin, integ, "Avbrott AB", "5566-42")
     ok(api, "PUT", "/v1/clients/%d/assignees" % cid, admin,
        {"user_ids": [u["id"] for u in keepers]})
     worker = room.worker(None)
@@ -116,34 +190,6 @@ def test_postgresql_halted_under_load_answers_503_then_recovers_losing_nothing(
     stop = threading.Event()
     acked_expenses, acked_reminders = set(), set()
     lock = threading.Lock()
-
-    def answered(r, route):
-        # Outside the database's outage a request succeeds; during it,
-        # and while the pool finds its feet after, a 503 problem.
-        if r.status_code == 503:
-            assert r.headers["Content-Type"].startswith(
-                "application/problem+json"), (route, r.text[:300])
-            assert r.json()["status"] == 503
-            return False
-        assert r.status_code in (200, 201, 202), (route, r.status_code,
-                                                  r.text[:300])
-        return True
-
-    def writer(k):
-        cl = Client(p.base_url, calls)
-        n = [0]
-
-        def step():
-            n[0] += 1
-            items = [expense_item("o%d-%d-%d" % (k, n[0], i), "missing",
-                                  "ready") for i in range(5)]
-            r = cl.call("POST", "/v1/clients/%d/expenses" % cid, integ,
-                        "POST expenses", json={"expenses": items})
-            if answered(r, "POST expenses"):
-                with lock:
-                    acked_expenses.update(it["external_id"] for it in items)
-            time.sleep(0.02)
-        return step
 
     def notifier():
         cl = Client(p.base_url, calls)
@@ -161,19 +207,12 @@ def test_postgresql_halted_under_load_answers_503_then_recovers_losing_nothing(
             time.sleep(0.1)
         return step
 
-    def reader():
-        cl = Client(p.base_url, calls)
-
-        def step():
-            r = cl.call("GET", "/v1/clients", admin, "GET clients",
-                        params={"tab": "all"})
-            answered(r, "GET clients")
-            time.sleep(0.01)
-        return step
-
-    threads = [LoadThread("writer-%d" % k, stop, writer(k)) for k in range(2)]
+    threads = [LoadThread("writer-%d" % k, stop, expense_writer(
+        p.base_url, calls, integ, cid, "o%d" % k, 5, acked_expenses, lock))
+        for k in range(2)]
     threads += [LoadThread("notifier", stop, notifier()),
-                LoadThread("reader", stop, reader())]
+                LoadThread("reader", stop,
+                           list_reader(p.base_url, calls, admin))]
     for t in threads:
         t.start()
     try:
@@ -228,3 +267,57 @@ def test_postgresql_halted_under_load_answers_503_then_recovers_losing_nothing(
     assert worker.stop() in (0, 1), worker.log_text()[-3000:]
     assert "reachable again" in p.server.log_text(), \
         p.server.log_text()[-3000:]
+
+
+def test_postgresql_frozen_answers_503_by_the_deadline_then_recovers(
+        outage_room):
+    room, cluster = outage_room
+    p = room.portal
+    api = Client(p.base_url, Calls())
+    admin, integ = p.token("admin"), p.token("integration")
+    cid = active_client(api, admin, integ, "Frusen AB", "5566-43")
+
+    calls = Calls()
+    stop = threading.Event()
+    acked = set()
+    lock = threading.Lock()
+
+    # More threads than the pool has connections: some wait for one.
+    threads = [LoadThread("writer-%d" % k, stop, expense_writer(
+        p.base_url, calls, integ, cid, "f%d" % k, 1, acked, lock))
+        for k in range(3)]
+    threads += [LoadThread("reader-%d" % k, stop,
+                           list_reader(p.base_url, calls, admin))
+                for k in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(BEFORE_SECONDS)
+        assert acked, calls.report()
+        cluster.freeze()
+        frozen_at = len(calls.rows)
+        time.sleep(OUTAGE_SECONDS)
+        assert ready(p) == 503, "/readyz while the server is frozen"
+        during = calls.rows[frozen_at:]
+        cluster.thaw()
+        wait_until(lambda: ready(p) == 200, 30, "/readyz to recover")
+        resumed_at = len(acked)
+        wait_until(lambda: len(acked) > resumed_at, 30,
+                   "writes to succeed again")
+    finally:
+        stop.set()
+        cluster.thaw()
+        for t in threads:
+            t.join(WAIT_LONG)
+    errors = ["%s: %r" % (t.name, t.error) for t in threads if t.error]
+    assert not errors, "\n".join(errors) + "\n" + calls.report()
+    assert not calls.failures, calls.failures[:5]
+    assert any(s == 503 for _, _, s, _ in during), \
+        "no request answered while frozen:\n" + calls.report()
+    slow = [r for r in calls.rows if r[3] > REQUEST_TIMEOUT_MS / 1000 + 1.5]
+    assert not slow, "answers past the deadline: %s\n%s" % (
+        slow[:5], calls.report())
+    print("\n" + calls.report())
+
+    rows, _ = all_expenses(api, admin, cid)
+    assert acked <= set(rows), sorted(acked - set(rows))[:10]
