@@ -92,6 +92,12 @@ $(OBJDIR)/tests/pg_store_driver: tests/integration/pg_store_driver.c \
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \
 	    $(LDLIBS)
 
+# The digest benchmark's seeder (scripts/bench-digest builds it).
+$(OBJDIR)/tests/seed_digest: tests/bench/seed_digest.c $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \
+	    $(LDLIBS)
+
 asan:
 	$(MAKE) BUILD=asan binaries
 
