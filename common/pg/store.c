@@ -194,6 +194,8 @@ pg_run_steps(struct store *st, struct pg_step *steps, int n)
 		all[i] = pg->deferred[i].step;
 	for (i = 0; i < n; i++)
 		all[m + i] = steps[i];
+	for (i = 0; i < m + n; i++)
+		all[i].res = NULL;
 	/* Without a request's deadline, the server cancels it first. */
 	pg_until(st, 1000, &until);
 	for (tries = 0; ; tries++) {

@@ -182,9 +182,20 @@ def new_database(cluster_uri, tag="t"):
 
 
 def drop_database(cluster_uri, uri):
+    """Drops the database, ending its sessions. An autovacuum worker in
+    it is not the role's to end (it has none): the drop waits for it to
+    finish, a few seconds at most."""
     name = urlsplit(uri).path.lstrip("/")
-    _cluster_command(cluster_uri,
-                     'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+    for attempt in range(20):
+        try:
+            _cluster_command(cluster_uri,
+                             'DROP DATABASE IF EXISTS "%s" WITH (FORCE)'
+                             % name)
+            return
+        except psycopg2.errors.InsufficientPrivilege:
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
 
 
 @pytest.fixture(scope="module")
