@@ -21,14 +21,14 @@
 #include "pg.h"
 
 /* What each command of an exchange is, in the order it was sent. */
-enum pg_command_kind {
+enum pg_sent_kind {
 	PG_SENT_BEGIN,
 	PG_SENT_PARSE,
 	PG_SENT_STEP,
 };
 
 struct pg_sent {
-	enum pg_command_kind	 kind;
+	enum pg_sent_kind	 kind;
 	int			 step;	/* the step it belongs to; -1: BEGIN */
 };
 
