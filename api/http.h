@@ -31,6 +31,7 @@ struct request {
 	const struct route		*route;
 	char				 id[40];	/* X-Request-Id */
 	struct timespec			 started;	/* CLOCK_MONOTONIC */
+	struct timespec			 deadline;	/* started + timeout */
 	/* Path parameters, in the order of the pattern's {…}. */
 	char				 params[HTTP_PARAMS_MAX][HTTP_PARAM_MAX];
 	int				 n_params;

@@ -282,13 +282,7 @@ fail:
 static int
 server_in_time(const struct request *req)
 {
-	struct timespec	 now;
-	int64_t		 ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (int64_t)(now.tv_sec - req->started.tv_sec) * 1000 +
-	    (now.tv_nsec - req->started.tv_nsec) / 1000000;
-	return ms < req->cfg->request_timeout_ms;
+	return clock_ms_until(&req->deadline) > 0;
 }
 
 /*
@@ -452,7 +446,7 @@ static int
 server_dispatch(struct mg_connection *conn, void *cbdata)
 {
 	struct request	 req;
-	struct timespec	 t0, t1, until;
+	struct timespec	 t0, t1;
 	int		 status;
 
 	(void)cbdata;
@@ -467,11 +461,11 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 	server_request_id(conn, req.id, sizeof(req.id));
 	log_set_request_id(req.id);
 
+	req.deadline = t0;
+	clock_add_ms(&req.deadline, server_cfg->request_timeout_ms);
 	if (req.store != NULL) {
 		store_busy_clear(req.store);
-		until = t0;
-		clock_add_ms(&until, server_cfg->request_timeout_ms);
-		store_set_deadline(req.store, &until);
+		store_set_deadline(req.store, &req.deadline);
 	}
 	server_handle(&req);
 	/* A handler that left a transaction open has failed mid-way. */
@@ -489,6 +483,8 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 		(void)reply_header(&req, "Retry-After", "1");
 	}
 	server_send(&req);
+	if (req.store != NULL)
+		store_set_deadline(req.store, NULL);
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* The path only: query strings may carry tokens. */

@@ -82,14 +82,17 @@ sqlite_ms_between(const struct timespec *a, const struct timespec *b)
 /*
  * SQLite's own busy handler sleeps up to 100 ms between looks at the
  * lock: short polls find the short gaps between another process's writes.
+ * The wait ends at the busy timeout, or sooner at the request's deadline
+ * (store_set_deadline), as the wait for the write turn does.
  */
 static int
 sqlite_busy_wait(void *arg, int n)
 {
-	struct timespec	 t = { 0, STORE_BUSY_POLL_MS * 1000000L };
+	const struct store	*st = arg;
+	struct timespec		 t = { 0, STORE_BUSY_POLL_MS * 1000000L };
 
-	(void)arg;
-	if ((int64_t)n * STORE_BUSY_POLL_MS >= STORE_BUSY_TIMEOUT_MS)
+	if ((int64_t)n * STORE_BUSY_POLL_MS >= STORE_BUSY_TIMEOUT_MS ||
+	    (st->has_deadline && clock_ms_until(&st->deadline) <= 0))
 		return 0;
 	nanosleep(&t, NULL);
 	return 1;
@@ -117,7 +120,7 @@ sqlite_open(const char *path, int create)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(sq->db, 1);
-	sqlite3_busy_handler(sq->db, sqlite_busy_wait, NULL);
+	sqlite3_busy_handler(sq->db, sqlite_busy_wait, st);
 	/*
 	 * synchronous=FULL: a 2xx or an email marked sent must survive a
 	 * power cut, which NORMAL does not promise in WAL mode.

@@ -892,15 +892,15 @@ def test_concurrent_patches_of_other_fields_keep_both(lone_portal, row):
 
 
 # --------------------------------------------------------------------------
-# 5. A write lock held elsewhere: waited for, and past the busy timeout a
-#    503, never a 500
+# 5. A write lock held elsewhere: waited for, and past the request's
+#    deadline (or the busy timeout, if sooner) a 503, never a 500
 
 BUSY_TIMEOUT = 10.0          # STORE_BUSY_TIMEOUT_MS in common/sqlite/store.c
 SHORT_HOLD = 1.5
 
 
-@pytest.mark.sqlite_only("SQLite's file-wide write lock and its busy "
-                         "timeout (STORE_BUSY_TIMEOUT_MS) decide the 503")
+@pytest.mark.sqlite_only("SQLite's file-wide write lock and the wait "
+                         "for it (to the deadline) decide the 503")
 def test_sqlite_write_lock_held_elsewhere_is_waited_for_and_never_a_500(
         lone_portal):
     p = lone_portal
@@ -972,7 +972,7 @@ def test_sqlite_write_lock_held_elsewhere_is_waited_for_and_never_a_500(
             problems.append("lock held %.1fs: %s answered %s: %s" % (
                 SHORT_HOLD, route, st, getattr(r, "text", r)))
 
-    # A hold past the busy timeout: reads go on, writes are refused as
+    # A hold past the deadline: reads go on, writes are refused as
     # "service unavailable" and change nothing.
     before = state()
     calls = Calls()
