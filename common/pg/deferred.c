@@ -34,7 +34,8 @@ pg_defer(struct store *st, const struct pg_query *q,
 			    (size_t)p->length[i] : strlen(p->value[i]) + 1;
 			total += len[i];
 		}
-		if (total > 0 && (d->data = malloc(total)) == NULL) {
+		/* One byte more: an empty bytea is a value, not NULL. */
+		if ((d->data = malloc(total + 1)) == NULL) {
 			log_warn("deferred statement");
 			return STORE_ERROR;
 		}
