@@ -96,10 +96,11 @@ reminder_create(struct request *req)
 	struct user_list		 to;
 	struct reminder			 r;
 	struct partner			 firm;
+	struct reminder_recent		 recent;
 	struct client			 c;
 	cJSON				*doc = NULL, *list, *o;
 	char				*payload, msgid[160], location[64];
-	int64_t				 now = store_now(), nc, oc, ns, os;
+	int64_t				 now = store_now();
 	int64_t				 outbox_id;
 	size_t				 i;
 	int				 client_full, sender_full;
@@ -117,29 +118,26 @@ reminder_create(struct request *req)
 		(void)client_conflict_or_reply(req, c.status);
 		goto out;
 	}
-	if (store_partner_get(req->store, req->user.partner_id, &firm) !=
-	    STORE_OK)
-		goto fail_early;
-
 	if (store_begin(req->store) == -1)
 		goto fail_early;
-	if (store_reminder_recent(req->store, c.id, req->user.id,
-	    now - REMINDER_WINDOW, &nc, &oc, &ns, &os) != STORE_OK)
+	if (store_reminder_context(req->store, req->user.partner_id, c.id,
+	    req->user.id, now - REMINDER_WINDOW, &firm, &recent,
+	    user_list_add, &to) != STORE_OK)
 		goto fail;
 	/* The hour's limits: PORTAL_NOTIFY_PER_{CLIENT,SENDER}_HOUR. */
-	client_full = nc >= req->cfg->notify_per_client_hour;
-	sender_full = ns >= req->cfg->notify_per_sender_hour;
+	client_full = recent.by_client >= req->cfg->notify_per_client_hour;
+	sender_full = recent.by_sender >= req->cfg->notify_per_sender_hour;
 	if (client_full || sender_full) {
 		store_rollback(req->store);
 		/* Wait for the window that frees up last. */
 		(void)reminder_rate_limited_or_reply(req,
-		    client_full && sender_full ? (oc > os ? oc : os) :
-		    client_full ? oc : os, now);
+		    client_full && sender_full ?
+		    (recent.client_oldest > recent.sender_oldest ?
+		    recent.client_oldest : recent.sender_oldest) :
+		    client_full ? recent.client_oldest : recent.sender_oldest,
+		    now);
 		goto out;
 	}
-	if (store_reminder_bookkeepers(req->store, c.id,
-	    user_list_add, &to) != STORE_OK)
-		goto fail;
 	if (to.n == 0) {
 		store_rollback(req->store);
 		(void)reply_problem(req, 422, PROBLEM_VALIDATION,

@@ -235,11 +235,9 @@ struct store_backend {
 		    void *arg);
 	int	(*reminder_list)(struct store *, int64_t client_id, int limit,
 		    int (*fn)(int64_t, void *), void *arg);
-	int	(*reminder_recent)(struct store *, int64_t client_id,
-		    int64_t sender_id, int64_t since, int64_t *by_client,
-		    int64_t *client_oldest, int64_t *by_sender,
-		    int64_t *sender_oldest);
-	int	(*reminder_bookkeepers)(struct store *, int64_t client_id,
+	int	(*reminder_context)(struct store *, int64_t partner_id,
+		    int64_t client_id, int64_t sender_id, int64_t since,
+		    struct partner *firm, struct reminder_recent *recent,
 		    int (*fn)(const struct user *, void *), void *arg);
 
 	/*

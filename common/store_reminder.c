@@ -52,17 +52,11 @@ store_reminder_list(struct store *st, int64_t client_id, int limit,
 }
 
 int
-store_reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
-    int64_t since, int64_t *by_client, int64_t *client_oldest,
-    int64_t *by_sender, int64_t *sender_oldest)
-{
-	return st->be->reminder_recent(st, client_id, sender_id, since,
-	    by_client, client_oldest, by_sender, sender_oldest);
-}
-
-int
-store_reminder_bookkeepers(struct store *st, int64_t client_id,
+store_reminder_context(struct store *st, int64_t partner_id,
+    int64_t client_id, int64_t sender_id, int64_t since,
+    struct partner *firm, struct reminder_recent *recent,
     int (*fn)(const struct user *, void *), void *arg)
 {
-	return st->be->reminder_bookkeepers(st, client_id, fn, arg);
+	return st->be->reminder_context(st, partner_id, client_id, sender_id,
+	    since, firm, recent, fn, arg);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "store_partner.h"
 #include "store_user.h"
 
 struct reminder {
@@ -46,16 +47,23 @@ int	store_reminder_recipients(struct store *, int64_t reminder_id,
 /* Ids of the client's reminders, newest first, at most limit. */
 int	store_reminder_list(struct store *, int64_t client_id, int limit,
 	    int (*fn)(int64_t id, void *), void *arg);
-/*
- * Reminders since `since` about the client, and by the sender; with the
- * time of the oldest of each (0 when none), for Retry-After.
- */
-int	store_reminder_recent(struct store *, int64_t client_id,
-	    int64_t sender_id, int64_t since, int64_t *by_client,
-	    int64_t *client_oldest, int64_t *by_sender, int64_t *sender_oldest);
+/* The reminders of the rate limits' hour, each with its oldest's time. */
+struct reminder_recent {
+	int64_t	 by_client;
+	int64_t	 client_oldest;		/* 0 when none */
+	int64_t	 by_sender;
+	int64_t	 sender_oldest;		/* 0 when none */
+};
 
-/* Active bookkeepers assigned to the client, by name. */
-int	store_reminder_bookkeepers(struct store *, int64_t client_id,
+/*
+ * What a new reminder needs, read together: the firm (for the e-mails),
+ * the reminders since `since` about the client and by the sender (for
+ * the rate limits and their Retry-After), and fn called with each active
+ * bookkeeper assigned to the client, by name. STORE_NOTFOUND: no firm.
+ */
+int	store_reminder_context(struct store *, int64_t partner_id,
+	    int64_t client_id, int64_t sender_id, int64_t since,
+	    struct partner *firm, struct reminder_recent *recent,
 	    int (*fn)(const struct user *, void *), void *arg);
 
 #endif

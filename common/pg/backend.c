@@ -71,8 +71,7 @@ const struct store_backend pg_backend = {
 	.reminder_get = pg_reminder_get,
 	.reminder_recipients = pg_reminder_recipients,
 	.reminder_list = pg_reminder_list,
-	.reminder_recent = pg_reminder_recent,
-	.reminder_bookkeepers = pg_reminder_bookkeepers,
+	.reminder_context = pg_reminder_context,
 
 	.outbox_add = pg_outbox_add,
 	.outbox_claim = pg_outbox_claim,

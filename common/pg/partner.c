@@ -31,9 +31,11 @@ pg_partner_create(struct store *st, struct partner *p)
 	return rc;
 }
 
-/* Row i of PARTNER_COLUMNS into p. STORE_OK or STORE_ERROR, logged. */
-static int
-partner_from_row(const PGresult *r, int i, struct partner *p)
+const struct pg_query pg_partner_get_q = { "partner_get",
+    "SELECT " PARTNER_COLUMNS " FROM partners WHERE id = $1" };
+
+int
+pg_partner_from_row(const PGresult *r, int i, struct partner *p)
 {
 	p->id = pg_get_int64(r, i, 0);
 	p->created_at = pg_get_int64(r, i, 4);
@@ -49,18 +51,16 @@ partner_from_row(const PGresult *r, int i, struct partner *p)
 int
 pg_partner_get(struct store *st, int64_t id, struct partner *out)
 {
-	static const struct pg_query q = { "partner_get",
-	    "SELECT " PARTNER_COLUMNS " FROM partners WHERE id = $1" };
 	struct pg_params	 par;
 	PGresult		*r;
 	int			 rc;
 
 	pg_params_init(&par);
 	pg_param_int64(&par, id);
-	if ((rc = pg_run(st, &q, &par, "partner get", &r)) != STORE_OK)
+	if ((rc = pg_run(st, &pg_partner_get_q, &par, "partner get", &r)) != STORE_OK)
 		return rc;
 	rc = PQntuples(r) == 0 ? STORE_NOTFOUND :
-	    partner_from_row(r, 0, out);
+	    pg_partner_from_row(r, 0, out);
 	PQclear(r);
 	return rc;
 }
@@ -78,7 +78,7 @@ pg_partner_list(struct store *st,
 	if ((rc = pg_run(st, &q, NULL, "partner list", &r)) != STORE_OK)
 		return rc;
 	for (i = 0; i < PQntuples(r); i++) {
-		if (partner_from_row(r, i, &p) != STORE_OK ||
+		if (pg_partner_from_row(r, i, &p) != STORE_OK ||
 		    fn(&p, arg) == -1) {
 			rc = STORE_ERROR;
 			break;

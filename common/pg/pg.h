@@ -242,6 +242,16 @@ int64_t	pg_changes(const PGresult *);
 int	pg_user_each(struct store *, const struct pg_query *q,
 	    const struct pg_params *par, const char *what,
 	    int (*fn)(const struct user *, void *), void *arg);
+/* As pg_user_each(), on the rows of a statement already run. */
+int	pg_user_rows(const PGresult *, int (*fn)(const struct user *, void *),
+	    void *arg);
+
+/*
+ * A firm by id ($1), for an exchange of several statements, and row i
+ * of its result into p: STORE_OK or STORE_ERROR, logged.
+ */
+extern const struct pg_query	pg_partner_get_q;
+int	pg_partner_from_row(const PGresult *, int i, struct partner *p);
 
 /* The operations (backend.c), by module as in struct store_backend. */
 void		 pg_global_init(const struct store_settings *);
@@ -360,11 +370,9 @@ int	pg_reminder_recipients(struct store *, int64_t reminder_id,
 	    int (*fn)(const struct reminder_recipient *, void *), void *arg);
 int	pg_reminder_list(struct store *, int64_t client_id, int limit,
 	    int (*fn)(int64_t, void *), void *arg);
-int	pg_reminder_recent(struct store *, int64_t client_id,
-	    int64_t sender_id, int64_t since, int64_t *by_client,
-	    int64_t *client_oldest, int64_t *by_sender,
-	    int64_t *sender_oldest);
-int	pg_reminder_bookkeepers(struct store *, int64_t client_id,
+int	pg_reminder_context(struct store *, int64_t partner_id,
+	    int64_t client_id, int64_t sender_id, int64_t since,
+	    struct partner *firm, struct reminder_recent *recent,
 	    int (*fn)(const struct user *, void *), void *arg);
 
 int	pg_outbox_add(struct store *, const char *kind, int64_t user_id,

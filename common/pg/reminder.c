@@ -154,47 +154,60 @@ pg_reminder_list(struct store *st, int64_t client_id, int limit,
 	return rc;
 }
 
+/*
+ * The firm, the hour's counts and the bookkeepers in one round trip:
+ * the three statements depend on nothing but the request.
+ */
 int
-pg_reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
-    int64_t since, int64_t *by_client, int64_t *client_oldest,
-    int64_t *by_sender, int64_t *sender_oldest)
+pg_reminder_context(struct store *st, int64_t partner_id,
+    int64_t client_id, int64_t sender_id, int64_t since,
+    struct partner *firm, struct reminder_recent *recent,
+    int (*fn)(const struct user *, void *), void *arg)
 {
-	static const struct pg_query q = { "reminder_recent",
+	static const struct pg_query recent_q = { "reminder_recent",
 	    "SELECT (SELECT count(*) FROM reminders WHERE client_id = $1 "
 	    "AND created_at > $3), (SELECT coalesce(min(created_at), 0) "
 	    "FROM reminders WHERE client_id = $1 AND created_at > $3), "
 	    "(SELECT count(*) FROM reminders WHERE sender_id = $2 "
 	    "AND created_at > $3), (SELECT coalesce(min(created_at), 0) "
 	    "FROM reminders WHERE sender_id = $2 AND created_at > $3)" };
-	struct pg_params	 par;
-	PGresult		*r;
-	int			 rc;
-
-	pg_params_init(&par);
-	pg_param_int64(&par, client_id);
-	pg_param_int64(&par, sender_id);
-	pg_param_int64(&par, since);
-	if ((rc = pg_run(st, &q, &par, "reminder recent", &r)) != STORE_OK)
-		return rc;
-	*by_client = pg_get_int64(r, 0, 0);
-	*client_oldest = pg_get_int64(r, 0, 1);
-	*by_sender = pg_get_int64(r, 0, 2);
-	*sender_oldest = pg_get_int64(r, 0, 3);
-	PQclear(r);
-	return rc;
-}
-
-int
-pg_reminder_bookkeepers(struct store *st, int64_t client_id,
-    int (*fn)(const struct user *, void *), void *arg)
-{
-	static const struct pg_query q = { "reminder_bookkeepers",
+	static const struct pg_query bookkeepers_q = { "reminder_bookkeepers",
 	    "SELECT " PG_USER_ROW " FROM assignments a "
 	    "JOIN users u ON u.id = a.user_id WHERE a.client_id = $1 "
 	    "AND u.active AND u.role = 'bookkeeper' ORDER BY u.name, u.id" };
-	struct pg_params	 par;
+	struct pg_params	 firm_par, recent_par, bookkeepers_par;
+	struct pg_step		 steps[3] = {
+		{ &pg_partner_get_q, &firm_par, "partner get", 0, NULL },
+		{ &recent_q, &recent_par, "reminder recent", 0, NULL },
+		{ &bookkeepers_q, &bookkeepers_par, "reminder bookkeepers", 0,
+		    NULL },
+	};
+	const PGresult		*r;
+	int			 i, rc;
 
-	pg_params_init(&par);
-	pg_param_int64(&par, client_id);
-	return pg_user_each(st, &q, &par, "reminder bookkeepers", fn, arg);
+	pg_params_init(&firm_par);
+	pg_param_int64(&firm_par, partner_id);
+	pg_params_init(&recent_par);
+	pg_param_int64(&recent_par, client_id);
+	pg_param_int64(&recent_par, sender_id);
+	pg_param_int64(&recent_par, since);
+	pg_params_init(&bookkeepers_par);
+	pg_param_int64(&bookkeepers_par, client_id);
+	if ((rc = pg_run_steps(st, steps, 3)) != STORE_OK)
+		return rc;
+	if (PQntuples(steps[0].res) == 0)
+		rc = STORE_NOTFOUND;
+	else
+		rc = pg_partner_from_row(steps[0].res, 0, firm);
+	if (rc == STORE_OK) {
+		r = steps[1].res;
+		recent->by_client = pg_get_int64(r, 0, 0);
+		recent->client_oldest = pg_get_int64(r, 0, 1);
+		recent->by_sender = pg_get_int64(r, 0, 2);
+		recent->sender_oldest = pg_get_int64(r, 0, 3);
+		rc = pg_user_rows(steps[2].res, fn, arg);
+	}
+	for (i = 0; i < 3; i++)
+		PQclear(steps[i].res);
+	return rc;
 }

@@ -153,16 +153,12 @@ pg_user_update(struct store *st, struct user *u)
 }
 
 int
-pg_user_each(struct store *st, const struct pg_query *q,
-    const struct pg_params *par, const char *what,
-    int (*fn)(const struct user *, void *), void *arg)
+pg_user_rows(const PGresult *r, int (*fn)(const struct user *, void *),
+    void *arg)
 {
 	struct user	 u;
-	PGresult	*r;
-	int		 i, rc;
+	int		 i;
 
-	if ((rc = pg_run(st, q, par, what, &r)) != STORE_OK)
-		return rc;
 	memset(&u, 0, sizeof(u));
 	for (i = 0; i < PQntuples(r); i++) {
 		u.id = pg_get_int64(r, i, 0);
@@ -171,11 +167,23 @@ pg_user_each(struct store *st, const struct pg_query *q,
 		if (pg_get_text(r, i, 2, u.email, sizeof(u.email)) ||
 		    pg_get_text(r, i, 3, u.name, sizeof(u.name)) ||
 		    role_parse(PQgetvalue(r, i, 4), &u.role) == -1 ||
-		    fn(&u, arg) == -1) {
-			rc = STORE_ERROR;
-			break;
-		}
+		    fn(&u, arg) == -1)
+			return STORE_ERROR;
 	}
+	return STORE_OK;
+}
+
+int
+pg_user_each(struct store *st, const struct pg_query *q,
+    const struct pg_params *par, const char *what,
+    int (*fn)(const struct user *, void *), void *arg)
+{
+	PGresult	*r;
+	int		 rc;
+
+	if ((rc = pg_run(st, q, par, what, &r)) != STORE_OK)
+		return rc;
+	rc = pg_user_rows(r, fn, arg);
 	PQclear(r);
 	return rc;
 }

@@ -73,8 +73,7 @@ const struct store_backend sqlite_backend = {
 	.reminder_get = sqlite_reminder_get,
 	.reminder_recipients = sqlite_reminder_recipients,
 	.reminder_list = sqlite_reminder_list,
-	.reminder_recent = sqlite_reminder_recent,
-	.reminder_bookkeepers = sqlite_reminder_bookkeepers,
+	.reminder_context = sqlite_reminder_context,
 
 	.outbox_add = sqlite_outbox_add,
 	.outbox_claim = sqlite_outbox_claim,

@@ -164,10 +164,9 @@ sqlite_reminder_list(struct store *st, int64_t client_id, int limit,
 	return sqlite_rows(st, stmt, "reminder list", reminder_id_row, &w);
 }
 
-int
-sqlite_reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
-    int64_t since, int64_t *by_client, int64_t *client_oldest,
-    int64_t *by_sender, int64_t *sender_oldest)
+static int
+reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
+    int64_t since, struct reminder_recent *out)
 {
 	static const char sql[] =
 	    "SELECT (SELECT count(*) FROM reminders WHERE client_id = ?1 "
@@ -185,10 +184,10 @@ sqlite_reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
 	sqlite3_bind_int64(stmt, 2, sender_id);
 	sqlite3_bind_int64(stmt, 3, since);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*by_client = sqlite3_column_int64(stmt, 0);
-		*client_oldest = sqlite3_column_int64(stmt, 1);
-		*by_sender = sqlite3_column_int64(stmt, 2);
-		*sender_oldest = sqlite3_column_int64(stmt, 3);
+		out->by_client = sqlite3_column_int64(stmt, 0);
+		out->client_oldest = sqlite3_column_int64(stmt, 1);
+		out->by_sender = sqlite3_column_int64(stmt, 2);
+		out->sender_oldest = sqlite3_column_int64(stmt, 3);
 	} else {
 		sqlite_log_error(st, "reminder recent");
 		rc = STORE_ERROR;
@@ -197,8 +196,8 @@ sqlite_reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
 	return rc;
 }
 
-int
-sqlite_reminder_bookkeepers(struct store *st, int64_t client_id,
+static int
+reminder_bookkeepers(struct store *st, int64_t client_id,
     int (*fn)(const struct user *, void *), void *arg)
 {
 	static const char sql[] =
@@ -211,4 +210,19 @@ sqlite_reminder_bookkeepers(struct store *st, int64_t client_id,
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, client_id);
 	return sqlite_user_each(st, stmt, "reminder bookkeepers", fn, arg);
+}
+
+int
+sqlite_reminder_context(struct store *st, int64_t partner_id,
+    int64_t client_id, int64_t sender_id, int64_t since,
+    struct partner *firm, struct reminder_recent *recent,
+    int (*fn)(const struct user *, void *), void *arg)
+{
+	int	 rc;
+
+	if ((rc = sqlite_partner_get(st, partner_id, firm)) != STORE_OK ||
+	    (rc = reminder_recent(st, client_id, sender_id, since,
+	    recent)) != STORE_OK)
+		return rc;
+	return reminder_bookkeepers(st, client_id, fn, arg);
 }

@@ -218,11 +218,9 @@ int	sqlite_reminder_recipients(struct store *, int64_t reminder_id,
 	    int (*fn)(const struct reminder_recipient *, void *), void *arg);
 int	sqlite_reminder_list(struct store *, int64_t client_id, int limit,
 	    int (*fn)(int64_t, void *), void *arg);
-int	sqlite_reminder_recent(struct store *, int64_t client_id,
-	    int64_t sender_id, int64_t since, int64_t *by_client,
-	    int64_t *client_oldest, int64_t *by_sender,
-	    int64_t *sender_oldest);
-int	sqlite_reminder_bookkeepers(struct store *, int64_t client_id,
+int	sqlite_reminder_context(struct store *, int64_t partner_id,
+	    int64_t client_id, int64_t sender_id, int64_t since,
+	    struct partner *firm, struct reminder_recent *recent,
 	    int (*fn)(const struct user *, void *), void *arg);
 
 int	sqlite_outbox_add(struct store *, const char *kind, int64_t user_id,
