@@ -2,6 +2,7 @@
  * Liveness, readiness and the contract this binary was built with.
  */
 #include "../common/log.h"
+#include "drain.h"
 #include "route.h"
 
 /* scripts/embed makes these from openapi.yaml at build time. */
@@ -23,6 +24,12 @@ health_ready(struct request *req)
 {
 	cJSON	*doc;
 
+	/* A load balancer that asks sends the next requests elsewhere. */
+	if (drain_stopping()) {
+		(void)reply_problem(req, 503, PROBLEM_UNAVAILABLE,
+		    "Not ready", "The server is stopping.");
+		return;
+	}
 	if (store_ping(req->store) == -1) {
 		log_warnx("readiness: database does not answer");
 		(void)reply_problem(req, 503, PROBLEM_UNAVAILABLE,

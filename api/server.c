@@ -18,6 +18,7 @@
 #include "../common/text.h"
 #include "authn.h"
 #include "deadline.h"
+#include "drain.h"
 #include "idempotency.h"
 #include "intake.h"
 #include "metrics.h"
@@ -99,6 +100,8 @@ server_connection(const struct request *req, const char *version)
 {
 	const char	*h = mg_get_header(req->conn, "Connection");
 
+	if (drain_stopping())
+		return "close";
 	if (h != NULL)
 		return server_connection_has(h, "keep-alive") ? "keep-alive" :
 		    "close";
@@ -146,6 +149,9 @@ server_send(struct request *req)
 	    "Date: %s\r\n", req->reply_len, req->id, date) == 0 &&
 	    buf_add(&out, req->headers.data ? req->headers.data : "",
 	    req->headers.len) == 0;
+	/* Stopping: the client's next request goes elsewhere. */
+	if (drain_stopping())
+		mg_disable_connection_keep_alive(conn);
 	/* A handler's own Connection: close wins (see intake_close). */
 	if (ok && !reply_header_get(req, "Connection", NULL, 0))
 		ok = buf_printf(&out, "Connection: %s\r\n",
@@ -450,6 +456,7 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 	int		 status;
 
 	(void)cbdata;
+	drain_enter();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&req, 0, sizeof(req));
 	req.started = t0;
@@ -502,6 +509,7 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 	free(req.reply_body);
 	buf_cleanup(&req.headers);
 	explicit_bzero(&req.user, sizeof(req.user));
+	drain_leave();
 	return status;
 }
 
@@ -625,7 +633,11 @@ server_run(const struct config *cfg)
 	while (sigwait(&set, &sig) != 0)
 		;
 	log_info("signal %d: stopping", sig);
+	/* What is in flight has its deadline to finish, and a second. */
+	if (drain_run(ctx, (int)cfg->request_timeout_ms + 1000) == 0)
+		log_info("requests answered; stopping the server");
 	mg_stop(ctx);
+	drain_end();
 	mg_exit_library();
 	deadline_stop();
 	return 0;
