@@ -296,8 +296,25 @@ request_query_or_reply(struct request *req, const char *name, char *dst,
 	return 1;
 }
 
+void
+request_find_client(struct request *req)
+{
+	const struct mg_request_info	*ri = req->ri;
+	const char			*xff = NULL;
+	int				 i;
+
+	/* The last one: a proxy adds its own after any the client sent. */
+	for (i = 0; i < ri->num_headers; i++)
+		if (strcasecmp(ri->http_headers[i].name,
+		    "X-Forwarded-For") == 0)
+			xff = ri->http_headers[i].value;
+	netaddr_client(ri->remote_addr, xff, req->cfg->trusted_proxies,
+	    req->cfg->n_trusted_proxies, req->client_addr,
+	    sizeof(req->client_addr));
+}
+
 const char *
 request_remote_addr(const struct request *req)
 {
-	return req->ri->remote_addr;
+	return req->client_addr;
 }

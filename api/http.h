@@ -30,6 +30,8 @@ struct request {
 	struct store			*store;	/* the thread's connection */
 	const struct route		*route;
 	char				 id[40];	/* X-Request-Id */
+	/* The client's address (request_find_client). */
+	char				 client_addr[NETADDR_TEXT_MAX];
 	struct timespec			 started;	/* CLOCK_MONOTONIC */
 	struct timespec			 deadline;	/* started + timeout */
 	/* Path parameters, in the order of the pattern's {…}. */
@@ -145,7 +147,12 @@ int	request_param_id_or_reply(struct request *, int idx, int64_t *out);
 int	request_query_or_reply(struct request *, const char *name, char *dst,
 	    size_t dstlen);
 
-/* The client's address as civetweb saw it. */
+/*
+ * The client's address: the peer's, or behind a proxy named in
+ * PORTAL_TRUSTED_PROXIES the one it gave in X-Forwarded-For
+ * (netaddr_client). request_find_client() reads it, at dispatch.
+ */
+void	 request_find_client(struct request *);
 const char *request_remote_addr(const struct request *);
 
 #endif

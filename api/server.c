@@ -465,6 +465,7 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 	req.cfg = server_cfg;
 	req.store = mg_get_thread_pointer(conn);
 	buf_init(&req.headers, SERVER_HEADERS_MAX);
+	request_find_client(&req);
 	server_request_id(conn, req.id, sizeof(req.id));
 	log_set_request_id(req.id);
 

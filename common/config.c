@@ -123,41 +123,85 @@ config_secret(struct config *cfg, int need, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Calls fn with each item of the comma-separated list v, its spaces
+ * trimmed, empty ones skipped. 0, or fn's -1.
+ */
 static int
-config_origins(struct config *cfg, char *err, size_t errlen)
+config_list(const char *v, int (*fn)(struct config *, const char *, size_t,
+    char *, size_t), struct config *cfg, char *err, size_t errlen)
 {
-	const char	*v = getenv("PORTAL_CORS_ORIGINS");
 	const char	*p, *comma;
 	size_t		 len;
 
-	cfg->n_cors_origins = 0;
-	if (v == NULL)
-		return 0;
-	for (p = v; *p != '\0'; p = comma ? comma + 1 : p + len) {
+	for (p = v; *p != '\0'; p = comma + 1) {
 		comma = strchr(p, ',');
 		len = comma ? (size_t)(comma - p) : strlen(p);
 		while (len > 0 && *p == ' ')
 			p++, len--;
 		while (len > 0 && p[len - 1] == ' ')
 			len--;
-		if (len == 0)
-			continue;
-		if ((len == 1 && *p == '*') || cfg->n_cors_origins ==
-		    CONFIG_ORIGINS_MAX) {
-			(void)snprintf(err, errlen, "PORTAL_CORS_ORIGINS takes "
-			    "up to %d explicit origins, not *",
-			    CONFIG_ORIGINS_MAX);
+		if (len > 0 && fn(cfg, p, len, err, errlen) == -1)
 			return -1;
-		}
-		if ((cfg->cors_origins[cfg->n_cors_origins] = strndup(p, len))
-		    == NULL) {
-			(void)snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		cfg->n_cors_origins++;
 		if (comma == NULL)
 			break;
 	}
+	return 0;
+}
+
+static int
+config_origin_add(struct config *cfg, const char *p, size_t len, char *err,
+    size_t errlen)
+{
+	if ((len == 1 && *p == '*') ||
+	    cfg->n_cors_origins == CONFIG_ORIGINS_MAX) {
+		(void)snprintf(err, errlen, "PORTAL_CORS_ORIGINS takes up to %d "
+		    "explicit origins, not *", CONFIG_ORIGINS_MAX);
+		return -1;
+	}
+	if ((cfg->cors_origins[cfg->n_cors_origins] = strndup(p, len)) ==
+	    NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	cfg->n_cors_origins++;
+	return 0;
+}
+
+static int
+config_proxy_add(struct config *cfg, const char *p, size_t len, char *err,
+    size_t errlen)
+{
+	if (cfg->n_trusted_proxies == CONFIG_PROXIES_MAX) {
+		(void)snprintf(err, errlen, "PORTAL_TRUSTED_PROXIES takes up "
+		    "to %d addresses or networks", CONFIG_PROXIES_MAX);
+		return -1;
+	}
+	if (netaddr_parse_net(p, len,
+	    &cfg->trusted_proxies[cfg->n_trusted_proxies]) == -1) {
+		(void)snprintf(err, errlen, "PORTAL_TRUSTED_PROXIES: \"%.*s\" "
+		    "is not an IP address or network (10.0.0.0/8)",
+		    len > 64 ? 64 : (int)len, p);
+		return -1;
+	}
+	cfg->n_trusted_proxies++;
+	return 0;
+}
+
+static int
+config_lists(struct config *cfg, char *err, size_t errlen)
+{
+	const char	*origins = getenv("PORTAL_CORS_ORIGINS");
+	const char	*proxies = getenv("PORTAL_TRUSTED_PROXIES");
+
+	cfg->n_cors_origins = 0;
+	cfg->n_trusted_proxies = 0;
+	if (origins != NULL && config_list(origins, config_origin_add, cfg,
+	    err, errlen) == -1)
+		return -1;
+	if (proxies != NULL && config_list(proxies, config_proxy_add, cfg,
+	    err, errlen) == -1)
+		return -1;
 	return 0;
 }
 
@@ -236,7 +280,7 @@ config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
 	if (config_int(&cfg->outbox_lease, "PORTAL_OUTBOX_LEASE_SECONDS", 300,
 	    2, 86400, err, errlen) == -1)
 		goto fail;
-	if (config_origins(cfg, err, errlen) == -1 ||
+	if (config_lists(cfg, err, errlen) == -1 ||
 	    config_secret(cfg, need_secret, err, errlen) == -1)
 		goto fail;
 	return 0;

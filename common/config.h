@@ -8,10 +8,12 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "netaddr.h"
 
 #define CONFIG_SECRET_MIN	32
 #define CONFIG_SECRET_MAX	512
 #define CONFIG_ORIGINS_MAX	16
+#define CONFIG_PROXIES_MAX	16
 
 struct config {
 	char		*db_path;
@@ -20,6 +22,9 @@ struct config {
 	char		*public_url;
 	char		*cors_origins[CONFIG_ORIGINS_MAX];
 	size_t		 n_cors_origins;
+	/* Whose X-Forwarded-For names the client (PORTAL_TRUSTED_PROXIES). */
+	struct netaddr_net trusted_proxies[CONFIG_PROXIES_MAX];
+	size_t		 n_trusted_proxies;
 	enum log_level	 log_level;
 	long long	 token_ttl;		/* seconds */
 	long long	 access_token_ttl;	/* "go to client" tokens */

@@ -153,16 +153,19 @@ class LoginResult:
         return json.loads(self.body)
 
 
-def login_from(portal, source, email, password):
+def login_from(portal, source, email, password, xff=None):
     """POST /v1/auth/token from the loopback address source (all of
-    127.0.0.0/8 reaches lo on Linux), on a connection of its own."""
+    127.0.0.0/8 reaches lo on Linux), on a connection of its own; with
+    xff, as a proxy would send it, in X-Forwarded-For."""
     conn = http.client.HTTPConnection("127.0.0.1", portal.port,
                                       timeout=HTTP_TIMEOUT,
                                       source_address=(source, 0))
+    headers = {"Content-Type": "application/json"}
+    if xff is not None:
+        headers["X-Forwarded-For"] = xff
     try:
         conn.request("POST", "/v1/auth/token", body=json.dumps(
-            {"email": email, "password": password}),
-            headers={"Content-Type": "application/json"})
+            {"email": email, "password": password}), headers=headers)
         r = conn.getresponse()
         return LoginResult(r.status, {k.lower(): v for k, v in
                                       r.getheaders()}, r.read())
@@ -287,6 +290,38 @@ def test_the_address_ceiling_locks_every_source_until_the_window_ends(
     assert login_from(p, "127.0.0.6", email, password).status == 200
     assert login_from(p, "127.0.0.2", email, "wrong-pw-again").status == 401
     assert login_from(p, "127.0.0.2", email, password).status == 200
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_budget():
+    env = dict(CEILING_ENV, PORTAL_TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/8")
+    with tempfile.TemporaryDirectory(prefix="portal-login-") as tmpdir:
+        p = start_portal(tmpdir, extra_env=env)
+        try:
+            u = p.users["bookkeeper"]
+            email, password = u["email"], u["password"]
+            # Through the proxy: the client is the entry it added, last.
+            for i in range(2):
+                assert login_from(p, "127.0.0.1", email, "wrong-%d" % i,
+                                  xff="6.6.6.6, 198.51.100.1").status == 401
+            assert_locked(login_from(p, "127.0.0.1", email, "wrong-x",
+                                     xff="198.51.100.1"))
+            # Another client of the same proxy, here behind a second
+            # trusted hop, has a budget of its own.
+            assert login_from(p, "127.0.0.1", email, password,
+                              xff="198.51.100.2, 10.1.2.3").status == 200
+            # What a client writes left of the proxy's entry is not read.
+            assert_locked(login_from(p, "127.0.0.1", email, password,
+                                     xff="198.51.100.2, 198.51.100.1"))
+            # A peer that is no trusted proxy is its own address, whatever
+            # its X-Forwarded-For says.
+            for i in range(2):
+                assert login_from(p, "127.0.0.2", email, "wrong-y%d" % i,
+                                  xff="198.51.100.%d" % (10 + i)).status \
+                    == 401
+            assert_locked(login_from(p, "127.0.0.2", email, password,
+                                     xff="198.51.100.99"))
+        finally:
+            p.server.stop_and_check()
 
 
 @pytest.mark.parametrize("body, fields", [

@@ -539,6 +539,29 @@ test_login_max_per_address(void **state)
 	}
 }
 
+static void
+test_trusted_proxies(void **state)
+{
+	struct config	 cfg;
+
+	(void)state;
+	load_ok(&cfg, 0);
+	assert_int_equal(cfg.n_trusted_proxies, 0);
+	config_cleanup(&cfg);
+	set("PORTAL_TRUSTED_PROXIES", " 127.0.0.1, 10.0.0.0/8 ,fd00::/8,");
+	load_ok(&cfg, 0);
+	assert_int_equal(cfg.n_trusted_proxies, 3);
+	assert_true(netaddr_in(cfg.trusted_proxies, cfg.n_trusted_proxies,
+	    "10.20.30.40"));
+	assert_false(netaddr_in(cfg.trusted_proxies, cfg.n_trusted_proxies,
+	    "127.0.0.2"));
+	config_cleanup(&cfg);
+	set("PORTAL_TRUSTED_PROXIES", "127.0.0.1, nginx.local");
+	load_fails(0, "\"nginx.local\" is not an IP address");
+	set("PORTAL_TRUSTED_PROXIES", "10.0.0.1/8");
+	load_fails(0, "PORTAL_TRUSTED_PROXIES");
+}
+
 #define ENV_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, env_clear, env_teardown)
 
@@ -562,6 +585,7 @@ main(void)
 		ENV_TEST(test_log_level),
 		ENV_TEST(test_outbox_lease),
 		ENV_TEST(test_login_max_per_address),
+		ENV_TEST(test_trusted_proxies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
