@@ -155,8 +155,21 @@ pg_reminder_list(struct store *st, int64_t client_id, int limit,
 }
 
 /*
+ * The advisory lock spaces of the rate limits' counts (the schema's key
+ * plus two and three): the client's, then the sender's, always in that
+ * order, so that two writers never wait for each other in a circle.
+ */
+#define REMINDER_CLIENT_LOCK	"7370618"
+#define REMINDER_SENDER_LOCK	"7370619"
+
+/*
  * The firm, the hour's counts and the bookkeepers in one round trip:
- * the three statements depend on nothing but the request.
+ * the statements depend on nothing but the request. The counts are read
+ * under the client's and the sender's locks, held to the end of the
+ * transaction: notifications about one client, or by one sender, from
+ * any process, count and add one at a time, so that no two both see
+ * the hour's last free one. (Read committed: the count, a statement
+ * after the lock, sees what the holder before committed.)
  */
 int
 pg_reminder_context(struct store *st, int64_t partner_id,
@@ -164,6 +177,10 @@ pg_reminder_context(struct store *st, int64_t partner_id,
     struct partner *firm, struct reminder_recent *recent,
     int (*fn)(const struct user *, void *), void *arg)
 {
+	static const struct pg_query lock_q = { "reminder_lock",
+	    "SELECT pg_advisory_xact_lock(" REMINDER_CLIENT_LOCK ", "
+	    "($1 % 2147483647)::int), pg_advisory_xact_lock("
+	    REMINDER_SENDER_LOCK ", ($2 % 2147483647)::int)" };
 	static const struct pg_query recent_q = { "reminder_recent",
 	    "SELECT (SELECT count(*) FROM reminders WHERE client_id = $1 "
 	    "AND created_at > $3), (SELECT coalesce(min(created_at), 0) "
@@ -175,8 +192,9 @@ pg_reminder_context(struct store *st, int64_t partner_id,
 	    "SELECT " PG_USER_ROW " FROM assignments a "
 	    "JOIN users u ON u.id = a.user_id WHERE a.client_id = $1 "
 	    "AND u.active AND u.role = 'bookkeeper' ORDER BY u.name, u.id" };
-	struct pg_params	 firm_par, recent_par, bookkeepers_par;
-	struct pg_step		 steps[3] = {
+	struct pg_params	 lock_par, firm_par, recent_par, bookkeepers_par;
+	struct pg_step		 steps[4] = {
+		{ &lock_q, &lock_par, "reminder lock", 0, NULL },
 		{ &pg_partner_get_q, &firm_par, "partner get", 0, NULL },
 		{ &recent_q, &recent_par, "reminder recent", 0, NULL },
 		{ &bookkeepers_q, &bookkeepers_par, "reminder bookkeepers", 0,
@@ -185,6 +203,9 @@ pg_reminder_context(struct store *st, int64_t partner_id,
 	const PGresult		*r;
 	int			 i, rc;
 
+	pg_params_init(&lock_par);
+	pg_param_int64(&lock_par, client_id);
+	pg_param_int64(&lock_par, sender_id);
 	pg_params_init(&firm_par);
 	pg_param_int64(&firm_par, partner_id);
 	pg_params_init(&recent_par);
@@ -193,21 +214,21 @@ pg_reminder_context(struct store *st, int64_t partner_id,
 	pg_param_int64(&recent_par, since);
 	pg_params_init(&bookkeepers_par);
 	pg_param_int64(&bookkeepers_par, client_id);
-	if ((rc = pg_run_steps(st, steps, 3)) != STORE_OK)
+	if ((rc = pg_run_steps(st, steps, 4)) != STORE_OK)
 		return rc;
-	if (PQntuples(steps[0].res) == 0)
+	if (PQntuples(steps[1].res) == 0)
 		rc = STORE_NOTFOUND;
 	else
-		rc = pg_partner_from_row(steps[0].res, 0, firm);
+		rc = pg_partner_from_row(steps[1].res, 0, firm);
 	if (rc == STORE_OK) {
-		r = steps[1].res;
+		r = steps[2].res;
 		recent->by_client = pg_get_int64(r, 0, 0);
 		recent->client_oldest = pg_get_int64(r, 0, 1);
 		recent->by_sender = pg_get_int64(r, 0, 2);
 		recent->sender_oldest = pg_get_int64(r, 0, 3);
-		rc = pg_user_rows(steps[2].res, fn, arg);
+		rc = pg_user_rows(steps[3].res, fn, arg);
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		PQclear(steps[i].res);
 	return rc;
 }
