@@ -45,7 +45,7 @@ WORKER_LIB_OBJ	 = $(filter-out $(OBJDIR)/worker/main.o,$(WORKER_OBJ))
 UNIT_SRC	 = $(wildcard tests/unit/test_*.c)
 UNIT_BIN	 = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 
-.PHONY: all binaries asan deps test unit integration contract run bench \
+.PHONY: all binaries asan deps test unit integration contract run cluster bench \
 	fuzz clean deps-check
 
 all: deps-check binaries
@@ -134,6 +134,10 @@ test: deps-check
 
 run: deps-check binaries
 	sh scripts/dev-run
+
+# The same on PostgreSQL as several processes behind nginx (README).
+cluster: deps-check binaries
+	sh scripts/cluster
 
 bench: deps-check binaries
 	sh scripts/bench
