@@ -39,29 +39,53 @@ idempotency_from_row(const PGresult *r, struct idempotent_reply *rep)
 	return STORE_OK;
 }
 
+/*
+ * The advisory lock space of keys (the schema's key plus four): held from
+ * the look for a key's answer to the end of the transaction, which records
+ * it. Two requests with one key, on any processes, go one after the
+ * other; the second finds the first's answer and replays it rather than
+ * doing the work twice.
+ */
+#define IDEMPOTENCY_LOCK	"7370620"
+
 int
 pg_idempotency_find(struct store *st, int64_t user_id, const char *key,
     struct idempotent_reply *rep)
 {
+	static const struct pg_query lock = { "idempotency_lock",
+	    "SELECT pg_advisory_xact_lock(" IDEMPOTENCY_LOCK ", "
+	    "hashtext($1::bigint || ':' || $2))" };
 	static const struct pg_query q = { "idempotency_find",
 	    "SELECT request_hash, status, coalesce(content_type, ''), "
 	    "coalesce(location, ''), coalesce(body_digest, ''), body "
 	    "FROM idempotency_keys WHERE user_id = $1 AND key = $2 "
 	    "AND created_at > $3 AND status IS NOT NULL" };
-	struct pg_params	 par;
-	PGresult		*r;
+	struct pg_params	 lock_par, par;
+	struct pg_step		 steps[2] = {
+		{ &lock, &lock_par, "idempotency lock", 0, NULL },
+		{ &q, &par, "idempotency find", 0, NULL },
+	};
 	int			 rc;
 
 	memset(rep, 0, sizeof(*rep));
+	pg_params_init(&lock_par);
+	pg_param_int64(&lock_par, user_id);
+	pg_param_text(&lock_par, key);
 	pg_params_init(&par);
 	pg_param_int64(&par, user_id);
 	pg_param_text(&par, key);
 	pg_param_int64(&par, store_now() - IDEMPOTENCY_TTL);
-	if ((rc = pg_run(st, &q, &par, "idempotency find", &r)) != STORE_OK)
+	/* Outside a write there is nothing to keep in turn: no lock. */
+	if (!pg_writing(st))
+		rc = pg_run_steps(st, &steps[1], 1);
+	else
+		rc = pg_run_steps(st, steps, 2);
+	if (rc != STORE_OK)
 		return rc;
-	rc = PQntuples(r) == 0 ? STORE_NOTFOUND :
-	    idempotency_from_row(r, rep);
-	PQclear(r);
+	rc = PQntuples(steps[1].res) == 0 ? STORE_NOTFOUND :
+	    idempotency_from_row(steps[1].res, rep);
+	PQclear(steps[0].res);
+	PQclear(steps[1].res);
 	return rc;
 }
 

@@ -190,3 +190,32 @@ def test_notifications_sent_at_once_on_every_process_keep_the_limit(
     # The hour's limit for a client is 10, whoever sends and wherever.
     assert sorted(set(statuses)) == [202, 429], statuses
     assert statuses.count(202) == 10, statuses
+
+
+def test_one_idempotency_key_sent_at_once_to_every_process_acts_once(
+        cluster):
+    token = _token(cluster.url)
+    cid = _client_ids(cluster.url, token)[-4]
+    key = "cluster-race-" + uuid.uuid4().hex
+    n = 9
+    gate = threading.Barrier(n)
+    answers = [None] * n
+
+    def send(i):
+        gate.wait()
+        answers[i] = _direct(cluster, i % 3, "POST",
+                             "/v1/clients/%d/notify-accountants" % cid,
+                             token, json={"tasks": ["balance"]},
+                             headers={"Idempotency-Key": key})
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert [a.status_code for a in answers] == [202] * n, \
+        [(a.status_code, a.text[:200]) for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
+    listed = _direct(cluster, 0, "GET", "/v1/clients/%d/reminders" % cid,
+                     token).json()["data"]
+    assert len(listed) == 1, listed
