@@ -214,6 +214,8 @@ struct store_backend {
 		    int64_t generation, int *changed);
 
 	/* Digests (store_digest.c). */
+	int	(*digest_pass_begin)(struct store *, int64_t partner_id);
+	void	(*digest_pass_end)(struct store *);
 	int	(*digest_due_users)(struct store *, int64_t partner_id,
 		    const char *frequency, int64_t slot_at, const char *period,
 		    int (*fn)(const struct user *, void *), void *arg);

@@ -28,3 +28,15 @@ store_digest_record(struct store *st, int64_t user_id, const char *frequency,
 	return st->be->digest_record(st, user_id, frequency, period, slot_at,
 	    clients, outbox_id);
 }
+
+int
+store_digest_pass_begin(struct store *st, int64_t partner_id)
+{
+	return st->be->digest_pass_begin(st, partner_id);
+}
+
+void
+store_digest_pass_end(struct store *st)
+{
+	st->be->digest_pass_end(st);
+}

@@ -20,6 +20,19 @@ struct digest_item {
 };
 
 /*
+ * Takes the partner's digest pass for this worker until
+ * store_digest_pass_end(): STORE_OK; STORE_CONFLICT when another worker
+ * has it now, and this pass leaves the firm to it; STORE_ERROR. On
+ * PostgreSQL it is a lock of the store's own session, which the server
+ * lets go when the worker's connection ends, so that a worker killed
+ * mid-pass leaves the firm to the next pass of another at once. SQLite
+ * runs on one machine, where the digests' unique rows suffice: always
+ * STORE_OK.
+ */
+int	store_digest_pass_begin(struct store *, int64_t partner_id);
+void	store_digest_pass_end(struct store *);
+
+/*
  * Calls fn with each active user of the partner who has email on for
  * some client at frequency since no later than slot_at, and no digest
  * yet for period.

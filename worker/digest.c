@@ -254,9 +254,23 @@ digest_run(struct job *j, int64_t now, struct digest_stats *stats)
 		free(partners.v);
 		return -1;
 	}
-	for (i = 0; i < partners.n && !job_stopping(j); i++)
+	for (i = 0; i < partners.n && !job_stopping(j); i++) {
+		/* Each firm's pass is one worker's at a time. */
+		switch (store_digest_pass_begin(j->store, partners.v[i].id)) {
+		case STORE_OK:
+			break;
+		case STORE_CONFLICT:
+			log_info("partner %lld: another worker is writing its "
+			    "digests", (long long)partners.v[i].id);
+			continue;
+		default:
+			rc = -1;
+			continue;
+		}
 		if (digest_run_partner(j, &partners.v[i], now, stats) == -1)
 			rc = -1;
+		store_digest_pass_end(j->store);
+	}
 	free(partners.v);
 	return rc;
 }

@@ -62,6 +62,8 @@ const struct store_backend pg_backend = {
 	.preference_list = pg_preference_list,
 	.preference_unsubscribe = pg_preference_unsubscribe,
 
+	.digest_pass_begin = pg_digest_pass_begin,
+	.digest_pass_end = pg_digest_pass_end,
 	.digest_due_users = pg_digest_due_users,
 	.digest_items = pg_digest_items,
 	.digest_record = pg_digest_record,

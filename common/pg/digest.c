@@ -3,9 +3,77 @@
  */
 #include <string.h>
 
+#include "../clock.h"
 #include "../log.h"
 #include "../store_digest.h"
 #include "pg.h"
+
+/*
+ * The advisory lock space of digest passes (the schema's key plus five):
+ * a session lock on a connection of the pool set aside for the pass, as
+ * the pass is many transactions.
+ */
+#define DIGEST_PASS_LOCK	"7370621"
+
+int
+pg_digest_pass_begin(struct store *st, int64_t partner_id)
+{
+	static const struct pg_query q = { "digest_pass_lock",
+	    "SELECT pg_try_advisory_lock(" DIGEST_PASS_LOCK ", "
+	    "($1 % 2147483647)::int)" };
+	struct pg_store		*pg = (struct pg_store *)st;
+	struct pg_params	 par;
+	struct pg_step		 step = { &q, &par, "digest pass", 0, NULL };
+	struct timespec		 until;
+	int			 begun, rc;
+
+	pg_digest_pass_end(st);
+	/*
+	 * The pass's own writes need a second connection: with a pool of
+	 * one, no lock, and the digests' unique rows alone keep workers
+	 * from writing one twice.
+	 */
+	if (pg_pool_max() < 2)
+		return STORE_OK;
+	clock_after(&until, pg_pool_timeout_ms());
+	if ((pg->pass = pg_pool_take(pg->pool, &until)) == NULL) {
+		st->busy = 1;
+		return STORE_ERROR;
+	}
+	pg_params_init(&par);
+	pg_param_int64(&par, partner_id);
+	rc = pg_pipeline(st, pg->pass, NULL, &step, 1, &until, &begun);
+	if (rc == STORE_OK && !pg_get_bool(step.res, 0, 0))
+		rc = STORE_CONFLICT;
+	PQclear(step.res);
+	if (rc != STORE_OK) {
+		pg_pool_give(pg->pool, pg->pass);
+		pg->pass = NULL;
+	}
+	return rc;
+}
+
+void
+pg_digest_pass_end(struct store *st)
+{
+	static const struct pg_query q = { "digest_pass_unlock",
+	    "SELECT pg_advisory_unlock_all()" };
+	struct pg_store		*pg = (struct pg_store *)st;
+	struct pg_step		 step = { &q, NULL, "digest pass end", 0, NULL };
+	struct timespec		 until;
+	int			 begun;
+
+	if (pg->pass == NULL)
+		return;
+	clock_after(&until, pg_pool_timeout_ms());
+	if (pg_pipeline(st, pg->pass, NULL, &step, 1, &until, &begun) ==
+	    STORE_OK)
+		pg_pool_give(pg->pool, pg->pass);
+	else
+		pg_pool_discard(pg->pool, pg->pass);	/* and its lock */
+	PQclear(step.res);
+	pg->pass = NULL;
+}
 
 int
 pg_digest_due_users(struct store *st, int64_t partner_id,

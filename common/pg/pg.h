@@ -94,6 +94,8 @@ struct pg_store {
 	struct pg_deferred	 deferred[PG_DEFER_MAX];
 	int			 ndeferred;
 	struct pg_copy_load	*load;	/* copy-to's table being loaded */
+	/* The connection whose session holds a digest pass's lock. */
+	struct pg_conn		*pass;
 };
 
 /*
@@ -153,7 +155,11 @@ void		 pg_pool_put(struct pg_pool *);
 struct pg_conn	*pg_pool_take(struct pg_pool *, const struct timespec *until);
 /* The longest a statement may run: when a wait without deadline ends. */
 int		 pg_pool_timeout_ms(void);
+/* The most connections a pool opens (PORTAL_DB_POOL). */
+int		 pg_pool_max(void);
 void		 pg_pool_give(struct pg_pool *, struct pg_conn *);
+/* Closes c, whose session holds what no other taker may inherit. */
+void		 pg_pool_discard(struct pg_pool *, struct pg_conn *);
 
 void	pg_params_init(struct pg_params *);
 void	pg_param_text(struct pg_params *, const char *);	/* NULL: NULL */
@@ -351,6 +357,8 @@ int	pg_preference_unsubscribe(struct store *, int64_t user_id,
 	    const char *frequency, int64_t client_id, int64_t generation,
 	    int *changed);
 
+int	pg_digest_pass_begin(struct store *, int64_t partner_id);
+void	pg_digest_pass_end(struct store *);
 int	pg_digest_due_users(struct store *, int64_t partner_id,
 	    const char *frequency, int64_t slot_at, const char *period,
 	    int (*fn)(const struct user *, void *), void *arg);

@@ -56,6 +56,12 @@ pg_pool_timeout_ms(void)
 	return pg_timeout_ms;
 }
 
+int
+pg_pool_max(void)
+{
+	return pg_pool_size;
+}
+
 static void
 pg_conn_free(struct pg_conn *c)
 {
@@ -248,6 +254,28 @@ pg_pool_take(struct pg_pool *pool, const struct timespec *until)
 	return NULL;
 }
 
+/* Takes c back into the idle list when keep is set; else closes it. */
+static void
+pg_pool_return(struct pg_pool *pool, struct pg_conn *c, int keep)
+{
+	(void)pthread_mutex_lock(&pool->mu);
+	if (keep) {
+		c->next = pool->idle;
+		pool->idle = c;
+		c = NULL;
+	} else
+		pool->open--;
+	(void)pthread_cond_signal(&pool->freed);
+	(void)pthread_mutex_unlock(&pool->mu);
+	pg_conn_free(c);
+}
+
+void
+pg_pool_discard(struct pg_pool *pool, struct pg_conn *c)
+{
+	pg_pool_return(pool, c, 0);
+}
+
 void
 pg_pool_give(struct pg_pool *pool, struct pg_conn *c)
 {
@@ -275,14 +303,5 @@ pg_pool_give(struct pg_pool *pool, struct pg_conn *c)
 			break;
 		}
 	}
-	(void)pthread_mutex_lock(&pool->mu);
-	if (keep) {
-		c->next = pool->idle;
-		pool->idle = c;
-		c = NULL;
-	} else
-		pool->open--;
-	(void)pthread_cond_signal(&pool->freed);
-	(void)pthread_mutex_unlock(&pool->mu);
-	pg_conn_free(c);
+	pg_pool_return(pool, c, keep);
 }

@@ -174,6 +174,7 @@ pg_close(struct store *st)
 
 	if (pg == NULL)
 		return;
+	pg_digest_pass_end(st);
 	pg_release(st);
 	pg_pool_put(pg->pool);
 	free(pg);

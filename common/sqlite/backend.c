@@ -64,6 +64,8 @@ const struct store_backend sqlite_backend = {
 	.preference_list = sqlite_preference_list,
 	.preference_unsubscribe = sqlite_preference_unsubscribe,
 
+	.digest_pass_begin = sqlite_digest_pass_begin,
+	.digest_pass_end = sqlite_digest_pass_end,
 	.digest_due_users = sqlite_digest_due_users,
 	.digest_items = sqlite_digest_items,
 	.digest_record = sqlite_digest_record,

@@ -199,6 +199,8 @@ int	sqlite_preference_unsubscribe(struct store *, int64_t user_id,
 	    const char *frequency, int64_t client_id, int64_t generation,
 	    int *changed);
 
+int	sqlite_digest_pass_begin(struct store *, int64_t partner_id);
+void	sqlite_digest_pass_end(struct store *);
 int	sqlite_digest_due_users(struct store *, int64_t partner_id,
 	    const char *frequency, int64_t slot_at, const char *period,
 	    int (*fn)(const struct user *, void *), void *arg);

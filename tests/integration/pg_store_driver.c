@@ -285,9 +285,10 @@ digest_cmd(struct store *st, const char *op)
 static int
 reminder_cmd(struct store *st, const char *op)
 {
-	struct reminder	 r;
-	int64_t		 n[4] = { 0, 0, 0, 0 };
-	int		 rc;
+	struct reminder		 r;
+	struct reminder_recent	 recent;
+	struct partner		 firm;
+	int			 rc;
 
 	memset(&r, 0, sizeof(r));
 	if (strcmp(op, "reminder-add") == 0) {
@@ -326,16 +327,21 @@ reminder_cmd(struct store *st, const char *op)
 		rc = store_reminder_list(st, arg_i(0), (int)arg_i(1), put_id,
 		    NULL);
 		printf("],\"rc\":%d}\n", rc);
-	} else if (strcmp(op, "reminder-recent") == 0) {
-		rc = store_reminder_recent(st, arg_i(0), arg_i(1), arg_i(2),
-		    &n[0], &n[1], &n[2], &n[3]);
-		printf("{\"rc\":%d,\"recent\":[%lld,%lld,%lld,%lld]}\n", rc,
-		    (long long)n[0], (long long)n[1], (long long)n[2],
-		    (long long)n[3]);
-	} else if (strcmp(op, "reminder-bookkeepers") == 0) {
+	} else if (strcmp(op, "reminder-context") == 0) {
 		fputs("{\"ids\":[", stdout);
-		rc = store_reminder_bookkeepers(st, arg_i(0), put_user, NULL);
-		printf("],\"rc\":%d}\n", rc);
+		rc = store_reminder_context(st, arg_i(0), arg_i(1), arg_i(2),
+		    arg_i(3), &firm, &recent, put_user, NULL);
+		printf("],\"rc\":%d", rc);
+		if (rc == STORE_OK) {
+			fputs(",\"firm\":", stdout);
+			put_str(firm.name);
+			printf(",\"recent\":[%lld,%lld,%lld,%lld]",
+			    (long long)recent.by_client,
+			    (long long)recent.client_oldest,
+			    (long long)recent.by_sender,
+			    (long long)recent.sender_oldest);
+		}
+		puts("}");
 	} else
 		return -1;
 	return 0;

@@ -277,7 +277,11 @@ def test_reminders(world):
     a = w.clients["A"]
     w.sql("INSERT INTO assignments (client_id, user_id, created_at) "
           "VALUES (%s, %s, 0)", (a, bk2))
-    assert w.run("reminder-bookkeepers", a)["ids"] == [bk2, bk1]  # by name
+    ctx = w.run("reminder-context", w.firm, a, admin, 0)
+    assert ctx["rc"] == OK
+    assert ctx["ids"] == [bk2, bk1]  # by name
+    assert ctx["firm"] == w.sql_one("SELECT name FROM partners WHERE id = %s",
+                                    (w.firm,))
     # The store stamps created_at with its clock.
     t0 = int(time.time())
     ids = []
@@ -292,12 +296,12 @@ def test_reminders(world):
                 "id DESC LIMIT 2")
     assert w.run("reminder-list", a, 2)["ids"] == [i for (i,) in got]
     oldest = w.sql_one("SELECT min(created_at) FROM reminders")
-    assert w.run("reminder-recent", a, admin, t0 - 1)["recent"] == \
-        [3, oldest, 3, oldest]
-    assert w.run("reminder-recent", a, bk1, t0 - 1)["recent"] == \
+    assert w.run("reminder-context", w.firm, a, admin, t0 - 1)["recent"] \
+        == [3, oldest, 3, oldest]
+    assert w.run("reminder-context", w.firm, a, bk1, t0 - 1)["recent"] == \
         [3, oldest, 0, 0]
-    assert w.run("reminder-recent", a, admin, t1 + 1)["recent"] == \
-        [0, 0, 0, 0]
+    assert w.run("reminder-context", w.firm, a, admin, t1 + 1)["recent"] \
+        == [0, 0, 0, 0]
     got = w.run("reminder-get", w.firm, ids[0])
     assert t0 <= got.pop("created_at") <= t1
     assert got == {"rc": OK, "client": a, "sender": admin,
