@@ -100,6 +100,12 @@ class Cluster:
                 found[log.name] = report
         return found
 
+    def nginx_log(self):
+        try:
+            return (self.dir / "nginx-error.log").read_text(errors="replace")
+        except OSError:
+            return ""
+
     def api_log(self, n):
         """The log of API process n (1-based)."""
         return (self.dir / ("api-%d.log" % n)).read_text(errors="replace")

@@ -89,6 +89,15 @@ def test_kill_9_of_one_api_fails_at_most_its_requests_in_flight(cluster):
     # ... and none once nginx has seen it gone (within a second).
     late = [f for t, f in load.failures if t > killed_at + 1.0]
     assert late == [], late
+    # nginx stopped sending to it: past the connections under way when
+    # it died (one a load thread at most), only a probe each fail_timeout
+    # (2 s) from each nginx worker (one a CPU) is refused.
+    port = cluster.api_ports[0]
+    refused = [line for line in cluster.nginx_log().splitlines()
+               if "connect() failed" in line and
+               "127.0.0.1:%d/" % port in line]
+    assert 0 < len(refused) <= LOAD_THREADS + 2 * 2 * (os.cpu_count() or 1), \
+        refused
     assert load.answers > 50, load.answers
     assert load.users, "no write was acknowledged"
     _assert_users_present(cluster, token, load.users)
