@@ -197,7 +197,9 @@ class Load:
         self.failures = []          # (monotonic time, what)
         self.users = []             # acknowledged: (id, email)
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._run, args=(i,))
+        # Daemons: a failed test must not keep the run from ending.
+        self._threads = [threading.Thread(target=self._run, args=(i,),
+                                          daemon=True)
                          for i in range(threads)]
 
     def start(self):

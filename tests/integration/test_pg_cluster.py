@@ -77,13 +77,19 @@ def test_kill_9_of_one_api_fails_at_most_its_requests_in_flight(cluster):
     token = _token(cluster.url)
     ids = _client_ids(cluster.url, token)
     load = Load(cluster.url, token, ids, threads=LOAD_THREADS).start()
-    time.sleep(1.5)
     victim = cluster.api_pids[0]
-    killed_at = time.monotonic()
-    os.kill(victim, signal.SIGKILL)
-    time.sleep(2.5)
-    load.stop()
-    assert not pid_alive(victim)
+    try:
+        time.sleep(1.5)
+        killed_at = time.monotonic()
+        os.kill(victim, signal.SIGKILL)
+        time.sleep(2.5)
+    finally:
+        load.stop()
+        # Back to full strength for the next tests, whatever happens here.
+        if not pid_alive(victim):
+            cluster.api_pids[0] = cluster.start_api(
+                1, cluster.api_ports[0]).pid
+    assert cluster.api_pids[0] != victim
     # At most the requests it had in flight: one a client thread.
     assert len(load.failures) <= LOAD_THREADS, load.failures
     # ... and none once nginx has seen it gone (within a second).
@@ -91,42 +97,47 @@ def test_kill_9_of_one_api_fails_at_most_its_requests_in_flight(cluster):
     assert late == [], late
     # nginx stopped sending to it: past the connections under way when
     # it died (one a load thread at most), only a probe each fail_timeout
-    # (2 s) from each nginx worker (one a CPU) is refused.
+    # (2 s) from each nginx worker (one a CPU) may have been refused.
     port = cluster.api_ports[0]
     refused = [line for line in cluster.nginx_log().splitlines()
                if "connect() failed" in line and
                "127.0.0.1:%d/" % port in line]
-    assert 0 < len(refused) <= LOAD_THREADS + 2 * 2 * (os.cpu_count() or 1), \
+    assert len(refused) <= LOAD_THREADS + 2 * 2 * (os.cpu_count() or 1), \
         refused
     assert load.answers > 50, load.answers
     assert load.users, "no write was acknowledged"
     _assert_users_present(cluster, token, load.users)
-    # Back to full strength for the next test.
-    cluster.api_pids[0] = cluster.start_api(1, cluster.api_ports[0]).pid
+
+
+def _stop_api(pid, n):
+    """SIGTERM to API process pid; waits for it to end."""
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while pid_alive(pid) and time.monotonic() < deadline:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.05)
+    assert not pid_alive(pid), "API %d ignored SIGTERM" % n
 
 
 def test_a_rolling_restart_under_load_fails_no_request(cluster):
     token = _token(cluster.url)
     ids = _client_ids(cluster.url, token)
     load = Load(cluster.url, token, ids, threads=LOAD_THREADS).start()
-    time.sleep(1.0)
-    for n, (pid, port) in enumerate(zip(list(cluster.api_pids),
-                                        cluster.api_ports), start=1):
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        while pid_alive(pid) and time.monotonic() < deadline:
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            time.sleep(0.05)
-        assert not pid_alive(pid), "API %d ignored SIGTERM" % n
-        assert "requests answered; stopping the server" in \
-            cluster.api_log(n)
-        cluster.api_pids[n - 1] = cluster.start_api(n, port).pid
-        time.sleep(0.5)
-    time.sleep(1.0)
-    load.stop()
+    try:
+        time.sleep(1.0)
+        for n, (pid, port) in enumerate(zip(list(cluster.api_pids),
+                                            cluster.api_ports), start=1):
+            _stop_api(pid, n)
+            assert "requests answered; stopping the server" in \
+                cluster.api_log(n)
+            cluster.api_pids[n - 1] = cluster.start_api(n, port).pid
+            time.sleep(0.5)
+        time.sleep(1.0)
+    finally:
+        load.stop()
     assert load.failures == [], load.failures
     assert load.answers > 50, load.answers
     _assert_users_present(cluster, token, load.users)
@@ -181,7 +192,7 @@ def test_notifications_sent_at_once_on_every_process_keep_the_limit(
     token = _token(cluster.url)
     cid = _client_ids(cluster.url, token)[-3]
     n = 18
-    gate = threading.Barrier(n)
+    gate = threading.Barrier(n, timeout=30)
     statuses = [None] * n
 
     def send(i):
@@ -191,7 +202,8 @@ def test_notifications_sent_at_once_on_every_process_keep_the_limit(
                               token, json={"tasks": ["export_ready"]}
                               ).status_code
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(n)]
+    threads = [threading.Thread(target=send, args=(i,), daemon=True)
+               for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
@@ -207,7 +219,7 @@ def test_one_idempotency_key_sent_at_once_to_every_process_acts_once(
     cid = _client_ids(cluster.url, token)[-4]
     key = "cluster-race-" + uuid.uuid4().hex
     n = 9
-    gate = threading.Barrier(n)
+    gate = threading.Barrier(n, timeout=30)
     answers = [None] * n
 
     def send(i):
@@ -217,7 +229,8 @@ def test_one_idempotency_key_sent_at_once_to_every_process_acts_once(
                              token, json={"tasks": ["balance"]},
                              headers={"Idempotency-Key": key})
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(n)]
+    threads = [threading.Thread(target=send, args=(i,), daemon=True)
+               for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:

@@ -115,7 +115,7 @@ def _queue(cluster, n):
                     return
                 queued[0] += len(r.json()["recipients"])
 
-    threads = [threading.Thread(target=run, args=(k,))
+    threads = [threading.Thread(target=run, args=(k,), daemon=True)
                for k in range(QUEUE_THREADS)]
     for t in threads:
         t.start()
