@@ -19,7 +19,8 @@ from pathlib import Path
 
 import requests
 
-from conftest import BIN_DIR, REPO, free_port, sanitizer_report
+from conftest import (BIN_DIR, REPO, ServerProcess, free_port,
+                      sanitizer_report)
 
 START_TIMEOUT = 180     # the database, seeding and the first worker pass
 STOP_TIMEOUT = 60
@@ -68,7 +69,7 @@ class Cluster:
                           self.env["CLUSTER_API_PORTS"].split()]
         self.worker_pids = [int(p) for p in
                             self.env["CLUSTER_WORKER_PIDS"].split()]
-        self.replacements = []      # API processes the test started
+        self.replacements = []      # ServerProcess the test started
 
     def _wait_ready(self):
         marker = self.dir / "cluster.env"
@@ -120,40 +121,20 @@ class Cluster:
         return env
 
     def start_api(self, n, port):
-        """A new API process n on port, as the script starts them."""
+        """A new API process n on port, as the script starts them, logging
+        to the same file: its ServerProcess."""
         env = self.api_env()
         env["PORTAL_LISTEN"] = "127.0.0.1:%d" % port
-        log = open(self.dir / ("api-%d.log" % n), "ab")
-        proc = subprocess.Popen([str(BIN_DIR / "portal-api"), "serve"],
-                                env=env, stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=log)
-        log.close()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get("http://127.0.0.1:%d/readyz" % port,
-                                timeout=2).status_code == 200:
-                    self.replacements.append(proc)
-                    return proc
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        proc.kill()
-        raise RuntimeError("API %d did not start on %d" % (n, port))
+        server = ServerProcess(env, self.dir / ("api-%d.log" % n)).start()
+        self.replacements.append(server)
+        return server.proc
 
     def stop(self):
         """SIGTERM to the script; its exit code. Every process stops and
         the directory goes."""
         # The script knows only the processes it started.
-        for p in self.replacements:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in self.replacements:
-            try:
-                p.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        for server in self.replacements:
+            server.stop()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:

@@ -15,9 +15,9 @@ import pytest
 import requests
 
 from cluster_helpers import Cluster
+from db_helpers import rows
 from faults_helpers import (WorkerProcess, duplicates, received_message_ids,
                             wait_until)
-from pg_helpers import connect
 from smtp_server import SmtpServer
 
 EMAILS = 1000
@@ -70,16 +70,6 @@ def mail():
             m.close()
 
 
-def _rows(uri, sql, args=()):
-    db = connect(uri)
-    try:
-        cur = db.cursor()
-        cur.execute(sql, args)
-        return cur.fetchall()
-    finally:
-        db.close()
-
-
 def _queue(cluster, n):
     """Reminders about the demo firm's clients until n e-mails wait in
     the outbox, sent from several threads through nginx."""
@@ -89,7 +79,7 @@ def _queue(cluster, n):
     auth = {"Authorization": "Bearer " + token}
     clients = requests.get(cluster.url + "/v1/clients?tab=all&limit=50",
                            headers=auth, timeout=10).json()["data"]
-    start = _rows(cluster.db, "SELECT count(*) FROM outbox WHERE kind = "
+    start = rows(cluster.db, "SELECT count(*) FROM outbox WHERE kind = "
                   "'reminder'")[0][0]
     lock = threading.Lock()
     queued = [0]
@@ -122,7 +112,7 @@ def _queue(cluster, n):
     for t in threads:
         t.join(timeout=300)
     assert not errors, errors
-    total = _rows(cluster.db, "SELECT count(*) FROM outbox WHERE kind = "
+    total = rows(cluster.db, "SELECT count(*) FROM outbox WHERE kind = "
                   "'reminder'")[0][0]
     assert total - start >= n
     return total - start
@@ -139,7 +129,7 @@ def _monday(weeks_on):
 
 
 def _pending(uri):
-    return _rows(uri, "SELECT count(*) FROM outbox WHERE status IN "
+    return rows(uri, "SELECT count(*) FROM outbox WHERE status IN "
                  "('queued', 'sending')")[0][0]
 
 
@@ -147,12 +137,12 @@ def _check_delivery(mail, before, max_dups):
     """Every message of the outbox sent and received; each once, but for
     at most max_dups; the ids of those received since before."""
     uri = mail.cluster.db
-    rows = _rows(uri, "SELECT message_id, status FROM outbox")
-    assert {st for _, st in rows} <= {"sent", "cancelled"}, \
-        [r for r in rows if r[1] not in ("sent", "cancelled")][:10]
+    outbox = rows(uri, "SELECT message_id, status FROM outbox")
+    assert {st for _, st in outbox} <= {"sent", "cancelled"}, \
+        [r for r in outbox if r[1] not in ("sent", "cancelled")][:10]
     received = received_message_ids(mail.dir)
     new = received[before:]
-    sent = {mid for mid, st in rows if st == "sent"}
+    sent = {mid for mid, st in outbox if st == "sent"}
     assert set(received) <= sent, set(received) - sent
     assert sent <= set(received), "never received: %s" % sorted(
         sent - set(received))[:10]
@@ -162,11 +152,11 @@ def _check_delivery(mail, before, max_dups):
 
 
 def _digests_once(uri, period):
-    rows = _rows(uri, "SELECT user_id, frequency, count(*) FROM digests "
-                 "WHERE period = %s GROUP BY user_id, frequency", (period,))
-    assert rows, "no digest written for %s" % period
-    assert {n for _, _, n in rows} == {1}, rows
-    return len(rows)
+    written = rows(uri, "SELECT user_id, frequency, count(*) FROM digests "
+                   "WHERE period = ? GROUP BY user_id, frequency", (period,))
+    assert written, "no digest written for %s" % period
+    assert {n for _, _, n in written} == {1}, written
+    return len(written)
 
 
 def test_two_workers_send_a_thousand_emails_and_a_monday_pass_once(mail):

@@ -7,9 +7,9 @@ import os
 import signal
 import subprocess
 import time
-from contextlib import closing
 from datetime import timezone
 
+from db_helpers import one, rows
 from faults_helpers import WriteLock
 from pg_helpers import connect
 from test_worker import fresh_monday, room, to, world  # noqa: F401
@@ -20,20 +20,14 @@ PASS_LOCK = 7370621     # common/pg/digest.c: DIGEST_PASS_LOCK
 
 def _pass_locks(uri, partner_id):
     """Sessions holding partner's digest pass now."""
-    with closing(connect(uri)) as db:
-        cur = db.cursor()
-        cur.execute("SELECT count(*) FROM pg_locks WHERE locktype = "
-                    "'advisory' AND classid = %s AND objid = %s AND granted",
-                    (PASS_LOCK, partner_id))
-        return cur.fetchone()[0]
+    return one(uri, "SELECT count(*) FROM pg_locks WHERE locktype = "
+               "'advisory' AND classid = ? AND objid = ? AND granted",
+               (PASS_LOCK, partner_id))[0]
 
 
 def _digests(uri, period_like):
-    with closing(connect(uri)) as db:
-        cur = db.cursor()
-        cur.execute("SELECT user_id, count(*) FROM digests WHERE period "
-                    "LIKE %s GROUP BY user_id", (period_like,))
-        return dict(cur.fetchall())
+    return dict(rows(uri, "SELECT user_id, count(*) FROM digests WHERE "
+                     "period LIKE ? GROUP BY user_id", (period_like,)))
 
 
 def test_pg_a_firm_whose_pass_another_worker_holds_is_left_to_it(room,
