@@ -589,6 +589,16 @@ server_run(const struct config *cfg)
 	};
 
 	server_cfg = cfg;
+	/*
+	 * Threads inherit this mask: only the main thread takes signals.
+	 * Set before the first thread (the deadline watchdog) starts, or a
+	 * SIGTERM it took would end the process at once.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	metrics_start();
 	/* A slot for each request thread, and a few for civetweb's own. */
 	if (deadline_start((int)cfg->threads + 8) == -1)
@@ -604,13 +614,6 @@ server_run(const struct config *cfg)
 	    (long long)intake_slice_ms(cfg->request_timeout_ms));
 	(void)snprintf(keep_alive, sizeof(keep_alive), "%lld",
 	    cfg->request_timeout_ms < 5000 ? cfg->request_timeout_ms : 5000);
-
-	/* Threads inherit this mask: only the main thread takes signals. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	memset(&cb, 0, sizeof(cb));
 	/*
