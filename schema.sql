@@ -819,3 +819,78 @@ BEGIN
 	    WHERE id IN (SELECT client_id FROM assignments
 	    WHERE user_id = new.id);
 END;
+-- version 9
+-- Searches of one or two characters through an index too. The trigram
+-- index has nothing to look up for them, so they read every client of
+-- the firm's status, and the commonest ("a", "ab") match thousands; a
+-- search box asks exactly those first. clients_grams holds each client's
+-- grams under its list rank, as clients_fts holds its text: every
+-- distinct run of one or two characters of search_text, written in hex
+-- (common/sqlite/grams.h), which the store writes with search_text. A
+-- gram is one token: detail=none keeps no positions.
+ALTER TABLE clients ADD COLUMN search_grams TEXT NOT NULL DEFAULT '';
+
+-- The grams of the clients already here, as grams.c writes them: sorted
+-- by their bytes, without those that hold a control character (the line
+-- between name and organisation number).
+UPDATE clients SET search_grams = g.grams FROM (
+	WITH RECURSIVE pos (id, t, i) AS (
+		SELECT id, search_text, 1 FROM clients
+		WHERE search_text <> ''
+		UNION ALL
+		SELECT id, t, i + 1 FROM pos WHERE i < length(t)
+	), grams (id, gram) AS (
+		SELECT id, substr(t, i, 1) FROM pos
+		UNION
+		SELECT id, substr(t, i, 2) FROM pos WHERE i < length(t)
+	)
+	SELECT id, group_concat(gram, ' ') AS grams FROM (
+		SELECT id, lower(hex(gram)) AS gram FROM grams
+		WHERE unicode(gram) >= 32 AND unicode(gram) <> 127 AND
+		    (length(gram) = 1 OR (unicode(substr(gram, 2)) >= 32 AND
+		    unicode(substr(gram, 2)) <> 127))
+		ORDER BY id, gram)
+	GROUP BY id) g
+WHERE g.id = clients.id;
+
+CREATE VIRTUAL TABLE clients_grams USING fts5 (
+	search_grams, content = '', columnsize = 0, detail = none,
+	tokenize = 'ascii'
+);
+INSERT INTO clients_grams (rowid, search_grams)
+	SELECT list_rank, search_grams FROM clients
+	WHERE list_rank IS NOT NULL;
+INSERT INTO clients_grams (clients_grams) VALUES ('optimize');
+
+-- The grams follow the client's rank as its text does (version 8), kept
+-- by triggers of their own. New grams go in under the rank the client
+-- has before the update is written, so that when clients_rank_place
+-- then moves the client, the move finds under the old rank what the
+-- index holds. A move deletes and inserts new.search_grams: the grams
+-- the index holds under the old rank by then.
+CREATE TRIGGER clients_grams_text BEFORE UPDATE OF search_grams ON clients
+WHEN old.list_rank IS NOT NULL AND old.search_grams <> new.search_grams
+BEGIN
+	INSERT INTO clients_grams (clients_grams, rowid, search_grams)
+	    VALUES ('delete', old.list_rank, old.search_grams);
+	INSERT INTO clients_grams (rowid, search_grams)
+	    VALUES (old.list_rank, new.search_grams);
+END;
+
+CREATE TRIGGER clients_grams_move AFTER UPDATE OF list_rank ON clients
+WHEN old.list_rank IS NOT new.list_rank
+BEGIN
+	INSERT INTO clients_grams (clients_grams, rowid, search_grams)
+	    SELECT 'delete', old.list_rank, new.search_grams
+	    WHERE old.list_rank IS NOT NULL;
+	INSERT INTO clients_grams (rowid, search_grams)
+	    SELECT new.list_rank, new.search_grams
+	    WHERE new.list_rank IS NOT NULL;
+END;
+
+CREATE TRIGGER clients_grams_delete AFTER DELETE ON clients
+WHEN old.list_rank IS NOT NULL
+BEGIN
+	INSERT INTO clients_grams (clients_grams, rowid, search_grams)
+	    VALUES ('delete', old.list_rank, old.search_grams);
+END;

@@ -160,7 +160,7 @@ audit_list(struct request *req)
 	    before, limit + 1, audit_row, &pg) != STORE_OK)
 		(void)reply_internal_error(req);
 	else
-		page_reply(req, &pg, NULL);
+		page_reply(req, &pg, NULL, NULL);
 	page_cleanup(&pg);
 }
 

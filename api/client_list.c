@@ -178,6 +178,7 @@ list_clients(struct request *req)
 	struct client_query	 q;
 	struct page		 pg;
 	int64_t			 total = 0;
+	int			 at_least = 0;
 
 	if (list_params_or_reply(req, &p) == -1)
 		return;
@@ -204,11 +205,11 @@ list_clients(struct request *req)
 	page_open(&pg, p.limit, LIST_REPLY_MAX, (int)p.sort, p.query);
 	/* About 250 bytes a row: one allocation for a usual page. */
 	(void)buf_reserve(&pg.out, (size_t)p.limit * 256 + 256);
-	if (store_client_list(req->store, &q, list_row, &pg, &total) !=
-	    STORE_OK)
+	if (store_client_list(req->store, &q, list_row, &pg, &total,
+	    &at_least) != STORE_OK)
 		(void)reply_internal_error(req);
 	else
-		page_reply(req, &pg, &total);
+		page_reply(req, &pg, &total, &at_least);
 	page_cleanup(&pg);
 }
 

@@ -325,7 +325,7 @@ expenses_list(struct request *req)
 	if (rc != STORE_OK)
 		(void)reply_internal_error(req);
 	else
-		page_reply(req, &pg, &total);
+		page_reply(req, &pg, &total, NULL);
 	page_cleanup(&pg);
 out:
 	client_cleanup(&c);

@@ -51,7 +51,8 @@ page_take(struct page *pg)
 }
 
 void
-page_reply(struct request *req, struct page *pg, const int64_t *total)
+page_reply(struct request *req, struct page *pg, const int64_t *total,
+    const int *at_least)
 {
 	char	 next[CURSOR_TEXT_MAX + 1];
 
@@ -59,6 +60,10 @@ page_reply(struct request *req, struct page *pg, const int64_t *total)
 	if (total != NULL) {
 		jsonw_key(&pg->w, "total");
 		jsonw_int(&pg->w, *total);
+	}
+	if (at_least != NULL) {
+		jsonw_key(&pg->w, "total_at_least");
+		jsonw_bool(&pg->w, *at_least);
 	}
 	jsonw_key(&pg->w, "next_cursor");
 	if (pg->more) {

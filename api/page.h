@@ -54,10 +54,12 @@ void	page_open(struct page *, int limit, size_t max, int sort,
  */
 int	page_take(struct page *);
 /*
- * Closes "data", writes "total" when total is not NULL, then
- * "next_cursor", and answers 200 with the page (500 when it failed).
+ * Closes "data", writes "total" when total is not NULL and
+ * "total_at_least" when at_least is not NULL, then "next_cursor", and
+ * answers 200 with the page (500 when it failed).
  */
-void	page_reply(struct request *, struct page *, const int64_t *total);
+void	page_reply(struct request *, struct page *, const int64_t *total,
+	    const int *at_least);
 void	page_cleanup(struct page *);
 
 #endif

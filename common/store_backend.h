@@ -135,8 +135,10 @@ struct store_backend {
 
 	/*
 	 * The Clients list, its search and counters, and the upkeep of the
-	 * search's index (store_client.c); *total is 0 on entry. A backend
-	 * whose index needs no upkeep answers search_tidy with *merged 0.
+	 * search's index (store_client.c); *total is 0 on entry. A search's
+	 * total may stop past CLIENT_SEARCH_COUNT_MAX, anywhere from one
+	 * more on. A backend whose index needs no upkeep answers search_tidy
+	 * with *merged 0.
 	 */
 	int	(*client_list)(struct store *, const struct client_query *q,
 		    int (*fn)(const struct client_row *, void *), void *arg,

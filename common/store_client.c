@@ -103,10 +103,20 @@ store_client_set_balance(struct store *st, int64_t id, int64_t amount,
 
 int
 store_client_list(struct store *st, const struct client_query *q,
-    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
+    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total,
+    int *at_least)
 {
+	int	 rc;
+
 	*total = 0;
-	return st->be->client_list(st, q, fn, arg, total);
+	*at_least = 0;
+	/* A backend may count a search's matches only up to one past it. */
+	rc = st->be->client_list(st, q, fn, arg, total);
+	if (q->q[0] != '\0' && *total > CLIENT_SEARCH_COUNT_MAX) {
+		*total = CLIENT_SEARCH_COUNT_MAX;
+		*at_least = 1;
+	}
+	return rc;
 }
 int
 client_search_trigrams(const char *q)

@@ -19,6 +19,12 @@
 #define CLIENT_NAME_MAX		200
 #define CLIENT_ORG_MAX		32
 #define CLIENT_LIST_MAX		200
+/*
+ * A search's total counts its matches up to this many; past it, the
+ * total is this and says "at least". Counting every match of "a" among
+ * ten thousand clients costs many times the page itself.
+ */
+#define CLIENT_SEARCH_COUNT_MAX	1000
 
 struct client {
 	int64_t	 id;
@@ -112,11 +118,12 @@ struct client_row {
 
 /*
  * Calls fn for up to q->limit rows in order, stopping at fn's -1, and
- * sets total to the rows the query matches over all pages.
+ * sets total to the rows the query matches over all pages: for a search,
+ * up to CLIENT_SEARCH_COUNT_MAX, *at_least set when more match.
  */
 int	store_client_list(struct store *, const struct client_query *,
 	    int (*fn)(const struct client_row *, void *), void *arg,
-	    int64_t *total);
+	    int64_t *total, int *at_least);
 /* Clients of status for the firm (user_id 0) or one assignee. */
 int	store_client_status_count(struct store *, int64_t partner_id,
 	    int64_t user_id, const char *status, int64_t *count);

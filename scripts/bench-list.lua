@@ -13,11 +13,27 @@
 -- between an answer and its next request: a fixed, lower offered load,
 -- where latency is the server's and not the queue's.
 --
+-- With BENCH_QUERIES naming a file of searches (one a line, URL-escaped),
+-- each walk searches for the next of them in turn (q=…), as many people
+-- typing into the search box at once. A continued walk must keep its
+-- search, and response() is not told which request it answers: each
+-- request names its search's line in X-Request-Id, which the server
+-- echoes.
+--
 -- done() prints one line the benchmark parses:
 --   bench-list: responses=N bad=N empty=N walks=N pages=N
 -- bad counts answers other than 200, empty counts 200s without a row.
 
 local queue, head, tail = {}, 1, 0
+local queries, nq, qheaders = {}, 0, {}
+local qfile = os.getenv("BENCH_QUERIES")
+if qfile and qfile ~= "" then
+	for line in io.lines(qfile) do
+		if line ~= "" then
+			queries[#queries + 1] = line
+		end
+	end
+end
 local threads = {}
 -- Globals, so that done() can read them from each thread with get().
 responses, bad, empty, walks = 0, 0, 0, 0
@@ -33,7 +49,7 @@ function setup(thread)
 end
 
 function init(args)
-	local sep = "?"
+	sep = "?"
 	if wrk.path:find("?", 1, true) then
 		sep = "&"
 	end
@@ -48,14 +64,40 @@ if pace and pace > 0 then
 	end
 end
 
+-- The request of search i (its path, then the cursor if any): the
+-- command line's headers and X-Request-Id q<i>.
+local function search_request(i, cursor)
+	local h = qheaders[i]
+	if not h then
+		h = {}
+		for k, v in pairs(wrk.headers) do
+			h[k] = v
+		end
+		h["X-Request-Id"] = "q" .. i
+		qheaders[i] = h
+	end
+	local path = first .. sep .. "q=" .. queries[i]
+	if cursor then
+		path = path .. "&cursor=" .. cursor
+	end
+	return wrk.format(nil, path, h)
+end
+
 function request()
 	if head <= tail then
 		local c = queue[head]
 		queue[head] = nil
 		head = head + 1
-		return wrk.format(nil, prefix .. c)
+		if c.q then
+			return search_request(c.q, c.cursor)
+		end
+		return wrk.format(nil, prefix .. c.cursor)
 	end
 	walks = walks + 1
+	if #queries > 0 then
+		nq = nq % #queries + 1
+		return search_request(nq, nil)
+	end
 	return wrk.format(nil, first)
 end
 
@@ -72,8 +114,16 @@ function response(status, headers, body)
 	end
 	local c = body:match('"next_cursor":"([^"]+)"}$', -512)
 	if c then
+		local q = nil
+		if #queries > 0 then
+			q = tonumber((headers["X-Request-Id"] or ""):match("^q(%d+)$"))
+			if not q then
+				bad = bad + 1
+				return
+			end
+		end
 		tail = tail + 1
-		queue[tail] = escape(c)
+		queue[tail] = { cursor = escape(c), q = q }
 	end
 end
 

@@ -40,10 +40,27 @@ WORKLOADS = [
      "tab=all&missing_receipts=true (admin)"),
     ("search", "admin", {"tab": "all", "q": None},
      "tab=all&q=… search (admin)"),
+    # A search box's first keystrokes: each walk searches the next of the
+    # seed's searches of that length (scripts/bench-list.lua).
+    ("type-1", "admin", {"tab": "all", "queries": "1"},
+     "tab=all, searches of 1 character (admin)"),
+    ("type-2", "admin", {"tab": "all", "queries": "2"},
+     "tab=all, searches of 2 characters (admin)"),
+    ("type-3", "admin", {"tab": "all", "queries": "3"},
+     "tab=all, searches of 3 characters (admin)"),
+    ("type-ab", "admin", {"tab": "all", "q": "ab"},
+     "tab=all&q=ab, nearly every client (admin)"),
 ]
 GOAL_P99_MS = 5.0
-GOAL_RATIO = {"all": 0.30}      # the plain list; every other: 0.10
+GOAL_RATIO = {"all": 0.30,      # the plain list; every other: 0.10
+              "type-1": 0.25, "type-2": 0.25, "type-3": 0.25,
+              "type-ab": 0.25}
 GOAL_RATIO_DEFAULT = 0.10
+# Judged by the p99 at the fixed load, not at saturation.
+GOAL_P99_PACED = ("type-1", "type-2", "type-3", "type-ab")
+# Workloads with no PostgreSQL goal: PostgreSQL finds a search of one or
+# two characters by reading each client's text.
+PG_NO_GOAL = GOAL_P99_PACED
 NOISE_SHARE = 0.05              # other processes' CPU share that skews a run
 
 
@@ -93,6 +110,40 @@ def path_of(query, cursor=None):
         q, quote_via=urllib.parse.quote)
 
 
+def walk_checked(api, name, query):
+    """Walks every page of query: the rows must add up to the total (or
+    pass it, when the count stopped: total_at_least), without repeats.
+    Returns the rows and the pages' sizes."""
+    first = path_of(query)
+    st, body = api.get(first)
+    if st != 200:
+        fail(f"{name}: GET {first}: {st} {body[:300]!r}")
+    doc = json.loads(body)
+    if not doc.get("data"):
+        fail(f"{name}: GET {first}: no rows ({body[:300]!r})")
+    if doc.get("total", 0) > LIMIT and not doc.get("next_cursor"):
+        fail(f"{name}: {doc['total']} rows but no next_cursor")
+    seen, sizes, cursor = set(), [len(body)], doc.get("next_cursor")
+    for r in doc["data"]:
+        seen.add(r["id"])
+    while cursor:
+        st, body = api.get(path_of(query, cursor))
+        if st != 200:
+            fail(f"{name}: page {len(sizes) + 1}: {st} {body[:300]!r}")
+        d = json.loads(body)
+        sizes.append(len(body))
+        for r in d["data"]:
+            if r["id"] in seen:
+                fail(f"{name}: client {r['id']} on two pages")
+            seen.add(r["id"])
+        cursor = d.get("next_cursor")
+    if len(seen) != doc["total"] and not (
+            doc.get("total_at_least") and len(seen) > doc["total"]):
+        fail(f"{name}: walked {len(seen)} rows, total says "
+             f"{doc['total']}")
+    return len(seen), sizes
+
+
 def prepare(base, info_path, out):
     with open(info_path, encoding="utf-8") as f:
         info = json.load(f)
@@ -108,55 +159,45 @@ def prepare(base, info_path, out):
     result = {"workloads": {}}
     for name, who, query, label in WORKLOADS:
         query = dict(query)
-        if "q" in query:
+        if "q" in query and query["q"] is None:
             query["q"] = info["q"]
             label = label.replace("…", info["q"])
+        searches = [None]
+        qfile = ""
+        if "queries" in query:
+            searches = info["typeahead"][query.pop("queries")]
+            qfile = os.path.join(out, f"queries-{name}.txt")
+            with open(qfile, "w", encoding="utf-8") as f:
+                for q in searches:
+                    f.write(urllib.parse.quote(q, safe="") + "\n")
         api = Api(base, tokens[who])
         first = path_of(query)
-        st, body = api.get(first)
-        if st != 200:
-            fail(f"{name}: GET {first}: {st} {body[:300]!r}")
-        doc = json.loads(body)
-        if not doc.get("data"):
-            fail(f"{name}: GET {first}: no rows ({body[:300]!r})")
-        if doc.get("total", 0) > LIMIT and not doc.get("next_cursor"):
-            fail(f"{name}: {doc['total']} rows but no next_cursor")
-        # Walk every page: the rows must add up to the total, without
-        # repeats, and the sizes give the average page.
-        seen, sizes, cursor = set(), [len(body)], doc.get("next_cursor")
-        for r in doc["data"]:
-            seen.add(r["id"])
-        while cursor:
-            st, body = api.get(path_of(query, cursor))
-            if st != 200:
-                fail(f"{name}: page {len(sizes) + 1}: {st} {body[:300]!r}")
-            d = json.loads(body)
-            sizes.append(len(body))
-            for r in d["data"]:
-                if r["id"] in seen:
-                    fail(f"{name}: client {r['id']} on two pages")
-                seen.add(r["id"])
-            cursor = d.get("next_cursor")
-        if len(seen) != doc["total"]:
-            fail(f"{name}: walked {len(seen)} rows, total says "
-                 f"{doc['total']}")
+        walked = [walk_checked(api, name, query if q is None else
+                               dict(query, q=q)) for q in searches]
+        totals = [t for t, _ in walked]
+        sizes = [n for _, ns in walked for n in ns]
         if name == "missing" and any(
-                r["missing_receipts"] <= 0 for r in doc["data"]):
+                r["missing_receipts"] <= 0 for r in
+                json.loads(api.get(first)[1])["data"]):
             fail("missing: a row without missing receipts")
         result["workloads"][name] = {
             "label": label, "who": info[who], "path": first,
-            "total": doc["total"], "pages": len(sizes),
+            "total": round(sum(totals) / len(totals)),
+            "pages": round(len(sizes) / len(searches)),
             "avg_page_bytes": round(sum(sizes) / len(sizes)),
+            "searches": len(searches) if qfile else 0,
         }
-        rows.append((name, tokens[who], first))
-        print(f"  check {name:8s} ok: {doc['total']} rows, {len(sizes)} "
-              f"pages, {sum(sizes) / len(sizes):.0f} bytes a page")
+        rows.append((name, tokens[who], first, qfile))
+        print(f"  check {name:8s} ok: {sum(totals)} rows in "
+              f"{len(searches)} search{'es' if len(searches) > 1 else ''}, "
+              f"{len(sizes)} pages, {sum(sizes) / len(sizes):.0f} bytes "
+              f"a page")
     # The baseline answers the average tab=all page.
     all_w = result["workloads"]["all"]
     result["baseline_bytes"] = all_w["avg_page_bytes"]
     with open(os.path.join(out, "workloads.tsv"), "w") as f:
-        for name, tok, path in rows:
-            f.write(f"{name}\t{tok}\t{path}\n")
+        for name, tok, path, qfile in rows:
+            f.write(f"{name}\t{tok}\t{path}\t{qfile}\n")
     with open(os.path.join(out, "prepare.json"), "w") as f:
         json.dump(result, f, ensure_ascii=False, indent=1)
     with open(os.path.join(out, "baseline-bytes"), "w") as f:
@@ -629,7 +670,12 @@ def report(out, command):
         why = []
         if ratio < goal:
             why.append(f"ratio < {goal:.0%}")
-        if r["p99"] >= GOAL_P99_MS:
+        if name in GOAL_P99_PACED:
+            pp = os.path.join(out, f"wrk-{name}-paced.txt")
+            if not os.path.exists(pp) or \
+                    parse_wrk(pp)["p99"] >= GOAL_P99_MS:
+                why.append(f"fixed-load p99 ≥ {GOAL_P99_MS:.0f} ms")
+        elif r["p99"] >= GOAL_P99_MS:
             why.append(f"p99 ≥ {GOAL_P99_MS:.0f} ms")
         bad = r["non2xx"] + r["socket_errors"] + r.get("bad", 0) + \
             r.get("empty", 0)
@@ -643,8 +689,11 @@ def report(out, command):
         w(f"| {wl['label']} | {r['rps']:,.0f} | {ratio:.0%} (goal "
           f"{goal:.0%}) | {fmt_ms(r['p50'])} | {fmt_ms(r['p99'])} "
           f"{paced_cols(name)}| {met} |")
+        searches = (f" and q= one of {wl['searches']}"
+                    if wl.get("searches") else "")
         details.append(
-            f"| {name} | `{wl['path']}` | {wl['total']:,} | {wl['pages']} "
+            f"| {name} | `{wl['path']}`{searches} | {wl['total']:,} "
+            f"| {wl['pages']} "
             f"| {wl['avg_page_bytes']:,} | {r.get('pages_per_walk', 0):.1f} "
             f"{cpu_cols(name, r)}")
     if pace:
@@ -655,7 +704,13 @@ def report(out, command):
           f"latency is the server's own; in the runs before, every "
           f"connection always has a request waiting, and by Little's law "
           f"the average latency is the connections over the rate. The "
-          f"goal column judges the first p99.")
+          f"goal column judges the first p99, but for the searches of "
+          f"a search box ({', '.join(GOAL_P99_PACED)}), judged at the "
+          f"fixed load. Those walk their searches in turn, each by "
+          f"cursor to its last page: the first 1 to 3 letters of the "
+          f"names' words (both cases of each letter: there are fewer "
+          f"than 50 letters), and ab, in nine names of ten; rows and "
+          f"pages below are a search's average.")
     w("")
     w("| workload | first page | rows | pages | bytes a page "
       "| pages a walk in the run | server CPU a request | wrk CPU a request "
@@ -857,21 +912,24 @@ def pg_section(out, run, w):
         ratio = r["rps"] / base["rps"] if base["rps"] else 0
         goal = PG_GOAL_RATIO.get(name, PG_GOAL_RATIO_DEFAULT)
         why = []
-        if ratio < goal:
+        if name not in PG_NO_GOAL and ratio < goal:
             why.append(f"ratio < {goal:.0%}")
-        if rp["p99"] >= PG_GOAL_PACED_P99_MS:
+        if name not in PG_NO_GOAL and rp["p99"] >= PG_GOAL_PACED_P99_MS:
             why.append(f"fixed-load p99 ≥ {PG_GOAL_PACED_P99_MS:.0f} ms")
         bad = failed(r) + failed(rp)
         if bad:
             errors.append(f"PostgreSQL {name}: {bad} failed requests")
             why.append("errors")
         all_ok = all_ok and not why
+        met = "**no** (" + ", ".join(why) + ")" if why else \
+            "(no goal)" if name in PG_NO_GOAL else "yes"
         w(f"| {prep['workloads'][name]['label']} | {sq['rps']:,.0f} "
           f"| {sq['rps'] / base['rps'] if base['rps'] else 0:.0%} "
           f"| {fmt_ms(sqp['p99'])} | {r['rps']:,.0f} | {ratio:.0%} "
-          f"({goal:.0%}) | {fmt_ms(r['p50'])} | {fmt_ms(r['p99'])} "
+          f"({'–' if name in PG_NO_GOAL else f'{goal:.0%}'}) "
+          f"| {fmt_ms(r['p50'])} | {fmt_ms(r['p99'])} "
           f"| {rp['rps']:,.0f} | {fmt_ms(rp['p99'])} | {pg_cpu(r)} "
-          f"| {'yes' if not why else '**no** (' + ', '.join(why) + ')'} |")
+          f"| {met} |")
     w("")
     w("| route | baseline req/s | SQLite req/s | ratio | p99 "
       "| PostgreSQL req/s | ratio | p99 | CPU a request | goal met? |")

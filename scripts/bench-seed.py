@@ -12,7 +12,9 @@ Usage: bench-seed.py BASE_URL INFO_JSON
   BENCH_LIST_CLIENTS, BENCH_LIST_EXPENSES, BENCH_LIST_BOOKKEEPERS (those
   with clients), BENCH_USERS (all users) and BENCH_ADMINS override the
   counts.
-Writes INFO_JSON: the logins, the counts, and the search term to use.
+Writes INFO_JSON: the logins, the counts, the search term to use, and
+the searches a search box sends first (typeahead: at least 50 of one,
+two and three characters, from the beginnings of the names' words).
 """
 import concurrent.futures
 import http.client
@@ -68,8 +70,13 @@ TRADES = ["Bygg", "Revision", "Konsult", "Handel", "Fastigheter",
           "Bageri", "Redovisning", "Snickeri", "Trädgård", "Fisk", "Data",
           "Verkstad", "Frisör", "Hälsa", "Ekonomi", "Import", "Logistik",
           "Tandvård", "Golv", "Plåt", "Rör", "Skog", "Åkeri"]
-FORMS = ["AB", "AB", "AB", "AB", "HB", "ApS", "AS", "A/S", "Oy", "& Co",
-         "& Söner", "Aktiebolag", "KB", ""]
+# Most Swedish companies are aktiebolag, "AB" in their names. Drawn for
+# 95% of the names (a name drawn twice is drawn again, which favours the
+# rarer forms), it ends about nine in ten: "ab" matches nearly every
+# client, as in a real firm.
+SHARE_AB = 0.95
+FORMS = ["HB", "ApS", "AS", "A/S", "Oy", "& Co", "& Söner", "Aktiebolag",
+         "KB", ""]
 MERCHANTS = ["SJ", "Clas Ohlson", "ICA Maxi", "Circle K", "Biltema",
              "Espresso House", "Posten", "Telia", "Jula", "Apoteket",
              "Coop", "Hemköp", "Bauhaus", "Ahlsell", "Preem", "OKQ8",
@@ -135,13 +142,34 @@ def login(base, email):
                   {"email": email, "password": PASSWORD})["access_token"]
 
 
+def typeahead_queries(rng, names, per_length=60):
+    """What a search box sends as someone types a client's name: the
+    first one, two and three letters of the names' words, each length at
+    least 50 different ones. Of one letter there are fewer than 50 after
+    case folding, so both cases go in, as people type either."""
+    words = [w for n in names for w in n.split() if w[0].isalnum()]
+    out = {}
+    for n in (1, 2, 3):
+        prefixes = sorted({w[:n].casefold() for w in words if len(w) >= n})
+        if n == 1:
+            prefixes = sorted(set(prefixes) |
+                              {p.upper() for p in prefixes})
+        if len(prefixes) > per_length:
+            prefixes = sorted(rng.sample(prefixes, per_length))
+        if len(prefixes) < 50:
+            raise SystemExit(f"only {len(prefixes)} different searches of "
+                             f"{n} characters in the names")
+        out[str(n)] = prefixes
+    return out
+
+
 def make_names(rng, n):
     """n distinct company names, in random order."""
     used = set()
     out = []
     while len(out) < n:
         shape = rng.random()
-        form = rng.choice(FORMS)
+        form = "AB" if rng.random() < SHARE_AB else rng.choice(FORMS)
         if shape < 0.35:
             name = f"{rng.choice(LAST)} {rng.choice(TRADES)} {form}"
         elif shape < 0.6:
@@ -382,6 +410,7 @@ def main():
     ranked = sorted(bookkeepers, key=lambda u: (per_bk.get(u, 0), u))
     bk = ranked[len(ranked) // 2]
     bk_email = next(e for e, i in user_id.items() if i == bk)
+    typeahead = typeahead_queries(rng, [p["name"] for p in active])
     info = {
         "partner_id": partner,
         "password": PASSWORD,
@@ -403,6 +432,8 @@ def main():
         "q": term,
         "q_matches": term_hits[term],
         "term_matches": term_hits,
+        "typeahead": typeahead,
+        "ab_matches": sum(1 for p in active if "ab" in folded(p["name"])),
         "seconds": {
             "clients": round(t_clients, 1),
             "expenses": round(t_expenses, 1),

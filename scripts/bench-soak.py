@@ -84,7 +84,7 @@ def main():
     with open(os.path.join(out, "workloads.tsv")) as f:
         lists = {ln.split("\t")[0]: ln.rstrip("\n").split("\t")
                  for ln in f}
-    _, list_token, list_path = lists["all"]
+    list_token, list_path = lists["all"][1:3]
     with open(os.path.join(out, "routes.tsv")) as f:
         routes = {ln.split("\t")[0]: ln.rstrip("\n").split("\t")
                   for ln in f}

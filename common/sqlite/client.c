@@ -32,9 +32,10 @@ sqlite_client_create(struct store *st, const struct client_keys *k,
 {
 	static const char sql[] =
 	    "INSERT INTO clients (partner_id, name, org_number, "
-	    "contact_email, status, sort_key, search_text, balance_minor, "
-	    "currency, created_at, updated_at) "
-	    "VALUES (?, ?, ?, NULLIF(?, ''), ?, ?, ?, 0, ?, ?, ?) "
+	    "contact_email, status, sort_key, search_text, search_grams, "
+	    "balance_minor, currency, created_at, updated_at) "
+	    "VALUES (?1, ?2, ?3, NULLIF(?4, ''), ?5, ?6, ?7, search_grams(?7), "
+	    "0, ?8, ?9, ?10) "
 	    "RETURNING list_json";
 	sqlite3_stmt	*stmt;
 	int		 rc;
@@ -153,8 +154,9 @@ sqlite_client_update(struct store *st, const struct client_keys *k,
     struct client *c)
 {
 	static const char sql[] =
-	    "UPDATE clients SET name = ?, org_number = ?, sort_key = ?, "
-	    "search_text = ?, updated_at = ? WHERE id = ? AND partner_id = ? "
+	    "UPDATE clients SET name = ?1, org_number = ?2, sort_key = ?3, "
+	    "search_text = ?4, search_grams = search_grams(?4), updated_at = ?5 "
+	    "WHERE id = ?6 AND partner_id = ?7 "
 	    "RETURNING list_json";
 	sqlite3_stmt	*stmt;
 

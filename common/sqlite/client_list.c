@@ -13,6 +13,7 @@
 #include "../log.h"
 #include "../store_client.h"
 #include "client_sql.h"
+#include "grams.h"
 #include "sqlite.h"
 
 /*
@@ -102,8 +103,9 @@ const char client_list_user_missing_desc_sql[] =
     "LIMIT ?9";
 
 /*
- * A search's matches come from the trigram index, keyed by list rank
- * (schema.sql, versions 6 and 8): the ranks of a firm's clients of one
+ * A search's matches come from an index keyed by list rank (schema.sql,
+ * versions 6, 8 and 9): the trigram index for three characters or more,
+ * the grams index for one or two. The ranks of a firm's clients of one
  * status are one range, from (?1 << 40) + (code << 36), in the list's
  * order by name. 40 and 36 are partner_shift and status_shift of the
  * view list_rank_layout, which names the layout once; they are written
@@ -111,59 +113,81 @@ const char client_list_user_missing_desc_sql[] =
  * into each bound's plan, and tests/unit/test_client_plans.c checks that
  * they are the view's. Where a statement reads a client, it takes one
  * seek per match in clients_by_rank, which covers what it reads.
- *
- * In name order, a search walks its range in rank order and needs no
- * sorting: every match is counted, and those from the cursor's place on
- * are the page. The place is the rank of the first client past the
- * cursor, found once per statement; the second column is NULL when no
- * client comes past it. Each reads (rank, past the cursor).
  */
-const char client_search_firm_name_sql[] =
-    "SELECT clients_fts.rowid, clients_fts.rowid >= (SELECT list_rank "
-    "FROM clients WHERE partner_id = ?1 AND status = ?2 "
-    "AND (sort_key, id) > (?6, ?7) ORDER BY sort_key, id LIMIT 1) "
-    "FROM clients_fts "
-    "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN "
-    "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
-    "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
-    "FROM client_statuses WHERE status = ?2) "
-    "ORDER BY clients_fts.rowid";
-const char client_search_firm_name_desc_sql[] =
-    "SELECT clients_fts.rowid, clients_fts.rowid <= (SELECT list_rank "
-    "FROM clients WHERE partner_id = ?1 AND status = ?2 "
-    "AND (sort_key, id) < (?6, ?7) ORDER BY sort_key DESC, id DESC "
-    "LIMIT 1) "
-    "FROM clients_fts "
-    "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN "
-    "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
-    "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
-    "FROM client_statuses WHERE status = ?2) "
-    "ORDER BY clients_fts.rowid DESC";
-const char client_search_missing_name_sql[] =
-    "SELECT clients_fts.rowid, clients_fts.rowid >= (SELECT list_rank "
-    "FROM clients WHERE partner_id = ?1 AND status = ?2 "
-    "AND (sort_key, id) > (?6, ?7) ORDER BY sort_key, id LIMIT 1) "
-    "FROM clients_fts "
-    "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
-    "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN "
-    "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
-    "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
-    "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4 "
-    "ORDER BY clients_fts.rowid";
-const char client_search_missing_name_desc_sql[] =
-    "SELECT clients_fts.rowid, clients_fts.rowid <= (SELECT list_rank "
-    "FROM clients WHERE partner_id = ?1 AND status = ?2 "
-    "AND (sort_key, id) < (?6, ?7) ORDER BY sort_key DESC, id DESC "
-    "LIMIT 1) "
-    "FROM clients_fts "
-    "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
-    "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN "
-    "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
-    "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
-    "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4 "
-    "ORDER BY clients_fts.rowid DESC";
+#define RANK_FIRST \
+	"(SELECT (?1 << 40) + (code << 36) FROM client_statuses " \
+	"WHERE status = ?2)"
+#define RANK_LAST \
+	"(SELECT (?1 << 40) + ((code + 1) << 36) - 1 " \
+	"FROM client_statuses WHERE status = ?2)"
+/* The rank of the first client past the cursor, or of the last before. */
+#define RANK_PAST_CURSOR \
+	"(SELECT list_rank FROM clients WHERE partner_id = ?1 " \
+	"AND status = ?2 AND (sort_key, id) > (?6, ?7) " \
+	"ORDER BY sort_key, id LIMIT 1)"
+#define RANK_BEFORE_CURSOR \
+	"(SELECT list_rank FROM clients WHERE partner_id = ?1 " \
+	"AND status = ?2 AND (sort_key, id) < (?6, ?7) " \
+	"ORDER BY sort_key DESC, id DESC LIMIT 1)"
+
+/*
+ * A search of the firm's list in name order: its page is the matches
+ * from the cursor's place on, in rank order, each placed and read with
+ * two seeks. It costs what the page holds, however many clients match:
+ * the first page of "a" reads as much as that of "gård". Reads (id,
+ * missing receipts, sort key, row JSON).
+ */
+#define SEARCH_PAGE(fts, from, to, order) \
+	"SELECT c.id, c.missing_receipts, c.sort_key, r.json FROM " fts " " \
+	"CROSS JOIN clients c ON c.list_rank = " fts ".rowid " \
+	"CROSS JOIN client_rows r ON r.id = c.id " \
+	"WHERE " fts " MATCH ?5 AND " fts ".rowid BETWEEN " from " AND " \
+	to " AND c.missing_receipts >= ?4 " \
+	"ORDER BY " fts ".rowid" order " LIMIT ?9"
+const char client_search_page_sql[] =
+    SEARCH_PAGE("clients_fts", "coalesce(" RANK_PAST_CURSOR ", "
+    RANK_LAST " + 1)", RANK_LAST, "");
+const char client_search_page_desc_sql[] =
+    SEARCH_PAGE("clients_fts", RANK_FIRST, "coalesce(" RANK_BEFORE_CURSOR
+    ", " RANK_FIRST " - 1)", " DESC");
+const char client_search_grams_page_sql[] =
+    SEARCH_PAGE("clients_grams", "coalesce(" RANK_PAST_CURSOR ", "
+    RANK_LAST " + 1)", RANK_LAST, "");
+const char client_search_grams_page_desc_sql[] =
+    SEARCH_PAGE("clients_grams", RANK_FIRST, "coalesce("
+    RANK_BEFORE_CURSOR ", " RANK_FIRST " - 1)", " DESC");
+
+/*
+ * How many of the firm's clients match, counted up to ?10: only the
+ * index is read, and with the filter one seek per match.
+ */
+#define SEARCH_COUNT(fts, join, filter) \
+	"SELECT count(*) FROM (SELECT 1 FROM " fts " " join \
+	"WHERE " fts " MATCH ?5 AND " fts ".rowid BETWEEN " RANK_FIRST \
+	" AND " RANK_LAST " " filter "LIMIT ?10)"
+#define COUNT_MISSING_JOIN \
+	"CROSS JOIN clients c ON c.list_rank = "
+#define COUNT_MISSING \
+	"AND c.missing_receipts >= ?4 "
+const char client_search_count_sql[] =
+    SEARCH_COUNT("clients_fts", "", "");
+const char client_search_count_missing_sql[] =
+    SEARCH_COUNT("clients_fts", COUNT_MISSING_JOIN "clients_fts.rowid ",
+    COUNT_MISSING);
+const char client_search_grams_count_sql[] =
+    SEARCH_COUNT("clients_grams", "", "");
+const char client_search_grams_count_missing_sql[] =
+    SEARCH_COUNT("clients_grams", COUNT_MISSING_JOIN
+    "clients_grams.rowid ", COUNT_MISSING);
+
+/*
+ * An assignee's search in name order walks the firm's matches in rank
+ * order and keeps the assignee's: every match is counted, and those
+ * from the cursor's place on are the page. The place is the rank of the
+ * first client past the cursor, found once per statement; the second
+ * column is NULL when no client comes past it. Each reads (rank, past
+ * the cursor).
+ */
 const char client_search_user_name_sql[] =
     "SELECT clients_fts.rowid, clients_fts.rowid >= (SELECT list_rank "
     "FROM clients WHERE partner_id = ?1 AND status = ?2 "
@@ -193,19 +217,24 @@ const char client_search_user_name_desc_sql[] =
     "ORDER BY clients_fts.rowid DESC";
 
 /*
- * In the other orders, or for a search too short for trigrams, which
- * scans the folded text, a search finds every match with what places it
- * in the list, and client_page keeps the page and counts. Each reads
- * (id, missing receipts, sort key).
+ * In the other orders a search finds every match with what places it in
+ * the list, and client_page keeps the page and counts; an assignee's
+ * search of one or two characters scans the folded text of their
+ * clients, fewer than the firm's matches of it. Each reads (id, missing
+ * receipts, sort key).
  */
-const char client_match_firm_scan_sql[] =
-    "SELECT c.id, c.missing_receipts, c.sort_key FROM clients c "
-    "WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 AND instr(c.search_text, ?5) > 0";
 const char client_match_firm_fts_sql[] =
     "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_fts "
     "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
     "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN "
+    "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
+    "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
+    "FROM client_statuses WHERE status = ?2) "
+    "AND c.missing_receipts >= ?4";
+const char client_match_firm_grams_sql[] =
+    "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_grams "
+    "CROSS JOIN clients c ON c.list_rank = clients_grams.rowid "
+    "WHERE clients_grams MATCH ?5 AND clients_grams.rowid BETWEEN "
     "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
     "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
     "FROM client_statuses WHERE status = ?2) "
@@ -241,17 +270,21 @@ static const char *const client_list_sql[2][4] = {
 	{ client_list_user_name_sql, client_list_user_name_desc_sql,
 	  client_list_user_missing_sql, client_list_user_missing_desc_sql },
 };
-/* [scope: firm, firm with missing receipts, user][name, -name] */
-static const char *const client_search_sql[3][2] = {
-	{ client_search_firm_name_sql, client_search_firm_name_desc_sql },
-	{ client_search_missing_name_sql,
-	  client_search_missing_name_desc_sql },
-	{ client_search_user_name_sql, client_search_user_name_desc_sql },
+/* A firm's search in name order: [index: grams, trigrams][name, -name] */
+static const char *const client_search_page_sqls[2][2] = {
+	{ client_search_grams_page_sql, client_search_grams_page_desc_sql },
+	{ client_search_page_sql, client_search_page_desc_sql },
 };
-/* [scope: firm, user][search: scan, fts] */
-static const char *const client_match_sql[2][2] = {
-	{ client_match_firm_scan_sql, client_match_firm_fts_sql },
-	{ client_match_user_scan_sql, client_match_user_fts_sql },
+/* [index: grams, trigrams][missing receipts only] */
+static const char *const client_search_count_sqls[2][2] = {
+	{ client_search_grams_count_sql,
+	  client_search_grams_count_missing_sql },
+	{ client_search_count_sql, client_search_count_missing_sql },
+};
+/* [index: scan, grams, trigrams]; an assignee's short search scans. */
+static const char *const client_match_sql[2][3] = {
+	{ NULL, client_match_firm_grams_sql, client_match_firm_fts_sql },
+	{ client_match_user_scan_sql, NULL, client_match_user_fts_sql },
 };
 
 /* The search as one FTS5 phrase: "…" with inner quotes doubled. */
@@ -393,52 +426,78 @@ client_list_ordered(struct store *st, const struct client_query *q,
 	return rc;
 }
 
+/* Where a search finds its matches. */
+enum client_index {
+	CLIENT_INDEX_SCAN,	/* the folded text of each client */
+	CLIENT_INDEX_GRAMS,	/* clients_grams: one or two characters */
+	CLIENT_INDEX_TRIGRAMS,	/* clients_fts: three or more */
+};
+
+/* A search and ?5, what its statements look for. */
+struct client_search {
+	const struct client_query	*q;
+	enum client_index		 index;
+	char				*match;	/* owned, but for a scan */
+};
+
 /*
- * ?5: the search, as a phrase for the trigram index or as folded text to
- * scan for; *phrase is the caller's to free after the statement's reset.
+ * The search of q: 0, 1 when it can match nothing (a short search with
+ * a control character, which no gram holds), -1 out of memory.
  */
 static int
-client_bind_search(sqlite3_stmt *stmt, const struct client_query *q,
-    int fts, char **phrase)
+client_search_init(struct client_search *s, const struct client_query *q)
 {
-	*phrase = NULL;
-	if (!fts) {
-		sqlite3_bind_text(stmt, 5, q->q, -1, SQLITE_STATIC);
+	char	 phrase[SEARCH_GRAM_PHRASE_MAX];
+
+	s->q = q;
+	s->match = NULL;
+	if (client_search_trigrams(q->q)) {
+		s->index = CLIENT_INDEX_TRIGRAMS;
+		return (s->match = client_fts_phrase(q->q)) == NULL ? -1 : 0;
+	}
+	if (q->user_id != 0) {
+		s->index = CLIENT_INDEX_SCAN;
 		return 0;
 	}
-	if ((*phrase = client_fts_phrase(q->q)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 5, *phrase, -1, SQLITE_STATIC);
-	return 0;
+	s->index = CLIENT_INDEX_GRAMS;
+	if (search_gram_phrase(q->q, phrase, sizeof(phrase)) == -1)
+		return 1;
+	return (s->match = strdup(phrase)) == NULL ? -1 : 0;
+}
+
+static void
+client_search_cleanup(struct client_search *s)
+{
+	free(s->match);
+	s->match = NULL;
 }
 
 /*
- * Runs one of the search's statements over q, handing each row to fn;
- * with_cursor binds the cursor too (?6 to ?8).
+ * Runs one of the search's statements, handing each row to fn. Binds
+ * what the statement takes of: the filters, the cursor (with_cursor), the
+ * search, the limit (?9) and the count's (?10).
  */
 static int
-client_search_walk(struct store *st, const struct client_query *q,
-    const char *sql, int fts, int with_cursor,
-    int (*fn)(sqlite3_stmt *, void *), void *arg)
+client_search_walk(struct store *st, const struct client_search *s,
+    const char *sql, int with_cursor, int (*fn)(sqlite3_stmt *, void *),
+    void *arg)
 {
 	sqlite3_stmt	*stmt;
-	char		*phrase;
-	int		 rc;
+	int		 params;
 
 	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
-	client_bind_filters(stmt, q);
+	client_bind_filters(stmt, s->q);
 	if (with_cursor)
-		client_bind_cursor(stmt, q);
-	if (client_bind_search(stmt, q, fts, &phrase) == 0)
-		rc = sqlite_rows(st, stmt, "client search", fn, arg);
-	else {
-		sqlite_reset(stmt);
-		rc = STORE_ERROR;
-	}
-	/* After the reset: the statement held on to it until then. */
-	free(phrase);
-	return rc;
+		client_bind_cursor(stmt, s->q);
+	sqlite3_bind_text(stmt, 5, s->index == CLIENT_INDEX_SCAN ? s->q->q :
+	    s->match, -1, SQLITE_STATIC);
+	params = sqlite3_bind_parameter_count(stmt);
+	if (params >= 9)
+		sqlite3_bind_int(stmt, 9, s->q->limit);
+	if (params >= 10)
+		sqlite3_bind_int(stmt, 10, CLIENT_SEARCH_COUNT_MAX + 1);
+	return sqlite_rows(st, stmt, "client search", fn, arg);
 }
 
 /* A match (id, count, key) offered to the page. */
@@ -453,13 +512,60 @@ client_match_offer(sqlite3_stmt *stmt, void *arg)
 
 /* Every match of a search offered to the page. */
 static int
-client_match(struct store *st, const struct client_query *q,
+client_match(struct store *st, const struct client_search *s,
     struct client_page *page)
 {
-	int	 fts = client_search_trigrams(q->q);
+	return client_search_walk(st, s, client_match_sql[s->q->user_id != 0]
+	    [s->index], 0, client_match_offer, page);
+}
 
-	return client_search_walk(st, q, client_match_sql[q->user_id != 0]
-	    [fts], fts, 0, client_match_offer, page);
+/* A page's rows handed on (emit) and counted (n). */
+struct client_counted {
+	struct client_emit	emit;
+	int			n;
+};
+
+static int
+client_row_count_emit(sqlite3_stmt *stmt, void *arg)
+{
+	struct client_counted	*c = arg;
+
+	c->n++;
+	return client_row_emit(stmt, &c->emit);
+}
+
+/* The one column of a count into arg, an int64_t. */
+static int
+client_count_read(sqlite3_stmt *stmt, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(stmt, 0);
+	return 0;
+}
+
+/*
+ * A firm's search in name order: the page from the cursor on, then the
+ * matches counted up to one past CLIENT_SEARCH_COUNT_MAX, unless a first
+ * page that ends short has counted them already.
+ */
+static int
+client_list_found(struct store *st, const struct client_search *s,
+    int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
+{
+	const struct client_query	*q = s->q;
+	struct client_counted		 c = { { fn, arg }, 0 };
+	int				 trigrams, rc;
+
+	trigrams = s->index == CLIENT_INDEX_TRIGRAMS;
+	if ((rc = client_search_walk(st, s, client_search_page_sqls[trigrams]
+	    [q->sort == CLIENT_SORT_NAME_DESC], 1, client_row_count_emit,
+	    &c)) != STORE_OK)
+		return rc;
+	if (q->after == NULL && c.n < q->limit) {
+		*total = c.n;
+		return STORE_OK;
+	}
+	return client_search_walk(st, s, client_search_count_sqls[trigrams]
+	    [q->missing_only != 0], 0, client_count_read, total);
 }
 
 /* The ranks of a page in the making, and the count of every match. */
@@ -484,43 +590,33 @@ client_rank_keep(sqlite3_stmt *stmt, void *arg)
 }
 
 /*
- * The ranks of the page's matches, in order, and the count of them all:
- * one walk of the search's range.
+ * An assignee's trigram search in name order: the ranks of the page's
+ * matches, in order, and the count of them all, from one walk of the
+ * firm's matches; then the page's rows, read by rank.
  */
 static int
-client_search_ranks(struct store *st, const struct client_query *q,
-    int64_t *ranks, int *n, int64_t *total)
-{
-	struct client_ranks	 r = { ranks, 0, q->limit, total };
-	int			 scope, rc;
-
-	scope = q->user_id != 0 ? 2 : q->missing_only ? 1 : 0;
-	rc = client_search_walk(st, q, client_search_sql[scope]
-	    [q->sort == CLIENT_SORT_NAME_DESC], 1, 1, client_rank_keep, &r);
-	*n = r.n;
-	return rc;
-}
-
-/* A search in name order: its page, read by rank. */
-static int
-client_list_ranked(struct store *st, const struct client_query *q,
+client_list_ranked(struct store *st, const struct client_search *s,
     int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
 {
 	/* A page, and the row past it that tells whether another follows. */
 	int64_t			 ranks[CLIENT_LIST_MAX + 1];
+	const struct client_query *q = s->q;
+	struct client_ranks	 r = { ranks, 0, q->limit, total };
 	struct client_emit	 to = { fn, arg };
 	sqlite3_stmt		*stmt;
-	int			 i, n, rc;
+	int			 i, rc;
 
 	if (q->limit < 0 || q->limit > CLIENT_LIST_MAX + 1) {
 		log_warnx("client search: limit %d out of range", q->limit);
 		return STORE_ERROR;
 	}
-	if ((rc = client_search_ranks(st, q, ranks, &n, total)) != STORE_OK)
+	if ((rc = client_search_walk(st, s, q->sort == CLIENT_SORT_NAME_DESC ?
+	    client_search_user_name_desc_sql : client_search_user_name_sql, 1,
+	    client_rank_keep, &r)) != STORE_OK)
 		return rc;
 	if ((stmt = sqlite_stmt(st, client_search_row_by_rank_sql)) == NULL)
 		return STORE_ERROR;
-	for (i = 0; i < n && rc == STORE_OK; i++) {
+	for (i = 0; i < r.n && rc == STORE_OK; i++) {
 		sqlite3_bind_int64(stmt, 1, ranks[i]);
 		/* The same snapshot found it: it is there. */
 		if ((rc = sqlite_row(st, stmt, "client search row",
@@ -533,11 +629,12 @@ client_list_ranked(struct store *st, const struct client_query *q,
 	return rc;
 }
 
-/* The page of a search, each row read from client_rows. */
+/* The page of a search in any order, each row read from client_rows. */
 static int
-client_list_search(struct store *st, const struct client_query *q,
+client_list_search(struct store *st, const struct client_search *s,
     int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
 {
+	const struct client_query *q = s->q;
 	struct client_page	 page;
 	sqlite3_stmt		*stmt;
 	size_t			 i;
@@ -548,7 +645,7 @@ client_list_search(struct store *st, const struct client_query *q,
 		client_page_cleanup(&page);
 		return STORE_ERROR;
 	}
-	if ((rc = client_match(st, q, &page)) != STORE_OK)
+	if ((rc = client_match(st, s, &page)) != STORE_OK)
 		goto out;
 	*total = page.offered;
 	client_page_sort(&page);
@@ -588,12 +685,23 @@ int
 sqlite_client_list(struct store *st, const struct client_query *q,
     int (*fn)(const struct client_row *, void *), void *arg, int64_t *total)
 {
+	struct client_search	 s;
+	int			 by_name, rc;
+
 	if (q->q[0] == '\0')
 		return client_list_ordered(st, q, fn, arg, total);
-	if (client_search_trigrams(q->q) && (q->sort == CLIENT_SORT_NAME ||
-	    q->sort == CLIENT_SORT_NAME_DESC))
-		return client_list_ranked(st, q, fn, arg, total);
-	return client_list_search(st, q, fn, arg, total);
+	if ((rc = client_search_init(&s, q)) != 0)
+		return rc == 1 ? STORE_OK : STORE_ERROR;
+	by_name = q->sort == CLIENT_SORT_NAME || q->sort ==
+	    CLIENT_SORT_NAME_DESC;
+	if (by_name && q->user_id == 0)
+		rc = client_list_found(st, &s, fn, arg, total);
+	else if (by_name && s.index == CLIENT_INDEX_TRIGRAMS)
+		rc = client_list_ranked(st, &s, fn, arg, total);
+	else
+		rc = client_list_search(st, &s, fn, arg, total);
+	client_search_cleanup(&s);
+	return rc;
 }
 
 int

@@ -1,6 +1,6 @@
 /*
  * The statements of the Clients list and search, defined once in
- * store_client_list.c. Internal: for that file, and for the test that
+ * client_list.c. Internal: for that file, and for the test that
  * checks each statement's query plan (tests/unit/test_client_plans.c).
  * Each is a string literal's array: the statement cache (store_stmt)
  * knows a statement by this address.
@@ -18,17 +18,23 @@ extern const char client_list_user_name_desc_sql[];
 extern const char client_list_user_missing_sql[];
 extern const char client_list_user_missing_desc_sql[];
 
-/* A trigram search in name order: its ranks, walked in list order. */
-extern const char client_search_firm_name_sql[];
-extern const char client_search_firm_name_desc_sql[];
-extern const char client_search_missing_name_sql[];
-extern const char client_search_missing_name_desc_sql[];
+/* A firm's search in name order: its page, and its count. */
+extern const char client_search_page_sql[];
+extern const char client_search_page_desc_sql[];
+extern const char client_search_grams_page_sql[];
+extern const char client_search_grams_page_desc_sql[];
+extern const char client_search_count_sql[];
+extern const char client_search_count_missing_sql[];
+extern const char client_search_grams_count_sql[];
+extern const char client_search_grams_count_missing_sql[];
+
+/* An assignee's trigram search in name order: its ranks, in order. */
 extern const char client_search_user_name_sql[];
 extern const char client_search_user_name_desc_sql[];
 
 /* Every match of a search, for the other orders and short searches. */
-extern const char client_match_firm_scan_sql[];
 extern const char client_match_firm_fts_sql[];
+extern const char client_match_firm_grams_sql[];
 extern const char client_match_user_scan_sql[];
 extern const char client_match_user_fts_sql[];
 

@@ -10,6 +10,7 @@
 
 #include "../clock.h"
 #include "../log.h"
+#include "grams.h"
 #include "sqlite.h"
 
 /* scripts/embed makes these from schema.sql at build time. */
@@ -98,6 +99,29 @@ sqlite_busy_wait(void *arg, int n)
 	return 1;
 }
 
+/*
+ * search_grams(text): grams.h's grams of a search text, for the
+ * statements that write search_text (client.c, copy.c) to keep
+ * clients.search_grams beside it.
+ */
+static void
+sqlite_search_grams_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char	*text = sqlite3_value_text(argv[0]);
+	char			*grams;
+
+	(void)argc;
+	if (text == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if ((grams = search_grams((const char *)text)) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, grams, -1, free);
+}
+
 struct store *
 sqlite_open(const char *path, int create)
 {
@@ -121,6 +145,12 @@ sqlite_open(const char *path, int create)
 	}
 	sqlite3_extended_result_codes(sq->db, 1);
 	sqlite3_busy_handler(sq->db, sqlite_busy_wait, st);
+	if (sqlite3_create_function(sq->db, "search_grams", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+	    sqlite_search_grams_fn, NULL, NULL) != SQLITE_OK) {
+		log_warnx("database %s: %s", path, sqlite3_errmsg(sq->db));
+		goto fail;
+	}
 	/*
 	 * synchronous=FULL: a 2xx or an email marked sent must survive a
 	 * power cut, which NORMAL does not promise in WAL mode.

@@ -201,11 +201,17 @@ def expense(external_id, **over):
 # --------------------------------------------------------------------------
 # The list
 
+# A search counts its matches up to this many (openapi.yaml, ClientPage).
+SEARCH_COUNT_MAX = 1000
+
 def list_page(api, token, **params):
     r = api.get("/v1/clients", token, params=params)
     assert r.status_code == 200, (params, r.status_code, r.text[:1000])
     doc = r.json()
-    assert set(doc) == {"data", "total", "next_cursor"}, doc
+    assert set(doc) == {"data", "total", "total_at_least", "next_cursor"}, doc
+    # Only a search's count stops, and only at 1,000.
+    if doc["total_at_least"]:
+        assert params.get("q") and doc["total"] == SEARCH_COUNT_MAX, doc
     return doc
 
 

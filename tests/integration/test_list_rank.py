@@ -7,7 +7,10 @@ changes, that within each firm and status:
   - they lie in one half of the group's range (a spread moves a whole
     group to its other half, so new ranks never meet old ones);
   - the index holds every client's current text under its current rank,
-    so a search of a range finds what a scan of the table finds.
+    so a search of a range finds what a scan of the table finds;
+  - the grams index (version 9) holds every client's current grams under
+    its current rank, so a search of one or two characters finds what a
+    scan finds too.
 
 The schema runs in SQLite through Python's sqlite3, the same library the
 server links. Sort keys here are the names' bytes: the triggers compare
@@ -27,6 +30,7 @@ pytestmark = pytest.mark.sqlite_only(
 STATUSES = ["invitation", "onboarding", "active", "declined", "rejected",
             "disconnected"]
 QUERIES = ["abc", "dcc", "ccc", "hhh", "d00", "0001", "a 5", "556"]
+SHORT_QUERIES = ["a", "d", "h", "0", " ", "ab", "dd", "c ", "h5", "zz"]
 
 
 def schema_db():
@@ -37,17 +41,31 @@ def schema_db():
     return db
 
 
+def grams(text):
+    """common/sqlite/grams.c's grams: every distinct run of one or two
+    characters without a control character, in hex, by their bytes."""
+    out = set()
+    for i in range(len(text)):
+        for g in {text[i], text[i:i + 2]}:
+            if all(ord(c) >= 32 and ord(c) != 127 for c in g):
+                out.add(g.encode().hex())
+    return " ".join(sorted(out))
+
+
 def add(db, partner, name, status):
     db.execute(
         "INSERT INTO clients (partner_id, name, org_number, status, "
-        "sort_key, search_text, created_at, updated_at) "
-        "VALUES (?, ?, '556', ?, ?, ?, 0, 0)",
-        (partner, name, status, name.encode(), name + " 556"))
+        "sort_key, search_text, search_grams, created_at, updated_at) "
+        "VALUES (?, ?, '556', ?, ?, ?, ?, 0, 0)",
+        (partner, name, status, name.encode(), name + " 556",
+         grams(name + " 556")))
 
 
 def rename(db, cid, name):
-    db.execute("UPDATE clients SET name = ?, sort_key = ?, search_text = ? "
-               "WHERE id = ?", (name, name.encode(), name + " 556", cid))
+    db.execute("UPDATE clients SET name = ?, sort_key = ?, search_text = ?, "
+               "search_grams = ? WHERE id = ?",
+               (name, name.encode(), name + " 556", grams(name + " 556"),
+                cid))
 
 
 def check(db):
@@ -80,7 +98,19 @@ def check(db):
                 "status = ? AND instr(search_text, ?) > 0",
                 (partner, status, q)))
             assert found == scan, (q, partner, status)
+        for q in SHORT_QUERIES:
+            found = [x[0] for x in db.execute(
+                "SELECT rowid FROM clients_grams WHERE clients_grams "
+                "MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid",
+                ('"%s"' % q.encode().hex(), lo, lo + (1 << 36) - 1))]
+            scan = sorted(x[0] for x in db.execute(
+                "SELECT list_rank FROM clients WHERE partner_id = ? AND "
+                "status = ? AND instr(search_text, ?) > 0",
+                (partner, status, q)))
+            assert found == scan, (q, partner, status)
     db.execute("INSERT INTO clients_fts (clients_fts, rank) "
+               "VALUES ('integrity-check', 0)")
+    db.execute("INSERT INTO clients_grams (clients_grams, rank) "
                "VALUES ('integrity-check', 0)")
     return spread
 

@@ -86,62 +86,134 @@ static const struct plan plans[] = {
 	    "missing_receipts<?)\n"
 	    "      SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
 	    "    SCAN (subquery-3)\n"),
-	PLAN(client_search_firm_name_sql,
+	PLAN(client_search_page_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 64:M1><\n"
-	    "SCALAR SUBQUERY 2\n"
-	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SCALAR SUBQUERY 3\n"
-	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name "
+	    "(partner_id=? AND status=? AND sort_key>?)\n"
 	    "SCALAR SUBQUERY 2\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 1\n"
-	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
-	    "AND status=? AND sort_key>?)\n"),
-	PLAN(client_search_firm_name_desc_sql,
+	    "  SEARCH clients USING INDEX clients_list_by_name "
+	    "(partner_id=? AND status=? AND sort_key>?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	PLAN(client_search_page_desc_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 192:M1><\n"
-	    "SCALAR SUBQUERY 2\n"
+	    "SCALAR SUBQUERY 1\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name "
+	    "(partner_id=? AND status=? AND sort_key<?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name "
+	    "(partner_id=? AND status=? AND sort_key<?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	PLAN(client_search_grams_page_sql,
+	    "SCAN clients_grams VIRTUAL TABLE INDEX 64:M1><\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name "
+	    "(partner_id=? AND status=? AND sort_key>?)\n"
 	    "SCALAR SUBQUERY 2\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 1\n"
-	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
-	    "AND status=? AND sort_key<?)\n"),
-	PLAN(client_search_missing_name_sql,
-	    "SCAN clients_fts VIRTUAL TABLE INDEX 64:M1><\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name "
+	    "(partner_id=? AND status=? AND sort_key>?)\n"
 	    "SCALAR SUBQUERY 2\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SCALAR SUBQUERY 2\n"
-	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SCALAR SUBQUERY 3\n"
-	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
-	    "missing_receipts>?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	PLAN(client_search_grams_page_desc_sql,
+	    "SCAN clients_grams VIRTUAL TABLE INDEX 192:M1><\n"
 	    "SCALAR SUBQUERY 1\n"
-	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
-	    "AND status=? AND sort_key>?)\n"),
-	PLAN(client_search_missing_name_desc_sql,
-	    "SCAN clients_fts VIRTUAL TABLE INDEX 192:M1><\n"
-	    "SCALAR SUBQUERY 2\n"
-	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 2\n"
-	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name "
+	    "(partner_id=? AND status=? AND sort_key<?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
-	    "missing_receipts>?)\n"
 	    "SCALAR SUBQUERY 1\n"
-	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
-	    "AND status=? AND sort_key<?)\n"),
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH clients USING INDEX clients_list_by_name "
+	    "(partner_id=? AND status=? AND sort_key<?)\n"
+	    "SCALAR SUBQUERY 3\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	PLAN(client_search_count_sql,
+	    "CO-ROUTINE (subquery-3)\n"
+	    "  SCAN clients_fts VIRTUAL TABLE INDEX 0:M1><\n"
+	    "  SCALAR SUBQUERY 1\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 2\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 1\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 2\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCAN (subquery-3)\n"),
+	PLAN(client_search_count_missing_sql,
+	    "CO-ROUTINE (subquery-3)\n"
+	    "  SCAN clients_fts VIRTUAL TABLE INDEX 0:M1><\n"
+	    "  SCALAR SUBQUERY 1\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 2\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 1\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 2\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"
+	    "SCAN (subquery-3)\n"),
+	PLAN(client_search_grams_count_sql,
+	    "CO-ROUTINE (subquery-3)\n"
+	    "  SCAN clients_grams VIRTUAL TABLE INDEX 0:M1><\n"
+	    "  SCALAR SUBQUERY 1\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 2\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 1\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 2\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCAN (subquery-3)\n"),
+	PLAN(client_search_grams_count_missing_sql,
+	    "CO-ROUTINE (subquery-3)\n"
+	    "  SCAN clients_grams VIRTUAL TABLE INDEX 0:M1><\n"
+	    "  SCALAR SUBQUERY 1\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 2\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 1\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SCALAR SUBQUERY 2\n"
+	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "  SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"
+	    "SCAN (subquery-3)\n"),
 	PLAN(client_search_user_name_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 64:M1><\n"
 	    "SCALAR SUBQUERY 2\n"
@@ -174,9 +246,6 @@ static const struct plan plans[] = {
 	    "SCALAR SUBQUERY 1\n"
 	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
 	    "AND status=? AND sort_key<?)\n"),
-	PLAN(client_match_firm_scan_sql,
-	    "SEARCH c USING INDEX clients_list_by_missing_desc (partner_id=? "
-	    "AND status=? AND missing_receipts>?)\n"),
 	PLAN(client_match_firm_fts_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 0:M1><\n"
 	    "SCALAR SUBQUERY 1\n"
@@ -189,6 +258,18 @@ static const struct plan plans[] = {
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
 	    "missing_receipts>?)\n"),
+	PLAN(client_match_firm_grams_sql,
+	    "SCAN clients_grams VIRTUAL TABLE INDEX 0:M1><\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SCALAR SUBQUERY 2\n"
+	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"),
 	PLAN(client_match_user_scan_sql,
 	    "SEARCH a USING COVERING INDEX assignments_by_missing_desc "
 	    "(user_id=? AND status=? AND missing_receipts>?)\n"
@@ -302,25 +383,42 @@ test_plans(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* How many times needle is in s. */
+static int
+occurrences(const char *s, const char *needle)
+{
+	int	 n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
 /*
  * The statements that compute a group's rank range write its shifts as
- * numbers: they must be those of the view list_rank_layout.
+ * numbers: they must be those of the view list_rank_layout, and every
+ * shift in them is one of a range's two ends.
  */
 static void
 test_rank_range_matches_layout(void **state)
 {
 	static const char *const ranged[] = {
-		client_search_firm_name_sql, client_search_firm_name_desc_sql,
-		client_search_missing_name_sql,
-		client_search_missing_name_desc_sql,
+		client_search_page_sql, client_search_page_desc_sql,
+		client_search_grams_page_sql,
+		client_search_grams_page_desc_sql,
+		client_search_count_sql, client_search_count_missing_sql,
+		client_search_grams_count_sql,
+		client_search_grams_count_missing_sql,
 		client_search_user_name_sql, client_search_user_name_desc_sql,
-		client_match_firm_fts_sql, client_match_user_fts_sql,
+		client_match_firm_fts_sql, client_match_firm_grams_sql,
+		client_match_user_fts_sql,
 	};
 	sqlite3_stmt	*stmt;
-	char		 range[256];
-	const char	*p;
+	char		 first[160], last[160];
 	size_t		 i;
-	int		 partner, status, shifts;
+	int		 partner, status, nfirst, nlast;
 
 	(void)state;
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT partner_shift, "
@@ -329,20 +427,22 @@ test_rank_range_matches_layout(void **state)
 	partner = sqlite3_column_int(stmt, 0);
 	status = sqlite3_column_int(stmt, 1);
 	sqlite3_finalize(stmt);
-	(void)snprintf(range, sizeof(range), "clients_fts.rowid BETWEEN "
-	    "(SELECT (?1 << %d) + (code << %d) FROM client_statuses "
-	    "WHERE status = ?2) AND (SELECT (?1 << %d) + ((code + 1) << %d) "
-	    "- 1 FROM client_statuses WHERE status = ?2) ", partner, status,
+	(void)snprintf(first, sizeof(first), "(SELECT (?1 << %d) + "
+	    "(code << %d) FROM client_statuses WHERE status = ?2)", partner,
+	    status);
+	(void)snprintf(last, sizeof(last), "(SELECT (?1 << %d) + "
+	    "((code + 1) << %d) - 1 FROM client_statuses WHERE status = ?2)",
 	    partner, status);
 	for (i = 0; i < sizeof(ranged) / sizeof(ranged[0]); i++) {
-		if (strstr(ranged[i], range) == NULL)
+		nfirst = occurrences(ranged[i], first);
+		nlast = occurrences(ranged[i], last);
+		/* A page past a cursor needs one end of its range only. */
+		if (nfirst + nlast == 0)
 			fail_msg("statement %zu does not compute its rank range "
 			    "as list_rank_layout says:\n%s", i, ranged[i]);
 		/* No other shift of a rank. */
-		for (shifts = 0, p = ranged[i]; (p = strstr(p, "<<")) != NULL;
-		    p += 2)
-			shifts++;
-		assert_int_equal(shifts, 4);
+		assert_int_equal(occurrences(ranged[i], "<<"),
+		    2 * (nfirst + nlast));
 	}
 }
 

@@ -1,7 +1,8 @@
 /*
  * Unit tests for schema.sql: released sections stay as released, a
  * database migrated from any released state ends like a fresh one, and
- * the list rank layout (version 8) fits together.
+ * the list rank layout (version 8) fits together, and version 9 writes
+ * the grams of the clients it finds as the store writes them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "../../common/buf.h"
+#include "../../common/sqlite/grams.h"
 #include "../../common/store.h"
 
 /* scripts/embed makes these from schema.sql at build time. */
@@ -39,6 +41,7 @@ static const char *const released[] = {
 	/* 6 */ "a15b1905cdd3ee28b487955d2833bfb5e09469adfcb25c730a8df93ae8177e53",
 	/* 7 */ "f7a94c9e21335fe4f41ea3aaf3548e0cbdd6bd827b9db23d9273e7092561de5c",
 	/* 8 */ "e35dda300444d3e8e51444c1b5c656ac4bdd47af4b09c2a431ae934d3f551002",
+	/* 9 */ "931e481f367e2eabda61a13feb6c9286c03cf3aa5b71b985e00f8edfbb6e559e",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
@@ -307,6 +310,110 @@ test_migrations_end_alike(void **state)
 	free(edited);
 }
 
+/*
+ * Names whose search text holds two-byte and four-byte letters, spaces,
+ * an '&' and the line before the organisation number.
+ */
+static const char *const gram_texts[] = {
+	"berg & s\xc3\xb6ner ab\n556677-1234",
+	"\xc3\xa5ke \xc3\xa5ker\xc3\xad ab\n5566",
+	"x\n1",
+	"\xf0\x9f\x98\x80 emoji hb\n2",
+	"aaaa\n33",
+};
+
+/* Whether the index holds gram (hex) under rank. */
+static int
+grams_indexed(sqlite3 *db, const char *gram, sqlite3_int64 rank)
+{
+	sqlite3_stmt	*stmt;
+	char		 phrase[64];
+	int		 found;
+
+	(void)snprintf(phrase, sizeof(phrase), "\"%s\"", gram);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+	    "clients_grams WHERE clients_grams MATCH ? AND rowid = ?", -1,
+	    &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, phrase, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, rank);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	found = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return found;
+}
+
+/*
+ * The grams version 9 wrote for the client at text's index are grams.c's,
+ * and the index holds each of them under the client's rank.
+ */
+static void
+grams_check(sqlite3 *db, int i)
+{
+	sqlite3_stmt	*stmt;
+	sqlite3_int64	 rank;
+	char		*want, *gram, *last;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT search_grams, "
+	    "list_rank FROM clients WHERE id = ?", -1, &stmt, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_int(stmt, 1, i + 1);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_non_null(want = search_grams(gram_texts[i]));
+	assert_string_equal((const char *)sqlite3_column_text(stmt, 0), want);
+	rank = sqlite3_column_int64(stmt, 1);
+	sqlite3_finalize(stmt);
+	for (gram = strtok_r(want, " ", &last); gram != NULL;
+	    gram = strtok_r(NULL, " ", &last))
+		assert_int_equal(grams_indexed(db, gram, rank), 1);
+	free(want);
+}
+
+/*
+ * Clients written before version 9 get the grams grams.c would give
+ * their search text, and the index holds them under their ranks.
+ */
+static void
+test_grams_migrated_as_the_store_writes_them(void **state)
+{
+	char		 dir[512], path[600];
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	size_t		 i;
+	int		 v;
+
+	(void)state;
+	db_path_new(dir, sizeof(dir), path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_or_fail(db, "BEGIN", strlen("BEGIN"));
+	for (v = 1; v <= 8; v++)
+		exec_section(db, v);
+	exec_or_fail(db, "INSERT INTO partners (id, name, created_at) "
+	    "VALUES (1, 'a', 0)", strlen("INSERT INTO partners (id, name, "
+	    "created_at) VALUES (1, 'a', 0)"));
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO clients "
+	    "(id, partner_id, name, org_number, status, sort_key, "
+	    "search_text, created_at, updated_at) "
+	    "VALUES (?1, 1, ?2, '1', 'active', CAST(?2 AS BLOB), ?2, 0, 0)",
+	    -1, &stmt, NULL), SQLITE_OK);
+	for (i = 0; i < sizeof(gram_texts) / sizeof(gram_texts[0]); i++) {
+		sqlite3_bind_int(stmt, 1, (int)i + 1);
+		sqlite3_bind_text(stmt, 2, gram_texts[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
+			fail_msg("insert: %s", sqlite3_errmsg(db));
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	exec_or_fail(db, "PRAGMA user_version = 8; COMMIT",
+	    strlen("PRAGMA user_version = 8; COMMIT"));
+	sqlite3_close(db);
+	db_migrate(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (i = 0; i < sizeof(gram_texts) / sizeof(gram_texts[0]); i++)
+		grams_check(db, (int)i);
+	sqlite3_close(db);
+	db_path_remove(dir, path);
+}
+
 /* The rank layout's numbers fit the comment of version 8 and each other. */
 static void
 test_list_rank_layout(void **state)
@@ -363,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_released_sections_unchanged),
 		cmocka_unit_test(test_sections_in_order),
 		cmocka_unit_test(test_migrations_end_alike),
+		cmocka_unit_test(test_grams_migrated_as_the_store_writes_them),
 		cmocka_unit_test(test_list_rank_layout),
 	};
 
