@@ -142,6 +142,7 @@ cluster: deps-check binaries
 bench: deps-check binaries
 	sh scripts/bench
 	sh scripts/bench-digest
+	python3 scripts/bench-goals.py build/bench
 
 fuzz:
 	sh scripts/fuzz

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""The performance goals of the search box, the writes and the delivery,
+each judged met or not from what `make bench` measured in this run.
+
+Usage: bench-goals.py OUT_DIR
+  Reads OUT_DIR/wrk-*.txt (scripts/bench) and OUT_DIR/digest-run.txt
+  (scripts/bench-digest); prints the table and writes OUT_DIR/goals.md.
+  A goal whose measurement does not exist yet is printed as not met, with
+  what is missing.
+"""
+import importlib.util
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location(
+    "bench_report", os.path.join(HERE, "bench-report.py"))
+report = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(report)
+
+SEARCHES = [("type-1", "1 character"), ("type-2", "2 characters"),
+            ("type-3", "3 characters"), ("type-ab", "`ab`, nearly every "
+                                         "client")]
+
+
+def wrk(out, name):
+    path = os.path.join(out, f"wrk-{name}.txt")
+    return report.parse_wrk(path) if os.path.exists(path) else None
+
+
+def kv(path):
+    out = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                k, _, v = line.rstrip("\n").partition("=")
+                out[k] = v
+    return out
+
+
+def goals(out):
+    rows = []
+
+    def add(goal, measured, met):
+        rows.append((goal, measured, "yes" if met else "**no**"))
+
+    base = wrk(out, "baseline")
+    for name, what in SEARCHES:
+        r, p = wrk(out, name), wrk(out, f"{name}-paced")
+        goal = f"search of {what}: 25% of the baseline, p99 < 5 ms at " \
+            f"the fixed load"
+        if not (r and p and base):
+            add(goal, "not measured", False)
+            continue
+        ratio = r["rps"] / base["rps"]
+        add(goal, f"{ratio:.0%}, p99 {report.fmt_ms(p['p99'])}",
+            ratio >= 0.25 and p["p99"] < 5.0)
+    for name, share, p99, what in (
+            ("pref-put", 0.15, 20.0, "preference PUT"),
+            ("notify", 0.05, None, "notify")):
+        r, b = wrk(out, f"route-{name}"), wrk(out, f"route-{name}-baseline")
+        goal = f"{what} at 32 connections: {share:.0%} of its baseline" + \
+            (f", p99 < {p99:.0f} ms" if p99 else "")
+        if not (r and b):
+            add(goal, "not measured", False)
+            continue
+        ratio = r["rps"] / b["rps"]
+        add(goal, f"{ratio:.1%}, p99 {report.fmt_ms(r['p99'])}",
+            ratio >= share and (p99 is None or r["p99"] < p99))
+    add("a batch of 1,000 expenses: 30% of a plain program inserting the "
+        "same rows in one transaction", "not measured: no plain program "
+        "in the benchmark yet", False)
+    d = kv(os.path.join(out, "digest-run.txt"))
+    if d.get("base_seconds"):
+        sent = int(d["p1_sent"]) + int(d["p2_sent"])
+        secs = (float(d["p1_deliver_ms"]) + float(d["p2_deliver_ms"])) / 1000
+        rate = sent / secs if secs else 0
+        base_rate = int(d["base_messages"]) / float(d["base_seconds"])
+        add("delivery over one connection: at least smtplib's rate",
+            f"{rate:,.0f} against {base_rate:,.0f} messages/s "
+            f"({rate / base_rate:.2f}×)", rate >= base_rate)
+        users = int(d["users"])
+        ms = float(d["p1_digest_ms"])
+        add("digest pass: 100,000 subscribed users written in under 10 s",
+            f"not measured at 100,000: {users:,} users in "
+            f"{ms / 1000:.2f} s", False)
+    else:
+        add("delivery over one connection: at least smtplib's rate",
+            "not measured", False)
+        add("digest pass: 100,000 subscribed users written in under 10 s",
+            "not measured", False)
+    add("delivery over 4 connections (PORTAL_SMTP_CONNECTIONS): twice "
+        "smtplib's rate", "not measured: the worker sends over one "
+        "connection", False)
+    add("message rendering, measured on its own", "not measured", False)
+    return rows
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out = sys.argv[1]
+    lines = ["## Performance goals", "",
+             "| goal | measured in this run | met? |", "| --- | --- | --- |"]
+    lines += [f"| {g} | {m} | {ok} |" for g, m, ok in goals(out)]
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(out, "goals.md"), "w", encoding="utf-8") as f:
+        f.write(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
