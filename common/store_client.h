@@ -129,8 +129,9 @@ int	store_client_status_count(struct store *, int64_t partner_id,
 	    int64_t user_id, const char *status, int64_t *count);
 
 /*
- * One step of upkeep of the search's trigram index: merges up to pages
- * pages of its segments, in a transaction of its own. Each write adds
+ * One step of upkeep of the search's indexes (the trigram and the grams
+ * of SQLite): merges up to pages pages of each one's segments, in a
+ * transaction of its own. Each write adds
  * small segments to the index (FTS5 merges them only in part as it goes)
  * and a search reads every segment, so an index that is never merged gets
  * several times slower than a fresh one. *merged is nonzero when there

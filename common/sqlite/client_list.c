@@ -714,30 +714,48 @@ sqlite_client_status_count(struct store *st, int64_t partner_id,
 	    &with_missing);
 }
 
+/*
+ * One step of merging an index's segments, up to pages pages; *merged is
+ * nonzero when it wrote. The command counts as one change; a merge writes
+ * more.
+ */
+static int
+client_index_merge(struct store *st, const char *sql, int pages,
+    int *merged)
+{
+	sqlite3_stmt	*stmt;
+	int		 before, rc;
+
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	/* A negative count merges across levels, towards one segment. */
+	sqlite3_bind_int(stmt, 1, -pages);
+	before = sqlite3_total_changes(sqlite_db(st));
+	if ((rc = sqlite_step_done(st, stmt, "search index merge")) ==
+	    STORE_OK)
+		*merged |= sqlite3_total_changes(sqlite_db(st)) - before > 1;
+	return rc;
+}
+
+/* Both search indexes, the trigram and the grams, a step each. */
 int
 sqlite_client_search_tidy(struct store *st, int pages, int *merged)
 {
-	/* A negative count merges across levels, towards one segment. */
-	static const char sql[] =
+	static const char trigrams_sql[] =
 	    "INSERT INTO clients_fts (clients_fts, rank) VALUES ('merge', ?)";
-	sqlite3_stmt	*stmt;
-	int		 before, rc;
+	static const char grams_sql[] =
+	    "INSERT INTO clients_grams (clients_grams, rank) "
+	    "VALUES ('merge', ?)";
+	int	 rc;
 
 	*merged = 0;
 	if (store_begin(st) == -1)
 		return STORE_ERROR;
-	if ((stmt = sqlite_stmt(st, sql)) == NULL) {
-		store_rollback(st);
-		return STORE_ERROR;
-	}
-	sqlite3_bind_int(stmt, 1, -pages);
-	before = sqlite3_total_changes(sqlite_db(st));
-	if ((rc = sqlite_step_done(st, stmt, "search index merge")) !=
-	    STORE_OK) {
+	if ((rc = client_index_merge(st, trigrams_sql, pages, merged)) !=
+	    STORE_OK || (rc = client_index_merge(st, grams_sql, pages,
+	    merged)) != STORE_OK) {
 		store_rollback(st);
 		return rc;
 	}
-	/* The command counts as one change; a merge writes more. */
-	*merged = sqlite3_total_changes(sqlite_db(st)) - before > 1;
 	return store_commit(st) == 0 ? STORE_OK : STORE_ERROR;
 }

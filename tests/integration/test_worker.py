@@ -575,13 +575,14 @@ def test_an_unsubscribe_link_ends_when_the_user_subscribes_again(room,
     assert email_on() is False
 
 
-@pytest.mark.sqlite_only("the merge of SQLite's FTS5 trigram segments; "
+@pytest.mark.sqlite_only("the merge of SQLite's FTS5 segments; "
                          "PostgreSQL's GIN index has none to merge")
 def test_sqlite_worker_merges_the_search_index(room, world):
-    """Every write of a client's name adds to the trigram index, and a
-    search reads each segment the writes left; each pass of the worker
-    merges them. Searches find the same before and after, and a pass with
-    nothing to merge writes nothing."""
+    """Every write of a client's name adds to the trigram index and to the
+    grams index of short searches, and a search reads each segment the
+    writes left; each pass of the worker merges them. Searches, long and
+    short, find the same before and after, and a pass with nothing to
+    merge writes nothing."""
     p = room.portal
     admin = p.token("admin")
 
@@ -600,8 +601,10 @@ def test_sqlite_worker_merges_the_search_index(room, world):
         doc = call("GET", "/v1/clients?tab=onboarding&limit=200&q=" + q)
         return [r["id"] for r in doc["data"]], doc["total"]
 
-    queries = ("gård", "städad", "tidy", "559900-00", "d gå")
+    queries = ("gård", "städad", "tidy", "559900-00", "d gå", "s", "ä",
+               "gå", "ti", "0", "d ")
     before = {q: search(q) for q in queries}
+    assert set(made) <= set(before["ä"][0])
     assert before["städad"] == (made, 30)
     assert before["tidy"] == ([], 0)
     # Long before any digest falls due: this pass only tidies.
