@@ -202,7 +202,7 @@ def expense(external_id, **over):
 # The list
 
 # A search counts its matches up to this many (openapi.yaml, ClientPage).
-SEARCH_COUNT_MAX = 1000
+SEARCH_COUNT_MAX = 200
 
 def list_page(api, token, **params):
     r = api.get("/v1/clients", token, params=params)

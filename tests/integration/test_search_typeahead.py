@@ -1,6 +1,6 @@
 """Searches as a search box sends them (issue 14): one, two and three
 characters that match most of a firm's clients. Their pages come from an
-index in the list's order and their count stops at 1,000, where the
+index in the list's order and their count stops at 200, where the
 answer says "at least"; paging stays exact past it, in every order, and
 a search that matches fewer clients keeps its exact count."""
 import pytest
