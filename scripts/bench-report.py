@@ -113,7 +113,7 @@ def path_of(query, cursor=None):
 def walk_checked(api, name, query):
     """Walks every page of query: the rows must add up to the total (or
     pass it, when the count stopped: total_at_least), without repeats.
-    Returns the rows and the pages' sizes."""
+    Returns the rows, the pages' sizes and the first page."""
     first = path_of(query)
     st, body = api.get(first)
     if st != 200:
@@ -141,7 +141,7 @@ def walk_checked(api, name, query):
             doc.get("total_at_least") and len(seen) > doc["total"]):
         fail(f"{name}: walked {len(seen)} rows, total says "
              f"{doc['total']}")
-    return len(seen), sizes
+    return len(seen), sizes, doc
 
 
 def prepare(base, info_path, out):
@@ -174,11 +174,10 @@ def prepare(base, info_path, out):
         first = path_of(query)
         walked = [walk_checked(api, name, query if q is None else
                                dict(query, q=q)) for q in searches]
-        totals = [t for t, _ in walked]
-        sizes = [n for _, ns in walked for n in ns]
+        totals = [t for t, _, _ in walked]
+        sizes = [n for _, ns, _ in walked for n in ns]
         if name == "missing" and any(
-                r["missing_receipts"] <= 0 for r in
-                json.loads(api.get(first)[1])["data"]):
+                r["missing_receipts"] <= 0 for r in walked[0][2]["data"]):
             fail("missing: a row without missing receipts")
         result["workloads"][name] = {
             "label": label, "who": info[who], "path": first,

@@ -1,8 +1,9 @@
 /*
  * The Clients list and its search on SQLite: tab counters, pages walked
- * by index in each order, searches by trigram or by scan, and the upkeep
- * of the trigram index. One literal statement per sort, scope (whole firm or one
- * assignee) and kind of search, so that each uses its index; every value
+ * by index in each order, searches by trigram, by grams or by scan, and
+ * the upkeep of their indexes. One literal statement per sort, scope
+ * (whole firm or one assignee) and kind of search, so that each uses its
+ * index, some put together from the named parts they share; every value
  * is bound, none is pasted in.
  */
 #include <stdio.h>
@@ -223,22 +224,13 @@ const char client_search_user_name_desc_sql[] =
  * clients, fewer than the firm's matches of it. Each reads (id, missing
  * receipts, sort key).
  */
-const char client_match_firm_fts_sql[] =
-    "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_fts "
-    "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
-    "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN "
-    "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
-    "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
-    "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4";
-const char client_match_firm_grams_sql[] =
-    "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_grams "
-    "CROSS JOIN clients c ON c.list_rank = clients_grams.rowid "
-    "WHERE clients_grams MATCH ?5 AND clients_grams.rowid BETWEEN "
-    "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
-    "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
-    "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4";
+#define MATCH_FIRM(fts) \
+	"SELECT c.id, c.missing_receipts, c.sort_key FROM " fts " " \
+	"CROSS JOIN clients c ON c.list_rank = " fts ".rowid " \
+	"WHERE " fts " MATCH ?5 AND " fts ".rowid BETWEEN " RANK_FIRST \
+	" AND " RANK_LAST " AND c.missing_receipts >= ?4"
+const char client_match_firm_fts_sql[] = MATCH_FIRM("clients_fts");
+const char client_match_firm_grams_sql[] = MATCH_FIRM("clients_grams");
 const char client_match_user_scan_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key "
     "FROM assignments a CROSS JOIN clients c ON c.id = a.client_id "
