@@ -40,7 +40,7 @@ metrics_get(struct request *req)
 {
 	struct buf		 b;
 	struct table_rows	 tables[STORE_TIDY_TABLES];
-	int64_t			 queued = 0, failed = 0;
+	int64_t			 queued = 0, failed = 0, writes, commits;
 	int			 i, err = 0;
 	char			*body;
 	size_t			 len;
@@ -54,6 +54,7 @@ metrics_get(struct request *req)
 		(void)reply_internal_error(req);
 		return;
 	}
+	store_write_counts(req->store, &writes, &commits);
 	buf_init(&b, 8192);
 	err |= buf_printf(&b, "# HELP portal_http_requests_total HTTP "
 	    "requests answered, by status class.\n"
@@ -75,6 +76,14 @@ metrics_get(struct request *req)
 	    "portal_start_time_seconds %lld\n",
 	    (double)atomic_load(&metrics_micros) / 1e6, (long long)queued,
 	    (long long)failed, (long long)atomic_load(&metrics_started));
+	err |= buf_printf(&b, "# HELP portal_db_writes_total Write "
+	    "transactions committed.\n# TYPE portal_db_writes_total counter\n"
+	    "portal_db_writes_total %lld\n"
+	    "# HELP portal_db_commits_total Commits to disk that carried "
+	    "them: fewer when concurrent writes share one.\n"
+	    "# TYPE portal_db_commits_total counter\n"
+	    "portal_db_commits_total %lld\n", (long long)writes,
+	    (long long)commits);
 	err |= buf_printf(&b, "# HELP portal_table_rows Rows in the tables "
 	    "that grow with use.\n# TYPE portal_table_rows gauge\n");
 	for (i = 0; i < STORE_TIDY_TABLES; i++)

@@ -218,6 +218,12 @@ store_in_transaction(struct store *st)
 	return st->be->in_transaction(st);
 }
 
+void
+store_write_counts(struct store *st, int64_t *writes, int64_t *commits)
+{
+	st->be->write_counts(writes, commits);
+}
+
 int64_t
 store_now(void)
 {

@@ -98,6 +98,14 @@ void		 store_rollback_request(struct store *);
  */
 int		 store_in_transaction(struct store *);
 
+/*
+ * Since the process started, for its metrics: the write transactions
+ * committed, and the commits to disk that carried them (fewer when
+ * concurrent writes share their commits).
+ */
+void		 store_write_counts(struct store *, int64_t *writes,
+		    int64_t *commits);
+
 /* A short read that proves the database answers; 0 or -1. */
 int		 store_ping(struct store *);
 

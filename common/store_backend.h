@@ -115,6 +115,11 @@ struct store_backend {
 	int		 (*commit)(struct store *);
 	void		 (*rollback)(struct store *);
 	int		 (*in_transaction)(struct store *);
+	/*
+	 * Since the process started: write transactions committed, and the
+	 * commits to disk that carried them (fewer where writes share one).
+	 */
+	void		 (*write_counts)(int64_t *writes, int64_t *commits);
 
 	/*
 	 * Clients: one client's lifecycle (store_client.c). The keys come

@@ -1,7 +1,10 @@
 /*
  * Time-zone conversions through glibc and the system tz database. glibc has
- * no per-zone API, only the process's TZ, so each conversion swaps TZ under
- * one lock and puts it back.
+ * no per-zone API, only the process's TZ, so each conversion points TZ at
+ * its zone under one lock. TZ is left there afterwards: glibc reads and
+ * parses the zone's file again at each change of TZ, and a firm's requests
+ * keep asking for the same zone. Nothing else in the programs reads local
+ * time (logs and headers are in UTC).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -21,7 +24,12 @@
 #define TZ_DIR		"/usr/share/zoneinfo"
 #define TZ_PATH_MAX	(sizeof(TZ_DIR) + 1 + TZ_ZONE_MAX + 1)
 
+/* Zones found valid, so that a conversion does not open their file. */
+#define TZ_VALID_CACHED	16
+
 static pthread_mutex_t	 tz_mutex = PTHREAD_MUTEX_INITIALIZER;
+static char		 tz_valid_names[TZ_VALID_CACHED][TZ_ZONE_MAX + 1];
+static int		 tz_valid_n;	/* under tz_mutex */
 
 static int
 tz_name_valid(const char *zone)
@@ -46,15 +54,14 @@ tz_name_valid(const char *zone)
 	return 1;
 }
 
-int
-tz_valid(const char *zone)
+/* Whether the zone's file is one glibc loads, read from the disk. */
+static int
+tz_file_valid(const char *zone)
 {
 	char		 path[TZ_PATH_MAX], magic[4];
 	struct stat	 st;
 	int		 fd, n, ok = 0;
 
-	if (!tz_name_valid(zone))
-		return 0;
 	n = snprintf(path, sizeof(path), "%s/%s", TZ_DIR, zone);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return 0;
@@ -73,47 +80,68 @@ tz_valid(const char *zone)
 }
 
 /*
- * Takes the lock and points glibc at a zone that tz_valid() accepted.
- * *saved gets a copy of the TZ there was (NULL when unset) for tz_leave().
- * On -1 the lock is not held.
+ * A zone found valid stays so for the life of the process (a tz database
+ * upgrade adds zones and keeps the old names): only an unknown name, or
+ * one of more names than the cache holds, reads the disk.
+ */
+int
+tz_valid(const char *zone)
+{
+	int	 i, ok;
+
+	if (!tz_name_valid(zone))
+		return 0;
+	pthread_mutex_lock(&tz_mutex);
+	for (i = 0; i < tz_valid_n; i++)
+		if (strcmp(tz_valid_names[i], zone) == 0) {
+			pthread_mutex_unlock(&tz_mutex);
+			return 1;
+		}
+	pthread_mutex_unlock(&tz_mutex);
+	if (!(ok = tz_file_valid(zone)))
+		return 0;
+	pthread_mutex_lock(&tz_mutex);
+	for (i = 0; i < tz_valid_n; i++)
+		if (strcmp(tz_valid_names[i], zone) == 0)
+			break;
+	if (i == tz_valid_n && tz_valid_n < TZ_VALID_CACHED)
+		(void)snprintf(tz_valid_names[tz_valid_n++],
+		    sizeof(tz_valid_names[0]), "%s", zone);
+	pthread_mutex_unlock(&tz_mutex);
+	return ok;
+}
+
+/*
+ * Takes the lock and points glibc at a zone that tz_valid() accepted, if
+ * TZ is not there already. On -1 the lock is not held.
  */
 static int
-tz_enter(const char *zone, char **saved)
+tz_enter(const char *zone)
 {
 	char		 spec[1 + TZ_PATH_MAX];
-	const char	*old;
+	const char	*cur;
 	int		 n;
 
-	*saved = NULL;
 	n = snprintf(spec, sizeof(spec), ":%s/%s", TZ_DIR, zone);
 	if (n < 0 || (size_t)n >= sizeof(spec))
 		return -1;
 	pthread_mutex_lock(&tz_mutex);
-	if ((old = getenv("TZ")) != NULL && (*saved = strdup(old)) == NULL)
-		goto fail;
-	if (setenv("TZ", spec, 1) == -1)
-		goto fail;
+	/* TZ itself, not a note of ours: a caller may have changed it. */
+	if ((cur = getenv("TZ")) != NULL && strcmp(cur, spec) == 0)
+		return 0;
+	if (setenv("TZ", spec, 1) == -1) {
+		pthread_mutex_unlock(&tz_mutex);
+		return -1;
+	}
 	tzset();
 	return 0;
-fail:
-	pthread_mutex_unlock(&tz_mutex);
-	free(*saved);
-	*saved = NULL;
-	return -1;
 }
 
-/* Puts back the TZ from tz_enter(), drops the lock and frees saved. */
+/* Drops the lock of tz_enter(); TZ stays for the next conversion. */
 static void
-tz_leave(char *saved)
+tz_leave(void)
 {
-	int	 rc;
-
-	rc = saved != NULL ? setenv("TZ", saved, 1) : unsetenv("TZ");
-	tzset();
 	pthread_mutex_unlock(&tz_mutex);
-	if (rc == -1)
-		log_warn("tz: cannot restore TZ");
-	free(saved);
 }
 
 /* The zone's UTC offset at t, in seconds east. Under the lock. */
@@ -132,17 +160,16 @@ tz_offset_at(int64_t t, long *off)
 int
 tz_local(const char *zone, int64_t utc, struct tm *out)
 {
-	char	*saved;
 	time_t	 t = (time_t)utc;
 	int	 rc = -1;
 
 	if ((int64_t)t != utc || !tz_valid(zone))
 		return -1;
-	if (tz_enter(zone, &saved) == -1)
+	if (tz_enter(zone) == -1)
 		return -1;
 	if (localtime_r(&t, out) != NULL)
 		rc = 0;
-	tz_leave(saved);
+	tz_leave();
 	return rc;
 }
 
@@ -150,7 +177,6 @@ int
 tz_utc(const char *zone, int year, int mon, int mday, int hour, int min,
     int64_t *out)
 {
-	char	*saved;
 	int64_t	 wall, t, best = 0;
 	long	 off[2], got;
 	int	 i, found = 0, rc = -1;
@@ -162,7 +188,7 @@ tz_utc(const char *zone, int year, int mon, int mday, int hour, int min,
 	/* The wall time counted as if it were UTC. */
 	wall = tz_days_from_date(year, mon, mday) * 86400 + hour * 3600 +
 	    min * 60;
-	if (tz_enter(zone, &saved) == -1)
+	if (tz_enter(zone) == -1)
 		return -1;
 	/*
 	 * Not mktime(): what it does with tm_isdst = -1 for a skipped or
@@ -189,7 +215,7 @@ tz_utc(const char *zone, int year, int mon, int mday, int hour, int min,
 	*out = best;
 	rc = 0;
 out:
-	tz_leave(saved);
+	tz_leave();
 	return rc;
 }
 

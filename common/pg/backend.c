@@ -18,6 +18,7 @@ const struct store_backend pg_backend = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.in_transaction = pg_in_transaction,
+	.write_counts = pg_write_counts,
 
 	.client_create = pg_client_create,
 	.client_get_visible = pg_client_get_visible,

@@ -272,6 +272,7 @@ int		 pg_begin_read(struct store *);
 int		 pg_commit(struct store *);
 void		 pg_rollback(struct store *);
 int		 pg_in_transaction(struct store *);
+void		 pg_write_counts(int64_t *writes, int64_t *commits);
 
 int	pg_client_create(struct store *, const struct client_keys *,
 	    struct client *c);

@@ -9,6 +9,7 @@
  * answers 503 and the client tries again); the pool closes it, and the
  * next transaction gets a sound one.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,9 @@ extern const size_t	pg_schema_sql_len;
 
 /* The advisory lock key named in schema.sql: migrations take turns. */
 #define PG_SCHEMA_LOCK		7370616
+
+/* Write transactions committed by this process (pg_write_counts()). */
+static atomic_llong	 pg_writes;
 
 /* Whether a failure means "try again later" rather than a fault. */
 static int
@@ -400,9 +404,22 @@ pg_commit(struct store *st)
 		rc = -1;
 	}
 	PQclear(step.res);
-	if (rc == 0)
+	if (rc == 0) {
+		if (pg->writing)
+			atomic_fetch_add(&pg_writes, 1);
 		pg_release(st);
+	}
 	return rc;
+}
+
+/*
+ * Each write is a COMMIT of its own here; PostgreSQL may flush several
+ * in one write of its log, which it does not tell its clients.
+ */
+void
+pg_write_counts(int64_t *writes, int64_t *commits)
+{
+	*writes = *commits = atomic_load(&pg_writes);
 }
 
 /*

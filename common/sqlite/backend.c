@@ -18,6 +18,7 @@ const struct store_backend sqlite_backend = {
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
 	.in_transaction = sqlite_in_transaction,
+	.write_counts = sqlite_write_counts,
 
 	.client_create = sqlite_client_create,
 	.client_get_visible = sqlite_client_get_visible,

@@ -7,6 +7,7 @@
 #ifndef COMMON_SQLITE_SQLITE_H
 #define COMMON_SQLITE_SQLITE_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <time.h>
 #include <stddef.h>
@@ -15,9 +16,29 @@
 
 #define STORE_STMT_MAX	256
 
-struct sqlite_copy_table;
+/*
+ * The longest wait for the database's lock, and the poll of it: another
+ * process's writes leave short gaps that long sleeps would miss.
+ */
+#define STORE_BUSY_TIMEOUT_MS	10000
+#define STORE_BUSY_POLL_MS	4
 
-/* A connection: struct store first, so that each is the other. */
+struct sqlite_copy_table;
+struct sqlite_writer;
+struct turn_waiter;
+
+/* A write turn (write_turn.c): writers queued in the order they came. */
+struct sqlite_turn {
+	pthread_mutex_t		 mu;
+	int			 held;
+	struct turn_waiter	*head, *tail;
+};
+
+/*
+ * A connection: struct store first, so that each is the other. Between
+ * a write's begin and its end, via is the database's write connection
+ * (group_commit.c), and every statement of this one runs on it.
+ */
 struct sqlite_store {
 	struct store	 base;
 	sqlite3		*db;
@@ -26,16 +47,26 @@ struct sqlite_store {
 		sqlite3_stmt	*stmt;
 	}		 cache[STORE_STMT_MAX];
 	int		 n_cached;
-	int		 writing;	/* holds the process's write turn */
+	struct sqlite_writer *writer;	/* of its database; NULL: is one */
+	struct sqlite_store *via;	/* the write connection, in a write */
 	/* copy-to's table being loaded (copy.c). */
 	const struct sqlite_copy_table *load;
 };
 
-/* The SQLite handle of a connection this backend opened. */
+/* The connection statements run on now: its own, or in a write, via. */
+static inline struct sqlite_store *
+sqlite_conn(struct store *st)
+{
+	struct sqlite_store	*sq = (struct sqlite_store *)st;
+
+	return sq->via != NULL ? sq->via : sq;
+}
+
+/* The SQLite handle statements run on now (see sqlite_conn()). */
 static inline sqlite3 *
 sqlite_db(struct store *st)
 {
-	return ((struct sqlite_store *)st)->db;
+	return sqlite_conn(st)->db;
 }
 
 /*
@@ -89,6 +120,9 @@ int		 sqlite_row_only(struct store *, sqlite3_stmt *,
 		    const char *what, int (*row)(sqlite3_stmt *, void *),
 		    void *arg);
 
+/* Runs a statement of transaction control, cached: 0, or -1 logged. */
+int		 sqlite_step_control(struct store *, const char *sql);
+
 /* Logs the connection's last error with a context word. */
 void		 sqlite_log_error(struct store *, const char *what);
 
@@ -106,14 +140,33 @@ int		 sqlite_column_text(sqlite3_stmt *, int col, char *dst,
 int	sqlite_user_each(struct store *, sqlite3_stmt *stmt, const char *what,
 	    int (*fn)(const struct user *, void *), void *arg);
 
-/* The operations (backend.c), by module as in struct store_backend. */
 /*
- * The process's write turn (write_turn.c), taken in the order writers
- * come: 0, or -1 when until (CLOCK_MONOTONIC) passed first. *queued
- * says whether another writer had it.
+ * A write turn (write_turn.c), taken in the order writers come: 0, or
+ * -1 when until (CLOCK_MONOTONIC) passed first. *queued says whether
+ * another writer had it. sqlite_turn_pass() hands a held turn to the
+ * longest waiting writer: 1, or 0 when none waits and it stays held.
  */
-int		 sqlite_turn_take(const struct timespec *until, int *queued);
-void		 sqlite_turn_give(void);
+void		 sqlite_turn_init(struct sqlite_turn *);
+void		 sqlite_turn_destroy(struct sqlite_turn *);
+int		 sqlite_turn_take(struct sqlite_turn *,
+		    const struct timespec *until, int *queued);
+void		 sqlite_turn_give(struct sqlite_turn *);
+int		 sqlite_turn_pass(struct sqlite_turn *);
+
+/*
+ * A connection without a writer (store.c): what sqlite_open() opens and
+ * the write connection itself. Its busy handler reads base's deadline.
+ */
+struct sqlite_store *sqlite_conn_open(const char *path, int create);
+void		 sqlite_conn_close(struct sqlite_store *);
+/*
+ * The writer of a database path, shared by every connection of this
+ * process to it and counted: 0, or -1 logged (group_commit.c).
+ */
+int		 sqlite_writer_attach(struct sqlite_store *, const char *path);
+void		 sqlite_writer_detach(struct sqlite_store *);
+
+/* The operations (backend.c), by module as in struct store_backend. */
 
 void		 sqlite_global_init(const struct store_settings *);
 struct store	*sqlite_open(const char *path, int create);
@@ -127,6 +180,7 @@ int		 sqlite_begin_read(struct store *);
 int		 sqlite_commit(struct store *);
 void		 sqlite_rollback(struct store *);
 int		 sqlite_in_transaction(struct store *);
+void		 sqlite_write_counts(int64_t *writes, int64_t *commits);
 
 int	sqlite_client_create(struct store *, const struct client_keys *,
 	    struct client *c);

@@ -1,7 +1,7 @@
 /*
  * The SQLite connection: set-up, migrations from schema.sql, the
- * statement cache, the helpers that step statements, and transactions
- * with this process's write turn.
+ * statement cache, the helpers that step statements. Writes and their
+ * group commits are group_commit.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,18 +16,6 @@
 /* scripts/embed makes these from schema.sql at build time. */
 extern const char	schema_sql[];
 extern const size_t	schema_sql_len;
-
-#define STORE_BUSY_TIMEOUT_MS	10000
-
-/*
- * How long this process's writers may follow one another without a gap,
- * and the gap then left: another process (the worker) waiting for the
- * lock polls every STORE_BUSY_POLL_MS and would otherwise never find it
- * free while request after request takes it.
- */
-#define STORE_CHAIN_MS		100
-#define STORE_BUSY_POLL_MS	4
-static struct timespec	sqlite_chain_start;	/* under the write turn */
 
 static void
 sqlite_note_busy(struct store *st)
@@ -73,13 +61,6 @@ sqlite_global_init(const struct store_settings *set)
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-static int64_t
-sqlite_ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (int64_t)(b->tv_sec - a->tv_sec) * 1000 +
-	    (b->tv_nsec - a->tv_nsec) / 1000000;
-}
-
 /*
  * SQLite's own busy handler sleeps up to 100 ms between looks at the
  * lock: short polls find the short gaps between another process's writes.
@@ -122,8 +103,8 @@ sqlite_search_grams_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, grams, -1, free);
 }
 
-struct store *
-sqlite_open(const char *path, int create)
+struct sqlite_store *
+sqlite_conn_open(const char *path, int create)
 {
 	struct sqlite_store	*sq;
 	struct store		*st;
@@ -167,17 +148,16 @@ sqlite_open(const char *path, int create)
 	    "PRAGMA mmap_size = 1073741824;"
 	    "PRAGMA temp_store = MEMORY;") == -1)
 		goto fail;
-	return st;
+	return sq;
 fail:
-	sqlite_close(st);
+	sqlite_conn_close(sq);
 	return NULL;
 }
 
 void
-sqlite_close(struct store *st)
+sqlite_conn_close(struct sqlite_store *sq)
 {
-	struct sqlite_store	*sq = (struct sqlite_store *)st;
-	int			 i;
+	int	 i;
 
 	if (sq == NULL)
 		return;
@@ -192,10 +172,35 @@ sqlite_close(struct store *st)
 	free(sq);
 }
 
+struct store *
+sqlite_open(const char *path, int create)
+{
+	struct sqlite_store	*sq;
+
+	if ((sq = sqlite_conn_open(path, create)) == NULL)
+		return NULL;
+	if (sqlite_writer_attach(sq, path) == -1) {
+		sqlite_conn_close(sq);
+		return NULL;
+	}
+	return &sq->base;
+}
+
+void
+sqlite_close(struct store *st)
+{
+	struct sqlite_store	*sq = (struct sqlite_store *)st;
+
+	if (sq == NULL)
+		return;
+	sqlite_writer_detach(sq);
+	sqlite_conn_close(sq);
+}
+
 sqlite3_stmt *
 sqlite_stmt(struct store *st, const char *sql)
 {
-	struct sqlite_store	*sq = (struct sqlite_store *)st;
+	struct sqlite_store	*sq = sqlite_conn(st);
 	sqlite3_stmt		*stmt;
 	int			 i;
 
@@ -237,7 +242,7 @@ sqlite_reset(sqlite3_stmt *stmt)
 }
 
 /* Transaction control through cached statements: no parse per request. */
-static int
+int
 sqlite_step_control(struct store *st, const char *sql)
 {
 	sqlite3_stmt	*stmt;
@@ -342,57 +347,6 @@ sqlite_row_only(struct store *st, sqlite3_stmt *stmt, const char *what,
 	return sqlite_row_first(st, stmt, what, row, arg, 1);
 }
 
-static void
-sqlite_write_turn_end(struct sqlite_store *sq)
-{
-	if (sq->writing) {
-		sq->writing = 0;
-		sqlite_turn_give();
-	}
-}
-
-/*
- * BEGIN IMMEDIATE after the process's write turn: writers of one process
- * take turns, in the order they came, before asking SQLite for its
- * lock, so they queue instead of polling SQLite's busy handler against
- * each other; the wait ends at the request's deadline, or as the busy
- * timeout.
- */
-int
-sqlite_begin(struct store *st)
-{
-	struct sqlite_store	*sq = (struct sqlite_store *)st;
-	struct timespec		 until, now, gap;
-	int			 queued;
-
-	gap.tv_sec = 0;
-	gap.tv_nsec = 2 * STORE_BUSY_POLL_MS * 1000000L;
-	if (st->has_deadline)
-		until = st->deadline;
-	else
-		clock_after(&until, STORE_BUSY_TIMEOUT_MS);
-	if (sqlite_turn_take(&until, &queued) == -1) {
-		log_warnx("database: no write turn by the deadline");
-		st->busy = 1;
-		return -1;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!queued)
-		sqlite_chain_start = now;
-	else if (sqlite_ms_between(&sqlite_chain_start, &now) >=
-	    STORE_CHAIN_MS) {
-		/* Queued behind another writer of ours: a chain goes on. */
-		nanosleep(&gap, NULL);
-		clock_gettime(CLOCK_MONOTONIC, &sqlite_chain_start);
-	}
-	sq->writing = 1;
-	if (sqlite_step_control(st, "BEGIN IMMEDIATE") == -1) {
-		sqlite_write_turn_end(sq);
-		return -1;
-	}
-	return 0;
-}
-
 /* BEGIN (deferred): the snapshot starts at the first read. */
 int
 sqlite_begin_read(struct store *st)
@@ -401,26 +355,11 @@ sqlite_begin_read(struct store *st)
 }
 
 int
-sqlite_commit(struct store *st)
-{
-	if (sqlite_step_control(st, "COMMIT") == -1)
-		return -1;
-	sqlite_write_turn_end((struct sqlite_store *)st);
-	return 0;
-}
-
-void
-sqlite_rollback(struct store *st)
-{
-	if (!sqlite3_get_autocommit(sqlite_db(st)))
-		(void)sqlite_step_control(st, "ROLLBACK");
-	sqlite_write_turn_end((struct sqlite_store *)st);
-}
-
-int
 sqlite_in_transaction(struct store *st)
 {
-	return !sqlite3_get_autocommit(sqlite_db(st));
+	/* In a write, even one whose group has already committed others. */
+	return ((struct sqlite_store *)st)->via != NULL ||
+	    !sqlite3_get_autocommit(sqlite_db(st));
 }
 
 int

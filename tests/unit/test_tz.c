@@ -163,31 +163,53 @@ test_utc_invalid(void **state)
 	assert_int_equal(t, 42);
 }
 
-/* The caller's TZ, set or unset, is as it was after every call. */
+/*
+ * TZ is the module's: it stays at the last zone converted (glibc parses a
+ * zone's file at each change), and a caller's own change of it is seen,
+ * never taken for the zone asked.
+ */
 static void
-test_tz_restored(void **state)
+test_tz_left_at_last_zone(void **state)
 {
 	struct tm	 tm;
 	int64_t		 t;
-	time_t		 tt = 1774857600;
 
 	(void)state;
 	assert_int_equal(setenv("TZ", "UTC", 1), 0);
 	tzset();
-	assert_int_equal(tz_local(CPH, 0, &tm), 0);
+	assert_int_equal(tz_local(CPH, 1774857600, &tm), 0);
+	assert_int_equal(tm.tm_hour, 10);	/* 08:00Z in summer time */
+	assert_string_equal(getenv("TZ"),
+	    ":/usr/share/zoneinfo/Europe/Copenhagen");
 	assert_int_equal(tz_utc(CPH, 2026, 3, 30, 10, 0, &t), 0);
-	assert_string_equal(getenv("TZ"), "UTC");
-	/* And glibc's own zone is UTC again, not Copenhagen. */
-	assert_non_null(localtime_r(&tt, &tm));
-	assert_int_equal(tm.tm_hour, 8);
-	assert_int_equal(tm.tm_gmtoff, 0);
+	assert_int_equal(t, 1774857600);
 
+	/* The caller points TZ elsewhere: the next conversion still holds. */
+	assert_int_equal(setenv("TZ", "Asia/Tokyo", 1), 0);
+	tzset();
+	assert_int_equal(tz_local(CPH, 1774857600, &tm), 0);
+	assert_int_equal(tm.tm_hour, 10);
 	assert_int_equal(unsetenv("TZ"), 0);
-	assert_int_equal(tz_local("Asia/Tokyo", 0, &tm), 0);
-	assert_null(getenv("TZ"));
-	/* A refused zone changes nothing either. */
+	tzset();
+	assert_int_equal(tz_local(CPH, 1774857600, &tm), 0);
+	assert_int_equal(tm.tm_hour, 10);
+
+	/* A refused zone changes nothing. */
+	assert_int_equal(setenv("TZ", "UTC", 1), 0);
 	assert_int_equal(tz_local("Nope/Zone", 0, &tm), -1);
-	assert_null(getenv("TZ"));
+	assert_string_equal(getenv("TZ"), "UTC");
+	assert_int_equal(unsetenv("TZ"), 0);
+}
+
+/* A zone found valid once is not read from the disk again. */
+static void
+test_tz_valid_cached(void **state)
+{
+	(void)state;
+	assert_true(tz_valid("America/New_York"));
+	assert_true(tz_valid("America/New_York"));
+	assert_false(tz_valid("America/Nowhere"));
+	assert_false(tz_valid("America/Nowhere"));
 }
 
 static void
@@ -295,7 +317,8 @@ main(void)
 		cmocka_unit_test(test_local),
 		cmocka_unit_test(test_utc),
 		cmocka_unit_test(test_utc_invalid),
-		cmocka_unit_test(test_tz_restored),
+		cmocka_unit_test(test_tz_left_at_last_zone),
+		cmocka_unit_test(test_tz_valid_cached),
 		cmocka_unit_test(test_calendar),
 		cmocka_unit_test(test_threads),
 	};
