@@ -98,6 +98,13 @@ $(OBJDIR)/tests/seed_digest: tests/bench/seed_digest.c $(COMMON_OBJ)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \
 	    $(LDLIBS)
 
+# The digest benchmark's rendering yardstick (scripts/bench-digest).
+$(OBJDIR)/tests/render_mail: tests/bench/render_mail.c $(COMMON_OBJ) \
+    $(WORKER_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \
+	    $(LDLIBS)
+
 asan:
 	$(MAKE) BUILD=asan binaries
 

@@ -259,7 +259,9 @@ config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
 	    "PORTAL_NOTIFY_PER_SENDER_HOUR", 30, 1, 1000000, err,
 	    errlen) == -1 ||
 	    config_int(&cfg->worker_poll, "PORTAL_WORKER_POLL", 5, 1, 3600,
-	    err, errlen) == -1)
+	    err, errlen) == -1 ||
+	    config_int(&cfg->smtp_connections, "PORTAL_SMTP_CONNECTIONS", 1,
+	    1, 16, err, errlen) == -1)
 		goto fail;
 	/*
 	 * Login attempts: the budget of one address over every client is

@@ -46,6 +46,8 @@ struct config {
 	char		*smtp_password;
 	char		*mail_from;
 	long long	 worker_poll;		/* seconds between outbox looks */
+	/* SMTP connections the worker delivers over at once. */
+	long long	 smtp_connections;
 	/* Seconds a claimed outbox message stays the claimer's unrenewed. */
 	long long	 outbox_lease;
 	/* HS256 key; wiped by config_cleanup(). */

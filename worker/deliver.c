@@ -3,11 +3,18 @@
  * just before it is sent and marked after; while it is on the wire its
  * lease is renewed, so a slow server never hands it to a second worker.
  * A crash in between leaves it claimed, and once the lease runs out it is
- * sent again: at worst that one message twice, never lost. 4xx replies
+ * sent again: at worst that one message twice (one per connection, with
+ * several), never lost. 4xx replies
  * and connection failures retry with exponential backoff; 5xx replies
  * fail it with the server's reason. A message whose reader may no longer
  * read it is cancelled at its claim and never sent.
+ *
+ * With PORTAL_SMTP_CONNECTIONS above 1, as many senders run at once, each
+ * a thread with its own SMTP connection and database connection, each
+ * claiming and sending as above: the claim is what keeps two of them
+ * (or two workers) from sending one message, so nothing else changes.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,8 +186,9 @@ out:
 	return rc;
 }
 
-int
-deliver_run(struct job *j, struct deliver_stats *stats)
+/* One sender: claims and sends over one connection until none is due. */
+static int
+deliver_loop(struct job *j, struct deliver_stats *stats)
 {
 	struct outbox_msg	 m;
 	struct smtp		*smtp = NULL;
@@ -209,5 +217,75 @@ deliver_run(struct job *j, struct deliver_stats *stats)
 		}
 	}
 	smtp_close(smtp);
+	return rc;
+}
+
+/* A sender of its own thread, with its own database connection. */
+struct deliver_sender {
+	pthread_t		 thread;
+	struct job		 j;
+	struct deliver_stats	 stats;
+	int			 rc;
+};
+
+static void *
+deliver_sender_main(void *arg)
+{
+	struct deliver_sender	*s = arg;
+
+	if ((s->j.store = store_open(s->j.cfg->db_path, 0)) == NULL) {
+		s->rc = -1;
+		return NULL;
+	}
+	s->rc = deliver_loop(&s->j, &s->stats);
+	store_close(s->j.store);
+	return NULL;
+}
+
+static void
+deliver_stats_add(struct deliver_stats *to, const struct deliver_stats *s)
+{
+	to->sent += s->sent;
+	to->retried += s->retried;
+	to->failed += s->failed;
+	to->cancelled += s->cancelled;
+}
+
+int
+deliver_run(struct job *j, struct deliver_stats *stats)
+{
+	struct deliver_sender	*senders;
+	int64_t			 due;
+	int			 n = (int)j->cfg->smtp_connections, started = 0;
+	int			 i, rc;
+
+	if (n <= 1)
+		return deliver_loop(j, stats);
+	/* No threads, connections or logins for a pass with nothing due. */
+	rc = store_outbox_next_due(j->store, &due);
+	if (rc == STORE_NOTFOUND || (rc == STORE_OK && due > store_now()))
+		return 0;
+	if ((senders = calloc((size_t)n - 1, sizeof(*senders))) == NULL) {
+		log_warn("calloc");
+		return deliver_loop(j, stats);
+	}
+	for (i = 0; i < n - 1; i++) {
+		senders[i].j.cfg = j->cfg;
+		if (pthread_create(&senders[i].thread, NULL,
+		    deliver_sender_main, &senders[i]) != 0) {
+			log_warnx("cannot start sender %d of %d: delivering "
+			    "over fewer connections", i + 2, n);
+			break;
+		}
+		started++;
+	}
+	rc = deliver_loop(j, stats);
+	for (i = 0; i < started; i++) {
+		(void)pthread_join(senders[i].thread, NULL);
+		deliver_stats_add(stats, &senders[i].stats);
+		if (senders[i].rc == -1)
+			rc = -1;
+	}
+	free(senders);
 	return rc;
 }

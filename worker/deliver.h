@@ -1,7 +1,8 @@
 /*
  * Outbox delivery: claims due messages one at a time, renders each, and
- * sends it over one SMTP connection for the whole batch, renewing the
- * claim's lease while it is on the wire.
+ * sends it over an SMTP connection kept for the whole batch, renewing the
+ * claim's lease while it is on the wire; PORTAL_SMTP_CONNECTIONS senders
+ * at once, each with its own connection.
  */
 #ifndef WORKER_DELIVER_H
 #define WORKER_DELIVER_H

@@ -17,6 +17,12 @@
       same bytes, with no database and no MIME rendering.
   digest_bench.py db DB
       Prints the digests and outbox rows by status, read-only.
+  digest_bench.py requeue DB AT
+      Queues every sent message again, due at AT (Unix seconds), so that
+      a pass with several SMTP connections delivers the same messages.
+  digest_bench.py payloads DB OUT
+      Writes the outbox's payloads to OUT, one JSON per line, for the
+      rendering yardstick (tests/bench/render_mail.c).
   digest_bench.py report RUN_FILE OUT_MD
       Reads the key=value lines scripts/bench-digest wrote, writes the
       markdown report and prints it.
@@ -104,6 +110,30 @@ def cmd_db(db):
     return 0
 
 
+def cmd_requeue(db, at):
+    con = sqlite3.connect(db, isolation_level=None)
+    n = con.execute("UPDATE outbox SET status = 'queued', attempts = 0, "
+                    "next_attempt_at = ?, sent_at = NULL "
+                    "WHERE status = 'sent'", (int(at),)).rowcount
+    con.close()
+    print(f"requeued={n}")
+    return 0
+
+
+def cmd_payloads(db, out):
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    n = 0
+    with open(out, "w", encoding="utf-8") as f:
+        for (payload,) in con.execute("SELECT payload FROM outbox "
+                                      "ORDER BY id"):
+            f.write(json.dumps(json.loads(payload), ensure_ascii=False,
+                               separators=(",", ":")) + "\n")
+            n += 1
+    con.close()
+    print(f"payloads={n}")
+    return 0
+
+
 def fnum(x, digits=0):
     """1234567.8 -> '1,234,568' (digits after the point as asked)."""
     return f"{x:,.{digits}f}"
@@ -125,6 +155,9 @@ def cmd_report(run_file, out_md):
     base_n, base_s = int(v["base_messages"]), float(v["base_seconds"])
     base_rate = base_n / base_s if base_s > 0 else 0.0
     ratio = rate / base_rate if base_rate > 0 else 0.0
+    sent3, ms3 = int(v["p3_sent"]), float(v["p3_deliver_ms"])
+    rate3 = sent3 / (ms3 / 1000) if ms3 > 0 else 0.0
+    ratio3 = rate3 / base_rate if base_rate > 0 else 0.0
     rows = [
         ("Subscribed users (bookkeepers, 3-5 clients each, weekly)",
          fnum(users)),
@@ -146,6 +179,17 @@ def cmd_report(run_file, out_md):
         ("Worker rate / baseline rate", f"{ratio:.2f}"),
         ("SMTP connections used", f"1 per pass that sent (pass 1: "
          f"{v['p1_connections']}, pass 2: {v['p2_connections']})"),
+        (f"Pass 3: the same messages again, PORTAL_SMTP_CONNECTIONS="
+         f"{v['p3_asked']}",
+         f"{fnum(sent3)} in {fnum(ms3 / 1000, 2)} s, {fnum(rate3, 1)} "
+         f"messages/s over {v['p3_connections']} connections; "
+         f"{ratio3:.2f}× the baseline"),
+        ("Worker CPU (user + sys) / wall, pass 3",
+         f"{v['p3_cpu']} s / {v['p3_wall']} s"),
+        ("SMTP server CPU, pass 3", f"{v['p3_smtp_cpu']} s"),
+        ("Rendering alone (tests/bench/render_mail.c, the same payloads, "
+         "one thread)", f"{fnum(int(v['render_per_second']))} messages/s, "
+         f"{fnum(int(v['render_bytes']))} bytes on average"),
         ("Worker CPU (user + sys) / wall, pass 1",
          f"{v['p1_cpu']} s / {v['p1_wall']} s"),
         ("Worker CPU (user + sys) / wall, pass 2",
@@ -193,7 +237,8 @@ def cmd_report(run_file, out_md):
 def main(argv):
     cmds = {"ready": (cmd_ready, 2), "cpu": (cmd_cpu, 1),
             "check": (cmd_check, 3), "baseline": (cmd_baseline, 6),
-            "db": (cmd_db, 1), "report": (cmd_report, 2)}
+            "db": (cmd_db, 1), "report": (cmd_report, 2),
+            "requeue": (cmd_requeue, 2), "payloads": (cmd_payloads, 2)}
     if len(argv) < 2 or argv[1] not in cmds or \
             len(argv) - 2 != cmds[argv[1]][1]:
         print(__doc__, file=sys.stderr)

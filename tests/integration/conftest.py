@@ -69,6 +69,11 @@ START_TIMEOUT = 30.0   # sanitized builds start slowly (the dummy hash)
 STOP_TIMEOUT = 30.0
 HTTP_TIMEOUT = 30.0
 
+# The worker's SMTP connections in the delivery tests: several, so that
+# every delivery guarantee (the lease, the retries, one send per message)
+# is shown with senders racing each other; test_worker.py checks one too.
+SMTP_CONNECTIONS = "4"
+
 TOKEN_ISSUER = "partner-portal"
 TOKEN_AUD = "portal-api"
 

@@ -32,8 +32,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import (API_BIN, HTTP_TIMEOUT, mint_jwt, sanitizer_report,
-                      start_portal, std_claims)
+from conftest import (API_BIN, HTTP_TIMEOUT, SMTP_CONNECTIONS, mint_jwt,
+                      sanitizer_report, start_portal, std_claims)
 from db_helpers import connect
 from smtp_server import SmtpServer, _Handler
 from worker_helpers import CPH, next_local
@@ -231,6 +231,7 @@ class Room:
         self.maildir = self.tmpdir / "mail"
         self.smtp = SlowSmtpServer(self.maildir).start()
         env = {"PORTAL_SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp.port,
+               "PORTAL_SMTP_CONNECTIONS": SMTP_CONNECTIONS,
                "PORTAL_MAIL_FROM": "portal@alpha.test",
                "PORTAL_APP_URL": "https://app.alpha.test"}
         env.update(extra_env or {})

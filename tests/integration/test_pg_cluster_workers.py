@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from cluster_helpers import Cluster
+from conftest import SMTP_CONNECTIONS
 from db_helpers import rows
 from faults_helpers import (WorkerProcess, duplicates, received_message_ids,
                             wait_until)
@@ -34,6 +35,7 @@ class Mail:
         try:
             self.cluster = Cluster(tmpdir, workers=0, extra_env={
                 "PORTAL_SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp.port,
+                "PORTAL_SMTP_CONNECTIONS": SMTP_CONNECTIONS,
                 "PORTAL_NOTIFY_PER_CLIENT_HOUR": "1000000",
                 "PORTAL_NOTIFY_PER_SENDER_HOUR": "1000000",
             })

@@ -338,6 +338,27 @@ def test_smtp_5xx_marks_failed(room, world):
     assert status == "failed" and error.startswith("550")
 
 
+def test_one_smtp_connection_and_the_bounds_of_several(room, world):
+    """The suite's worker sends over SMTP_CONNECTIONS connections; the
+    default, one, sends each message once too, and a count outside 1-16
+    is refused before anything is sent."""
+    monday = fresh_monday(world, world["start"])
+    seen = {m["message-id"] for _, m in room.messages()}
+    for bad in ("0", "17", "four"):
+        err = room.worker(monday, expect_rc=1,
+                          extra_env={"PORTAL_SMTP_CONNECTIONS": bad})
+        assert "PORTAL_SMTP_CONNECTIONS" in err, err
+    assert len(room.messages()) == len(seen)
+    room.worker(monday, extra_env={"PORTAL_SMTP_CONNECTIONS": "1"})
+    new = [m["message-id"] for _, m in room.messages()
+           if m["message-id"] not in seen]
+    assert new and len(new) == len(set(new))
+    with room.db() as db:
+        left = db.execute("SELECT count(*) FROM outbox WHERE status IN "
+                          "('queued', 'sending')").fetchone()[0]
+    assert left == 0
+
+
 def test_swedish_subject_is_encoded(room, world):
     u = world["users"]["weekly"]
     raw = [raw for env, raw in room.raw_messages()

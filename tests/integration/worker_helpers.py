@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import API_BIN, sanitizer_report, start_portal
+from conftest import API_BIN, SMTP_CONNECTIONS, sanitizer_report, start_portal
 from db_helpers import connect
 from smtp_server import SmtpServer
 
@@ -27,6 +27,7 @@ class Mailroom:
         try:
             self.portal = start_portal(tmpdir, extra_env={
                 "PORTAL_SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp.port,
+                "PORTAL_SMTP_CONNECTIONS": SMTP_CONNECTIONS,
                 "PORTAL_MAIL_FROM": "portal@alpha.test",
                 "PORTAL_APP_URL": "https://app.alpha.test",
             })
