@@ -225,6 +225,7 @@ struct store_backend {
 	void	(*digest_pass_end)(struct store *);
 	int	(*digest_due_users)(struct store *, int64_t partner_id,
 		    const char *frequency, int64_t slot_at, const char *period,
+		    int64_t after_id, int limit,
 		    int (*fn)(const struct user *, void *), void *arg);
 	int	(*digest_items)(struct store *, int64_t user_id,
 		    const char *frequency, int64_t slot_at,

@@ -8,10 +8,11 @@
 int
 store_digest_due_users(struct store *st, int64_t partner_id,
     const char *frequency, int64_t slot_at, const char *period,
+    int64_t after_id, int limit,
     int (*fn)(const struct user *, void *), void *arg)
 {
 	return st->be->digest_due_users(st, partner_id, frequency, slot_at,
-	    period, fn, arg);
+	    period, after_id, limit, fn, arg);
 }
 
 int

@@ -35,10 +35,12 @@ void	store_digest_pass_end(struct store *);
 /*
  * Calls fn with each active user of the partner who has email on for
  * some client at frequency since no later than slot_at, and no digest
- * yet for period.
+ * yet for period: by id, those after after_id, at most limit of them
+ * (a pass reads them a page at a time).
  */
 int	store_digest_due_users(struct store *, int64_t partner_id,
 	    const char *frequency, int64_t slot_at, const char *period,
+	    int64_t after_id, int limit,
 	    int (*fn)(const struct user *, void *), void *arg);
 
 /*

@@ -24,6 +24,16 @@
 
 /* How long a one-click unsubscribe link in a digest keeps working. */
 #define DIGEST_UNSUBSCRIBE_TTL	(90 * 86400)
+/* Due users read at a time. */
+#define DIGEST_PAGE		1000
+/*
+ * Digests written in one transaction at most, and the time after which
+ * it commits with fewer: one commit to disk per user made a pass of
+ * 10,000 users take 3 s, while a transaction held much longer would keep
+ * the API's writes waiting.
+ */
+#define DIGEST_BATCH_MAX	200
+#define DIGEST_TX_MS		5
 
 struct digest_partners {
 	struct partner	*v;
@@ -119,17 +129,22 @@ digest_unsubscribe_url(const struct job *j, const struct user *u,
  * One user's digest, whole or not at all. 0 written or skipped or done
  * already by someone else, -1 on a fault.
  */
+/*
+ * One user's digest and its outbox email, in the caller's transaction.
+ * STORE_OK with *queued (0: skipped, nothing outstanding), STORE_CONFLICT
+ * when another worker wrote this period first, or STORE_ERROR.
+ */
 static int
-digest_write_one(struct job *j, const struct partner *p,
+digest_write_user(struct job *j, const struct partner *p,
     const struct user *u, const char *frequency, const char *period,
-    int64_t slot, struct digest_stats *stats)
+    int64_t slot, int *queued)
 {
 	struct store		*st = j->store;
 	struct digest_build	 b;
 	cJSON			*doc = NULL, *to;
 	char			*payload = NULL, unsub[1024], msgid[160];
 	int64_t			 outbox_id = 0, generation;
-	int			 rc = -1, r;
+	int			 r = STORE_ERROR;
 
 	memset(&b, 0, sizeof(b));
 	b.j = j;
@@ -144,12 +159,9 @@ digest_write_one(struct job *j, const struct partner *p,
 	    cJSON_AddStringToObject(doc, "period", period) == NULL ||
 	    (b.clients = cJSON_AddArrayToObject(doc, "clients")) == NULL)
 		goto out;
-
-	if (store_begin(st) == -1)
-		goto out;
 	if (store_digest_items(st, u->id, frequency, slot, digest_add_item,
 	    &b) != STORE_OK)
-		goto fail;
+		goto out;
 	if (b.outstanding) {
 		/* Read with the items: the link covers what the digest lists. */
 		if (store_preference_generation(st, u->id, frequency,
@@ -158,43 +170,138 @@ digest_write_one(struct job *j, const struct partner *p,
 		    sizeof(unsub)) == -1 ||
 		    cJSON_AddStringToObject(doc, "unsubscribe_url", unsub) ==
 		    NULL)
-			goto fail;
+			goto out;
 		(void)snprintf(msgid, sizeof(msgid), "digest-%lld-%s-%s@%s",
 		    (long long)u->id, frequency, period, config_mail_domain(j->cfg));
 		if ((payload = cJSON_PrintUnformatted(doc)) == NULL)
-			goto fail;
+			goto out;
 		r = store_outbox_add(st, "digest", u->id, u->email, payload,
 		    msgid, &outbox_id);
-		if (r == STORE_CONFLICT)
-			goto theirs;
 		if (r != STORE_OK)
-			goto fail;
+			goto out;
 	}
 	r = store_digest_record(st, u->id, frequency, period, slot, b.count,
 	    outbox_id);
-theirs:
-	if (r == STORE_CONFLICT) {
-		/* Another worker wrote this period first: leave it theirs. */
-		store_rollback(st);
-		rc = 0;
-		goto out;
-	}
-	if (r != STORE_OK || store_commit(st) == -1)
-		goto fail;
-	if (b.outstanding)
-		stats->written++;
-	else
-		stats->skipped++;
-	log_info("digest %s %s for user %lld: %d clients, %s", frequency,
-	    period, (long long)u->id, b.count,
-	    b.outstanding ? "queued" : "skipped (nothing outstanding)");
-	rc = 0;
-	goto out;
-fail:
-	store_rollback(st);
+	if (r == STORE_OK)
+		*queued = b.outstanding;
 out:
 	cJSON_free(payload);
 	cJSON_Delete(doc);
+	return r;
+}
+
+/*
+ * Users' digests in one transaction, until they are written or the
+ * transaction has run for DIGEST_TX_MS: one commit for many users, yet
+ * short enough for the API's writes waiting behind it. Returns how many
+ * were written (kept with the commit), or -1 on failure, or 0 with
+ * *conflict set when another worker wrote one of them first (nothing
+ * kept: the caller writes them one by one).
+ */
+static int
+digest_write_batch(struct job *j, const struct partner *p,
+    const struct user *users, size_t n, const char *frequency,
+    const char *period, int64_t slot, struct digest_stats *stats,
+    int *conflict)
+{
+	struct timespec	 t0, t;
+	int		 written = 0, skipped = 0, queued, r;
+	size_t		 i;
+
+	*conflict = 0;
+	if (store_begin(j->store) == -1)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++) {
+		r = digest_write_user(j, p, &users[i], frequency, period,
+		    slot, &queued);
+		if (r != STORE_OK) {
+			store_rollback(j->store);
+			*conflict = r == STORE_CONFLICT;
+			return r == STORE_CONFLICT ? 0 : -1;
+		}
+		if (queued)
+			written++;
+		else
+			skipped++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000 >= DIGEST_TX_MS) {
+			i++;
+			break;
+		}
+	}
+	if (store_commit(j->store) == -1)
+		return -1;
+	stats->written += written;
+	stats->skipped += skipped;
+	log_info("digests %s %s of partner %lld, users %lld to %lld: %d "
+	    "queued, %d skipped (nothing outstanding)", frequency, period,
+	    (long long)p->id, (long long)users[0].id,
+	    (long long)users[i - 1].id, written, skipped);
+	return (int)i;
+}
+
+/* One user's digest in a transaction of its own (after a conflict). */
+static int
+digest_write_one(struct job *j, const struct partner *p,
+    const struct user *u, const char *frequency, const char *period,
+    int64_t slot, struct digest_stats *stats)
+{
+	int	 queued, r;
+
+	if (store_begin(j->store) == -1)
+		return -1;
+	r = digest_write_user(j, p, u, frequency, period, slot, &queued);
+	if (r == STORE_CONFLICT) {
+		/* Another worker wrote this period first: leave it theirs. */
+		store_rollback(j->store);
+		return 0;
+	}
+	if (r != STORE_OK) {
+		store_rollback(j->store);
+		return -1;
+	}
+	if (store_commit(j->store) == -1)
+		return -1;
+	if (queued)
+		stats->written++;
+	else
+		stats->skipped++;
+	log_info("digest %s %s for user %lld: %s", frequency, period,
+	    (long long)u->id, queued ? "queued" :
+	    "skipped (nothing outstanding)");
+	return 0;
+}
+
+/* The due users of a page, in batches. 0, or -1 when one failed. */
+static int
+digest_write_page(struct job *j, const struct partner *p,
+    const struct user_list *users, const char *frequency,
+    const char *period, int64_t slot, struct digest_stats *stats)
+{
+	size_t	 k = 0, end;
+	int	 n, conflict, rc = 0;
+
+	while (k < users->n && !job_stopping(j)) {
+		end = users->n - k < DIGEST_BATCH_MAX ? users->n :
+		    k + DIGEST_BATCH_MAX;
+		n = digest_write_batch(j, p, &users->v[k], end - k, frequency,
+		    period, slot, stats, &conflict);
+		if (n > 0) {
+			k += (size_t)n;
+			continue;
+		}
+		if (!conflict) {
+			rc = -1;
+			k = end;	/* the next batch may go through */
+			continue;
+		}
+		for (; k < end && !job_stopping(j); k++)
+			if (digest_write_one(j, p, &users->v[k], frequency,
+			    period, slot, stats) == -1)
+				rc = -1;
+	}
 	return rc;
 }
 
@@ -208,8 +315,8 @@ digest_run_partner(struct job *j, const struct partner *p, int64_t now,
 	struct user_list	 users;
 	const char		*freq;
 	char			 period[SCHEDULE_PERIOD_MAX];
-	int64_t			 slot;
-	size_t			 i, k;
+	int64_t			 slot, after;
+	size_t			 i;
 	int			 r, rc = 0;
 
 	memset(&users, 0, sizeof(users));
@@ -225,17 +332,27 @@ digest_run_partner(struct job *j, const struct partner *p, int64_t now,
 			rc = -1;
 			break;
 		}
-		users.n = 0;
-		/* Collected first: each digest is its own write transaction. */
-		if (store_digest_due_users(j->store, p->id, freq, slot, period,
-		    user_list_add, &users) != STORE_OK) {
-			rc = -1;
-			break;
-		}
-		for (k = 0; k < users.n && !job_stopping(j); k++)
-			if (digest_write_one(j, p, &users.v[k], freq, period,
+		/*
+		 * A page of users at a time, read before their writes: memory
+		 * stays flat whatever the firm's size, and the ones written
+		 * are no longer due when the next page is read.
+		 */
+		after = 0;
+		do {
+			users.n = 0;
+			if (store_digest_due_users(j->store, p->id, freq, slot,
+			    period, after, DIGEST_PAGE, user_list_add,
+			    &users) != STORE_OK) {
+				rc = -1;
+				break;
+			}
+			if (users.n == 0)
+				break;
+			after = users.v[users.n - 1].id;
+			if (digest_write_page(j, p, &users, freq, period,
 			    slot, stats) == -1)
 				rc = -1;
+		} while (users.n == DIGEST_PAGE && !job_stopping(j));
 	}
 	free(users.v);
 	return rc;

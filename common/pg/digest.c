@@ -78,6 +78,7 @@ pg_digest_pass_end(struct store *st)
 int
 pg_digest_due_users(struct store *st, int64_t partner_id,
     const char *frequency, int64_t slot_at, const char *period,
+    int64_t after_id, int limit,
     int (*fn)(const struct user *, void *), void *arg)
 {
 	static const struct pg_query q = { "digest_due_users",
@@ -88,7 +89,8 @@ pg_digest_due_users(struct store *st, int64_t partner_id,
 	    "WHERE p.user_id = u.id AND p.frequency = $2 AND p.email "
 	    "AND p.starts_at <= $3) "
 	    "AND NOT EXISTS (SELECT 1 FROM digests d WHERE d.user_id = u.id "
-	    "AND d.frequency = $2 AND d.period = $4) ORDER BY u.id" };
+	    "AND d.frequency = $2 AND d.period = $4) "
+	    "AND u.id > $5 ORDER BY u.id LIMIT $6" };
 	struct pg_params	 par;
 
 	pg_params_init(&par);
@@ -96,6 +98,8 @@ pg_digest_due_users(struct store *st, int64_t partner_id,
 	pg_param_text(&par, frequency);
 	pg_param_int64(&par, slot_at);
 	pg_param_text(&par, period);
+	pg_param_int64(&par, after_id);
+	pg_param_int64(&par, limit);
 	return pg_user_each(st, &q, &par, "digest users", fn, arg);
 }
 

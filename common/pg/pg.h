@@ -362,6 +362,7 @@ int	pg_digest_pass_begin(struct store *, int64_t partner_id);
 void	pg_digest_pass_end(struct store *);
 int	pg_digest_due_users(struct store *, int64_t partner_id,
 	    const char *frequency, int64_t slot_at, const char *period,
+	    int64_t after_id, int limit,
 	    int (*fn)(const struct user *, void *), void *arg);
 int	pg_digest_items(struct store *, int64_t user_id,
 	    const char *frequency, int64_t slot_at,

@@ -10,6 +10,7 @@
 int
 sqlite_digest_due_users(struct store *st, int64_t partner_id,
     const char *frequency, int64_t slot_at, const char *period,
+    int64_t after_id, int limit,
     int (*fn)(const struct user *, void *), void *arg)
 {
 	static const char sql[] =
@@ -20,7 +21,8 @@ sqlite_digest_due_users(struct store *st, int64_t partner_id,
 	    "WHERE p.user_id = u.id AND p.frequency = ?2 AND p.email = 1 "
 	    "AND p.starts_at <= ?3) "
 	    "AND NOT EXISTS (SELECT 1 FROM digests d WHERE d.user_id = u.id "
-	    "AND d.frequency = ?2 AND d.period = ?4) ORDER BY u.id";
+	    "AND d.frequency = ?2 AND d.period = ?4) "
+	    "AND u.id > ?5 ORDER BY u.id LIMIT ?6";
 	sqlite3_stmt	*stmt;
 
 	if ((stmt = sqlite_stmt(st, sql)) == NULL)
@@ -29,6 +31,8 @@ sqlite_digest_due_users(struct store *st, int64_t partner_id,
 	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, slot_at);
 	sqlite3_bind_text(stmt, 4, period, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, after_id);
+	sqlite3_bind_int(stmt, 6, limit);
 	return sqlite_user_each(st, stmt, "digest users", fn, arg);
 }
 

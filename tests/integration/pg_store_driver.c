@@ -10,6 +10,7 @@
  * "-" is NULL where a call takes one. Every line has "rc", the STORE_*
  * result; the rest as each operation below prints.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,7 +260,7 @@ digest_cmd(struct store *st, const char *op)
 	if (strcmp(op, "digest-users") == 0) {
 		fputs("{\"ids\":[", stdout);
 		rc = store_digest_due_users(st, arg_i(0), arg_s(1), arg_i(2),
-		    arg_s(3), put_user, NULL);
+		    arg_s(3), 0, INT_MAX, put_user, NULL);
 		printf("],\"rc\":%d}\n", rc);
 	} else if (strcmp(op, "digest-items") == 0) {
 		fputs("{\"items\":[", stdout);

@@ -198,6 +198,7 @@ def test_a_worker_killed_mid_delivery_leaves_the_rest_to_the_other(mail):
                _pending(mail.cluster.db) == 0, DELIVERY_WAIT,
                "the other worker to drain the outbox")
     assert other.stop() == 0, other.log_text()[-2000:]
-    _check_delivery(mail, before, max_dups=1)
+    # What the victim had on the wire: one message per SMTP connection.
+    _check_delivery(mail, before, max_dups=int(SMTP_CONNECTIONS))
     period = "%d-W%02d" % monday.astimezone(STOCKHOLM).isocalendar()[:2]
     _digests_once(mail.cluster.db, period)
