@@ -1,12 +1,14 @@
 /*
  * Writes that share their commits. SQLite lets one transaction write at a
  * time and a commit costs an fsync (synchronous=FULL), so writes that
- * each committed alone queued behind one fsync apiece. Here every
- * connection of this process to a database writes through one shared
- * write connection, in turns (write_turn.c):
+ * each committed alone queued behind one fsync apiece. Here the writers
+ * of one database in this process take turns (write_turn.c) and share
+ * transactions:
  *
- *  - the first writer of a group opens a transaction on it (BEGIN
- *    IMMEDIATE); each writer's own transaction is a savepoint inside;
+ *  - the first writer of a group (its host) opens a transaction on its
+ *    own connection (BEGIN IMMEDIATE); each writer's own transaction is
+ *    a savepoint inside it, and the others' statements run on the host's
+ *    connection (sqlite_conn()) while it waits;
  *  - a writer that ends well releases its savepoint and, when others are
  *    waiting for the turn, hands it on with the transaction still open;
  *    the last one (or one that finds the group old or large enough)
@@ -16,11 +18,14 @@
  *  - each writer's store_commit() returns only after the group's commit
  *    is durable, with its outcome, so no answer goes out before its data
  *    is on disk. Only a failed COMMIT, or an error after which SQLite
- *    itself ended the transaction, fails the whole group.
+ *    itself ended the transaction, fails the whole group. The host waits
+ *    for the group's end whatever became of its own part: its connection
+ *    is the group's until then.
  *
- * Each writer's statements run on the write connection (sqlite_conn()),
- * and so read what earlier writers of its group wrote: the group's
- * writes are exactly as if they had come one after the other.
+ * A writer alone, as the worker's one thread, writes on its own
+ * connection as before, whose page cache its commits leave warm. The
+ * writers of a group read what earlier ones wrote: the group's writes
+ * are exactly as if they had come one after the other.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -56,14 +61,14 @@ struct group_member {
 	struct group_member	*next;
 };
 
-/* The write connection of one database and the group on it. */
+/* The writers of one database in this process, and their group. */
 struct sqlite_writer {
 	char			*path;
 	int			 refs;
 	struct sqlite_writer	*next;
 	struct sqlite_turn	 turn;
 	/* Below, but for done_mu and done_cv, only under the turn. */
-	struct sqlite_store	*conn;		/* opened at the first write */
+	struct sqlite_store	*conn;		/* the open group's host */
 	int			 open;		/* the group's transaction */
 	int			 lost;		/* SQLite ended it on an error */
 	int			 writes;	/* released savepoints in it */
@@ -139,8 +144,6 @@ sqlite_writer_detach(struct sqlite_store *sq)
 			break;
 		}
 	(void)pthread_mutex_unlock(&writers_mu);
-	if (w->conn != NULL)
-		sqlite_conn_close(w->conn);
 	sqlite_turn_destroy(&w->turn);
 	(void)pthread_mutex_destroy(&w->done_mu);
 	(void)pthread_cond_destroy(&w->done_cv);
@@ -176,13 +179,18 @@ group_end(struct sqlite_writer *w)
 {
 	struct store		*ws = &w->conn->base;
 	struct group_member	*m;
-	int			 rc = w->lost ? -1 : 0;
+	int			 rc = w->lost ? -1 : 0, busy, host_busy;
 
+	/* The host's own flag stays its own: only the end's is shared. */
+	host_busy = ws->busy;
+	ws->busy = 0;
 	if (rc == 0 && w->writes > 0)
 		rc = sqlite_step_control(ws, "COMMIT");
 	/* Nothing to keep, or a COMMIT that failed and left it open. */
 	if (!sqlite3_get_autocommit(w->conn->db))
 		(void)sqlite_step_control(ws, "ROLLBACK");
+	busy = ws->busy;
+	ws->busy = host_busy;
 	if (rc == 0 && w->writes > 0) {
 		atomic_fetch_add(&group_writes, w->writes);
 		atomic_fetch_add(&group_commits, 1);
@@ -192,7 +200,7 @@ group_end(struct sqlite_writer *w)
 	(void)pthread_mutex_lock(&w->done_mu);
 	for (m = w->waiting; m != NULL; m = m->next) {
 		m->rc = rc;
-		m->busy = ws->busy;
+		m->busy = busy;
 		m->done = 1;
 	}
 	(void)pthread_cond_broadcast(&w->done_cv);
@@ -201,7 +209,7 @@ group_end(struct sqlite_writer *w)
 	w->writes = 0;
 	w->open = 0;
 	w->lost = 0;
-	ws->busy = 0;
+	w->conn = NULL;
 }
 
 /*
@@ -243,10 +251,74 @@ group_open(struct sqlite_writer *w, struct store *st, int queued)
 	return 0;
 }
 
+/* Waits for the end of the group m was added to; its outcome. */
+static int
+group_wait(struct sqlite_writer *w, struct group_member *m)
+{
+	(void)pthread_mutex_lock(&w->done_mu);
+	while (!m->done)
+		(void)pthread_cond_wait(&w->done_cv, &w->done_mu);
+	(void)pthread_mutex_unlock(&w->done_mu);
+	if (m->rc == -1 && m->busy)
+		m->st->busy = 1;
+	return m->rc;
+}
+
+/*
+ * A writer's part is over: it leaves the group's connection and the
+ * turn goes on. kept: its savepoint was released, and it waits for the
+ * group's commit; the host waits for the group's end in any case.
+ * Returns the outcome for a kept part, else -1.
+ */
+static int
+group_leave(struct sqlite_store *sq, struct sqlite_writer *w, int kept)
+{
+	struct group_member	 me;
+	int			 host = w->conn == sq, rc;
+
+	memset(&me, 0, sizeof(me));
+	me.st = &sq->base;
+	if (kept)
+		w->writes++;
+	if (kept || host) {
+		me.next = w->waiting;
+		w->waiting = &me;
+	}
+	sq->via = NULL;
+	group_settle(w);
+	if (!kept && !host)
+		return -1;
+	rc = group_wait(w, &me);
+	return kept ? rc : -1;
+}
+
+/*
+ * Undoes a writer's part, to its savepoint. Some errors (a full disk, an
+ * I/O error) make SQLite roll back the whole transaction: the group's
+ * other writes went with it.
+ */
+static void
+group_undo_part(struct sqlite_store *sq, struct sqlite_writer *w)
+{
+	struct store	*st = &sq->base;
+
+	if (w->conn == sq) {
+		/* The host's part is all there is: the whole transaction. */
+		if (!sqlite3_get_autocommit(sq->db))
+			(void)sqlite_step_control(st, "ROLLBACK");
+		w->lost = 1;
+	} else if (sqlite3_get_autocommit(sqlite_db(st)) ||
+	    sqlite_step_control(st, "ROLLBACK TO write") == -1 ||
+	    sqlite_step_control(st, "RELEASE write") == -1)
+		w->lost = 1;
+	(void)group_leave(sq, w, 0);
+}
+
 /*
  * A write begins: the turn, waited for until the request's deadline (or
  * as long as the busy timeout), then a savepoint in the group's
- * transaction.
+ * transaction, which the first writer of a group opens on its own
+ * connection.
  */
 int
 sqlite_begin(struct store *st)
@@ -265,84 +337,52 @@ sqlite_begin(struct store *st)
 		st->busy = 1;
 		return -1;
 	}
-	if (w->conn == NULL &&
-	    (w->conn = sqlite_conn_open(w->path, 0)) == NULL) {
-		sqlite_turn_give(&w->turn);
-		return -1;
+	if (!w->open) {
+		w->conn = sq;
+		if (group_open(w, st, queued) == -1) {
+			w->conn = NULL;
+			sqlite_turn_give(&w->turn);
+			return -1;
+		}
 	}
-	/* The write connection's busy handler waits as long as this one. */
-	w->conn->base.has_deadline = st->has_deadline;
-	w->conn->base.deadline = st->deadline;
 	sq->via = w->conn;
-	if (!w->open && group_open(w, st, queued) == -1) {
-		sq->via = NULL;
-		sqlite_turn_give(&w->turn);
-		return -1;
-	}
-	if (sqlite_step_control(st, "SAVEPOINT write") == -1) {
-		sq->via = NULL;
-		group_settle(w);
+	/*
+	 * The host writes first, alone in the transaction so far: it needs
+	 * no savepoint, and a writer alone writes exactly as without groups.
+	 */
+	if (w->conn != sq && sqlite_step_control(st, "SAVEPOINT write") ==
+	    -1) {
+		(void)group_leave(sq, w, 0);
 		return -1;
 	}
 	return 0;
-}
-
-/* Waits for the commit of the group m's write was released into. */
-static int
-group_wait(struct sqlite_writer *w, struct group_member *m)
-{
-	(void)pthread_mutex_lock(&w->done_mu);
-	while (!m->done)
-		(void)pthread_cond_wait(&w->done_cv, &w->done_mu);
-	(void)pthread_mutex_unlock(&w->done_mu);
-	if (m->rc == -1 && m->busy)
-		m->st->busy = 1;
-	return m->rc;
 }
 
 int
 sqlite_commit(struct store *st)
 {
 	struct sqlite_store	*sq = (struct sqlite_store *)st;
-	struct sqlite_writer	*w = sq->writer;
-	struct group_member	 me;
 
 	/* A read transaction of the connection's own. */
 	if (sq->via == NULL)
 		return sqlite_step_control(st, "COMMIT");
-	if (sqlite_step_control(st, "RELEASE write") == -1) {
+	if (sq->writer->conn != sq &&
+	    sqlite_step_control(st, "RELEASE write") == -1) {
 		sqlite_rollback(st);
 		return -1;
 	}
-	memset(&me, 0, sizeof(me));
-	me.st = st;
-	me.next = w->waiting;
-	w->waiting = &me;
-	w->writes++;
-	sq->via = NULL;
-	group_settle(w);
-	return group_wait(w, &me);
+	return group_leave(sq, sq->writer, 1);
 }
 
 void
 sqlite_rollback(struct store *st)
 {
 	struct sqlite_store	*sq = (struct sqlite_store *)st;
-	struct sqlite_writer	*w = sq->writer;
 
 	if (sq->via == NULL) {
 		if (!sqlite3_get_autocommit(sq->db))
 			(void)sqlite_step_control(st, "ROLLBACK");
 		return;
 	}
-	/*
-	 * Some errors (a full disk, an I/O error) make SQLite roll back the
-	 * whole transaction: the group's other writes went with it.
-	 */
-	if (sqlite3_get_autocommit(sq->via->db) ||
-	    sqlite_step_control(st, "ROLLBACK TO write") == -1 ||
-	    sqlite_step_control(st, "RELEASE write") == -1)
-		w->lost = 1;
-	sq->via = NULL;
-	group_settle(w);
+	group_undo_part(sq, sq->writer);
 }
