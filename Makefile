@@ -148,7 +148,7 @@ cluster: deps-check binaries
 
 bench: deps-check binaries
 	sh scripts/bench
-	sh scripts/bench-digest
+	BENCH_USERS=$${BENCH_USERS:-100000} sh scripts/bench-digest
 	python3 scripts/bench-goals.py build/bench
 
 fuzz:

@@ -124,7 +124,7 @@ main(int argc, char **argv)
 	}
 	log_init("portal-api", cfg.log_level);
 	store_global_init(&(struct store_settings){ .pool = (int)cfg.db_pool,
-	    .timeout_ms = (int)cfg.request_timeout_ms });
+	    .timeout_ms = (int)cfg.request_timeout_ms, .shared_reads = 1 });
 	if (strcmp(cmd, "serve") == 0)
 		rc = serve(&cfg);
 	else if (strcmp(cmd, "migrate") == 0)

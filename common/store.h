@@ -48,6 +48,14 @@ struct store_settings {
 	 * a pooled connection: the request deadline, in milliseconds.
 	 */
 	int	timeout_ms;
+	/*
+	 * The process answers many reads at once (the API): an engine that
+	 * can let its connections share one copy of the data does. Off for
+	 * a process that mostly writes (the worker): on SQLite, sharing is
+	 * a map of the file, which each commit makes every other
+	 * connection map again.
+	 */
+	int	shared_reads;
 };
 
 /* Process-wide backend settings; call once before any store_open(). */

@@ -102,14 +102,21 @@ def goals(out):
             f"({rate / base_rate:.2f}×)", rate >= base_rate)
         users = int(d["users"])
         ms = float(d["p1_digest_ms"])
-        add("digest pass: 100,000 subscribed users written in under 10 s",
-            f"not measured at 100,000: {users:,} users in "
-            f"{ms / 1000:.2f} s", False)
+        if users >= 100000:
+            add("digest pass: 100,000 subscribed users written in under "
+                "10 s", f"{users:,} users in {ms / 1000:.2f} s",
+                ms < 10000)
+        else:
+            add("digest pass: 100,000 subscribed users written in under "
+                "10 s", f"not measured at 100,000: {users:,} users in "
+                f"{ms / 1000:.2f} s", False)
     else:
         add("delivery over one connection: at least smtplib's rate",
             "not measured", False)
         add("digest pass: 100,000 subscribed users written in under 10 s",
             "not measured", False)
+    add("the list's p99 under 10 ms at the fixed load during the digest "
+        "pass", "not measured", False)
     if d.get("p3_deliver_ms") and d.get("base_seconds"):
         rate3 = int(d["p3_sent"]) / (float(d["p3_deliver_ms"]) / 1000)
         base_rate = int(d["base_messages"]) / float(d["base_seconds"])

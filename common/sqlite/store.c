@@ -17,6 +17,9 @@
 extern const char	schema_sql[];
 extern const size_t	schema_sql_len;
 
+/* store_settings.shared_reads, for the connections opened after. */
+static int	sqlite_shared_reads;
+
 static void
 sqlite_note_busy(struct store *st)
 {
@@ -53,7 +56,7 @@ sqlite_exec(struct store *st, const char *sql)
 void
 sqlite_global_init(const struct store_settings *set)
 {
-	(void)set;
+	sqlite_shared_reads = set->shared_reads;
 	/*
 	 * Allocation statistics take a global mutex on every malloc inside
 	 * SQLite, which request threads then queue on. Nothing reads them.
@@ -138,18 +141,20 @@ sqlite_conn_open(const char *path, int create)
 	/*
 	 * synchronous=FULL: a 2xx or an email marked sent must survive a
 	 * power cut, which NORMAL does not promise in WAL mode.
-	 * mmap_size: reads map the file, so that the API's many connections
-	 * share the system's copy of each page instead of each keeping its
-	 * own in a cache (a search costs a third less). The price: a commit
-	 * makes the other connections map the file again, and a disk error
-	 * on a mapped page is a signal instead of an error code.
+	 * mmap_size, for shared_reads: reads map the file, so that the API's
+	 * many connections share the system's copy of each page instead of
+	 * each keeping its own in a cache (a search costs a third less). The
+	 * price: a commit makes the other connections map the file again
+	 * (the worker's four senders went half as fast with it), and a disk
+	 * error on a mapped page is a signal instead of an error code.
 	 */
 	if (sqlite_exec(st, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA cache_size = -16384;"
-	    "PRAGMA mmap_size = 1073741824;"
-	    "PRAGMA temp_store = MEMORY;") == -1)
+	    "PRAGMA temp_store = MEMORY;") == -1 ||
+	    sqlite_exec(st, sqlite_shared_reads ?
+	    "PRAGMA mmap_size = 1073741824;" : "PRAGMA mmap_size = 0;") == -1)
 		goto fail;
 	return sq;
 fail:

@@ -192,6 +192,8 @@ def cmd_report(run_file, out_md):
          f"{fnum(int(v['render_bytes']))} bytes on average"),
         ("Worker CPU (user + sys) / wall, pass 1",
          f"{v['p1_cpu']} s / {v['p1_wall']} s"),
+        ("Worker's largest resident memory, pass 1 / pass 2",
+         f"{v['p1_rss_mib']} MiB / {v['p2_rss_mib']} MiB"),
         ("Worker CPU (user + sys) / wall, pass 2",
          f"{v['p2_cpu']} s / {v['p2_wall']} s"),
         ("SMTP server CPU: worker's passes / baseline",
