@@ -5,10 +5,11 @@
  * of one database in this process take turns (write_turn.c) and share
  * transactions:
  *
- *  - the first writer of a group (its host) opens a transaction on its
- *    own connection (BEGIN IMMEDIATE); each writer's own transaction is
- *    a savepoint inside it, and the others' statements run on the host's
- *    connection (sqlite_conn()) while it waits;
+ *  - every write runs on the database's one write connection of this
+ *    process (sqlite_conn()), whose cache its own commits leave warm;
+ *  - the first writer of a group opens a transaction on it (BEGIN
+ *    IMMEDIATE) and, alone in it so far, needs no savepoint; each later
+ *    writer's own transaction is a savepoint inside it;
  *  - a writer that ends well releases its savepoint and, when others are
  *    waiting for the turn, hands it on with the transaction still open;
  *    the last one (or one that finds the group old or large enough)
@@ -18,14 +19,12 @@
  *  - each writer's store_commit() returns only after the group's commit
  *    is durable, with its outcome, so no answer goes out before its data
  *    is on disk. Only a failed COMMIT, or an error after which SQLite
- *    itself ended the transaction, fails the whole group. The host waits
- *    for the group's end whatever became of its own part: its connection
- *    is the group's until then.
+ *    itself ended the transaction, fails the whole group.
  *
- * A writer alone, as the worker's one thread, writes on its own
- * connection as before, whose page cache its commits leave warm. The
- * writers of a group read what earlier ones wrote: the group's writes
- * are exactly as if they had come one after the other.
+ * A writer alone, as the worker's one sender, writes as it did without
+ * groups: one transaction, no savepoint. The writers of a group read
+ * what earlier ones wrote: the group's writes are exactly as if they
+ * had come one after the other.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -68,7 +67,7 @@ struct sqlite_writer {
 	struct sqlite_writer	*next;
 	struct sqlite_turn	 turn;
 	/* Below, but for done_mu and done_cv, only under the turn. */
-	struct sqlite_store	*conn;		/* the open group's host */
+	struct sqlite_store	*conn;		/* opened at the first write */
 	int			 open;		/* the group's transaction */
 	int			 lost;		/* SQLite ended it on an error */
 	int			 writes;	/* released savepoints in it */
@@ -144,6 +143,8 @@ sqlite_writer_detach(struct sqlite_store *sq)
 			break;
 		}
 	(void)pthread_mutex_unlock(&writers_mu);
+	if (w->conn != NULL)
+		sqlite_conn_close(w->conn);
 	sqlite_turn_destroy(&w->turn);
 	(void)pthread_mutex_destroy(&w->done_mu);
 	(void)pthread_cond_destroy(&w->done_cv);
@@ -179,10 +180,8 @@ group_end(struct sqlite_writer *w)
 {
 	struct store		*ws = &w->conn->base;
 	struct group_member	*m;
-	int			 rc = w->lost ? -1 : 0, busy, host_busy;
+	int			 rc = w->lost ? -1 : 0, busy;
 
-	/* The host's own flag stays its own: only the end's is shared. */
-	host_busy = ws->busy;
 	ws->busy = 0;
 	if (rc == 0 && w->writes > 0)
 		rc = sqlite_step_control(ws, "COMMIT");
@@ -190,7 +189,7 @@ group_end(struct sqlite_writer *w)
 	if (!sqlite3_get_autocommit(w->conn->db))
 		(void)sqlite_step_control(ws, "ROLLBACK");
 	busy = ws->busy;
-	ws->busy = host_busy;
+	ws->busy = 0;
 	if (rc == 0 && w->writes > 0) {
 		atomic_fetch_add(&group_writes, w->writes);
 		atomic_fetch_add(&group_commits, 1);
@@ -209,7 +208,6 @@ group_end(struct sqlite_writer *w)
 	w->writes = 0;
 	w->open = 0;
 	w->lost = 0;
-	w->conn = NULL;
 }
 
 /*
@@ -274,22 +272,17 @@ static int
 group_leave(struct sqlite_store *sq, struct sqlite_writer *w, int kept)
 {
 	struct group_member	 me;
-	int			 host = w->conn == sq, rc;
 
 	memset(&me, 0, sizeof(me));
 	me.st = &sq->base;
-	if (kept)
+	if (kept) {
 		w->writes++;
-	if (kept || host) {
 		me.next = w->waiting;
 		w->waiting = &me;
 	}
 	sq->via = NULL;
 	group_settle(w);
-	if (!kept && !host)
-		return -1;
-	rc = group_wait(w, &me);
-	return kept ? rc : -1;
+	return kept ? group_wait(w, &me) : -1;
 }
 
 /*
@@ -302,9 +295,9 @@ group_undo_part(struct sqlite_store *sq, struct sqlite_writer *w)
 {
 	struct store	*st = &sq->base;
 
-	if (w->conn == sq) {
-		/* The host's part is all there is: the whole transaction. */
-		if (!sqlite3_get_autocommit(sq->db))
+	if (sq->first) {
+		/* The first writer's part is all there is: the transaction. */
+		if (!sqlite3_get_autocommit(sqlite_db(st)))
 			(void)sqlite_step_control(st, "ROLLBACK");
 		w->lost = 1;
 	} else if (sqlite3_get_autocommit(sqlite_db(st)) ||
@@ -337,21 +330,26 @@ sqlite_begin(struct store *st)
 		st->busy = 1;
 		return -1;
 	}
-	if (!w->open) {
-		w->conn = sq;
+	if (w->conn == NULL &&
+	    (w->conn = sqlite_conn_open(w->path, 0)) == NULL) {
+		sqlite_turn_give(&w->turn);
+		return -1;
+	}
+	/* The write connection's busy handler waits as long as this one. */
+	w->conn->base.has_deadline = st->has_deadline;
+	w->conn->base.deadline = st->deadline;
+	sq->via = w->conn;
+	/*
+	 * The first writer is alone in the transaction so far: it needs no
+	 * savepoint, and a writer alone writes exactly as without groups.
+	 */
+	if ((sq->first = !w->open)) {
 		if (group_open(w, st, queued) == -1) {
-			w->conn = NULL;
+			sq->via = NULL;
 			sqlite_turn_give(&w->turn);
 			return -1;
 		}
-	}
-	sq->via = w->conn;
-	/*
-	 * The host writes first, alone in the transaction so far: it needs
-	 * no savepoint, and a writer alone writes exactly as without groups.
-	 */
-	if (w->conn != sq && sqlite_step_control(st, "SAVEPOINT write") ==
-	    -1) {
+	} else if (sqlite_step_control(st, "SAVEPOINT write") == -1) {
 		(void)group_leave(sq, w, 0);
 		return -1;
 	}
@@ -366,8 +364,7 @@ sqlite_commit(struct store *st)
 	/* A read transaction of the connection's own. */
 	if (sq->via == NULL)
 		return sqlite_step_control(st, "COMMIT");
-	if (sq->writer->conn != sq &&
-	    sqlite_step_control(st, "RELEASE write") == -1) {
+	if (!sq->first && sqlite_step_control(st, "RELEASE write") == -1) {
 		sqlite_rollback(st);
 		return -1;
 	}

@@ -36,9 +36,8 @@ struct sqlite_turn {
 
 /*
  * A connection: struct store first, so that each is the other. Between
- * a write's begin and its end, via is the connection of the write's
- * group (group_commit.c), itself when it hosts the group, and every
- * statement of this one runs on it.
+ * a write's begin and its end, via is the database's write connection
+ * (group_commit.c), and every statement of this one runs on it.
  */
 struct sqlite_store {
 	struct store	 base;
@@ -49,12 +48,13 @@ struct sqlite_store {
 	}		 cache[STORE_STMT_MAX];
 	int		 n_cached;
 	struct sqlite_writer *writer;	/* the writers of its database */
-	struct sqlite_store *via;	/* its group's host, in a write */
+	struct sqlite_store *via;	/* the write connection, in a write */
+	int		 first;		/* its write opened its group */
 	/* copy-to's table being loaded (copy.c). */
 	const struct sqlite_copy_table *load;
 };
 
-/* The connection statements run on now: in a write, its group's host. */
+/* The connection statements run on now: in a write, the write one. */
 static inline struct sqlite_store *
 sqlite_conn(struct store *st)
 {
@@ -154,6 +154,12 @@ int		 sqlite_turn_take(struct sqlite_turn *,
 void		 sqlite_turn_give(struct sqlite_turn *);
 int		 sqlite_turn_pass(struct sqlite_turn *);
 
+/*
+ * A connection without writers (store.c): what sqlite_open() opens, and
+ * the write connection itself. Its busy handler reads base's deadline.
+ */
+struct sqlite_store *sqlite_conn_open(const char *path, int create);
+void		 sqlite_conn_close(struct sqlite_store *);
 /*
  * The writers of a database path, shared by every connection of this
  * process to it and counted: 0, or -1 logged (group_commit.c).

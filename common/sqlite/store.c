@@ -106,10 +106,7 @@ sqlite_search_grams_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, grams, -1, free);
 }
 
-static void	sqlite_conn_close(struct sqlite_store *);
-
-/* A connection; sqlite_open() adds it to its database's writers. */
-static struct sqlite_store *
+struct sqlite_store *
 sqlite_conn_open(const char *path, int create)
 {
 	struct sqlite_store	*sq;
@@ -162,7 +159,7 @@ fail:
 	return NULL;
 }
 
-static void
+void
 sqlite_conn_close(struct sqlite_store *sq)
 {
 	int	 i;
