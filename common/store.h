@@ -71,10 +71,12 @@ int		 store_schema_latest(struct store *);
 
 /*
  * A write transaction / COMMIT / ROLLBACK. 0 or -1 (logged). On SQLite,
- * BEGIN IMMEDIATE: writers of one process take turns on a mutex before
- * asking SQLite for its lock, so they queue in order instead of polling
- * SQLite's busy handler against each other; the wait is bounded like the
- * busy timeout.
+ * writers of one process take turns in the order they came, the wait
+ * bounded by the request's deadline or the busy timeout, and writes that
+ * come together share one transaction and its commit, each its own
+ * savepoint (common/sqlite/group_commit.c): store_commit() returns once
+ * the shared commit is durable, and a write rolled back leaves the
+ * others of its group whole.
  */
 int		 store_begin(struct store *);
 /*
