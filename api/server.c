@@ -283,6 +283,32 @@ fail:
 	log_warnx("idempotency key not recorded");
 }
 
+/*
+ * A write's body refused before its transaction: the answer, held until
+ * the caller's account and role are checked in the transaction, so that
+ * those answer first, as they would for a read (server_write_once).
+ */
+struct held_reply {
+	int		 status;	/* 0: the body passed */
+	const char	*content_type;
+	char		*body;		/* owned */
+	size_t		 len;
+};
+
+/* Moves the reply made so far into h, leaving none in req. */
+static void
+server_hold_reply(struct request *req, struct held_reply *h)
+{
+	h->status = req->status;
+	h->content_type = req->content_type;
+	h->body = req->reply_body;
+	h->len = req->reply_len;
+	req->status = 0;
+	req->content_type = NULL;
+	req->reply_body = NULL;
+	req->reply_len = 0;
+}
+
 /* Times a write is run when the database ends it for a conflict. */
 #define SERVER_WRITE_TRIES	3
 
@@ -303,7 +329,7 @@ server_in_time(const struct request *req)
  */
 static void
 server_write_once(struct request *req, const struct token_claims *claims,
-    const char *key, int keyed)
+    const char *key, int keyed, struct held_reply *refusal)
 {
 	struct idempotency	 idem;
 
@@ -317,9 +343,12 @@ server_write_once(struct request *req, const struct token_claims *claims,
 	if (authn_user_or_reply(req, claims) == -1 ||
 	    server_role_or_reply(req) == -1)
 		goto rollback;
-	/* Parsed once: a run again after a conflict has it already. */
-	if (req->body == NULL && server_parse_or_reply(req) == -1)
+	if (refusal->status != 0) {
+		reply_take(req, refusal->status, refusal->content_type,
+		    refusal->body, refusal->len);
+		refusal->body = NULL;
 		goto rollback;
+	}
 	if (keyed && idempotency_check_or_reply(req, key, &idem) == -1)
 		goto rollback;
 	req->route->handler(req);
@@ -348,7 +377,8 @@ rollback:
  * Not past the request's deadline: the client has its 503 by then.
  */
 static void
-server_handle_write(struct request *req, const struct token_claims *claims)
+server_handle_write(struct request *req, const struct token_claims *claims,
+    struct held_reply *refusal)
 {
 	const char	*key;
 	size_t		 headers;
@@ -359,7 +389,7 @@ server_handle_write(struct request *req, const struct token_claims *claims)
 	    strcmp(req->ri->request_method, "POST") == 0;
 	headers = req->headers.len;
 	for (tries = 1; ; tries++) {
-		server_write_once(req, claims, key, keyed);
+		server_write_once(req, claims, key, keyed, refusal);
 		if (req->status < 500 || !store_conflict(req->store) ||
 		    tries == SERVER_WRITE_TRIES || !server_in_time(req))
 			return;
@@ -382,6 +412,7 @@ server_handle(struct request *req)
 	const struct mg_request_info	*ri = req->ri;
 	const char			*method = ri->request_method;
 	struct token_claims		 claims;
+	struct held_reply		 refusal;
 	char				 allow[96];
 	int				 reading, writing;
 
@@ -440,17 +471,22 @@ server_handle(struct request *req)
 	    authn_token_or_reply(req, &claims) == -1)
 		goto out;
 	/*
-	 * A write checks the caller's account and role, then its body, in
-	 * its own transaction (server_write_once), and reads nothing before:
-	 * on SQLite a read of this thread's connection after another's
-	 * commit maps the database file afresh, which cost a preference PUT
-	 * a third of its time. Only the body's bytes are read here, outside
-	 * the write's turn, so that a slow sender holds up no other write.
+	 * A write checks the caller's account and role in its own
+	 * transaction (server_write_once) and reads nothing before: a read of
+	 * this thread's connection after another's commit can cost the
+	 * engine more than the write (SQLite maps its file afresh: a third
+	 * of a preference PUT). The body is read and parsed here, outside
+	 * the transaction, so that a slow sender or a large body holds up no
+	 * other write; its refusal answers after the caller's checks.
 	 */
 	if (intake_body_or_reply(req) == -1)
 		goto out;
 	if (writing) {
-		server_handle_write(req, &claims);
+		memset(&refusal, 0, sizeof(refusal));
+		if (server_parse_or_reply(req) == -1)
+			server_hold_reply(req, &refusal);
+		server_handle_write(req, &claims, &refusal);
+		free(refusal.body);
 		goto out;
 	}
 	if (req->route->roles != ROUTE_PUBLIC &&
