@@ -497,6 +497,31 @@ def test_deactivated_user_is_refused_at_once(portal, admin_token):
     assert portal.get("/v1/me", token).status_code == 200
 
 
+def test_a_write_answers_for_the_caller_before_its_body(portal, admin_token):
+    """A write parses its body before its transaction and checks the
+    caller inside it: a refused body still answers after the caller's
+    account and role, as it would if they were checked first."""
+    user = portal.create_user(admin_token, role="bookkeeper")
+    token = portal.login(user["email"], user["password"])
+    bad = {"data": b"{not json", "headers": {
+        "Content-Type": "application/json"}}
+    # The role may not create clients: 403, not the body's 400.
+    assert_problem(portal.request("POST", "/v1/clients", token, **bad),
+                   403, "forbidden")
+    assert_problem(portal.request("POST", "/v1/clients", token,
+                                  json={"name": 7}), 403, "forbidden")
+    # An admin gets the body's own answer.
+    assert_problem(portal.request("POST", "/v1/clients", admin_token, **bad),
+                   400, "malformed-request")
+    r = portal.request("PATCH", "/v1/users/%d" % user["id"], admin_token,
+                       json={"active": False})
+    assert r.status_code == 200, r.text
+    # Deactivated: 401 whatever the body.
+    r = portal.request("PUT", "/v1/clients/1/notification-preference",
+                       token, **bad)
+    assert_problem(r, 401, "unauthorized")
+
+
 def test_role_change_takes_effect_at_once(portal, admin_token):
     user = portal.create_user(admin_token, role="bookkeeper")
     token = portal.login(user["email"], user["password"])
