@@ -257,7 +257,7 @@ struct store_backend {
 		    int64_t user_id, const char *recipient,
 		    const char *payload, const char *message_id, int64_t *id);
 	int	(*outbox_claim)(struct store *, int64_t now, int64_t until,
-		    struct outbox_msg *m);
+		    struct outbox_msg *ms, int max, int *n);
 	int	(*outbox_renew)(struct store *, int64_t id, int attempts,
 		    int64_t until);
 	int	(*outbox_sent)(struct store *, const struct outbox_msg *m,

@@ -25,9 +25,9 @@ store_outbox_add(struct store *st, const char *kind, int64_t user_id,
 
 int
 store_outbox_claim(struct store *st, int64_t now, int64_t until,
-    struct outbox_msg *m)
+    struct outbox_msg *ms, int max, int *n)
 {
-	return st->be->outbox_claim(st, now, until, m);
+	return st->be->outbox_claim(st, now, until, ms, max, n);
 }
 
 int

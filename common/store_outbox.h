@@ -41,15 +41,17 @@ int	store_outbox_add(struct store *, const char *kind, int64_t user_id,
 	    int64_t *id);
 
 /*
- * Claims the oldest message due at now: queued and due, or claimed
- * earlier by a worker whose lease ran out. Marks it 'sending' with a
- * lease until `until`. In the same transaction, a digest loses the
- * clients its reader can no longer see, and a message whose reader may
- * no longer read it is cancelled instead (m->cancel_reason set). STORE_OK
- * with *m, STORE_NOTFOUND when none is due, STORE_ERROR.
+ * Claims up to max of the oldest messages due at now, in one
+ * transaction: queued and due, or claimed earlier by a worker whose
+ * lease ran out. Marks each 'sending' with a lease until `until`. In the
+ * same transaction, a digest loses the clients its reader can no longer
+ * see, and a message whose reader may no longer read it is cancelled
+ * instead (its cancel_reason set). STORE_OK with ms[0..*n-1] oldest
+ * first (each freed with outbox_msg_cleanup()), STORE_NOTFOUND when none
+ * is due, STORE_ERROR with nothing claimed.
  */
 int	store_outbox_claim(struct store *, int64_t now, int64_t until,
-	    struct outbox_msg *m);
+	    struct outbox_msg *ms, int max, int *n);
 
 /*
  * Moves the lease of the claim in hand on to until. STORE_CONFLICT when

@@ -1,8 +1,9 @@
 /*
- * Outbox delivery: claims due messages one at a time, renders each, and
- * sends it over an SMTP connection kept for the whole batch, renewing the
- * claim's lease while it is on the wire; PORTAL_SMTP_CONNECTIONS senders
- * at once, each with its own connection.
+ * Outbox delivery: claims due messages a batch at a time, renders each,
+ * and sends it over an SMTP connection kept for the whole pass, renewing
+ * the claim's lease while it is on the wire; PORTAL_SMTP_CONNECTIONS
+ * senders at once, each with its own connection, and the outcomes marked
+ * while the next messages are sent.
  */
 #ifndef WORKER_DELIVER_H
 #define WORKER_DELIVER_H

@@ -44,6 +44,10 @@ struct smtp {
 	/* Called while a message is on the wire; -1 abandons it. */
 	int		(*progress)(void *);
 	void		*progress_arg;
+	/* Called before the last byte; -1 abandons the message. */
+	int		(*before_end)(void *, int);
+	void		*before_end_arg;
+	int		 ended;		/* the hook let the last byte go */
 	int		 abandoned;
 };
 
@@ -178,7 +182,26 @@ smtp_read(char *ptr, size_t size, size_t nitems, void *arg)
 {
 	struct smtp	*s = arg;
 	size_t		 n = size * nitems;
+	int		 r;
 
+	/*
+	 * The last byte goes only once the caller's hook lets it: only
+	 * after it does curl add the final dot, so the server cannot take
+	 * the message before. While the hook says "not yet", all but the
+	 * last byte goes, and the hook is asked again, now to wait.
+	 */
+	if (s->before_end != NULL && !s->ended && s->len > 0 &&
+	    s->off + n >= s->len) {
+		r = s->before_end(s->before_end_arg, s->off + 1 == s->len);
+		if (r == -1) {
+			s->abandoned = 1;
+			return CURL_READFUNC_ABORT;
+		}
+		if (r == 0)
+			s->ended = 1;
+		else
+			n = s->len - 1 - s->off;
+	}
 	if (n > s->len - s->off)
 		n = s->len - s->off;
 	memcpy(ptr, s->data + s->off, n);
@@ -211,6 +234,13 @@ smtp_set_progress(struct smtp *s, int (*fn)(void *), void *arg)
 {
 	s->progress = fn;
 	s->progress_arg = arg;
+}
+
+void
+smtp_set_before_end(struct smtp *s, int (*fn)(void *, int), void *arg)
+{
+	s->before_end = fn;
+	s->before_end_arg = arg;
 }
 
 struct smtp *
@@ -354,6 +384,7 @@ smtp_send(struct smtp *s, const char *from, const char *rcpt,
 	s->error_phase = s->phase = SMTP_PHASE_SESSION;
 	s->errbuf[0] = '\0';
 	s->abandoned = 0;
+	s->ended = 0;
 	if (curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, addr) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpts) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE,

@@ -103,18 +103,21 @@ pg_outbox_claim_step(struct store *st, const struct pg_query *q, int64_t id,
 
 int
 pg_outbox_claim(struct store *st, int64_t now, int64_t until,
-    struct outbox_msg *m)
+    struct outbox_msg *ms, int max, int *n)
 {
 	/*
-	 * The first due row that no other claimer holds: SKIP LOCKED
-	 * passes over rows being claimed, on outbox_due.
+	 * The first due rows that no other claimer holds: SKIP LOCKED
+	 * passes over rows being claimed, on outbox_due. Oldest first, in
+	 * the order they were due before the lease moved them.
 	 */
 	static const struct pg_query claim = { "outbox_claim",
-	    "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
-	    "next_attempt_at = $2 WHERE id = (SELECT id FROM outbox "
+	    "WITH due AS (SELECT id, next_attempt_at FROM outbox "
 	    "WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 "
-	    "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-	    "RETURNING id" };
+	    "ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED), "
+	    "claimed AS (UPDATE outbox o SET status = 'sending', "
+	    "attempts = o.attempts + 1, next_attempt_at = $2 FROM due "
+	    "WHERE o.id = due.id RETURNING o.id, due.next_attempt_at AS was) "
+	    "SELECT id FROM claimed ORDER BY was, id" };
 	/*
 	 * A digest keeps only the clients its reader can still see. The
 	 * payload is json, kept as written: it is rebuilt key by key in
@@ -154,36 +157,51 @@ pg_outbox_claim(struct store *st, int64_t now, int64_t until,
 	    "OR (o.kind = 'digest' AND "
 	    "json_array_length(o.payload -> 'clients') = 0))" };
 	struct pg_params	 par;
-	PGresult		*r;
+	PGresult		*r = NULL;
 	int64_t			 id;
+	int			 i, got = 0;
 
-	memset(m, 0, sizeof(*m));
+	*n = 0;
+	if (max < 1)
+		return STORE_NOTFOUND;
+	memset(ms, 0, (size_t)max * sizeof(*ms));
 	if (store_begin(st) == -1)
 		return STORE_ERROR;
 	pg_params_init(&par);
 	pg_param_int64(&par, now);
 	pg_param_int64(&par, until);
-	if (pg_run(st, &claim, &par, "outbox claim", &r) != STORE_OK)
+	pg_param_int64(&par, max);
+	if (pg_run(st, &claim, &par, "outbox claim", &r) != STORE_OK) {
+		r = NULL;
 		goto fail;
-	if (PQntuples(r) == 0) {
+	}
+	if ((got = PQntuples(r)) == 0) {
 		PQclear(r);
 		store_rollback(st);
 		return STORE_NOTFOUND;
 	}
-	id = pg_get_int64(r, 0, 0);
+	if (got > max)
+		got = max;
+	for (i = 0; i < got; i++) {
+		id = pg_get_int64(r, i, 0);
+		if (pg_outbox_claim_step(st, &narrow, id, 0, 0,
+		    "outbox narrow") != STORE_OK ||
+		    pg_outbox_claim_step(st, &cancel, id, now, 1,
+		    "outbox cancel") != STORE_OK ||
+		    pg_outbox_read(st, id, &ms[i]) != STORE_OK)
+			goto fail;
+	}
 	PQclear(r);
-	if (pg_outbox_claim_step(st, &narrow, id, 0, 0, "outbox narrow") !=
-	    STORE_OK ||
-	    pg_outbox_claim_step(st, &cancel, id, now, 1, "outbox cancel") !=
-	    STORE_OK ||
-	    pg_outbox_read(st, id, m) != STORE_OK)
-		goto fail;
+	r = NULL;
 	if (store_commit(st) == -1)
 		goto fail;
+	*n = got;
 	return STORE_OK;
 fail:
+	PQclear(r);
 	store_rollback(st);
-	outbox_msg_cleanup(m);
+	for (i = 0; i < got; i++)
+		outbox_msg_cleanup(&ms[i]);
 	return STORE_ERROR;
 }
 

@@ -236,14 +236,14 @@ CREATE INDEX preferences_by_frequency
 	ON notification_preferences (frequency, user_id) WHERE email;
 
 -- Every email, written in the same transaction as what caused it and
--- delivered by the worker. A worker claims the first due row with
+-- delivered by the worker. A worker claims the first due rows with
 --   UPDATE outbox SET status = 'sending', attempts = attempts + 1,
 --       next_attempt_at = $lease_end
---   WHERE id = (SELECT id FROM outbox
+--   WHERE id IN (SELECT id FROM outbox
 --       WHERE status IN ('queued', 'sending') AND next_attempt_at <= $now
---       ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+--       ORDER BY next_attempt_at, id LIMIT $n FOR UPDATE SKIP LOCKED)
 --   RETURNING id
--- so that workers on several hosts each take a different row without
+-- so that workers on several hosts each take different rows without
 -- waiting for one another; outbox_due is that walk. A 'sending' row whose
 -- lease has ended (its claimer died) is due again: at worst one message
 -- is sent twice. Updates after the claim name the attempt they belong to

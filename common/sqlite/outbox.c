@@ -85,27 +85,34 @@ sqlite_outbox_read(struct store *st, int64_t id, struct outbox_msg *m)
 	return rc;
 }
 
-/* A sqlite_row() reader of the claimed row's id into the int64_t at arg. */
+/* The ids due, oldest first, as sqlite_rows() reads them. */
+struct outbox_due {
+	int64_t	*ids;
+	int	 max;
+	int	 n;
+};
+
 static int
-outbox_claimed_id(sqlite3_stmt *stmt, void *arg)
+outbox_due_id(sqlite3_stmt *stmt, void *arg)
 {
-	*(int64_t *)arg = sqlite3_column_int64(stmt, 0);
+	struct outbox_due	*d = arg;
+
+	if (d->n < d->max)
+		d->ids[d->n++] = sqlite3_column_int64(stmt, 0);
 	return 0;
 }
 
-int
-sqlite_outbox_claim(struct store *st, int64_t now, int64_t until,
-    struct outbox_msg *m)
+/*
+ * Claims row id: 'sending' with a lease until `until`, a digest narrowed
+ * to the clients its reader still sees, or cancelled; then read into m.
+ */
+static int
+sqlite_outbox_claim_one(struct store *st, int64_t id, int64_t now,
+    int64_t until, struct outbox_msg *m)
 {
-	/*
-	 * One statement: two workers cannot claim the same row, since the
-	 * write lock orders them and the second sees it taken.
-	 */
 	static const char claim[] =
 	    "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
-	    "next_attempt_at = ?2 WHERE id = (SELECT id FROM outbox "
-	    "WHERE status IN ('queued', 'sending') AND next_attempt_at <= ?1 "
-	    "ORDER BY next_attempt_at, id LIMIT 1) RETURNING id";
+	    "next_attempt_at = ?2 WHERE id = ?1";
 	/* A digest keeps only the clients its reader can still see. */
 	static const char narrow[] =
 	    "UPDATE outbox SET payload = json_set(payload, '$.clients', "
@@ -135,38 +142,79 @@ sqlite_outbox_claim(struct store *st, int64_t now, int64_t until,
 	    "OR (kind = 'digest' AND "
 	    "json_array_length(payload, '$.clients') = 0))";
 	sqlite3_stmt	*stmt;
-	int64_t		 id = 0;
-	int		 rc;
 
-	memset(m, 0, sizeof(*m));
-	if (store_begin(st) == -1)
-		return STORE_ERROR;
 	if ((stmt = sqlite_stmt(st, claim)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(stmt, 1, now);
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, until);
-	/* RETURNING rows are all produced by the first step. */
-	rc = sqlite_row_only(st, stmt, "outbox claim", outbox_claimed_id, &id);
-	if (rc == STORE_NOTFOUND) {
-		store_rollback(st);
-		return rc;
-	}
-	if (rc != STORE_OK || (stmt = sqlite_stmt(st, narrow)) == NULL)
-		goto fail;
+	if (sqlite_step_done(st, stmt, "outbox claim") != STORE_OK ||
+	    (stmt = sqlite_stmt(st, narrow)) == NULL)
+		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
 	if (sqlite_step_done(st, stmt, "outbox narrow") != STORE_OK ||
 	    (stmt = sqlite_stmt(st, cancel)) == NULL)
-		goto fail;
+		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, now);
-	if (sqlite_step_done(st, stmt, "outbox cancel") != STORE_OK ||
-	    sqlite_outbox_read(st, id, m) != STORE_OK ||
-	    store_commit(st) == -1)
+	if (sqlite_step_done(st, stmt, "outbox cancel") != STORE_OK)
+		return STORE_ERROR;
+	return sqlite_outbox_read(st, id, m);
+}
+
+int
+sqlite_outbox_claim(struct store *st, int64_t now, int64_t until,
+    struct outbox_msg *ms, int max, int *n)
+{
+	/*
+	 * Read and claimed in one write transaction: two workers cannot
+	 * claim the same row, since the write lock orders them and the
+	 * second sees it taken.
+	 */
+	static const char due[] =
+	    "SELECT id FROM outbox "
+	    "WHERE status IN ('queued', 'sending') AND next_attempt_at <= ?1 "
+	    "ORDER BY next_attempt_at, id LIMIT ?2";
+	struct outbox_due	 d;
+	sqlite3_stmt		*stmt;
+	int			 i;
+
+	*n = 0;
+	if (max < 1)
+		return STORE_NOTFOUND;
+	memset(ms, 0, (size_t)max * sizeof(*ms));
+	if ((d.ids = calloc((size_t)max, sizeof(*d.ids))) == NULL) {
+		log_warn("calloc");
+		return STORE_ERROR;
+	}
+	d.max = max;
+	d.n = 0;
+	if (store_begin(st) == -1)
 		goto fail;
+	if ((stmt = sqlite_stmt(st, due)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int(stmt, 2, max);
+	if (sqlite_rows(st, stmt, "outbox due", outbox_due_id, &d) != STORE_OK)
+		goto fail;
+	if (d.n == 0) {
+		store_rollback(st);
+		free(d.ids);
+		return STORE_NOTFOUND;
+	}
+	for (i = 0; i < d.n; i++)
+		if (sqlite_outbox_claim_one(st, d.ids[i], now, until,
+		    &ms[i]) != STORE_OK)
+			goto fail;
+	if (store_commit(st) == -1)
+		goto fail;
+	*n = d.n;
+	free(d.ids);
 	return STORE_OK;
 fail:
 	store_rollback(st);
-	outbox_msg_cleanup(m);
+	for (i = 0; i < d.n; i++)
+		outbox_msg_cleanup(&ms[i]);
+	free(d.ids);
 	return STORE_ERROR;
 }
 

@@ -285,7 +285,7 @@ int	sqlite_outbox_add(struct store *, const char *kind, int64_t user_id,
 	    const char *recipient, const char *payload, const char *message_id,
 	    int64_t *id);
 int	sqlite_outbox_claim(struct store *, int64_t now, int64_t until,
-	    struct outbox_msg *m);
+	    struct outbox_msg *ms, int max, int *n);
 int	sqlite_outbox_renew(struct store *, int64_t id, int attempts,
 	    int64_t until);
 int	sqlite_outbox_sent(struct store *, const struct outbox_msg *m,

@@ -348,12 +348,30 @@ reminder_cmd(struct store *st, const char *op)
 	return 0;
 }
 
+#define CLAIM_BATCH_MAX	16
+
+/* One claimed message as JSON, after a comma unless first. */
+static void
+outbox_claim_put(const struct outbox_msg *m, int comma)
+{
+	printf("%s{\"id\":%lld,\"attempts\":%d,\"kind\":", comma ? "," : "",
+	    (long long)m->id, m->attempts);
+	put_str(m->kind);
+	fputs(",\"recipient\":", stdout);
+	put_str(m->recipient);
+	fputs(",\"message_id\":", stdout);
+	put_str(m->message_id);
+	fputs(",\"cancel\":", stdout);
+	put_str(m->cancel_reason);
+	printf(",\"payload\":%s}", m->payload);
+}
+
 static int
 outbox_cmd(struct store *st, const char *op)
 {
-	struct outbox_msg	 m;
+	struct outbox_msg	 m, ms[CLAIM_BATCH_MAX];
 	int64_t			 id = 0, a = 0, b = 0;
-	int			 rc, i, max;
+	int			 rc, i, k, max, batch, got = 0;
 
 	memset(&m, 0, sizeof(m));
 	if (strcmp(op, "outbox-add") == 0) {
@@ -361,25 +379,25 @@ outbox_cmd(struct store *st, const char *op)
 		    arg_s(3), arg_s(4), &id);
 		printf("{\"rc\":%d,\"id\":%lld}\n", rc, (long long)id);
 	} else if (strcmp(op, "claim") == 0) {
-		/* Up to max claims, one transaction each, until none is due. */
+		/*
+		 * Up to max claims, batch at a time (one transaction each),
+		 * until none is due.
+		 */
 		max = nargs > 2 ? (int)arg_i(2) : 1;
+		batch = nargs > 3 ? (int)arg_i(3) : 1;
+		if (batch < 1 || batch > CLAIM_BATCH_MAX)
+			batch = 1;
 		fputs("{\"claims\":[", stdout);
 		rc = STORE_OK;
-		for (i = 0; i < max; i++) {
+		for (i = 0; i < max; i += got) {
 			if ((rc = store_outbox_claim(st, arg_i(0), arg_i(1),
-			    &m)) != STORE_OK)
+			    ms, batch < max - i ? batch : max - i,
+			    &got)) != STORE_OK)
 				break;
-			printf("%s{\"id\":%lld,\"attempts\":%d,\"kind\":",
-			    i ? "," : "", (long long)m.id, m.attempts);
-			put_str(m.kind);
-			fputs(",\"recipient\":", stdout);
-			put_str(m.recipient);
-			fputs(",\"message_id\":", stdout);
-			put_str(m.message_id);
-			fputs(",\"cancel\":", stdout);
-			put_str(m.cancel_reason);
-			printf(",\"payload\":%s}", m.payload);
-			outbox_msg_cleanup(&m);
+			for (k = 0; k < got; k++) {
+				outbox_claim_put(&ms[k], i + k > 0);
+				outbox_msg_cleanup(&ms[k]);
+			}
 		}
 		printf("],\"rc\":%d}\n", rc);
 	} else if (strcmp(op, "renew") == 0) {

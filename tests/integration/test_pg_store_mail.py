@@ -373,6 +373,31 @@ def test_two_claimers_share_the_outbox_without_overlap(world):
                  "AND attempts = 1") == [(24,)]
 
 
+def test_batch_claims_take_the_oldest_and_never_overlap(world):
+    w = world
+    ids = _add(w, 30)
+    now = int(time.time()) + 10
+    # One row due later than the others: a batch takes due rows oldest
+    # first, and this one last.
+    w.sql("UPDATE outbox SET next_attempt_at = %s WHERE id = %s",
+          (now - 1, ids[0]))
+    w.sql("UPDATE outbox SET next_attempt_at = %s WHERE id <> %s",
+          (now - 100, ids[0]))
+    got = w.run("claim", now, now + 300, 4, 4)
+    assert [c["id"] for c in got["claims"]] == ids[1:5]
+    assert all(c["attempts"] == 1 for c in got["claims"])
+    # Two claimers taking 5 at a time share the rest without overlap,
+    # each batch one transaction (SKIP LOCKED passes the other's rows).
+    procs = [w.start("claim", now, now + 300, 100, 5) for _ in range(2)]
+    results = [w.result(p) for p in procs]
+    taken = [[c["id"] for c in r["claims"]] for r in results]
+    assert all(r["rc"] == NOTFOUND for r in results)
+    assert not set(taken[0]) & set(taken[1])
+    assert sorted(taken[0] + taken[1]) == sorted(ids[5:] + ids[:1])
+    assert w.sql("SELECT count(*) FROM outbox WHERE status = 'sending' "
+                 "AND attempts = 1") == [(30,)]
+
+
 def test_lease_renewal_and_the_end_of_a_claim(world):
     w = world
     ids = _add(w, 1)
