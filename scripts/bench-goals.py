@@ -93,8 +93,9 @@ def goals(out):
         add(goal, "not measured", False)
     d = kv(os.path.join(out, "digest-run.txt"))
     if d.get("base_seconds"):
-        sent = int(d["p1_sent"]) + int(d["p2_sent"])
-        secs = (float(d["p1_deliver_ms"]) + float(d["p2_deliver_ms"])) / 1000
+        # Pass 4: one connection, with nothing else running.
+        sent = int(d["p4_sent"])
+        secs = float(d["p4_deliver_ms"]) / 1000
         rate = sent / secs if secs else 0
         base_rate = int(d["base_messages"]) / float(d["base_seconds"])
         add("delivery over one connection: at least smtplib's rate",
@@ -115,8 +116,15 @@ def goals(out):
             "not measured", False)
         add("digest pass: 100,000 subscribed users written in under 10 s",
             "not measured", False)
-    add("the list's p99 under 10 ms at the fixed load during the digest "
-        "pass", "not measured", False)
+    goal = ("the list's p99 under 10 ms at the fixed load during the "
+            "digest pass")
+    if d.get("list_during") and d.get("list_alone"):
+        a_p99 = float(d["list_alone"].split()[2])
+        d_p99 = float(d["list_during"].split()[2])
+        add(goal, f"{d_p99:.2f} ms during pass 1 of {int(d['users']):,} "
+            f"users ({a_p99:.2f} ms alone)", d_p99 < 10)
+    else:
+        add(goal, "not measured", False)
     if d.get("p3_deliver_ms") and d.get("base_seconds"):
         rate3 = int(d["p3_sent"]) / (float(d["p3_deliver_ms"]) / 1000)
         base_rate = int(d["base_messages"]) / float(d["base_seconds"])

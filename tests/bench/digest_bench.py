@@ -23,12 +23,21 @@
   digest_bench.py payloads DB OUT
       Writes the outbox's payloads to OUT, one JSON per line, for the
       rendering yardstick (tests/bench/render_mail.c).
+  digest_bench.py token DB SECRET
+      Prints a token (HS256, an hour) of the first bookkeeper of DB, for
+      the API's list at a fixed load during the pass.
+  digest_bench.py p99 WRK_OUT
+      Prints "requests_per_second p50_ms p99_ms" of a wrk --latency run.
   digest_bench.py report RUN_FILE OUT_MD
       Reads the key=value lines scripts/bench-digest wrote, writes the
       markdown report and prints it.
 """
+import base64
+import hashlib
+import hmac
 import json
 import os
+import re
 import smtplib
 import sqlite3
 import sys
@@ -151,13 +160,27 @@ def cmd_report(run_file, out_md):
     sent1, sent2 = int(v["p1_sent"]), int(v["p2_sent"])
     sent = sent1 + sent2
     deliver_ms = float(v["p1_deliver_ms"]) + float(v["p2_deliver_ms"])
-    rate = sent / (deliver_ms / 1000) if deliver_ms > 0 else 0.0
+    # The rate over one connection is pass 4's: the same messages queued
+    # again and sent with nothing else running.
+    sent4, ms4 = int(v["p4_sent"]), float(v["p4_deliver_ms"])
+    rate = sent4 / (ms4 / 1000) if ms4 > 0 else 0.0
     base_n, base_s = int(v["base_messages"]), float(v["base_seconds"])
     base_rate = base_n / base_s if base_s > 0 else 0.0
     ratio = rate / base_rate if base_rate > 0 else 0.0
     sent3, ms3 = int(v["p3_sent"]), float(v["p3_deliver_ms"])
     rate3 = sent3 / (ms3 / 1000) if ms3 > 0 else 0.0
     ratio3 = rate3 / base_rate if base_rate > 0 else 0.0
+    list_rows = []
+    if v.get("list_alone") and v.get("list_during"):
+        a_rps, _, a_p99 = v["list_alone"].split()
+        d_rps, _, d_p99 = v["list_during"].split()
+        list_rows = [
+            ("API list at a fixed load (8 connections, a request every "
+             f"{v['list_pace_ms']} ms each, {v['list_seconds']} s): p99 "
+             "alone / during pass 1",
+             f"{a_p99} ms / {d_p99} ms ({fnum(float(a_rps))} / "
+             f"{fnum(float(d_rps))} requests/s; the pass wrote digests "
+             f"for {fnum(digest_ms / 1000, 2)} s of the window)")]
     rows = [
         ("Subscribed users (bookkeepers, 3-5 clients each, weekly)",
          fnum(users)),
@@ -170,13 +193,21 @@ def cmd_report(run_file, out_md):
         ("Messages delivered", f"{fnum(sent)} ({fnum(sent1)} in pass 1, "
          f"{fnum(sent2)} in pass 2), all arrived as .eml, "
          f"{fnum(int(v['mail_bytes']))} bytes on average"),
-        ("Delivery time (both passes' delivery phases)",
+        ("Delivery time, passes 1 and 2 (pass 1 shares the machine with "
+         "the list's load for its first seconds)",
          f"{fnum(deliver_ms / 1000, 2)} s"),
-        ("Delivery rate", f"{fnum(rate, 1)} messages/s"),
+        ("Pass 4: the same messages again, one connection, nothing else "
+         "running", f"{fnum(sent4)} in {fnum(ms4 / 1000, 2)} s, "
+         f"{fnum(rate, 1)} messages/s over {v['p4_connections']} "
+         "connection"),
         ("Baseline: smtplib replays the same messages, one connection",
          f"{fnum(base_rate, 1)} messages/s ({fnum(base_n)} in "
          f"{fnum(base_s, 2)} s)"),
-        ("Worker rate / baseline rate", f"{ratio:.2f}"),
+        ("Worker rate (pass 4) / baseline rate", f"{ratio:.2f}"),
+        ("Worker CPU (user + sys) / wall, pass 4",
+         f"{v['p4_cpu']} s / {v['p4_wall']} s"),
+        ("SMTP server CPU: pass 4 / baseline",
+         f"{v['p4_smtp_cpu']} s / {v['base_smtp_cpu']} s"),
         ("SMTP connections used", f"1 per pass that sent (pass 1: "
          f"{v['p1_connections']}, pass 2: {v['p2_connections']})"),
         (f"Pass 3: the same messages again, PORTAL_SMTP_CONNECTIONS="
@@ -196,9 +227,9 @@ def cmd_report(run_file, out_md):
          f"{v['p1_rss_mib']} MiB / {v['p2_rss_mib']} MiB"),
         ("Worker CPU (user + sys) / wall, pass 2",
          f"{v['p2_cpu']} s / {v['p2_wall']} s"),
-        ("SMTP server CPU: worker's passes / baseline",
+        ("SMTP server CPU: passes 1 and 2 / baseline",
          f"{v['smtp_cpu']} s / {v['base_smtp_cpu']} s"),
-    ]
+    ] + list_rows
     out = ["# Digest benchmark", "",
            "Digest writing and SMTP delivery by the real `portal-worker "
            "--once` against the real SMTP test server "
@@ -236,11 +267,54 @@ def cmd_report(run_file, out_md):
     return 0
 
 
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def cmd_token(db, secret):
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    uid, partner = con.execute(
+        "SELECT id, partner_id FROM users WHERE role = 'bookkeeper' "
+        "AND active = 1 ORDER BY id LIMIT 1").fetchone()
+    con.close()
+    now = int(time.time())
+    claims = {"iss": "partner-portal", "aud": "portal-api", "sub": str(uid),
+              "partner_id": partner, "role": "bookkeeper", "iat": now,
+              "exp": now + 3600}
+    signing = "%s.%s" % (
+        b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()),
+        b64url(json.dumps(claims, separators=(",", ":")).encode()))
+    sig = hmac.new(secret.encode(), signing.encode(), hashlib.sha256)
+    print("%s.%s" % (signing, b64url(sig.digest())))
+    return 0
+
+
+def wrk_ms(text):
+    m = re.match(r"([0-9.]+)(us|ms|s)$", text)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+    return float(m.group(1)) * scale
+
+
+def cmd_p99(path):
+    text = Path(path).read_text()
+    rps = re.search(r"^Requests/sec:\s+([0-9.]+)", text, re.M).group(1)
+    p50 = re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1)
+    bad = re.search(r"bad=([0-9]+)", text)
+    if bad is None or bad.group(1) != "0":
+        print("digest_bench: the list answered other than 200 in %s" % path,
+              file=sys.stderr)
+        return 1
+    print("%s %.2f %.2f" % (rps, wrk_ms(p50), wrk_ms(p99)))
+    return 0
+
+
 def main(argv):
     cmds = {"ready": (cmd_ready, 2), "cpu": (cmd_cpu, 1),
             "check": (cmd_check, 3), "baseline": (cmd_baseline, 6),
             "db": (cmd_db, 1), "report": (cmd_report, 2),
-            "requeue": (cmd_requeue, 2), "payloads": (cmd_payloads, 2)}
+            "requeue": (cmd_requeue, 2), "payloads": (cmd_payloads, 2),
+            "token": (cmd_token, 2), "p99": (cmd_p99, 1)}
     if len(argv) < 2 or argv[1] not in cmds or \
             len(argv) - 2 != cmds[argv[1]][1]:
         print(__doc__, file=sys.stderr)
