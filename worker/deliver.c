@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../common/log.h"
 #include "deliver.h"
@@ -213,13 +214,20 @@ deliver_claim(struct deliver_pipe *p, struct deliver_stats *stats)
 	const struct job	*j = p->j;
 	struct outbox_msg	 ms[DELIVER_CLAIM_MAX];
 	struct timespec		 claimed_at;
+	const struct timespec	 renew_pause = { 0,
+	    DELIVER_RENEW_CHECK_MS * 1000000L };
 	enum deliver_next	 next;
 	int			 claiming = 1, room = 0, n, i, r, rc = 0;
 
 	while ((next = deliver_next(p, claiming, &room)) != DELIVER_NEXT_END) {
 		if (next == DELIVER_NEXT_RENEW) {
+			/*
+			 * On a failure (the database busy beyond its
+			 * timeout) again a little later: the senders' own
+			 * renewal before each send tries too.
+			 */
 			if (deliver_renew(p) == -1)
-				rc = -1;	/* the senders' hook tries too */
+				(void)nanosleep(&renew_pause, NULL);
 			continue;
 		}
 		if (job_stopping(j)) {

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -235,6 +236,108 @@ test_batch_one_connection(void **state)
 	free(first);
 }
 
+/* How many messages the server has stored (each .json is written last). */
+static int
+stored_count(const struct server *s)
+{
+	DIR		*d;
+	struct dirent	*e;
+	size_t		 len;
+	int		 n = 0;
+
+	assert_non_null(d = opendir(s->dir));
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A hook before the last byte that records what the server had then. */
+struct end_hook {
+	const struct server	*s;
+	int			 first;		/* answer when not to wait */
+	int			 answer;	/* answer when to wait */
+	int			 calls;
+	int			 waits;
+	int			 stored;	/* messages stored at the last call */
+};
+
+static int
+end_hook(void *arg, int wait)
+{
+	struct end_hook	*h = arg;
+
+	h->calls++;
+	if (!wait)
+		return h->first;
+	h->waits++;
+	/* Time for a server that took the message early to store it. */
+	usleep(200000);
+	h->stored = stored_count(h->s);
+	return h->answer;
+}
+
+/*
+ * The hook before a message's last byte: the server stores the message
+ * only once the hook lets it go; "not yet" sends the rest first and asks
+ * again, to wait; -1 abandons the message, which the server never
+ * stores, and the next one goes over a new connection.
+ */
+static void
+test_before_end(void **state)
+{
+	struct server		*s = server_or_skip(state);
+	struct end_hook		 h;
+	struct smtp		*c;
+	struct smtp_result	 r;
+	char			*eml;
+	size_t			 len;
+	int			 before;
+
+	set_mode(s, "ok");
+	assert_non_null(c = smtp_open(s->url, NULL, NULL));
+	before = stored_count(s);
+	memset(&h, 0, sizeof(h));
+	h.s = s;
+	h.first = 1;
+	smtp_set_before_end(c, end_hook, &h);
+	assert_int_equal(send_one(c, &r), 0);
+	assert_int_equal(h.calls, 2);
+	assert_int_equal(h.waits, 1);
+	assert_int_equal(h.stored, before);
+	assert_int_equal(stored_count(s), before + 1);
+	assert_non_null(eml = stored(s, before + 1, "eml", &len));
+	assert_int_equal(len, sizeof(message) - 1);
+	assert_memory_equal(eml, message, len);
+	free(eml);
+
+	/* Let go at once: asked once, the message whole. */
+	memset(&h, 0, sizeof(h));
+	h.s = s;
+	assert_int_equal(send_one(c, &r), 0);
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.waits, 0);
+	assert_int_equal(stored_count(s), before + 2);
+
+	memset(&h, 0, sizeof(h));
+	h.s = s;
+	h.first = 1;
+	h.answer = -1;
+	assert_int_equal(send_one(c, &r), -1);
+	assert_int_equal(r.temporary, 1);
+	assert_non_null(strstr(r.message, "abandoned"));
+	usleep(200000);
+	assert_int_equal(stored_count(s), before + 2);
+
+	smtp_set_before_end(c, NULL, NULL);
+	assert_int_equal(send_one(c, &r), 0);
+	assert_int_equal(stored_count(s), before + 3);
+	smtp_close(c);
+}
+
 /* 4xx and 5xx at RCPT and after the body, and recovery on one handle. */
 static void
 test_refusals(void **state)
@@ -371,6 +474,7 @@ main(void)
 {
 	const struct CMUnitTest	 tests[] = {
 		cmocka_unit_test(test_batch_one_connection),
+		cmocka_unit_test(test_before_end),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_connection_refused),
 		cmocka_unit_test(test_bad_addresses),
