@@ -1,6 +1,8 @@
 /*
  * Bearer-token authentication for every protected route.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -22,49 +24,86 @@ authn_fail(struct request *req, const char *error, const char *detail)
 }
 
 /*
- * Tokens this thread has verified lately. A client sends the same token
- * with every request of a session, and checking its signature and claims
- * costs more than the rest of a small request. Of the checks, only the
- * times depend on when they are made: a token met again has those checked
- * again. The user is still read on every request, so that a deactivated
- * user is refused at once.
+ * Tokens verified lately, shared by every thread. A client sends the same
+ * token with every request of a session, and checking its signature and
+ * claims costs more than the rest of a small request; with many users
+ * and many threads, a cache per thread would rarely have a user's token.
+ * Of the checks, only the times depend on when they are made: a token
+ * met again has those checked again. The user is still read on every
+ * request, so that a deactivated user is refused at once. Each slot,
+ * chosen by the token's hash, has a lock of its own.
  */
-#define AUTHN_CACHE		4
+#define AUTHN_CACHE		256
 #define AUTHN_CACHE_TOKEN	512	/* longer tokens are not kept */
 
 struct authn_verified {
+	pthread_mutex_t		 mu;
 	char			 token[AUTHN_CACHE_TOKEN];
 	struct token_claims	 claims;
 };
 
-static _Thread_local struct authn_verified	 authn_cache[AUTHN_CACHE];
-static _Thread_local unsigned			 authn_cache_next;
+static struct authn_verified	 authn_cache[AUTHN_CACHE];
+static pthread_once_t		 authn_cache_once = PTHREAD_ONCE_INIT;
+
+static void
+authn_cache_init(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < AUTHN_CACHE; i++)
+		pthread_mutex_init(&authn_cache[i].mu, NULL);
+}
+
+/* FNV-1a: the slot of a token. */
+static struct authn_verified *
+authn_cache_slot(const char *token)
+{
+	uint32_t	 h = 2166136261u;
+
+	for (; *token != '\0'; token++)
+		h = (h ^ (unsigned char)*token) * 16777619u;
+	return &authn_cache[h % AUTHN_CACHE];
+}
+
+/* 1 with *claims when the token was verified before, 0 if not. */
+static int
+authn_cache_get(struct authn_verified *v, const char *token,
+    struct token_claims *claims)
+{
+	int	 hit;
+
+	pthread_mutex_lock(&v->mu);
+	if ((hit = strcmp(v->token, token) == 0))
+		*claims = v->claims;
+	pthread_mutex_unlock(&v->mu);
+	return hit;
+}
 
 static int
 authn_verify(const struct request *req, const char *token,
     struct token_claims *claims)
 {
-	struct authn_verified	*v;
+	struct authn_verified	*v = NULL;
 	int64_t			 now = store_now();
-	size_t			 i, len = strlen(token);
-	int			 keep = len > 0 && len < AUTHN_CACHE_TOKEN;
+	size_t			 len = strlen(token);
 
-	for (i = 0; keep && i < AUTHN_CACHE; i++) {
-		v = &authn_cache[i];
-		if (strcmp(v->token, token) != 0)
-			continue;
-		if (now >= v->claims.exp || v->claims.iat > now + TOKEN_SKEW)
-			return -1;
-		*claims = v->claims;
-		return 0;
+	if (len > 0 && len < AUTHN_CACHE_TOKEN) {
+		(void)pthread_once(&authn_cache_once, authn_cache_init);
+		v = authn_cache_slot(token);
+		if (authn_cache_get(v, token, claims)) {
+			if (now >= claims->exp || claims->iat > now + TOKEN_SKEW)
+				return -1;
+			return 0;
+		}
 	}
 	if (token_verify(req->cfg->secret, req->cfg->secret_len, token,
 	    TOKEN_AUD_API, now, claims) == -1)
 		return -1;
-	if (keep) {
-		v = &authn_cache[authn_cache_next++ % AUTHN_CACHE];
+	if (v != NULL) {
+		pthread_mutex_lock(&v->mu);
 		memcpy(v->token, token, len + 1);
 		v->claims = *claims;
+		pthread_mutex_unlock(&v->mu);
 	}
 	return 0;
 }
