@@ -8,7 +8,10 @@
 #include "../common/log.h"
 #include "deliver_pipe.h"
 
-/* A mark refused because the claim is no longer ours is no fault. */
+/*
+ * Writes one outcome. STORE_CONFLICT, writing nothing, when the claim is
+ * no longer this attempt's: its lease ran out and another worker has it.
+ */
 static int
 deliver_mark_one(struct store *st, const struct deliver_item *it)
 {
@@ -54,6 +57,7 @@ deliver_mark_batch(struct store *st, struct deliver_item *items, int *rcs)
 	return ok;
 }
 
+/* Counts and logs a mark; one refused for another's claim is no fault. */
 static void
 deliver_mark_count(struct deliver_marker *mk, const struct deliver_item *it,
     int rc)
