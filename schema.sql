@@ -894,3 +894,22 @@ BEGIN
 	INSERT INTO clients_grams (clients_grams, rowid, search_grams)
 	    VALUES ('delete', old.list_rank, old.search_grams);
 END;
+-- version 10
+-- The rate limits of "notify accountants" count the reminders of the
+-- last hour about the client and by the sender. Counted row by row, that
+-- costs as many rows as the hour holds, which only a low limit bounds.
+-- So each reminder carries its number among the client's reminders and
+-- among the sender's (1, 2, ...), in the order of (created_at, id): a new
+-- one takes the last number plus one, and a created_at no earlier than
+-- the last one's of either (common/sqlite/reminder.c). The hour's count
+-- is then the last number minus the hour's first, plus one: a few
+-- lookups in reminders_by_client and reminders_by_sender (whose keys end
+-- in the rowid, so in that order) at any volume.
+ALTER TABLE reminders ADD COLUMN client_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE reminders ADD COLUMN sender_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE reminders SET client_seq = n.c, sender_seq = n.s FROM (SELECT id,
+	row_number() OVER (PARTITION BY client_id ORDER BY created_at, id)
+	    AS c,
+	row_number() OVER (PARTITION BY sender_id ORDER BY created_at, id)
+	    AS s
+	FROM reminders) AS n WHERE reminders.id = n.id;

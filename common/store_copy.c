@@ -65,7 +65,7 @@ static const struct {
 	{ "idempotency_keys", "user_id, key, request_hash, status, "
 	    "content_type, location, body, body_digest, created_at", NULL, 0 },
 	{ "reminders", "id, partner_id, client_id, sender_id, tasks, "
-	    "comment, created_at", NULL, 0 },
+	    "comment, created_at, client_seq, sender_seq", NULL, 0 },
 	{ "reminder_recipients", "reminder_id, user_id, outbox_id", NULL, 0 },
 	/* Rows that count nothing (0, 0) are left out on both sides. */
 	{ "client_counts", "partner_id, user_id, status, clients, "

@@ -97,11 +97,12 @@ static const struct pg_copy_table {
 	    "COPY idempotency_keys (user_id, key, request_hash, status, "
 	    "content_type, location, body, body_digest, created_at) "
 	    "FROM STDIN", 0 },
-	{ "reminders", 7,
+	{ "reminders", 9,
 	    "SELECT id, partner_id, client_id, sender_id, tasks::text, "
-	    "comment, created_at FROM reminders ORDER BY id",
+	    "comment, created_at, client_seq, sender_seq FROM reminders "
+	    "ORDER BY id",
 	    "COPY reminders (id, partner_id, client_id, sender_id, tasks, "
-	    "comment, created_at) FROM STDIN", 0 },
+	    "comment, created_at, client_seq, sender_seq) FROM STDIN", 0 },
 	{ "reminder_recipients", 3,
 	    "SELECT reminder_id, user_id, outbox_id FROM reminder_recipients "
 	    "ORDER BY reminder_id, user_id",

@@ -8,13 +8,28 @@
 #include "../store_reminder.h"
 #include "pg.h"
 
+/*
+ * Numbers the reminder after the client's last and the sender's last
+ * (schema.sql, version 2), and dates it no earlier than either: a clock
+ * that steps back, or another process's clock behind this one's, must
+ * not put it before them in (created_at, id). pg_reminder_context()'s
+ * locks keep the last ones from changing before the commit.
+ */
 int
 pg_reminder_add(struct store *st, struct reminder *r)
 {
 	static const struct pg_query q = { "reminder_add",
 	    "INSERT INTO reminders (partner_id, client_id, sender_id, tasks, "
-	    "comment, created_at) VALUES ($1, $2, $3, $4, $5, $6) "
-	    "RETURNING id" };
+	    "comment, created_at, client_seq, sender_seq) "
+	    "SELECT $1::bigint, $2::bigint, $3::bigint, $4::json, $5::text, "
+	    "greatest($6::bigint, c.created_at, s.created_at), "
+	    "coalesce(c.client_seq, 0) + 1, "
+	    "coalesce(s.sender_seq, 0) + 1 FROM (SELECT 1) AS one "
+	    "LEFT JOIN (SELECT created_at, client_seq FROM reminders "
+	    "WHERE client_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1) c "
+	    "ON true LEFT JOIN (SELECT created_at, sender_seq FROM reminders "
+	    "WHERE sender_id = $3 ORDER BY created_at DESC, id DESC LIMIT 1) s "
+	    "ON true RETURNING id, created_at" };
 	struct pg_params	 par;
 	PGresult		*res;
 	int			 rc;
@@ -29,6 +44,7 @@ pg_reminder_add(struct store *st, struct reminder *r)
 	if ((rc = pg_run(st, &q, &par, "reminder insert", &res)) != STORE_OK)
 		return rc;
 	r->id = pg_get_int64(res, 0, 0);
+	r->created_at = pg_get_int64(res, 0, 1);
 	PQclear(res);
 	return rc;
 }
@@ -169,7 +185,9 @@ pg_reminder_list(struct store *st, int64_t client_id, int limit,
  * transaction: notifications about one client, or by one sender, from
  * any process, count and add one at a time, so that no two both see
  * the hour's last free one. (Read committed: the count, a statement
- * after the lock, sees what the holder before committed.)
+ * after the lock, sees what the holder before committed.) The counts
+ * are the numbers of the hour's first and last reminders (schema.sql,
+ * version 2), not a count of its rows.
  */
 int
 pg_reminder_context(struct store *st, int64_t partner_id,
@@ -182,12 +200,18 @@ pg_reminder_context(struct store *st, int64_t partner_id,
 	    "($1 % 2147483647)::int), pg_advisory_xact_lock("
 	    REMINDER_SENDER_LOCK ", ($2 % 2147483647)::int)" };
 	static const struct pg_query recent_q = { "reminder_recent",
-	    "SELECT (SELECT count(*) FROM reminders WHERE client_id = $1 "
-	    "AND created_at > $3), (SELECT coalesce(min(created_at), 0) "
-	    "FROM reminders WHERE client_id = $1 AND created_at > $3), "
-	    "(SELECT count(*) FROM reminders WHERE sender_id = $2 "
-	    "AND created_at > $3), (SELECT coalesce(min(created_at), 0) "
-	    "FROM reminders WHERE sender_id = $2 AND created_at > $3)" };
+	    "SELECT coalesce((SELECT client_seq FROM reminders "
+	    "WHERE client_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1) "
+	    "- c.client_seq + 1, 0), coalesce(c.created_at, 0), "
+	    "coalesce((SELECT sender_seq FROM reminders "
+	    "WHERE sender_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1) "
+	    "- s.sender_seq + 1, 0), coalesce(s.created_at, 0) "
+	    "FROM (SELECT 1) AS one LEFT JOIN (SELECT client_seq, created_at "
+	    "FROM reminders WHERE client_id = $1 AND created_at > $3 "
+	    "ORDER BY created_at, id LIMIT 1) c ON true "
+	    "LEFT JOIN (SELECT sender_seq, created_at FROM reminders "
+	    "WHERE sender_id = $2 AND created_at > $3 "
+	    "ORDER BY created_at, id LIMIT 1) s ON true" };
 	static const struct pg_query bookkeepers_q = { "reminder_bookkeepers",
 	    "SELECT " PG_USER_ROW " FROM assignments a "
 	    "JOIN users u ON u.id = a.user_id WHERE a.client_id = $1 "

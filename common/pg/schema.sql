@@ -559,3 +559,20 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 	SELECT '%' || replace(replace(replace(q, '\', '\\'), '%', '\%'),
 	    '_', '\_') || '%';
 $$;
+
+-- version 2
+-- Each reminder's number among its client's and its sender's reminders,
+-- in the order of (created_at, id), for the rate limits' counts: see
+-- the tenth version of ../../schema.sql. common/pg/reminder.c keeps them.
+-- The sender's index ends with id as the client's does, so that both
+-- find the first and the last of the hour in that order.
+ALTER TABLE reminders ADD COLUMN client_seq bigint NOT NULL DEFAULT 0;
+ALTER TABLE reminders ADD COLUMN sender_seq bigint NOT NULL DEFAULT 0;
+UPDATE reminders SET client_seq = n.c, sender_seq = n.s FROM (SELECT id,
+	row_number() OVER (PARTITION BY client_id ORDER BY created_at, id)
+	    AS c,
+	row_number() OVER (PARTITION BY sender_id ORDER BY created_at, id)
+	    AS s
+	FROM reminders) AS n WHERE reminders.id = n.id;
+DROP INDEX reminders_by_sender;
+CREATE INDEX reminders_by_sender ON reminders (sender_id, created_at, id);

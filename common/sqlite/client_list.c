@@ -526,14 +526,6 @@ client_row_count_emit(sqlite3_stmt *stmt, void *arg)
 	return client_row_emit(stmt, &c->emit);
 }
 
-/* The one column of a count into arg, an int64_t. */
-static int
-client_count_read(sqlite3_stmt *stmt, void *arg)
-{
-	*(int64_t *)arg = sqlite3_column_int64(stmt, 0);
-	return 0;
-}
-
 /*
  * A firm's search in name order: the page from the cursor on, then the
  * matches counted up to one past CLIENT_SEARCH_COUNT_MAX, unless a first
@@ -557,7 +549,7 @@ client_list_found(struct store *st, const struct client_search *s,
 		return STORE_OK;
 	}
 	return client_search_walk(st, s, client_search_count_sqls[trigrams]
-	    [q->missing_only != 0], 0, client_count_read, total);
+	    [q->missing_only != 0], 0, sqlite_int64_read, total);
 }
 
 /* The ranks of a page in the making, and the count of every match. */

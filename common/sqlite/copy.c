@@ -102,11 +102,12 @@ static const struct sqlite_copy_table sqlite_copy_tables[] = {
 	    "INSERT INTO idempotency_keys (user_id, key, request_hash, "
 	    "status, content_type, location, body, body_digest, created_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", 0, 1u << 6 },
-	{ "reminders", 7, "SELECT id, partner_id, client_id, sender_id, "
-	    "tasks, comment, created_at FROM reminders ORDER BY id",
+	{ "reminders", 9, "SELECT id, partner_id, client_id, sender_id, "
+	    "tasks, comment, created_at, client_seq, sender_seq "
+	    "FROM reminders ORDER BY id",
 	    "INSERT INTO reminders (id, partner_id, client_id, sender_id, "
-	    "tasks, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	    0, 0 },
+	    "tasks, comment, created_at, client_seq, sender_seq) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", 0, 0 },
 	{ "reminder_recipients", 3, "SELECT reminder_id, user_id, outbox_id "
 	    "FROM reminder_recipients ORDER BY reminder_id, user_id",
 	    "INSERT INTO reminder_recipients (reminder_id, user_id, "

@@ -8,14 +8,33 @@
 #include "../store_reminder.h"
 #include "sqlite.h"
 
+/*
+ * Numbers the reminder after the client's last and the sender's last
+ * (schema.sql, version 10), and dates it no earlier than either: a clock
+ * that steps back, or a request that took its time before another
+ * committed, must not put it before them in (created_at, id). Scalar
+ * subqueries, not joins or RETURNING: those would build a temporary
+ * table for each reminder.
+ */
 int
 sqlite_reminder_add(struct store *st, struct reminder *r)
 {
 	static const char sql[] =
 	    "INSERT INTO reminders (partner_id, client_id, sender_id, tasks, "
-	    "comment, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+	    "comment, created_at, client_seq, sender_seq) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, max(?6, "
+	    "coalesce((SELECT max(created_at) FROM reminders "
+	    "WHERE client_id = ?2), 0), "
+	    "coalesce((SELECT max(created_at) FROM reminders "
+	    "WHERE sender_id = ?3), 0)), "
+	    "coalesce((SELECT client_seq FROM reminders WHERE client_id = ?2 "
+	    "ORDER BY created_at DESC, id DESC LIMIT 1), 0) + 1, "
+	    "coalesce((SELECT sender_seq FROM reminders WHERE sender_id = ?3 "
+	    "ORDER BY created_at DESC, id DESC LIMIT 1), 0) + 1)";
+	static const char dated[] =
+	    "SELECT created_at FROM reminders WHERE id = ?";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK;
+	int		 rc;
 
 	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
@@ -26,9 +45,14 @@ sqlite_reminder_add(struct store *st, struct reminder *r)
 	sqlite3_bind_text(stmt, 5, r->comment ? r->comment : "", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, r->created_at);
-	if ((rc = sqlite_step_done(st, stmt, "reminder insert")) == STORE_OK)
-		r->id = sqlite3_last_insert_rowid(sqlite_db(st));
-	return rc;
+	if ((rc = sqlite_step_done(st, stmt, "reminder insert")) != STORE_OK)
+		return rc;
+	r->id = sqlite3_last_insert_rowid(sqlite_db(st));
+	if ((stmt = sqlite_stmt(st, dated)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, r->id);
+	return sqlite_row_only(st, stmt, "reminder date", sqlite_int64_read,
+	    &r->created_at);
 }
 
 int
@@ -164,17 +188,27 @@ sqlite_reminder_list(struct store *st, int64_t client_id, int limit,
 	return sqlite_rows(st, stmt, "reminder list", reminder_id_row, &w);
 }
 
+/*
+ * The hour's counts from the reminders' numbers (schema.sql, version
+ * 10): the last one's number minus the first's of the hour, plus one.
+ */
 static int
 reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
     int64_t since, struct reminder_recent *out)
 {
 	static const char sql[] =
-	    "SELECT (SELECT count(*) FROM reminders WHERE client_id = ?1 "
-	    "AND created_at > ?3), (SELECT coalesce(min(created_at), 0) "
-	    "FROM reminders WHERE client_id = ?1 AND created_at > ?3), "
-	    "(SELECT count(*) FROM reminders WHERE sender_id = ?2 "
-	    "AND created_at > ?3), (SELECT coalesce(min(created_at), 0) "
-	    "FROM reminders WHERE sender_id = ?2 AND created_at > ?3)";
+	    "SELECT coalesce((SELECT client_seq FROM reminders "
+	    "WHERE client_id = ?1 ORDER BY created_at DESC, id DESC LIMIT 1) "
+	    "- (SELECT client_seq FROM reminders WHERE client_id = ?1 "
+	    "AND created_at > ?3 ORDER BY created_at, id LIMIT 1) + 1, 0), "
+	    "coalesce((SELECT min(created_at) FROM reminders "
+	    "WHERE client_id = ?1 AND created_at > ?3), 0), "
+	    "coalesce((SELECT sender_seq FROM reminders "
+	    "WHERE sender_id = ?2 ORDER BY created_at DESC, id DESC LIMIT 1) "
+	    "- (SELECT sender_seq FROM reminders WHERE sender_id = ?2 "
+	    "AND created_at > ?3 ORDER BY created_at, id LIMIT 1) + 1, 0), "
+	    "coalesce((SELECT min(created_at) FROM reminders "
+	    "WHERE sender_id = ?2 AND created_at > ?3), 0)";
 	sqlite3_stmt	*stmt;
 	int		 rc = STORE_OK;
 

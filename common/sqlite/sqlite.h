@@ -120,6 +120,8 @@ int		 sqlite_row(struct store *, sqlite3_stmt *, const char *what,
 int		 sqlite_row_only(struct store *, sqlite3_stmt *,
 		    const char *what, int (*row)(sqlite3_stmt *, void *),
 		    void *arg);
+/* A row reader of the one column of a row into arg, an int64_t. */
+int		 sqlite_int64_read(sqlite3_stmt *, void *arg);
 
 /* Runs a statement of transaction control, cached: 0, or -1 logged. */
 int		 sqlite_step_control(struct store *, const char *sql);

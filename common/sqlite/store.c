@@ -339,6 +339,13 @@ sqlite_row_first(struct store *st, sqlite3_stmt *stmt, const char *what,
 }
 
 int
+sqlite_int64_read(sqlite3_stmt *stmt, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(stmt, 0);
+	return 0;
+}
+
+int
 sqlite_row(struct store *st, sqlite3_stmt *stmt, const char *what,
     int (*row)(sqlite3_stmt *, void *), void *arg)
 {

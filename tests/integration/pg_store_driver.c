@@ -300,7 +300,8 @@ reminder_cmd(struct store *st, const char *op)
 		r.comment = (char *)arg_s(4);
 		r.created_at = arg_i(5);
 		rc = store_reminder_add(st, &r);
-		printf("{\"rc\":%d,\"id\":%lld}\n", rc, (long long)r.id);
+		printf("{\"rc\":%d,\"id\":%lld,\"created_at\":%lld}\n", rc,
+		    (long long)r.id, (long long)r.created_at);
 	} else if (strcmp(op, "reminder-recipient") == 0) {
 		printf("{\"rc\":%d}\n", store_reminder_add_recipient(st,
 		    arg_i(0), arg_i(1), arg_i(2)));

@@ -223,6 +223,42 @@ def test_applying_the_schema_again_changes_nothing(conn, cur):
     assert cur.fetchall() == recorded
 
 
+def test_version_2_numbers_the_reminders_written_before_it(pg_cluster):
+    """Each reminder's number among its client's and among its sender's,
+    in the order of (created_at, id), whatever order the ids came in."""
+    uri = new_database(pg_cluster, "numbers")
+    try:
+        c = connect(uri)
+        text = pg_helpers.PG_SCHEMA.read_text()
+        assert apply_schema(c, text[:text.index("\n-- version 2\n")]) \
+            == [1]
+        with c.cursor() as cur:
+            f = PgFirm(cur)
+            s1, s2 = f.user("Anna", "admin"), f.user("Arne", "admin")
+            a, b = f.client("Alfa"), f.client("Beta")
+            rows = [(a, s1, NOW + 5), (b, s1, NOW), (a, s2, NOW),
+                    (a, s1, NOW), (b, s2, NOW + 5), (a, s1, NOW + 5)]
+            ids = []
+            for client, sender, at in rows:
+                cur.execute("INSERT INTO reminders (partner_id, client_id, "
+                            "sender_id, tasks, created_at) VALUES "
+                            "(%s, %s, %s, '[]', %s) RETURNING id",
+                            (f.id, client, sender, at))
+                ids.append(cur.fetchone()[0])
+        c.commit()
+        assert apply_schema(c) == [v for v, _ in schema_sections()[1]][1:]
+        with c.cursor() as cur:
+            cur.execute("SELECT id, client_seq, sender_seq FROM reminders")
+            got = {i: (cs, ss) for i, cs, ss in cur.fetchall()}
+        # a: ids[2], ids[3] (NOW), ids[0], ids[5] (NOW + 5);
+        # s1: ids[1], ids[3] (NOW), ids[0], ids[5] (NOW + 5).
+        assert got == {ids[0]: (3, 3), ids[1]: (1, 1), ids[2]: (1, 1),
+                       ids[3]: (2, 2), ids[4]: (2, 2), ids[5]: (4, 4)}
+        c.close()
+    finally:
+        drop_database(pg_cluster, uri)
+
+
 # --------------------------------------------------------------------------
 # Counters kept by triggers
 

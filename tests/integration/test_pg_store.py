@@ -51,20 +51,20 @@ def env(tmp_path):
 # --------------------------------------------------------------------------
 # Migrations and the operator commands
 
-def test_migrate_twice_records_version_one_once(pg_cluster, env):
+def test_migrate_twice_records_each_version_once(pg_cluster, env):
     uri = new_database(pg_cluster, "migrate")
     env["PORTAL_DB"] = uri
     for _ in range(2):
         out = run_cli(env, "migrate")
         assert out.returncode == 0, out.stderr
-        assert out.stdout.strip() == '{"schema_version": 1}'
+        assert out.stdout.strip() == '{"schema_version": 2}'
         # The server's own notices stay off stderr.
         assert "NOTICE" not in out.stderr
     conn = connect(uri)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT version FROM schema_version")
-            assert cur.fetchall() == [(1,)]
+            cur.execute("SELECT version FROM schema_version ORDER BY 1")
+            assert cur.fetchall() == [(1,), (2,)]
             cur.execute("SELECT count(*) FROM pg_extension "
                         "WHERE extname = 'pg_trgm'")
             assert cur.fetchone() == (1,)

@@ -320,6 +320,41 @@ def test_reminders(world):
          (bk1, "Bo Ek", "queued", None, None, 0)]
 
 
+def test_reminders_are_counted_by_their_numbers(world):
+    """The hour's counts come from each reminder's number among its
+    client's and its sender's; a new one is never dated before the last
+    of either, so that the numbers follow (created_at, id)."""
+    w = world
+    admin = w.users["admin"]
+    a, b = w.clients["A"], w.clients["B"]
+
+    def add(client):
+        r = w.run("reminder-add", w.firm, client, admin, '["receipts"]',
+                  "-", 0)
+        assert r["rc"] == OK
+        return r
+
+    t0 = int(time.time())
+    for client in (a, b, a):
+        add(client)
+    assert w.sql("SELECT client_id, client_seq, sender_seq FROM reminders "
+                 "ORDER BY id") == [(a, 1, 1), (b, 1, 2), (a, 2, 3)]
+    # The last one dated ahead, as by a process whose clock is ahead.
+    ahead = t0 + 600
+    w.sql("UPDATE reminders SET created_at = %s WHERE id = "
+          "(SELECT max(id) FROM reminders)", (ahead,))
+    assert add(a)["created_at"] == ahead
+    # The first two leave the hour: the counts start from the third.
+    w.sql("UPDATE reminders SET created_at = %s WHERE sender_seq <= 2",
+          (t0 - 7200,))
+    assert w.run("reminder-context", w.firm, a, admin, t0 - 3600)[
+        "recent"] == [2, ahead, 2, ahead]
+    assert w.run("reminder-context", w.firm, b, admin, t0 - 3600)[
+        "recent"] == [0, 0, 2, ahead]
+    assert w.run("reminder-context", w.firm, b, admin, t0 - 9000)[
+        "recent"] == [1, t0 - 7200, 4, t0 - 7200]
+
+
 # --------------------------------------------------------------------------
 # The outbox
 

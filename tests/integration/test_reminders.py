@@ -5,10 +5,12 @@ back from the outbox; an SMTP outage ends with every message delivered
 once."""
 import re
 import tempfile
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+import db_helpers
 from conftest import assert_problem, start_portal
 from worker_helpers import Mailroom, text_part
 
@@ -273,6 +275,27 @@ def test_limits_follow_the_configuration():
             # second client, then the sender's limit of three.
             assert [post(ids[0]) for _ in range(3)] == [202, 202, 429]
             assert [post(ids[1]) for _ in range(2)] == [202, 429]
+            # The limits count from each reminder's number among the
+            # client's and the sender's (schema.sql, version 10).
+            assert db_helpers.rows(p.env, "SELECT client_id, client_seq, "
+                                   "sender_seq FROM reminders ORDER BY id") \
+                == [(ids[0], 1, 1), (ids[0], 2, 2), (ids[1], 1, 3)]
+            # With the first two out of the hour, the sender has two left
+            # and the first client two: the third is dated an hour ahead,
+            # as by a process whose clock is ahead, and the next reminder
+            # is dated with it, not before.
+            ahead = int(time.time()) + 3600
+            db_helpers.execute(p.env, "UPDATE reminders SET created_at = "
+                               "created_at - 7200 WHERE sender_seq <= 2")
+            db_helpers.execute(p.env, "UPDATE reminders SET created_at = ? "
+                               "WHERE sender_seq = 3", (ahead,))
+            r = p.request("POST", "/v1/clients/%d/notify-accountants"
+                          % ids[0], admin, json={"tasks": ["balance"]})
+            assert r.status_code == 202, r.text
+            assert r.json()["created_at"] == datetime.fromtimestamp(
+                ahead, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            assert [post(ids[0]), post(ids[1]), post(ids[0])] == \
+                [202, 429, 429]
         finally:
             p.server.stop_and_check()
 

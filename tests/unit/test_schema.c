@@ -42,6 +42,7 @@ static const char *const released[] = {
 	/* 7 */ "f7a94c9e21335fe4f41ea3aaf3548e0cbdd6bd827b9db23d9273e7092561de5c",
 	/* 8 */ "e35dda300444d3e8e51444c1b5c656ac4bdd47af4b09c2a431ae934d3f551002",
 	/* 9 */ "931e481f367e2eabda61a13feb6c9286c03cf3aa5b71b985e00f8edfbb6e559e",
+	/* 10 */ "0e6fd4dbf1d352daf2b2ac49df4ee887c78e6e8530b7420ada0dedd74633b200",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
@@ -414,6 +415,63 @@ test_grams_migrated_as_the_store_writes_them(void **state)
 	db_path_remove(dir, path);
 }
 
+/*
+ * Reminders written before version 10 get their numbers among their
+ * client's and among their sender's, in the order of (created_at, id),
+ * whatever order their ids came in.
+ */
+static void
+test_reminders_numbered_by_migration(void **state)
+{
+	/* client, sender, created_at; then the numbers version 10 gives. */
+	static const int	 rows[][5] = {
+		{ 1, 1, 105, 3, 3 }, { 2, 1, 100, 1, 1 }, { 1, 2, 100, 1, 1 },
+		{ 1, 1, 100, 2, 2 }, { 2, 2, 105, 2, 2 }, { 1, 1, 105, 4, 4 },
+	};
+	char		 dir[512], path[600];
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	size_t		 i;
+	int		 v;
+
+	(void)state;
+	db_path_new(dir, sizeof(dir), path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_or_fail(db, "BEGIN", strlen("BEGIN"));
+	for (v = 1; v <= 9; v++)
+		exec_section(db, v);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO reminders "
+	    "(id, partner_id, client_id, sender_id, tasks, created_at) "
+	    "VALUES (?, 1, ?, ?, '[]', ?)", -1, &stmt, NULL), SQLITE_OK);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		sqlite3_bind_int(stmt, 1, (int)i + 1);
+		sqlite3_bind_int(stmt, 2, rows[i][0]);
+		sqlite3_bind_int(stmt, 3, rows[i][1]);
+		sqlite3_bind_int(stmt, 4, rows[i][2]);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
+			fail_msg("insert: %s", sqlite3_errmsg(db));
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	exec_or_fail(db, "PRAGMA user_version = 9; COMMIT",
+	    strlen("PRAGMA user_version = 9; COMMIT"));
+	sqlite3_close(db);
+	db_migrate(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT client_seq, "
+	    "sender_seq FROM reminders ORDER BY id", -1, &stmt, NULL),
+	    SQLITE_OK);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(stmt, 0), rows[i][3]);
+		assert_int_equal(sqlite3_column_int(stmt, 1), rows[i][4]);
+	}
+	assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	db_path_remove(dir, path);
+}
+
 /* The rank layout's numbers fit the comment of version 8 and each other. */
 static void
 test_list_rank_layout(void **state)
@@ -471,6 +529,7 @@ main(void)
 		cmocka_unit_test(test_sections_in_order),
 		cmocka_unit_test(test_migrations_end_alike),
 		cmocka_unit_test(test_grams_migrated_as_the_store_writes_them),
+		cmocka_unit_test(test_reminders_numbered_by_migration),
 		cmocka_unit_test(test_list_rank_layout),
 	};
 
