@@ -70,7 +70,7 @@ struct deliver_sender {
  * What the stages share, under mu. Each kind of waiter has its own
  * condition, so that a message on its way wakes only who has work:
  * senders wait for todo, the claimer for room in it, the marker for
- * outcomes, a sender's last byte for its mark. An end or a failure
+ * outcomes, a sender's final dot for its mark. An end or a failure
  * wakes them all (deliver_pipe_wake_all()).
  */
 struct deliver_pipe {

@@ -56,7 +56,7 @@ deliver_lease_renew(void *arg)
 }
 
 /*
- * The hook before a message's last byte: the server may take it only
+ * The hook before a message's final dot: the server may take it only
  * once the one this connection sent before is marked.
  */
 static int

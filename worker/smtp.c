@@ -44,10 +44,10 @@ struct smtp {
 	/* Called while a message is on the wire; -1 abandons it. */
 	int		(*progress)(void *);
 	void		*progress_arg;
-	/* Called before the last byte; -1 abandons the message. */
+	/* Called before the final dot; -1 abandons the message. */
 	int		(*before_end)(void *, int);
 	void		*before_end_arg;
-	int		 ended;		/* the hook let the last byte go */
+	int		 ended;		/* the hook let the message end */
 	int		 abandoned;
 };
 
@@ -185,22 +185,22 @@ smtp_read(char *ptr, size_t size, size_t nitems, void *arg)
 	int		 r;
 
 	/*
-	 * The last byte goes only once the caller's hook lets it: only
-	 * after it does curl add the final dot, so the server cannot take
-	 * the message before. While the hook says "not yet", all but the
-	 * last byte goes, and the hook is asked again, now to wait.
+	 * Every byte has gone when curl asks for more: only once the
+	 * caller's hook lets it does the answer say "the end", and curl
+	 * add the final dot, so the server cannot take the message before.
+	 * The hook is asked first whether it may end at once, then, when
+	 * it says "not yet", to wait. The body goes whole before it, in as
+	 * few segments as curl writes, not with its last byte apart.
 	 */
 	if (s->before_end != NULL && !s->ended && s->len > 0 &&
-	    s->off + n >= s->len) {
-		r = s->before_end(s->before_end_arg, s->off + 1 == s->len);
-		if (r == -1) {
+	    s->off == s->len) {
+		if ((r = s->before_end(s->before_end_arg, 0)) == 1)
+			r = s->before_end(s->before_end_arg, 1);
+		if (r != 0) {
 			s->abandoned = 1;
 			return CURL_READFUNC_ABORT;
 		}
-		if (r == 0)
-			s->ended = 1;
-		else
-			n = s->len - 1 - s->off;
+		s->ended = 1;
 	}
 	if (n > s->len - s->off)
 		n = s->len - s->off;

@@ -49,13 +49,13 @@ int	smtp_send(struct smtp *, const char *from, const char *rcpt,
 void	smtp_set_progress(struct smtp *, int (*fn)(void *), void *arg);
 
 /*
- * Has fn(arg, wait) called in each later smtp_send() before the last
- * byte of the message and the final dot that end it go: the server can
+ * Has fn(arg, wait) called in each later smtp_send() once the message's
+ * bytes have gone and before the final dot that ends it: the server can
  * take the message only after fn has returned 0. fn returns 1 for "not
- * yet" when wait is 0: all but the last byte then goes, and fn is called
- * again with wait 1, to wait. When fn returns -1 the message is abandoned
- * before its end (the server discards it), as for the progress hook.
- * fn NULL: no calls.
+ * yet" when wait is 0, and is then called again with wait 1, to wait.
+ * When fn returns -1 (or 1 to a wait) the message is abandoned before
+ * its end (the server discards it), as for the progress hook. fn NULL:
+ * no calls.
  */
 void	smtp_set_before_end(struct smtp *, int (*fn)(void *, int),
 	    void *arg);

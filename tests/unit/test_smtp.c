@@ -255,7 +255,7 @@ stored_count(const struct server *s)
 	return n;
 }
 
-/* A hook before the last byte that records what the server had then. */
+/* A hook before the final dot that records what the server had then. */
 struct end_hook {
 	const struct server	*s;
 	int			 first;		/* answer when not to wait */
@@ -281,9 +281,9 @@ end_hook(void *arg, int wait)
 }
 
 /*
- * The hook before a message's last byte: the server stores the message
- * only once the hook lets it go; "not yet" sends the rest first and asks
- * again, to wait; -1 abandons the message, which the server never
+ * The hook before a message's final dot, once its bytes have gone: the
+ * server stores the message only once the hook lets it end; "not yet"
+ * asks again, to wait; -1 abandons the message, which the server never
  * stores, and the next one goes over a new connection.
  */
 static void
