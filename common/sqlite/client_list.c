@@ -113,7 +113,8 @@ const char client_list_user_missing_desc_sql[] =
  * here as numbers because reading the view would put a materialized row
  * into each bound's plan, and tests/unit/test_client_plans.c checks that
  * they are the view's. Where a statement reads a client, it takes one
- * seek per match in clients_by_rank, which covers what it reads.
+ * seek per match in clients_by_rank, which covers what it reads, the
+ * row's JSON included (schema.sql, version 11).
  */
 #define RANK_FIRST \
 	"(SELECT (?1 << 40) + (code << 36) FROM client_statuses " \
@@ -134,14 +135,13 @@ const char client_list_user_missing_desc_sql[] =
 /*
  * A search of the firm's list in name order: its page is the matches
  * from the cursor's place on, in rank order, each placed and read with
- * two seeks. It costs what the page holds, however many clients match:
+ * one seek. It costs what the page holds, however many clients match:
  * the first page of "a" reads as much as that of "gård". Reads (id,
  * missing receipts, sort key, row JSON).
  */
 #define SEARCH_PAGE(fts, from, to, order) \
-	"SELECT c.id, c.missing_receipts, c.sort_key, r.json FROM " fts " " \
-	"CROSS JOIN clients c ON c.list_rank = " fts ".rowid " \
-	"CROSS JOIN client_rows r ON r.id = c.id " \
+	"SELECT c.id, c.missing_receipts, c.sort_key, c.list_json FROM " fts \
+	" CROSS JOIN clients c ON c.list_rank = " fts ".rowid " \
 	"WHERE " fts " MATCH ?5 AND " fts ".rowid BETWEEN " from " AND " \
 	to " AND c.missing_receipts >= ?4 " \
 	"ORDER BY " fts ".rowid" order " LIMIT ?9"
@@ -248,9 +248,8 @@ const char client_match_user_fts_sql[] =
 
 /* A search's page in name order: one row by its rank. */
 const char client_search_row_by_rank_sql[] =
-    "SELECT c.id, c.missing_receipts, c.sort_key, r.json "
-    "FROM clients c CROSS JOIN client_rows r ON r.id = c.id "
-    "WHERE c.list_rank = ?1";
+    "SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
+    "FROM clients c WHERE c.list_rank = ?1";
 /* A search's page in the other orders: one row by its client's id. */
 const char client_search_row_sql[] =
     "SELECT json FROM client_rows WHERE id = ?1 AND partner_id = ?2";

@@ -102,9 +102,8 @@ static const struct plan plans[] = {
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
-	    "AND missing_receipts>?)\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH c USING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"),
 	PLAN(client_search_page_desc_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 192:M1><\n"
 	    "SCALAR SUBQUERY 1\n"
@@ -121,9 +120,8 @@ static const struct plan plans[] = {
 	    "(partner_id=? AND status=? AND sort_key<?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
-	    "AND missing_receipts>?)\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH c USING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"),
 	PLAN(client_search_grams_page_sql,
 	    "SCAN clients_grams VIRTUAL TABLE INDEX 64:M1><\n"
 	    "SCALAR SUBQUERY 1\n"
@@ -140,9 +138,8 @@ static const struct plan plans[] = {
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
-	    "AND missing_receipts>?)\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH c USING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"),
 	PLAN(client_search_grams_page_desc_sql,
 	    "SCAN clients_grams VIRTUAL TABLE INDEX 192:M1><\n"
 	    "SCALAR SUBQUERY 1\n"
@@ -159,9 +156,8 @@ static const struct plan plans[] = {
 	    "(partner_id=? AND status=? AND sort_key<?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
-	    "AND missing_receipts>?)\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH c USING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"),
 	PLAN(client_search_count_sql,
 	    "CO-ROUTINE (subquery-3)\n"
 	    "  SCAN clients_fts VIRTUAL TABLE INDEX 0:M1><\n"
@@ -288,8 +284,7 @@ static const struct plan plans[] = {
 	    "missing_receipts>?)\n"
 	    "SEARCH a USING PRIMARY KEY (user_id=? AND client_id=?)\n"),
 	PLAN(client_search_row_by_rank_sql,
-	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=?)\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH c USING INDEX clients_by_rank (list_rank=?)\n"),
 	PLAN(client_search_row_sql,
 	    "SEARCH client_rows USING INTEGER PRIMARY KEY (rowid=?)\n"),
 };

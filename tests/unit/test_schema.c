@@ -43,6 +43,7 @@ static const char *const released[] = {
 	/* 8 */ "e35dda300444d3e8e51444c1b5c656ac4bdd47af4b09c2a431ae934d3f551002",
 	/* 9 */ "931e481f367e2eabda61a13feb6c9286c03cf3aa5b71b985e00f8edfbb6e559e",
 	/* 10 */ "0e6fd4dbf1d352daf2b2ac49df4ee887c78e6e8530b7420ada0dedd74633b200",
+	/* 11 */ "0d341756219c9d0f75811fdb2e636a9db698c673ce2ab44356b258808a84ab9a",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
