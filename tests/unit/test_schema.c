@@ -44,6 +44,7 @@ static const char *const released[] = {
 	/* 9 */ "931e481f367e2eabda61a13feb6c9286c03cf3aa5b71b985e00f8edfbb6e559e",
 	/* 10 */ "0e6fd4dbf1d352daf2b2ac49df4ee887c78e6e8530b7420ada0dedd74633b200",
 	/* 11 */ "0d341756219c9d0f75811fdb2e636a9db698c673ce2ab44356b258808a84ab9a",
+	/* 12 */ "b584ccd5ef0bf3f1bb3578161bcd103b0fced8654de4278674741f55f2c43a9d",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
@@ -473,6 +474,85 @@ test_reminders_numbered_by_migration(void **state)
 	db_path_remove(dir, path);
 }
 
+/* The opcodes of sql's program that are op; -1 when it does not compile. */
+static int
+opcode_count(sqlite3 *db, const char *sql, const char *op)
+{
+	sqlite3_stmt	*stmt;
+	char		 explain[1024];
+	int		 n = 0;
+
+	(void)snprintf(explain, sizeof(explain), "EXPLAIN %s", sql);
+	if (sqlite3_prepare_v2(db, explain, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		if (strcmp((const char *)sqlite3_column_text(stmt, 1), op) == 0)
+			n++;
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+/*
+ * Preferences written before version 12 keep every column through the
+ * table's remaking, a frequency outside the three is still refused, and
+ * the upsert of a preference builds no temporary b-tree for its CHECK.
+ */
+static void
+test_preferences_remade_without_in_lists(void **state)
+{
+	static const char upsert[] =
+	    "INSERT INTO notification_preferences (user_id, client_id, "
+	    "email, frequency, starts_at, updated_at) VALUES (1, 2, 1, "
+	    "'daily', 5, 6) ON CONFLICT (user_id, client_id) DO UPDATE SET "
+	    "email = excluded.email, frequency = excluded.frequency, "
+	    "starts_at = excluded.starts_at, updated_at = excluded.updated_at";
+	static const char rows[] =
+	    "INSERT INTO partners (id, name, created_at) VALUES (1, 'a', 0); "
+	    "INSERT INTO users (id, partner_id, email, name, role, "
+	    "password_hash, created_at, updated_at) VALUES (1, 1, 'a@b.se', "
+	    "'A', 'bookkeeper', 'x', 0, 0); "
+	    "INSERT INTO clients (id, partner_id, name, org_number, status, "
+	    "sort_key, search_text, created_at, updated_at) VALUES "
+	    "(1, 1, 'a', '1', 'active', x'01', 'a', 0, 0), "
+	    "(2, 1, 'b', '2', 'active', x'02', 'b', 0, 0); "
+	    "INSERT INTO notification_preferences (user_id, client_id, email, "
+	    "frequency, starts_at, updated_at, generation) VALUES "
+	    "(1, 1, 1, 'weekly', 10, 11, 3), (1, 2, 0, 'monthly', 12, 13, 4)";
+	char		 dir[512], path[600];
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	int		 v;
+
+	(void)state;
+	db_path_new(dir, sizeof(dir), path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_or_fail(db, "BEGIN", strlen("BEGIN"));
+	for (v = 1; v <= 11; v++)
+		exec_section(db, v);
+	assert_int_equal(opcode_count(db, upsert, "OpenEphemeral"), 2);
+	exec_or_fail(db, rows, strlen(rows));
+	exec_or_fail(db, "PRAGMA user_version = 11; COMMIT",
+	    strlen("PRAGMA user_version = 11; COMMIT"));
+	sqlite3_close(db);
+	db_migrate(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(opcode_count(db, upsert, "OpenEphemeral"), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(user_id "
+	    "|| ',' || client_id || ',' || email || ',' || frequency || ',' "
+	    "|| starts_at || ',' || updated_at || ',' || generation, ';') "
+	    "FROM (SELECT * FROM notification_preferences "
+	    "ORDER BY user_id, client_id)", -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(stmt, 0),
+	    "1,1,1,weekly,10,11,3;1,2,0,monthly,12,13,4");
+	sqlite3_finalize(stmt);
+	assert_int_equal(sqlite3_exec(db, "UPDATE notification_preferences "
+	    "SET frequency = 'hourly'", NULL, NULL, NULL), SQLITE_CONSTRAINT);
+	assert_int_equal(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_CHECK);
+	sqlite3_close(db);
+	db_path_remove(dir, path);
+}
+
 /* The rank layout's numbers fit the comment of version 8 and each other. */
 static void
 test_list_rank_layout(void **state)
@@ -531,6 +611,7 @@ main(void)
 		cmocka_unit_test(test_migrations_end_alike),
 		cmocka_unit_test(test_grams_migrated_as_the_store_writes_them),
 		cmocka_unit_test(test_reminders_numbered_by_migration),
+		cmocka_unit_test(test_preferences_remade_without_in_lists),
 		cmocka_unit_test(test_list_rank_layout),
 	};
 
