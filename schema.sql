@@ -951,3 +951,53 @@ DROP TABLE notification_preferences;
 ALTER TABLE notification_preferences_v12 RENAME TO notification_preferences;
 CREATE INDEX preferences_by_frequency
 	ON notification_preferences (frequency, user_id) WHERE email = 1;
+-- version 13
+-- How many of a firm's clients of each status hold each short gram
+-- (version 9): the total of a search of one or two characters in one
+-- lookup, where counting its matches in clients_grams read up to 201
+-- entries on each page, a quarter of such a search's time. Every client
+-- has its rank again once a statement ends, so these are the counts of
+-- the index's ranges too. Kept by triggers on what decides them: a
+-- client's firm, status and grams. Rows that reach 0 stay.
+CREATE TABLE client_gram_counts (
+	partner_id	INTEGER NOT NULL,
+	status		TEXT NOT NULL,
+	gram		TEXT NOT NULL,
+	clients		INTEGER NOT NULL,
+	PRIMARY KEY (partner_id, status, gram)
+) WITHOUT ROWID;
+INSERT INTO client_gram_counts (partner_id, status, gram, clients)
+	SELECT c.partner_id, c.status, g.value, count(*) FROM clients c,
+	json_each('["' || replace(c.search_grams, ' ', '","') || '"]') g
+	WHERE c.search_grams <> '' GROUP BY 1, 2, 3;
+-- search_grams is hex words and spaces: as a JSON array, one gram each.
+CREATE TRIGGER client_gram_counts_insert AFTER INSERT ON clients
+WHEN new.search_grams <> ''
+BEGIN
+	INSERT INTO client_gram_counts (partner_id, status, gram, clients)
+	    SELECT new.partner_id, new.status, value, 1 FROM json_each('["' ||
+	    replace(new.search_grams, ' ', '","') || '"]') WHERE true
+	    ON CONFLICT DO UPDATE SET clients = clients + 1;
+END;
+CREATE TRIGGER client_gram_counts_update AFTER UPDATE OF partner_id,
+    status, search_grams ON clients
+WHEN old.partner_id <> new.partner_id OR old.status <> new.status OR
+    old.search_grams <> new.search_grams
+BEGIN
+	UPDATE client_gram_counts SET clients = clients - 1
+	    WHERE partner_id = old.partner_id AND status = old.status AND
+	    gram IN (SELECT value FROM json_each('["' ||
+	    replace(old.search_grams, ' ', '","') || '"]'));
+	INSERT INTO client_gram_counts (partner_id, status, gram, clients)
+	    SELECT new.partner_id, new.status, value, 1 FROM json_each('["' ||
+	    replace(new.search_grams, ' ', '","') || '"]')
+	    WHERE new.search_grams <> ''
+	    ON CONFLICT DO UPDATE SET clients = clients + 1;
+END;
+CREATE TRIGGER client_gram_counts_delete AFTER DELETE ON clients
+BEGIN
+	UPDATE client_gram_counts SET clients = clients - 1
+	    WHERE partner_id = old.partner_id AND status = old.status AND
+	    gram IN (SELECT value FROM json_each('["' ||
+	    replace(old.search_grams, ' ', '","') || '"]'));
+END;

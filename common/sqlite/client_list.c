@@ -175,8 +175,14 @@ const char client_search_count_sql[] =
 const char client_search_count_missing_sql[] =
     SEARCH_COUNT("clients_fts", COUNT_MISSING_JOIN "clients_fts.rowid ",
     COUNT_MISSING);
+/*
+ * Without the filter, a search of one or two characters reads its count
+ * from client_gram_counts (schema.sql, version 13): ?5 is the gram as an
+ * FTS5 phrase, in quotes. Exact, and store_client_list() bounds it.
+ */
 const char client_search_grams_count_sql[] =
-    SEARCH_COUNT("clients_grams", "", "");
+    "SELECT coalesce((SELECT clients FROM client_gram_counts "
+    "WHERE partner_id = ?1 AND status = ?2 AND gram = trim(?5, '\"')), 0)";
 const char client_search_grams_count_missing_sql[] =
     SEARCH_COUNT("clients_grams", COUNT_MISSING_JOIN
     "clients_grams.rowid ", COUNT_MISSING);

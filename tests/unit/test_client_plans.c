@@ -185,17 +185,10 @@ static const struct plan plans[] = {
 	    "AND missing_receipts>?)\n"
 	    "SCAN (subquery-3)\n"),
 	PLAN(client_search_grams_count_sql,
-	    "CO-ROUTINE (subquery-3)\n"
-	    "  SCAN clients_grams VIRTUAL TABLE INDEX 0:M1><\n"
-	    "  SCALAR SUBQUERY 1\n"
-	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "  SCALAR SUBQUERY 2\n"
-	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "  SCALAR SUBQUERY 1\n"
-	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "  SCALAR SUBQUERY 2\n"
-	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SCAN (subquery-3)\n"),
+	    "SCAN CONSTANT ROW\n"
+	    "SCALAR SUBQUERY 1\n"
+	    "  SEARCH client_gram_counts USING PRIMARY KEY (partner_id=? AND "
+	    "status=? AND gram=?)\n"),
 	PLAN(client_search_grams_count_missing_sql,
 	    "CO-ROUTINE (subquery-3)\n"
 	    "  SCAN clients_grams VIRTUAL TABLE INDEX 0:M1><\n"
@@ -404,7 +397,6 @@ test_rank_range_matches_layout(void **state)
 		client_search_grams_page_sql,
 		client_search_grams_page_desc_sql,
 		client_search_count_sql, client_search_count_missing_sql,
-		client_search_grams_count_sql,
 		client_search_grams_count_missing_sql,
 		client_search_user_name_sql, client_search_user_name_desc_sql,
 		client_match_firm_fts_sql, client_match_firm_grams_sql,

@@ -45,6 +45,7 @@ static const char *const released[] = {
 	/* 10 */ "0e6fd4dbf1d352daf2b2ac49df4ee887c78e6e8530b7420ada0dedd74633b200",
 	/* 11 */ "0d341756219c9d0f75811fdb2e636a9db698c673ce2ab44356b258808a84ab9a",
 	/* 12 */ "b584ccd5ef0bf3f1bb3578161bcd103b0fced8654de4278674741f55f2c43a9d",
+	/* 13 */ "fcd6789f13ececaf5ddfadf812acded3a69ce623d62bfd17b61bcd79504e941e",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
@@ -553,6 +554,122 @@ test_preferences_remade_without_in_lists(void **state)
 	db_path_remove(dir, path);
 }
 
+/* Rows of the kept gram counts that a recount of the clients lacks. */
+static int
+gram_counts_off(sqlite3 *db)
+{
+	static const char recount[] =
+	    "SELECT c.partner_id, c.status, g.value, count(*) FROM clients c, "
+	    "json_each('[\"' || replace(c.search_grams, ' ', '\",\"') || "
+	    "'\"]') g WHERE c.search_grams <> '' GROUP BY 1, 2, 3";
+	static const char kept[] =
+	    "SELECT partner_id, status, gram, clients FROM client_gram_counts "
+	    "WHERE clients <> 0";
+	char		 sql[1024];
+	sqlite3_stmt	*stmt;
+	int		 n;
+
+	(void)snprintf(sql, sizeof(sql), "SELECT (SELECT count(*) FROM (%s "
+	    "EXCEPT %s)) + (SELECT count(*) FROM (%s EXCEPT %s)) + "
+	    "(SELECT count(*) FROM client_gram_counts WHERE clients < 0)",
+	    recount, kept, kept, recount);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	n = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+/* Writes client id's text and the grams the store would give it. */
+static void
+client_text_set(sqlite3 *db, int id, const char *text)
+{
+	sqlite3_stmt	*stmt;
+	char		*grams;
+
+	assert_non_null(grams = search_grams(text));
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE clients SET "
+	    "search_text = ?2, search_grams = ?3, sort_key = CAST(?2 AS BLOB) "
+	    "WHERE id = ?1", -1, &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_int(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, grams, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
+	sqlite3_finalize(stmt);
+	free(grams);
+}
+
+/*
+ * Version 13 counts the grams of the clients already there, and its
+ * triggers keep the counts equal to a recount through new clients,
+ * renames, moves to another status or firm, and deletes.
+ */
+static void
+test_gram_counts_follow_the_clients(void **state)
+{
+	char		 dir[512], path[600];
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	size_t		 i;
+	int		 v;
+
+	(void)state;
+	db_path_new(dir, sizeof(dir), path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_or_fail(db, "BEGIN", strlen("BEGIN"));
+	for (v = 1; v <= 12; v++)
+		exec_section(db, v);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO clients "
+	    "(id, partner_id, name, org_number, status, sort_key, "
+	    "search_text, created_at, updated_at) "
+	    "VALUES (?1, 1, ?2, '1', 'active', CAST(?2 AS BLOB), '', 0, 0)",
+	    -1, &stmt, NULL), SQLITE_OK);
+	for (i = 0; i < sizeof(gram_texts) / sizeof(gram_texts[0]); i++) {
+		sqlite3_bind_int(stmt, 1, (int)i + 1);
+		sqlite3_bind_text(stmt, 2, gram_texts[i], -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
+		sqlite3_reset(stmt);
+		client_text_set(db, (int)i + 1, gram_texts[i]);
+	}
+	sqlite3_finalize(stmt);
+	exec_or_fail(db, "PRAGMA user_version = 12; COMMIT",
+	    strlen("PRAGMA user_version = 12; COMMIT"));
+	sqlite3_close(db);
+	db_migrate(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(gram_counts_off(db), 0);
+	exec_or_fail(db, "INSERT INTO clients (id, partner_id, name, "
+	    "org_number, status, sort_key, search_text, search_grams, "
+	    "created_at, updated_at) VALUES (9, 2, 'ab', '2', 'onboarding', "
+	    "x'01', 'ab', '61 6162 62', 0, 0)", strlen("INSERT INTO clients "
+	    "(id, partner_id, name, org_number, status, sort_key, "
+	    "search_text, search_grams, created_at, updated_at) VALUES (9, 2, "
+	    "'ab', '2', 'onboarding', x'01', 'ab', '61 6162 62', 0, 0)"));
+	assert_int_equal(gram_counts_off(db), 0);
+	client_text_set(db, 1, "berg & co ab\n556677-1234");
+	assert_int_equal(gram_counts_off(db), 0);
+	exec_or_fail(db, "UPDATE clients SET status = 'onboarding' "
+	    "WHERE id IN (2, 3)", strlen("UPDATE clients SET status = "
+	    "'onboarding' WHERE id IN (2, 3)"));
+	assert_int_equal(gram_counts_off(db), 0);
+	exec_or_fail(db, "UPDATE clients SET partner_id = 2 WHERE id = 4",
+	    strlen("UPDATE clients SET partner_id = 2 WHERE id = 4"));
+	assert_int_equal(gram_counts_off(db), 0);
+	exec_or_fail(db, "DELETE FROM clients WHERE id IN (5, 9)",
+	    strlen("DELETE FROM clients WHERE id IN (5, 9)"));
+	assert_int_equal(gram_counts_off(db), 0);
+	/* The count of "ab" among the firm's active clients: 1 and 2 moved. */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT clients FROM "
+	    "client_gram_counts WHERE partner_id = 1 AND status = 'active' "
+	    "AND gram = '6162'", -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(stmt, 0), 1);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	db_path_remove(dir, path);
+}
+
 /* The rank layout's numbers fit the comment of version 8 and each other. */
 static void
 test_list_rank_layout(void **state)
@@ -612,6 +729,7 @@ main(void)
 		cmocka_unit_test(test_grams_migrated_as_the_store_writes_them),
 		cmocka_unit_test(test_reminders_numbered_by_migration),
 		cmocka_unit_test(test_preferences_remade_without_in_lists),
+		cmocka_unit_test(test_gram_counts_follow_the_clients),
 		cmocka_unit_test(test_list_rank_layout),
 	};
 
