@@ -350,6 +350,42 @@ grams_indexed(sqlite3 *db, const char *gram, sqlite3_int64 rank)
  * The grams version 9 wrote for the client at text's index are grams.c's,
  * and the index holds each of them under the client's rank.
  */
+/*
+ * A new database file at path, with sections 1 to version run in a
+ * transaction left open for the rows of a test.
+ */
+static sqlite3 *
+db_new_at(char *dir, size_t dirlen, char *path, size_t pathlen, int version)
+{
+	sqlite3	*db;
+	int	 v;
+
+	db_path_new(dir, dirlen, path, pathlen);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_or_fail(db, "BEGIN", strlen("BEGIN"));
+	for (v = 1; v <= version; v++)
+		exec_section(db, v);
+	return db;
+}
+
+/*
+ * Commits what db_new_at() began as version, migrates the file as the
+ * programs do, and opens it again.
+ */
+static sqlite3 *
+db_migrate_from(sqlite3 *db, const char *path, int version)
+{
+	char	 sql[64];
+
+	(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; COMMIT",
+	    version);
+	exec_or_fail(db, sql, strlen(sql));
+	sqlite3_close(db);
+	db_migrate(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	return db;
+}
+
 static void
 grams_check(sqlite3 *db, int i)
 {
@@ -383,14 +419,9 @@ test_grams_migrated_as_the_store_writes_them(void **state)
 	sqlite3		*db;
 	sqlite3_stmt	*stmt;
 	size_t		 i;
-	int		 v;
 
 	(void)state;
-	db_path_new(dir, sizeof(dir), path, sizeof(path));
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_or_fail(db, "BEGIN", strlen("BEGIN"));
-	for (v = 1; v <= 8; v++)
-		exec_section(db, v);
+	db = db_new_at(dir, sizeof(dir), path, sizeof(path), 8);
 	exec_or_fail(db, "INSERT INTO partners (id, name, created_at) "
 	    "VALUES (1, 'a', 0)", strlen("INSERT INTO partners (id, name, "
 	    "created_at) VALUES (1, 'a', 0)"));
@@ -407,11 +438,7 @@ test_grams_migrated_as_the_store_writes_them(void **state)
 		sqlite3_reset(stmt);
 	}
 	sqlite3_finalize(stmt);
-	exec_or_fail(db, "PRAGMA user_version = 8; COMMIT",
-	    strlen("PRAGMA user_version = 8; COMMIT"));
-	sqlite3_close(db);
-	db_migrate(path);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	db = db_migrate_from(db, path, 8);
 	for (i = 0; i < sizeof(gram_texts) / sizeof(gram_texts[0]); i++)
 		grams_check(db, (int)i);
 	sqlite3_close(db);
@@ -435,14 +462,9 @@ test_reminders_numbered_by_migration(void **state)
 	sqlite3		*db;
 	sqlite3_stmt	*stmt;
 	size_t		 i;
-	int		 v;
 
 	(void)state;
-	db_path_new(dir, sizeof(dir), path, sizeof(path));
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_or_fail(db, "BEGIN", strlen("BEGIN"));
-	for (v = 1; v <= 9; v++)
-		exec_section(db, v);
+	db = db_new_at(dir, sizeof(dir), path, sizeof(path), 9);
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO reminders "
 	    "(id, partner_id, client_id, sender_id, tasks, created_at) "
 	    "VALUES (?, 1, ?, ?, '[]', ?)", -1, &stmt, NULL), SQLITE_OK);
@@ -456,11 +478,7 @@ test_reminders_numbered_by_migration(void **state)
 		sqlite3_reset(stmt);
 	}
 	sqlite3_finalize(stmt);
-	exec_or_fail(db, "PRAGMA user_version = 9; COMMIT",
-	    strlen("PRAGMA user_version = 9; COMMIT"));
-	sqlite3_close(db);
-	db_migrate(path);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	db = db_migrate_from(db, path, 9);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT client_seq, "
 	    "sender_seq FROM reminders ORDER BY id", -1, &stmt, NULL),
 	    SQLITE_OK);
@@ -522,21 +540,12 @@ test_preferences_remade_without_in_lists(void **state)
 	char		 dir[512], path[600];
 	sqlite3		*db;
 	sqlite3_stmt	*stmt;
-	int		 v;
 
 	(void)state;
-	db_path_new(dir, sizeof(dir), path, sizeof(path));
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_or_fail(db, "BEGIN", strlen("BEGIN"));
-	for (v = 1; v <= 11; v++)
-		exec_section(db, v);
+	db = db_new_at(dir, sizeof(dir), path, sizeof(path), 11);
 	assert_int_equal(opcode_count(db, upsert, "OpenEphemeral"), 2);
 	exec_or_fail(db, rows, strlen(rows));
-	exec_or_fail(db, "PRAGMA user_version = 11; COMMIT",
-	    strlen("PRAGMA user_version = 11; COMMIT"));
-	sqlite3_close(db);
-	db_migrate(path);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	db = db_migrate_from(db, path, 11);
 	assert_int_equal(opcode_count(db, upsert, "OpenEphemeral"), 0);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(user_id "
 	    "|| ',' || client_id || ',' || email || ',' || frequency || ',' "
@@ -612,14 +621,9 @@ test_gram_counts_follow_the_clients(void **state)
 	sqlite3		*db;
 	sqlite3_stmt	*stmt;
 	size_t		 i;
-	int		 v;
 
 	(void)state;
-	db_path_new(dir, sizeof(dir), path, sizeof(path));
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_or_fail(db, "BEGIN", strlen("BEGIN"));
-	for (v = 1; v <= 12; v++)
-		exec_section(db, v);
+	db = db_new_at(dir, sizeof(dir), path, sizeof(path), 12);
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO clients "
 	    "(id, partner_id, name, org_number, status, sort_key, "
 	    "search_text, created_at, updated_at) "
@@ -633,11 +637,7 @@ test_gram_counts_follow_the_clients(void **state)
 		client_text_set(db, (int)i + 1, gram_texts[i]);
 	}
 	sqlite3_finalize(stmt);
-	exec_or_fail(db, "PRAGMA user_version = 12; COMMIT",
-	    strlen("PRAGMA user_version = 12; COMMIT"));
-	sqlite3_close(db);
-	db_migrate(path);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	db = db_migrate_from(db, path, 12);
 	assert_int_equal(gram_counts_off(db), 0);
 	exec_or_fail(db, "INSERT INTO clients (id, partner_id, name, "
 	    "org_number, status, sort_key, search_text, search_grams, "
