@@ -104,17 +104,21 @@ const char client_list_user_missing_desc_sql[] =
     "LIMIT ?9";
 
 /*
- * A search's matches come from an index keyed by list rank (schema.sql,
- * versions 6, 8 and 9): the trigram index for three characters or more,
- * the grams index for one or two. The ranks of a firm's clients of one
- * status are one range, from (?1 << 40) + (code << 36), in the list's
- * order by name. 40 and 36 are partner_shift and status_shift of the
- * view list_rank_layout, which names the layout once; they are written
- * here as numbers because reading the view would put a materialized row
- * into each bound's plan, and tests/unit/test_client_plans.c checks that
- * they are the view's. Where a statement reads a client, it takes one
- * seek per match in clients_by_rank, which covers what it reads, the
- * row's JSON included (schema.sql, version 11).
+ * A firm's search of up to three characters reads client_grams
+ * (schema.sql, version 14), a b-tree of (firm, status, gram, sort key,
+ * id): its page is one walk from the cursor's place in the list's order,
+ * each row read by id from client_rows. Longer searches, and an
+ * assignee's, come from the trigram index, keyed by list rank (versions
+ * 6 and 8), an FTS5 table whose rowid is the rank. The ranks of a firm's
+ * clients of one status are one range, from
+ * (?1 << 40) + (code << 36), in the list's order by name. 40 and 36 are
+ * partner_shift and status_shift of the view list_rank_layout, which
+ * names the layout once; they are written here as numbers because
+ * reading the view would put a materialized row into each bound's plan,
+ * and tests/unit/test_client_plans.c checks that they are the view's.
+ * Where a statement reads a client, it takes one seek per match in
+ * clients_by_rank, which covers what it reads, the row's JSON included
+ * (schema.sql, version 11).
  */
 #define RANK_FIRST \
 	"(SELECT (?1 << 40) + (code << 36) FROM client_statuses " \
@@ -139,53 +143,57 @@ const char client_list_user_missing_desc_sql[] =
  * the first page of "a" reads as much as that of "gård". Reads (id,
  * missing receipts, sort key, row JSON).
  */
-#define SEARCH_PAGE(fts, from, to, order) \
-	"SELECT c.id, c.missing_receipts, c.sort_key, c.list_json FROM " fts \
-	" CROSS JOIN clients c ON c.list_rank = " fts ".rowid " \
-	"WHERE " fts " MATCH ?5 AND " fts ".rowid BETWEEN " from " AND " \
-	to " AND c.missing_receipts >= ?4 " \
-	"ORDER BY " fts ".rowid" order " LIMIT ?9"
+#define SEARCH_PAGE(from, to, order) \
+	"SELECT c.id, c.missing_receipts, c.sort_key, c.list_json FROM " \
+	"clients_fts CROSS JOIN clients c ON c.list_rank = clients_fts.rowid " \
+	"WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN " from \
+	" AND " to " AND c.missing_receipts >= ?4 " \
+	"ORDER BY clients_fts.rowid" order " LIMIT ?9"
 const char client_search_page_sql[] =
-    SEARCH_PAGE("clients_fts", "coalesce(" RANK_PAST_CURSOR ", "
-    RANK_LAST " + 1)", RANK_LAST, "");
+    SEARCH_PAGE("coalesce(" RANK_PAST_CURSOR ", " RANK_LAST " + 1)",
+    RANK_LAST, "");
 const char client_search_page_desc_sql[] =
-    SEARCH_PAGE("clients_fts", RANK_FIRST, "coalesce(" RANK_BEFORE_CURSOR
-    ", " RANK_FIRST " - 1)", " DESC");
+    SEARCH_PAGE(RANK_FIRST, "coalesce(" RANK_BEFORE_CURSOR ", "
+    RANK_FIRST " - 1)", " DESC");
+/* The firm's clients of the status that hold gram ?5, with their rows. */
+#define GRAMS_ROWS \
+	"FROM client_grams g CROSS JOIN client_rows r ON r.id = g.id " \
+	"WHERE g.partner_id = ?1 AND g.status = ?2 AND g.gram = ?5 " \
+	"AND r.missing_receipts >= ?4 "
 const char client_search_grams_page_sql[] =
-    SEARCH_PAGE("clients_grams", "coalesce(" RANK_PAST_CURSOR ", "
-    RANK_LAST " + 1)", RANK_LAST, "");
+    "SELECT g.id, r.missing_receipts, g.sort_key, r.json " GRAMS_ROWS
+    "AND (g.sort_key, g.id) > (?6, ?7) "
+    "ORDER BY g.sort_key, g.id LIMIT ?9";
 const char client_search_grams_page_desc_sql[] =
-    SEARCH_PAGE("clients_grams", RANK_FIRST, "coalesce("
-    RANK_BEFORE_CURSOR ", " RANK_FIRST " - 1)", " DESC");
+    "SELECT g.id, r.missing_receipts, g.sort_key, r.json " GRAMS_ROWS
+    "AND (g.sort_key, g.id) < (?6, ?7) "
+    "ORDER BY g.sort_key DESC, g.id DESC LIMIT ?9";
 
 /*
  * How many of the firm's clients match, counted up to ?10: only the
  * index is read, and with the filter one seek per match.
  */
-#define SEARCH_COUNT(fts, join, filter) \
-	"SELECT count(*) FROM (SELECT 1 FROM " fts " " join \
-	"WHERE " fts " MATCH ?5 AND " fts ".rowid BETWEEN " RANK_FIRST \
-	" AND " RANK_LAST " " filter "LIMIT ?10)"
+#define SEARCH_COUNT(join, filter) \
+	"SELECT count(*) FROM (SELECT 1 FROM clients_fts " join \
+	"WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN " \
+	RANK_FIRST " AND " RANK_LAST " " filter "LIMIT ?10)"
 #define COUNT_MISSING_JOIN \
-	"CROSS JOIN clients c ON c.list_rank = "
+	"CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
 #define COUNT_MISSING \
 	"AND c.missing_receipts >= ?4 "
-const char client_search_count_sql[] =
-    SEARCH_COUNT("clients_fts", "", "");
+const char client_search_count_sql[] = SEARCH_COUNT("", "");
 const char client_search_count_missing_sql[] =
-    SEARCH_COUNT("clients_fts", COUNT_MISSING_JOIN "clients_fts.rowid ",
-    COUNT_MISSING);
+    SEARCH_COUNT(COUNT_MISSING_JOIN, COUNT_MISSING);
 /*
- * Without the filter, a search of one or two characters reads its count
- * from client_gram_counts (schema.sql, version 13): ?5 is the gram as an
- * FTS5 phrase, in quotes. Exact, and store_client_list() bounds it.
+ * Without the filter, a search of up to three characters reads its count
+ * from client_gram_counts (schema.sql, versions 13 and 14): ?5 is the
+ * gram's key. Exact, and store_client_list() bounds it.
  */
 const char client_search_grams_count_sql[] =
     "SELECT coalesce((SELECT clients FROM client_gram_counts "
-    "WHERE partner_id = ?1 AND status = ?2 AND gram = trim(?5, '\"')), 0)";
+    "WHERE partner_id = ?1 AND status = ?2 AND gram = ?5), 0)";
 const char client_search_grams_count_missing_sql[] =
-    SEARCH_COUNT("clients_grams", COUNT_MISSING_JOIN
-    "clients_grams.rowid ", COUNT_MISSING);
+    "SELECT count(*) FROM (SELECT 1 " GRAMS_ROWS "LIMIT ?10)";
 
 /*
  * An assignee's search in name order walks the firm's matches in rank
@@ -230,13 +238,13 @@ const char client_search_user_name_desc_sql[] =
  * clients, fewer than the firm's matches of it. Each reads (id, missing
  * receipts, sort key).
  */
-#define MATCH_FIRM(fts) \
-	"SELECT c.id, c.missing_receipts, c.sort_key FROM " fts " " \
-	"CROSS JOIN clients c ON c.list_rank = " fts ".rowid " \
-	"WHERE " fts " MATCH ?5 AND " fts ".rowid BETWEEN " RANK_FIRST \
-	" AND " RANK_LAST " AND c.missing_receipts >= ?4"
-const char client_match_firm_fts_sql[] = MATCH_FIRM("clients_fts");
-const char client_match_firm_grams_sql[] = MATCH_FIRM("clients_grams");
+const char client_match_firm_fts_sql[] =
+    "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_fts "
+    "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
+    "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN " RANK_FIRST
+    " AND " RANK_LAST " AND c.missing_receipts >= ?4";
+const char client_match_firm_grams_sql[] =
+    "SELECT g.id, r.missing_receipts, g.sort_key " GRAMS_ROWS;
 const char client_match_user_scan_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key "
     "FROM assignments a CROSS JOIN clients c ON c.id = a.client_id "
@@ -426,8 +434,8 @@ client_list_ordered(struct store *st, const struct client_query *q,
 /* Where a search finds its matches. */
 enum client_index {
 	CLIENT_INDEX_SCAN,	/* the folded text of each client */
-	CLIENT_INDEX_GRAMS,	/* clients_grams: one or two characters */
-	CLIENT_INDEX_TRIGRAMS,	/* clients_fts: three or more */
+	CLIENT_INDEX_GRAMS,	/* client_grams: a firm's, up to 3 characters */
+	CLIENT_INDEX_TRIGRAMS,	/* clients_fts: longer, or an assignee's */
 };
 
 /* A search and ?5, what its statements look for. */
@@ -439,15 +447,24 @@ struct client_search {
 
 /*
  * The search of q: 0, 1 when it can match nothing (a short search with
- * a control character, which no gram holds), -1 out of memory.
+ * a control character, which no gram holds), -1 out of memory. An
+ * assignee's search of one or two characters scans their clients, fewer
+ * than the firm's matches of it; of three, it walks the trigram index,
+ * whose statements keep the assignee's matches.
  */
 static int
 client_search_init(struct client_search *s, const struct client_query *q)
 {
-	char	 phrase[SEARCH_GRAM_PHRASE_MAX];
+	char	 key[SEARCH_GRAM_KEY_MAX];
+	int	 gram;
 
 	s->q = q;
 	s->match = NULL;
+	gram = search_gram_key(q->q, key, sizeof(key)) == 0;
+	if (q->user_id == 0 && gram) {
+		s->index = CLIENT_INDEX_GRAMS;
+		return (s->match = strdup(key)) == NULL ? -1 : 0;
+	}
 	if (client_search_trigrams(q->q)) {
 		s->index = CLIENT_INDEX_TRIGRAMS;
 		return (s->match = client_fts_phrase(q->q)) == NULL ? -1 : 0;
@@ -456,10 +473,8 @@ client_search_init(struct client_search *s, const struct client_query *q)
 		s->index = CLIENT_INDEX_SCAN;
 		return 0;
 	}
-	s->index = CLIENT_INDEX_GRAMS;
-	if (search_gram_phrase(q->q, phrase, sizeof(phrase)) == -1)
-		return 1;
-	return (s->match = strdup(phrase)) == NULL ? -1 : 0;
+	/* One or two characters, one of them a control character. */
+	return 1;
 }
 
 static void
@@ -726,23 +741,19 @@ client_index_merge(struct store *st, const char *sql, int pages,
 	return rc;
 }
 
-/* Both search indexes, the trigram and the grams, a step each. */
+/* The trigram index, a step (client_grams is a b-tree: nothing to merge). */
 int
 sqlite_client_search_tidy(struct store *st, int pages, int *merged)
 {
 	static const char trigrams_sql[] =
 	    "INSERT INTO clients_fts (clients_fts, rank) VALUES ('merge', ?)";
-	static const char grams_sql[] =
-	    "INSERT INTO clients_grams (clients_grams, rank) "
-	    "VALUES ('merge', ?)";
 	int	 rc;
 
 	*merged = 0;
 	if (store_begin(st) == -1)
 		return STORE_ERROR;
 	if ((rc = client_index_merge(st, trigrams_sql, pages, merged)) !=
-	    STORE_OK || (rc = client_index_merge(st, grams_sql, pages,
-	    merged)) != STORE_OK) {
+	    STORE_OK) {
 		store_rollback(st);
 		return rc;
 	}

@@ -1,6 +1,6 @@
 /*
  * The short grams of a folded search text, for the index of searches of
- * one or two characters. See grams.h.
+ * one to three characters. See grams.h.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,28 +50,32 @@ gram_cmp(const void *a, const void *b)
 char *
 search_grams(const char *text)
 {
-	size_t		 len = strlen(text), n = 0, i, o = 0, first, second;
+	size_t		 len = strlen(text), n = 0, i, o = 0, k, glen;
 	struct gram	*g;
-	const char	*p;
+	const char	*p, *end;
 	char		*out;
 
-	/* At most two grams start at each byte that starts a character. */
-	if ((g = calloc(2 * len + 1, sizeof(*g))) == NULL)
+	/* At most SEARCH_GRAM_CHARS grams start at each byte. */
+	if ((g = calloc(SEARCH_GRAM_CHARS * len + 1, sizeof(*g))) == NULL)
 		return NULL;
-	for (p = text; *p != '\0'; p += first) {
-		first = gram_char_len(p);
-		second = p[first] != '\0' ? gram_char_len(p + first) : 0;
-		if (!gram_has_control(p, first))
-			g[n++] = (struct gram){ p, first };
-		if (second > 0 && !gram_has_control(p, first + second))
-			g[n++] = (struct gram){ p, first + second };
+	for (p = text; *p != '\0'; p += gram_char_len(p)) {
+		end = p;
+		for (k = 0; k < SEARCH_GRAM_CHARS && *end != '\0'; k++) {
+			end += gram_char_len(end);
+			glen = (size_t)(end - p);
+			/* The longer grams from p would hold it too. */
+			if (gram_has_control(p, glen))
+				break;
+			g[n++] = (struct gram){ p, glen };
+		}
 	}
 	qsort(g, n, sizeof(*g), gram_cmp);
 	/*
-	 * A character is in at most three grams (its own, and the pairs either
-	 * side), each byte written as two hex digits; a space or the NUL each.
+	 * A character is in at most 1 + 2 + 3 grams (the runs of one to three
+	 * that hold it), each byte written as two hex digits; a space or the
+	 * NUL after each gram.
 	 */
-	if ((out = malloc(6 * len + n + 1)) == NULL) {
+	if ((out = malloc(12 * len + n + 1)) == NULL) {
 		free(g);
 		return NULL;
 	}
@@ -89,19 +93,16 @@ search_grams(const char *text)
 }
 
 int
-search_gram_phrase(const char *q, char *out, size_t outlen)
+search_gram_key(const char *q, char *out, size_t outlen)
 {
 	size_t	 len = strlen(q), chars = 0;
 	const char *p;
 
 	for (p = q; *p != '\0'; p += gram_char_len(p))
 		chars++;
-	if (chars < 1 || chars > 2 || gram_has_control(q, len) ||
-	    2 * len + 3 > outlen)
+	if (chars < 1 || chars > SEARCH_GRAM_CHARS ||
+	    gram_has_control(q, len) || 2 * len + 1 > outlen)
 		return -1;
-	out[0] = '"';
-	text_hex((const unsigned char *)q, len, out + 1);
-	out[2 * len + 1] = '"';
-	out[2 * len + 2] = '\0';
+	text_hex((const unsigned char *)q, len, out);
 	return 0;
 }

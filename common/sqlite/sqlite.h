@@ -160,6 +160,8 @@ int		 sqlite_turn_pass(struct sqlite_turn *);
  * A connection without writers (store.c): what sqlite_open() opens, and
  * the write connection itself. Its busy handler reads base's deadline.
  */
+/* The SQL functions the schema and the statements call (search_grams). */
+int		 sqlite_functions_add(sqlite3 *);
 struct sqlite_store *sqlite_conn_open(const char *path, int create);
 void		 sqlite_conn_close(struct sqlite_store *);
 /*

@@ -106,6 +106,14 @@ sqlite_search_grams_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, grams, -1, free);
 }
 
+int
+sqlite_functions_add(sqlite3 *db)
+{
+	return sqlite3_create_function(db, "search_grams", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+	    sqlite_search_grams_fn, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 struct sqlite_store *
 sqlite_conn_open(const char *path, int create)
 {
@@ -129,9 +137,7 @@ sqlite_conn_open(const char *path, int create)
 	}
 	sqlite3_extended_result_codes(sq->db, 1);
 	sqlite3_busy_handler(sq->db, sqlite_busy_wait, st);
-	if (sqlite3_create_function(sq->db, "search_grams", 1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
-	    sqlite_search_grams_fn, NULL, NULL) != SQLITE_OK) {
+	if (sqlite_functions_add(sq->db) == -1) {
 		log_warnx("database %s: %s", path, sqlite3_errmsg(sq->db));
 		goto fail;
 	}

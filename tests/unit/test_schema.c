@@ -19,6 +19,7 @@
 
 #include "../../common/buf.h"
 #include "../../common/sqlite/grams.h"
+#include "../../common/sqlite/sqlite.h"
 #include "../../common/store.h"
 
 /* scripts/embed makes these from schema.sql at build time. */
@@ -46,6 +47,7 @@ static const char *const released[] = {
 	/* 11 */ "0d341756219c9d0f75811fdb2e636a9db698c673ce2ab44356b258808a84ab9a",
 	/* 12 */ "b584ccd5ef0bf3f1bb3578161bcd103b0fced8654de4278674741f55f2c43a9d",
 	/* 13 */ "fcd6789f13ececaf5ddfadf812acded3a69ce623d62bfd17b61bcd79504e941e",
+	/* 14 */ "85593a6c8eb1871e566c013f8b35d612c633c298d09366900aa741072246a9db",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
@@ -326,30 +328,25 @@ static const char *const gram_texts[] = {
 	"aaaa\n33",
 };
 
-/* Whether the index holds gram (hex) under rank. */
+/* Whether the index holds gram (hex) for client id, under its key. */
 static int
-grams_indexed(sqlite3 *db, const char *gram, sqlite3_int64 rank)
+grams_indexed(sqlite3 *db, const char *gram, int id)
 {
 	sqlite3_stmt	*stmt;
-	char		 phrase[64];
 	int		 found;
 
-	(void)snprintf(phrase, sizeof(phrase), "\"%s\"", gram);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
-	    "clients_grams WHERE clients_grams MATCH ? AND rowid = ?", -1,
-	    &stmt, NULL), SQLITE_OK);
-	sqlite3_bind_text(stmt, 1, phrase, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, rank);
+	    "client_grams g JOIN clients c USING (partner_id, status, "
+	    "sort_key, id) WHERE g.gram = ? AND g.id = ?", -1, &stmt, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, gram, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, id);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
 	found = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
 	return found;
 }
 
-/*
- * The grams version 9 wrote for the client at text's index are grams.c's,
- * and the index holds each of them under the client's rank.
- */
 /*
  * A new database file at path, with sections 1 to version run in a
  * transaction left open for the rows of a test.
@@ -362,6 +359,7 @@ db_new_at(char *dir, size_t dirlen, char *path, size_t pathlen, int version)
 
 	db_path_new(dir, dirlen, path, pathlen);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite_functions_add(db), 0);
 	exec_or_fail(db, "BEGIN", strlen("BEGIN"));
 	for (v = 1; v <= version; v++)
 		exec_section(db, v);
@@ -386,31 +384,33 @@ db_migrate_from(sqlite3 *db, const char *path, int version)
 	return db;
 }
 
+/*
+ * The grams the migrations wrote for the client at text's index are
+ * grams.c's, and the index holds each of them under the client's key.
+ */
 static void
 grams_check(sqlite3 *db, int i)
 {
 	sqlite3_stmt	*stmt;
-	sqlite3_int64	 rank;
 	char		*want, *gram, *last;
 
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT search_grams, "
-	    "list_rank FROM clients WHERE id = ?", -1, &stmt, NULL),
-	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT search_grams "
+	    "FROM clients WHERE id = ?", -1, &stmt, NULL), SQLITE_OK);
 	sqlite3_bind_int(stmt, 1, i + 1);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
 	assert_non_null(want = search_grams(gram_texts[i]));
 	assert_string_equal((const char *)sqlite3_column_text(stmt, 0), want);
-	rank = sqlite3_column_int64(stmt, 1);
 	sqlite3_finalize(stmt);
 	for (gram = strtok_r(want, " ", &last); gram != NULL;
 	    gram = strtok_r(NULL, " ", &last))
-		assert_int_equal(grams_indexed(db, gram, rank), 1);
+		assert_int_equal(grams_indexed(db, gram, i + 1), 1);
 	free(want);
 }
 
 /*
  * Clients written before version 9 get the grams grams.c would give
- * their search text, and the index holds them under their ranks.
+ * their search text (version 14 writes them again, up to three
+ * characters), and the index holds them under their ranks.
  */
 static void
 test_grams_migrated_as_the_store_writes_them(void **state)
@@ -590,6 +590,44 @@ gram_counts_off(sqlite3 *db)
 	return n;
 }
 
+/*
+ * Entries of client_grams that a recount of the clients' grams under
+ * their keys lacks, and the other way round; and rows of client_rows
+ * whose count of missing receipts is not their client's.
+ */
+static int
+gram_index_off(sqlite3 *db)
+{
+	static const char recount[] =
+	    "SELECT c.partner_id, c.status, g.value, c.sort_key, c.id "
+	    "FROM clients c, json_each('[\"' || replace(c.search_grams, ' ', "
+	    "'\",\"') || '\"]') g WHERE c.search_grams <> ''";
+	static const char kept[] =
+	    "SELECT partner_id, status, gram, sort_key, id FROM client_grams";
+	char		 sql[1024];
+	sqlite3_stmt	*stmt;
+	int		 n;
+
+	(void)snprintf(sql, sizeof(sql), "SELECT (SELECT count(*) FROM (%s "
+	    "EXCEPT %s)) + (SELECT count(*) FROM (%s EXCEPT %s)) + "
+	    "(SELECT count(*) FROM client_rows r JOIN clients c USING (id) "
+	    "WHERE r.missing_receipts <> c.missing_receipts)", recount, kept,
+	    kept, recount);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	n = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+/* Both kept from the clients: the grams' index and their counts. */
+static int
+grams_off(sqlite3 *db)
+{
+	return gram_counts_off(db) + gram_index_off(db);
+}
+
 /* Writes client id's text and the grams the store would give it. */
 static void
 client_text_set(sqlite3 *db, int id, const char *text)
@@ -610,9 +648,10 @@ client_text_set(sqlite3 *db, int id, const char *text)
 }
 
 /*
- * Version 13 counts the grams of the clients already there, and its
- * triggers keep the counts equal to a recount through new clients,
- * renames, moves to another status or firm, and deletes.
+ * Versions 13 and 14 count and index the grams of the clients already
+ * there, and their triggers keep the counts and the index equal to a
+ * recount through new clients, renames, moves to another status or
+ * firm, changes of counts, and deletes.
  */
 static void
 test_gram_counts_follow_the_clients(void **state)
@@ -638,7 +677,7 @@ test_gram_counts_follow_the_clients(void **state)
 	}
 	sqlite3_finalize(stmt);
 	db = db_migrate_from(db, path, 12);
-	assert_int_equal(gram_counts_off(db), 0);
+	assert_int_equal(grams_off(db), 0);
 	exec_or_fail(db, "INSERT INTO clients (id, partner_id, name, "
 	    "org_number, status, sort_key, search_text, search_grams, "
 	    "created_at, updated_at) VALUES (9, 2, 'ab', '2', 'onboarding', "
@@ -646,19 +685,23 @@ test_gram_counts_follow_the_clients(void **state)
 	    "(id, partner_id, name, org_number, status, sort_key, "
 	    "search_text, search_grams, created_at, updated_at) VALUES (9, 2, "
 	    "'ab', '2', 'onboarding', x'01', 'ab', '61 6162 62', 0, 0)"));
-	assert_int_equal(gram_counts_off(db), 0);
+	assert_int_equal(grams_off(db), 0);
 	client_text_set(db, 1, "berg & co ab\n556677-1234");
-	assert_int_equal(gram_counts_off(db), 0);
+	assert_int_equal(grams_off(db), 0);
 	exec_or_fail(db, "UPDATE clients SET status = 'onboarding' "
 	    "WHERE id IN (2, 3)", strlen("UPDATE clients SET status = "
 	    "'onboarding' WHERE id IN (2, 3)"));
-	assert_int_equal(gram_counts_off(db), 0);
+	assert_int_equal(grams_off(db), 0);
 	exec_or_fail(db, "UPDATE clients SET partner_id = 2 WHERE id = 4",
 	    strlen("UPDATE clients SET partner_id = 2 WHERE id = 4"));
-	assert_int_equal(gram_counts_off(db), 0);
+	assert_int_equal(grams_off(db), 0);
+	exec_or_fail(db, "UPDATE clients SET missing_receipts = 3 "
+	    "WHERE id = 2", strlen("UPDATE clients SET missing_receipts = 3 "
+	    "WHERE id = 2"));
+	assert_int_equal(grams_off(db), 0);
 	exec_or_fail(db, "DELETE FROM clients WHERE id IN (5, 9)",
 	    strlen("DELETE FROM clients WHERE id IN (5, 9)"));
-	assert_int_equal(gram_counts_off(db), 0);
+	assert_int_equal(grams_off(db), 0);
 	/* The count of "ab" among the firm's active clients: 1 and 2 moved. */
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT clients FROM "
 	    "client_gram_counts WHERE partner_id = 1 AND status = 'active' "
@@ -685,6 +728,7 @@ test_list_rank_layout(void **state)
 
 	(void)state;
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite_functions_add(db), 0);
 	exec_or_fail(db, schema_sql, schema_sql_len);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
 	    SQLITE_OK);

@@ -1,6 +1,6 @@
 /*
  * Unit tests for common/sqlite/grams.h: the grams of a search text that
- * find searches of one or two characters, and the phrase of a search.
+ * find searches of one to three characters, and the key of a search.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,9 +31,10 @@ test_grams_ascii(void **state)
 	grams_are("a", "61");
 	/* a, ab, b: sorted by bytes, a pair after its first character. */
 	grams_are("ab", "61 6162 62");
+	grams_are("abc", "61 6162 616263 62 6263 63");
 	/* Repeats once: "aa" twice, "a" three times. */
-	grams_are("aaa", "61 6161");
-	grams_are("ab ab", "20 2061 61 6162 62 6220");
+	grams_are("aaa", "61 6161 616161");
+	grams_are("ab ab", "20 2061 206162 61 6162 616220 62 6220 622061");
 }
 
 static void
@@ -42,6 +43,8 @@ test_grams_utf8(void **state)
 	(void)state;
 	/* å is c3 a5: one character, whole in each gram. */
 	grams_are("gå", "67 67c3a5 c3a5");
+	grams_are("gård",
+	    "64 67 67c3a5 67c3a572 72 7264 c3a5 c3a572 c3a57264");
 	grams_are("åö", "c3a5 c3a5c3b6 c3b6");
 	/* A four-byte character. */
 	grams_are("\xf0\x9f\x98\x80x",
@@ -54,6 +57,7 @@ test_grams_skip_controls(void **state)
 	(void)state;
 	/* The line between name and number starts no gram and ends none. */
 	grams_are("ab\n55", "35 3535 61 6162 62");
+	grams_are("a\nbcd", "61 62 6263 626364 63 6364 64");
 	grams_are("\n", "");
 }
 
@@ -68,66 +72,80 @@ char_len(const char *s)
 	return n;
 }
 
-/* Each gram's phrase is a token of the grams, unless it spans the line. */
+/* Each gram's key is a word of the grams, unless it spans the line. */
 static void
 gram_found(const char *grams, const char *s, size_t len)
 {
-	char	 gram[16], phrase[SEARCH_GRAM_PHRASE_MAX];
+	char	 gram[16], key[SEARCH_GRAM_KEY_MAX + 2], *words;
+	size_t	 n;
 
 	memcpy(gram, s, len);
 	gram[len] = '\0';
 	if (strchr(gram, '\n') != NULL) {
-		assert_int_equal(search_gram_phrase(gram, phrase,
-		    sizeof(phrase)), -1);
+		assert_int_equal(search_gram_key(gram, key + 1,
+		    sizeof(key) - 1), -1);
 		return;
 	}
-	assert_int_equal(search_gram_phrase(gram, phrase, sizeof(phrase)), 0);
-	/* The phrase is the token, quoted. */
-	phrase[strlen(phrase) - 1] = '\0';
-	assert_non_null(strstr(grams, phrase + 1));
+	assert_int_equal(search_gram_key(gram, key + 1, sizeof(key) - 1), 0);
+	/* " key " within " grams ": a whole word. */
+	n = strlen(key + 1);
+	key[0] = key[n + 1] = ' ';
+	key[n + 2] = '\0';
+	assert_non_null(words = malloc(strlen(grams) + 3));
+	words[0] = ' ';
+	strcpy(words + 1, grams);
+	strcat(words, " ");
+	assert_non_null(strstr(words, key));
+	free(words);
 }
 
-/* Every search of one or two characters that the text holds is there. */
+/* Every search of one to three characters that the text holds is there. */
 static void
 test_grams_cover_every_short_search(void **state)
 {
 	const char	*text = "berg & s\xc3\xb6ner ab\n556677-1234";
 	const char	*p;
 	char		*grams;
-	size_t		 a;
+	size_t		 a, b;
 
 	(void)state;
 	assert_non_null(grams = search_grams(text));
 	for (p = text; *p != '\0'; p += a) {
 		a = char_len(p);
 		gram_found(grams, p, a);
-		if (p[a] != '\0')
-			gram_found(grams, p, a + char_len(p + a));
+		if (p[a] == '\0')
+			continue;
+		b = char_len(p + a);
+		gram_found(grams, p, a + b);
+		if (p[a + b] != '\0')
+			gram_found(grams, p, a + b + char_len(p + a + b));
 	}
 	free(grams);
 }
 
 static void
-test_phrase(void **state)
+test_key(void **state)
 {
-	char	 out[SEARCH_GRAM_PHRASE_MAX];
+	char	 out[SEARCH_GRAM_KEY_MAX];
 
 	(void)state;
-	assert_int_equal(search_gram_phrase("a", out, sizeof(out)), 0);
-	assert_string_equal(out, "\"61\"");
-	assert_int_equal(search_gram_phrase("ab", out, sizeof(out)), 0);
-	assert_string_equal(out, "\"6162\"");
-	assert_int_equal(search_gram_phrase("gå", out, sizeof(out)), 0);
-	assert_string_equal(out, "\"67c3a5\"");
-	assert_int_equal(search_gram_phrase("\xf0\x9f\x98\x80\xf0\x9f\x98\x80",
-	    out, sizeof(out)), 0);
-	assert_string_equal(out, "\"f09f9880f09f9880\"");
+	assert_int_equal(search_gram_key("a", out, sizeof(out)), 0);
+	assert_string_equal(out, "61");
+	assert_int_equal(search_gram_key("ab", out, sizeof(out)), 0);
+	assert_string_equal(out, "6162");
+	assert_int_equal(search_gram_key("gå", out, sizeof(out)), 0);
+	assert_string_equal(out, "67c3a5");
+	assert_int_equal(search_gram_key("går", out, sizeof(out)), 0);
+	assert_string_equal(out, "67c3a572");
+	assert_int_equal(search_gram_key("\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+	    "\xf0\x9f\x98\x80", out, sizeof(out)), 0);
+	assert_string_equal(out, "f09f9880f09f9880f09f9880");
 	/* Not a short search. */
-	assert_int_equal(search_gram_phrase("", out, sizeof(out)), -1);
-	assert_int_equal(search_gram_phrase("abc", out, sizeof(out)), -1);
-	assert_int_equal(search_gram_phrase("a\n", out, sizeof(out)), -1);
+	assert_int_equal(search_gram_key("", out, sizeof(out)), -1);
+	assert_int_equal(search_gram_key("abcd", out, sizeof(out)), -1);
+	assert_int_equal(search_gram_key("a\n", out, sizeof(out)), -1);
 	/* Too small a buffer. */
-	assert_int_equal(search_gram_phrase("ab", out, 6), -1);
+	assert_int_equal(search_gram_key("ab", out, 4), -1);
 }
 
 int
@@ -138,7 +156,7 @@ main(void)
 		cmocka_unit_test(test_grams_utf8),
 		cmocka_unit_test(test_grams_skip_controls),
 		cmocka_unit_test(test_grams_cover_every_short_search),
-		cmocka_unit_test(test_phrase),
+		cmocka_unit_test(test_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
