@@ -385,10 +385,15 @@ smtp_send(struct smtp *s, const char *from, const char *rcpt,
 	s->errbuf[0] = '\0';
 	s->abandoned = 0;
 	s->ended = 0;
+	/*
+	 * curl is not told the message's size: told it, curl ends the body
+	 * once it has that many bytes, without asking for more, and the hook
+	 * before the final dot would never run (smtp_read()).
+	 */
 	if (curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, addr) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpts) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE,
-	    (curl_off_t)len) != CURLE_OK ||
+	    (curl_off_t)-1) != CURLE_OK ||
 	    /*
 	     * curl keeps a connection whose last reply was a refusal of the
 	     * message itself, even a 421 after which the server hangs up:

@@ -153,6 +153,17 @@ static const char message[] =
     ".\r\n"
     "Last line.\r\n";
 
+/*
+ * A message with no line that starts with a dot, as MIME messages are:
+ * curl escapes nothing in it, so it sends exactly the bytes it was given.
+ */
+static const char plain_message[] =
+    "From: Partner Portal <" FROM ">\r\n"
+    "To: <" RCPT ">\r\n"
+    "Subject: plain\r\n"
+    "\r\n"
+    "No line here starts with a dot.\r\n";
+
 static int
 setup(void **state)
 {
@@ -335,6 +346,27 @@ test_before_end(void **state)
 	smtp_set_before_end(c, NULL, NULL);
 	assert_int_equal(send_one(c, &r), 0);
 	assert_int_equal(stored_count(s), before + 3);
+
+	/*
+	 * Again with nothing for curl to escape: the hook runs all the same
+	 * (told the size, curl ended such a body without asking for more).
+	 */
+	smtp_set_before_end(c, end_hook, &h);
+	memset(&h, 0, sizeof(h));
+	h.s = s;
+	h.first = 1;
+	before = stored_count(s);
+	assert_int_equal(smtp_send(c, FROM, RCPT, plain_message,
+	    sizeof(plain_message) - 1, &r), 0);
+	assert_int_equal(h.calls, 2);
+	assert_int_equal(h.waits, 1);
+	assert_int_equal(h.stored, before);
+	assert_int_equal(stored_count(s), before + 1);
+	assert_non_null(eml = stored(s, before + 1, "eml", &len));
+	assert_int_equal(len, sizeof(plain_message) - 1);
+	assert_memory_equal(eml, plain_message, len);
+	free(eml);
+
 	smtp_close(c);
 }
 
