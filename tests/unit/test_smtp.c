@@ -292,6 +292,38 @@ end_hook(void *arg, int wait)
 }
 
 /*
+ * Sends msg with a hook that first says "not yet": the hook is asked
+ * twice and waits once, the server has stored nothing while it waits,
+ * and then stores the message byte for byte.
+ */
+static void
+held_then_stored(struct server *s, struct smtp *c, const char *msg,
+    size_t len)
+{
+	struct end_hook		 h;
+	struct smtp_result	 r;
+	char			*eml;
+	size_t			 got;
+	int			 before = stored_count(s);
+
+	memset(&h, 0, sizeof(h));
+	h.s = s;
+	h.first = 1;
+	smtp_set_before_end(c, end_hook, &h);
+	assert_int_equal(smtp_send(c, FROM, RCPT, msg, len, &r), 0);
+	/* h is this call's own. */
+	smtp_set_before_end(c, NULL, NULL);
+	assert_int_equal(h.calls, 2);
+	assert_int_equal(h.waits, 1);
+	assert_int_equal(h.stored, before);
+	assert_int_equal(stored_count(s), before + 1);
+	assert_non_null(eml = stored(s, before + 1, "eml", &got));
+	assert_int_equal(got, len);
+	assert_memory_equal(eml, msg, len);
+	free(eml);
+}
+
+/*
  * The hook before a message's final dot, once its bytes have gone: the
  * server stores the message only once the hook lets it end; "not yet"
  * asks again, to wait; -1 abandons the message, which the server never
@@ -304,29 +336,16 @@ test_before_end(void **state)
 	struct end_hook		 h;
 	struct smtp		*c;
 	struct smtp_result	 r;
-	char			*eml;
-	size_t			 len;
 	int			 before;
 
 	set_mode(s, "ok");
 	assert_non_null(c = smtp_open(s->url, NULL, NULL));
 	before = stored_count(s);
-	memset(&h, 0, sizeof(h));
-	h.s = s;
-	h.first = 1;
-	smtp_set_before_end(c, end_hook, &h);
-	assert_int_equal(send_one(c, &r), 0);
-	assert_int_equal(h.calls, 2);
-	assert_int_equal(h.waits, 1);
-	assert_int_equal(h.stored, before);
-	assert_int_equal(stored_count(s), before + 1);
-	assert_non_null(eml = stored(s, before + 1, "eml", &len));
-	assert_int_equal(len, sizeof(message) - 1);
-	assert_memory_equal(eml, message, len);
-	free(eml);
+	held_then_stored(s, c, message, sizeof(message) - 1);
 
 	/* Let go at once: asked once, the message whole. */
 	memset(&h, 0, sizeof(h));
+	smtp_set_before_end(c, end_hook, &h);
 	h.s = s;
 	assert_int_equal(send_one(c, &r), 0);
 	assert_int_equal(h.calls, 1);
@@ -351,21 +370,7 @@ test_before_end(void **state)
 	 * Again with nothing for curl to escape: the hook runs all the same
 	 * (told the size, curl ended such a body without asking for more).
 	 */
-	smtp_set_before_end(c, end_hook, &h);
-	memset(&h, 0, sizeof(h));
-	h.s = s;
-	h.first = 1;
-	before = stored_count(s);
-	assert_int_equal(smtp_send(c, FROM, RCPT, plain_message,
-	    sizeof(plain_message) - 1, &r), 0);
-	assert_int_equal(h.calls, 2);
-	assert_int_equal(h.waits, 1);
-	assert_int_equal(h.stored, before);
-	assert_int_equal(stored_count(s), before + 1);
-	assert_non_null(eml = stored(s, before + 1, "eml", &len));
-	assert_int_equal(len, sizeof(plain_message) - 1);
-	assert_memory_equal(eml, plain_message, len);
-	free(eml);
+	held_then_stored(s, c, plain_message, sizeof(plain_message) - 1);
 
 	smtp_close(c);
 }
