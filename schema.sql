@@ -1105,3 +1105,28 @@ BEGIN
 	UPDATE client_rows SET json = new.list_json,
 	    missing_receipts = new.missing_receipts WHERE id = new.id;
 END;
+-- version 15
+-- Organisation numbers are checked by the client's country and written in
+-- their normal form (common/org_number.c), one client per number and firm
+-- among the clients not declined; and an integrator keeps its own
+-- reference to a client, one per firm. org_key is the normal form that
+-- the uniqueness and the lookup by number use: a new or changed number is
+-- its own key. The numbers written before this version were not checked
+-- and keep their text; their key is the text without spaces and dashes,
+-- upper-cased. Where several clients of a firm already shared a key, the
+-- first keeps it and the others have none: a search still finds them.
+ALTER TABLE clients ADD COLUMN country TEXT NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN org_key TEXT;
+ALTER TABLE clients ADD COLUMN external_ref TEXT;
+UPDATE clients SET org_key = upper(replace(replace(org_number, ' ', ''),
+	    '-', '')),
+	country = coalesce((SELECT CASE p.locale WHEN 'sv' THEN 'SE'
+	    WHEN 'da' THEN 'DK' WHEN 'nb' THEN 'NO' ELSE 'GB' END
+	    FROM partners p WHERE p.id = clients.partner_id), '');
+UPDATE clients SET org_key = NULL WHERE id IN (SELECT id FROM (SELECT id,
+	row_number() OVER (PARTITION BY partner_id, org_key ORDER BY id) AS n
+	FROM clients WHERE status <> 'declined') WHERE n > 1);
+CREATE UNIQUE INDEX clients_by_org_key ON clients (partner_id, org_key)
+	WHERE status <> 'declined';
+CREATE UNIQUE INDEX clients_by_external_ref
+	ON clients (partner_id, external_ref);

@@ -9,6 +9,7 @@
 #include "../common/collate.h"
 #include "../common/jsonw.h"
 #include "../common/log.h"
+#include "../common/org_number.h"
 #include "../common/store_client.h"
 #include "../common/text.h"
 #include "page.h"
@@ -42,14 +43,22 @@ static const struct {
 	{ "-missing_receipts", CLIENT_SORT_MISSING_DESC },
 };
 
-/* Which tabs a role has: bookkeepers never see invitations nor "all". */
+/*
+ * Which tabs a role has: bookkeepers never see invitations nor "all"; an
+ * integration, assigned to no client, has every tab but "mine".
+ */
 static int
 list_tab_allowed(enum role role, enum list_tab tab)
 {
-	if (role == ROLE_ADMIN)
+	switch (role) {
+	case ROLE_ADMIN:
 		return 1;
-	return role == ROLE_BOOKKEEPER &&
-	    (tab == TAB_ONBOARDING || tab == TAB_MINE);
+	case ROLE_BOOKKEEPER:
+		return tab == TAB_ONBOARDING || tab == TAB_MINE;
+	case ROLE_INTEGRATION:
+		return tab != TAB_MINE;
+	}
+	return 0;
 }
 
 struct list_params {
@@ -64,7 +73,45 @@ struct list_params {
 	uint32_t		 query;	/* the cursor's fingerprint */
 	struct cursor		 cursor;
 	int			 has_cursor;
+	int			 has_tab;
+	/* A lookup of one client instead of a list: its key, or "". */
+	char			 org_key[CLIENT_ORG_MAX * 4 + 1];
+	char			 ref[CLIENT_REF_MAX * 4 + 1];
 };
+
+/*
+ * Reads org_number or external_ref, the lookups of one client; neither
+ * goes with a search or a cursor. 0, or -1 after answering.
+ */
+static int
+list_lookup_params_or_reply(struct request *req, struct list_params *p)
+{
+	char	 v[CLIENT_ORG_MAX * 4 + 1];
+	int	 org, ref;
+
+	if ((org = request_query_or_reply(req, "org_number", v,
+	    sizeof(v))) == -1)
+		return -1;
+	if (org == 1 && org_number_key(v, p->org_key, sizeof(p->org_key)) ==
+	    -1)
+		return reply_invalid_query(req, "org_number",
+		    "must hold more than spaces and dashes");
+	if ((ref = request_query_or_reply(req, "external_ref", p->ref,
+	    sizeof(p->ref))) == -1)
+		return -1;
+	if (ref == 1 && (p->ref[0] == '\0' ||
+	    text_utf8_length(p->ref, strlen(p->ref)) > CLIENT_REF_MAX))
+		return reply_invalid_query(req, "external_ref",
+		    "must be 1 to 100 characters");
+	if (org == 1 && ref == 1)
+		return reply_invalid_query(req, "external_ref",
+		    "cannot be combined with org_number");
+	if ((org == 1 || ref == 1) && (p->q[0] != '\0' || p->has_cursor))
+		return reply_invalid_query(req, org == 1 ? "org_number" :
+		    "external_ref", "finds one client: it takes no q and no "
+		    "cursor");
+	return 0;
+}
 
 static int
 list_params_or_reply(struct request *req, struct list_params *p)
@@ -75,7 +122,8 @@ list_params_or_reply(struct request *req, struct list_params *p)
 	int		 rc;
 
 	memset(p, 0, sizeof(*p));
-	p->tab = TAB_MINE;
+	/* The first tab the role has. */
+	p->tab = req->user.role == ROLE_INTEGRATION ? TAB_ALL : TAB_MINE;
 	p->sort = CLIENT_SORT_NAME;
 	p->limit = LIST_DEFAULT_LIMIT;
 
@@ -89,6 +137,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 			return reply_invalid_query(req, "tab", "must be "
 			    "invitations, onboarding, mine or all");
 		p->tab = (enum list_tab)i;
+		p->has_tab = 1;
 	}
 	if (!list_tab_allowed(req->user.role, p->tab))
 		return reply_problem(req, 403, PROBLEM_FORBIDDEN, "Forbidden",
@@ -148,7 +197,7 @@ list_params_or_reply(struct request *req, struct list_params *p)
 	    &p->cursor)) == -1)
 		return -1;
 	p->has_cursor = rc == 1;
-	return 0;
+	return list_lookup_params_or_reply(req, p);
 }
 
 static int
@@ -170,6 +219,60 @@ list_row(const struct client_row *r, void *arg)
 	return pg->w.error ? -1 : 0;
 }
 
+/*
+ * Whether the lookup's client c is in a tab of the caller (the one asked
+ * for, if any). The store showed it to the caller: a bookkeeper sees only
+ * assigned clients in onboarding or active.
+ */
+static int
+list_lookup_shows(const struct request *req, const struct list_params *p,
+    const struct client *c)
+{
+	size_t	 i;
+
+	if (p->missing_only && c->missing_receipts == 0)
+		return 0;
+	if (p->has_tab)
+		return strcmp(c->status, list_tab_status[p->tab]) == 0 &&
+		    (p->tab != TAB_MINE || req->user.role == ROLE_BOOKKEEPER);
+	for (i = 0; i < 4; i++)
+		if (list_tab_allowed(req->user.role, (enum list_tab)i) &&
+		    strcmp(c->status, list_tab_status[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * One client by organisation number or external_ref, in the list's
+ * shape: no row, or one, and no next page.
+ */
+static void
+list_lookup(struct request *req, const struct list_params *p)
+{
+	struct client	 c;
+	struct page	 pg;
+	int64_t		 id = 0, total = 0;
+	int		 rc, at_least = 0;
+
+	memset(&c, 0, sizeof(c));
+	rc = store_client_find(req->store, req->user.partner_id,
+	    p->org_key[0] != '\0' ? p->org_key : NULL, p->ref, &id);
+	if (rc == STORE_OK) {
+		rc = store_client_get_visible(req->store, &req->user, id, &c);
+		total = rc == STORE_OK && list_lookup_shows(req, p, &c);
+	}
+	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	page_open(&pg, 1, LIST_REPLY_MAX, (int)p->sort, p->query);
+	if (total == 1)
+		jsonw_raw(&pg.w, c.list_json, strlen(c.list_json));
+	page_reply(req, &pg, &total, &at_least);
+	page_cleanup(&pg);
+	client_cleanup(&c);
+}
+
 /* GET: inside the dispatcher's read, so the page and its total agree. */
 static void
 list_clients(struct request *req)
@@ -182,6 +285,10 @@ list_clients(struct request *req)
 
 	if (list_params_or_reply(req, &p) == -1)
 		return;
+	if (p.org_key[0] != '\0' || p.ref[0] != '\0') {
+		list_lookup(req, &p);
+		return;
+	}
 	memset(&q, 0, sizeof(q));
 	q.partner_id = req->user.partner_id;
 	q.status = list_tab_status[p.tab];
@@ -235,12 +342,16 @@ list_tabs(struct request *req)
 	int64_t		 inv = 0, onb = 0, mine = 0, all = 0;
 	cJSON		*doc, *tabs;
 	int		 admin = req->user.role == ROLE_ADMIN, rc;
+	/* The firm's view of an admin, without "mine". */
+	int		 integration = req->user.role == ROLE_INTEGRATION;
 
 	/* The dispatcher's read: the four counts come from one snapshot. */
-	rc = store_client_status_count(st, pid, uid, "active", &mine);
+	rc = integration ? STORE_OK :
+	    store_client_status_count(st, pid, uid, "active", &mine);
 	if (rc == STORE_OK)
-		rc = store_client_status_count(st, pid, admin ? 0 : uid,
-		    "onboarding", &onb);
+		rc = store_client_status_count(st, pid, admin || integration ?
+		    0 : uid, "onboarding", &onb);
+	admin |= integration;
 	if (rc == STORE_OK && admin)
 		rc = store_client_status_count(st, pid, 0, "invitation", &inv);
 	if (rc == STORE_OK && admin)
@@ -253,7 +364,7 @@ list_tabs(struct request *req)
 	    (tabs = cJSON_AddArrayToObject(doc, "tabs")) == NULL ||
 	    (admin && inv > 0 && list_tab_add(tabs, "invitations", inv)) ||
 	    (onb > 0 && list_tab_add(tabs, "onboarding", onb)) ||
-	    list_tab_add(tabs, "mine", mine) ||
+	    (!integration && list_tab_add(tabs, "mine", mine)) ||
 	    (admin && list_tab_add(tabs, "all", all))) {
 		cJSON_Delete(doc);
 		doc = NULL;
@@ -263,9 +374,9 @@ list_tabs(struct request *req)
 
 const struct route client_list_routes[] = {
 	{ .method = "GET", .pattern = "/v1/clients", .handler = list_clients,
-	    .roles = ROUTE_STAFF, .body = ROUTE_BODY_NONE },
+	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_NONE },
 	{ .method = "GET", .pattern = "/v1/clients/tabs", .handler = list_tabs,
-	    .roles = ROUTE_STAFF, .body = ROUTE_BODY_NONE },
+	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_NONE },
 };
 const size_t client_list_n_routes = sizeof(client_list_routes) /
     sizeof(client_list_routes[0]);

@@ -8,6 +8,8 @@
 
 #include "../common/jsonw.h"
 #include "../common/log.h"
+#include "../common/org_number.h"
+#include "../common/text.h"
 #include "client_load.h"
 #include "input.h"
 #include "preferences.h"
@@ -19,6 +21,9 @@
 static const char *const clients_create_statuses[] = {
 	"invitation", "onboarding", NULL
 };
+static const char *const clients_countries[] = {
+	"SE", "DK", "NO", "GB", NULL
+};
 static const char *const clients_verification_results[] = {
 	"approved", "rejected", NULL
 };
@@ -28,6 +33,8 @@ static const struct json_field clients_create_fields[] = {
 	{ "org_number", JSON_KIND_STRING, 1, 1, CLIENT_ORG_MAX, NULL },
 	{ "contact_email", JSON_KIND_STRING, 0, 3, USER_EMAIL_MAX, NULL },
 	{ "status", JSON_KIND_STRING, 0, 1, 16, clients_create_statuses },
+	{ "country", JSON_KIND_STRING, 0, 2, 2, clients_countries },
+	{ "external_ref", JSON_KIND_STRING, 0, 1, CLIENT_REF_MAX, NULL },
 };
 static const struct json_schema clients_create_schema = {
 	clients_create_fields,
@@ -37,6 +44,8 @@ static const struct json_schema clients_create_schema = {
 static const struct json_field clients_patch_fields[] = {
 	{ "name", JSON_KIND_STRING, 0, 1, CLIENT_NAME_MAX, NULL },
 	{ "org_number", JSON_KIND_STRING, 0, 1, CLIENT_ORG_MAX, NULL },
+	{ "country", JSON_KIND_STRING, 0, 2, 2, clients_countries },
+	{ "external_ref", JSON_KIND_STRING, 0, 1, CLIENT_REF_MAX, NULL },
 };
 static const struct json_schema clients_patch_schema = {
 	clients_patch_fields,
@@ -59,16 +68,83 @@ static const struct json_schema clients_balance_schema = {
 	clients_balance_fields, 2
 };
 
-/* Organisation numbers: digits, letters, '-', ' ' and '.'. */
+/*
+ * Takes the body's country, organisation number and external reference
+ * into c, over what c holds: the number checked by the country's rules
+ * and kept in its normal form. Answers 422 naming the rule and returns
+ * -1 when one is wrong.
+ */
 static int
-clients_org_valid(const char *s)
+clients_take_ids(struct request *req, struct client *c)
 {
-	for (; *s != '\0'; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= 'a' && *s <= 'z') || *s == '-' || *s == ' ' ||
-		    *s == '.'))
-			return 0;
-	return 1;
+	const char	*country = json_get_string(req->body, "country");
+	const char	*org = json_get_string(req->body, "org_number");
+	const char	*ref = json_get_string(req->body, "external_ref");
+	const char	*rule;
+	char		 normal[ORG_NUMBER_MAX + 1], message[160];
+
+	if (country != NULL)
+		(void)snprintf(c->country, sizeof(c->country), "%s", country);
+	if (org == NULL && country != NULL)
+		org = c->org_number;	/* checked again by the new rules */
+	if (org != NULL) {
+		rule = org_number_normalise(c->country, org, normal,
+		    sizeof(normal));
+		if (rule != NULL) {
+			(void)snprintf(message, sizeof(message),
+			    "must be %s (country %s)", rule, c->country);
+			return reply_invalid_field(req, "org_number", message);
+		}
+		(void)snprintf(c->org_number, sizeof(c->org_number), "%s",
+		    normal);
+	}
+	if (ref != NULL) {
+		if (text_has_control(ref))
+			return reply_invalid_field(req, "external_ref",
+			    "must not hold control characters");
+		(void)snprintf(c->external_ref, sizeof(c->external_ref), "%s",
+		    ref);
+	}
+	return 0;
+}
+
+/*
+ * Checks that no other client of the firm holds c's organisation number
+ * (when org is set) or its external_ref (when ref is set and c has one);
+ * else answers 409 naming that client. In the write's transaction, so
+ * that the write after it keeps the answer true: SQLite's writers take
+ * turns, and on PostgreSQL a concurrent insert of the same number fails
+ * the loser's statement, whose request runs again and finds the winner
+ * here. 0, or -1 after answering.
+ */
+static int
+clients_unique_or_reply(struct request *req, const struct client *c,
+    int org, int ref)
+{
+	const char	*field;
+	int64_t		 id = 0;
+	int		 rc = STORE_NOTFOUND;
+
+	if (org) {
+		field = "org_number";
+		rc = store_client_find(req->store, c->partner_id,
+		    c->org_number, NULL, &id);
+	}
+	if ((rc == STORE_NOTFOUND || (rc == STORE_OK && id == c->id)) &&
+	    ref && c->external_ref[0] != '\0') {
+		field = "external_ref";
+		rc = store_client_find(req->store, c->partner_id, NULL,
+		    c->external_ref, &id);
+	}
+	if (rc == STORE_NOTFOUND || (rc == STORE_OK && id == c->id))
+		return 0;
+	if (rc != STORE_OK)
+		return reply_internal_error(req);
+	return reply_problem_id(req, 409, PROBLEM_CONFLICT,
+	    "Duplicate client", strcmp(field, "org_number") == 0 ?
+	    "Another client of the firm has this organisation number." :
+	    "Another client of the firm has this external_ref.",
+	    field, "existing_client_id", id);
 }
 
 /*
@@ -91,6 +167,13 @@ clients_reply(struct request *req, int status, const struct client *c,
 		w.error = 1;
 	else
 		jsonw_object_extend(&w, c->list_json, strlen(c->list_json));
+	jsonw_key(&w, "country");
+	jsonw_string(&w, c->country);
+	jsonw_key(&w, "external_ref");
+	if (c->external_ref[0] != '\0')
+		jsonw_string(&w, c->external_ref);
+	else
+		jsonw_null(&w);
 	jsonw_key(&w, "contact_email");
 	if (c->contact_email[0] != '\0')
 		jsonw_string(&w, c->contact_email);
@@ -156,13 +239,12 @@ clients_create(struct request *req)
 	}
 	(void)snprintf(c.name, sizeof(c.name), "%s",
 	    json_get_string(req->body, "name"));
-	(void)snprintf(c.org_number, sizeof(c.org_number), "%s",
-	    json_get_string(req->body, "org_number"));
-	if (!clients_org_valid(c.org_number)) {
-		(void)reply_invalid_field(req, "org_number",
-		    "may hold only digits, letters, '-', '.' and spaces");
+	if (client_locale_or_reply(req, locale, sizeof(locale)) == -1)
 		return;
-	}
+	(void)snprintf(c.country, sizeof(c.country), "%s",
+	    org_number_country_of_locale(locale));
+	if (clients_take_ids(req, &c) == -1)
+		return;
 	if (email != NULL) {
 		(void)snprintf(c.contact_email, sizeof(c.contact_email), "%s",
 		    email);
@@ -175,12 +257,12 @@ clients_create(struct request *req)
 	}
 	(void)snprintf(c.status, sizeof(c.status), "%s", status);
 	c.partner_id = req->user.partner_id;
-	if (client_locale_or_reply(req, locale, sizeof(locale)) == -1)
-		return;
 	/* Until the integration reports a balance, the firm's currency. */
 	(void)snprintf(c.currency, sizeof(c.currency), "%s",
 	    strcmp(locale, "da") == 0 ? "DKK" : strcmp(locale, "nb") == 0 ?
 	    "NOK" : strcmp(locale, "en") == 0 ? "EUR" : "SEK");
+	if (clients_unique_or_reply(req, &c, 1, 1) == -1)
+		return;
 	if (store_client_create(req->store, locale, &c) != STORE_OK) {
 		(void)reply_internal_error(req);
 		return;
@@ -203,6 +285,11 @@ clients_get(struct request *req)
 
 	if (client_load_or_reply(req, 0, &c) == -1)
 		return;
+	/* An integration gets no email, so it never has a setting. */
+	if (req->user.role == ROLE_INTEGRATION) {
+		(void)clients_reply(req, 200, &c, "null");
+		goto out;
+	}
 	if ((pref = preference_json_or_reply(req, c.id)) == NULL)
 		goto out;
 	if ((text = cJSON_PrintUnformatted(pref)) == NULL)
@@ -238,16 +325,14 @@ clients_patch(struct request *req)
 	}
 	if ((s = json_get_string(req->body, "name")) != NULL)
 		(void)snprintf(c.name, sizeof(c.name), "%s", s);
-	if ((s = json_get_string(req->body, "org_number")) != NULL) {
-		if (!clients_org_valid(s)) {
-			(void)reply_invalid_field(req, "org_number",
-			    "may hold only digits, letters, '-', '.' and "
-			    "spaces");
-			goto out;
-		}
-		(void)snprintf(c.org_number, sizeof(c.org_number), "%s", s);
-	}
+	if (clients_take_ids(req, &c) == -1)
+		goto out;
 	if (client_locale_or_reply(req, locale, sizeof(locale)) == -1)
+		goto out;
+	if (clients_unique_or_reply(req, &c,
+	    json_get_string(req->body, "org_number") != NULL ||
+	    json_get_string(req->body, "country") != NULL,
+	    json_get_string(req->body, "external_ref") != NULL) == -1)
 		goto out;
 	rc = store_client_update(req->store, locale, &c);
 	if (rc != STORE_OK || store_commit(req->store) == -1) {
@@ -337,10 +422,10 @@ const struct route clients_routes[] = {
 	    .roles = ROLE_ADMIN | ROLE_INTEGRATION, .body = ROUTE_BODY_SCHEMA,
 	    .schema = &clients_create_schema },
 	{ .method = "GET", .pattern = "/v1/clients/{id}",
-	    .handler = clients_get, .roles = ROUTE_STAFF,
+	    .handler = clients_get, .roles = ROUTE_ANYONE,
 	    .body = ROUTE_BODY_NONE },
 	{ .method = "PATCH", .pattern = "/v1/clients/{id}",
-	    .handler = clients_patch, .roles = ROLE_ADMIN,
+	    .handler = clients_patch, .roles = ROLE_ADMIN | ROLE_INTEGRATION,
 	    .body = ROUTE_BODY_SCHEMA, .schema = &clients_patch_schema },
 	{ .method = "POST", .pattern = "/v1/clients/{id}/accept",
 	    .handler = clients_accept, .roles = ROLE_ADMIN,

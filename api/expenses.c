@@ -393,7 +393,7 @@ out:
 
 const struct route expenses_routes[] = {
 	{ .method = "GET", .pattern = "/v1/clients/{id}/expenses",
-	    .handler = expenses_list, .roles = ROUTE_STAFF,
+	    .handler = expenses_list, .roles = ROUTE_ANYONE,
 	    .body = ROUTE_BODY_NONE },
 	{ .method = "POST", .pattern = "/v1/clients/{id}/expenses",
 	    .handler = expenses_create, .roles = ROLE_ADMIN | ROLE_INTEGRATION,

@@ -159,6 +159,29 @@ reply_problem_member(struct request *req, int status, const char *type,
 }
 
 int
+reply_problem_id(struct request *req, int status, const char *type,
+    const char *title, const char *detail, const char *field,
+    const char *id_name, int64_t id)
+{
+	cJSON	*doc;
+	char	 uri[96];
+
+	(void)snprintf(uri, sizeof(uri), "/problems/%s", type);
+	if ((doc = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(doc, "type", uri) == NULL ||
+	    cJSON_AddStringToObject(doc, "title", title) == NULL ||
+	    json_add_int(doc, "status", status) == NULL ||
+	    cJSON_AddStringToObject(doc, "detail", detail) == NULL ||
+	    cJSON_AddStringToObject(doc, "field", field) == NULL ||
+	    json_add_int(doc, id_name, id) == NULL) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	(void)reply_doc(req, status, "application/problem+json", doc);
+	return -1;
+}
+
+int
 reply_problem(struct request *req, int status, const char *type,
     const char *title, const char *detail)
 {

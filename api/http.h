@@ -103,6 +103,10 @@ int	reply_problem(struct request *, int status, const char *type,
 int	reply_problem_errors(struct request *, int status, const char *type,
 	    const char *title, const char *detail, cJSON *errors);
 /* A problem with one extension member, such as "current_status". */
+/* A problem with the field it is about and the id of what it names. */
+int	reply_problem_id(struct request *, int status, const char *type,
+	    const char *title, const char *detail, const char *field,
+	    const char *id_name, int64_t id);
 int	reply_problem_member(struct request *, int status, const char *type,
 	    const char *title, const char *detail, const char *name,
 	    const char *value);

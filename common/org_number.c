@@ -3,6 +3,7 @@
  * own descriptions (Bolagsverket, Erhvervsstyrelsen, Brønnøysundregistrene,
  * Companies House).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "org_number.h"
@@ -128,26 +129,50 @@ org_number_normalise(const char *country, const char *s, char *out,
 {
 	const struct org_rule	*rule;
 	char			 buf[ORG_NUMBER_MAX + 8];
-	size_t			 n = 0;
 
 	if ((rule = org_rule_find(country)) == NULL)
 		return "one of the countries SE, DK, NO and GB";
-	for (; *s != '\0'; s++) {
-		if (*s == ' ' || *s == '-')
-			continue;
-		if (n == sizeof(buf) - 1) {
-			buf[0] = '\0';	/* far too long: fails as empty */
-			return rule->check(buf);
-		}
-		buf[n++] = *s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s;
-	}
-	buf[n] = '\0';
+	/* Empty or far too long, it fails its country's check as empty. */
+	if (org_number_key(s, buf, sizeof(buf)) == -1)
+		buf[0] = '\0';
 	if ((s = rule->check(buf)) != NULL)
 		return s;
 	if (strlen(buf) >= outlen)
 		return "shorter than the space given to it";
 	memcpy(out, buf, strlen(buf) + 1);
 	return NULL;
+}
+
+int
+org_number_key(const char *s, char *out, size_t outlen)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '-')
+			continue;
+		if (n + 1 >= outlen)
+			return -1;
+		out[n++] = *s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s;
+	}
+	if (outlen == 0 || n == 0)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+const char *
+org_number_written(const char *country, const char *normal, char *out,
+    size_t outlen)
+{
+	int	 n = -1;
+
+	if (strcmp(country, "SE") == 0 && org_all_digits(normal, 10))
+		n = snprintf(out, outlen, "%.6s-%s", normal, normal + 6);
+	else if (strcmp(country, "NO") == 0 && org_all_digits(normal, 9))
+		n = snprintf(out, outlen, "%.3s %.3s %s", normal, normal + 3,
+		    normal + 6);
+	return n < 0 || (size_t)n >= outlen ? NULL : out;
 }
 
 int

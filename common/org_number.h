@@ -26,6 +26,22 @@
 const char	*org_number_normalise(const char *country, const char *s,
 		    char *out, size_t outlen);
 
+/*
+ * The key a lookup by number uses, whatever the country: s without
+ * spaces and dashes, upper-cased, into out. -1 when it does not fit or
+ * nothing is left.
+ */
+int		 org_number_key(const char *s, char *out, size_t outlen);
+
+/*
+ * The way people write a normal-form number of country, when it differs
+ * from the normal form: SE "556012-5790", NO "923 609 016". Writes it
+ * into out and returns out, or returns NULL when there is none (or out is
+ * too small). Search finds a client by either.
+ */
+const char	*org_number_written(const char *country, const char *normal,
+		    char *out, size_t outlen);
+
 /* Nonzero when country is one org_number_normalise() knows. */
 int		 org_number_country_known(const char *country);
 

@@ -60,7 +60,7 @@ struct store {
 };
 
 /* The search text of a client: "name\norg_number" folded, up to 3x. */
-#define CLIENT_SEARCH_TEXT_MAX	((CLIENT_NAME_MAX + CLIENT_ORG_MAX) * 4 + 8)
+#define CLIENT_SEARCH_TEXT_MAX	((CLIENT_NAME_MAX + CLIENT_ORG_MAX * 2) * 4 + 8)
 #define CLIENT_SEARCH_FOLD_MAX	(CLIENT_SEARCH_TEXT_MAX * 3)
 
 /*
@@ -135,6 +135,8 @@ struct store_backend {
 		    const char *from, const char *to);
 	int	(*client_update)(struct store *, const struct client_keys *,
 		    struct client *c);
+	int	(*client_find)(struct store *, int64_t partner_id,
+		    const char *org_key, const char *ref, int64_t *id);
 	int	(*client_set_balance)(struct store *, int64_t id,
 		    int64_t amount, const char *currency);
 

@@ -10,6 +10,7 @@
 
 #include "collate.h"
 #include "log.h"
+#include "org_number.h"
 #include "store_backend.h"
 
 void
@@ -28,16 +29,21 @@ client_sort_key(const char *locale, const char *name, uint8_t *key,
 
 /*
  * What the list keeps of a client's name: its sort key in the firm's
- * locale, and the folded "name org_number" a search looks inside.
+ * locale, and the folded "name\norg_number" a search looks inside, with
+ * the number also as people write it ("556012-5790" for 5560125790).
  */
 static int
 client_keys(const char *locale, const struct client *c,
     struct client_keys *k)
 {
-	char	 raw[CLIENT_SEARCH_TEXT_MAX];
-	int	 n;
+	char		 raw[CLIENT_SEARCH_TEXT_MAX], written[CLIENT_ORG_MAX + 4];
+	const char	*w;
+	int		 n;
 
-	n = snprintf(raw, sizeof(raw), "%s\n%s", c->name, c->org_number);
+	w = org_number_written(c->country, c->org_number, written,
+	    sizeof(written));
+	n = snprintf(raw, sizeof(raw), "%s\n%s%s%s", c->name, c->org_number,
+	    w != NULL ? "\n" : "", w != NULL ? w : "");
 	if (n < 0 || (size_t)n >= sizeof(raw) ||
 	    client_sort_key(locale, c->name, k->sort_key,
 	    &k->sort_key_len) == -1 ||
@@ -91,6 +97,13 @@ store_client_update(struct store *st, const char *locale, struct client *c)
 		return STORE_ERROR;
 	c->updated_at = store_now();
 	return st->be->client_update(st, &k, c);
+}
+
+int
+store_client_find(struct store *st, int64_t partner_id, const char *org_key,
+    const char *ref, int64_t *id)
+{
+	return st->be->client_find(st, partner_id, org_key, ref, id);
 }
 
 int

@@ -18,6 +18,7 @@
 
 #define CLIENT_NAME_MAX		200
 #define CLIENT_ORG_MAX		32
+#define CLIENT_REF_MAX		100	/* code points of external_ref */
 #define CLIENT_LIST_MAX		200
 /*
  * A search's total counts its matches up to this many; past it, the
@@ -32,6 +33,9 @@ struct client {
 	int64_t	 partner_id;
 	char	 name[CLIENT_NAME_MAX * 4 + 1];
 	char	 org_number[CLIENT_ORG_MAX + 1];
+	char	 country[3];		/* whose rules org_number follows */
+	/* The integrator's own reference, unique per firm; "" when none. */
+	char	 external_ref[CLIENT_REF_MAX * 4 + 1];
 	char	 contact_email[USER_EMAIL_MAX + 1];	/* "" when none */
 	char	 status[16];
 	int64_t	 balance_minor;
@@ -53,7 +57,11 @@ void	client_cleanup(struct client *);
 
 /*
  * Creates c in its partner with the sort key for locale. Fills id, times
- * and list_json (client_cleanup() it). STORE_OK or STORE_ERROR.
+ * and list_json (client_cleanup() it). c->org_number is in its normal
+ * form (org_number.h) and is the key that must be unique among the firm's
+ * clients not declined, as external_ref is among all of them.
+ * STORE_OK, STORE_CONFLICT (store_client_find() names the holder) or
+ * STORE_ERROR.
  */
 int	store_client_create(struct store *, const char *locale,
 	    struct client *c);
@@ -83,11 +91,21 @@ int	store_client_transition(struct store *, int64_t id, const char *from,
 	    const char *to);
 
 /*
- * Changes name (and its keys) and organisation number, and refreshes
- * list_json. STORE_OK, STORE_NOTFOUND or STORE_ERROR.
+ * Changes name (and its keys), organisation number, country and
+ * external_ref, and refreshes list_json. A changed org_number becomes the
+ * client's key. STORE_OK, STORE_NOTFOUND, STORE_CONFLICT (another client
+ * holds the number or the reference) or STORE_ERROR.
  */
 int	store_client_update(struct store *, const char *locale,
 	    struct client *c);
+/*
+ * The id of the firm's client not declined whose key is org_key (the
+ * normal form of an organisation number), or, when org_key is NULL, of
+ * the client whose external_ref is ref. STORE_OK, STORE_NOTFOUND or
+ * STORE_ERROR.
+ */
+int	store_client_find(struct store *, int64_t partner_id,
+	    const char *org_key, const char *ref, int64_t *id);
 int	store_client_set_balance(struct store *, int64_t id, int64_t amount,
 	    const char *currency);
 

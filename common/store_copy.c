@@ -46,7 +46,7 @@ static const struct {
 	{ "clients", "id, partner_id, name, org_number, contact_email, "
 	    "status, sort_key, search_text, balance_minor, currency, "
 	    "missing_receipts, export_ready, assignees_json, created_at, "
-	    "updated_at",
+	    "updated_at, country, org_key, external_ref",
 	    "missing_receipts, export_ready and assignees_json", 0 },
 	{ "assignments", "client_id, user_id, created_at, status, sort_key, "
 	    "missing_receipts", NULL, 0 },

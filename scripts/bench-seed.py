@@ -163,6 +163,28 @@ def typeahead_queries(rng, names, per_length=60):
     return out
 
 
+def luhn_digit(digits):
+    """The check digit that makes digits and it pass the Luhn check
+    (weights 2, 1, 2, ... from the first digit, digit sums of products)."""
+    total = 0
+    for k, ch in enumerate(digits):
+        d = int(ch) * (2 if k % 2 == 0 else 1)
+        total += d // 10 + d % 10
+    return str((10 - total % 10) % 10)
+
+
+def org_number(a, b, i):
+    """Client i's organisation number: a Swedish one (the firm's locale is
+    sv), valid (9 digits and their Luhn check digit) and written in its
+    normal form (no dash), which the API answers as sent. a (55-59) and b
+    (1000-9999) are drawn as before, so that the rest of the data stays
+    the same; i keeps the numbers of the firm unique: in four digits after
+    a and b's first three, or in seven after a past 9,999 clients."""
+    body = f"{a}{b // 10}{i:04d}" if i < 10**4 else f"{a}{i:07d}"
+    assert len(body) == 9, body
+    return body + luhn_digit(body)
+
+
 def make_names(rng, n):
     """n distinct company names, in random order."""
     used = set()
@@ -288,10 +310,10 @@ def main():
         else:
             status = "active"
         who = rng.sample(bookkeepers, 1 if rng.random() < 0.55 else 2)
+        a, b = rng.randrange(55, 60), rng.randrange(10**3, 10**4)
         plan.append({
             "i": i, "name": name, "status": status, "who": who,
-            "org": f"{rng.randrange(55, 60)}{rng.randrange(10**3, 10**4)}"
-                   f"-{i:04d}",
+            "org": org_number(a, b, i),
             "balance": rng.randrange(-500000, 5000000),
         })
     active = [p for p in plan if p["status"] == "active"]

@@ -79,11 +79,59 @@ def client_name(rng, used):
             return name
 
 
+# The country whose organisation numbers a firm's clients have, by the
+# firm's locale (the API checks a client's number by it).
+COUNTRY_OF_LOCALE = {"sv": "SE", "da": "DK", "nb": "NO", "en": "GB"}
+
+
+def luhn_digit(digits):
+    """The check digit that makes digits and it pass the Luhn check
+    (weights 2, 1, 2, ... from the first digit, digit sums of products)."""
+    total = 0
+    for k, ch in enumerate(digits):
+        d = int(ch) * (2 if k % 2 == 0 else 1)
+        total += d // 10 + d % 10
+    return str((10 - total % 10) % 10)
+
+
+def mod11_digit(digits, weights):
+    """The modulus 11 check digit of digits by weights, None when it would
+    be 10: for a Danish CVR number the digit that makes the weighted sum
+    with it (weight 1) divisible by 11, for a Norwegian number 11 minus the
+    sum's remainder (11 being 0); both are -sum mod 11."""
+    check = -sum(int(c) * w for c, w in zip(digits, weights)) % 11
+    return None if check == 10 else str(check)
+
+
+def org_number(rng, used, locale):
+    """A valid organisation number of the firm's country, in its normal form
+    (digits only, as the API answers it), new to the firm (used)."""
+    country = COUNTRY_OF_LOCALE[locale]
+    while True:
+        if country == "SE":         # 10 digits, the last a Luhn digit
+            body = f"55{rng.randrange(6, 10)}{rng.randrange(10**6):06d}"
+            org = body + luhn_digit(body)
+        elif country == "DK":       # CVR: 8 digits, not from 0, modulus 11
+            body = f"{rng.randrange(10**6, 10**7)}"
+            check = mod11_digit(body, (2, 7, 6, 5, 4, 3, 2))
+            org = check and body + check
+        elif country == "NO":       # 9 digits from 8 or 9, modulus 11
+            body = f"9{rng.randrange(10**7):07d}"
+            check = mod11_digit(body, (3, 2, 7, 6, 5, 4, 3, 2))
+            org = check and body + check
+        else:                       # GB: 8 digits
+            org = f"{rng.randrange(10**7):08d}"
+        if org and org not in used:
+            used.add(org)
+            return org
+
+
 def main():
     base = sys.argv[1]
     rng = random.Random(7)
+    locale = "sv"
     partner = cli("create-partner", "--name", "Nordisk Redovisning AB",
-                  "--locale", "sv", "--timezone", "Europe/Stockholm")
+                  "--locale", locale, "--timezone", "Europe/Stockholm")
     cli("create-user", "--partner", str(partner), "--email",
         "anna.admin@demo.test", "--name", "Anna Admin", "--role", "admin")
     admin = Api(base)
@@ -104,10 +152,11 @@ def main():
     integ.login("spend-platform@demo.test")
 
     used = set()
+    orgs = set()
     clients = []
     for i in range(120):
         name = client_name(rng, used)
-        org = f"55{rng.randrange(10**4, 10**5)}-{rng.randrange(1000, 9999)}"
+        org = org_number(rng, orgs, locale)
         if i < 8:
             c = integ.call("POST", "/v1/clients", {
                 "name": name, "org_number": org, "status": "invitation"})

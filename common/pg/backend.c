@@ -25,6 +25,7 @@ const struct store_backend pg_backend = {
 	.client_get_to_change = pg_client_get_to_change,
 	.client_transition = pg_client_transition,
 	.client_update = pg_client_update,
+	.client_find = pg_client_find,
 	.client_set_balance = pg_client_set_balance,
 
 	.client_list = pg_client_list,

@@ -24,6 +24,23 @@ client_keep_json(const PGresult *r, int col, struct client *c)
 	return STORE_OK;
 }
 
+/*
+ * A unique key refused a client's number or reference: the caller had
+ * found it free (the API checks first, in the same transaction), so a
+ * concurrent transaction took it since. Reported as a lost conflict:
+ * the request runs again and its check then names the winner.
+ */
+static int
+client_unique_lost(struct store *st, int rc)
+{
+	if (rc != STORE_CONFLICT)
+		return rc;
+	log_info("client insert or update lost a unique key to another");
+	st->busy = 1;
+	st->conflict = 1;
+	return STORE_ERROR;
+}
+
 int
 pg_client_create(struct store *st, const struct client_keys *k,
     struct client *c)
@@ -31,8 +48,10 @@ pg_client_create(struct store *st, const struct client_keys *k,
 	static const struct pg_query q = { "client_create",
 	    "INSERT INTO clients (partner_id, name, org_number, "
 	    "contact_email, status, sort_key, search_text, balance_minor, "
-	    "currency, created_at, updated_at) "
-	    "VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, 0, $8, $9, $10) "
+	    "currency, created_at, updated_at, country, org_key, "
+	    "external_ref) "
+	    "VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, 0, $8, $9, $10, "
+	    "$11, $3, NULLIF($12, '')) "
 	    "RETURNING id, list_json" };
 	struct pg_params	 par;
 	PGresult		*r;
@@ -49,8 +68,11 @@ pg_client_create(struct store *st, const struct client_keys *k,
 	pg_param_text(&par, c->currency);
 	pg_param_int64(&par, c->created_at);
 	pg_param_int64(&par, c->updated_at);
-	if ((rc = pg_run(st, &q, &par, "client insert", &r)) != STORE_OK)
-		return rc;
+	pg_param_text(&par, c->country);
+	pg_param_text(&par, c->external_ref);
+	if ((rc = pg_run_unique(st, &q, &par, "client insert", &r)) !=
+	    STORE_OK)
+		return client_unique_lost(st, rc);
 	if (PQntuples(r) != 1) {
 		log_warnx("client insert: no row returned");
 		rc = STORE_ERROR;
@@ -65,7 +87,8 @@ pg_client_create(struct store *st, const struct client_keys *k,
 	"c.id, c.partner_id, c.name, c.org_number, " \
 	"coalesce(c.contact_email, ''), c.status, c.balance_minor, " \
 	"c.currency, c.missing_receipts, c.export_ready, " \
-	"c.created_at, c.updated_at, c.list_json"
+	"c.created_at, c.updated_at, c.list_json, c.country, " \
+	"coalesce(c.external_ref, '')"
 
 /* Row 0 of CLIENT_COLUMNS into c; STORE_ERROR, logged, if malformed. */
 static int
@@ -80,7 +103,10 @@ client_from_row(const PGresult *r, struct client *c)
 	    pg_get_text(r, 0, 4, c->contact_email,
 	    sizeof(c->contact_email)) == -1 ||
 	    pg_get_text(r, 0, 5, c->status, sizeof(c->status)) == -1 ||
-	    pg_get_text(r, 0, 7, c->currency, sizeof(c->currency)) == -1)
+	    pg_get_text(r, 0, 7, c->currency, sizeof(c->currency)) == -1 ||
+	    pg_get_text(r, 0, 13, c->country, sizeof(c->country)) == -1 ||
+	    pg_get_text(r, 0, 14, c->external_ref,
+	    sizeof(c->external_ref)) == -1)
 		goto bad;
 	c->balance_minor = pg_get_int64(r, 0, 6);
 	c->missing_receipts = pg_get_int64(r, 0, 8);
@@ -186,7 +212,9 @@ pg_client_update(struct store *st, const struct client_keys *k,
 {
 	static const struct pg_query q = { "client_update",
 	    "UPDATE clients SET name = $1, org_number = $2, sort_key = $3, "
-	    "search_text = $4, updated_at = $5 "
+	    "search_text = $4, updated_at = $5, country = $8, "
+	    "org_key = CASE WHEN org_number = $2 THEN org_key ELSE $2 END, "
+	    "external_ref = coalesce(NULLIF($9, ''), external_ref) "
 	    "WHERE id = $6 AND partner_id = $7 RETURNING list_json" };
 	struct pg_params	 par;
 	PGresult		*r;
@@ -200,9 +228,41 @@ pg_client_update(struct store *st, const struct client_keys *k,
 	pg_param_int64(&par, c->updated_at);
 	pg_param_int64(&par, c->id);
 	pg_param_int64(&par, c->partner_id);
-	if ((rc = pg_run(st, &q, &par, "client update", &r)) != STORE_OK)
-		return rc;
+	pg_param_text(&par, c->country);
+	pg_param_text(&par, c->external_ref);
+	if ((rc = pg_run_unique(st, &q, &par, "client update", &r)) !=
+	    STORE_OK)
+		return client_unique_lost(st, rc);
 	rc = PQntuples(r) == 0 ? STORE_NOTFOUND : client_keep_json(r, 0, c);
+	PQclear(r);
+	return rc;
+}
+
+int
+pg_client_find(struct store *st, int64_t partner_id, const char *org_key,
+    const char *ref, int64_t *id)
+{
+	/* The first reads clients_by_org_key, whose WHERE it repeats. */
+	static const struct pg_query by_org = { "client_find_org",
+	    "SELECT id FROM clients WHERE partner_id = $1 AND org_key = $2 "
+	    "AND status <> 'declined'" };
+	static const struct pg_query by_ref = { "client_find_ref",
+	    "SELECT id FROM clients WHERE partner_id = $1 "
+	    "AND external_ref = $2" };
+	struct pg_params	 par;
+	PGresult		*r;
+	int			 rc;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, partner_id);
+	pg_param_text(&par, org_key != NULL ? org_key : ref);
+	if ((rc = pg_run(st, org_key != NULL ? &by_org : &by_ref, &par,
+	    "client find", &r)) != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = STORE_NOTFOUND;
+	else
+		*id = pg_get_int64(r, 0, 0);
 	PQclear(r);
 	return rc;
 }

@@ -45,14 +45,16 @@ static const struct pg_copy_table {
 	    "ORDER BY email COLLATE \"C\", source COLLATE \"C\"",
 	    "COPY login_attempts (email, source, attempts, window_end) "
 	    "FROM STDIN", 0 },
-	{ "clients", 15,
+	{ "clients", 18,
 	    "SELECT id, partner_id, name, org_number, contact_email, status, "
 	    "'\\x' || encode(sort_key, 'hex'), search_text, balance_minor, "
 	    "currency, missing_receipts, export_ready, assignees_json, "
-	    "created_at, updated_at FROM clients ORDER BY id",
+	    "created_at, updated_at, country, org_key, external_ref "
+	    "FROM clients ORDER BY id",
 	    "COPY clients (id, partner_id, name, org_number, contact_email, "
 	    "status, sort_key, search_text, balance_minor, currency, "
-	    "created_at, updated_at) FROM STDIN",
+	    "created_at, updated_at, country, org_key, external_ref) "
+	    "FROM STDIN",
 	    1u << 10 | 1u << 11 | 1u << 12 },
 	{ "assignments", 6,
 	    "SELECT client_id, user_id, created_at, status, "

@@ -284,6 +284,8 @@ int	pg_client_transition(struct store *, int64_t id, const char *from,
 	    const char *to);
 int	pg_client_update(struct store *, const struct client_keys *,
 	    struct client *c);
+int	pg_client_find(struct store *, int64_t partner_id,
+	    const char *org_key, const char *ref, int64_t *id);
 int	pg_client_set_balance(struct store *, int64_t id, int64_t amount,
 	    const char *currency);
 

@@ -576,3 +576,24 @@ UPDATE reminders SET client_seq = n.c, sender_seq = n.s FROM (SELECT id,
 	FROM reminders) AS n WHERE reminders.id = n.id;
 DROP INDEX reminders_by_sender;
 CREATE INDEX reminders_by_sender ON reminders (sender_id, created_at, id);
+
+-- version 3
+-- Organisation numbers checked by country, unique per firm among the
+-- clients not declined, and the integrator's own reference: see the
+-- fifteenth version of ../../schema.sql, which this follows column for
+-- column.
+ALTER TABLE clients ADD COLUMN country text NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN org_key text;
+ALTER TABLE clients ADD COLUMN external_ref text;
+UPDATE clients SET org_key = upper(replace(replace(org_number, ' ', ''),
+	    '-', '')),
+	country = CASE p.locale WHEN 'sv' THEN 'SE' WHEN 'da' THEN 'DK'
+	    WHEN 'nb' THEN 'NO' ELSE 'GB' END
+	FROM partners p WHERE p.id = clients.partner_id;
+UPDATE clients SET org_key = NULL WHERE id IN (SELECT id FROM (SELECT id,
+	row_number() OVER (PARTITION BY partner_id, org_key ORDER BY id) AS n
+	FROM clients WHERE status <> 'declined') AS d WHERE n > 1);
+CREATE UNIQUE INDEX clients_by_org_key ON clients (partner_id, org_key)
+	WHERE status <> 'declined';
+CREATE UNIQUE INDEX clients_by_external_ref
+	ON clients (partner_id, external_ref);

@@ -26,6 +26,7 @@ const struct store_backend sqlite_backend = {
 	.client_get_to_change = sqlite_client_get_visible,
 	.client_transition = sqlite_client_transition,
 	.client_update = sqlite_client_update,
+	.client_find = sqlite_client_find,
 	.client_set_balance = sqlite_client_set_balance,
 
 	.client_list = sqlite_client_list,

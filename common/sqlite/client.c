@@ -33,9 +33,10 @@ sqlite_client_create(struct store *st, const struct client_keys *k,
 	static const char sql[] =
 	    "INSERT INTO clients (partner_id, name, org_number, "
 	    "contact_email, status, sort_key, search_text, search_grams, "
-	    "balance_minor, currency, created_at, updated_at) "
+	    "balance_minor, currency, created_at, updated_at, country, "
+	    "org_key, external_ref) "
 	    "VALUES (?1, ?2, ?3, NULLIF(?4, ''), ?5, ?6, ?7, search_grams(?7), "
-	    "0, ?8, ?9, ?10) "
+	    "0, ?8, ?9, ?10, ?11, ?3, NULLIF(?12, '')) "
 	    "RETURNING list_json";
 	sqlite3_stmt	*stmt;
 	int		 rc;
@@ -53,6 +54,8 @@ sqlite_client_create(struct store *st, const struct client_keys *k,
 	sqlite3_bind_text(stmt, 8, c->currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, c->created_at);
 	sqlite3_bind_int64(stmt, 10, c->updated_at);
+	sqlite3_bind_text(stmt, 11, c->country, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 12, c->external_ref, -1, SQLITE_STATIC);
 	rc = sqlite_row_only(st, stmt, "client insert", client_returned_json,
 	    c);
 	if (rc == STORE_OK)
@@ -76,7 +79,12 @@ client_from_row(sqlite3_stmt *stmt, void *arg)
 	    sqlite_column_text(stmt, 4, c->contact_email,
 	    sizeof(c->contact_email)) == -1 ||
 	    sqlite_column_text(stmt, 5, c->status, sizeof(c->status)) == -1 ||
-	    sqlite_column_text(stmt, 7, c->currency, sizeof(c->currency)) == -1)
+	    sqlite_column_text(stmt, 7, c->currency, sizeof(c->currency)) ==
+	    -1 ||
+	    sqlite_column_text(stmt, 13, c->country, sizeof(c->country)) ==
+	    -1 ||
+	    sqlite_column_text(stmt, 14, c->external_ref,
+	    sizeof(c->external_ref)) == -1)
 		goto bad;
 	c->balance_minor = sqlite3_column_int64(stmt, 6);
 	c->missing_receipts = sqlite3_column_int64(stmt, 8);
@@ -102,14 +110,16 @@ sqlite_client_get_visible(struct store *st, const struct user *viewer,
 	    "SELECT c.id, c.partner_id, c.name, c.org_number, "
 	    "coalesce(c.contact_email, ''), c.status, c.balance_minor, "
 	    "c.currency, c.missing_receipts, c.export_ready, "
-	    "c.created_at, c.updated_at, c.list_json "
+	    "c.created_at, c.updated_at, c.list_json, c.country, "
+	    "coalesce(c.external_ref, '') "
 	    "FROM clients c "
 	    "WHERE c.id = ? AND c.partner_id = ?";
 	static const char client_get_assigned_sql[] =
 	    "SELECT c.id, c.partner_id, c.name, c.org_number, "
 	    "coalesce(c.contact_email, ''), c.status, c.balance_minor, "
 	    "c.currency, c.missing_receipts, c.export_ready, "
-	    "c.created_at, c.updated_at, c.list_json "
+	    "c.created_at, c.updated_at, c.list_json, c.country, "
+	    "coalesce(c.external_ref, '') "
 	    "FROM clients c "
 	    "JOIN assignments a ON a.client_id = c.id AND a.user_id = ?3 "
 	    "WHERE c.id = ?1 AND c.partner_id = ?2 "
@@ -153,9 +163,13 @@ int
 sqlite_client_update(struct store *st, const struct client_keys *k,
     struct client *c)
 {
+	/* Set at the same time, org_key compares with the old number. */
 	static const char sql[] =
 	    "UPDATE clients SET name = ?1, org_number = ?2, sort_key = ?3, "
-	    "search_text = ?4, search_grams = search_grams(?4), updated_at = ?5 "
+	    "search_text = ?4, search_grams = search_grams(?4), "
+	    "updated_at = ?5, country = ?8, "
+	    "org_key = CASE WHEN org_number = ?2 THEN org_key ELSE ?2 END, "
+	    "external_ref = coalesce(NULLIF(?9, ''), external_ref) "
 	    "WHERE id = ?6 AND partner_id = ?7 "
 	    "RETURNING list_json";
 	sqlite3_stmt	*stmt;
@@ -170,8 +184,31 @@ sqlite_client_update(struct store *st, const struct client_keys *k,
 	sqlite3_bind_int64(stmt, 5, c->updated_at);
 	sqlite3_bind_int64(stmt, 6, c->id);
 	sqlite3_bind_int64(stmt, 7, c->partner_id);
+	sqlite3_bind_text(stmt, 8, c->country, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 9, c->external_ref, -1, SQLITE_STATIC);
 	return sqlite_row_only(st, stmt, "client update", client_returned_json,
 	    c);
+}
+
+int
+sqlite_client_find(struct store *st, int64_t partner_id, const char *org_key,
+    const char *ref, int64_t *id)
+{
+	/* The first reads clients_by_org_key, whose WHERE it repeats. */
+	static const char by_org_sql[] =
+	    "SELECT id FROM clients WHERE partner_id = ? AND org_key = ? "
+	    "AND status <> 'declined'";
+	static const char by_ref_sql[] =
+	    "SELECT id FROM clients WHERE partner_id = ? AND external_ref = ?";
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = sqlite_stmt(st, org_key != NULL ? by_org_sql :
+	    by_ref_sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, partner_id);
+	sqlite3_bind_text(stmt, 2, org_key != NULL ? org_key : ref, -1,
+	    SQLITE_STATIC);
+	return sqlite_row(st, stmt, "client find", sqlite_int64_read, id);
 }
 
 int

@@ -106,7 +106,8 @@ int		 sqlite_rows(struct store *, sqlite3_stmt *, const char *what,
 		    int (*row)(sqlite3_stmt *, void *), void *arg);
 /*
  * Steps stmt once and reads its first row with row (NULL: only whether
- * there is one). STORE_OK; STORE_NOTFOUND when there is none; STORE_ERROR
+ * there is one). STORE_OK; STORE_NOTFOUND when there is none;
+ * STORE_CONFLICT when a unique key refuses it (an INSERT's); STORE_ERROR
  * when row returns -1 (no log here) or the step fails (logged with what).
  * Resets stmt on every path; rows after the first are never stepped.
  */
@@ -195,6 +196,8 @@ int	sqlite_client_transition(struct store *, int64_t id, const char *from,
 	    const char *to);
 int	sqlite_client_update(struct store *, const struct client_keys *,
 	    struct client *c);
+int	sqlite_client_find(struct store *, int64_t partner_id,
+	    const char *org_key, const char *ref, int64_t *id);
 int	sqlite_client_set_balance(struct store *, int64_t id, int64_t amount,
 	    const char *currency);
 

@@ -336,6 +336,9 @@ sqlite_row_first(struct store *st, sqlite3_stmt *stmt, const char *what,
 	case SQLITE_DONE:
 		rc = STORE_NOTFOUND;
 		break;
+	case SQLITE_CONSTRAINT_UNIQUE:
+		rc = STORE_CONFLICT;
+		break;
 	default:
 		sqlite_log_error(st, what);
 		rc = STORE_ERROR;

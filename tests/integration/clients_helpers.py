@@ -30,6 +30,102 @@ EXPENSE_KEYS = {"id", "client_id", "external_id", "amount_minor", "currency",
 
 _seq = itertools.count(1)
 
+# --------------------------------------------------------------------------
+# Organisation numbers
+#
+# The API checks a client's org_number by its country, which defaults from
+# the firm's locale, and keeps it in a normal form (no spaces or dashes,
+# letters upper-cased); a firm has each number once among its clients that
+# are not declined. The numbers made here are valid, already in normal
+# form (so the API answers what was sent) and, drawn from _seq, unique.
+
+COUNTRY_OF_LOCALE = {"sv": "SE", "da": "DK", "nb": "NO", "en": "GB"}
+
+
+def luhn_digit(digits):
+    """The check digit that makes a Swedish number of the 9 digits and it
+    pass the Luhn check (weights 2, 1, 2, ... from the first digit, the
+    digit sums of the products)."""
+    total = 0
+    for i, ch in enumerate(digits):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d // 10 + d % 10
+    return str((10 - total % 10) % 10)
+
+
+def _mod11(digits, weights):
+    return sum(int(c) * w for c, w in zip(digits, weights)) % 11
+
+
+def se_org_number(body9):
+    """A Swedish organisation number: 9 digits and their Luhn digit."""
+    assert len(body9) == 9 and body9.isdigit(), body9
+    return body9 + luhn_digit(body9)
+
+
+def dk_org_number(body7):
+    """A Danish CVR number: 7 digits (the first not 0) and the digit that
+    makes the weighted sum (2, 7, 6, 5, 4, 3, 2, 1) divisible by 11, or
+    None when that digit would be 10."""
+    assert len(body7) == 7 and body7.isdigit() and body7[0] != "0", body7
+    check = -_mod11(body7, (2, 7, 6, 5, 4, 3, 2)) % 11
+    return None if check == 10 else body7 + str(check)
+
+
+def no_org_number(body8):
+    """A Norwegian organisation number: 8 digits starting with 8 or 9 and
+    their modulus 11 digit (weights 3, 2, 7, 6, 5, 4, 3, 2), or None when
+    that digit would be 10."""
+    assert len(body8) == 8 and body8.isdigit() and body8[0] in "89", body8
+    check = 11 - _mod11(body8, (3, 2, 7, 6, 5, 4, 3, 2))
+    if check == 11:
+        check = 0
+    return None if check == 10 else body8 + str(check)
+
+
+def org_number(country, n):
+    """The valid organisation number of country (SE, DK, NO, GB) made from
+    n (0 <= n < 1,000,000), or None when n gives none (a DK or NO check
+    digit of 10). Distinct n give distinct numbers."""
+    assert 0 <= n < 10 ** 6, n
+    if country == "SE":
+        return se_org_number("556%06d" % n)
+    if country == "DK":
+        return dk_org_number("3%06d" % n)
+    if country == "NO":
+        return no_org_number("91%06d" % n)
+    if country == "GB":
+        return "07%06d" % n
+    raise ValueError("no organisation numbers of %r" % (country,))
+
+
+def org_numbers(country, count, start=0):
+    """count valid numbers of country, made from n = start, start + 1, ...
+    (skipping an n that gives none): the same ones on every call, for data
+    that must not depend on what ran before."""
+    out = []
+    n = start
+    while len(out) < count:
+        org = org_number(country, n)
+        if org is not None:
+            out.append(org)
+        n += 1
+    return out
+
+
+def new_org_number(country="SE"):
+    """A valid organisation number of country not made before in this
+    process (drawn from _seq; an n without a check digit is skipped)."""
+    while True:
+        org = org_number(country, next(_seq))
+        if org is not None:
+            return org
+
+
+def org_number_of_locale(locale):
+    """new_org_number() for a firm of locale (sv, da, nb, en)."""
+    return new_org_number(COUNTRY_OF_LOCALE[locale])
+
 
 def module_portal(extra_env=None):
     """A module-scoped fixture: a server of the module's own, on a fresh
@@ -135,9 +231,14 @@ class Firm:
                     token=mint_for(self.portal, uid, self.id, role))
 
     # -- clients -------------------------------------------------------------
-    @staticmethod
-    def org():
-        return "556%07d" % next(_seq)
+    @property
+    def country(self):
+        return COUNTRY_OF_LOCALE[self.locale]
+
+    def org(self):
+        """A valid organisation number, new to this firm, for its
+        locale's country."""
+        return new_org_number(self.country)
 
     def invitation(self, name, org=None):
         return self.api.ok("POST", "/v1/clients", self.integration.token,

@@ -20,6 +20,7 @@ import uuid
 import pytest
 import requests
 
+from clients_helpers import new_org_number
 from conftest import (HTTP_TIMEOUT, cli_id, mint_jwt, run_cli, start_portal,
                       std_claims)
 from db_helpers import connect
@@ -253,7 +254,9 @@ class World:
     # -- clients -------------------------------------------------------------
     @staticmethod
     def org():
-        return "559%07d" % seq()
+        """A valid organisation number new to this process: Swedish, the
+        country of both firms (locale sv)."""
+        return new_org_number("SE")
 
     def client(self, status, name=None, assignees=(), admin="admin",
                integration="integration"):

@@ -23,6 +23,7 @@ import pytest
 import requests
 
 import pg_helpers
+from clients_helpers import se_org_number
 from conftest import Portal, ServerProcess, base_env, free_port, run_cli
 from pg_helpers import connect, new_database
 from worker_helpers import Mailroom, next_local
@@ -157,7 +158,7 @@ class Seed:
         return self
 
     def client(self, n, name, status):
-        org = "556%03d-%04d" % (n, n * 7)
+        org = se_org_number("556%03d%03d" % (n, n * 7 % 1000))
         if status == "invitation" or status == "declined":
             c = self.call("POST", "/v1/clients", self.integ, {
                 "name": name, "org_number": org, "status": "invitation"})
@@ -332,7 +333,7 @@ def test_sqlite_ids_continue_after_the_copied_ones(moved):
     seed = moved["seed"]
     top = max(seed.clients.values())
     c = seed.call("POST", "/v1/clients", seed.admin, {
-        "name": "Nya Ågrenska AB", "org_number": "556999-0001",
+        "name": "Nya Ågrenska AB", "org_number": se_org_number("556999000"),
         "contact_email": "ny@example.se"})
     assert c["id"] == top + 1
     e = seed.call("POST", "/v1/clients/%d/expenses" % c["id"], seed.integ, {

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from clients_helpers import new_org_number
 from conftest import SMTP_CONNECTIONS, ServerProcess, start_portal
 from faults_helpers import (WAIT_LONG, Calls, Client, LoadThread, Room,
                             all_expenses, db_all, db_one, duplicates,
@@ -86,9 +87,11 @@ class Setup:
                                          r.text[:500])
         return r.json() if r.content else None
 
-    def active_client(self, name, org):
+    def active_client(self, name, org=None):
+        """An active client of the firm (Swedish, locale sv), with a valid
+        organisation number new to it unless org is given."""
         c = self.ok("POST", "/v1/clients", self.admin, {
-            "name": name, "org_number": org,
+            "name": name, "org_number": org or new_org_number("SE"),
             "contact_email": "ekonomi@example.se"})
         self.ok("POST", "/v1/clients/%d/verification" % c["id"], self.integ,
                 {"result": "approved"})
@@ -191,10 +194,10 @@ def test_api_and_worker_writing_at_once_lose_nothing(room):
     p = room.portal
     s = Setup(p)
     rng = random.Random(20261)
-    clients = [s.active_client(name, "5566-%02d" % i) for i, name in
-               enumerate(("Åkesson Bygg AB", "Öresund Revision",
-                          "Ærø Fisk ApS", "Bergen Bygg AS"))]
-    flip = s.active_client("Vändkorset AB", "5566-99")
+    clients = [s.active_client(name) for name in
+               ("Åkesson Bygg AB", "Öresund Revision", "Ærø Fisk ApS",
+                "Bergen Bygg AS")]
+    flip = s.active_client("Vändkorset AB")
     every = clients + [flip]
     keepers = [s.user("bookkeeper", "Bokförare %d" % i) for i in range(8)]
     for cid in every:
@@ -523,7 +526,7 @@ def test_kill_9_of_the_api_mid_bulk_upsert_keeps_every_acknowledged_batch(
         lone_portal):
     p = lone_portal
     s = Setup(p)
-    cid = s.active_client("Kraschtest AB", "5566-77")
+    cid = s.active_client("Kraschtest AB")
     acked = {}         # batch name -> [ids] from its 200
     inflight = []      # batches whose request got no answer
     refused = []       # batches answered with something else than 200
@@ -686,7 +689,7 @@ def test_kill_9_of_the_worker_mid_delivery_sends_every_email_once(room):
     s = Setup(p)
     keepers = [s.user("bookkeeper", "Bokförare %d" % i) for i in range(3)]
     admins = [s.user("admin", "Admin %d" % i) for i in range(REMINDER_ADMINS)]
-    clients = [s.active_client("Påminnelse %d AB" % i, "5566-1%d" % i)
+    clients = [s.active_client("Påminnelse %d AB" % i)
                for i in range(REMINDER_CLIENTS)]
     for cid in clients:
         s.ok("PUT", "/v1/clients/%d/assignees" % cid, s.admin,
@@ -807,7 +810,7 @@ def test_concurrent_patches_of_other_fields_keep_both(lone_portal, row):
     shows another value shows an acknowledged change undone."""
     p = lone_portal
     s = Setup(p)
-    cid = s.active_client("Samtidigt AB", "5566-00")
+    cid = s.active_client("Samtidigt AB")
     user = s.user("bookkeeper", "Samtidig Bokförare")
     calls = Calls()
     stop = threading.Event()
@@ -872,7 +875,7 @@ def test_concurrent_patches_of_other_fields_keep_both(lone_portal, row):
             LoadThread("name", stop, client_field(
                 "name", lambda k: "Samtidigt %d AB" % k)),
             LoadThread("org", stop, client_field(
-                "org_number", lambda k: "5566-%d" % k)),
+                "org_number", lambda k: new_org_number("SE"))),
         ]
     else:
         threads = [LoadThread("user-name", stop, user_renamer()),
@@ -913,7 +916,7 @@ def test_sqlite_write_lock_held_elsewhere_is_waited_for_and_never_a_500(
     p = lone_portal
     s = Setup(p)
     db = p.env["PORTAL_DB"]
-    cid = s.active_client("Låst AB", "5566-55")
+    cid = s.active_client("Låst AB")
     keeper = s.user("bookkeeper", "Låst Bokförare")
     s.ok("PUT", "/v1/clients/%d/assignees" % cid, s.admin,
          {"user_ids": [keeper["id"]]})
@@ -1055,7 +1058,7 @@ def queue_reminders(room, keepers, reminders):
     outbox {message_id: id}."""
     s = Setup(room.portal)
     users = [s.user("bookkeeper", "Bokförare %d" % i) for i in range(keepers)]
-    cid = s.active_client("Lånetid AB", "5566-4242")
+    cid = s.active_client("Lånetid AB")
     s.ok("PUT", "/v1/clients/%d/assignees" % cid, s.admin,
          {"user_ids": [u["id"] for u in users]})
     for i in range(reminders):

@@ -55,11 +55,11 @@ MATRIX = {
     "POST /v1/users": row(201, 403, 403, 403, 201, 401, 401),
     "GET /v1/users/{id}": row(200, 403, 403, 403, 404, 401, 401),
     "PATCH /v1/users/{id}": row(200, 403, 403, 403, 404, 401, 401),
-    "GET /v1/clients": row(200, 200, 200, 403, 200, 401, 401),
-    "GET /v1/clients/tabs": row(200, 200, 200, 403, 200, 401, 401),
+    "GET /v1/clients": row(200, 200, 200, 200, 200, 401, 401),
+    "GET /v1/clients/tabs": row(200, 200, 200, 200, 200, 401, 401),
     "POST /v1/clients": row(201, 403, 403, 201, 201, 401, 401),
-    "GET /v1/clients/{id}": row(200, 200, 404, 403, 404, 401, 401),
-    "PATCH /v1/clients/{id}": row(200, 403, 403, 403, 404, 401, 401),
+    "GET /v1/clients/{id}": row(200, 200, 404, 200, 404, 401, 401),
+    "PATCH /v1/clients/{id}": row(200, 403, 403, 200, 404, 401, 401),
     "POST /v1/clients/{id}/accept": row(200, 403, 403, 403, 404, 401, 401),
     "POST /v1/clients/{id}/decline": row(200, 403, 403, 403, 404, 401, 401),
     # Integrations only: the role is refused before the client is looked
@@ -67,7 +67,7 @@ MATRIX = {
     "POST /v1/clients/{id}/verification":
         row(403, 403, 403, 200, 403, 401, 401),
     "PUT /v1/clients/{id}/balance": row(200, 403, 403, 200, 404, 401, 401),
-    "GET /v1/clients/{id}/expenses": row(200, 200, 404, 403, 404, 401, 401),
+    "GET /v1/clients/{id}/expenses": row(200, 200, 404, 200, 404, 401, 401),
     "POST /v1/clients/{id}/expenses": row(201, 403, 403, 201, 404, 401, 401),
     "GET /v1/clients/{id}/expenses/{expense_id}":
         row(200, 200, 404, 200, 404, 401, 401),
@@ -94,15 +94,17 @@ MATRIX = {
     "GET /v1/reminders/{id}": row(200, 403, 403, 403, 404, 401, 401),
 }
 
-# Who sees a client in each status (GET /v1/clients/{id}, staff only) and
-# its expense (GET /v1/clients/{id}/expenses/{expense_id}, every role).
-# The client is assigned to bk_assigned in every status.
+# Who sees a client in each status (GET /v1/clients/{id}) and its
+# expense (GET /v1/clients/{id}/expenses/{expense_id}): admins and the
+# integration every client of the firm, bookkeepers their assigned ones in
+# onboarding and active. The client is assigned to bk_assigned in every
+# status.
 DETAIL_BY_STATUS = {
-    "invitation": row(200, 404, 404, 403, 404, 401, 401),
-    "onboarding": row(200, 200, 404, 403, 404, 401, 401),
-    "active": row(200, 200, 404, 403, 404, 401, 401),
-    "declined": row(200, 404, 404, 403, 404, 401, 401),
-    "rejected": row(200, 404, 404, 403, 404, 401, 401),
+    "invitation": row(200, 404, 404, 200, 404, 401, 401),
+    "onboarding": row(200, 200, 404, 200, 404, 401, 401),
+    "active": row(200, 200, 404, 200, 404, 401, 401),
+    "declined": row(200, 404, 404, 200, 404, 401, 401),
+    "rejected": row(200, 404, 404, 200, 404, 401, 401),
 }
 EXPENSE_BY_STATUS = {
     "invitation": row(200, 404, 404, 200, 404, 401, 401),
@@ -112,12 +114,16 @@ EXPENSE_BY_STATUS = {
     "rejected": row(200, 404, 404, 200, 404, 401, 401),
 }
 
-# GET /v1/clients?... : the tabs each role has, and the admins' filter.
+# GET /v1/clients?... : the tabs each role has, the admins' filter, and
+# the lookups of one client, which every caller of the firm may make.
 LIST_QUERIES = {
-    "tab=invitations": row(200, 403, 403, 403, 200, 401, 401),
-    "tab=onboarding": row(200, 200, 200, 403, 200, 401, 401),
+    "tab=invitations": row(200, 403, 403, 200, 200, 401, 401),
+    "tab=onboarding": row(200, 200, 200, 200, 200, 401, 401),
     "tab=mine": row(200, 200, 200, 403, 200, 401, 401),
-    "tab=all": row(200, 403, 403, 403, 200, 401, 401),
+    "tab=all": row(200, 403, 403, 200, 200, 401, 401),
+    "org_number=5560125790": row(200, 200, 200, 200, 200, 401, 401),
+    "external_ref=pleo%3A1": row(200, 200, 200, 200, 200, 401, 401),
+    "tab=mine&org_number=5560125790": row(200, 200, 200, 403, 200, 401, 401),
     "tab=mine&assignee={bk_assigned}": row(200, 403, 403, 403, 200, 401, 401),
     "tab=onboarding&assignee={bk_assigned}":
         row(200, 403, 403, 403, 200, 401, 401),

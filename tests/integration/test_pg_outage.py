@@ -26,6 +26,7 @@ import time
 
 import pytest
 
+from clients_helpers import new_org_number
 from faults_helpers import (WAIT_LONG, Calls, Client, LoadThread, Room,
                             all_expenses, db_all, duplicates, expense_item,
                             received_message_ids, token_for, wait_until)
@@ -181,7 +182,8 @@ def test_postgresql_halted_under_load_answers_503_then_recovers_losing_nothing(
     admin, integ = p.token("admin"), p.token("integration")
     keepers = [p.create_user(admin, role="bookkeeper",
                              name="Bokförare %d" % i) for i in range(KEEPERS)]
-    cid = active_client(api, admin, integ, "Avbrott AB", "5566-42")
+    cid = active_client(api, admin, integ, "Avbrott AB",
+                        new_org_number("SE"))
     ok(api, "PUT", "/v1/clients/%d/assignees" % cid, admin,
        {"user_ids": [u["id"] for u in keepers]})
     worker = room.worker(None)
@@ -275,7 +277,8 @@ def test_postgresql_frozen_answers_503_by_the_deadline_then_recovers(
     p = room.portal
     api = Client(p.base_url, Calls())
     admin, integ = p.token("admin"), p.token("integration")
-    cid = active_client(api, admin, integ, "Frusen AB", "5566-43")
+    cid = active_client(api, admin, integ, "Frusen AB",
+                        new_org_number("SE"))
 
     calls = Calls()
     stop = threading.Event()

@@ -18,7 +18,8 @@ import tempfile
 import pytest
 
 import pg_helpers
-from clients_helpers import APP_URL, Api, Firm, list_page, names, walk
+from clients_helpers import (APP_URL, Api, Firm, list_page, names,
+                             org_numbers, walk)
 from conftest import start_portal
 
 pg_cluster = pg_helpers.pg_cluster
@@ -82,8 +83,9 @@ def build(api):
     anders = w["anders"] = sv.user("bookkeeper", "Anders Bok")
     w["idle"] = sv.user("bookkeeper", "Ingen Klient")
     made = w["sv_clients"] = []
-    for i, name in enumerate(SV_NAMES):
-        org = "556%07d" % i
+    # Valid numbers of each firm's country, the same on both servers.
+    for i, (name, org) in enumerate(zip(SV_NAMES,
+                                        org_numbers("SE", len(SV_NAMES)))):
         if i % 3 == 0:
             c = sv.invitation(name, org)
         elif i % 3 == 1:
@@ -122,8 +124,8 @@ def build(api):
     sv.assign(made[10]["id"], [])
     for loc, ns in sorted(OTHER_NAMES.items()):
         f = w[loc] = Firm(api, loc)
-        for i, name in enumerate(ns):
-            org = "%s%07d" % (loc, i)
+        for i, (name, org) in enumerate(zip(ns, org_numbers(f.country,
+                                                            len(ns)))):
             if i % 2:
                 f.active(name, org)
             else:

@@ -6,7 +6,7 @@ a search that matches fewer clients keeps its exact count."""
 import pytest
 
 from clients_helpers import (SEARCH_COUNT_MAX, Api, Firm, ids, list_page,
-                             module_portal, walk)
+                             module_portal, se_org_number, walk)
 
 srv = module_portal()
 
@@ -24,9 +24,9 @@ def api(srv):
 @pytest.fixture(scope="module")
 def crowd(api):
     f = Firm(api, "sv")
-    made = [f.active("Bolag %04d AB" % i, org="556%07d" % i)
+    made = [f.active("Bolag %04d AB" % i, org=se_org_number("556%06d" % i))
             for i in range(N_AB)]
-    made += [f.active(n, org="559%07d" % i)
+    made += [f.active(n, org=se_org_number("559%06d" % i))
              for i, n in enumerate(["Ørsted Handel HB", "Zeta Oy",
                                     "Öst & Väst KB"])]
     bk = f.user("bookkeeper")

@@ -37,14 +37,14 @@ def firm():
                 return r.json() if r.content else None
 
             c = call("POST", "/v1/clients", admin, {
-                "name": "Öresund Snickeri AB", "org_number": "556123-4567",
+                "name": "Öresund Snickeri AB", "org_number": "5561234567",
                 "contact_email": "ekonomi@oresund.example"})
             call("POST", "/v1/clients/%d/verification" % c["id"], integ,
                  {"result": "approved"})
             # Another active client, so that the search has something to
             # leave out.
             other = call("POST", "/v1/clients", admin, {
-                "name": "Bergström Måleri AB", "org_number": "556765-4321",
+                "name": "Bergström Måleri AB", "org_number": "5567654321",
                 "contact_email": "ekonomi@bergstrom.example"})
             call("POST", "/v1/clients/%d/verification" % other["id"], integ,
                  {"result": "approved"})

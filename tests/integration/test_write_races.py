@@ -21,6 +21,7 @@ import uuid
 import pytest
 import requests
 
+from clients_helpers import new_org_number
 from conftest import API_BIN, ServerProcess, start_portal
 import db_helpers
 from faults_helpers import WriteLock, token_for
@@ -48,7 +49,7 @@ def ok(p, method, path, token, body=None, status=(200, 201, 202)):
 def client_with_two_bookkeepers(p):
     admin = p.token("admin")
     c = ok(p, "POST", "/v1/clients", admin, {
-        "name": "Kraschsäker AB", "org_number": "556677-1234",
+        "name": "Kraschsäker AB", "org_number": new_org_number("SE"),
         "contact_email": "ekonomi@example.se"})
     ok(p, "POST", "/v1/clients/%d/verification" % c["id"],
        p.token("integration"), {"result": "approved"})

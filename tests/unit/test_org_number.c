@@ -121,6 +121,39 @@ test_country_and_limits(void **state)
 	assert_string_equal(org_number_country_of_locale("en"), "GB");
 }
 
+static void
+test_written(void **state)
+{
+	char	 out[16];
+
+	(void)state;
+	assert_string_equal(org_number_written("SE", "5560125790", out,
+	    sizeof(out)), "556012-5790");
+	assert_string_equal(org_number_written("NO", "923609016", out,
+	    sizeof(out)), "923 609 016");
+	assert_null(org_number_written("DK", "24256790", out, sizeof(out)));
+	assert_null(org_number_written("GB", "SC123456", out, sizeof(out)));
+	/* Numbers from before the checks are left as they were written. */
+	assert_null(org_number_written("SE", "556677-8899", out,
+	    sizeof(out)));
+	assert_null(org_number_written("SE", "5560125790", out, 11));
+}
+
+static void
+test_key(void **state)
+{
+	char	 out[12];
+
+	(void)state;
+	assert_int_equal(org_number_key("556012-5790", out, sizeof(out)), 0);
+	assert_string_equal(out, "5560125790");
+	assert_int_equal(org_number_key(" sc 12-34 56", out, sizeof(out)), 0);
+	assert_string_equal(out, "SC123456");
+	assert_int_equal(org_number_key(" - ", out, sizeof(out)), -1);
+	assert_int_equal(org_number_key("123456789012", out, sizeof(out)),
+	    -1);
+}
+
 int
 main(void)
 {
@@ -130,6 +163,8 @@ main(void)
 		cmocka_unit_test(test_norwegian),
 		cmocka_unit_test(test_uk),
 		cmocka_unit_test(test_country_and_limits),
+		cmocka_unit_test(test_written),
+		cmocka_unit_test(test_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

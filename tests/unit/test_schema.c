@@ -48,6 +48,7 @@ static const char *const released[] = {
 	/* 12 */ "b584ccd5ef0bf3f1bb3578161bcd103b0fced8654de4278674741f55f2c43a9d",
 	/* 13 */ "fcd6789f13ececaf5ddfadf812acded3a69ce623d62bfd17b61bcd79504e941e",
 	/* 14 */ "85593a6c8eb1871e566c013f8b35d612c633c298d09366900aa741072246a9db",
+	/* 15 */ "b9f680e35111ebf92721547b5e7af6754c844ce79da88fccc3af8edcbf7951ff",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
@@ -759,6 +760,77 @@ test_list_rank_layout(void **state)
 	assert_true(neighbours >= 1 && min_room >= 2);
 }
 
+/*
+ * Version 15 keys the organisation numbers written before it: spaces and
+ * dashes dropped, upper case; where clients of a firm not declined
+ * shared one, the first keeps the key and the later ones have none, so
+ * the unique index can be built. Declined clients keep theirs, and the
+ * country follows the firm's locale.
+ */
+static void
+test_org_numbers_keyed_by_migration(void **state)
+{
+	/* id, firm, number, status; the key and country version 15 gives. */
+	static const char *const rows[][6] = {
+		{ "1", "1", "556677-8899", "active", "5566778899", "SE" },
+		{ "2", "1", "5566 778899", "onboarding", NULL, "SE" },
+		{ "3", "1", "556677-8899", "declined", "5566778899", "SE" },
+		{ "4", "2", "556677-8899", "invitation", "5566778899", "DK" },
+		{ "5", "1", "sc-12", "active", "SC12", "SE" },
+	};
+	char		 dir[512], path[600];
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	size_t		 i;
+
+	(void)state;
+	db = db_new_at(dir, sizeof(dir), path, sizeof(path), 14);
+	exec_or_fail(db, "INSERT INTO partners (id, name, locale, created_at) "
+	    "VALUES (1, 'a', 'sv', 0), (2, 'b', 'da', 0)", strlen("INSERT "
+	    "INTO partners (id, name, locale, created_at) VALUES (1, 'a', "
+	    "'sv', 0), (2, 'b', 'da', 0)"));
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO clients "
+	    "(id, partner_id, name, org_number, status, sort_key, "
+	    "search_text, created_at, updated_at) "
+	    "VALUES (?, ?, 'c', ?, ?, x'01', 'c', 0, 0)", -1, &stmt, NULL),
+	    SQLITE_OK);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		sqlite3_bind_text(stmt, 1, rows[i][0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, rows[i][1], -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, rows[i][2], -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, rows[i][3], -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
+			fail_msg("insert: %s", sqlite3_errmsg(db));
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	db = db_migrate_from(db, path, 14);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT org_number, org_key, "
+	    "country FROM clients WHERE id = ?", -1, &stmt, NULL), SQLITE_OK);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		sqlite3_bind_text(stmt, 1, rows[i][0], -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+		assert_string_equal(sqlite3_column_text(stmt, 0), rows[i][2]);
+		if (rows[i][4] == NULL)
+			assert_int_equal(sqlite3_column_type(stmt, 1),
+			    SQLITE_NULL);
+		else
+			assert_string_equal(sqlite3_column_text(stmt, 1),
+			    rows[i][4]);
+		assert_string_equal(sqlite3_column_text(stmt, 2), rows[i][5]);
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	/* The key is unique now: another active 5566778899 is refused. */
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO clients (partner_id, "
+	    "name, org_number, org_key, status, sort_key, search_text, "
+	    "created_at, updated_at) VALUES (1, 'd', '5566778899', "
+	    "'5566778899', 'active', x'02', 'd', 0, 0)", NULL, NULL, NULL),
+	    SQLITE_CONSTRAINT);
+	sqlite3_close(db);
+	db_path_remove(dir, path);
+}
+
 int
 main(void)
 {
@@ -771,6 +843,7 @@ main(void)
 		cmocka_unit_test(test_preferences_remade_without_in_lists),
 		cmocka_unit_test(test_gram_counts_follow_the_clients),
 		cmocka_unit_test(test_list_rank_layout),
+		cmocka_unit_test(test_org_numbers_keyed_by_migration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
