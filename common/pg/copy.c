@@ -10,7 +10,7 @@
 #include "../log.h"
 #include "pg.h"
 
-#define PG_COPY_COLUMNS_MAX	16
+#define PG_COPY_COLUMNS_MAX	24
 /* A line of COPY: the longest row, an idempotent answer's body. */
 #define PG_COPY_LINE_MAX	(4 * 1024 * 1024)
 

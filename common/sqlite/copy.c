@@ -11,7 +11,7 @@
 #include "../log.h"
 #include "sqlite.h"
 
-#define SQLITE_COPY_COLUMNS_MAX	16
+#define SQLITE_COPY_COLUMNS_MAX	24
 
 /*
  * A table: the read of its columns as store_copy.c lists them (bytes as
