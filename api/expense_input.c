@@ -33,6 +33,18 @@ static const struct json_schema expense_input_schema = {
 	sizeof(expense_input_fields) / sizeof(expense_input_fields[0])
 };
 
+/* A batch's item that deletes the expense with its external_id. */
+static const struct json_field expense_input_delete_fields[] = {
+	{ "external_id", JSON_KIND_STRING, 1, 1, EXPENSE_EXTERNAL_ID_MAX,
+	    NULL },
+	{ "deleted", JSON_KIND_BOOL, 1, 0, 0, NULL },
+};
+static const struct json_schema expense_input_delete_schema = {
+	expense_input_delete_fields,
+	sizeof(expense_input_delete_fields) /
+	    sizeof(expense_input_delete_fields[0])
+};
+
 /* The name json_schema_check() gives a field: "expenses[3].currency". */
 static void
 expense_input_field_name(char *out, size_t outlen, const char *prefix,
@@ -80,6 +92,31 @@ expense_input_error(cJSON *errors, const char *prefix, const char *name,
 }
 
 /*
+ * A batch's item {"external_id", "deleted": true}: its own schema, and
+ * true only (false would say nothing an upsert does not).
+ */
+static int
+expense_input_check_delete(const cJSON *obj, const char *prefix,
+    cJSON *errors, struct expense_fields *f)
+{
+	int	 n;
+
+	n = json_schema_check(obj, &expense_input_delete_schema, prefix,
+	    errors);
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "deleted"))) {
+		if (n == 0)
+			expense_input_error(errors, prefix, "deleted",
+			    "must be true (leave it out to write the "
+			    "expense)");
+		return n + (n == 0);
+	}
+	f->deleted = 1;
+	if (n == 0)
+		f->external_id = json_get_string(obj, "external_id");
+	return n;
+}
+
+/*
  * The schema first; the other checks only for the fields it accepted,
  * so that each bad field is named once.
  */
@@ -92,6 +129,9 @@ expense_input_check(const cJSON *obj, const char *prefix, cJSON *errors,
 	int		 n;
 
 	memset(f, 0, sizeof(*f));
+	if (prefix != NULL && cJSON_IsObject(obj) &&
+	    json_has(obj, "deleted"))
+		return expense_input_check_delete(obj, prefix, errors, f);
 	if ((mine = cJSON_CreateArray()) == NULL)
 		return -1;
 	n = json_schema_check(obj, &expense_input_schema, prefix, mine);
@@ -181,31 +221,5 @@ expense_input_repeats(const struct expense_fields *f, int n, cJSON *errors)
 const cJSON *
 expense_input_batch(const cJSON *body, cJSON *errors)
 {
-	const cJSON	*m, *items = NULL;
-	int		 n, bad = 0;
-
-	cJSON_ArrayForEach(m, body) {
-		if (strcmp(m->string, "expenses") == 0)
-			items = m;
-		else {
-			/* The key is valid UTF-8 and goes out JSON-escaped. */
-			json_error_add(errors, strlen(m->string) <= 100 ?
-			    m->string : "(field name too long)",
-			    "is not a known field");
-			bad++;
-		}
-	}
-	if (!cJSON_IsArray(items)) {
-		json_error_add(errors, "expenses", "must be an array");
-		return NULL;
-	}
-	n = cJSON_GetArraySize(items);
-	if (n == 0) {
-		json_error_add(errors, "expenses", "must not be empty");
-		bad++;
-	} else if (n > EXPENSE_BATCH_MAX) {
-		json_error_add(errors, "expenses", "has more than 1000 items");
-		bad++;
-	}
-	return bad > 0 ? NULL : items;
+	return input_batch(body, "expenses", EXPENSE_BATCH_MAX, errors);
 }

@@ -13,7 +13,8 @@
 /*
  * Checks one expense against the schema and then what a schema cannot
  * say (the currency's shape, spent_at), only for fields the schema
- * accepted. Appends the errors to errors, names prefixed with prefix
+ * accepted. In a batch (prefix set), an item with "deleted" is checked
+ * as {"external_id", "deleted": true} and sets f->deleted. Appends the errors to errors, names prefixed with prefix
  * ("expenses[3]") unless it is NULL. Fills f with pointers into obj for
  * the valid fields (NULL for the others): f lives no longer than obj.
  * Returns the number of problems, or -1 when out of memory.

@@ -1,7 +1,8 @@
 /*
  * A client's expenses: pushed by the integration (and admins) one at a
- * time or up to 1,000 in one transaction, upserted by external id; their
- * receipt and export states changed; listed a page at a time.
+ * time or up to 1,000 in one transaction, upserted or deleted by external
+ * id; their receipt and export states changed; deleted; listed a page at
+ * a time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,20 +76,103 @@ expenses_reply_one(struct request *req, int status, const struct expense *e)
 	buf_cleanup(&out);
 }
 
-/* A store_expense_upsert_batch() row into the batch's answer. */
+/*
+ * The batch's answer, in the order of its items: the upserted rows come
+ * from store_expense_upsert_batch() in their order, and the deletions,
+ * done first, are written between them.
+ */
 struct expenses_batch {
-	struct jsonw	*w;
-	int		 created;
+	struct jsonw			*w;
+	const struct expense_fields	*items;
+	const int64_t			*deleted_ids;	/* per item; 0: none */
+	int				 n;
+	int				 next;	/* the first item not written */
+	int				 created;
+	int				 deleted;
 };
+
+/* A deletion as the batch answers it: the id it had, or null. */
+static void
+expenses_write_deletion(struct jsonw *w, const char *external_id, int64_t id)
+{
+	jsonw_object_open(w);
+	jsonw_key(w, "external_id");
+	jsonw_string(w, external_id);
+	jsonw_key(w, "deleted");
+	jsonw_bool(w, 1);
+	jsonw_key(w, "id");
+	if (id != 0)
+		jsonw_int(w, id);
+	else
+		jsonw_null(w);
+	jsonw_object_close(w);
+}
+
+/* Writes the deletions before the next item that is not one. */
+static void
+expenses_batch_deletions(struct expenses_batch *b)
+{
+	for (; b->next < b->n && b->items[b->next].deleted; b->next++)
+		expenses_write_deletion(b->w, b->items[b->next].external_id,
+		    b->deleted_ids[b->next]);
+}
 
 static int
 expenses_batch_row(const struct expense *e, int created, void *arg)
 {
 	struct expenses_batch	*b = arg;
 
+	expenses_batch_deletions(b);
+	b->next++;
 	b->created += created;
 	expenses_write(b->w, e);
 	return b->w->error ? -1 : 0;
+}
+
+/*
+ * Runs the batch: its deletions, then its upserts in one call, writing
+ * the rows into b->w. STORE_OK or STORE_ERROR.
+ */
+static int
+expenses_batch_run(struct store *st, int64_t client_id,
+    struct expense_fields *items, int n, struct expenses_batch *b)
+{
+	struct expense_fields	*upserts;
+	struct expense		 gone;
+	int64_t			*ids;
+	int			 i, m = 0, rc = STORE_ERROR;
+
+	upserts = calloc((size_t)n, sizeof(*upserts));
+	ids = calloc((size_t)n, sizeof(*ids));
+	if (upserts == NULL || ids == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (!items[i].deleted) {
+			upserts[m++] = items[i];
+			continue;
+		}
+		rc = store_expense_delete(st, client_id, 0,
+		    items[i].external_id, &gone);
+		if (rc == STORE_OK) {
+			ids[i] = gone.id;
+			b->deleted++;
+		} else if (rc != STORE_NOTFOUND)
+			goto out;
+	}
+	b->items = items;
+	b->deleted_ids = ids;
+	b->n = n;
+	rc = m == 0 ? STORE_OK : store_expense_upsert_batch(st, client_id,
+	    upserts, m, expenses_batch_row, b);
+	if (rc == STORE_OK) {
+		expenses_batch_deletions(b);
+		if (b->w->error)
+			rc = STORE_ERROR;
+	}
+out:
+	free(upserts);
+	free(ids);
+	return rc;
 }
 
 /*
@@ -109,7 +193,8 @@ expenses_create(struct request *req)
 	cJSON			*errors = NULL;
 	char			 prefix[32], location[96];
 	int			 batch, n = 1, i, r, bad = 0;
-	int			 created = 0, n_created = 0;
+	int			 created = 0, n_created = 0, n_deleted = 0;
+	int			 n_upserts = 1;
 
 	buf_init(&out, EXPENSES_REPLY_MAX);
 	if (client_load_or_reply(req, 0, &c) == -1)
@@ -125,6 +210,7 @@ expenses_create(struct request *req)
 			goto out;
 		}
 		n = cJSON_GetArraySize(items);
+		n_upserts = 0;
 	}
 	if ((fields = calloc((size_t)n, sizeof(*fields))) == NULL)
 		goto oom;
@@ -163,17 +249,22 @@ expenses_create(struct request *req)
 	if (store_begin(req->store) == -1)
 		goto fail;
 	if (batch) {
+		memset(&rows, 0, sizeof(rows));
 		rows.w = &w;
-		rows.created = 0;
-		if (store_expense_upsert_batch(req->store, c.id, fields, n,
-		    expenses_batch_row, &rows) != STORE_OK)
+		if (expenses_batch_run(req->store, c.id, fields, n, &rows) !=
+		    STORE_OK)
 			goto fail;
 		n_created = rows.created;
+		n_deleted = rows.deleted;
+		for (i = 0; i < n; i++)
+			n_upserts += !fields[i].deleted;
 		jsonw_array_close(&w);
 		jsonw_key(&w, "created");
 		jsonw_int(&w, n_created);
 		jsonw_key(&w, "updated");
-		jsonw_int(&w, n - n_created);
+		jsonw_int(&w, n_upserts - n_created);
+		jsonw_key(&w, "deleted");
+		jsonw_int(&w, n_deleted);
 		jsonw_object_close(&w);
 	} else {
 		if (store_expense_upsert(req->store, c.id, &fields[0], &e,
@@ -189,9 +280,9 @@ expenses_create(struct request *req)
 	}
 	if (store_commit(req->store) == -1)
 		goto fail;
-	log_info("client %lld: %d expenses created, %d updated by user %lld",
-	    (long long)c.id, n_created, n - n_created,
-	    (long long)req->user.id);
+	log_info("client %lld: %d expenses created, %d updated, %d deleted by "
+	    "user %lld", (long long)c.id, n_created, n_upserts - n_created,
+	    n_deleted, (long long)req->user.id);
 	if (!batch && created) {
 		(void)reply_jsonw(req, 201, &out, w.error);
 		(void)snprintf(location, sizeof(location),
@@ -391,6 +482,34 @@ out:
 	client_cleanup(&c);
 }
 
+/* Voids an expense: it goes, and the client's counters move with it. */
+static void
+expenses_delete(struct request *req)
+{
+	struct client	 c;
+	struct expense	 e;
+	int64_t		 id;
+	int		 rc;
+
+	if (client_load_or_reply(req, 0, &c) == -1)
+		return;
+	if (request_param_id_or_reply(req, 1, &id) == -1)
+		goto out;
+	rc = store_expense_delete(req->store, c.id, id, NULL, &e);
+	if (rc == STORE_NOTFOUND)
+		(void)reply_not_found(req);
+	else if (rc != STORE_OK)
+		(void)reply_internal_error(req);
+	else {
+		log_info("client %lld: expense %lld (%s) deleted by user %lld",
+		    (long long)c.id, (long long)e.id, e.external_id,
+		    (long long)req->user.id);
+		reply_empty(req, 204);
+	}
+out:
+	client_cleanup(&c);
+}
+
 const struct route expenses_routes[] = {
 	{ .method = "GET", .pattern = "/v1/clients/{id}/expenses",
 	    .handler = expenses_list, .roles = ROUTE_ANYONE,
@@ -405,6 +524,10 @@ const struct route expenses_routes[] = {
 	    .pattern = "/v1/clients/{id}/expenses/{expense_id}",
 	    .handler = expenses_patch, .roles = ROLE_ADMIN | ROLE_INTEGRATION,
 	    .body = ROUTE_BODY_SCHEMA, .schema = &expenses_patch_schema },
+	{ .method = "DELETE",
+	    .pattern = "/v1/clients/{id}/expenses/{expense_id}",
+	    .handler = expenses_delete, .roles = ROLE_ADMIN | ROLE_INTEGRATION,
+	    .body = ROUTE_BODY_NONE },
 };
 const size_t expenses_n_routes = sizeof(expenses_routes) /
     sizeof(expenses_routes[0]);

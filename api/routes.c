@@ -14,6 +14,7 @@ static const struct route_group route_groups[] = {
 	{ client_list_routes, &client_list_n_routes },
 	{ clients_routes, &clients_n_routes },
 	{ expenses_routes, &expenses_n_routes },
+	{ balances_routes, &balances_n_routes },
 	{ assignees_routes, &assignees_n_routes },
 	{ access_routes, &access_n_routes },
 	{ preferences_routes, &preferences_n_routes },

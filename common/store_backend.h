@@ -168,6 +168,8 @@ struct store_backend {
 		    void *arg);
 	int	(*expense_get)(struct store *, int64_t client_id, int64_t id,
 		    struct expense *out);
+	int	(*expense_delete)(struct store *, int64_t client_id,
+		    int64_t id, const char *external_id, struct expense *out);
 	int	(*expense_set_status)(struct store *, int64_t client_id,
 		    int64_t id, const char *receipt_status,
 		    const char *export_status, struct expense *out);

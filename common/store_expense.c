@@ -46,6 +46,13 @@ store_expense_set_status(struct store *st, int64_t client_id, int64_t id,
 }
 
 int
+store_expense_delete(struct store *st, int64_t client_id, int64_t id,
+    const char *external_id, struct expense *out)
+{
+	return st->be->expense_delete(st, client_id, id, external_id, out);
+}
+
+int
 store_expense_list(struct store *st, const struct expense_query *q,
     int (*fn)(const struct expense *, void *), void *arg)
 {

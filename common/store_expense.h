@@ -36,6 +36,8 @@ struct expense {
  * and need to live only during the call.
  */
 struct expense_fields {
+	/* Set: a batch's item that deletes external_id; no other field. */
+	int		 deleted;
 	const char	*external_id;
 	int64_t		 amount_minor;
 	const char	*currency;
@@ -83,6 +85,15 @@ int	store_expense_get(struct store *, int64_t client_id, int64_t id,
 int	store_expense_set_status(struct store *, int64_t client_id,
 	    int64_t id, const char *receipt_status, const char *export_status,
 	    struct expense *out);
+
+/*
+ * Deletes expense id of client_id, or, when external_id is not NULL, the
+ * client's expense with that external id; the client's counters move in
+ * the same statement. Fills out with the row as it was. STORE_OK,
+ * STORE_NOTFOUND or STORE_ERROR.
+ */
+int	store_expense_delete(struct store *, int64_t client_id, int64_t id,
+	    const char *external_id, struct expense *out);
 
 struct expense_query {
 	int64_t		 client_id;

@@ -36,6 +36,7 @@ const struct store_backend pg_backend = {
 	.expense_upsert_batch = pg_expense_upsert_batch,
 	.expense_get = pg_expense_get,
 	.expense_set_status = pg_expense_set_status,
+	.expense_delete = pg_expense_delete,
 	.expense_list = pg_expense_list,
 	.expense_count = pg_expense_count,
 

@@ -286,6 +286,30 @@ pg_expense_set_status(struct store *st, int64_t client_id, int64_t id,
 	return expense_one(st, &q, &par, "expense status", out, NULL);
 }
 
+int
+pg_expense_delete(struct store *st, int64_t client_id, int64_t id,
+    const char *external_id, struct expense *out)
+{
+	/* One statement each: the counters move with it (the trigger). */
+	static const struct pg_query by_id = { "expense_delete",
+	    "DELETE FROM expenses WHERE id = $1 AND client_id = $2 "
+	    "RETURNING " EXPENSE_COLUMNS };
+	static const struct pg_query by_external = {
+	    "expense_delete_external",
+	    "DELETE FROM expenses WHERE external_id = $1 AND client_id = $2 "
+	    "RETURNING " EXPENSE_COLUMNS };
+	struct pg_params	 par;
+
+	pg_params_init(&par);
+	if (external_id == NULL)
+		pg_param_int64(&par, id);
+	else
+		pg_param_text(&par, external_id);
+	pg_param_int64(&par, client_id);
+	return expense_one(st, external_id == NULL ? &by_id : &by_external,
+	    &par, "expense delete", out, NULL);
+}
+
 /*
  * The list and its count, one statement per combination of filters so
  * that each plan uses its index (a generic plan for "$3 IS NULL OR ..."

@@ -304,6 +304,8 @@ int	pg_expense_upsert_batch(struct store *, int64_t client_id,
 	    int (*fn)(const struct expense *, int, void *), void *arg);
 int	pg_expense_get(struct store *, int64_t client_id, int64_t id,
 	    struct expense *out);
+int	pg_expense_delete(struct store *, int64_t client_id, int64_t id,
+	    const char *external_id, struct expense *out);
 int	pg_expense_set_status(struct store *, int64_t client_id, int64_t id,
 	    const char *receipt_status, const char *export_status,
 	    struct expense *out);

@@ -37,6 +37,7 @@ const struct store_backend sqlite_backend = {
 	.expense_upsert_batch = sqlite_expense_upsert_batch,
 	.expense_get = sqlite_expense_get,
 	.expense_set_status = sqlite_expense_set_status,
+	.expense_delete = sqlite_expense_delete,
 	.expense_list = sqlite_expense_list,
 	.expense_count = sqlite_expense_count,
 

@@ -177,6 +177,31 @@ sqlite_expense_set_status(struct store *st, int64_t client_id, int64_t id,
 	    out);
 }
 
+int
+sqlite_expense_delete(struct store *st, int64_t client_id, int64_t id,
+    const char *external_id, struct expense *out)
+{
+	/* One statement each: the counters move with it (the trigger). */
+	static const char by_id_sql[] =
+	    "DELETE FROM expenses WHERE id = ?1 AND client_id = ?2 "
+	    "RETURNING " EXPENSE_COLUMNS;
+	static const char by_external_sql[] =
+	    "DELETE FROM expenses WHERE external_id = ?3 AND client_id = ?2 "
+	    "RETURNING " EXPENSE_COLUMNS;
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = sqlite_stmt(st, external_id == NULL ? by_id_sql :
+	    by_external_sql)) == NULL)
+		return STORE_ERROR;
+	if (external_id == NULL)
+		sqlite3_bind_int64(stmt, 1, id);
+	else
+		sqlite3_bind_text(stmt, 3, external_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, client_id);
+	return sqlite_row_only(st, stmt, "expense delete", expense_from_row,
+	    out);
+}
+
 /*
  * The list and its count, one literal statement per combination of
  * filters so that none compares a parameter with NULL. Parameters:

@@ -215,6 +215,8 @@ int	sqlite_expense_upsert_batch(struct store *, int64_t client_id,
 	    int (*fn)(const struct expense *, int, void *), void *arg);
 int	sqlite_expense_get(struct store *, int64_t client_id, int64_t id,
 	    struct expense *out);
+int	sqlite_expense_delete(struct store *, int64_t client_id, int64_t id,
+	    const char *external_id, struct expense *out);
 int	sqlite_expense_set_status(struct store *, int64_t client_id,
 	    int64_t id, const char *receipt_status, const char *export_status,
 	    struct expense *out);

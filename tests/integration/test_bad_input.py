@@ -210,6 +210,14 @@ SPECS = {
         "integration", _expense_path,
         lambda w: {"receipt_status": "attached"}, "schema", 200,
         [field("receipt_status", ENUM), field("export_status", ENUM)]),
+    "DELETE /v1/clients/{id}/expenses/{expense_id}": spec(
+        "integration", lambda w: "/v1/clients/%d/expenses/%d"
+        % (_shared(w), w.expense(_shared(w))["id"]), ok=204),
+    "PUT /v1/balances": spec(
+        "integration", lambda w: "/v1/balances",
+        lambda w: {"balances": [{"client_id": _shared(w),
+                                 "amount_minor": 100, "currency": "SEK"}]},
+        "schema", 200),
     "GET /v1/clients/{id}/assignees": spec(
         "admin", lambda w: "/v1/clients/%d/assignees" % _shared(w)),
     "PUT /v1/clients/{id}/assignees": spec(
@@ -338,6 +346,12 @@ def _with(valid, name, value):
     return b
 
 
+def _dup(key, body):
+    """The member a duplicate-key case repeats: key, or else the body's
+    first, so that the repeat is one (a key the body lacks is not)."""
+    return key if key in body or not body else next(iter(body))
+
+
 def _body_cases(route):
     """What every route with a body gets, whatever its fields."""
     s = SPECS[route]
@@ -383,10 +397,11 @@ def _body_cases(route):
             b"\\u0001", b"\\u0000"), 400, "malformed-request")
     add("raw NUL after the document", lambda w, v: dumps(v) + b"\x00", 400,
         "malformed-request")
+    # The body's own first member when the route names no field.
     add("duplicate key", lambda w, v: dumps(v)[:-1] + (
-        b',"%s":%s}' % (key.encode(), json.dumps(
-            v.get(key, 1)).encode()) if v else b'"a":1,"a":1}'), 400,
-        "malformed-request")
+        b',"%s":%s}' % (_dup(key, v).encode(), json.dumps(
+            v.get(_dup(key, v), 1)).encode()) if v else b'"a":1,"a":1}'),
+        400, "malformed-request")
     # A route that takes no body names the body, not the member.
     nobody = s.body_kind == "none"
     add("unknown field", lambda w, v: dumps(_with(v, "unexpected_field",

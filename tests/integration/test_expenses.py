@@ -198,7 +198,8 @@ def test_bulk_of_1000_mixes_updates_and_inserts(api, firm):
     r = api.post(path(c["id"]), tok, json={"expenses": items})
     assert r.status_code == 200, r.text[:500]
     doc = r.json()
-    assert set(doc) == {"data", "created", "updated"}
+    assert set(doc) == {"data", "created", "updated", "deleted"}
+    assert doc["deleted"] == 0
     assert (doc["created"], doc["updated"]) == (1000 - len(old), len(old))
     data = doc["data"]
     assert [e["external_id"] for e in data] == [

@@ -73,6 +73,9 @@ MATRIX = {
         row(200, 200, 404, 200, 404, 401, 401),
     "PATCH /v1/clients/{id}/expenses/{expense_id}":
         row(200, 403, 403, 200, 404, 401, 401),
+    "DELETE /v1/clients/{id}/expenses/{expense_id}":
+        row(204, 403, 403, 204, 404, 401, 401),
+    "PUT /v1/balances": row(200, 403, 403, 200, 422, 401, 401),
     "GET /v1/clients/{id}/assignees": row(200, 200, 404, 403, 404, 401, 401),
     "PUT /v1/clients/{id}/assignees": row(200, 403, 403, 403, 404, 401, 401),
     "POST /v1/clients/{id}/assignees":
@@ -217,6 +220,21 @@ def _delete_assignee(w, caller):
             % (cid, w.users["target2"]["id"]), None, None)
 
 
+def _delete_expense(w, caller):
+    """A new expense of the shared client each time: a delete takes it."""
+    eid = w.expense(_shared(w))["id"]
+    return ("DELETE", "/v1/clients/%d/expenses/%d" % (_shared(w), eid),
+            None, None)
+
+
+def _put_balances(w, caller):
+    """The shared client's balance: another firm's admin names a client
+    that is not its firm's, which the batch refuses as a bad item."""
+    return ("PUT", "/v1/balances", {"balances": [
+        {"client_id": _shared(w), "amount_minor": seq(),
+         "currency": "SEK"}]}, None)
+
+
 def _unsubscribe(w, caller):
     tok = unsubscribe_token(w.portal, w.users["admin"], "weekly")
     return ("POST", "/v1/unsubscribe", None, {"token": tok})
@@ -270,6 +288,8 @@ REQUESTS = {
     "PATCH /v1/clients/{id}/expenses/{expense_id}": lambda w, c: (
         "PATCH", _shared_expense_path(w),
         {"receipt_status": "attached" if seq() % 2 else "missing"}, None),
+    "DELETE /v1/clients/{id}/expenses/{expense_id}": _delete_expense,
+    "PUT /v1/balances": _put_balances,
     "GET /v1/clients/{id}/assignees": lambda w, c: (
         "GET", "/v1/clients/%d/assignees" % _shared(w), None, None),
     "PUT /v1/clients/{id}/assignees": lambda w, c: (
