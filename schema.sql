@@ -1130,3 +1130,24 @@ CREATE UNIQUE INDEX clients_by_org_key ON clients (partner_id, org_key)
 	WHERE status <> 'declined';
 CREATE UNIQUE INDEX clients_by_external_ref
 	ON clients (partner_id, external_ref);
+-- version 16
+-- API keys of integration users: the store keeps a key's prefix (what a
+-- list shows and a request is looked up by) and the SHA-256 of its text,
+-- never the text. last_used_at is written at most once a minute a key,
+-- not on every request. A revoked key keeps its row, for the list.
+CREATE TABLE api_keys (
+	id		INTEGER PRIMARY KEY,
+	partner_id	INTEGER NOT NULL REFERENCES partners (id),
+	user_id		INTEGER NOT NULL REFERENCES users (id),
+	name		TEXT NOT NULL,
+	prefix		TEXT NOT NULL,
+	secret_hash	BLOB NOT NULL,
+	scopes		TEXT NOT NULL,
+	expires_at	INTEGER,
+	last_used_at	INTEGER,
+	revoked_at	INTEGER,
+	created_by	INTEGER NOT NULL,
+	created_at	INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX api_keys_by_prefix ON api_keys (prefix);
+CREATE INDEX api_keys_by_partner ON api_keys (partner_id, id);

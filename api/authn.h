@@ -23,4 +23,12 @@ int	authn_token_or_reply(struct request *, struct token_claims *claims);
 int	authn_user_or_reply(struct request *,
 	    const struct token_claims *claims);
 
+/*
+ * Writes the time of the request's API key's use when the one stored is
+ * a minute old or more (so not a write per request) and the request was
+ * answered below 400, in a transaction of its own after the request's. A failure is logged and changes nothing
+ * of the answer.
+ */
+void	authn_key_touch(struct request *);
+
 #endif

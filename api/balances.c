@@ -220,7 +220,8 @@ out:
 const struct route balances_routes[] = {
 	{ .method = "PUT", .pattern = "/v1/balances", .handler = balances_put,
 	    .roles = ROLE_ADMIN | ROLE_INTEGRATION,
-	    .body = ROUTE_BODY_CUSTOM },
+	    .body = ROUTE_BODY_CUSTOM,
+	    .scope = SCOPE_BALANCES_WRITE },
 };
 const size_t balances_n_routes = sizeof(balances_routes) /
     sizeof(balances_routes[0]);

@@ -374,9 +374,11 @@ list_tabs(struct request *req)
 
 const struct route client_list_routes[] = {
 	{ .method = "GET", .pattern = "/v1/clients", .handler = list_clients,
-	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_NONE },
+	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_NONE,
+	    .scope = SCOPE_CLIENTS_READ },
 	{ .method = "GET", .pattern = "/v1/clients/tabs", .handler = list_tabs,
-	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_NONE },
+	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_NONE,
+	    .scope = SCOPE_CLIENTS_READ },
 };
 const size_t client_list_n_routes = sizeof(client_list_routes) /
     sizeof(client_list_routes[0]);

@@ -13,6 +13,7 @@
 #include <civetweb.h>
 #include <cjson/cJSON.h>
 
+#include "../common/api_key.h"
 #include "../common/buf.h"
 #include "../common/config.h"
 #include "../common/store.h"
@@ -40,6 +41,15 @@ struct request {
 	/* The caller, once authenticated. */
 	int				 authenticated;
 	struct user			 user;
+	/*
+	 * An API key's text when the caller sent one instead of a token
+	 * ("" otherwise), and once authenticated its id and scopes; touch
+	 * when its last use is to be written after the answer.
+	 */
+	char				 api_key[API_KEY_LEN + 1];
+	int64_t				 key_id;
+	unsigned			 key_scopes;
+	int				 key_touch;
 	/* The parsed body when the route takes one; owned here. */
 	cJSON				*body;
 	char				*raw_body;

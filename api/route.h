@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "../common/api_key.h"
 #include "../common/json.h"
 #include "../common/store_user.h"
 #include "http.h"
@@ -35,7 +36,14 @@ struct route {
 	 * short-lived secret, which must neither be stored nor served stale.
 	 */
 	int			 no_replay;
+	/*
+	 * What an API key needs to use the route: a scope (enum api_scope),
+	 * ROUTE_SCOPE_ANY, or 0 when no key may, whatever its scopes.
+	 */
+	unsigned		 scope;
 };
+
+#define ROUTE_SCOPE_ANY	(~0u)
 
 struct route_group {
 	const struct route	*routes;
@@ -48,13 +56,13 @@ extern const struct route	auth_routes[], health_routes[], users_routes[],
 				assignees_routes[], access_routes[],
 				expenses_routes[], preferences_routes[],
 				reminders_routes[], metrics_routes[],
-				balances_routes[];
+				balances_routes[], api_keys_routes[];
 extern const size_t		auth_n_routes, health_n_routes, users_n_routes,
 				client_list_n_routes, clients_n_routes,
 				assignees_n_routes, access_n_routes,
 				expenses_n_routes, preferences_n_routes,
 				reminders_n_routes, metrics_n_routes,
-				balances_n_routes;
+				balances_n_routes, api_keys_n_routes;
 
 /*
  * Finds the route for method and path, filling req->params. When the path

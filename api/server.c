@@ -256,14 +256,30 @@ server_repeated_header(const struct mg_request_info *ri)
 	return 0;
 }
 
-/* The caller's role may use the route; else 403. 0 or -1 (replied). */
+/*
+ * The caller's role may use the route, and an API key has the scope the
+ * route needs; else 403 naming what is missing. 0 or -1 (replied).
+ */
 static int
 server_role_or_reply(struct request *req)
 {
-	if ((req->route->roles & req->user.role) != 0)
+	const struct route	*r = req->route;
+	char			 detail[96];
+
+	if ((r->roles & req->user.role) == 0)
+		return reply_problem(req, 403, PROBLEM_FORBIDDEN, "Forbidden",
+		    "Your role may not use this route.");
+	if (req->api_key[0] == '\0' || r->scope == ROUTE_SCOPE_ANY ||
+	    (r->scope & req->key_scopes) != 0)
 		return 0;
-	return reply_problem(req, 403, PROBLEM_FORBIDDEN, "Forbidden",
-	    "Your role may not use this route.");
+	if (r->scope == 0)
+		return reply_problem(req, 403, PROBLEM_FORBIDDEN, "Forbidden",
+		    "API keys may not use this route.");
+	(void)snprintf(detail, sizeof(detail), "The API key does not have "
+	    "the scope %s.", api_scope_name(r->scope));
+	return reply_problem_member(req, 403, PROBLEM_FORBIDDEN,
+	    "Missing scope", detail, "required_scope",
+	    api_scope_name(r->scope));
 }
 
 /* Records a refusal as a key's answer, in a transaction of its own. */
@@ -499,6 +515,7 @@ server_handle(struct request *req)
 out:
 	if (reading)
 		store_rollback(req->store);
+	authn_key_touch(req);
 }
 
 static int

@@ -241,7 +241,8 @@ out:
 
 const struct route users_routes[] = {
 	{ .method = "GET", .pattern = "/v1/me", .handler = users_me,
-	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_NONE },
+	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_NONE,
+	    .scope = ROUTE_SCOPE_ANY },
 	{ .method = "GET", .pattern = "/v1/users", .handler = users_list,
 	    .roles = ROLE_ADMIN, .body = ROUTE_BODY_NONE },
 	{ .method = "POST", .pattern = "/v1/users", .handler = users_create,

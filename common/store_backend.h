@@ -28,6 +28,7 @@
 #include "collate.h"
 #include "store.h"
 #include "store_assignee.h"
+#include "store_api_key.h"
 #include "store_audit.h"
 #include "store_client.h"
 #include "store_digest.h"
@@ -273,6 +274,21 @@ struct store_backend {
 	int	(*outbox_backlog)(struct store *, int64_t *queued,
 		    int64_t *failed);
 	int	(*outbox_next_due)(struct store *, int64_t *at);
+
+	/* API keys (store_api_key.c). */
+	int	(*api_key_create)(struct store *, struct api_key *k,
+		    const uint8_t hash[API_KEY_HASH_LEN]);
+	int	(*api_key_get)(struct store *, int64_t partner_id, int64_t id,
+		    struct api_key *out);
+	int	(*api_key_list)(struct store *, int64_t partner_id,
+		    int64_t after_id, int limit,
+		    int (*fn)(const struct api_key *, void *), void *arg,
+		    int64_t *total);
+	int	(*api_key_revoke)(struct store *, int64_t partner_id,
+		    int64_t id, int64_t now);
+	int	(*api_key_by_prefix)(struct store *, const char *prefix,
+		    struct api_key *out);
+	int	(*api_key_touch)(struct store *, int64_t id, int64_t now);
 
 	/* The audit trail (store_audit.c). */
 	int	(*audit_add)(struct store *, int64_t partner_id,

@@ -64,6 +64,9 @@ static const struct {
 	    "clients, outbox_id, created_at", NULL, 0 },
 	{ "idempotency_keys", "user_id, key, request_hash, status, "
 	    "content_type, location, body, body_digest, created_at", NULL, 0 },
+	{ "api_keys", "id, partner_id, user_id, name, prefix, secret_hash, "
+	    "scopes, expires_at, last_used_at, revoked_at, created_by, "
+	    "created_at", NULL, 0 },
 	{ "reminders", "id, partner_id, client_id, sender_id, tasks, "
 	    "comment, created_at, client_seq, sender_seq", NULL, 0 },
 	{ "reminder_recipients", "reminder_id, user_id, outbox_id", NULL, 0 },

@@ -87,6 +87,12 @@ const struct store_backend pg_backend = {
 	.outbox_backlog = pg_outbox_backlog,
 	.outbox_next_due = pg_outbox_next_due,
 
+	.api_key_create = pg_api_key_create,
+	.api_key_get = pg_api_key_get,
+	.api_key_list = pg_api_key_list,
+	.api_key_revoke = pg_api_key_revoke,
+	.api_key_by_prefix = pg_api_key_by_prefix,
+	.api_key_touch = pg_api_key_touch,
 	.audit_add = pg_audit_add,
 	.audit_list = pg_audit_list,
 

@@ -99,6 +99,14 @@ static const struct pg_copy_table {
 	    "COPY idempotency_keys (user_id, key, request_hash, status, "
 	    "content_type, location, body, body_digest, created_at) "
 	    "FROM STDIN", 0 },
+	{ "api_keys", 12,
+	    "SELECT id, partner_id, user_id, name, prefix, "
+	    "'\\x' || encode(secret_hash, 'hex'), scopes, expires_at, "
+	    "last_used_at, revoked_at, created_by, created_at FROM api_keys "
+	    "ORDER BY id",
+	    "COPY api_keys (id, partner_id, user_id, name, prefix, "
+	    "secret_hash, scopes, expires_at, last_used_at, revoked_at, "
+	    "created_by, created_at) FROM STDIN", 0 },
 	{ "reminders", 9,
 	    "SELECT id, partner_id, client_id, sender_id, tasks::text, "
 	    "comment, created_at, client_seq, sender_seq FROM reminders "
@@ -209,6 +217,7 @@ pg_copy_begin(struct store *st, int *empty)
 	    "EXISTS (SELECT 1 FROM outbox) OR "
 	    "EXISTS (SELECT 1 FROM digests) OR "
 	    "EXISTS (SELECT 1 FROM idempotency_keys) OR "
+	    "EXISTS (SELECT 1 FROM api_keys) OR "
 	    "EXISTS (SELECT 1 FROM reminders) OR "
 	    "EXISTS (SELECT 1 FROM reminder_recipients))" };
 	PGresult	*r;
@@ -334,6 +343,8 @@ pg_copy_finish(struct store *st)
 	    "coalesce((SELECT max(id) FROM outbox), 0) + 1, false), "
 	    "setval(pg_get_serial_sequence('digests', 'id'), "
 	    "coalesce((SELECT max(id) FROM digests), 0) + 1, false), "
+	    "setval(pg_get_serial_sequence('api_keys', 'id'), "
+	    "coalesce((SELECT max(id) FROM api_keys), 0) + 1, false), "
 	    "setval(pg_get_serial_sequence('reminders', 'id'), "
 	    "coalesce((SELECT max(id) FROM reminders), 0) + 1, false)" };
 

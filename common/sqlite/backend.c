@@ -89,6 +89,12 @@ const struct store_backend sqlite_backend = {
 	.outbox_backlog = sqlite_outbox_backlog,
 	.outbox_next_due = sqlite_outbox_next_due,
 
+	.api_key_create = sqlite_api_key_create,
+	.api_key_get = sqlite_api_key_get,
+	.api_key_list = sqlite_api_key_list,
+	.api_key_revoke = sqlite_api_key_revoke,
+	.api_key_by_prefix = sqlite_api_key_by_prefix,
+	.api_key_touch = sqlite_api_key_touch,
 	.audit_add = sqlite_audit_add,
 	.audit_list = sqlite_audit_list,
 

@@ -103,6 +103,14 @@ static const struct sqlite_copy_table sqlite_copy_tables[] = {
 	    "INSERT INTO idempotency_keys (user_id, key, request_hash, "
 	    "status, content_type, location, body, body_digest, created_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", 0, 1u << 6 },
+	{ "api_keys", 12, "SELECT id, partner_id, user_id, name, prefix, "
+	    "'\\x' || lower(hex(secret_hash)), scopes, expires_at, "
+	    "last_used_at, revoked_at, created_by, created_at FROM api_keys "
+	    "ORDER BY id",
+	    "INSERT INTO api_keys (id, partner_id, user_id, name, prefix, "
+	    "secret_hash, scopes, expires_at, last_used_at, revoked_at, "
+	    "created_by, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 0, 1u << 5 },
 	{ "reminders", 9, "SELECT id, partner_id, client_id, sender_id, "
 	    "tasks, comment, created_at, client_seq, sender_seq "
 	    "FROM reminders ORDER BY id",
@@ -184,6 +192,7 @@ sqlite_copy_begin(struct store *st, int *empty)
 	    "EXISTS (SELECT 1 FROM outbox) OR "
 	    "EXISTS (SELECT 1 FROM digests) OR "
 	    "EXISTS (SELECT 1 FROM idempotency_keys) OR "
+	    "EXISTS (SELECT 1 FROM api_keys) OR "
 	    "EXISTS (SELECT 1 FROM reminders) OR "
 	    "EXISTS (SELECT 1 FROM reminder_recipients))";
 	sqlite3_stmt	*stmt;

@@ -307,6 +307,19 @@ int	sqlite_outbox_backlog(struct store *, int64_t *queued,
 	    int64_t *failed);
 int	sqlite_outbox_next_due(struct store *, int64_t *at);
 
+int	sqlite_api_key_create(struct store *, struct api_key *k,
+	    const uint8_t hash[API_KEY_HASH_LEN]);
+int	sqlite_api_key_get(struct store *, int64_t partner_id, int64_t id,
+	    struct api_key *out);
+int	sqlite_api_key_list(struct store *, int64_t partner_id,
+	    int64_t after_id, int limit,
+	    int (*fn)(const struct api_key *, void *), void *arg,
+	    int64_t *total);
+int	sqlite_api_key_revoke(struct store *, int64_t partner_id,
+	    int64_t id, int64_t now);
+int	sqlite_api_key_by_prefix(struct store *, const char *prefix,
+	    struct api_key *out);
+int	sqlite_api_key_touch(struct store *, int64_t id, int64_t now);
 int	sqlite_audit_add(struct store *, int64_t partner_id, int64_t user_id,
 	    int64_t client_id, const char *action, const char *remote_addr);
 int	sqlite_audit_list(struct store *, int64_t partner_id,

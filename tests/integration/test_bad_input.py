@@ -122,6 +122,24 @@ def _expense_path(w):
     return "/v1/clients/%d/expenses/%d" % (_shared(w), w.shared_expense["id"])
 
 
+def _key_body(w):
+    return {"name": "Key %s" % _uniq(),
+            "user_id": w.users["integration"]["id"],
+            "scopes": ["clients:read"]}
+
+
+def _new_key(w):
+    return w.api.ok("POST", "/v1/api-keys", w.token("admin"), 201,
+                    json=_key_body(w))
+
+
+def _shared_key(w):
+    """One key of the world's firm, made on first use."""
+    if getattr(w, "shared_key", None) is None:
+        w.shared_key = _new_key(w)
+    return w.shared_key
+
+
 def _uniq():
     return "%d-%s" % (seq(), uuid.uuid4().hex[:6])
 
@@ -218,6 +236,15 @@ SPECS = {
         lambda w: {"balances": [{"client_id": _shared(w),
                                  "amount_minor": 100, "currency": "SEK"}]},
         "schema", 200),
+    "POST /v1/api-keys": spec(
+        "admin", lambda w: "/v1/api-keys", _key_body, "schema", 201,
+        [field("name", TEXT, maxlen=100), field("user_id", INT),
+         field("scopes", ENUM_ARRAY), field("expires_at", FORMAT)]),
+    "GET /v1/api-keys": spec("admin", lambda w: "/v1/api-keys"),
+    "GET /v1/api-keys/{id}": spec(
+        "admin", lambda w: "/v1/api-keys/%d" % _shared_key(w)["id"]),
+    "DELETE /v1/api-keys/{id}": spec(
+        "admin", lambda w: "/v1/api-keys/%d" % _new_key(w)["id"], ok=204),
     "GET /v1/clients/{id}/assignees": spec(
         "admin", lambda w: "/v1/clients/%d/assignees" % _shared(w)),
     "PUT /v1/clients/{id}/assignees": spec(
@@ -801,9 +828,11 @@ def _idempotency_cases():
     out = []
     for route, s in SPECS.items():
         method, _ = _method_path(route)
-        # Go-to-client ignores the key (no replay of a fresh token).
+        # Go-to-client and a new API key ignore the key: their answers
+        # hand out a secret, which is neither kept nor replayed.
         if (method != "POST" or s.caller is None or
-                route == "POST /v1/clients/{id}/access"):
+                route in ("POST /v1/clients/{id}/access",
+                          "POST /v1/api-keys")):
             continue
         for kid, key in IDEMPOTENCY_KEYS.items():
             def build(w, route=route, s=s, key=key, method=method):

@@ -84,6 +84,10 @@ MATRIX = {
         row(204, 403, 403, 403, 404, 401, 401),
     "POST /v1/clients/{id}/access": row(201, 201, 404, 403, 404, 401, 401),
     "GET /v1/audit-events": row(200, 403, 403, 403, 200, 401, 401),
+    "POST /v1/api-keys": row(201, 403, 403, 403, 422, 401, 401),
+    "GET /v1/api-keys": row(200, 403, 403, 403, 200, 401, 401),
+    "GET /v1/api-keys/{id}": row(200, 403, 403, 403, 404, 401, 401),
+    "DELETE /v1/api-keys/{id}": row(204, 403, 403, 403, 404, 401, 401),
     "GET /v1/clients/{id}/notification-preference":
         row(200, 200, 404, 403, 404, 401, 401),
     "PUT /v1/clients/{id}/notification-preference":
@@ -96,6 +100,41 @@ MATRIX = {
     "GET /v1/clients/{id}/reminders": row(200, 403, 403, 403, 404, 401, 401),
     "GET /v1/reminders/{id}": row(200, 403, 403, 403, 404, 401, 401),
 }
+
+# The scope an API key needs on each route an integration may use ("any":
+# every key). A key acts as its integration user, within its scopes: on
+# the routes the integration is refused, a key is refused alike; on the
+# others, a key without the route's scope gets 403.
+KEY_SCOPES = {
+    "GET /v1/me": "any",
+    "GET /v1/clients": "clients:read",
+    "GET /v1/clients/tabs": "clients:read",
+    "GET /v1/clients/{id}": "clients:read",
+    "GET /v1/clients/{id}/expenses": "clients:read",
+    "GET /v1/clients/{id}/expenses/{expense_id}": "clients:read",
+    "POST /v1/clients": "clients:write",
+    "PATCH /v1/clients/{id}": "clients:write",
+    "POST /v1/clients/{id}/verification": "clients:write",
+    "PUT /v1/clients/{id}/balance": "balances:write",
+    "PUT /v1/balances": "balances:write",
+    "POST /v1/clients/{id}/expenses": "expenses:write",
+    "PATCH /v1/clients/{id}/expenses/{expense_id}": "expenses:write",
+    "DELETE /v1/clients/{id}/expenses/{expense_id}": "expenses:write",
+}
+KEY_CALLERS = {"key_" + s.replace(":", "_"): s for s in (
+    "clients:read", "clients:write", "expenses:write", "balances:write",
+    "events:read")}
+
+
+def key_expected(route, scope):
+    """What a key with scope gets on route."""
+    integ = MATRIX[route]["integration"]
+    if MATRIX[route] == PUBLIC:
+        return integ            # a public route reads no credential
+    if integ >= 400 or route not in KEY_SCOPES:
+        return integ if integ >= 400 else 403
+    return integ if KEY_SCOPES[route] in ("any", scope) else 403
+
 
 # Who sees a client in each status (GET /v1/clients/{id}) and its
 # expense (GET /v1/clients/{id}/expenses/{expense_id}): admins and the
@@ -149,12 +188,21 @@ def world(portal):
                 if k not in ("anonymous", "expired")}
     w.tokens["anonymous"] = None
     w.tokens["expired"] = expired_token_for(portal, u["admin"])
+    # A key of alpha's integration for each scope.
+    for caller, scope in KEY_CALLERS.items():
+        w.tokens[caller] = w.api.ok("POST", "/v1/api-keys",
+                                    w.token("admin"), 201, json={
+                                        "name": caller,
+                                        "user_id": u["integration"]["id"],
+                                        "scopes": [scope]})["key"]
 
     # The shared target: an active client assigned to bk_assigned, with
     # an expense and a reminder. Nothing below takes it out of sight.
     w.shared = w.client("active", assignees=["bk_assigned"])
     w.shared_expense = w.expense(w.shared["id"])
     w.shared_reminder = w.reminder(w.shared["id"])
+    w.shared_key = w.api.ok("POST", "/v1/api-keys", w.token("admin"), 201,
+                            json=_new_key_body(w, "admin"))
     # One client per status, each assigned to bk_assigned, each with an
     # expense, for the visibility tables.
     w.by_status = {}
@@ -235,6 +283,17 @@ def _put_balances(w, caller):
          "currency": "SEK"}]}, None)
 
 
+def _new_key_body(w, caller):
+    return {"name": "Key %d" % seq(), "user_id": w.users["integration"]["id"],
+            "scopes": ["clients:read"]}
+
+
+def _revoke_key(w, caller):
+    k = w.api.ok("POST", "/v1/api-keys", w.token("admin"), 201,
+                 json=_new_key_body(w, caller))
+    return ("DELETE", "/v1/api-keys/%d" % k["id"], None, None)
+
+
 def _unsubscribe(w, caller):
     tok = unsubscribe_token(w.portal, w.users["admin"], "weekly")
     return ("POST", "/v1/unsubscribe", None, {"token": tok})
@@ -289,6 +348,12 @@ REQUESTS = {
         "PATCH", _shared_expense_path(w),
         {"receipt_status": "attached" if seq() % 2 else "missing"}, None),
     "DELETE /v1/clients/{id}/expenses/{expense_id}": _delete_expense,
+    "POST /v1/api-keys": lambda w, c: (
+        "POST", "/v1/api-keys", _new_key_body(w, c), None),
+    "GET /v1/api-keys": lambda w, c: ("GET", "/v1/api-keys", None, None),
+    "GET /v1/api-keys/{id}": lambda w, c: (
+        "GET", "/v1/api-keys/%d" % w.shared_key["id"], None, None),
+    "DELETE /v1/api-keys/{id}": _revoke_key,
     "PUT /v1/balances": _put_balances,
     "GET /v1/clients/{id}/assignees": lambda w, c: (
         "GET", "/v1/clients/%d/assignees" % _shared(w), None, None),
@@ -373,6 +438,33 @@ def test_matrix(world, db, route, caller):
             route, caller, changed)
     else:
         _check_granted(world, route, caller, r)
+
+
+KEY_CELLS = [(r, c) for r in MATRIX for c in KEY_CALLERS]
+
+
+@pytest.mark.parametrize("route, caller", KEY_CELLS,
+                         ids=["%s | %s" % c for c in KEY_CELLS])
+def test_key_matrix(world, db, route, caller):
+    """Each route for a key of each scope: the integration's answer
+    within the scope, 403 outside it, nothing written when refused."""
+    expected = key_expected(route, KEY_CALLERS[caller])
+    method, path, body, params = REQUESTS[route](world, "integration")
+    before = db_fingerprint(db)
+    r = _send(world, caller, method, path, body, params)
+    _check(r, expected, "%s %s as %s" % (method, path, caller))
+    if expected >= 400:
+        changed = db_changes(before, db_fingerprint(db))
+        assert not changed, "a refused %s as %s wrote to %s" % (
+            route, caller, changed)
+    if expected == 403 and MATRIX[route]["integration"] < 400:
+        assert r.json()["required_scope"] == KEY_SCOPES[route], r.text
+
+
+def test_key_scopes_name_only_routes_there_are():
+    assert set(KEY_SCOPES) <= set(MATRIX)
+    assert all(s in ("any", *KEY_CALLERS.values())
+               for s in KEY_SCOPES.values())
 
 
 def _check_granted(w, route, caller, r):
