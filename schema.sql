@@ -1151,3 +1151,123 @@ CREATE TABLE api_keys (
 );
 CREATE UNIQUE INDEX api_keys_by_prefix ON api_keys (prefix);
 CREATE INDEX api_keys_by_partner ON api_keys (partner_id, id);
+-- version 17
+-- The firm's feed of what changed, for integrators (GET /v1/events) and
+-- webhooks: written by triggers in the transaction of the change, so
+-- that no change is without its event nor an event without its change.
+-- Each firm's events are numbered 1, 2, 3... by event_counters, whose row
+-- the writer holds to its commit: the numbers commit in order, so a
+-- reader paging by number never skips one that commits later. (SQLite
+-- has one writer at a time anyway; PostgreSQL's version 5 relies on it.)
+-- The API re-serialises data, so the JSON text may differ by backend.
+CREATE TABLE event_counters (
+	partner_id	INTEGER PRIMARY KEY,
+	seq		INTEGER NOT NULL
+);
+CREATE TABLE events (
+	id		INTEGER PRIMARY KEY,
+	partner_id	INTEGER NOT NULL,
+	seq		INTEGER NOT NULL,
+	type		TEXT NOT NULL,
+	client_id	INTEGER,
+	data		TEXT NOT NULL,
+	created_at	INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX events_by_seq ON events (partner_id, seq);
+CREATE INDEX events_by_time ON events (created_at);
+
+CREATE TRIGGER events_client_created AFTER INSERT ON clients
+BEGIN
+	INSERT INTO event_counters (partner_id, seq)
+	    VALUES (new.partner_id, 1) ON CONFLICT DO UPDATE SET seq = seq + 1;
+	INSERT INTO events (partner_id, seq, type, client_id, data, created_at)
+	    SELECT new.partner_id, seq, 'client.created', new.id,
+	    json_object('status', new.status, 'name', new.name,
+	    'org_number', new.org_number, 'external_ref', new.external_ref),
+	    unixepoch() FROM event_counters WHERE partner_id = new.partner_id;
+END;
+CREATE TRIGGER events_client_status AFTER UPDATE OF status ON clients
+WHEN old.status <> new.status
+BEGIN
+	INSERT INTO event_counters (partner_id, seq)
+	    VALUES (new.partner_id, 1) ON CONFLICT DO UPDATE SET seq = seq + 1;
+	INSERT INTO events (partner_id, seq, type, client_id, data, created_at)
+	    SELECT new.partner_id, seq, 'client.status_changed', new.id,
+	    json_object('from', old.status, 'to', new.status), unixepoch()
+	    FROM event_counters WHERE partner_id = new.partner_id;
+END;
+CREATE TRIGGER events_client_updated AFTER UPDATE OF name, org_number,
+    country, external_ref, contact_email ON clients
+WHEN old.name IS NOT new.name OR old.org_number IS NOT new.org_number OR
+    old.country IS NOT new.country OR
+    old.external_ref IS NOT new.external_ref OR
+    old.contact_email IS NOT new.contact_email
+BEGIN
+	INSERT INTO event_counters (partner_id, seq)
+	    VALUES (new.partner_id, 1) ON CONFLICT DO UPDATE SET seq = seq + 1;
+	INSERT INTO events (partner_id, seq, type, client_id, data, created_at)
+	    SELECT new.partner_id, seq, 'client.updated', new.id,
+	    json_object('name', new.name, 'org_number', new.org_number,
+	    'country', new.country, 'external_ref', new.external_ref),
+	    unixepoch() FROM event_counters WHERE partner_id = new.partner_id;
+END;
+CREATE TRIGGER events_assignment_added AFTER INSERT ON assignments
+BEGIN
+	INSERT INTO event_counters (partner_id, seq)
+	    SELECT partner_id, 1 FROM clients WHERE id = new.client_id
+	    ON CONFLICT DO UPDATE SET seq = seq + 1;
+	INSERT INTO events (partner_id, seq, type, client_id, data, created_at)
+	    SELECT c.partner_id, e.seq, 'assignment.changed', new.client_id,
+	    json_object('user_id', new.user_id, 'assigned', json('true')),
+	    unixepoch() FROM clients c JOIN event_counters e
+	    ON e.partner_id = c.partner_id WHERE c.id = new.client_id;
+END;
+CREATE TRIGGER events_assignment_removed AFTER DELETE ON assignments
+BEGIN
+	INSERT INTO event_counters (partner_id, seq)
+	    SELECT partner_id, 1 FROM clients WHERE id = old.client_id
+	    ON CONFLICT DO UPDATE SET seq = seq + 1;
+	INSERT INTO events (partner_id, seq, type, client_id, data, created_at)
+	    SELECT c.partner_id, e.seq, 'assignment.changed', old.client_id,
+	    json_object('user_id', old.user_id, 'assigned', json('false')),
+	    unixepoch() FROM clients c JOIN event_counters e
+	    ON e.partner_id = c.partner_id WHERE c.id = old.client_id;
+END;
+CREATE TRIGGER events_reminder_created AFTER INSERT ON reminders
+BEGIN
+	INSERT INTO event_counters (partner_id, seq)
+	    VALUES (new.partner_id, 1) ON CONFLICT DO UPDATE SET seq = seq + 1;
+	INSERT INTO events (partner_id, seq, type, client_id, data, created_at)
+	    SELECT new.partner_id, seq, 'reminder.created', new.client_id,
+	    json_object('reminder_id', new.id, 'sender_id', new.sender_id,
+	    'tasks', json(new.tasks)), unixepoch()
+	    FROM event_counters WHERE partner_id = new.partner_id;
+END;
+-- A reminder's email to one recipient delivered or failed for good, and
+-- a digest sent.
+CREATE TRIGGER events_outbox_done AFTER UPDATE OF status ON outbox
+WHEN old.status <> new.status AND (new.status = 'failed' OR
+    new.status = 'sent')
+BEGIN
+	INSERT INTO event_counters (partner_id, seq)
+	    SELECT partner_id, 1 FROM users WHERE id = new.user_id AND
+	    (new.kind = 'reminder' OR new.status = 'sent')
+	    ON CONFLICT DO UPDATE SET seq = seq + 1;
+	INSERT INTO events (partner_id, seq, type, client_id, data, created_at)
+	    SELECT r.partner_id, e.seq, CASE new.status WHEN 'sent' THEN
+	    'reminder.delivered' ELSE 'reminder.failed' END, r.client_id,
+	    json_object('reminder_id', r.id, 'user_id', new.user_id,
+	    'error', CASE new.status WHEN 'failed' THEN new.last_error END),
+	    unixepoch()
+	    FROM reminder_recipients rr JOIN reminders r ON r.id = rr.reminder_id
+	    JOIN event_counters e ON e.partner_id = r.partner_id
+	    WHERE rr.outbox_id = new.id AND new.kind = 'reminder';
+	INSERT INTO events (partner_id, seq, type, client_id, data, created_at)
+	    SELECT u.partner_id, e.seq, 'digest.sent', NULL,
+	    json_object('user_id', new.user_id, 'frequency', d.frequency,
+	    'period', d.period, 'clients', d.clients), unixepoch()
+	    FROM digests d JOIN users u ON u.id = d.user_id
+	    JOIN event_counters e ON e.partner_id = u.partner_id
+	    WHERE d.outbox_id = new.id AND new.kind = 'digest' AND
+	    new.status = 'sent';
+END;

@@ -30,6 +30,7 @@
 #include "store_assignee.h"
 #include "store_api_key.h"
 #include "store_audit.h"
+#include "store_event.h"
 #include "store_client.h"
 #include "store_digest.h"
 #include "store_expense.h"
@@ -274,6 +275,13 @@ struct store_backend {
 	int	(*outbox_backlog)(struct store *, int64_t *queued,
 		    int64_t *failed);
 	int	(*outbox_next_due)(struct store *, int64_t *at);
+
+	/* The feed of events (store_event.c). */
+	int	(*event_list)(struct store *, int64_t partner_id,
+		    int64_t after_seq, int limit,
+		    int (*fn)(const struct event *, void *), void *arg);
+	int	(*tidy_events)(struct store *, int64_t now, int max,
+		    int *deleted);
 
 	/* API keys (store_api_key.c). */
 	int	(*api_key_create)(struct store *, struct api_key *k,

@@ -70,6 +70,13 @@ static const struct {
 	{ "reminders", "id, partner_id, client_id, sender_id, tasks, "
 	    "comment, created_at, client_seq, sender_seq", NULL, 0 },
 	{ "reminder_recipients", "reminder_id, user_id, outbox_id", NULL, 0 },
+	/*
+	 * Last of the loaded: the target's triggers wrote events of their
+	 * own as the tables above came in; those go, and the source's come.
+	 */
+	{ "events", "id, partner_id, seq, type, client_id, data, created_at",
+	    NULL, 0 },
+	{ "event_counters", "partner_id, seq", NULL, 0 },
 	/* Rows that count nothing (0, 0) are left out on both sides. */
 	{ "client_counts", "partner_id, user_id, status, clients, "
 	    "with_missing", "all; rows that count nothing left out", 1 },

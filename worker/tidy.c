@@ -6,6 +6,7 @@
  */
 #include "../common/log.h"
 #include "../common/store_client.h"
+#include "../common/store_event.h"
 #include "../common/store_tidy.h"
 #include "tidy.h"
 
@@ -57,15 +58,16 @@ int
 tidy_run(struct job *j, int *merges)
 {
 	int64_t	 now = store_now();
-	int	 keys = 0, logins = 0, rc = 0;
+	int	 keys = 0, logins = 0, events = 0, rc = 0;
 
 	if (tidy_merge(j, merges) == -1)
 		rc = -1;
 	if (tidy_expire(j, store_tidy_idempotency, now, &keys) == -1 ||
-	    tidy_expire(j, store_tidy_logins, now, &logins) == -1)
+	    tidy_expire(j, store_tidy_logins, now, &logins) == -1 ||
+	    tidy_expire(j, store_tidy_events, now, &events) == -1)
 		rc = -1;
-	if (keys > 0 || logins > 0)
-		log_info("expired: %d idempotency keys, %d login attempts",
-		    keys, logins);
+	if (keys > 0 || logins > 0 || events > 0)
+		log_info("expired: %d idempotency keys, %d login attempts, "
+		    "%d events", keys, logins, events);
 	return rc;
 }

@@ -93,6 +93,8 @@ const struct store_backend pg_backend = {
 	.api_key_revoke = pg_api_key_revoke,
 	.api_key_by_prefix = pg_api_key_by_prefix,
 	.api_key_touch = pg_api_key_touch,
+	.event_list = pg_event_list,
+	.tidy_events = pg_tidy_events,
 	.audit_add = pg_audit_add,
 	.audit_list = pg_audit_list,
 

@@ -118,6 +118,14 @@ static const struct pg_copy_table {
 	    "ORDER BY reminder_id, user_id",
 	    "COPY reminder_recipients (reminder_id, user_id, outbox_id) "
 	    "FROM STDIN", 0 },
+	{ "events", 7,
+	    "SELECT id, partner_id, seq, type, client_id, data, created_at "
+	    "FROM events ORDER BY id",
+	    "COPY events (id, partner_id, seq, type, client_id, data, "
+	    "created_at) FROM STDIN", 0 },
+	{ "event_counters", 2,
+	    "SELECT partner_id, seq FROM event_counters ORDER BY partner_id",
+	    "COPY event_counters (partner_id, seq) FROM STDIN", 0 },
 	{ "client_counts", 5,
 	    "SELECT partner_id, user_id, status, clients, with_missing "
 	    "FROM client_counts WHERE clients <> 0 OR with_missing <> 0 "
@@ -246,6 +254,12 @@ pg_copy_load_begin(struct store *st, const char *table)
 		log_warnx("copy: %s cannot be loaded now", table);
 		return -1;
 	}
+	/* What the target's triggers wrote while the others came in. */
+	if ((strcmp(table, "events") == 0 &&
+	    pg_command(st, "DELETE FROM events", "copy") == -1) ||
+	    (strcmp(table, "event_counters") == 0 &&
+	    pg_command(st, "DELETE FROM event_counters", "copy") == -1))
+		return -1;
 	r = PQexec(pg_conn(st), t->load);
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
 		pg_log_result(st, r, table);
@@ -343,6 +357,8 @@ pg_copy_finish(struct store *st)
 	    "coalesce((SELECT max(id) FROM outbox), 0) + 1, false), "
 	    "setval(pg_get_serial_sequence('digests', 'id'), "
 	    "coalesce((SELECT max(id) FROM digests), 0) + 1, false), "
+	    "setval(pg_get_serial_sequence('events', 'id'), "
+	    "coalesce((SELECT max(id) FROM events), 0) + 1, false), "
 	    "setval(pg_get_serial_sequence('api_keys', 'id'), "
 	    "coalesce((SELECT max(id) FROM api_keys), 0) + 1, false), "
 	    "setval(pg_get_serial_sequence('reminders', 'id'), "

@@ -53,6 +53,18 @@ pg_tidy_idempotency(struct store *st, int64_t now, int max, int *deleted)
 }
 
 int
+pg_tidy_events(struct store *st, int64_t now, int max, int *deleted)
+{
+	static const struct pg_query q = { "tidy_events",
+	    "DELETE FROM events WHERE id IN (SELECT id FROM events "
+	    "WHERE created_at <= $1 ORDER BY created_at LIMIT $2 "
+	    "FOR UPDATE SKIP LOCKED)" };
+
+	return tidy_delete(st, &q, "events expiry", now - EVENT_KEEP, max,
+	    deleted);
+}
+
+int
 pg_tidy_logins(struct store *st, int64_t now, int max, int *deleted)
 {
 	/* A row counts while window_end > now (pg_login_claim). */

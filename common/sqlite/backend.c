@@ -95,6 +95,8 @@ const struct store_backend sqlite_backend = {
 	.api_key_revoke = sqlite_api_key_revoke,
 	.api_key_by_prefix = sqlite_api_key_by_prefix,
 	.api_key_touch = sqlite_api_key_touch,
+	.event_list = sqlite_event_list,
+	.tidy_events = sqlite_tidy_events,
 	.audit_add = sqlite_audit_add,
 	.audit_list = sqlite_audit_list,
 

@@ -121,6 +121,14 @@ static const struct sqlite_copy_table sqlite_copy_tables[] = {
 	    "FROM reminder_recipients ORDER BY reminder_id, user_id",
 	    "INSERT INTO reminder_recipients (reminder_id, user_id, "
 	    "outbox_id) VALUES (?, ?, ?)", 0, 0 },
+	{ "events", 7, "SELECT id, partner_id, seq, type, client_id, data, "
+	    "created_at FROM events ORDER BY id",
+	    "INSERT INTO events (id, partner_id, seq, type, client_id, data, "
+	    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", 0, 0 },
+	{ "event_counters", 2, "SELECT partner_id, seq FROM event_counters "
+	    "ORDER BY partner_id",
+	    "INSERT INTO event_counters (partner_id, seq) VALUES (?, ?)", 0,
+	    0 },
 	{ "client_counts", 5, "SELECT partner_id, user_id, status, clients, "
 	    "with_missing FROM client_counts "
 	    "WHERE clients <> 0 OR with_missing <> 0 "
@@ -222,6 +230,13 @@ sqlite_copy_load_begin(struct store *st, const char *table)
 		log_warnx("copy: %s cannot be loaded now", table);
 		return -1;
 	}
+	/* What the target's triggers wrote while the others came in. */
+	if (strcmp(table, "events") == 0 &&
+	    sqlite_step_control(st, "DELETE FROM events") == -1)
+		return -1;
+	if (strcmp(table, "event_counters") == 0 &&
+	    sqlite_step_control(st, "DELETE FROM event_counters") == -1)
+		return -1;
 	sq->load = t;
 	return 0;
 }

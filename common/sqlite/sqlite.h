@@ -320,6 +320,11 @@ int	sqlite_api_key_revoke(struct store *, int64_t partner_id,
 int	sqlite_api_key_by_prefix(struct store *, const char *prefix,
 	    struct api_key *out);
 int	sqlite_api_key_touch(struct store *, int64_t id, int64_t now);
+int	sqlite_event_list(struct store *, int64_t partner_id,
+	    int64_t after_seq, int limit,
+	    int (*fn)(const struct event *, void *), void *arg);
+int	sqlite_tidy_events(struct store *, int64_t now, int max,
+	    int *deleted);
 int	sqlite_audit_add(struct store *, int64_t partner_id, int64_t user_id,
 	    int64_t client_id, const char *action, const char *remote_addr);
 int	sqlite_audit_list(struct store *, int64_t partner_id,

@@ -52,6 +52,18 @@ sqlite_tidy_idempotency(struct store *st, int64_t now, int max, int *deleted)
 }
 
 int
+sqlite_tidy_events(struct store *st, int64_t now, int max, int *deleted)
+{
+	/* By the index on created_at: the feed's pages never read these. */
+	static const char sql[] =
+	    "DELETE FROM events WHERE id IN (SELECT id FROM events "
+	    "WHERE created_at <= ?1 ORDER BY created_at LIMIT ?2)";
+
+	return tidy_delete(st, sql, "events expiry", now - EVENT_KEEP, max,
+	    deleted);
+}
+
+int
 sqlite_tidy_logins(struct store *st, int64_t now, int max, int *deleted)
 {
 	/* A row counts while window_end > now (sqlite_login_claim). */

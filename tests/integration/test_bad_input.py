@@ -236,6 +236,7 @@ SPECS = {
         lambda w: {"balances": [{"client_id": _shared(w),
                                  "amount_minor": 100, "currency": "SEK"}]},
         "schema", 200),
+    "GET /v1/events": spec("admin", lambda w: "/v1/events"),
     "POST /v1/api-keys": spec(
         "admin", lambda w: "/v1/api-keys", _key_body, "schema", 201,
         [field("name", TEXT, maxlen=100), field("user_id", INT),

@@ -36,7 +36,8 @@ MOVES = pytest.mark.sqlite_only("moves a SQLite database")
 # Every table copy-to reports, in its order.
 TABLES = ["partners", "users", "login_attempts", "clients", "assignments",
           "expenses", "audit_events", "notification_preferences", "outbox",
-          "digests", "idempotency_keys", "reminders", "reminder_recipients",
+          "digests", "idempotency_keys", "api_keys", "reminders",
+          "reminder_recipients", "events", "event_counters",
           "client_counts"]
 
 CLIENTS = [
@@ -309,7 +310,7 @@ def test_sqlite_copy_prints_every_table_matching(moved):
               "assignments", "expenses", "audit_events",
               "notification_preferences", "outbox", "digests",
               "idempotency_keys", "reminders", "reminder_recipients",
-              "client_counts"):
+              "events", "event_counters", "client_counts"):
         assert rows[t] > 0, t
     # The columns each checksum covers are named.
     assert "SHA-256" in out.stdout

@@ -84,6 +84,7 @@ MATRIX = {
         row(204, 403, 403, 403, 404, 401, 401),
     "POST /v1/clients/{id}/access": row(201, 201, 404, 403, 404, 401, 401),
     "GET /v1/audit-events": row(200, 403, 403, 403, 200, 401, 401),
+    "GET /v1/events": row(200, 403, 403, 200, 200, 401, 401),
     "POST /v1/api-keys": row(201, 403, 403, 403, 422, 401, 401),
     "GET /v1/api-keys": row(200, 403, 403, 403, 200, 401, 401),
     "GET /v1/api-keys/{id}": row(200, 403, 403, 403, 404, 401, 401),
@@ -107,6 +108,7 @@ MATRIX = {
 # others, a key without the route's scope gets 403.
 KEY_SCOPES = {
     "GET /v1/me": "any",
+    "GET /v1/events": "events:read",
     "GET /v1/clients": "clients:read",
     "GET /v1/clients/tabs": "clients:read",
     "GET /v1/clients/{id}": "clients:read",
@@ -348,6 +350,7 @@ REQUESTS = {
         "PATCH", _shared_expense_path(w),
         {"receipt_status": "attached" if seq() % 2 else "missing"}, None),
     "DELETE /v1/clients/{id}/expenses/{expense_id}": _delete_expense,
+    "GET /v1/events": lambda w, c: ("GET", "/v1/events", None, None),
     "POST /v1/api-keys": lambda w, c: (
         "POST", "/v1/api-keys", _new_key_body(w, c), None),
     "GET /v1/api-keys": lambda w, c: ("GET", "/v1/api-keys", None, None),
