@@ -45,7 +45,8 @@ WORKER_LIB_OBJ	 = $(filter-out $(OBJDIR)/worker/main.o,$(WORKER_OBJ))
 UNIT_SRC	 = $(wildcard tests/unit/test_*.c)
 UNIT_BIN	 = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 
-.PHONY: all binaries asan deps test unit integration contract run cluster bench \
+.PHONY: all binaries asan deps test unit integration contract client run \
+	cluster bench \
 	fuzz clean deps-check
 
 all: deps-check binaries
@@ -129,6 +130,11 @@ integration: deps-check
 
 contract:
 	sh scripts/lint-openapi
+
+# The typed TypeScript client as an npm package: build/client and
+# build/partner-portal-client-VERSION.tgz.
+client:
+	sh scripts/client/build
 
 # Every test: unit tests, the integration suite on the normal build and
 # again under AddressSanitizer and UndefinedBehaviorSanitizer, and the
