@@ -196,3 +196,18 @@ def test_keys_of_one_firm_reach_none_of_another(api, firm):
     key = new_key(api, firm)["key"]
     assert_problem(api.get("/v1/clients/%d" % theirs["id"], key), 404)
     assert list_page(api, key, tab="all")["data"] == []
+
+
+def test_a_locked_password_login_leaves_the_key_working(api, firm):
+    """A stranger who guesses the integration's password until its logins
+    are throttled keeps the sync job out of nothing: it uses its key."""
+    key = new_key(api, firm)["key"]
+    for _ in range(200):
+        r = api.post("/v1/auth/token", None, json={
+            "email": firm.integration["email"], "password": "guess-guess"})
+        if r.status_code == 429:
+            break
+        assert r.status_code == 401, r.text
+    assert r.status_code == 429, "the guesses were never throttled"
+    assert api.ok("GET", "/v1/me", key)["id"] == firm.integration.id
+    assert api.ok("GET", "/v1/clients", key, params={"tab": "all"})
