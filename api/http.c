@@ -112,13 +112,15 @@ reply_json(struct request *req, int status, cJSON *doc)
 	return reply_doc(req, status, "application/json", doc);
 }
 
-/* The problem document; errors and the extension member are optional. */
+/*
+ * The problem document; errors and the extension members (moved into
+ * the document) are optional. Returns -1, for "return reply_...".
+ */
 static int
 reply_problem_full(struct request *req, int status, const char *type,
-    const char *title, const char *detail, cJSON *errors,
-    const char *ext_name, const char *ext_value)
+    const char *title, const char *detail, cJSON *errors, cJSON *members)
 {
-	cJSON	*doc;
+	cJSON	*doc, *m;
 	char	 uri[96];
 
 	(void)snprintf(uri, sizeof(uri), "/problems/%s", type);
@@ -127,14 +129,18 @@ reply_problem_full(struct request *req, int status, const char *type,
 	    cJSON_AddStringToObject(doc, "title", title) == NULL ||
 	    json_add_int(doc, "status", status) == NULL ||
 	    (detail != NULL &&
-	    cJSON_AddStringToObject(doc, "detail", detail) == NULL) ||
-	    (ext_name != NULL &&
-	    cJSON_AddStringToObject(doc, ext_name, ext_value) == NULL)) {
+	    cJSON_AddStringToObject(doc, "detail", detail) == NULL)) {
 		cJSON_Delete(errors);
+		cJSON_Delete(members);
 		cJSON_Delete(doc);
 		(void)reply_doc(req, status, "application/problem+json", NULL);
 		return -1;
 	}
+	while (members != NULL && (m = members->child) != NULL) {
+		cJSON_DetachItemViaPointer(members, m);
+		cJSON_AddItemToObject(doc, m->string, m);
+	}
+	cJSON_Delete(members);
 	if (errors != NULL)
 		cJSON_AddItemToObject(doc, "errors", errors);
 	(void)reply_doc(req, status, "application/problem+json", doc);
@@ -146,7 +152,7 @@ reply_problem_errors(struct request *req, int status, const char *type,
     const char *title, const char *detail, cJSON *errors)
 {
 	return reply_problem_full(req, status, type, title, detail, errors,
-	    NULL, NULL);
+	    NULL);
 }
 
 int
@@ -154,8 +160,14 @@ reply_problem_member(struct request *req, int status, const char *type,
     const char *title, const char *detail, const char *name,
     const char *value)
 {
-	return reply_problem_full(req, status, type, title, detail, NULL,
-	    name, value);
+	cJSON	*m;
+
+	if ((m = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(m, name, value) == NULL) {
+		cJSON_Delete(m);
+		m = NULL;
+	}
+	return reply_problem_full(req, status, type, title, detail, NULL, m);
 }
 
 int
@@ -163,22 +175,15 @@ reply_problem_id(struct request *req, int status, const char *type,
     const char *title, const char *detail, const char *field,
     const char *id_name, int64_t id)
 {
-	cJSON	*doc;
-	char	 uri[96];
+	cJSON	*m;
 
-	(void)snprintf(uri, sizeof(uri), "/problems/%s", type);
-	if ((doc = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddStringToObject(doc, "type", uri) == NULL ||
-	    cJSON_AddStringToObject(doc, "title", title) == NULL ||
-	    json_add_int(doc, "status", status) == NULL ||
-	    cJSON_AddStringToObject(doc, "detail", detail) == NULL ||
-	    cJSON_AddStringToObject(doc, "field", field) == NULL ||
-	    json_add_int(doc, id_name, id) == NULL) {
-		cJSON_Delete(doc);
-		doc = NULL;
+	if ((m = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(m, "field", field) == NULL ||
+	    json_add_int(m, id_name, id) == NULL) {
+		cJSON_Delete(m);
+		m = NULL;
 	}
-	(void)reply_doc(req, status, "application/problem+json", doc);
-	return -1;
+	return reply_problem_full(req, status, type, title, detail, NULL, m);
 }
 
 int

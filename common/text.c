@@ -103,6 +103,36 @@ text_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* The value of a lower-case hex digit, or -1. */
+static int
+text_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+text_unhex(const char *hex, unsigned char *out, size_t outmax,
+    size_t *outlen)
+{
+	size_t	 i, n = strlen(hex);
+	int	 hi, lo;
+
+	if (n % 2 != 0 || n / 2 > outmax)
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		if ((hi = text_hex_digit(hex[2 * i])) == -1 ||
+		    (lo = text_hex_digit(hex[2 * i + 1])) == -1)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	*outlen = n / 2;
+	return 0;
+}
+
 uint64_t
 text_hash64(uint64_t h, const void *p, size_t n)
 {

@@ -36,6 +36,13 @@ int	text_has_control(const char *s);
 
 /* Writes 2 * n hex digits and a NUL into out. */
 void	text_hex(const unsigned char *in, size_t n, char *out);
+/*
+ * Reads the lower-case hex digits of hex, all of it, as bytes into out
+ * (at most outmax) and their number into *outlen. 0, or -1 when hex is
+ * of odd length, holds another character, or does not fit.
+ */
+int	text_unhex(const char *hex, unsigned char *out, size_t outmax,
+	    size_t *outlen);
 
 /*
  * FNV-1a, 64 bits, continuing from h (start with TEXT_HASH_INIT): a

@@ -5,6 +5,7 @@
 
 #include "../log.h"
 #include "../store_api_key.h"
+#include "../text.h"
 #include "pg.h"
 
 /* Every statement reads these first, in this order; then the hash. */
@@ -13,23 +14,12 @@
 	"coalesce(expires_at, 0), coalesce(last_used_at, 0), " \
 	"coalesce(revoked_at, 0), created_by, created_at"
 
-static int
-key_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Row row of KEY_COLUMNS (and the hash in hex, when with_hash) into k. */
 static int
 key_from_row(const PGresult *r, int row, struct api_key *k, int with_hash)
 {
-	const char	*hex;
 	char		 scopes[128];
-	int		 i, hi, lo;
+	size_t		 len;
 
 	memset(k, 0, sizeof(*k));
 	k->id = pg_get_int64(r, row, 0);
@@ -45,17 +35,9 @@ key_from_row(const PGresult *r, int row, struct api_key *k, int with_hash)
 	    pg_get_text(r, row, 5, scopes, sizeof(scopes)) == -1 ||
 	    (k->scopes = api_scopes_parse(scopes)) == 0)
 		goto bad;
-	if (with_hash) {
-		hex = PQgetvalue(r, row, 11);
-		if (strlen(hex) != API_KEY_HASH_LEN * 2)
-			goto bad;
-		for (i = 0; i < API_KEY_HASH_LEN; i++) {
-			if ((hi = key_hex_digit(hex[2 * i])) == -1 ||
-			    (lo = key_hex_digit(hex[2 * i + 1])) == -1)
-				goto bad;
-			k->hash[i] = (uint8_t)(hi << 4 | lo);
-		}
-	}
+	if (with_hash && (text_unhex(PQgetvalue(r, row, 11), k->hash,
+	    sizeof(k->hash), &len) == -1 || len != API_KEY_HASH_LEN))
+		goto bad;
 	return STORE_OK;
 bad:
 	log_warnx("api key %lld: malformed row", (long long)k->id);

@@ -15,6 +15,7 @@
 #include "../collate.h"
 #include "../log.h"
 #include "../store_client.h"
+#include "../text.h"
 #include "pg.h"
 
 /*
@@ -209,17 +210,6 @@ static const struct pg_query client_search_q[2][2][4] = {
 	},
 };
 
-/* The value of a lower-case hex digit, or -1. */
-static int
-client_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * A bytea in text format ("\x" and hex digits) into key, the sort key
  * as the SQLite backend reads it. 0, or -1 if malformed or too long.
@@ -227,20 +217,9 @@ client_hex_digit(char c)
 static int
 client_key_read(const char *hex, uint8_t *key, size_t *keylen)
 {
-	size_t	 i, n = strlen(hex);
-	int	 hi, lo;
-
-	if (n < 2 || hex[0] != '\\' || hex[1] != 'x' || n % 2 != 0 ||
-	    (n - 2) / 2 > COLLATE_KEY_MAX)
+	if (hex[0] != '\\' || hex[1] != 'x')
 		return -1;
-	for (i = 0; i < (n - 2) / 2; i++) {
-		if ((hi = client_hex_digit(hex[2 + 2 * i])) == -1 ||
-		    (lo = client_hex_digit(hex[3 + 2 * i])) == -1)
-			return -1;
-		key[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*keylen = (n - 2) / 2;
-	return 0;
+	return text_unhex(hex + 2, key, COLLATE_KEY_MAX, keylen);
 }
 
 /* The kept counters of (partner, user or 0, status): $1, $2, $3. */

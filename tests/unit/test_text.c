@@ -274,6 +274,24 @@ test_has_control_bidi(void **state)
 }
 
 static void
+test_unhex(void **state)
+{
+	unsigned char	 out[4];
+	size_t		 n = 99;
+
+	(void)state;
+	assert_int_equal(text_unhex("00ff7a", out, sizeof(out), &n), 0);
+	assert_int_equal(n, 3);
+	assert_true(out[0] == 0x00 && out[1] == 0xff && out[2] == 0x7a);
+	assert_int_equal(text_unhex("", out, sizeof(out), &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(text_unhex("abc", out, sizeof(out), &n), -1);
+	assert_int_equal(text_unhex("AB", out, sizeof(out), &n), -1);
+	assert_int_equal(text_unhex("0g", out, sizeof(out), &n), -1);
+	assert_int_equal(text_unhex("0102030405", out, sizeof(out), &n), -1);
+}
+
+static void
 test_hex(void **state)
 {
 	static const unsigned char	 in[] = { 0x00, 0x01, 0x7f, 0x80,
@@ -322,6 +340,7 @@ main(void)
 		cmocka_unit_test(test_has_control),
 		cmocka_unit_test(test_has_control_bidi),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_unhex),
 		cmocka_unit_test(test_equal_ct),
 	};
 
