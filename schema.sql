@@ -1271,3 +1271,62 @@ BEGIN
 	    WHERE d.outbox_id = new.id AND new.kind = 'digest' AND
 	    new.status = 'sent';
 END;
+-- version 18
+-- Webhooks: a firm's endpoints, and a delivery of each event to each
+-- endpoint that asked for its type, queued by a trigger in the
+-- transaction that wrote the event (the outbox of webhooks), with each
+-- attempt kept for the deliveries list. The secret is kept as given out:
+-- the worker signs with it. failing_since is the time of the first
+-- failed attempt since the last that succeeded.
+CREATE TABLE webhook_endpoints (
+	id		INTEGER PRIMARY KEY,
+	partner_id	INTEGER NOT NULL REFERENCES partners (id),
+	url		TEXT NOT NULL,
+	events		TEXT NOT NULL,
+	secret		TEXT NOT NULL,
+	enabled		INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+	failing_since	INTEGER,
+	disabled_at	INTEGER,
+	created_by	INTEGER NOT NULL,
+	created_at	INTEGER NOT NULL,
+	updated_at	INTEGER NOT NULL
+);
+CREATE INDEX webhook_endpoints_by_partner
+	ON webhook_endpoints (partner_id, id);
+CREATE TABLE webhook_deliveries (
+	id		INTEGER PRIMARY KEY,
+	endpoint_id	INTEGER NOT NULL REFERENCES webhook_endpoints (id),
+	event_id	INTEGER NOT NULL,
+	status		TEXT NOT NULL DEFAULT 'pending'
+			    CHECK (status IN ('pending', 'delivered')),
+	attempts	INTEGER NOT NULL DEFAULT 0,
+	next_attempt_at	INTEGER NOT NULL,
+	lease_until	INTEGER NOT NULL DEFAULT 0,
+	created_at	INTEGER NOT NULL,
+	delivered_at	INTEGER
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries
+	(next_attempt_at, id) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_by_endpoint
+	ON webhook_deliveries (endpoint_id, id);
+CREATE TABLE webhook_attempts (
+	id		INTEGER PRIMARY KEY,
+	delivery_id	INTEGER NOT NULL,
+	endpoint_id	INTEGER NOT NULL,
+	attempt		INTEGER NOT NULL,
+	attempted_at	INTEGER NOT NULL,
+	http_status	INTEGER,
+	error		TEXT,
+	duration_ms	INTEGER NOT NULL
+);
+CREATE INDEX webhook_attempts_by_endpoint
+	ON webhook_attempts (endpoint_id, id);
+CREATE TRIGGER webhook_fanout AFTER INSERT ON events
+BEGIN
+	INSERT INTO webhook_deliveries (endpoint_id, event_id,
+	    next_attempt_at, created_at)
+	    SELECT id, new.id, new.created_at, new.created_at
+	    FROM webhook_endpoints WHERE partner_id = new.partner_id AND
+	    enabled = 1 AND instr(' ' || events || ' ', ' ' || new.type || ' ')
+	    > 0;
+END;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/event_json.h"
 #include "../common/jsonw.h"
 #include "../common/log.h"
 #include "../common/store_event.h"
@@ -30,38 +31,14 @@ static int
 events_row(const struct event *ev, void *arg)
 {
 	struct events_page	*p = arg;
-	cJSON			*data;
-	char			*text;
 
 	/* One more than the page: it only says there is more. */
 	if (p->rows == p->limit) {
 		p->more = 1;
 		return 0;
 	}
-	/* The backends write the JSON differently: one form goes out. */
-	if ((data = cJSON_Parse(ev->data)) == NULL ||
-	    (text = cJSON_PrintUnformatted(data)) == NULL) {
-		cJSON_Delete(data);
-		log_warnx("event %lld: data is not JSON", (long long)ev->id);
+	if (event_json_write(p->w, ev) == -1)
 		return -1;
-	}
-	jsonw_object_open(p->w);
-	jsonw_key(p->w, "id");
-	jsonw_int(p->w, ev->id);
-	jsonw_key(p->w, "type");
-	jsonw_string(p->w, ev->type);
-	jsonw_key(p->w, "created_at");
-	jsonw_time(p->w, ev->created_at);
-	jsonw_key(p->w, "client_id");
-	if (ev->client_id != 0)
-		jsonw_int(p->w, ev->client_id);
-	else
-		jsonw_null(p->w);
-	jsonw_key(p->w, "data");
-	jsonw_raw(p->w, text, strlen(text));
-	jsonw_object_close(p->w);
-	cJSON_free(text);
-	cJSON_Delete(data);
 	p->last_seq = ev->seq;
 	p->rows++;
 	return p->w->error ? -1 : 0;

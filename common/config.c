@@ -261,7 +261,9 @@ config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
 	    config_int(&cfg->worker_poll, "PORTAL_WORKER_POLL", 5, 1, 3600,
 	    err, errlen) == -1 ||
 	    config_int(&cfg->smtp_connections, "PORTAL_SMTP_CONNECTIONS", 1,
-	    1, 16, err, errlen) == -1)
+	    1, 16, err, errlen) == -1 ||
+	    config_int(&cfg->webhook_allow_loopback,
+	    "PORTAL_WEBHOOK_ALLOW_LOOPBACK", 0, 0, 1, err, errlen) == -1)
 		goto fail;
 	/*
 	 * Login attempts: the budget of one address over every client is

@@ -50,6 +50,11 @@ struct config {
 	long long	 smtp_connections;
 	/* Seconds a claimed outbox message stays the claimer's unrenewed. */
 	long long	 outbox_lease;
+	/*
+	 * Webhooks may go over plain HTTP to loopback addresses (tests
+	 * only): PORTAL_WEBHOOK_ALLOW_LOOPBACK=1.
+	 */
+	long long	 webhook_allow_loopback;
 	/* HS256 key; wiped by config_cleanup(). */
 	unsigned char	 secret[CONFIG_SECRET_MAX];
 	size_t		 secret_len;

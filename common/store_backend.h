@@ -31,6 +31,7 @@
 #include "store_api_key.h"
 #include "store_audit.h"
 #include "store_event.h"
+#include "store_webhook.h"
 #include "store_client.h"
 #include "store_digest.h"
 #include "store_expense.h"
@@ -282,6 +283,29 @@ struct store_backend {
 		    int (*fn)(const struct event *, void *), void *arg);
 	int	(*tidy_events)(struct store *, int64_t now, int max,
 		    int *deleted);
+
+	/* Webhooks (store_webhook.c). */
+	int	(*webhook_create)(struct store *, struct webhook_endpoint *e);
+	int	(*webhook_get)(struct store *, int64_t partner_id, int64_t id,
+		    struct webhook_endpoint *out);
+	int	(*webhook_list)(struct store *, int64_t partner_id,
+		    int (*fn)(const struct webhook_endpoint *, void *),
+		    void *arg);
+	int	(*webhook_delete)(struct store *, int64_t partner_id,
+		    int64_t id);
+	int	(*webhook_set_secret)(struct store *, int64_t partner_id,
+		    int64_t id, const char *secret, int64_t now);
+	int	(*webhook_set_enabled)(struct store *, int64_t partner_id,
+		    int64_t id, int enabled, int64_t now);
+	int	(*webhook_attempts)(struct store *, int64_t partner_id,
+		    int64_t endpoint_id, int64_t before_id, int limit,
+		    int (*fn)(const struct webhook_attempt *, void *),
+		    void *arg);
+	int	(*webhook_claim)(struct store *, int64_t now, int64_t lease,
+		    struct webhook_job *out);
+	int	(*webhook_record)(struct store *,
+		    const struct webhook_job *job,
+		    const struct webhook_outcome *outcome);
 
 	/* API keys (store_api_key.c). */
 	int	(*api_key_create)(struct store *, struct api_key *k,

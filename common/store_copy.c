@@ -74,9 +74,16 @@ static const struct {
 	 * Last of the loaded: the target's triggers wrote events of their
 	 * own as the tables above came in; those go, and the source's come.
 	 */
+	{ "webhook_endpoints", "id, partner_id, url, events, secret, enabled, "
+	    "failing_since, disabled_at, created_by, created_at, updated_at",
+	    NULL, 0 },
 	{ "events", "id, partner_id, seq, type, client_id, data, created_at",
 	    NULL, 0 },
 	{ "event_counters", "partner_id, seq", NULL, 0 },
+	{ "webhook_deliveries", "id, endpoint_id, event_id, status, attempts, "
+	    "next_attempt_at, lease_until, created_at, delivered_at", NULL, 0 },
+	{ "webhook_attempts", "id, delivery_id, endpoint_id, attempt, "
+	    "attempted_at, http_status, error, duration_ms", NULL, 0 },
 	/* Rows that count nothing (0, 0) are left out on both sides. */
 	{ "client_counts", "partner_id, user_id, status, clients, "
 	    "with_missing", "all; rows that count nothing left out", 1 },

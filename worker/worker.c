@@ -14,6 +14,7 @@
 #include "deliver.h"
 #include "digest.h"
 #include "tidy.h"
+#include "webhooks.h"
 #include "worker.h"
 
 static double
@@ -30,6 +31,7 @@ worker_pass(struct worker *w)
 	struct job		 j = { .store = w->store, .cfg = w->cfg };
 	struct digest_stats	 ds;
 	struct deliver_stats	 dl;
+	struct webhooks_stats	 wh;
 	struct timespec		 t0, t1, t2, t3;
 	int64_t			 now = store_now();
 	int			 merges, rc = 0;
@@ -51,6 +53,11 @@ worker_pass(struct worker *w)
 		    "in %.1f ms", ds.written, ds.skipped, worker_ms(&t0, &t1),
 		    dl.sent, dl.retried, dl.failed, dl.cancelled,
 		    worker_ms(&t1, &t2));
+	if (webhooks_run(&j, &wh) == -1)
+		rc = -1;
+	if (wh.delivered || wh.failed || wh.disabled)
+		log_info("pass: webhooks delivered %d, failed %d; endpoints "
+		    "disabled %d", wh.delivered, wh.failed, wh.disabled);
 	if (tidy_run(&j, &merges) == -1)
 		rc = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t3);

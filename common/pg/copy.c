@@ -118,6 +118,13 @@ static const struct pg_copy_table {
 	    "ORDER BY reminder_id, user_id",
 	    "COPY reminder_recipients (reminder_id, user_id, outbox_id) "
 	    "FROM STDIN", 0 },
+	{ "webhook_endpoints", 11,
+	    "SELECT id, partner_id, url, events, secret, enabled::integer, "
+	    "failing_since, disabled_at, created_by, created_at, updated_at "
+	    "FROM webhook_endpoints ORDER BY id",
+	    "COPY webhook_endpoints (id, partner_id, url, events, secret, "
+	    "enabled, failing_since, disabled_at, created_by, created_at, "
+	    "updated_at) FROM STDIN", 0 },
 	{ "events", 7,
 	    "SELECT id, partner_id, seq, type, client_id, data, created_at "
 	    "FROM events ORDER BY id",
@@ -126,6 +133,18 @@ static const struct pg_copy_table {
 	{ "event_counters", 2,
 	    "SELECT partner_id, seq FROM event_counters ORDER BY partner_id",
 	    "COPY event_counters (partner_id, seq) FROM STDIN", 0 },
+	{ "webhook_deliveries", 9,
+	    "SELECT id, endpoint_id, event_id, status, attempts, "
+	    "next_attempt_at, lease_until, created_at, delivered_at "
+	    "FROM webhook_deliveries ORDER BY id",
+	    "COPY webhook_deliveries (id, endpoint_id, event_id, status, "
+	    "attempts, next_attempt_at, lease_until, created_at, delivered_at) "
+	    "FROM STDIN", 0 },
+	{ "webhook_attempts", 8,
+	    "SELECT id, delivery_id, endpoint_id, attempt, attempted_at, "
+	    "http_status, error, duration_ms FROM webhook_attempts ORDER BY id",
+	    "COPY webhook_attempts (id, delivery_id, endpoint_id, attempt, "
+	    "attempted_at, http_status, error, duration_ms) FROM STDIN", 0 },
 	{ "client_counts", 5,
 	    "SELECT partner_id, user_id, status, clients, with_missing "
 	    "FROM client_counts WHERE clients <> 0 OR with_missing <> 0 "
@@ -258,7 +277,9 @@ pg_copy_load_begin(struct store *st, const char *table)
 	if ((strcmp(table, "events") == 0 &&
 	    pg_command(st, "DELETE FROM events", "copy") == -1) ||
 	    (strcmp(table, "event_counters") == 0 &&
-	    pg_command(st, "DELETE FROM event_counters", "copy") == -1))
+	    pg_command(st, "DELETE FROM event_counters", "copy") == -1) ||
+	    (strcmp(table, "webhook_deliveries") == 0 &&
+	    pg_command(st, "DELETE FROM webhook_deliveries", "copy") == -1))
 		return -1;
 	r = PQexec(pg_conn(st), t->load);
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
@@ -357,6 +378,12 @@ pg_copy_finish(struct store *st)
 	    "coalesce((SELECT max(id) FROM outbox), 0) + 1, false), "
 	    "setval(pg_get_serial_sequence('digests', 'id'), "
 	    "coalesce((SELECT max(id) FROM digests), 0) + 1, false), "
+	    "setval(pg_get_serial_sequence('webhook_endpoints', 'id'), "
+	    "coalesce((SELECT max(id) FROM webhook_endpoints), 0) + 1, false), "
+	    "setval(pg_get_serial_sequence('webhook_deliveries', 'id'), "
+	    "coalesce((SELECT max(id) FROM webhook_deliveries), 0) + 1, false), "
+	    "setval(pg_get_serial_sequence('webhook_attempts', 'id'), "
+	    "coalesce((SELECT max(id) FROM webhook_attempts), 0) + 1, false), "
 	    "setval(pg_get_serial_sequence('events', 'id'), "
 	    "coalesce((SELECT max(id) FROM events), 0) + 1, false), "
 	    "setval(pg_get_serial_sequence('api_keys', 'id'), "

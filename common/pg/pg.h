@@ -423,6 +423,23 @@ int	pg_event_list(struct store *, int64_t partner_id,
 	    int (*fn)(const struct event *, void *), void *arg);
 int	pg_tidy_events(struct store *, int64_t now, int max,
 	    int *deleted);
+int	pg_webhook_create(struct store *, struct webhook_endpoint *e);
+int	pg_webhook_get(struct store *, int64_t partner_id, int64_t id,
+	    struct webhook_endpoint *out);
+int	pg_webhook_list(struct store *, int64_t partner_id,
+	    int (*fn)(const struct webhook_endpoint *, void *), void *arg);
+int	pg_webhook_delete(struct store *, int64_t partner_id, int64_t id);
+int	pg_webhook_set_secret(struct store *, int64_t partner_id, int64_t id,
+	    const char *secret, int64_t now);
+int	pg_webhook_set_enabled(struct store *, int64_t partner_id, int64_t id,
+	    int enabled, int64_t now);
+int	pg_webhook_attempts(struct store *, int64_t partner_id,
+	    int64_t endpoint_id, int64_t before_id, int limit,
+	    int (*fn)(const struct webhook_attempt *, void *), void *arg);
+int	pg_webhook_claim(struct store *, int64_t now, int64_t lease,
+	    struct webhook_job *out);
+int	pg_webhook_record(struct store *, const struct webhook_job *job,
+	    const struct webhook_outcome *outcome);
 int	pg_audit_add(struct store *, int64_t partner_id, int64_t user_id,
 	    int64_t client_id, const char *action, const char *remote_addr);
 int	pg_audit_list(struct store *, int64_t partner_id, int64_t client_id,

@@ -121,6 +121,13 @@ static const struct sqlite_copy_table sqlite_copy_tables[] = {
 	    "FROM reminder_recipients ORDER BY reminder_id, user_id",
 	    "INSERT INTO reminder_recipients (reminder_id, user_id, "
 	    "outbox_id) VALUES (?, ?, ?)", 0, 0 },
+	{ "webhook_endpoints", 11, "SELECT id, partner_id, url, events, "
+	    "secret, enabled, failing_since, disabled_at, created_by, "
+	    "created_at, updated_at FROM webhook_endpoints ORDER BY id",
+	    "INSERT INTO webhook_endpoints (id, partner_id, url, events, "
+	    "secret, enabled, failing_since, disabled_at, created_by, "
+	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    0, 0 },
 	{ "events", 7, "SELECT id, partner_id, seq, type, client_id, data, "
 	    "created_at FROM events ORDER BY id",
 	    "INSERT INTO events (id, partner_id, seq, type, client_id, data, "
@@ -129,6 +136,18 @@ static const struct sqlite_copy_table sqlite_copy_tables[] = {
 	    "ORDER BY partner_id",
 	    "INSERT INTO event_counters (partner_id, seq) VALUES (?, ?)", 0,
 	    0 },
+	{ "webhook_deliveries", 9, "SELECT id, endpoint_id, event_id, status, "
+	    "attempts, next_attempt_at, lease_until, created_at, delivered_at "
+	    "FROM webhook_deliveries ORDER BY id",
+	    "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, status, "
+	    "attempts, next_attempt_at, lease_until, created_at, delivered_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", 0, 0 },
+	{ "webhook_attempts", 8, "SELECT id, delivery_id, endpoint_id, "
+	    "attempt, attempted_at, http_status, error, duration_ms "
+	    "FROM webhook_attempts ORDER BY id",
+	    "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, "
+	    "attempt, attempted_at, http_status, error, duration_ms) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", 0, 0 },
 	{ "client_counts", 5, "SELECT partner_id, user_id, status, clients, "
 	    "with_missing FROM client_counts "
 	    "WHERE clients <> 0 OR with_missing <> 0 "
@@ -236,6 +255,9 @@ sqlite_copy_load_begin(struct store *st, const char *table)
 		return -1;
 	if (strcmp(table, "event_counters") == 0 &&
 	    sqlite_step_control(st, "DELETE FROM event_counters") == -1)
+		return -1;
+	if (strcmp(table, "webhook_deliveries") == 0 &&
+	    sqlite_step_control(st, "DELETE FROM webhook_deliveries") == -1)
 		return -1;
 	sq->load = t;
 	return 0;

@@ -325,6 +325,23 @@ int	sqlite_event_list(struct store *, int64_t partner_id,
 	    int (*fn)(const struct event *, void *), void *arg);
 int	sqlite_tidy_events(struct store *, int64_t now, int max,
 	    int *deleted);
+int	sqlite_webhook_create(struct store *, struct webhook_endpoint *e);
+int	sqlite_webhook_get(struct store *, int64_t partner_id, int64_t id,
+	    struct webhook_endpoint *out);
+int	sqlite_webhook_list(struct store *, int64_t partner_id,
+	    int (*fn)(const struct webhook_endpoint *, void *), void *arg);
+int	sqlite_webhook_delete(struct store *, int64_t partner_id, int64_t id);
+int	sqlite_webhook_set_secret(struct store *, int64_t partner_id, int64_t id,
+	    const char *secret, int64_t now);
+int	sqlite_webhook_set_enabled(struct store *, int64_t partner_id, int64_t id,
+	    int enabled, int64_t now);
+int	sqlite_webhook_attempts(struct store *, int64_t partner_id,
+	    int64_t endpoint_id, int64_t before_id, int limit,
+	    int (*fn)(const struct webhook_attempt *, void *), void *arg);
+int	sqlite_webhook_claim(struct store *, int64_t now, int64_t lease,
+	    struct webhook_job *out);
+int	sqlite_webhook_record(struct store *, const struct webhook_job *job,
+	    const struct webhook_outcome *outcome);
 int	sqlite_audit_add(struct store *, int64_t partner_id, int64_t user_id,
 	    int64_t client_id, const char *action, const char *remote_addr);
 int	sqlite_audit_list(struct store *, int64_t partner_id,

@@ -140,6 +140,19 @@ def _shared_key(w):
     return w.shared_key
 
 
+def _new_hook(w):
+    return w.api.ok("POST", "/v1/webhooks", w.token("admin"), 201,
+                    json={"url": "https://hooks.example.com/portal",
+                          "events": ["client.created"]})
+
+
+def _shared_hook(w):
+    """One webhook endpoint of the world's firm, made on first use."""
+    if getattr(w, "shared_hook", None) is None:
+        w.shared_hook = _new_hook(w)
+    return w.shared_hook
+
+
 def _uniq():
     return "%d-%s" % (seq(), uuid.uuid4().hex[:6])
 
@@ -237,6 +250,26 @@ SPECS = {
                                  "amount_minor": 100, "currency": "SEK"}]},
         "schema", 200),
     "GET /v1/events": spec("admin", lambda w: "/v1/events"),
+    "POST /v1/webhooks": spec(
+        "admin", lambda w: "/v1/webhooks",
+        lambda w: {"url": "https://hooks.example.com/%s" % _uniq(),
+                   "events": ["client.created"]}, "schema", 201,
+        [field("url", FORMAT), field("events", ENUM_ARRAY)]),
+    "GET /v1/webhooks": spec("admin", lambda w: "/v1/webhooks"),
+    "GET /v1/webhooks/{id}": spec(
+        "admin", lambda w: "/v1/webhooks/%d" % _shared_hook(w)["id"]),
+    "PATCH /v1/webhooks/{id}": spec(
+        "admin", lambda w: "/v1/webhooks/%d" % _shared_hook(w)["id"],
+        lambda w: {"enabled": True}, "schema", 200,
+        [field("enabled", BOOL)]),
+    "DELETE /v1/webhooks/{id}": spec(
+        "admin", lambda w: "/v1/webhooks/%d" % _new_hook(w)["id"], ok=204),
+    "POST /v1/webhooks/{id}/rotate-secret": spec(
+        "admin", lambda w: "/v1/webhooks/%d/rotate-secret"
+        % _shared_hook(w)["id"], lambda w: {}, "none"),
+    "GET /v1/webhooks/{id}/deliveries": spec(
+        "admin", lambda w: "/v1/webhooks/%d/deliveries"
+        % _shared_hook(w)["id"]),
     "POST /v1/api-keys": spec(
         "admin", lambda w: "/v1/api-keys", _key_body, "schema", 201,
         [field("name", TEXT, maxlen=100), field("user_id", INT),
@@ -833,7 +866,8 @@ def _idempotency_cases():
         # hand out a secret, which is neither kept nor replayed.
         if (method != "POST" or s.caller is None or
                 route in ("POST /v1/clients/{id}/access",
-                          "POST /v1/api-keys")):
+                          "POST /v1/api-keys", "POST /v1/webhooks",
+                          "POST /v1/webhooks/{id}/rotate-secret")):
             continue
         for kid, key in IDEMPOTENCY_KEYS.items():
             def build(w, route=route, s=s, key=key, method=method):

@@ -37,7 +37,8 @@ MOVES = pytest.mark.sqlite_only("moves a SQLite database")
 TABLES = ["partners", "users", "login_attempts", "clients", "assignments",
           "expenses", "audit_events", "notification_preferences", "outbox",
           "digests", "idempotency_keys", "api_keys", "reminders",
-          "reminder_recipients", "events", "event_counters",
+          "reminder_recipients", "webhook_endpoints", "events",
+          "event_counters", "webhook_deliveries", "webhook_attempts",
           "client_counts"]
 
 CLIENTS = [

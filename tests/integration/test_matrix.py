@@ -85,6 +85,15 @@ MATRIX = {
     "POST /v1/clients/{id}/access": row(201, 201, 404, 403, 404, 401, 401),
     "GET /v1/audit-events": row(200, 403, 403, 403, 200, 401, 401),
     "GET /v1/events": row(200, 403, 403, 200, 200, 401, 401),
+    "POST /v1/webhooks": row(201, 403, 403, 403, 201, 401, 401),
+    "GET /v1/webhooks": row(200, 403, 403, 403, 200, 401, 401),
+    "GET /v1/webhooks/{id}": row(200, 403, 403, 403, 404, 401, 401),
+    "PATCH /v1/webhooks/{id}": row(200, 403, 403, 403, 404, 401, 401),
+    "DELETE /v1/webhooks/{id}": row(204, 403, 403, 403, 404, 401, 401),
+    "POST /v1/webhooks/{id}/rotate-secret":
+        row(200, 403, 403, 403, 404, 401, 401),
+    "GET /v1/webhooks/{id}/deliveries":
+        row(200, 403, 403, 403, 404, 401, 401),
     "POST /v1/api-keys": row(201, 403, 403, 403, 422, 401, 401),
     "GET /v1/api-keys": row(200, 403, 403, 403, 200, 401, 401),
     "GET /v1/api-keys/{id}": row(200, 403, 403, 403, 404, 401, 401),
@@ -205,6 +214,7 @@ def world(portal):
     w.shared_reminder = w.reminder(w.shared["id"])
     w.shared_key = w.api.ok("POST", "/v1/api-keys", w.token("admin"), 201,
                             json=_new_key_body(w, "admin"))
+    w.shared_hook = _new_hook(w)
     # One client per status, each assigned to bk_assigned, each with an
     # expense, for the visibility tables.
     w.by_status = {}
@@ -296,6 +306,19 @@ def _revoke_key(w, caller):
     return ("DELETE", "/v1/api-keys/%d" % k["id"], None, None)
 
 
+HOOK_BODY = {"url": "https://hooks.example.com/portal",
+             "events": ["client.created"]}
+
+
+def _new_hook(w):
+    return w.api.ok("POST", "/v1/webhooks", w.token("admin"), 201,
+                    json=HOOK_BODY)
+
+
+def _delete_hook(w, caller):
+    return ("DELETE", "/v1/webhooks/%d" % _new_hook(w)["id"], None, None)
+
+
 def _unsubscribe(w, caller):
     tok = unsubscribe_token(w.portal, w.users["admin"], "weekly")
     return ("POST", "/v1/unsubscribe", None, {"token": tok})
@@ -351,6 +374,21 @@ REQUESTS = {
         {"receipt_status": "attached" if seq() % 2 else "missing"}, None),
     "DELETE /v1/clients/{id}/expenses/{expense_id}": _delete_expense,
     "GET /v1/events": lambda w, c: ("GET", "/v1/events", None, None),
+    "POST /v1/webhooks": lambda w, c: (
+        "POST", "/v1/webhooks", dict(HOOK_BODY), None),
+    "GET /v1/webhooks": lambda w, c: ("GET", "/v1/webhooks", None, None),
+    "GET /v1/webhooks/{id}": lambda w, c: (
+        "GET", "/v1/webhooks/%d" % w.shared_hook["id"], None, None),
+    "PATCH /v1/webhooks/{id}": lambda w, c: (
+        "PATCH", "/v1/webhooks/%d" % w.shared_hook["id"],
+        {"enabled": True}, None),
+    "DELETE /v1/webhooks/{id}": _delete_hook,
+    "POST /v1/webhooks/{id}/rotate-secret": lambda w, c: (
+        "POST", "/v1/webhooks/%d/rotate-secret" % w.shared_hook["id"],
+        None, None),
+    "GET /v1/webhooks/{id}/deliveries": lambda w, c: (
+        "GET", "/v1/webhooks/%d/deliveries" % w.shared_hook["id"], None,
+        None),
     "POST /v1/api-keys": lambda w, c: (
         "POST", "/v1/api-keys", _new_key_body(w, c), None),
     "GET /v1/api-keys": lambda w, c: ("GET", "/v1/api-keys", None, None),

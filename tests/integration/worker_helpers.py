@@ -21,16 +21,18 @@ CPH = ZoneInfo("Europe/Copenhagen")
 class Mailroom:
     """A portal (API) and a real SMTP server its worker delivers to."""
 
-    def __init__(self, tmpdir):
+    def __init__(self, tmpdir, extra_env=None):
         self.tmpdir = tmpdir
         self.smtp = SmtpServer(os.path.join(tmpdir, "mail")).start()
+        env = {
+            "PORTAL_SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp.port,
+            "PORTAL_SMTP_CONNECTIONS": SMTP_CONNECTIONS,
+            "PORTAL_MAIL_FROM": "portal@alpha.test",
+            "PORTAL_APP_URL": "https://app.alpha.test",
+        }
+        env.update(extra_env or {})
         try:
-            self.portal = start_portal(tmpdir, extra_env={
-                "PORTAL_SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp.port,
-                "PORTAL_SMTP_CONNECTIONS": SMTP_CONNECTIONS,
-                "PORTAL_MAIL_FROM": "portal@alpha.test",
-                "PORTAL_APP_URL": "https://app.alpha.test",
-            })
+            self.portal = start_portal(tmpdir, extra_env=env)
         except Exception:
             self.smtp.stop()
             raise

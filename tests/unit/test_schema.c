@@ -51,6 +51,7 @@ static const char *const released[] = {
 	/* 15 */ "b9f680e35111ebf92721547b5e7af6754c844ce79da88fccc3af8edcbf7951ff",
 	/* 16 */ "c0cdaccf1cd660658e2eedff0169317416f1bf50b8e602301a828e49a5be4889",
 	/* 17 */ "01988a7d9d113cd8ff568df596f0411f5ed3723d9e2d03f3dd1c0205c255a128",
+	/* 18 */ "aaa96923d66edeca60170df8911a1e6af1ea4506af69c9bbe4fd5ddcafabfc57",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
