@@ -50,6 +50,10 @@ WORKLOADS = [
      "tab=all, searches of 3 characters (admin)"),
     ("type-ab", "admin", {"tab": "all", "q": "ab"},
      "tab=all&q=ab, nearly every client (admin)"),
+    # The plain list again, with the integration's API key instead of a
+    # login token: the key's check against the token's.
+    ("all-key", "key", {"tab": "all"},
+     "tab=all, by name, with an API key (integration)"),
 ]
 GOAL_P99_MS = 5.0
 GOAL_RATIO = {"all": 0.30,      # the plain list; every other: 0.10
@@ -144,6 +148,25 @@ def walk_checked(api, name, query):
     return len(seen), sizes, doc
 
 
+def api_key(base, admin_token, info):
+    """A new key of the firm's integration, made by its admin, that
+    reads clients: the list workload's other credential."""
+    api = Api(base, admin_token)
+    st, _, body = api.call("GET", "/v1/users")
+    if st != 200:
+        fail(f"GET /v1/users: {st} {body[:200]!r}")
+    integ = [u for u in json.loads(body)["data"]
+             if u["role"] == "integration"]
+    if not integ:
+        fail("the firm has no integration user for the API key")
+    st, _, body = api.call("POST", "/v1/api-keys", {
+        "name": "bench", "user_id": integ[0]["id"],
+        "scopes": ["clients:read"]})
+    if st != 201:
+        fail(f"POST /v1/api-keys: {st} {body[:200]!r}")
+    return json.loads(body)["key"]
+
+
 def prepare(base, info_path, out):
     with open(info_path, encoding="utf-8") as f:
         info = json.load(f)
@@ -154,6 +177,7 @@ def prepare(base, info_path, out):
         if st != 200:
             fail(f"login as {info[who]}: {st} {body[:200]!r}")
         tokens[who] = json.loads(body)["access_token"]
+    tokens["key"] = api_key(base, tokens["admin"], info)
 
     rows = []
     result = {"workloads": {}}
@@ -180,7 +204,8 @@ def prepare(base, info_path, out):
                 r["missing_receipts"] <= 0 for r in walked[0][2]["data"]):
             fail("missing: a row without missing receipts")
         result["workloads"][name] = {
-            "label": label, "who": info[who], "path": first,
+            "label": label, "who": info.get(who, "an API key"),
+            "path": first,
             "total": round(sum(totals) / len(totals)),
             "pages": round(len(sizes) / len(searches)),
             "avg_page_bytes": round(sum(sizes) / len(sizes)),
