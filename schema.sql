@@ -1330,3 +1330,66 @@ BEGIN
 	    enabled = 1 AND instr(' ' || events || ' ', ' ' || new.type || ' ')
 	    > 0;
 END;
+-- version 19
+-- The outbox takes a third kind of email, the notice to a firm's admins
+-- that a webhook endpoint was disabled. SQLite cannot widen a CHECK in
+-- place: the table is made again as in version 7 (its rows wait in a
+-- copy, the foreign keys of digests and reminder_recipients deferred
+-- until they are back), with its index and version 17's trigger, which
+-- now counts an event only for the kinds that have one.
+PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE outbox_before_v19 AS SELECT * FROM main.outbox;
+DROP TRIGGER events_outbox_done;
+DROP TABLE main.outbox;
+CREATE TABLE outbox (
+	id		INTEGER PRIMARY KEY,
+	kind		TEXT NOT NULL CHECK (kind = 'digest' OR
+			    kind = 'reminder' OR kind = 'webhook_disabled'),
+	user_id		INTEGER NOT NULL REFERENCES users (id),
+	recipient	TEXT NOT NULL,
+	-- What to say, as JSON; the worker renders it into MIME.
+	payload		TEXT NOT NULL,
+	message_id	TEXT NOT NULL UNIQUE,
+	status		TEXT NOT NULL DEFAULT 'queued'
+			    CHECK (status IN ('queued', 'sending', 'sent',
+			    'failed', 'cancelled')),
+	attempts	INTEGER NOT NULL DEFAULT 0,
+	-- When queued, when it is due; when sending, when the claimer's
+	-- lease ends (the claimer pushes it on while it sends).
+	next_attempt_at	INTEGER NOT NULL,
+	last_error	TEXT,
+	created_at	INTEGER NOT NULL,
+	sent_at		INTEGER,
+	cancel_reason	TEXT CHECK (cancel_reason IN ('recipient_inactive',
+			    'recipient_unassigned')),
+	CHECK ((status = 'cancelled') = (cancel_reason IS NOT NULL))
+);
+INSERT INTO main.outbox SELECT * FROM temp.outbox_before_v19 ORDER BY id;
+DROP TABLE temp.outbox_before_v19;
+CREATE INDEX outbox_due ON outbox (next_attempt_at, id)
+	WHERE status IN ('queued', 'sending');
+CREATE TRIGGER events_outbox_done AFTER UPDATE OF status ON outbox
+WHEN old.status <> new.status AND (new.status = 'failed' OR
+    new.status = 'sent') AND (new.kind = 'reminder' OR
+    (new.kind = 'digest' AND new.status = 'sent'))
+BEGIN
+	INSERT INTO event_counters (partner_id, seq)
+	    SELECT partner_id, 1 FROM users WHERE id = new.user_id
+	    ON CONFLICT DO UPDATE SET seq = seq + 1;
+	INSERT INTO events (partner_id, seq, type, client_id, data, created_at)
+	    SELECT r.partner_id, e.seq, CASE new.status WHEN 'sent' THEN
+	    'reminder.delivered' ELSE 'reminder.failed' END, r.client_id,
+	    json_object('reminder_id', r.id, 'user_id', new.user_id,
+	    'error', CASE new.status WHEN 'failed' THEN new.last_error END),
+	    unixepoch()
+	    FROM reminder_recipients rr JOIN reminders r ON r.id = rr.reminder_id
+	    JOIN event_counters e ON e.partner_id = r.partner_id
+	    WHERE rr.outbox_id = new.id AND new.kind = 'reminder';
+	INSERT INTO events (partner_id, seq, type, client_id, data, created_at)
+	    SELECT u.partner_id, e.seq, 'digest.sent', NULL,
+	    json_object('user_id', new.user_id, 'frequency', d.frequency,
+	    'period', d.period, 'clients', d.clients), unixepoch()
+	    FROM digests d JOIN users u ON u.id = d.user_id
+	    JOIN event_counters e ON e.partner_id = u.partner_id
+	    WHERE d.outbox_id = new.id AND new.kind = 'digest';
+END;

@@ -14,7 +14,7 @@
 
 struct outbox_msg {
 	int64_t	 id;
-	char	 kind[16];
+	char	 kind[24];	/* "digest", "reminder", "webhook_disabled" */
 	int64_t	 user_id;
 	char	 recipient[256];
 	char	*payload;		/* owned; outbox_msg_cleanup() */

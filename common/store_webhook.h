@@ -108,13 +108,17 @@ struct webhook_outcome {
 	int64_t		 duration_ms;
 	int64_t		 next_attempt_at;	/* when not delivered */
 	int		 disable;	/* the endpoint has failed too long */
+	/* With disable: the domain of the notices' Message-IDs. */
+	const char	*mail_domain;
 };
 
 /*
  * Records the attempt of job and its outcome in a transaction of its
  * own: the attempt's row, the delivery done or due again, the endpoint's
- * run of failures (and disabled when outcome->disable). Nothing when the
- * lease was lost to another claimer (the attempt number moved on).
+ * run of failures; when outcome->disable, the endpoint disabled and an
+ * email queued in the outbox to each active admin of the firm, in the
+ * same transaction. Nothing when the lease was lost to another claimer
+ * (the attempt number moved on).
  * STORE_OK or STORE_ERROR.
  */
 int	store_webhook_record(struct store *, const struct webhook_job *job,

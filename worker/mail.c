@@ -1,5 +1,5 @@
 /*
- * Digest and reminder emails from their outbox payload: checks it
+ * Digest, reminder and webhook notice emails from their outbox payload: checks it
  * (mail_doc.c), writes the subject and bodies (mail_body.c), settles the
  * header values (sender, Message-ID, period) and has mime.c build the
  * message.
@@ -125,6 +125,9 @@ mail_render(const char *payload_json, const char *message_id,
 	if (d.kind == MAIL_KIND_DIGEST) {
 		if (mail_digest_write(&o, &d, subject, to_name, firm,
 		    period) == -1)
+			goto out;
+	} else if (d.kind == MAIL_KIND_WEBHOOK_DISABLED) {
+		if (mail_webhook_write(&o, &d, subject, to_name, firm) == -1)
 			goto out;
 	} else if (mail_reminder_write(&o, &d, subject, to_name, firm) == -1)
 		goto out;

@@ -390,6 +390,28 @@ out:
 	return rc;
 }
 
+int
+mail_webhook_write(struct mail_out *o, const struct mail_doc *d,
+    const char *subject, const char *to_name, const char *firm)
+{
+	const struct mail_text	*t = mail_text_get(d->locale);
+	const char		*args[2];
+	char			*url;
+	int			 rc = -1;
+
+	if ((url = mail_clean(d->webhook_url)) == NULL)
+		return -1;
+	args[0] = url;
+	args[1] = firm;
+	if (mail_html_open(o, d->locale, subject) == 0 &&
+	    mail_greeting(o, t, to_name) == 0 &&
+	    mail_para(o, t->webhook_intro_fmt, args, 2) == 0 &&
+	    mail_para(o, t->webhook_action, NULL, 0) == 0)
+		rc = mail_closing(o, t, t->webhook_footer);
+	free(url);
+	return rc;
+}
+
 char *
 mail_subject(const struct mail_doc *d, const char *period)
 {
@@ -414,6 +436,9 @@ mail_subject(const struct mail_doc *d, const char *period)
 		args[1] = period;
 		if (mail_expand(&b, t->digest_subject_many_fmt, 0, args,
 		    2) == -1)
+			goto out;
+	} else if (d->kind == MAIL_KIND_WEBHOOK_DISABLED) {
+		if (buf_adds(&b, t->webhook_subject) == -1)
 			goto out;
 	} else {
 		if ((client = mail_clean(d->client.name)) == NULL)

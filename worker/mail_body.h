@@ -30,6 +30,8 @@ int	mail_digest_write(struct mail_out *o, const struct mail_doc *d,
 	    const char *period);
 int	mail_reminder_write(struct mail_out *o, const struct mail_doc *d,
 	    const char *subject, const char *to_name, const char *firm);
+int	mail_webhook_write(struct mail_out *o, const struct mail_doc *d,
+	    const char *subject, const char *to_name, const char *firm);
 
 /*
  * The subject in the recipient's language, free of control characters;

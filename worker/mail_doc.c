@@ -236,5 +236,11 @@ mail_doc_parse(const cJSON *root, struct mail_doc *d)
 		d->kind = MAIL_KIND_REMINDER;
 		return mail_reminder_parse(root, d);
 	}
+	if (strcmp(kind, "webhook_disabled") == 0) {
+		d->kind = MAIL_KIND_WEBHOOK_DISABLED;
+		/* Shown as text, never as a link: it failed for days. */
+		d->webhook_url = mail_str(root, "url", 2048, 1);
+		return d->webhook_url == NULL ? -1 : 0;
+	}
 	return -1;
 }

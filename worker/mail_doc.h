@@ -17,7 +17,8 @@
 
 enum mail_kind {
 	MAIL_KIND_DIGEST,
-	MAIL_KIND_REMINDER
+	MAIL_KIND_REMINDER,
+	MAIL_KIND_WEBHOOK_DISABLED	/* to a firm's admins */
 };
 
 /* The reminder's tasks, in the order the email lists them. */
@@ -63,6 +64,8 @@ struct mail_doc {
 	const char		*sender_email;
 	int			 tasks[MAIL_TASK_COUNT];	/* ticked */
 	const char		*comment;	/* NULL when there is none */
+	/* A webhook endpoint disabled after failing for days. */
+	const char		*webhook_url;
 };
 
 /*

@@ -31,6 +31,15 @@ static const struct mail_text mail_text_en = {
 	.comment_fmt = "Comment from %s:",
 	.reminder_footer_fmt = "You receive this email because %s sent a "
 	    "reminder to the bookkeepers assigned to this client.",
+	.webhook_subject = "A webhook endpoint was disabled",
+	.webhook_intro_fmt = "The webhook endpoint %s registered for %s has "
+	    "failed to take its events for three days, and no more are sent "
+	    "to it.",
+	.webhook_action = "Its deliveries list in the portal shows each "
+	    "attempt and why it failed. Once the endpoint answers again, "
+	    "enable it: the events that waited are sent then.",
+	.webhook_footer = "You receive this email because you are an "
+	    "administrator of this firm.",
 	.signature = "Best regards",
 };
 
@@ -58,6 +67,15 @@ static const struct mail_text mail_text_sv = {
 	.comment_fmt = "Kommentar från %s:",
 	.reminder_footer_fmt = "Du får det här mejlet för att %s skickade "
 	    "en påminnelse till de bokförare som är tilldelade kunden.",
+	.webhook_subject = "En webhook-mottagare har stängts av",
+	.webhook_intro_fmt = "Webhook-mottagaren %s, registrerad för %s, "
+	    "har inte tagit emot sina händelser på tre dagar, och inga fler "
+	    "skickas till den.",
+	.webhook_action = "Dess leveranslista i portalen visar varje försök "
+	    "och varför det misslyckades. När mottagaren svarar igen, slå på "
+	    "den: händelserna som väntat skickas då.",
+	.webhook_footer = "Du får det här mejlet för att du är administratör "
+	    "för den här byrån.",
 	.signature = "Vänliga hälsningar",
 };
 
@@ -84,6 +102,15 @@ static const struct mail_text mail_text_da = {
 	.comment_fmt = "Kommentar fra %s:",
 	.reminder_footer_fmt = "Du modtager denne e-mail, fordi %s har sendt "
 	    "en påmindelse til de bogholdere, der er tilknyttet kunden.",
+	.webhook_subject = "En webhook-modtager er slået fra",
+	.webhook_intro_fmt = "Webhook-modtageren %s, registreret for %s, har "
+	    "ikke modtaget sine hændelser i tre dage, og der sendes ikke flere "
+	    "til den.",
+	.webhook_action = "Dens leveringsliste i portalen viser hvert forsøg, "
+	    "og hvorfor det mislykkedes. Når modtageren svarer igen, så slå "
+	    "den til: de hændelser, der har ventet, sendes da.",
+	.webhook_footer = "Du modtager denne e-mail, fordi du er administrator "
+	    "for dette firma.",
 	.signature = "Med venlig hilsen",
 };
 
@@ -111,6 +138,15 @@ static const struct mail_text mail_text_nb = {
 	.comment_fmt = "Kommentar fra %s:",
 	.reminder_footer_fmt = "Du mottar denne e-posten fordi %s har sendt "
 	    "en påminnelse til regnskapsførerne som er tildelt kunden.",
+	.webhook_subject = "En webhook-mottaker er slått av",
+	.webhook_intro_fmt = "Webhook-mottakeren %s, registrert for %s, har "
+	    "ikke tatt imot hendelsene sine på tre dager, og det sendes ikke "
+	    "flere til den.",
+	.webhook_action = "Leveringslisten i portalen viser hvert forsøk og "
+	    "hvorfor det mislyktes. Når mottakeren svarer igjen, slå den på: "
+	    "hendelsene som har ventet, sendes da.",
+	.webhook_footer = "Du mottar denne e-posten fordi du er administrator "
+	    "for dette firmaet.",
 	.signature = "Med vennlig hilsen",
 };
 

@@ -77,6 +77,10 @@ struct mail_text {
 	const char	*reminder_intro_fmt;	/* sender, firm, client */
 	const char	*comment_fmt;		/* sender */
 	const char	*reminder_footer_fmt;	/* sender */
+	const char	*webhook_subject;
+	const char	*webhook_intro_fmt;	/* firm, url */
+	const char	*webhook_action;
+	const char	*webhook_footer;
 	const char	*signature;
 };
 

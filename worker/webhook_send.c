@@ -90,8 +90,10 @@ webhook_send(const struct webhook_request *req, struct webhook_result *res)
 		log_warnx("webhook %s: cannot sign", req->id);
 		return -1;
 	}
-	if ((curl = curl_easy_init()) == NULL)
+	if ((curl = curl_easy_init()) == NULL) {
+		log_warnx("webhook %s: curl_easy_init failed", req->id);
 		return -1;
+	}
 	for (i = 0; i < 4; i++) {
 		switch (i) {
 		case 0:
@@ -111,8 +113,10 @@ webhook_send(const struct webhook_request *req, struct webhook_result *res)
 			(void)snprintf(line, sizeof(line),
 			    "webhook-signature: %s", sig);
 		}
-		if ((h = curl_slist_append(headers, line)) == NULL)
+		if ((h = curl_slist_append(headers, line)) == NULL) {
+			log_warnx("webhook %s: out of memory", req->id);
 			goto out;
+		}
 		headers = h;
 	}
 	if (curl_easy_setopt(curl, CURLOPT_URL, req->url) != CURLE_OK ||
@@ -135,8 +139,10 @@ webhook_send(const struct webhook_request *req, struct webhook_result *res)
 	    webhook_open_socket) != CURLE_OK ||
 	    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &ws) != CURLE_OK ||
 	    curl_easy_setopt(curl, CURLOPT_USERAGENT,
-	    "partner-portal-webhooks/1") != CURLE_OK)
+	    "partner-portal-webhooks/1") != CURLE_OK) {
+		log_warnx("webhook %s: cannot set up the request", req->id);
 		goto out;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cc = curl_easy_perform(curl);
 	res->duration_ms = webhook_ms_since(&t0);

@@ -99,8 +99,12 @@ webhooks_one(struct job *jb, struct webhook_job *j,
 	o.next_attempt_at = o.at + webhooks_backoff(j->attempt);
 	o.disable = !res.delivered && (j->failing_since != 0 ?
 	    j->failing_since : o.at) <= o.at - WEBHOOK_DISABLE_AFTER;
-	if (store_webhook_record(jb->store, j, &o) != STORE_OK)
+	o.mail_domain = config_mail_domain(jb->cfg);
+	if (store_webhook_record(jb->store, j, &o) != STORE_OK) {
+		log_warnx("webhook %lld: attempt %d not recorded",
+		    (long long)j->delivery_id, j->attempt);
 		goto out;
+	}
 	if (res.delivered)
 		stats->delivered++;
 	else {
@@ -112,7 +116,7 @@ webhooks_one(struct job *jb, struct webhook_job *j,
 	if (o.disable) {
 		stats->disabled++;
 		log_warnx("webhook endpoint %lld disabled: failing for three "
-		    "days", (long long)j->endpoint_id);
+		    "days; its firm's admins are told", (long long)j->endpoint_id);
 	}
 	rc = 0;
 out:

@@ -803,3 +803,11 @@ END;
 $$;
 CREATE TRIGGER webhook_fanout AFTER INSERT ON events
 	FOR EACH ROW EXECUTE FUNCTION webhook_fanout();
+
+-- version 7
+-- The outbox takes a third kind of email, the notice to a firm's admins
+-- that a webhook endpoint was disabled: see the nineteenth version of
+-- ../../schema.sql.
+ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check
+	CHECK (kind IN ('digest', 'reminder', 'webhook_disabled'));

@@ -326,6 +326,19 @@ pg_webhook_record(struct store *st, const struct webhook_job *job,
 	    "enabled = CASE WHEN $3::integer <> 0 THEN false ELSE enabled END, "
 	    "disabled_at = CASE WHEN $3::integer <> 0 THEN $2 "
 	    "ELSE disabled_at END WHERE id = $4" };
+	/* The email to each active admin of the firm. */
+	static const struct pg_query notice = { "webhook_notice",
+	    "INSERT INTO outbox (kind, user_id, recipient, payload, "
+	    "message_id, next_attempt_at, created_at) "
+	    "SELECT 'webhook_disabled', u.id, u.email, "
+	    "json_build_object('kind', 'webhook_disabled', 'locale', "
+	    "p.locale, 'to', json_build_object('email', u.email, "
+	    "'name', u.name), 'firm', p.name, 'url', e.url), "
+	    "'webhook-' || e.id || '-' || $2::bigint || '-' || u.id || '@' || "
+	    "$3, $2, $2 FROM webhook_endpoints e "
+	    "JOIN partners p ON p.id = e.partner_id "
+	    "JOIN users u ON u.partner_id = e.partner_id "
+	    "WHERE e.id = $1 AND u.role = 'admin' AND u.active" };
 	struct pg_params	 par;
 	PGresult		*r;
 	int			 ok = o->error == NULL, rc;
@@ -359,5 +372,13 @@ pg_webhook_record(struct store *st, const struct webhook_job *job,
 	pg_param_int64(&par, o->at);
 	pg_param_int64(&par, o->disable);
 	pg_param_int64(&par, job->endpoint_id);
-	return pg_run(st, &endpoint, &par, "webhook endpoint", NULL);
+	if (pg_run(st, &endpoint, &par, "webhook endpoint", NULL) != STORE_OK)
+		return STORE_ERROR;
+	if (!o->disable)
+		return STORE_OK;
+	pg_params_init(&par);
+	pg_param_int64(&par, job->endpoint_id);
+	pg_param_int64(&par, o->at);
+	pg_param_text(&par, o->mail_domain);
+	return pg_run(st, &notice, &par, "webhook notice", NULL);
 }

@@ -334,6 +334,33 @@ sqlite_webhook_claim(struct store *st, int64_t now, int64_t lease,
 	    STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
+/* The email to each active admin of the firm: its endpoint is disabled. */
+static int
+webhook_notice(struct store *st, int64_t endpoint_id,
+    const struct webhook_outcome *o)
+{
+	static const char sql[] =
+	    "INSERT INTO outbox (kind, user_id, recipient, payload, "
+	    "message_id, next_attempt_at, created_at) "
+	    "SELECT 'webhook_disabled', u.id, u.email, "
+	    "json_object('kind', 'webhook_disabled', 'locale', p.locale, "
+	    "'to', json_object('email', u.email, 'name', u.name), "
+	    "'firm', p.name, 'url', e.url), "
+	    "'webhook-' || e.id || '-' || ?2 || '-' || u.id || '@' || ?3, "
+	    "?2, ?2 FROM webhook_endpoints e "
+	    "JOIN partners p ON p.id = e.partner_id "
+	    "JOIN users u ON u.partner_id = e.partner_id "
+	    "WHERE e.id = ?1 AND u.role = 'admin' AND u.active = 1";
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, endpoint_id);
+	sqlite3_bind_int64(stmt, 2, o->at);
+	sqlite3_bind_text(stmt, 3, o->mail_domain, -1, SQLITE_STATIC);
+	return sqlite_step_done(st, stmt, "webhook notice");
+}
+
 int
 sqlite_webhook_record(struct store *st, const struct webhook_job *job,
     const struct webhook_outcome *o)
@@ -387,5 +414,7 @@ sqlite_webhook_record(struct store *st, const struct webhook_job *job,
 	sqlite3_bind_int64(stmt, 2, o->at);
 	sqlite3_bind_int(stmt, 3, o->disable);
 	sqlite3_bind_int64(stmt, 4, job->endpoint_id);
-	return sqlite_step_done(st, stmt, "webhook endpoint");
+	if (sqlite_step_done(st, stmt, "webhook endpoint") != STORE_OK)
+		return STORE_ERROR;
+	return o->disable ? webhook_notice(st, job->endpoint_id, o) : STORE_OK;
 }

@@ -19,7 +19,7 @@ import pytest
 
 from clients_helpers import new_org_number
 from conftest import assert_problem, error_fields
-from worker_helpers import Mailroom
+from worker_helpers import Mailroom, text_part
 
 
 class Receiver:
@@ -216,6 +216,16 @@ def test_an_endpoint_failing_for_three_days_is_disabled(room, receiver):
     room.worker(now_plus(3 * 86400 + 3600))
     got = call(room, "GET", "/v1/webhooks/%d" % hook["id"], admin)
     assert not got["enabled"] and got["disabled_at"] is not None
+    # The firm's admins are told, by email through the outbox.
+    sent = len(room.messages())
+    room.worker(now_plus(3 * 86400 + 3700))
+    notices = [(env, m) for env, m in room.messages()[sent:]
+               if hook["url"] in text_part(m, "plain")]
+    admins = {u["email"] for u in room.portal.users.values()
+              if u["role"] == "admin" and u["partner_id"] ==
+              room.portal.users["admin"]["partner_id"]}
+    assert {r for env, _ in notices for r in env["rcpt_tos"]} == admins
+    assert all(m["Message-ID"] and m["Subject"] for _, m in notices)
     # Disabled, it gets nothing more, now or later.
     n = len(receiver.requests)
     receiver.mode = "ok"

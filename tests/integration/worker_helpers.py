@@ -57,7 +57,7 @@ class Mailroom:
         if report:
             pytest.fail("sanitizer report from portal-worker:\n" + report,
                         pytrace=False)
-        assert proc.returncode == expect_rc, proc.stderr
+        assert proc.returncode == expect_rc, (proc.returncode, proc.stderr)
         return proc.stderr
 
     def messages(self):

@@ -230,6 +230,14 @@ test_text_table(void **state)
 		assert_int_equal(count_s(t->comment_fmt), 1);
 		assert_int_equal(count_s(t->reminder_footer_fmt), 1);
 		assert_int_equal(count_s(t->digest_footer), 0);
+		assert_int_equal(count_s(t->webhook_subject), 0);
+		assert_int_equal(count_s(t->webhook_intro_fmt), 2);
+		assert_int_equal(count_s(t->webhook_action), 0);
+		assert_int_equal(count_s(t->webhook_footer), 0);
+		text_safe(t->webhook_subject);
+		text_safe(t->webhook_intro_fmt);
+		text_safe(t->webhook_action);
+		text_safe(t->webhook_footer);
 		text_safe(t->reminder_subject_fmt);
 		text_safe(t->greeting_fmt);
 		text_safe(t->greeting_anon);
@@ -745,6 +753,70 @@ test_header_injection(void **state)
 	g_object_unref(msg);
 	free(block);
 	free(m);
+}
+
+/* The notice to an admin that a webhook endpoint was disabled. */
+static cJSON *
+webhook_json(const char *locale, const char *url)
+{
+	cJSON	*d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "kind", "webhook_disabled");
+	cJSON_AddStringToObject(d, "locale", locale);
+	cJSON_AddItemToObject(d, "to", person_json("anna@firm.example",
+	    "Anna Admin"));
+	cJSON_AddStringToObject(d, "firm", "Nordisk Redovisning AB");
+	cJSON_AddStringToObject(d, "url", url);
+	return d;
+}
+
+static void
+test_webhook_disabled(void **state)
+{
+	static const char *const subjects[][2] = {
+		{ "sv", "En webhook-mottagare har stängts av" },
+		{ "da", "En webhook-modtager er slået fra" },
+		{ "nb", "En webhook-mottaker er slått av" },
+	};
+	GMimeMessage	*msg;
+	char		*m, *text, *html, *block, *raw;
+	size_t		 len, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
+		m = render(webhook_json(subjects[i][0],
+		    "https://hooks.example.com/p?a=1&b=<2>"), &len);
+		assert_non_null(m);
+		assert_crlf(m, len);
+		block = header_block(m);
+		assert_subject(block, subjects[i][1]);
+		assert_null(strstr(block, "List-Unsubscribe"));
+		free(block);
+		msg = parse(m, len);
+		text = part_text(msg, 0, "plain");
+		assert_non_null(strstr(text,
+		    "https://hooks.example.com/p?a=1&b=<2>"));
+		assert_non_null(strstr(text, "Nordisk Redovisning AB"));
+		html = part_text(msg, 1, "html");
+		/* Named, escaped, and never a link: it failed for days. */
+		assert_non_null(strstr(html,
+		    "https://hooks.example.com/p?a=1&amp;b=&lt;2&gt;"));
+		assert_null(strstr(html, "<a href=\"https://hooks"));
+		g_free(text);
+		g_free(html);
+		g_object_unref(msg);
+		free(m);
+	}
+	/* In English the subject is ASCII, with no encoded-word. */
+	m = render(webhook_json("en", "https://hooks.example.com/p"), &len);
+	assert_non_null(m);
+	block = header_block(m);
+	raw = header_value(block, "Subject");
+	assert_string_equal(raw, "A webhook endpoint was disabled");
+	free(raw);
+	free(block);
+	free(m);
+	refused(webhook_json("sv", ""));
 }
 
 static void
@@ -1382,6 +1454,7 @@ main(void)
 		cmocka_unit_test(test_digest_unknown_period),
 		cmocka_unit_test(test_header_injection),
 		cmocka_unit_test(test_reminder),
+		cmocka_unit_test(test_webhook_disabled),
 		cmocka_unit_test(test_reminder_no_comment),
 		cmocka_unit_test(test_message_id_forms),
 		cmocka_unit_test(test_long_words),

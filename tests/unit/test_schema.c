@@ -52,6 +52,7 @@ static const char *const released[] = {
 	/* 16 */ "c0cdaccf1cd660658e2eedff0169317416f1bf50b8e602301a828e49a5be4889",
 	/* 17 */ "01988a7d9d113cd8ff568df596f0411f5ed3723d9e2d03f3dd1c0205c255a128",
 	/* 18 */ "aaa96923d66edeca60170df8911a1e6af1ea4506af69c9bbe4fd5ddcafabfc57",
+	/* 19 */ "6f7686aed171727ce858f3dec82e73ded8379f7c1be473a6738fc0409a5cd5c3",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
