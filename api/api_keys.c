@@ -94,7 +94,8 @@ keys_reply_one(struct request *req, int status, const struct api_key *k,
 	keys_write(&w, k, secret);
 	(void)reply_jsonw(req, status, &out, w.error);
 	/* The secret is in no buffer once it has gone out. */
-	explicit_bzero(out.data, out.len);
+	if (out.data != NULL)	/* reply_jsonw() may have taken it */
+		explicit_bzero(out.data, out.len);
 	buf_cleanup(&out);
 }
 

@@ -92,7 +92,8 @@ hooks_reply_one(struct request *req, int status,
 	jsonw_init(&w, &out);
 	hooks_write(&w, e, secret);
 	(void)reply_jsonw(req, status, &out, w.error);
-	explicit_bzero(out.data, out.len);
+	if (out.data != NULL)	/* reply_jsonw() may have taken it */
+		explicit_bzero(out.data, out.len);
 	buf_cleanup(&out);
 }
 
