@@ -136,16 +136,8 @@ audit_list(struct request *req)
 		}
 		client_id = n;
 	}
-	if ((rc = request_query_or_reply(req, "limit", v, sizeof(v))) == -1)
+	if (page_limit_or_reply(req, AUDIT_MAX_LIMIT, &limit) == -1)
 		return;
-	if (rc == 1) {
-		if (text_parse_int(v, 1, AUDIT_MAX_LIMIT, &n) == -1) {
-			(void)reply_invalid_query(req, "limit",
-			    "must be an integer from 1 to 200");
-			return;
-		}
-		limit = (int)n;
-	}
 	(void)snprintf(fp, sizeof(fp), "audit|%lld", (long long)client_id);
 	query = cursor_fingerprint(fp);
 	/* Audit cursors name no order: one of any is taken. */

@@ -187,22 +187,12 @@ keys_list(struct request *req)
 {
 	struct cursor	 cur;
 	struct page	 pg;
-	char		 v[16];
-	long long	 n;
 	int64_t		 total = 0;
 	uint32_t	 query = cursor_fingerprint("api-keys");
-	int		 limit = KEYS_DEFAULT_LIMIT, rc;
+	int		 limit = KEYS_DEFAULT_LIMIT;
 
-	if ((rc = request_query_or_reply(req, "limit", v, sizeof(v))) == -1)
+	if (page_limit_or_reply(req, API_KEY_LIST_MAX, &limit) == -1)
 		return;
-	if (rc == 1) {
-		if (text_parse_int(v, 1, API_KEY_LIST_MAX, &n) == -1) {
-			(void)reply_invalid_query(req, "limit",
-			    "must be an integer from 1 to 200");
-			return;
-		}
-		limit = (int)n;
-	}
 	memset(&cur, 0, sizeof(cur));
 	if (page_cursor_or_reply(req, query, KEYS_CURSOR_SORT, 1, &cur) == -1)
 		return;

@@ -162,14 +162,8 @@ list_params_or_reply(struct request *req, struct list_params *p)
 			    "must be true or false");
 		p->missing_only = strcmp(v, "true") == 0;
 	}
-	if ((rc = request_query_or_reply(req, "limit", v, sizeof(v))) == -1)
+	if (page_limit_or_reply(req, CLIENT_LIST_MAX, &p->limit) == -1)
 		return -1;
-	if (rc == 1) {
-		if (text_parse_int(v, 1, CLIENT_LIST_MAX, &n) == -1)
-			return reply_invalid_query(req, "limit",
-			    "must be an integer from 1 to 200");
-		p->limit = (int)n;
-	}
 	if ((rc = request_query_or_reply(req, "assignee", v, sizeof(v))) ==
 	    -1)
 		return -1;

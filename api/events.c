@@ -51,23 +51,13 @@ events_list(struct request *req)
 	struct cursor		 cur, next;
 	struct jsonw		 w;
 	struct buf		 out;
-	char			 v[16], text[CURSOR_TEXT_MAX + 1];
-	long long		 n;
+	char			 text[CURSOR_TEXT_MAX + 1];
 	uint32_t		 query = cursor_fingerprint("events");
-	int			 rc;
 
 	memset(&p, 0, sizeof(p));
 	p.limit = EVENTS_DEFAULT_LIMIT;
-	if ((rc = request_query_or_reply(req, "limit", v, sizeof(v))) == -1)
+	if (page_limit_or_reply(req, EVENT_LIST_MAX, &p.limit) == -1)
 		return;
-	if (rc == 1) {
-		if (text_parse_int(v, 1, EVENT_LIST_MAX, &n) == -1) {
-			(void)reply_invalid_query(req, "limit",
-			    "must be an integer from 1 to 200");
-			return;
-		}
-		p.limit = (int)n;
-	}
 	memset(&cur, 0, sizeof(cur));
 	if (page_cursor_or_reply(req, query, EVENTS_CURSOR_SORT, 1, &cur) ==
 	    -1)

@@ -331,7 +331,6 @@ expenses_params_or_reply(struct request *req, int64_t client_id,
 {
 	char		 v[64], fp[96];
 	struct cursor	 cur;
-	long long	 n;
 	int		 rc;
 
 	memset(p, 0, sizeof(*p));
@@ -354,14 +353,8 @@ expenses_params_or_reply(struct request *req, int64_t client_id,
 			return reply_invalid_query(req, "export_status",
 			    "must be pending, ready or exported");
 	}
-	if ((rc = request_query_or_reply(req, "limit", v, sizeof(v))) == -1)
+	if (page_limit_or_reply(req, EXPENSE_LIST_MAX, &p->limit) == -1)
 		return -1;
-	if (rc == 1) {
-		if (text_parse_int(v, 1, EXPENSE_LIST_MAX, &n) == -1)
-			return reply_invalid_query(req, "limit",
-			    "must be an integer from 1 to 200");
-		p->limit = (int)n;
-	}
 	(void)snprintf(fp, sizeof(fp), "expenses|%lld|%s|%s",
 	    (long long)client_id, p->receipt_status ? p->receipt_status : "",
 	    p->export_status ? p->export_status : "");

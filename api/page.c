@@ -2,7 +2,10 @@
  * Keyset pages for the list routes: the cursor a request continues from,
  * and the page it gets with the cursor of the next one.
  */
+#include <stdio.h>
 #include <string.h>
+
+#include "../common/text.h"
 
 #include "page.h"
 
@@ -22,6 +25,24 @@ page_cursor_or_reply(struct request *req, uint32_t query, int sort,
 		return reply_invalid_query(req, "cursor",
 		    "is not a cursor of this query");
 	return 1;
+}
+
+int
+page_limit_or_reply(struct request *req, int max, int *limit)
+{
+	char		 v[32], message[48];
+	long long	 n;
+	int		 rc;
+
+	if ((rc = request_query_or_reply(req, "limit", v, sizeof(v))) != 1)
+		return rc;
+	if (text_parse_int(v, 1, max, &n) == -1) {
+		(void)snprintf(message, sizeof(message),
+		    "must be an integer from 1 to %d", max);
+		return reply_invalid_query(req, "limit", message);
+	}
+	*limit = (int)n;
+	return 0;
 }
 
 void

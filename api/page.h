@@ -27,6 +27,12 @@
 int	page_cursor_or_reply(struct request *, uint32_t query, int sort,
 	    int keyless, struct cursor *cur);
 
+/*
+ * Reads the "limit" query parameter, 1 to max, into *limit; left as it
+ * is when absent. 0, or -1 after answering 400.
+ */
+int	page_limit_or_reply(struct request *, int max, int *limit);
+
 struct page {
 	struct buf	 out;
 	struct jsonw	 w;		/* writes into out */

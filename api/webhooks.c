@@ -314,23 +314,14 @@ hooks_deliveries(struct request *req)
 	struct webhook_endpoint	 e;
 	struct cursor		 cur;
 	struct page		 pg;
-	char			 v[16];
-	long long		 n;
+	char			 v[32];
 	uint32_t		 query;
-	int			 limit = HOOKS_DEFAULT_LIMIT, rc;
+	int			 limit = HOOKS_DEFAULT_LIMIT;
 
 	if (hooks_load_or_reply(req, &e) == -1)
 		goto out;
-	if ((rc = request_query_or_reply(req, "limit", v, sizeof(v))) == -1)
+	if (page_limit_or_reply(req, WEBHOOK_ATTEMPTS_MAX, &limit) == -1)
 		goto out;
-	if (rc == 1) {
-		if (text_parse_int(v, 1, WEBHOOK_ATTEMPTS_MAX, &n) == -1) {
-			(void)reply_invalid_query(req, "limit",
-			    "must be an integer from 1 to 200");
-			goto out;
-		}
-		limit = (int)n;
-	}
 	(void)snprintf(v, sizeof(v), "hook%lld", (long long)e.id);
 	query = cursor_fingerprint(v);
 	memset(&cur, 0, sizeof(cur));
