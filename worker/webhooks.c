@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../common/buf.h"
 #include "../common/event_json.h"
@@ -19,6 +20,12 @@
 #define WEBHOOKS_PER_PASS	500
 #define WEBHOOKS_LEASE		60	/* seconds; more than a request's */
 #define WEBHOOKS_BODY_MAX	(256 * 1024)
+/*
+ * A pass sends webhooks for this long at most: endpoints that answer
+ * slowly (up to the 15 s timeout each) must not hold back the next
+ * pass's emails; what is left goes in the next pass.
+ */
+#define WEBHOOKS_PASS_MS	30000
 
 int64_t
 webhooks_backoff(int attempt)
@@ -128,10 +135,16 @@ int
 webhooks_run(struct job *jb, struct webhooks_stats *stats)
 {
 	struct webhook_job	 j;
+	struct timespec		 t0, t;
 	int			 i, rc;
 
 	memset(stats, 0, sizeof(*stats));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < WEBHOOKS_PER_PASS && !job_stopping(jb); i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000 >= WEBHOOKS_PASS_MS)
+			break;
 		rc = store_webhook_claim(jb->store, store_now(), WEBHOOKS_LEASE,
 		    &j);
 		if (rc == STORE_NOTFOUND)
