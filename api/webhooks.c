@@ -17,6 +17,11 @@
 #define HOOKS_REPLY_MAX		(512 * 1024)
 #define HOOKS_DEFAULT_LIMIT	50
 #define HOOKS_CURSOR_SORT	1
+/*
+ * Endpoints a firm may have: each event is queued once for each, so
+ * their number bounds what one event costs the worker.
+ */
+#define HOOKS_PER_FIRM		20
 
 static const char *const hooks_event_types[] = {
 	"client.created", "client.status_changed", "client.updated",
@@ -97,6 +102,14 @@ hooks_reply_one(struct request *req, int status,
 	buf_cleanup(&out);
 }
 
+static int
+hooks_count_one(const struct webhook_endpoint *e, void *arg)
+{
+	(void)e;
+	(*(int *)arg)++;
+	return 0;
+}
+
 static void
 hooks_create(struct request *req)
 {
@@ -106,9 +119,20 @@ hooks_create(struct request *req)
 	const char		*why;
 	char			 message[96], location[64];
 	size_t			 n = 0;
-	int			 w;
+	int			 w, n_hooks = 0;
 
 	memset(&e, 0, sizeof(e));
+	if (store_webhook_list(req->store, req->user.partner_id,
+	    hooks_count_one, &n_hooks) != STORE_OK) {
+		(void)reply_internal_error(req);
+		return;
+	}
+	if (n_hooks >= HOOKS_PER_FIRM) {
+		(void)reply_problem(req, 409, PROBLEM_CONFLICT,
+		    "Too many webhook endpoints", "The firm has 20 webhook "
+		    "endpoints already: delete one first.");
+		return;
+	}
 	if ((why = webhook_url_check(url,
 	    req->cfg->webhook_allow_loopback != 0)) != NULL) {
 		(void)snprintf(message, sizeof(message), "must %s", why);

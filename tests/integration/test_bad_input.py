@@ -141,7 +141,14 @@ def _shared_key(w):
 
 
 def _new_hook(w):
-    return w.api.ok("POST", "/v1/webhooks", w.token("admin"), 201,
+    """A new endpoint; the ones earlier cases left (refused deletes
+    leave theirs) go first, but the shared one, within the firm's 20."""
+    adm = w.token("admin")
+    keep = getattr(w, "shared_hook", None)
+    for h in w.api.ok("GET", "/v1/webhooks", adm)["data"]:
+        if keep is None or h["id"] != keep["id"]:
+            w.api.ok("DELETE", "/v1/webhooks/%d" % h["id"], adm, 204)
+    return w.api.ok("POST", "/v1/webhooks", adm, 201,
                     json={"url": "https://hooks.example.com/portal",
                           "events": ["client.created"]})
 

@@ -283,3 +283,16 @@ def test_webhooks_are_for_admins_of_the_firm(room, receiver):
                   json={"url": receiver.url(), "events": ["nope"]})
     assert error_fields(assert_problem(r, 422)) == ["events"]
     call(room, "DELETE", "/v1/webhooks/%d" % hook["id"], p.token("admin"))
+
+
+def test_a_firm_has_at_most_twenty_endpoints(room, receiver):
+    admin = room.portal.token("admin")
+    have = len(call(room, "GET", "/v1/webhooks", admin)["data"])
+    made = [register(room, receiver.url("/h%d" % i))
+            for i in range(20 - have)]
+    r = room.portal.request("POST", "/v1/webhooks", admin, json={
+        "url": receiver.url(), "events": ["client.created"]})
+    assert_problem(r, 409)
+    assert len(call(room, "GET", "/v1/webhooks", admin)["data"]) == 20
+    for h in made:
+        call(room, "DELETE", "/v1/webhooks/%d" % h["id"], admin)
