@@ -1393,3 +1393,124 @@ BEGIN
 	    JOIN event_counters e ON e.partner_id = u.partner_id
 	    WHERE d.outbox_id = new.id AND new.kind = 'digest';
 END;
+-- version 20
+-- The monthly overview of a client's expenses: per calendar month in
+-- the firm's zone and currency, how many expenses are exported, ready
+-- and pending, their amounts, and how many lack a receipt. An expense
+-- carries its month (year * 100 + month), worked out by the store when
+-- it is written (the firm's zone is set when the firm is made and does
+-- not change); the triggers below move the month's counters in the
+-- statement that writes the expense, so no request counts expenses,
+-- and an expense whose date, amount or states change leaves its old
+-- month's figures and joins its new one's. local_month() is the
+-- store's (common/sqlite/store.c): only this version's fill of the
+-- months of expenses written before it calls it.
+ALTER TABLE expenses ADD COLUMN month INTEGER NOT NULL DEFAULT 0;
+UPDATE expenses SET month = local_month(spent_at, (SELECT p.timezone
+	FROM clients c JOIN partners p ON p.id = c.partner_id
+	WHERE c.id = expenses.client_id));
+CREATE TABLE client_months (
+	client_id	INTEGER NOT NULL,
+	month		INTEGER NOT NULL,
+	currency	TEXT NOT NULL,
+	pending		INTEGER NOT NULL DEFAULT 0,
+	pending_minor	INTEGER NOT NULL DEFAULT 0,
+	ready		INTEGER NOT NULL DEFAULT 0,
+	ready_minor	INTEGER NOT NULL DEFAULT 0,
+	exported	INTEGER NOT NULL DEFAULT 0,
+	exported_minor	INTEGER NOT NULL DEFAULT 0,
+	missing_receipts INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (client_id, month, currency)
+) WITHOUT ROWID;
+INSERT INTO client_months (client_id, month, currency, pending,
+	pending_minor, ready, ready_minor, exported, exported_minor,
+	missing_receipts)
+	SELECT client_id, month, currency,
+	sum(export_status = 'pending'),
+	sum(iif(export_status = 'pending', amount_minor, 0)),
+	sum(export_status = 'ready'),
+	sum(iif(export_status = 'ready', amount_minor, 0)),
+	sum(export_status = 'exported'),
+	sum(iif(export_status = 'exported', amount_minor, 0)),
+	sum(receipt_status = 'missing')
+	FROM expenses GROUP BY client_id, month, currency;
+CREATE TRIGGER client_months_insert AFTER INSERT ON expenses BEGIN
+	INSERT INTO client_months (client_id, month, currency, pending,
+	    pending_minor, ready, ready_minor, exported, exported_minor,
+	    missing_receipts)
+	    VALUES (new.client_id, new.month, new.currency,
+	    new.export_status = 'pending',
+	    iif(new.export_status = 'pending', new.amount_minor, 0),
+	    new.export_status = 'ready',
+	    iif(new.export_status = 'ready', new.amount_minor, 0),
+	    new.export_status = 'exported',
+	    iif(new.export_status = 'exported', new.amount_minor, 0),
+	    new.receipt_status = 'missing')
+	    ON CONFLICT (client_id, month, currency) DO UPDATE SET
+	    pending = pending + excluded.pending,
+	    pending_minor = pending_minor + excluded.pending_minor,
+	    ready = ready + excluded.ready,
+	    ready_minor = ready_minor + excluded.ready_minor,
+	    exported = exported + excluded.exported,
+	    exported_minor = exported_minor + excluded.exported_minor,
+	    missing_receipts = missing_receipts + excluded.missing_receipts;
+END;
+CREATE TRIGGER client_months_delete AFTER DELETE ON expenses BEGIN
+	UPDATE client_months SET
+	    pending = pending - (old.export_status = 'pending'),
+	    pending_minor = pending_minor -
+	    iif(old.export_status = 'pending', old.amount_minor, 0),
+	    ready = ready - (old.export_status = 'ready'),
+	    ready_minor = ready_minor -
+	    iif(old.export_status = 'ready', old.amount_minor, 0),
+	    exported = exported - (old.export_status = 'exported'),
+	    exported_minor = exported_minor -
+	    iif(old.export_status = 'exported', old.amount_minor, 0),
+	    missing_receipts = missing_receipts -
+	    (old.receipt_status = 'missing')
+	    WHERE client_id = old.client_id AND month = old.month AND
+	    currency = old.currency;
+END;
+-- An update is the old row's removal and the new row's arrival, in that
+-- order, whether or not it changes month.
+CREATE TRIGGER client_months_update AFTER UPDATE OF month, currency,
+    amount_minor, receipt_status, export_status ON expenses
+WHEN old.month <> new.month OR old.currency <> new.currency OR
+    old.amount_minor <> new.amount_minor OR
+    old.receipt_status <> new.receipt_status OR
+    old.export_status <> new.export_status
+BEGIN
+	UPDATE client_months SET
+	    pending = pending - (old.export_status = 'pending'),
+	    pending_minor = pending_minor -
+	    iif(old.export_status = 'pending', old.amount_minor, 0),
+	    ready = ready - (old.export_status = 'ready'),
+	    ready_minor = ready_minor -
+	    iif(old.export_status = 'ready', old.amount_minor, 0),
+	    exported = exported - (old.export_status = 'exported'),
+	    exported_minor = exported_minor -
+	    iif(old.export_status = 'exported', old.amount_minor, 0),
+	    missing_receipts = missing_receipts -
+	    (old.receipt_status = 'missing')
+	    WHERE client_id = old.client_id AND month = old.month AND
+	    currency = old.currency;
+	INSERT INTO client_months (client_id, month, currency, pending,
+	    pending_minor, ready, ready_minor, exported, exported_minor,
+	    missing_receipts)
+	    VALUES (new.client_id, new.month, new.currency,
+	    new.export_status = 'pending',
+	    iif(new.export_status = 'pending', new.amount_minor, 0),
+	    new.export_status = 'ready',
+	    iif(new.export_status = 'ready', new.amount_minor, 0),
+	    new.export_status = 'exported',
+	    iif(new.export_status = 'exported', new.amount_minor, 0),
+	    new.receipt_status = 'missing')
+	    ON CONFLICT (client_id, month, currency) DO UPDATE SET
+	    pending = pending + excluded.pending,
+	    pending_minor = pending_minor + excluded.pending_minor,
+	    ready = ready + excluded.ready,
+	    ready_minor = ready_minor + excluded.ready_minor,
+	    exported = exported + excluded.exported,
+	    exported_minor = exported_minor + excluded.exported_minor,
+	    missing_receipts = missing_receipts + excluded.missing_receipts;
+END;

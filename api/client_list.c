@@ -12,6 +12,7 @@
 #include "../common/org_number.h"
 #include "../common/store_client.h"
 #include "../common/text.h"
+#include "month_figures.h"
 #include "page.h"
 #include "route.h"
 
@@ -77,6 +78,8 @@ struct list_params {
 	/* A lookup of one client instead of a list: its key, or "". */
 	char			 org_key[CLIENT_ORG_MAX * 4 + 1];
 	char			 ref[CLIENT_REF_MAX * 4 + 1];
+	/* month=: each row carries that month's figures; 0 for none. */
+	int			 month;
 };
 
 /*
@@ -110,6 +113,24 @@ list_lookup_params_or_reply(struct request *req, struct list_params *p)
 		return reply_invalid_query(req, org == 1 ? "org_number" :
 		    "external_ref", "finds one client: it takes no q and no "
 		    "cursor");
+	return 0;
+}
+
+/* month=YYYY-MM, one of the months the overview keeps. */
+static int
+list_month_or_reply(struct request *req, struct list_params *p)
+{
+	char	 v[16];
+	int	 rc, now, oldest;
+
+	if ((rc = request_query_or_reply(req, "month", v, sizeof(v))) != 1)
+		return rc;
+	if (month_figures_now_or_reply(req, &now, &oldest) == -1)
+		return -1;
+	if (month_figures_parse(v, &p->month) == -1 || p->month > now ||
+	    p->month < oldest)
+		return reply_invalid_query(req, "month", "must be a month "
+		    "(YYYY-MM) of the last 12 in the firm's time zone");
 	return 0;
 }
 
@@ -162,7 +183,8 @@ list_params_or_reply(struct request *req, struct list_params *p)
 			    "must be true or false");
 		p->missing_only = strcmp(v, "true") == 0;
 	}
-	if (page_limit_or_reply(req, CLIENT_LIST_MAX, &p->limit) == -1)
+	if (page_limit_or_reply(req, CLIENT_LIST_MAX, &p->limit) == -1 ||
+	    list_month_or_reply(req, p) == -1)
 		return -1;
 	if ((rc = request_query_or_reply(req, "assignee", v, sizeof(v))) ==
 	    -1)
@@ -194,10 +216,53 @@ list_params_or_reply(struct request *req, struct list_params *p)
 	return list_lookup_params_or_reply(req, p);
 }
 
+/* A page being written, and what each of its rows gains. */
+struct list_walk {
+	struct page		*pg;
+	struct store		*store;
+	int			 month;		/* 0: none */
+	struct month_figures	 figures;
+};
+
+static void
+list_walk_init(struct list_walk *lw, struct request *req,
+    const struct list_params *p, struct page *pg)
+{
+	memset(lw, 0, sizeof(*lw));
+	lw->pg = pg;
+	lw->store = req->store;
+	lw->month = p->month;
+}
+
+/*
+ * Writes a row as the store keeps it (list_json, kept by triggers), with
+ * the month's figures when asked for. -1 on a store error.
+ */
+static int
+list_row_write(struct list_walk *lw, int64_t id, const char *json,
+    size_t len)
+{
+	struct jsonw	*w = &lw->pg->w;
+
+	if (lw->month == 0) {
+		jsonw_raw(w, json, len);
+		return 0;
+	}
+	if (month_figures_load(lw->store, id, lw->month, lw->month,
+	    &lw->figures) != STORE_OK)
+		return -1;
+	jsonw_object_extend(w, json, len);
+	jsonw_key(w, "month");
+	month_figures_write(w, &lw->figures, lw->month);
+	jsonw_object_close(w);
+	return 0;
+}
+
 static int
 list_row(const struct client_row *r, void *arg)
 {
-	struct page	*pg = arg;
+	struct list_walk	*lw = arg;
+	struct page		*pg = lw->pg;
 
 	if (!page_take(pg))
 		return 0;
@@ -208,8 +273,8 @@ list_row(const struct client_row *r, void *arg)
 	memcpy(pg->last.key, r->sort_key, r->sort_key_len);
 	pg->last.keylen = r->sort_key_len;
 
-	/* The row as the store keeps it: list_json, kept by triggers. */
-	jsonw_raw(&pg->w, r->json, r->json_len);
+	if (list_row_write(lw, r->id, r->json, r->json_len) == -1)
+		return -1;
 	return pg->w.error ? -1 : 0;
 }
 
@@ -243,6 +308,7 @@ list_lookup_shows(const struct request *req, const struct list_params *p,
 static void
 list_lookup(struct request *req, const struct list_params *p)
 {
+	struct list_walk lw;
 	struct client	 c;
 	struct page	 pg;
 	int64_t		 id = 0, total = 0;
@@ -260,10 +326,14 @@ list_lookup(struct request *req, const struct list_params *p)
 		return;
 	}
 	page_open(&pg, 1, LIST_REPLY_MAX, (int)p->sort, p->query);
-	if (total == 1)
-		jsonw_raw(&pg.w, c.list_json, strlen(c.list_json));
-	page_reply(req, &pg, &total, &at_least);
+	list_walk_init(&lw, req, p, &pg);
+	if (total == 1 && list_row_write(&lw, c.id, c.list_json,
+	    strlen(c.list_json)) == -1)
+		(void)reply_internal_error(req);
+	else
+		page_reply(req, &pg, &total, &at_least);
 	page_cleanup(&pg);
+	month_figures_free(&lw.figures);
 	client_cleanup(&c);
 }
 
@@ -273,6 +343,7 @@ list_clients(struct request *req)
 {
 	struct list_params	 p;
 	struct client_query	 q;
+	struct list_walk	 lw;
 	struct page		 pg;
 	int64_t			 total = 0;
 	int			 at_least = 0;
@@ -306,12 +377,14 @@ list_clients(struct request *req)
 	page_open(&pg, p.limit, LIST_REPLY_MAX, (int)p.sort, p.query);
 	/* About 250 bytes a row: one allocation for a usual page. */
 	(void)buf_reserve(&pg.out, (size_t)p.limit * 256 + 256);
-	if (store_client_list(req->store, &q, list_row, &pg, &total,
+	list_walk_init(&lw, req, &p, &pg);
+	if (store_client_list(req->store, &q, list_row, &lw, &total,
 	    &at_least) != STORE_OK)
 		(void)reply_internal_error(req);
 	else
 		page_reply(req, &pg, &total, &at_least);
 	page_cleanup(&pg);
+	month_figures_free(&lw.figures);
 }
 
 static int

@@ -48,13 +48,21 @@ client_conflict_or_reply(struct request *req, const char *status)
 }
 
 int
+firm_or_reply(struct request *req, struct partner *p)
+{
+	if (store_partner_get(req->store, req->user.partner_id, p) !=
+	    STORE_OK)
+		return reply_internal_error(req);
+	return 0;
+}
+
+int
 client_locale_or_reply(struct request *req, char *locale, size_t len)
 {
 	struct partner	 p;
 
-	if (store_partner_get(req->store, req->user.partner_id, &p) !=
-	    STORE_OK)
-		return reply_internal_error(req);
+	if (firm_or_reply(req, &p) == -1)
+		return -1;
 	(void)snprintf(locale, len, "%s", p.locale);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #define API_CLIENT_LOAD_H
 
 #include "../common/store_client.h"
+#include "../common/store_partner.h"
 #include "http.h"
 
 /*
@@ -21,6 +22,8 @@ int	client_load_to_change_or_reply(struct request *, int idx,
 /* Answers 409 naming the client's current status; returns -1. */
 int	client_conflict_or_reply(struct request *, const char *status);
 
+/* The caller's firm; -1 after a 500. */
+int	firm_or_reply(struct request *, struct partner *);
 /* The firm's locale, for sort keys and messages; -1 after a 500. */
 int	client_locale_or_reply(struct request *, char *locale, size_t len);
 

@@ -12,6 +12,7 @@
 #include "../common/log.h"
 #include "../common/store_expense.h"
 #include "../common/text.h"
+#include "../common/tz.h"
 #include "client_load.h"
 #include "expense_input.h"
 #include "page.h"
@@ -176,6 +177,32 @@ out:
 }
 
 /*
+ * Each expense's month in the firm's zone, which the store's monthly
+ * overview counts it in. -1 after a 500.
+ */
+static int
+expenses_months_or_reply(struct request *req, struct expense_fields *f,
+    int n)
+{
+	struct partner	 firm;
+	int		 i;
+
+	if (firm_or_reply(req, &firm) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (f[i].deleted)
+			continue;
+		if ((f[i].month = tz_month(firm.timezone, f[i].spent_at)) ==
+		    -1) {
+			log_warnx("firm %lld: no month in zone %s",
+			    (long long)firm.id, firm.timezone);
+			return reply_internal_error(req);
+		}
+	}
+	return 0;
+}
+
+/*
  * POST one expense or {"expenses": [...]}. Everything is checked before
  * the transaction, so a refused batch writes nothing; the batch is then
  * one BEGIN IMMEDIATE, and the triggers move the client's counters in it.
@@ -239,6 +266,8 @@ expenses_create(struct request *req)
 		errors = NULL;
 		goto out;
 	}
+	if (expenses_months_or_reply(req, fields, n) == -1)
+		goto out;
 
 	jsonw_init(&w, &out);
 	if (batch) {

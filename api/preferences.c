@@ -79,9 +79,8 @@ preference_zone_or_reply(struct request *req, char *zone, size_t len)
 {
 	struct partner	 p;
 
-	if (store_partner_get(req->store, req->user.partner_id, &p) !=
-	    STORE_OK)
-		return reply_internal_error(req);
+	if (firm_or_reply(req, &p) == -1)
+		return -1;
 	(void)snprintf(zone, len, "%s", p.timezone);
 	return 0;
 }

@@ -178,6 +178,9 @@ struct store_backend {
 		    const char *export_status, struct expense *out);
 	int	(*expense_list)(struct store *, const struct expense_query *q,
 		    int (*fn)(const struct expense *, void *), void *arg);
+	int	(*expense_months)(struct store *, int64_t client_id, int from,
+		    int to, int (*fn)(const struct expense_month *, void *),
+		    void *arg);
 	int	(*expense_count)(struct store *, const struct expense_query *q,
 		    int64_t *total);
 

@@ -52,7 +52,7 @@ static const struct {
 	    "missing_receipts", NULL, 0 },
 	{ "expenses", "id, client_id, external_id, amount_minor, currency, "
 	    "spent_at, merchant, receipt_status, export_status, created_at, "
-	    "updated_at", NULL, 0 },
+	    "updated_at, month", NULL, 0 },
 	{ "audit_events", "id, partner_id, user_id, client_id, action, "
 	    "remote_addr, created_at", NULL, 0 },
 	{ "notification_preferences", "user_id, client_id, email, "
@@ -87,6 +87,9 @@ static const struct {
 	/* Rows that count nothing (0, 0) are left out on both sides. */
 	{ "client_counts", "partner_id, user_id, status, clients, "
 	    "with_missing", "all; rows that count nothing left out", 1 },
+	{ "client_months", "client_id, month, currency, pending, "
+	    "pending_minor, ready, ready_minor, exported, exported_minor, "
+	    "missing_receipts", "all; rows that count nothing left out", 1 },
 };
 #define COPY_TABLES	(sizeof(copy_tables) / sizeof(copy_tables[0]))
 

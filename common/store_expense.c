@@ -60,6 +60,13 @@ store_expense_list(struct store *st, const struct expense_query *q,
 }
 
 int
+store_expense_months(struct store *st, int64_t client_id, int from, int to,
+    int (*fn)(const struct expense_month *, void *), void *arg)
+{
+	return st->be->expense_months(st, client_id, from, to, fn, arg);
+}
+
+int
 store_expense_count(struct store *st, const struct expense_query *q,
     int64_t *total)
 {

@@ -42,6 +42,8 @@ struct expense_fields {
 	int64_t		 amount_minor;
 	const char	*currency;
 	int64_t		 spent_at;
+	/* spent_at's month in the firm's zone: tz_month(). */
+	int		 month;
 	const char	*merchant;
 	const char	*receipt_status;
 	const char	*export_status;
@@ -113,5 +115,29 @@ int	store_expense_list(struct store *, const struct expense_query *,
 /* How many expenses match q over all pages (after_id and limit unused). */
 int	store_expense_count(struct store *, const struct expense_query *,
 	    int64_t *total);
+
+/*
+ * A client's expenses of one month (in the firm's zone) and currency:
+ * how many are in each export state and their sum, and how many lack a
+ * receipt. Kept by triggers in the statement that writes an expense.
+ */
+struct expense_month {
+	int	 month;			/* year * 100 + month */
+	char	 currency[4];
+	int64_t	 pending, pending_minor;
+	int64_t	 ready, ready_minor;
+	int64_t	 exported, exported_minor;
+	int64_t	 missing_receipts;
+};
+
+/*
+ * Calls fn for each month from..to (year * 100 + month, both included)
+ * in which the client has expenses, newest first, a call per currency
+ * by currency code; stops at fn's -1 (STORE_ERROR). A month whose
+ * expenses all went has a row of zeros or none.
+ */
+int	store_expense_months(struct store *, int64_t client_id, int from,
+	    int to, int (*fn)(const struct expense_month *, void *),
+	    void *arg);
 
 #endif

@@ -250,6 +250,25 @@ tz_date_from_days(int64_t days, int *year, int *mon, int *mday)
 }
 
 int
+tz_month(const char *zone, int64_t utc)
+{
+	struct tm	 tm;
+
+	if (tz_local(zone, utc, &tm) == -1)
+		return -1;
+	return (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
+}
+
+int
+tz_month_add(int yyyymm, int n)
+{
+	int	 m;
+
+	m = yyyymm / 100 * 12 + yyyymm % 100 - 1 + n;
+	return m / 12 * 100 + m % 12 + 1;
+}
+
+int
 tz_month_days(int year, int mon)
 {
 	static const int	 days[] = {

@@ -40,6 +40,18 @@ int	tz_local(const char *zone, int64_t utc, struct tm *out);
 int	tz_utc(const char *zone, int year, int mon, int mday, int hour,
 	    int min, int64_t *out);
 
+/*
+ * The calendar month of UTC seconds in zone, as year * 100 + month
+ * (202612), or -1 for an invalid zone or time: the month an expense
+ * counts in, in its firm's overview.
+ */
+int	tz_month(const char *zone, int64_t utc);
+/*
+ * The month n months after yyyymm (n may be negative): 202601 and -1
+ * give 202512.
+ */
+int	tz_month_add(int yyyymm, int n);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (mon 1-12). */
 int64_t	tz_days_from_date(int year, int mon, int mday);
 /* The date of a day number made by tz_days_from_date. */

@@ -39,6 +39,7 @@ const struct store_backend pg_backend = {
 	.expense_delete = pg_expense_delete,
 	.expense_list = pg_expense_list,
 	.expense_count = pg_expense_count,
+	.expense_months = pg_expense_months,
 
 	.assignee_list = pg_assignee_list,
 	.assignee_check = pg_assignee_check,

@@ -62,13 +62,13 @@ static const struct pg_copy_table {
 	    "FROM assignments ORDER BY user_id, client_id",
 	    "COPY assignments (client_id, user_id, created_at, status, "
 	    "sort_key, missing_receipts) FROM STDIN", 0 },
-	{ "expenses", 11,
+	{ "expenses", 12,
 	    "SELECT id, client_id, external_id, amount_minor, currency, "
 	    "spent_at, merchant, receipt_status, export_status, created_at, "
-	    "updated_at FROM expenses ORDER BY id",
+	    "updated_at, month FROM expenses ORDER BY id",
 	    "COPY expenses (id, client_id, external_id, amount_minor, "
 	    "currency, spent_at, merchant, receipt_status, export_status, "
-	    "created_at, updated_at) FROM STDIN", 0 },
+	    "created_at, updated_at, month) FROM STDIN", 0 },
 	{ "audit_events", 7,
 	    "SELECT id, partner_id, user_id, client_id, action, remote_addr, "
 	    "created_at FROM audit_events ORDER BY id",
@@ -150,6 +150,14 @@ static const struct pg_copy_table {
 	    "FROM client_counts WHERE clients <> 0 OR with_missing <> 0 "
 	    "ORDER BY partner_id, user_id, status COLLATE \"C\"",
 	    NULL, 0 },
+	{ "client_months", 10,
+	    "SELECT client_id, month, currency, pending, pending_minor, "
+	    "ready, ready_minor, exported, exported_minor, missing_receipts "
+	    "FROM client_months "
+	    "WHERE pending <> 0 OR pending_minor <> 0 OR ready <> 0 OR "
+	    "ready_minor <> 0 OR exported <> 0 OR exported_minor <> 0 OR "
+	    "missing_receipts <> 0 "
+	    "ORDER BY client_id, month, currency COLLATE \"C\"", NULL, 0 },
 };
 
 /* The table being loaded, between copy_load_begin() and its end. */

@@ -63,7 +63,7 @@ expense_one(struct store *st, const struct pg_query *q,
 	return rc;
 }
 
-/* $1 client, $2 external id, $3..$8 the fields, $9 now. */
+/* $1 client, $2 external id, $3..$8 the fields, $9 now, $10 month. */
 static void
 expense_params(struct pg_params *par, int64_t client_id,
     const struct expense_fields *f)
@@ -78,6 +78,7 @@ expense_params(struct pg_params *par, int64_t client_id,
 	pg_param_text(par, f->receipt_status);
 	pg_param_text(par, f->export_status);
 	pg_param_int64(par, store_now());
+	pg_param_int64(par, f->month);
 }
 
 /*
@@ -94,17 +95,18 @@ pg_expense_upsert(struct store *st, int64_t client_id,
 	static const struct pg_query update = { "expense_update",
 	    "UPDATE expenses SET amount_minor = $3, currency = $4, "
 	    "spent_at = $5, merchant = $6, receipt_status = $7, "
-	    "export_status = $8, updated_at = $9 "
+	    "export_status = $8, updated_at = $9, month = $10 "
 	    "WHERE client_id = $1 AND external_id = $2 "
 	    "RETURNING " EXPENSE_COLUMNS };
 	static const struct pg_query insert = { "expense_insert",
 	    "INSERT INTO expenses (client_id, external_id, amount_minor, "
 	    "currency, spent_at, merchant, receipt_status, export_status, "
-	    "created_at, updated_at) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) "
+	    "created_at, updated_at, month) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) "
 	    "ON CONFLICT (client_id, external_id) DO UPDATE SET "
 	    "amount_minor = excluded.amount_minor, "
 	    "currency = excluded.currency, spent_at = excluded.spent_at, "
+	    "month = excluded.month, "
 	    "merchant = excluded.merchant, "
 	    "receipt_status = excluded.receipt_status, "
 	    "export_status = excluded.export_status, "
@@ -142,31 +144,32 @@ pg_expense_upsert(struct store *st, int64_t client_id,
 #define BATCH_ROWS \
 	"ROWS FROM (jsonb_to_recordset($2::jsonb) AS (external_id text, " \
 	"amount_minor bigint, currency text, spent_at bigint, " \
-	"merchant text, receipt_status text, export_status text)) " \
+	"merchant text, receipt_status text, export_status text, " \
+	"month integer)) " \
 	"WITH ORDINALITY AS v (external_id, amount_minor, currency, " \
-	"spent_at, merchant, receipt_status, export_status, ord)"
+	"spent_at, merchant, receipt_status, export_status, month, ord)"
 static const struct pg_query expense_batch_q = { "expense_upsert_batch",
     "WITH v AS (SELECT * FROM " BATCH_ROWS "), "
     "u AS (UPDATE expenses e SET amount_minor = v.amount_minor, "
     "currency = v.currency, spent_at = v.spent_at, merchant = v.merchant, "
     "receipt_status = v.receipt_status, export_status = v.export_status, "
-    "updated_at = $3 FROM v "
+    "month = v.month, updated_at = $3 FROM v "
     "WHERE e.client_id = $1 AND e.external_id = v.external_id "
     "RETURNING e.id, e.client_id, e.external_id, e.amount_minor, "
     "e.currency, e.spent_at, e.merchant, e.receipt_status, "
     "e.export_status, e.created_at, e.updated_at, false, v.ord), "
     "i AS (INSERT INTO expenses (client_id, external_id, amount_minor, "
     "currency, spent_at, merchant, receipt_status, export_status, "
-    "created_at, updated_at) "
+    "created_at, updated_at, month) "
     "SELECT $1, external_id, amount_minor, currency, spent_at, merchant, "
-    "receipt_status, export_status, $3, $3 FROM v "
+    "receipt_status, export_status, $3, $3, month FROM v "
     "WHERE NOT EXISTS (SELECT 1 FROM expenses x "
     "WHERE x.client_id = $1 AND x.external_id = v.external_id) "
     "ORDER BY ord "
     "ON CONFLICT (client_id, external_id) DO UPDATE SET "
     "amount_minor = excluded.amount_minor, "
     "currency = excluded.currency, spent_at = excluded.spent_at, "
-    "merchant = excluded.merchant, "
+    "month = excluded.month, merchant = excluded.merchant, "
     "receipt_status = excluded.receipt_status, "
     "export_status = excluded.export_status, "
     "updated_at = excluded.updated_at "
@@ -199,6 +202,8 @@ expense_batch_json(struct buf *b, const struct expense_fields *f, int n)
 		jsonw_string(&w, f[i].receipt_status);
 		jsonw_key(&w, "export_status");
 		jsonw_string(&w, f[i].export_status);
+		jsonw_key(&w, "month");
+		jsonw_int(&w, f[i].month);
 		jsonw_object_close(&w);
 	}
 	jsonw_array_close(&w);
@@ -396,6 +401,50 @@ pg_expense_count(struct store *st, const struct expense_query *q,
 	if (rc != STORE_OK)
 		return rc;
 	*total = pg_get_int64(r, 0, 0);
+	PQclear(r);
+	return rc;
+}
+
+int
+pg_expense_months(struct store *st, int64_t client_id, int from, int to,
+    int (*fn)(const struct expense_month *, void *), void *arg)
+{
+	static const struct pg_query q = { "client_months",
+	    "SELECT month, currency, pending, pending_minor, ready, "
+	    "ready_minor, exported, exported_minor, missing_receipts "
+	    "FROM client_months WHERE client_id = $1 AND month BETWEEN $2 "
+	    "AND $3 ORDER BY month DESC, currency COLLATE \"C\"" };
+	struct pg_params	 par;
+	struct expense_month	 m;
+	PGresult		*r;
+	int			 i, rc;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, client_id);
+	pg_param_int64(&par, from);
+	pg_param_int64(&par, to);
+	if ((rc = pg_run(st, &q, &par, "client months", &r)) != STORE_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
+		memset(&m, 0, sizeof(m));
+		m.month = (int)pg_get_int64(r, i, 0);
+		if (pg_get_text(r, i, 1, m.currency, sizeof(m.currency)) ==
+		    -1) {
+			log_warnx("client month %d: malformed currency",
+			    m.month);
+			rc = STORE_ERROR;
+			break;
+		}
+		m.pending = pg_get_int64(r, i, 2);
+		m.pending_minor = pg_get_int64(r, i, 3);
+		m.ready = pg_get_int64(r, i, 4);
+		m.ready_minor = pg_get_int64(r, i, 5);
+		m.exported = pg_get_int64(r, i, 6);
+		m.exported_minor = pg_get_int64(r, i, 7);
+		m.missing_receipts = pg_get_int64(r, i, 8);
+		if (fn(&m, arg) == -1)
+			rc = STORE_ERROR;
+	}
 	PQclear(r);
 	return rc;
 }

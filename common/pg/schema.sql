@@ -811,3 +811,105 @@ CREATE TRIGGER webhook_fanout AFTER INSERT ON events
 ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check
 	CHECK (kind IN ('digest', 'reminder', 'webhook_disabled'));
+
+-- version 8
+-- The monthly overview of a client's expenses: see the twentieth
+-- version of ../../schema.sql. The store writes each expense's month;
+-- the counters move in the statement that writes the expenses, once per
+-- statement, month and currency. An update is its old rows' removal and
+-- its new rows' arrival; the rows are written in key order, so that two
+-- statements on one client's months wait for each other rather than
+-- deadlock.
+ALTER TABLE expenses ADD COLUMN month integer NOT NULL DEFAULT 0;
+UPDATE expenses e SET month = to_char(to_timestamp(e.spent_at)
+	AT TIME ZONE p.timezone, 'YYYYMM')::integer
+	FROM clients c JOIN partners p ON p.id = c.partner_id
+	WHERE c.id = e.client_id;
+CREATE TABLE client_months (
+	client_id	bigint NOT NULL,
+	month		integer NOT NULL,
+	currency	text NOT NULL,
+	pending		bigint NOT NULL DEFAULT 0,
+	pending_minor	bigint NOT NULL DEFAULT 0,
+	ready		bigint NOT NULL DEFAULT 0,
+	ready_minor	bigint NOT NULL DEFAULT 0,
+	exported	bigint NOT NULL DEFAULT 0,
+	exported_minor	bigint NOT NULL DEFAULT 0,
+	missing_receipts bigint NOT NULL DEFAULT 0,
+	PRIMARY KEY (client_id, month, currency)
+);
+INSERT INTO client_months (client_id, month, currency, pending,
+	pending_minor, ready, ready_minor, exported, exported_minor,
+	missing_receipts)
+	SELECT client_id, month, currency,
+	count(*) FILTER (WHERE export_status = 'pending'),
+	coalesce(sum(amount_minor) FILTER (WHERE export_status = 'pending'),
+	    0),
+	count(*) FILTER (WHERE export_status = 'ready'),
+	coalesce(sum(amount_minor) FILTER (WHERE export_status = 'ready'), 0),
+	count(*) FILTER (WHERE export_status = 'exported'),
+	coalesce(sum(amount_minor) FILTER (WHERE export_status = 'exported'),
+	    0),
+	count(*) FILTER (WHERE receipt_status = 'missing')
+	FROM expenses GROUP BY client_id, month, currency;
+
+CREATE FUNCTION client_months_count() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	client	bigint[];
+	sign	integer[];
+	mon	integer[];
+	cur	text[];
+	amount	bigint[];
+	receipt	text[];
+	export	text[];
+BEGIN
+	IF TG_OP IN ('INSERT', 'UPDATE') THEN
+		SELECT array_agg(client_id), array_agg(1), array_agg(month),
+		    array_agg(currency), array_agg(amount_minor),
+		    array_agg(receipt_status), array_agg(export_status)
+		    INTO client, sign, mon, cur, amount, receipt, export
+		    FROM new_rows;
+	END IF;
+	IF TG_OP IN ('UPDATE', 'DELETE') THEN
+		SELECT client || array_agg(client_id), sign || array_agg(-1),
+		    mon || array_agg(month), cur || array_agg(currency),
+		    amount || array_agg(amount_minor),
+		    receipt || array_agg(receipt_status),
+		    export || array_agg(export_status)
+		    INTO client, sign, mon, cur, amount, receipt, export
+		    FROM old_rows;
+	END IF;
+	INSERT INTO client_months AS m (client_id, month, currency, pending,
+	    pending_minor, ready, ready_minor, exported, exported_minor,
+	    missing_receipts)
+	    SELECT u.id, u.mon, u.cur,
+	    sum(u.s * (u.e = 'pending')::integer),
+	    sum(u.s * u.a * (u.e = 'pending')::integer),
+	    sum(u.s * (u.e = 'ready')::integer),
+	    sum(u.s * u.a * (u.e = 'ready')::integer),
+	    sum(u.s * (u.e = 'exported')::integer),
+	    sum(u.s * u.a * (u.e = 'exported')::integer),
+	    sum(u.s * (u.r = 'missing')::integer)
+	    FROM unnest(client, sign, mon, cur, amount, receipt, export)
+	    AS u (id, s, mon, cur, a, r, e)
+	    GROUP BY u.id, u.mon, u.cur ORDER BY u.id, u.mon, u.cur
+	    ON CONFLICT (client_id, month, currency) DO UPDATE SET
+	    pending = m.pending + excluded.pending,
+	    pending_minor = m.pending_minor + excluded.pending_minor,
+	    ready = m.ready + excluded.ready,
+	    ready_minor = m.ready_minor + excluded.ready_minor,
+	    exported = m.exported + excluded.exported,
+	    exported_minor = m.exported_minor + excluded.exported_minor,
+	    missing_receipts = m.missing_receipts + excluded.missing_receipts;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER client_months_insert AFTER INSERT ON expenses
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION client_months_count();
+CREATE TRIGGER client_months_update AFTER UPDATE ON expenses
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION client_months_count();
+CREATE TRIGGER client_months_delete AFTER DELETE ON expenses
+	REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION client_months_count();

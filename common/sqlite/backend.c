@@ -40,6 +40,7 @@ const struct store_backend sqlite_backend = {
 	.expense_delete = sqlite_expense_delete,
 	.expense_list = sqlite_expense_list,
 	.expense_count = sqlite_expense_count,
+	.expense_months = sqlite_expense_months,
 
 	.assignee_list = sqlite_assignee_list,
 	.assignee_check = sqlite_assignee_check,

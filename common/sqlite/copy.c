@@ -65,13 +65,13 @@ static const struct sqlite_copy_table sqlite_copy_tables[] = {
 	    "INSERT INTO assignments (client_id, user_id, created_at, status, "
 	    "sort_key, missing_receipts) VALUES (?, ?, ?, ?, ?, ?)",
 	    0, 1u << 4 },
-	{ "expenses", 11, "SELECT id, client_id, external_id, amount_minor, "
+	{ "expenses", 12, "SELECT id, client_id, external_id, amount_minor, "
 	    "currency, spent_at, merchant, receipt_status, export_status, "
-	    "created_at, updated_at FROM expenses ORDER BY id",
+	    "created_at, updated_at, month FROM expenses ORDER BY id",
 	    "INSERT INTO expenses (id, client_id, external_id, amount_minor, "
 	    "currency, spent_at, merchant, receipt_status, export_status, "
-	    "created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 0, 0 },
+	    "created_at, updated_at, month) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 0, 0 },
 	{ "audit_events", 7, "SELECT id, partner_id, user_id, client_id, "
 	    "action, remote_addr, created_at FROM audit_events ORDER BY id",
 	    "INSERT INTO audit_events (id, partner_id, user_id, client_id, "
@@ -152,6 +152,13 @@ static const struct sqlite_copy_table sqlite_copy_tables[] = {
 	    "with_missing FROM client_counts "
 	    "WHERE clients <> 0 OR with_missing <> 0 "
 	    "ORDER BY partner_id, user_id, status", NULL, 0, 0 },
+	{ "client_months", 10, "SELECT client_id, month, currency, pending, "
+	    "pending_minor, ready, ready_minor, exported, exported_minor, "
+	    "missing_receipts FROM client_months "
+	    "WHERE pending <> 0 OR pending_minor <> 0 OR ready <> 0 OR "
+	    "ready_minor <> 0 OR exported <> 0 OR exported_minor <> 0 OR "
+	    "missing_receipts <> 0 "
+	    "ORDER BY client_id, month, currency", NULL, 0, 0 },
 };
 
 struct sqlite_copy_to {

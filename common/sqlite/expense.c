@@ -70,11 +70,12 @@ sqlite_expense_upsert(struct store *st, int64_t client_id,
 	static const char sql[] =
 	    "INSERT INTO expenses (client_id, external_id, amount_minor, "
 	    "currency, spent_at, merchant, receipt_status, export_status, "
-	    "created_at, updated_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) "
+	    "created_at, updated_at, month) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10) "
 	    "ON CONFLICT (client_id, external_id) DO UPDATE SET "
 	    "amount_minor = excluded.amount_minor, "
 	    "currency = excluded.currency, spent_at = excluded.spent_at, "
+	    "month = excluded.month, "
 	    "merchant = excluded.merchant, "
 	    "receipt_status = excluded.receipt_status, "
 	    "export_status = excluded.export_status, "
@@ -102,6 +103,7 @@ sqlite_expense_upsert(struct store *st, int64_t client_id,
 	sqlite3_bind_text(stmt, 7, f->receipt_status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 8, f->export_status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, store_now());
+	sqlite3_bind_int(stmt, 10, f->month);
 	rc = sqlite_row_only(st, stmt, "expense upsert", expense_from_row, out);
 	if (rc == STORE_NOTFOUND) {
 		log_warnx("expense upsert returned no row");
@@ -293,4 +295,53 @@ sqlite_expense_count(struct store *st, const struct expense_query *q,
 	}
 	sqlite_reset(stmt);
 	return rc;
+}
+
+struct expense_month_walk {
+	int	(*fn)(const struct expense_month *, void *);
+	void	*arg;
+};
+
+static int
+expense_month_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct expense_month_walk	*w = arg;
+	struct expense_month		 m;
+
+	memset(&m, 0, sizeof(m));
+	m.month = sqlite3_column_int(stmt, 0);
+	if (sqlite_column_text(stmt, 1, m.currency, sizeof(m.currency)) ==
+	    -1) {
+		log_warnx("client month %d: malformed currency", m.month);
+		return -1;
+	}
+	m.pending = sqlite3_column_int64(stmt, 2);
+	m.pending_minor = sqlite3_column_int64(stmt, 3);
+	m.ready = sqlite3_column_int64(stmt, 4);
+	m.ready_minor = sqlite3_column_int64(stmt, 5);
+	m.exported = sqlite3_column_int64(stmt, 6);
+	m.exported_minor = sqlite3_column_int64(stmt, 7);
+	m.missing_receipts = sqlite3_column_int64(stmt, 8);
+	return w->fn(&m, w->arg);
+}
+
+/* A range of client_months' primary key, walked backwards. */
+int
+sqlite_expense_months(struct store *st, int64_t client_id, int from, int to,
+    int (*fn)(const struct expense_month *, void *), void *arg)
+{
+	static const char sql[] =
+	    "SELECT month, currency, pending, pending_minor, ready, "
+	    "ready_minor, exported, exported_minor, missing_receipts "
+	    "FROM client_months WHERE client_id = ?1 AND month BETWEEN ?2 "
+	    "AND ?3 ORDER BY month DESC, currency";
+	struct expense_month_walk	 w = { fn, arg };
+	sqlite3_stmt			*stmt;
+
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	sqlite3_bind_int(stmt, 2, from);
+	sqlite3_bind_int(stmt, 3, to);
+	return sqlite_rows(st, stmt, "client months", expense_month_row, &w);
 }

@@ -222,6 +222,9 @@ int	sqlite_expense_set_status(struct store *, int64_t client_id,
 	    struct expense *out);
 int	sqlite_expense_list(struct store *, const struct expense_query *q,
 	    int (*fn)(const struct expense *, void *), void *arg);
+int	sqlite_expense_months(struct store *, int64_t client_id, int from,
+	    int to, int (*fn)(const struct expense_month *, void *),
+	    void *arg);
 int	sqlite_expense_count(struct store *, const struct expense_query *q,
 	    int64_t *total);
 

@@ -10,6 +10,7 @@
 
 #include "../clock.h"
 #include "../log.h"
+#include "../tz.h"
 #include "grams.h"
 #include "sqlite.h"
 
@@ -106,12 +107,35 @@ sqlite_search_grams_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, grams, -1, free);
 }
 
+/*
+ * local_month(utc, zone): tz_month(), for schema version 20's fill of
+ * the months of the expenses written before it. NULL for a bad zone.
+ */
+static void
+sqlite_local_month_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char	*zone = sqlite3_value_text(argv[1]);
+	int			 month;
+
+	(void)argc;
+	if (zone == NULL || (month = tz_month((const char *)zone,
+	    sqlite3_value_int64(argv[0]))) == -1) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_int(ctx, month);
+}
+
 int
 sqlite_functions_add(sqlite3 *db)
 {
-	return sqlite3_create_function(db, "search_grams", 1, SQLITE_UTF8 |
+	if (sqlite3_create_function(db, "search_grams", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
-	    sqlite_search_grams_fn, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	    sqlite_search_grams_fn, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return sqlite3_create_function(db, "local_month", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+	    sqlite_local_month_fn, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 struct sqlite_store *

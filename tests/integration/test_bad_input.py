@@ -231,6 +231,8 @@ SPECS = {
          field("currency", FORMAT)]),
     "GET /v1/clients/{id}/expenses": spec(
         "admin", lambda w: "/v1/clients/%d/expenses" % _shared(w)),
+    "GET /v1/clients/{id}/overview": spec(
+        "admin", lambda w: "/v1/clients/%d/overview" % _shared(w)),
     "POST /v1/clients/{id}/expenses": spec(
         "integration", lambda w: "/v1/clients/%d/expenses" % _shared(w),
         lambda w: expense_body(), "schema", 201,
@@ -337,7 +339,8 @@ QUERIES = {
     "GET /v1/clients": ({"tab": "all"}, {
         "tab": Q_ENUM, "q": Q_SEARCH, "missing_receipts": Q_ENUM,
         "sort": Q_ENUM, "assignee": Q_ID, "limit": Q_LIMIT,
-        "cursor": Q_OPAQUE}),
+        "cursor": Q_OPAQUE, "month": Q_ENUM}),
+    "GET /v1/clients/{id}/overview": ({}, {"months": Q_LIMIT}),
     "GET /v1/clients/{id}/expenses": ({}, {
         "receipt_status": Q_ENUM, "export_status": Q_ENUM,
         "limit": Q_LIMIT, "cursor": Q_OPAQUE}),

@@ -39,7 +39,7 @@ TABLES = ["partners", "users", "login_attempts", "clients", "assignments",
           "digests", "idempotency_keys", "api_keys", "reminders",
           "reminder_recipients", "webhook_endpoints", "events",
           "event_counters", "webhook_deliveries", "webhook_attempts",
-          "client_counts"]
+          "client_counts", "client_months"]
 
 CLIENTS = [
     # name, status, assignees (bookkeeper keys), missing, ready, other
@@ -311,7 +311,7 @@ def test_sqlite_copy_prints_every_table_matching(moved):
               "assignments", "expenses", "audit_events",
               "notification_preferences", "outbox", "digests",
               "idempotency_keys", "reminders", "reminder_recipients",
-              "events", "event_counters", "client_counts"):
+              "events", "event_counters", "client_counts", "client_months"):
         assert rows[t] > 0, t
     # The columns each checksum covers are named.
     assert "SHA-256" in out.stdout

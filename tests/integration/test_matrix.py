@@ -68,6 +68,7 @@ MATRIX = {
         row(403, 403, 403, 200, 403, 401, 401),
     "PUT /v1/clients/{id}/balance": row(200, 403, 403, 200, 404, 401, 401),
     "GET /v1/clients/{id}/expenses": row(200, 200, 404, 200, 404, 401, 401),
+    "GET /v1/clients/{id}/overview": row(200, 200, 404, 200, 404, 401, 401),
     "POST /v1/clients/{id}/expenses": row(201, 403, 403, 201, 404, 401, 401),
     "GET /v1/clients/{id}/expenses/{expense_id}":
         row(200, 200, 404, 200, 404, 401, 401),
@@ -122,6 +123,7 @@ KEY_SCOPES = {
     "GET /v1/clients/tabs": "clients:read",
     "GET /v1/clients/{id}": "clients:read",
     "GET /v1/clients/{id}/expenses": "clients:read",
+    "GET /v1/clients/{id}/overview": "clients:read",
     "GET /v1/clients/{id}/expenses/{expense_id}": "clients:read",
     "POST /v1/clients": "clients:write",
     "PATCH /v1/clients/{id}": "clients:write",
@@ -364,6 +366,8 @@ REQUESTS = {
         {"amount_minor": 1000 + seq(), "currency": "SEK"}, None),
     "GET /v1/clients/{id}/expenses": lambda w, c: (
         "GET", "/v1/clients/%d/expenses" % _shared(w), None, None),
+    "GET /v1/clients/{id}/overview": lambda w, c: (
+        "GET", "/v1/clients/%d/overview" % _shared(w), None, None),
     "POST /v1/clients/{id}/expenses": lambda w, c: (
         "POST", "/v1/clients/%d/expenses" % _shared(w), expense_body(),
         None),

@@ -53,6 +53,7 @@ static const char *const released[] = {
 	/* 17 */ "01988a7d9d113cd8ff568df596f0411f5ed3723d9e2d03f3dd1c0205c255a128",
 	/* 18 */ "aaa96923d66edeca60170df8911a1e6af1ea4506af69c9bbe4fd5ddcafabfc57",
 	/* 19 */ "6f7686aed171727ce858f3dec82e73ded8379f7c1be473a6738fc0409a5cd5c3",
+	/* 20 */ "9d29ad96888abeb51d869715bf9d095d5c07ce3569035e433265c176938b3fe8",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
@@ -835,6 +836,70 @@ test_org_numbers_keyed_by_migration(void **state)
 	db_path_remove(dir, path);
 }
 
+/*
+ * Version 20 gives the expenses written before it their month in their
+ * firm's zone and counts them into client_months; the triggers then move
+ * the counters as expenses change.
+ */
+static void
+test_months_filled_by_migration(void **state)
+{
+	static const char setup[] =
+	    "INSERT INTO partners (id, name, locale, timezone, created_at) "
+	    "VALUES (1, 'a', 'sv', 'Europe/Copenhagen', 0), "
+	    "(2, 'b', 'en', 'America/New_York', 0);"
+	    "INSERT INTO clients (id, partner_id, name, org_number, status, "
+	    "sort_key, search_text, created_at, updated_at) VALUES "
+	    "(1, 1, 'c', '1', 'active', x'01', 'c', 0, 0), "
+	    "(2, 2, 'd', '2', 'active', x'02', 'd', 0, 0);"
+	    /* 2026-01-31T23:30:00Z: February in Copenhagen, not New York. */
+	    "INSERT INTO expenses (client_id, external_id, amount_minor, "
+	    "currency, spent_at, merchant, receipt_status, export_status, "
+	    "created_at, updated_at) VALUES "
+	    "(1, 'a', 100, 'SEK', 1769902200, 'm', 'missing', 'ready', 0, 0), "
+	    "(1, 'b', 50, 'SEK', 1769902200, 'm', 'attached', 'ready', 0, 0), "
+	    "(1, 'c', 7, 'EUR', 1769902200, 'm', 'attached', 'pending', 0, 0), "
+	    "(2, 'd', 9, 'USD', 1769902200, 'm', 'missing', 'exported', 0, 0);";
+	static const char sql[] =
+	    "SELECT group_concat(client_id || ' ' || month || ' ' || "
+	    "currency || ' ' || pending || '/' || pending_minor || ' ' || "
+	    "ready || '/' || ready_minor || ' ' || exported || '/' || "
+	    "exported_minor || ' ' || missing_receipts, '; ') FROM "
+	    "(SELECT * FROM client_months ORDER BY client_id, month, currency)";
+	char		 dir[512], path[600];
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+
+	(void)state;
+	db = db_new_at(dir, sizeof(dir), path, sizeof(path), 19);
+	exec_or_fail(db, setup, strlen(setup));
+	db = db_migrate_from(db, path, 19);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(stmt, 0),
+	    "1 202602 EUR 1/7 0/0 0/0 0; "
+	    "1 202602 SEK 0/0 2/150 0/0 1; "
+	    "2 202601 USD 0/0 0/0 1/9 1");
+	sqlite3_reset(stmt);
+	/* A move to another month and state, then a delete. */
+	exec_or_fail(db, "UPDATE expenses SET month = 202603, "
+	    "export_status = 'exported' WHERE external_id = 'a';"
+	    "DELETE FROM expenses WHERE external_id = 'c'",
+	    strlen("UPDATE expenses SET month = 202603, "
+	    "export_status = 'exported' WHERE external_id = 'a';"
+	    "DELETE FROM expenses WHERE external_id = 'c'"));
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(stmt, 0),
+	    "1 202602 EUR 0/0 0/0 0/0 0; "
+	    "1 202602 SEK 0/0 1/50 0/0 0; "
+	    "1 202603 SEK 0/0 0/0 1/100 1; "
+	    "2 202601 USD 0/0 0/0 1/9 1");
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	db_path_remove(dir, path);
+}
+
 int
 main(void)
 {
@@ -848,6 +913,7 @@ main(void)
 		cmocka_unit_test(test_gram_counts_follow_the_clients),
 		cmocka_unit_test(test_list_rank_layout),
 		cmocka_unit_test(test_org_numbers_keyed_by_migration),
+		cmocka_unit_test(test_months_filled_by_migration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -248,6 +248,32 @@ test_calendar(void **state)
 	assert_int_equal(tz_month_days(2026, 12), 31);
 	assert_int_equal(tz_month_days(2026, 0), 0);
 	assert_int_equal(tz_month_days(2026, 13), 0);
+	assert_int_equal(tz_month_add(202601, -1), 202512);
+	assert_int_equal(tz_month_add(202612, 1), 202701);
+	assert_int_equal(tz_month_add(202612, -11), 202601);
+	assert_int_equal(tz_month_add(202612, -12), 202512);
+	assert_int_equal(tz_month_add(202603, 0), 202603);
+}
+
+/*
+ * An expense's month is its firm's: 23:30 UTC on the last day of a month
+ * is the next month in Copenhagen (UTC+1 in winter, +2 in summer), and
+ * still the same month in New York.
+ */
+static void
+test_month(void **state)
+{
+	(void)state;
+	/* 2026-01-31T23:30:00Z */
+	assert_int_equal(tz_month(CPH, 1769902200), 202602);
+	assert_int_equal(tz_month("America/New_York", 1769902200), 202601);
+	assert_int_equal(tz_month("UTC", 1769902200), 202601);
+	/* 2026-06-30T21:59:59Z and 22:00:00Z: midnight in summer time. */
+	assert_int_equal(tz_month(CPH, 1782856799), 202606);
+	assert_int_equal(tz_month(CPH, 1782856800), 202607);
+	/* 2026-12-31T23:00:00Z is New Year in Copenhagen. */
+	assert_int_equal(tz_month(CPH, 1798758000), 202701);
+	assert_int_equal(tz_month("Nowhere/Atlantis", 1798758000), -1);
 }
 
 /*
@@ -320,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_tz_left_at_last_zone),
 		cmocka_unit_test(test_tz_valid_cached),
 		cmocka_unit_test(test_calendar),
+		cmocka_unit_test(test_month),
 		cmocka_unit_test(test_threads),
 	};
 

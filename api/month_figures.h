@@ -1,0 +1,46 @@
+/*
+ * A client's monthly figures (store_expense_months()) as the API shows
+ * them: a month's exported, ready and pending expenses, their amounts
+ * per currency and how many lack a receipt. Shared by the overview and
+ * the list's month= rows, so both say the same.
+ */
+#ifndef API_MONTH_FIGURES_H
+#define API_MONTH_FIGURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/jsonw.h"
+#include "../common/store_expense.h"
+#include "http.h"
+
+/* Months back a figure may be asked for: this one and the 11 before. */
+#define MONTH_FIGURES_BACK	12
+
+struct month_figures {
+	struct expense_month	*rows;	/* newest month first */
+	size_t			 n, cap;
+};
+
+/*
+ * Loads the client's rows of months from..to (year * 100 + month) into
+ * f, emptied first. STORE_OK or STORE_ERROR.
+ */
+int	month_figures_load(struct store *, int64_t client_id, int from,
+	    int to, struct month_figures *f);
+/* Writes month's object from f's rows: zeros when it has none. */
+void	month_figures_write(struct jsonw *, const struct month_figures *f,
+	    int month);
+void	month_figures_free(struct month_figures *);
+
+/*
+ * The current month in the caller's firm's zone, and the oldest one a
+ * figure may be asked for. -1 after a 500.
+ */
+int	month_figures_now_or_reply(struct request *, int *now, int *oldest);
+/*
+ * Reads "YYYY-MM" into year * 100 + month; -1 when it is not one.
+ */
+int	month_figures_parse(const char *, int *month);
+
+#endif
