@@ -1514,3 +1514,219 @@ BEGIN
 	    exported_minor = exported_minor + excluded.exported_minor,
 	    missing_receipts = missing_receipts + excluded.missing_receipts;
 END;
+-- version 21
+-- Thresholds and the alerts they raise. A firm has defaults (how many
+-- missing receipts are too many, after how many days a missing receipt
+-- is too old: 10 and 30 until an admin changes them, NULL for none; and
+-- a low-balance line per currency, none until set), and each client may
+-- override any of them (NULL: the firm's). A client's alerts are bits
+-- of clients.alerts: 1 low_balance (its balance below the line of its
+-- currency), 2 many_missing_receipts (more missing receipts than the
+-- threshold), 4 old_missing_receipts (its oldest missing receipt older
+-- than the days). They are worked out by client_alerts_now, one view, in
+-- the statement that changes what they depend on: the triggers below run
+-- it for the client, the store for every client of a firm whose
+-- defaults change, and the worker for the clients whose oldest missing
+-- receipt has just grown too old (missing_due_at, the moment it does).
+-- The list's row shows the alerts, its indexes and client_rows carry
+-- them for the filters, and client_alert_counts counts the clients of
+-- each (firm or assignee, status, alerts plus 8 when missing receipts)
+-- for the filtered totals.
+ALTER TABLE partners ADD COLUMN missing_receipts_above INTEGER DEFAULT 10;
+ALTER TABLE partners ADD COLUMN missing_receipt_days INTEGER DEFAULT 30;
+CREATE TABLE balance_thresholds (
+	partner_id	INTEGER NOT NULL REFERENCES partners (id),
+	currency	TEXT NOT NULL,
+	amount_minor	INTEGER NOT NULL,
+	PRIMARY KEY (partner_id, currency)
+) WITHOUT ROWID;
+-- A client's own low-balance line holds for the currency it was set in.
+ALTER TABLE clients ADD COLUMN balance_below INTEGER;
+ALTER TABLE clients ADD COLUMN balance_below_currency TEXT;
+ALTER TABLE clients ADD COLUMN missing_receipts_above INTEGER;
+ALTER TABLE clients ADD COLUMN missing_receipt_days INTEGER;
+ALTER TABLE clients ADD COLUMN oldest_missing_at INTEGER;
+ALTER TABLE clients ADD COLUMN missing_due_at INTEGER;
+ALTER TABLE clients ADD COLUMN alerts INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX expenses_missing_since
+	ON expenses (client_id, receipt_status, spent_at);
+CREATE INDEX clients_missing_due ON clients (missing_due_at)
+	WHERE missing_due_at IS NOT NULL AND alerts & 4 = 0;
+UPDATE clients SET oldest_missing_at = (SELECT min(spent_at) FROM expenses
+	WHERE client_id = clients.id AND receipt_status = 'missing');
+
+CREATE VIEW client_alerts_now AS
+	SELECT c.id, c.oldest_missing_at + 86400 *
+	    coalesce(c.missing_receipt_days, p.missing_receipt_days) AS due,
+	coalesce(c.balance_minor < coalesce(CASE WHEN
+	    c.balance_below_currency = c.currency THEN c.balance_below END,
+	    b.amount_minor), 0) +
+	2 * coalesce(c.missing_receipts > coalesce(c.missing_receipts_above,
+	    p.missing_receipts_above), 0) +
+	4 * coalesce(c.oldest_missing_at + 86400 *
+	    coalesce(c.missing_receipt_days, p.missing_receipt_days) <=
+	    unixepoch(), 0) AS alerts
+	FROM clients c JOIN partners p ON p.id = c.partner_id
+	LEFT JOIN balance_thresholds b ON b.partner_id = c.partner_id AND
+	    b.currency = c.currency;
+UPDATE clients SET missing_due_at = v.due, alerts = v.alerts
+	FROM client_alerts_now v WHERE v.id = clients.id;
+
+-- The oldest missing receipt follows the expenses.
+CREATE TRIGGER clients_oldest_missing_insert AFTER INSERT ON expenses
+WHEN new.receipt_status = 'missing'
+BEGIN
+	UPDATE clients SET oldest_missing_at = new.spent_at
+	    WHERE id = new.client_id AND (oldest_missing_at IS NULL OR
+	    oldest_missing_at > new.spent_at);
+END;
+CREATE TRIGGER clients_oldest_missing_update AFTER UPDATE OF
+    receipt_status, spent_at ON expenses
+WHEN (old.receipt_status = 'missing' OR new.receipt_status = 'missing')
+    AND (old.receipt_status <> new.receipt_status OR
+    old.spent_at <> new.spent_at)
+BEGIN
+	UPDATE clients SET oldest_missing_at = (SELECT min(spent_at)
+	    FROM expenses WHERE client_id = new.client_id AND
+	    receipt_status = 'missing') WHERE id = new.client_id;
+END;
+CREATE TRIGGER clients_oldest_missing_delete AFTER DELETE ON expenses
+WHEN old.receipt_status = 'missing'
+BEGIN
+	UPDATE clients SET oldest_missing_at = (SELECT min(spent_at)
+	    FROM expenses WHERE client_id = old.client_id AND
+	    receipt_status = 'missing') WHERE id = old.client_id;
+END;
+
+-- The alerts follow what they depend on; only a change is written.
+CREATE TRIGGER clients_alerts_insert AFTER INSERT ON clients BEGIN
+	UPDATE clients SET missing_due_at = v.due, alerts = v.alerts
+	    FROM client_alerts_now v WHERE clients.id = new.id AND
+	    v.id = new.id AND (clients.missing_due_at IS NOT v.due OR
+	    clients.alerts <> v.alerts);
+END;
+CREATE TRIGGER clients_alerts_update AFTER UPDATE OF balance_minor,
+    currency, missing_receipts, oldest_missing_at, balance_below,
+    balance_below_currency, missing_receipts_above, missing_receipt_days
+    ON clients
+BEGIN
+	UPDATE clients SET missing_due_at = v.due, alerts = v.alerts
+	    FROM client_alerts_now v WHERE clients.id = new.id AND
+	    v.id = new.id AND (clients.missing_due_at IS NOT v.due OR
+	    clients.alerts <> v.alerts);
+END;
+
+-- The row shows its alerts: list_json is made again with them, and so
+-- are the indexes that carry it, which now carry the alerts too, and
+-- client_rows.
+DROP INDEX clients_list_by_name;
+DROP INDEX clients_list_by_missing;
+DROP INDEX clients_list_by_missing_desc;
+DROP INDEX clients_by_rank;
+DROP TRIGGER client_rows_insert;
+DROP TRIGGER client_rows_update;
+ALTER TABLE clients DROP COLUMN list_json;
+ALTER TABLE clients ADD COLUMN list_json TEXT GENERATED ALWAYS AS
+	(json_object('id', id, 'name', name, 'org_number', org_number,
+	'status', status, 'balance', json_object('amount_minor',
+	balance_minor, 'currency', currency), 'missing_receipts',
+	missing_receipts, 'export_ready', export_ready, 'assignees',
+	json(assignees_json), 'alerts', json(CASE alerts
+	WHEN 0 THEN '[]'
+	WHEN 1 THEN '["low_balance"]'
+	WHEN 2 THEN '["many_missing_receipts"]'
+	WHEN 3 THEN '["low_balance","many_missing_receipts"]'
+	WHEN 4 THEN '["old_missing_receipts"]'
+	WHEN 5 THEN '["low_balance","old_missing_receipts"]'
+	WHEN 6 THEN '["many_missing_receipts","old_missing_receipts"]'
+	ELSE '["low_balance","many_missing_receipts","old_missing_receipts"]'
+	END))) VIRTUAL;
+CREATE INDEX clients_list_by_name
+	ON clients (partner_id, status, sort_key, id, missing_receipts,
+	alerts, list_json);
+CREATE INDEX clients_list_by_missing
+	ON clients (partner_id, status, missing_receipts, sort_key, id,
+	alerts, list_json);
+CREATE INDEX clients_list_by_missing_desc
+	ON clients (partner_id, status, missing_receipts DESC, sort_key, id,
+	alerts, list_json);
+CREATE INDEX clients_by_rank
+	ON clients (list_rank, missing_receipts, sort_key, alerts, list_json);
+ALTER TABLE client_rows ADD COLUMN alerts INTEGER NOT NULL DEFAULT 0;
+UPDATE client_rows SET json = c.list_json, alerts = c.alerts
+	FROM clients c WHERE c.id = client_rows.id;
+CREATE TRIGGER client_rows_insert AFTER INSERT ON clients BEGIN
+	INSERT INTO client_rows (id, partner_id, json, missing_receipts,
+	    alerts)
+	    VALUES (new.id, new.partner_id, new.list_json,
+	    new.missing_receipts, new.alerts);
+END;
+CREATE TRIGGER client_rows_update AFTER UPDATE OF name, org_number,
+    status, balance_minor, currency, missing_receipts, export_ready,
+    assignees_json, alerts ON clients
+BEGIN
+	UPDATE client_rows SET json = new.list_json,
+	    missing_receipts = new.missing_receipts, alerts = new.alerts
+	    WHERE id = new.id;
+END;
+
+CREATE TABLE client_alert_counts (
+	partner_id	INTEGER NOT NULL,
+	user_id		INTEGER NOT NULL,
+	status		TEXT NOT NULL,
+	flags		INTEGER NOT NULL,
+	clients		INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (partner_id, user_id, status, flags)
+) WITHOUT ROWID;
+INSERT INTO client_alert_counts (partner_id, user_id, status, flags,
+	clients)
+	SELECT partner_id, 0, status, alerts + 8 * (missing_receipts > 0),
+	count(*) FROM clients GROUP BY 1, 2, 3, 4
+	UNION ALL
+	SELECT c.partner_id, a.user_id, c.status,
+	c.alerts + 8 * (c.missing_receipts > 0), count(*)
+	FROM assignments a JOIN clients c ON c.id = a.client_id
+	GROUP BY 1, 2, 3, 4;
+CREATE TRIGGER client_alert_counts_insert AFTER INSERT ON clients BEGIN
+	INSERT INTO client_alert_counts (partner_id, user_id, status, flags,
+	    clients)
+	    VALUES (new.partner_id, 0, new.status,
+	    new.alerts + 8 * (new.missing_receipts > 0), 1)
+	    ON CONFLICT DO UPDATE SET clients = clients + 1;
+END;
+CREATE TRIGGER client_alert_counts_update AFTER UPDATE OF status, alerts,
+    missing_receipts ON clients
+WHEN old.status <> new.status OR old.alerts <> new.alerts OR
+    (old.missing_receipts > 0) <> (new.missing_receipts > 0)
+BEGIN
+	UPDATE client_alert_counts SET clients = clients - 1
+	    WHERE partner_id = old.partner_id AND status = old.status AND
+	    flags = old.alerts + 8 * (old.missing_receipts > 0) AND
+	    (user_id = 0 OR user_id IN
+	    (SELECT user_id FROM assignments WHERE client_id = old.id));
+	INSERT INTO client_alert_counts (partner_id, user_id, status, flags,
+	    clients)
+	    SELECT new.partner_id, 0, new.status,
+	    new.alerts + 8 * (new.missing_receipts > 0), 1
+	    UNION ALL
+	    SELECT new.partner_id, user_id, new.status,
+	    new.alerts + 8 * (new.missing_receipts > 0), 1 FROM assignments
+	    WHERE client_id = new.id
+	    ON CONFLICT DO UPDATE SET clients = clients + 1;
+END;
+CREATE TRIGGER client_alert_counts_assigned AFTER INSERT ON assignments
+BEGIN
+	INSERT INTO client_alert_counts (partner_id, user_id, status, flags,
+	    clients)
+	    SELECT partner_id, new.user_id, status,
+	    alerts + 8 * (missing_receipts > 0), 1
+	    FROM clients WHERE id = new.client_id
+	    ON CONFLICT DO UPDATE SET clients = clients + 1;
+END;
+CREATE TRIGGER client_alert_counts_unassigned AFTER DELETE ON assignments
+BEGIN
+	UPDATE client_alert_counts SET clients = clients - 1
+	    WHERE user_id = old.user_id AND (partner_id, status, flags) =
+	    (SELECT partner_id, status, alerts + 8 * (missing_receipts > 0)
+	    FROM clients WHERE id = old.client_id);
+END;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/alert.h"
 #include "../common/collate.h"
 #include "../common/jsonw.h"
 #include "../common/log.h"
@@ -80,6 +81,8 @@ struct list_params {
 	char			 ref[CLIENT_REF_MAX * 4 + 1];
 	/* month=: each row carries that month's figures; 0 for none. */
 	int			 month;
+	/* alert= (any of them) and attention=true (any alert). */
+	unsigned		 alerts;
 };
 
 /*
@@ -113,6 +116,45 @@ list_lookup_params_or_reply(struct request *req, struct list_params *p)
 		return reply_invalid_query(req, org == 1 ? "org_number" :
 		    "external_ref", "finds one client: it takes no q and no "
 		    "cursor");
+	return 0;
+}
+
+/*
+ * alert=NAME, as often as wanted: the clients with any of the alerts
+ * named; attention=true: those with any alert at all.
+ */
+static int
+list_alerts_or_reply(struct request *req, struct list_params *p)
+{
+	char		 v[32];
+	unsigned	 bit;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i <= ALERT_COUNT; i++) {
+		if ((rc = request_query_nth_or_reply(req, "alert", i, v,
+		    sizeof(v))) == -1)
+			return -1;
+		if (rc == 0)
+			break;
+		if ((bit = alert_bit(v)) == 0)
+			return reply_invalid_query(req, "alert", "must be "
+			    "low_balance, many_missing_receipts or "
+			    "old_missing_receipts");
+		p->alerts |= bit;
+	}
+	if (i > ALERT_COUNT)
+		return reply_invalid_query(req, "alert",
+		    "is given more often than there are alerts");
+	if ((rc = request_query_or_reply(req, "attention", v, sizeof(v))) ==
+	    -1)
+		return -1;
+	if (rc == 1 && strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+		return reply_invalid_query(req, "attention",
+		    "must be true or false");
+	/* Any alert: whichever alert= named are some of them. */
+	if (rc == 1 && strcmp(v, "true") == 0 && p->alerts == 0)
+		p->alerts = ALERT_ALL;
 	return 0;
 }
 
@@ -184,7 +226,8 @@ list_params_or_reply(struct request *req, struct list_params *p)
 		p->missing_only = strcmp(v, "true") == 0;
 	}
 	if (page_limit_or_reply(req, CLIENT_LIST_MAX, &p->limit) == -1 ||
-	    list_month_or_reply(req, p) == -1)
+	    list_month_or_reply(req, p) == -1 ||
+	    list_alerts_or_reply(req, p) == -1)
 		return -1;
 	if ((rc = request_query_or_reply(req, "assignee", v, sizeof(v))) ==
 	    -1)
@@ -205,9 +248,13 @@ list_params_or_reply(struct request *req, struct list_params *p)
 		    "characters");
 	if (collate_fold(p->q, p->q_folded, sizeof(p->q_folded)) == -1)
 		return reply_invalid_query(req, "q", "cannot be searched for");
+	/* Without alerts, as before they were: cursors made then still go. */
 	(void)snprintf(fp, sizeof(fp), "%d|%d|%d|%lld|%s", (int)p->tab,
 	    (int)p->sort, p->missing_only, (long long)p->assignee,
 	    p->q_folded);
+	if (p->alerts != 0)
+		(void)snprintf(fp + strlen(fp), sizeof(fp) - strlen(fp),
+		    "|a%u", p->alerts);
 	p->query = cursor_fingerprint(fp);
 	if ((rc = page_cursor_or_reply(req, p->query, (int)p->sort, 0,
 	    &p->cursor)) == -1)
@@ -289,7 +336,8 @@ list_lookup_shows(const struct request *req, const struct list_params *p,
 {
 	size_t	 i;
 
-	if (p->missing_only && c->missing_receipts == 0)
+	if ((p->missing_only && c->missing_receipts == 0) ||
+	    (p->alerts != 0 && (c->alerts & p->alerts) == 0))
 		return 0;
 	if (p->has_tab)
 		return strcmp(c->status, list_tab_status[p->tab]) == 0 &&
@@ -364,6 +412,7 @@ list_clients(struct request *req)
 		q.user_id = p.assignee;
 	q.sort = p.sort;
 	q.missing_only = p.missing_only;
+	q.alerts = p.alerts;
 	q.q = p.q_folded;
 	q.after = p.has_cursor ? &p.cursor : NULL;
 	q.limit = p.limit + 1;

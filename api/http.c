@@ -297,17 +297,16 @@ request_param_id_or_reply(struct request *req, int idx, int64_t *out)
 }
 
 int
-request_query_or_reply(struct request *req, const char *name, char *dst,
-    size_t dstlen)
+request_query_nth_or_reply(struct request *req, const char *name,
+    size_t nth, char *dst, size_t dstlen)
 {
 	const char	*qs = req->ri->query_string;
-	char		 probe[8];
 	int		 n;
 
 	dst[0] = '\0';
 	if (qs == NULL)
 		return 0;
-	n = mg_get_var2(qs, strlen(qs), name, dst, dstlen, 0);
+	n = mg_get_var2(qs, strlen(qs), name, dst, dstlen, nth);
 	if (n == -1)
 		return 0;
 	if (n < 0 || (size_t)n != strlen(dst) ||
@@ -316,6 +315,19 @@ request_query_or_reply(struct request *req, const char *name, char *dst,
 		return reply_invalid_query(req, name,
 		    "is too long or not valid text");
 	}
+	return 1;
+}
+
+int
+request_query_or_reply(struct request *req, const char *name, char *dst,
+    size_t dstlen)
+{
+	const char	*qs = req->ri->query_string;
+	char		 probe[8];
+	int		 rc;
+
+	if ((rc = request_query_nth_or_reply(req, name, 0, dst, dstlen)) != 1)
+		return rc;
 	if (mg_get_var2(qs, strlen(qs), name, probe, sizeof(probe), 1) != -1) {
 		dst[0] = '\0';
 		return reply_invalid_query(req, name,

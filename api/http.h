@@ -160,6 +160,12 @@ int	request_param_id_or_reply(struct request *, int idx, int64_t *out);
  */
 int	request_query_or_reply(struct request *, const char *name, char *dst,
 	    size_t dstlen);
+/*
+ * The nth (from 0) of a parameter that may be given more than once;
+ * the same answers, but for repeats.
+ */
+int	request_query_nth_or_reply(struct request *, const char *name,
+	    size_t nth, char *dst, size_t dstlen);
 
 /*
  * The client's address: the peer's, or behind a proxy named in

@@ -14,6 +14,7 @@ static const struct route_group route_groups[] = {
 	{ events_routes, &events_n_routes },
 	{ webhooks_routes, &webhooks_n_routes },
 	{ overview_routes, &overview_n_routes },
+	{ thresholds_routes, &thresholds_n_routes },
 	/* Before clients_routes: "/v1/clients/tabs" is not a client id. */
 	{ client_list_routes, &client_list_n_routes },
 	{ clients_routes, &clients_n_routes },

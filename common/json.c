@@ -331,6 +331,8 @@ json_check_array(const cJSON *v, const struct json_field *f)
 		return f->min == 1 ? "must not be empty" : "has too few items";
 	if (n > f->max)
 		return "has too many items";
+	if (f->kind == JSON_KIND_ARRAY)
+		return NULL;
 	for (a = v->child; a != NULL; a = a->next) {
 		if (f->kind == JSON_KIND_INT_ARRAY &&
 		    !json_is_integral(a, 1, INT64_MAX))
@@ -359,6 +361,10 @@ json_check_field(const cJSON *v, const struct json_field *f)
 	case JSON_KIND_STRING:
 	case JSON_KIND_TEXT:
 		return json_check_string(v, f);
+	case JSON_KIND_INT_OR_NULL:
+		if (cJSON_IsNull(v))
+			return NULL;
+		/* FALLTHROUGH */
 	case JSON_KIND_INT:
 		if (!cJSON_IsNumber(v))
 			return "must be an integer";
@@ -369,7 +375,12 @@ json_check_field(const cJSON *v, const struct json_field *f)
 		return cJSON_IsBool(v) ? NULL : "must be true or false";
 	case JSON_KIND_INT_ARRAY:
 	case JSON_KIND_STRING_ARRAY:
+	case JSON_KIND_ARRAY:
 		return json_check_array(v, f);
+	case JSON_KIND_OBJECT_OR_NULL:
+		if (cJSON_IsNull(v))
+			return NULL;
+		/* FALLTHROUGH */
 	case JSON_KIND_OBJECT:
 		return cJSON_IsObject(v) ? NULL : "must be an object";
 	}

@@ -47,7 +47,11 @@ enum json_kind {
 	JSON_KIND_BOOL,
 	JSON_KIND_INT_ARRAY,	/* min..max items, each a positive id */
 	JSON_KIND_STRING_ARRAY,	/* min..max items from enum_values */
-	JSON_KIND_OBJECT	/* checked by the handler */
+	JSON_KIND_OBJECT,	/* checked by the handler */
+	JSON_KIND_ARRAY,	/* min..max items, checked by the handler */
+	/* The same, or null, which the handler reads as "none". */
+	JSON_KIND_INT_OR_NULL,
+	JSON_KIND_OBJECT_OR_NULL
 };
 
 struct json_field {

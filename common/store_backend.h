@@ -32,6 +32,7 @@
 #include "store_audit.h"
 #include "store_event.h"
 #include "store_webhook.h"
+#include "store_threshold.h"
 #include "store_client.h"
 #include "store_digest.h"
 #include "store_expense.h"
@@ -279,6 +280,18 @@ struct store_backend {
 	int	(*outbox_backlog)(struct store *, int64_t *queued,
 		    int64_t *failed);
 	int	(*outbox_next_due)(struct store *, int64_t *at);
+
+	/* Thresholds and alerts (store_threshold.c). */
+	int	(*firm_thresholds_get)(struct store *, int64_t partner_id,
+		    struct firm_thresholds *out);
+	int	(*firm_thresholds_set)(struct store *, int64_t partner_id,
+		    const struct firm_thresholds *);
+	int	(*client_thresholds_get)(struct store *, int64_t client_id,
+		    struct client_thresholds *out);
+	int	(*client_thresholds_set)(struct store *, int64_t client_id,
+		    const struct client_thresholds *);
+	/* Inside store_alerts_due()'s transaction. */
+	int	(*alerts_due)(struct store *, int max, int *n);
 
 	/* The feed of events (store_event.c). */
 	int	(*event_list)(struct store *, int64_t partner_id,

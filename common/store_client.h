@@ -42,6 +42,7 @@ struct client {
 	char	 currency[4];
 	int64_t	 missing_receipts;
 	int64_t	 export_ready;
+	unsigned alerts;		/* common/alert.h's bits */
 	/*
 	 * The client's row in the list, as the list shows it (clients.
 	 * list_json, schema.sql version 4), assignees included: the details
@@ -117,6 +118,7 @@ struct client_query {
 	const char		*status;
 	enum client_sort	 sort;
 	int			 missing_only;
+	unsigned		 alerts;	/* any of these; 0: all */
 	const char		*q;		/* case-folded; "" for none */
 	const struct cursor	*after;		/* NULL: the first page */
 	int			 limit;

@@ -39,14 +39,20 @@ static const struct {
 	const char	*remade;
 	int		 derived;	/* all of it: compared, not copied */
 } copy_tables[] = {
-	{ "partners", "id, name, locale, timezone, created_at", NULL, 0 },
+	{ "partners", "id, name, locale, timezone, created_at, "
+	    "missing_receipts_above, missing_receipt_days", NULL, 0 },
+	/* Before the clients, whose alerts read them as they come in. */
+	{ "balance_thresholds", "partner_id, currency, amount_minor", NULL,
+	    0 },
 	{ "users", "id, partner_id, email, name, role, password_hash, "
 	    "active, created_at, updated_at", NULL, 0 },
 	{ "login_attempts", "email, source, attempts, window_end", NULL, 0 },
 	{ "clients", "id, partner_id, name, org_number, contact_email, "
 	    "status, sort_key, search_text, balance_minor, currency, "
 	    "missing_receipts, export_ready, assignees_json, created_at, "
-	    "updated_at, country, org_key, external_ref",
+	    "updated_at, country, org_key, external_ref, balance_below, "
+	    "balance_below_currency, missing_receipts_above, "
+	    "missing_receipt_days",
 	    "missing_receipts, export_ready and assignees_json", 0 },
 	{ "assignments", "client_id, user_id, created_at, status, sort_key, "
 	    "missing_receipts", NULL, 0 },

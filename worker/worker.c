@@ -13,6 +13,7 @@
 #include "../common/store_outbox.h"
 #include "deliver.h"
 #include "digest.h"
+#include "alerts.h"
 #include "tidy.h"
 #include "webhooks.h"
 #include "worker.h"
@@ -34,11 +35,14 @@ worker_pass(struct worker *w)
 	struct webhooks_stats	 wh;
 	struct timespec		 t0, t1, t2, t3;
 	int64_t			 now = store_now();
-	int			 merges, rc = 0;
+	int			 merges, raised, rc = 0;
 
 	memset(&ds, 0, sizeof(ds));
 	memset(&dl, 0, sizeof(dl));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Before the digests, which show the alerts. */
+	if (alerts_run(&j, &raised) == -1)
+		rc = -1;
 	if (digest_run(&j, now, &ds) == -1)
 		rc = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -40,6 +40,11 @@ const struct store_backend pg_backend = {
 	.expense_list = pg_expense_list,
 	.expense_count = pg_expense_count,
 	.expense_months = pg_expense_months,
+	.firm_thresholds_get = pg_firm_thresholds_get,
+	.firm_thresholds_set = pg_firm_thresholds_set,
+	.client_thresholds_get = pg_client_thresholds_get,
+	.client_thresholds_set = pg_client_thresholds_set,
+	.alerts_due = pg_alerts_due,
 
 	.assignee_list = pg_assignee_list,
 	.assignee_check = pg_assignee_check,

@@ -88,7 +88,7 @@ pg_client_create(struct store *st, const struct client_keys *k,
 	"coalesce(c.contact_email, ''), c.status, c.balance_minor, " \
 	"c.currency, c.missing_receipts, c.export_ready, " \
 	"c.created_at, c.updated_at, c.list_json, c.country, " \
-	"coalesce(c.external_ref, '')"
+	"coalesce(c.external_ref, ''), c.alerts"
 
 /* Row 0 of CLIENT_COLUMNS into c; STORE_ERROR, logged, if malformed. */
 static int
@@ -111,6 +111,7 @@ client_from_row(const PGresult *r, struct client *c)
 	c->balance_minor = pg_get_int64(r, 0, 6);
 	c->missing_receipts = pg_get_int64(r, 0, 8);
 	c->export_ready = pg_get_int64(r, 0, 9);
+	c->alerts = (unsigned)pg_get_int64(r, 0, 15);
 	c->created_at = pg_get_int64(r, 0, 10);
 	c->updated_at = pg_get_int64(r, 0, 11);
 	if ((c->list_json = strdup(PQgetvalue(r, 0, 12))) == NULL)

@@ -20,7 +20,7 @@
 
 /*
  * One statement per scope, search and order. The parameters, in order:
- * $1 partner, $2 status, $3 least missing receipts, $4 cursor key, $5
+ * $1 partner, $2 status, $3 the filters (FILTER), $4 cursor key, $5
  * cursor id, $6 limit; then the assignee (user scope); then the
  * cursor's count (missing receipts orders); then the folded search.
  * Each reads (id, missing receipts, sort key, row JSON). An assignee's
@@ -28,15 +28,23 @@
  * assignments. Most missing first breaks ties by name ascending, so its
  * cursor condition is written out rather than as one row comparison.
  */
+/*
+ * $3 holds both filters: 1 for the clients missing receipts only, plus
+ * twice the alerts of which a client must have one (0: any client).
+ */
+#define FILTER(t) \
+	"AND " t ".missing_receipts >= ($3::bigint & 1) " \
+	"AND ($3::bigint >> 1 = 0 OR " \
+	t ".alerts & ($3::bigint >> 1)::integer <> 0) "
 #define LIST_FIRM \
 	"SELECT c.id, c.missing_receipts, c.sort_key, c.list_json " \
 	"FROM clients c WHERE c.partner_id = $1 AND c.status = $2 " \
-	"AND c.missing_receipts >= $3 "
+	FILTER("c")
 #define LIST_USER \
 	"SELECT a.client_id, a.missing_receipts, a.sort_key, c.list_json " \
 	"FROM assignments a JOIN clients c ON c.id = a.client_id " \
 	"WHERE a.user_id = $7 AND a.partner_id = $1 AND a.status = $2 " \
-	"AND a.missing_receipts >= $3 "
+	FILTER("a")
 
 /* Each order's cursor condition and ORDER BY; n: the count's number. */
 #define FIRM_NAME \
@@ -85,7 +93,7 @@
 #define SEARCH_FIRM(firm, match) \
 	"WITH m AS MATERIALIZED (SELECT c.id, c.missing_receipts, " \
 	"c.sort_key FROM clients c WHERE " firm " " \
-	"AND c.missing_receipts >= $3 " match ") "
+	FILTER("c") match ") "
 #define FIRM_BY_INDEX	"c.partner_id = $1 AND c.status = $2"
 /*
  * A trigram search's firm and status, written so that no btree index
@@ -102,7 +110,7 @@
 	"a.missing_receipts, a.sort_key " \
 	"FROM assignments a JOIN clients c ON c.id = a.client_id " \
 	"WHERE a.user_id = $7 AND a.partner_id = $1 AND a.status = $2 " \
-	"AND a.missing_receipts >= $3 " match ") "
+	FILTER("a") match ") "
 #define SEARCH_PAGE(after, by) \
 	"SELECT p.id, p.missing_receipts, p.sort_key, c.list_json, t.n " \
 	"FROM (SELECT count(*) AS n FROM m) t LEFT JOIN LATERAL " \
@@ -227,6 +235,17 @@ static const struct pg_query client_counts_q = { "client_counts",
     "SELECT clients, with_missing FROM client_counts "
     "WHERE partner_id = $1 AND user_id = $2 AND status = $3" };
 
+/*
+ * The clients an alerts filter keeps, from client_alert_counts ($4: 8
+ * for those missing receipts only, $5: the alerts), read as
+ * client_counts_q's answer whose two counts are both that total.
+ */
+static const struct pg_query client_alert_counts_q = { "client_alert_counts",
+    "SELECT coalesce(sum(clients), 0), coalesce(sum(clients), 0) "
+    "FROM client_alert_counts WHERE partner_id = $1 AND user_id = $2 "
+    "AND status = $3 AND flags & 8 >= $4::integer "
+    "AND flags & $5::integer <> 0" };
+
 static void
 pg_client_counts_params(struct pg_params *par, int64_t partner_id,
     int64_t user_id, const char *status)
@@ -299,7 +318,8 @@ pg_client_list(struct store *st, const struct client_query *q,
 	pg_params_init(&par);
 	pg_param_int64(&par, q->partner_id);
 	pg_param_text(&par, q->status);
-	pg_param_int64(&par, q->missing_only ? 1 : 0);
+	pg_param_int64(&par, (q->missing_only ? 1 : 0) |
+	    (int64_t)q->alerts << 1);
 	if (cur != NULL) {
 		pg_param_bytea(&par, cur->key, cur->keylen);
 		pg_param_int64(&par, cur->id);
@@ -336,6 +356,11 @@ pg_client_list(struct store *st, const struct client_query *q,
 		pg_client_counts_params(&count_par, q->partner_id,
 		    q->user_id, q->status);
 		steps[1].q = &client_counts_q;
+		if (q->alerts != 0) {
+			pg_param_int64(&count_par, q->missing_only ? 8 : 0);
+			pg_param_int64(&count_par, q->alerts);
+			steps[1].q = &client_alert_counts_q;
+		}
 		steps[1].p = &count_par;
 		steps[1].what = "client counts";
 		if ((rc = pg_run_steps(st, steps, 2)) != STORE_OK)

@@ -30,10 +30,16 @@ static const struct pg_copy_table {
 	const char	*load;
 	unsigned	 skip;
 } pg_copy_tables[] = {
-	{ "partners", 5,
-	    "SELECT id, name, locale, timezone, created_at FROM partners "
+	{ "partners", 7,
+	    "SELECT id, name, locale, timezone, created_at, "
+	    "missing_receipts_above, missing_receipt_days FROM partners "
 	    "ORDER BY id",
-	    "COPY partners (id, name, locale, timezone, created_at) "
+	    "COPY partners (id, name, locale, timezone, created_at, "
+	    "missing_receipts_above, missing_receipt_days) FROM STDIN", 0 },
+	{ "balance_thresholds", 3,
+	    "SELECT partner_id, currency, amount_minor FROM balance_thresholds "
+	    "ORDER BY partner_id, currency COLLATE \"C\"",
+	    "COPY balance_thresholds (partner_id, currency, amount_minor) "
 	    "FROM STDIN", 0 },
 	{ "users", 9,
 	    "SELECT id, partner_id, email, name, role, password_hash, "
@@ -45,16 +51,18 @@ static const struct pg_copy_table {
 	    "ORDER BY email COLLATE \"C\", source COLLATE \"C\"",
 	    "COPY login_attempts (email, source, attempts, window_end) "
 	    "FROM STDIN", 0 },
-	{ "clients", 18,
+	{ "clients", 22,
 	    "SELECT id, partner_id, name, org_number, contact_email, status, "
 	    "'\\x' || encode(sort_key, 'hex'), search_text, balance_minor, "
 	    "currency, missing_receipts, export_ready, assignees_json, "
-	    "created_at, updated_at, country, org_key, external_ref "
-	    "FROM clients ORDER BY id",
+	    "created_at, updated_at, country, org_key, external_ref, "
+	    "balance_below, balance_below_currency, missing_receipts_above, "
+	    "missing_receipt_days FROM clients ORDER BY id",
 	    "COPY clients (id, partner_id, name, org_number, contact_email, "
 	    "status, sort_key, search_text, balance_minor, currency, "
-	    "created_at, updated_at, country, org_key, external_ref) "
-	    "FROM STDIN",
+	    "created_at, updated_at, country, org_key, external_ref, "
+	    "balance_below, balance_below_currency, missing_receipts_above, "
+	    "missing_receipt_days) FROM STDIN",
 	    1u << 10 | 1u << 11 | 1u << 12 },
 	{ "assignments", 6,
 	    "SELECT client_id, user_id, created_at, status, "

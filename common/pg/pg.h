@@ -311,6 +311,15 @@ int	pg_expense_set_status(struct store *, int64_t client_id, int64_t id,
 	    struct expense *out);
 int	pg_expense_list(struct store *, const struct expense_query *q,
 	    int (*fn)(const struct expense *, void *), void *arg);
+int	pg_firm_thresholds_get(struct store *, int64_t partner_id,
+	    struct firm_thresholds *out);
+int	pg_firm_thresholds_set(struct store *, int64_t partner_id,
+	    const struct firm_thresholds *);
+int	pg_client_thresholds_get(struct store *, int64_t client_id,
+	    struct client_thresholds *out);
+int	pg_client_thresholds_set(struct store *, int64_t client_id,
+	    const struct client_thresholds *);
+int	pg_alerts_due(struct store *, int max, int *n);
 int	pg_expense_months(struct store *, int64_t client_id, int from,
 	    int to, int (*fn)(const struct expense_month *, void *),
 	    void *arg);

@@ -913,3 +913,228 @@ CREATE TRIGGER client_months_update AFTER UPDATE ON expenses
 CREATE TRIGGER client_months_delete AFTER DELETE ON expenses
 	REFERENCING OLD TABLE AS old_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION client_months_count();
+
+-- version 9
+-- Thresholds and the alerts they raise: see the twenty-first version of
+-- ../../schema.sql, whose bits, defaults and rules these are. Here a
+-- BEFORE trigger works the alerts out on the row being written, from
+-- the firm's defaults, so list_json (made next, as the triggers run by
+-- name) shows them; the store and the worker make it run again for a
+-- firm's clients or for those whose oldest missing receipt has grown too
+-- old by writing a column it watches. Assignments carry a copy of the
+-- alerts, as of status and count, and each table counts its own rows in
+-- client_alert_counts.
+ALTER TABLE partners ADD COLUMN missing_receipts_above integer DEFAULT 10,
+	ADD COLUMN missing_receipt_days integer DEFAULT 30;
+CREATE TABLE balance_thresholds (
+	partner_id	bigint NOT NULL REFERENCES partners (id),
+	currency	text NOT NULL,
+	amount_minor	bigint NOT NULL,
+	PRIMARY KEY (partner_id, currency)
+);
+ALTER TABLE clients ADD COLUMN balance_below bigint,
+	ADD COLUMN balance_below_currency text,
+	ADD COLUMN missing_receipts_above integer,
+	ADD COLUMN missing_receipt_days integer,
+	ADD COLUMN oldest_missing_at bigint,
+	ADD COLUMN missing_due_at bigint,
+	ADD COLUMN alerts integer NOT NULL DEFAULT 0;
+ALTER TABLE assignments ADD COLUMN alerts integer NOT NULL DEFAULT 0;
+CREATE INDEX expenses_missing_since
+	ON expenses (client_id, receipt_status, spent_at);
+CREATE INDEX clients_missing_due ON clients (missing_due_at)
+	WHERE missing_due_at IS NOT NULL AND alerts & 4 = 0;
+
+CREATE FUNCTION clients_alerts() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	above	integer;
+	days	integer;
+	line	bigint;
+BEGIN
+	SELECT missing_receipts_above, missing_receipt_days INTO above, days
+	    FROM partners WHERE id = NEW.partner_id;
+	IF NEW.balance_below IS NOT NULL AND
+	    NEW.balance_below_currency = NEW.currency THEN
+		line := NEW.balance_below;
+	ELSE
+		SELECT amount_minor INTO line FROM balance_thresholds
+		    WHERE partner_id = NEW.partner_id AND
+		    currency = NEW.currency;
+	END IF;
+	NEW.missing_due_at := NEW.oldest_missing_at + 86400 *
+	    coalesce(NEW.missing_receipt_days, days);
+	NEW.alerts := coalesce((NEW.balance_minor < line)::integer, 0) +
+	    2 * coalesce((NEW.missing_receipts >
+	    coalesce(NEW.missing_receipts_above, above))::integer, 0) +
+	    4 * coalesce((NEW.missing_due_at <=
+	    extract(epoch FROM now()))::integer, 0);
+	RETURN NEW;
+END $$;
+CREATE TRIGGER clients_alerts BEFORE INSERT OR UPDATE OF balance_minor,
+	currency, missing_receipts, oldest_missing_at, balance_below,
+	balance_below_currency, missing_receipts_above, missing_receipt_days
+	ON clients FOR EACH ROW EXECUTE FUNCTION clients_alerts();
+
+CREATE OR REPLACE FUNCTION clients_list_json() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.list_json := '{"id":' || NEW.id ||
+	    ',"name":' || to_json(NEW.name)::text ||
+	    ',"org_number":' || to_json(NEW.org_number)::text ||
+	    ',"status":' || to_json(NEW.status)::text ||
+	    ',"balance":{"amount_minor":' || NEW.balance_minor ||
+	    ',"currency":' || to_json(NEW.currency)::text ||
+	    '},"missing_receipts":' || NEW.missing_receipts ||
+	    ',"export_ready":' || NEW.export_ready ||
+	    ',"assignees":' || NEW.assignees_json ||
+	    ',"alerts":[' || concat_ws(',',
+	    CASE WHEN NEW.alerts & 1 <> 0 THEN '"low_balance"' END,
+	    CASE WHEN NEW.alerts & 2 <> 0 THEN '"many_missing_receipts"' END,
+	    CASE WHEN NEW.alerts & 4 <> 0 THEN '"old_missing_receipts"' END) ||
+	    ']}';
+	RETURN NEW;
+END $$;
+
+-- The oldest missing receipt follows the expenses, once per statement
+-- and client.
+CREATE FUNCTION expenses_oldest_missing() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	ids	bigint[];
+BEGIN
+	IF TG_OP IN ('INSERT', 'UPDATE') THEN
+		SELECT array_agg(DISTINCT client_id) INTO ids FROM new_rows
+		    WHERE receipt_status = 'missing';
+	END IF;
+	IF TG_OP IN ('UPDATE', 'DELETE') THEN
+		SELECT array_cat(ids, array_agg(DISTINCT client_id)) INTO ids
+		    FROM old_rows WHERE receipt_status = 'missing';
+	END IF;
+	UPDATE clients c SET oldest_missing_at = m.oldest
+	    FROM (SELECT i.id, (SELECT min(e.spent_at) FROM expenses e
+	    WHERE e.client_id = i.id AND e.receipt_status = 'missing')
+	    AS oldest FROM (SELECT DISTINCT unnest(ids) AS id) i) m
+	    WHERE c.id = m.id AND c.oldest_missing_at IS DISTINCT FROM m.oldest;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER expenses_oldest_missing_insert AFTER INSERT ON expenses
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION expenses_oldest_missing();
+CREATE TRIGGER expenses_oldest_missing_update AFTER UPDATE ON expenses
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION expenses_oldest_missing();
+CREATE TRIGGER expenses_oldest_missing_delete AFTER DELETE ON expenses
+	REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION expenses_oldest_missing();
+
+-- Every row once: the oldest missing receipts, the alerts and the rows.
+UPDATE clients c SET oldest_missing_at = (SELECT min(e.spent_at)
+	FROM expenses e WHERE e.client_id = c.id AND
+	e.receipt_status = 'missing');
+
+-- Assignments copy the alerts as they copy the status and the count.
+CREATE OR REPLACE FUNCTION assignments_copy() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	SELECT partner_id, status, sort_key, missing_receipts, alerts
+	    INTO NEW.partner_id, NEW.status, NEW.sort_key,
+	    NEW.missing_receipts, NEW.alerts
+	    FROM clients WHERE id = NEW.client_id FOR NO KEY UPDATE;
+	IF NOT FOUND THEN
+		RAISE foreign_key_violation USING MESSAGE =
+		    format('no client %s to assign', NEW.client_id);
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE OR REPLACE FUNCTION clients_assignments_sync() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE assignments SET status = NEW.status, sort_key = NEW.sort_key,
+	    missing_receipts = NEW.missing_receipts, alerts = NEW.alerts
+	    WHERE client_id = NEW.id;
+	RETURN NULL;
+END $$;
+-- Not a trigger on columns: the alerts change in clients_alerts, a
+-- BEFORE trigger, and such a change fires no trigger OF alerts.
+DROP TRIGGER clients_assignments_sync ON clients;
+CREATE TRIGGER clients_assignments_sync
+	AFTER UPDATE ON clients
+	FOR EACH ROW WHEN (OLD.status <> NEW.status OR
+	    OLD.sort_key <> NEW.sort_key OR
+	    OLD.missing_receipts <> NEW.missing_receipts OR
+	    OLD.alerts <> NEW.alerts)
+	EXECUTE FUNCTION clients_assignments_sync();
+UPDATE assignments a SET alerts = c.alerts FROM clients c
+	WHERE c.id = a.client_id AND a.alerts <> c.alerts;
+
+-- Clients per (firm or assignee, status, alerts + 8 when they miss
+-- receipts), moved as client_counts_move() moves client_counts.
+CREATE TABLE client_alert_counts (
+	partner_id	bigint NOT NULL,
+	user_id		bigint NOT NULL,
+	status		text NOT NULL,
+	flags		integer NOT NULL,
+	clients		bigint NOT NULL DEFAULT 0,
+	PRIMARY KEY (partner_id, user_id, status, flags)
+);
+INSERT INTO client_alert_counts (partner_id, user_id, status, flags,
+	clients)
+	SELECT partner_id, 0, status,
+	alerts + 8 * (missing_receipts > 0)::integer, count(*)
+	FROM clients GROUP BY 1, 2, 3, 4
+	UNION ALL
+	SELECT partner_id, user_id, status,
+	alerts + 8 * (missing_receipts > 0)::integer, count(*)
+	FROM assignments GROUP BY 1, 2, 3, 4;
+CREATE FUNCTION client_alert_counts_move(p_partner bigint, p_user bigint,
+    old_status text, old_flags integer, new_status text, new_flags integer)
+    RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO client_alert_counts AS cc (partner_id, user_id, status,
+	    flags, clients)
+	SELECT p_partner, p_user, d.status, d.flags, sum(d.clients)
+	FROM (VALUES (old_status, old_flags, -1),
+	    (new_status, new_flags, 1)) d (status, flags, clients)
+	WHERE d.status IS NOT NULL
+	GROUP BY d.status, d.flags
+	HAVING sum(d.clients) <> 0
+	ORDER BY d.status, d.flags
+	ON CONFLICT (partner_id, user_id, status, flags) DO UPDATE SET
+	    clients = cc.clients + excluded.clients;
+$$;
+CREATE FUNCTION clients_alert_counts() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM client_alert_counts_move(
+	    coalesce(NEW.partner_id, OLD.partner_id), 0, OLD.status,
+	    OLD.alerts + 8 * (OLD.missing_receipts > 0)::integer, NEW.status,
+	    NEW.alerts + 8 * (NEW.missing_receipts > 0)::integer);
+	RETURN NULL;
+END $$;
+CREATE TRIGGER clients_counts_alerts AFTER INSERT OR DELETE ON clients
+	FOR EACH ROW EXECUTE FUNCTION clients_alert_counts();
+CREATE TRIGGER clients_counts_alerts_update
+	AFTER UPDATE ON clients
+	FOR EACH ROW WHEN (OLD.status <> NEW.status OR
+	    OLD.alerts <> NEW.alerts OR
+	    (OLD.missing_receipts > 0) <> (NEW.missing_receipts > 0))
+	EXECUTE FUNCTION clients_alert_counts();
+CREATE FUNCTION assignments_alert_counts() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM client_alert_counts_move(
+	    coalesce(NEW.partner_id, OLD.partner_id),
+	    coalesce(NEW.user_id, OLD.user_id), OLD.status,
+	    OLD.alerts + 8 * (OLD.missing_receipts > 0)::integer, NEW.status,
+	    NEW.alerts + 8 * (NEW.missing_receipts > 0)::integer);
+	RETURN NULL;
+END $$;
+CREATE TRIGGER assignments_counts_alerts AFTER INSERT OR DELETE
+	ON assignments FOR EACH ROW EXECUTE FUNCTION assignments_alert_counts();
+CREATE TRIGGER assignments_counts_alerts_update
+	AFTER UPDATE OF status, alerts, missing_receipts ON assignments
+	FOR EACH ROW WHEN (OLD.status <> NEW.status OR
+	    OLD.alerts <> NEW.alerts OR
+	    (OLD.missing_receipts > 0) <> (NEW.missing_receipts > 0))
+	EXECUTE FUNCTION assignments_alert_counts();

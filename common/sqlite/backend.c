@@ -41,6 +41,11 @@ const struct store_backend sqlite_backend = {
 	.expense_list = sqlite_expense_list,
 	.expense_count = sqlite_expense_count,
 	.expense_months = sqlite_expense_months,
+	.firm_thresholds_get = sqlite_firm_thresholds_get,
+	.firm_thresholds_set = sqlite_firm_thresholds_set,
+	.client_thresholds_get = sqlite_client_thresholds_get,
+	.client_thresholds_set = sqlite_client_thresholds_set,
+	.alerts_due = sqlite_alerts_due,
 
 	.assignee_list = sqlite_assignee_list,
 	.assignee_check = sqlite_assignee_check,

@@ -36,8 +36,13 @@ sqlite_client_create(struct store *st, const struct client_keys *k,
 	    "balance_minor, currency, created_at, updated_at, country, "
 	    "org_key, external_ref) "
 	    "VALUES (?1, ?2, ?3, NULLIF(?4, ''), ?5, ?6, ?7, search_grams(?7), "
-	    "0, ?8, ?9, ?10, ?11, ?3, NULLIF(?12, '')) "
-	    "RETURNING list_json";
+	    "0, ?8, ?9, ?10, ?11, ?3, NULLIF(?12, ''))";
+	/*
+	 * Read after the insert: RETURNING would show the row before the
+	 * AFTER triggers (its alerts) wrote it.
+	 */
+	static const char row_sql[] =
+	    "SELECT list_json FROM clients WHERE id = ?";
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
@@ -56,10 +61,13 @@ sqlite_client_create(struct store *st, const struct client_keys *k,
 	sqlite3_bind_int64(stmt, 10, c->updated_at);
 	sqlite3_bind_text(stmt, 11, c->country, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 12, c->external_ref, -1, SQLITE_STATIC);
-	rc = sqlite_row_only(st, stmt, "client insert", client_returned_json,
-	    c);
-	if (rc == STORE_OK)
-		c->id = sqlite3_last_insert_rowid(sqlite_db(st));
+	if ((rc = sqlite_step_done(st, stmt, "client insert")) != STORE_OK)
+		return rc;
+	c->id = sqlite3_last_insert_rowid(sqlite_db(st));
+	if ((stmt = sqlite_stmt(st, row_sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, c->id);
+	rc = sqlite_row(st, stmt, "client row", client_returned_json, c);
 	return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 }
 
@@ -89,6 +97,7 @@ client_from_row(sqlite3_stmt *stmt, void *arg)
 	c->balance_minor = sqlite3_column_int64(stmt, 6);
 	c->missing_receipts = sqlite3_column_int64(stmt, 8);
 	c->export_ready = sqlite3_column_int64(stmt, 9);
+	c->alerts = (unsigned)sqlite3_column_int(stmt, 15);
 	c->created_at = sqlite3_column_int64(stmt, 10);
 	c->updated_at = sqlite3_column_int64(stmt, 11);
 	if ((j = (const char *)sqlite3_column_text(stmt, 12)) == NULL ||
@@ -111,7 +120,7 @@ sqlite_client_get_visible(struct store *st, const struct user *viewer,
 	    "coalesce(c.contact_email, ''), c.status, c.balance_minor, "
 	    "c.currency, c.missing_receipts, c.export_ready, "
 	    "c.created_at, c.updated_at, c.list_json, c.country, "
-	    "coalesce(c.external_ref, '') "
+	    "coalesce(c.external_ref, ''), c.alerts "
 	    "FROM clients c "
 	    "WHERE c.id = ? AND c.partner_id = ?";
 	static const char client_get_assigned_sql[] =
@@ -119,7 +128,7 @@ sqlite_client_get_visible(struct store *st, const struct user *viewer,
 	    "coalesce(c.contact_email, ''), c.status, c.balance_minor, "
 	    "c.currency, c.missing_receipts, c.export_ready, "
 	    "c.created_at, c.updated_at, c.list_json, c.country, "
-	    "coalesce(c.external_ref, '') "
+	    "coalesce(c.external_ref, ''), c.alerts "
 	    "FROM clients c "
 	    "JOIN assignments a ON a.client_id = c.id AND a.user_id = ?3 "
 	    "WHERE c.id = ?1 AND c.partner_id = ?2 "

@@ -18,6 +18,12 @@
 #include "sqlite.h"
 
 /*
+ * The alerts filter: any of the bits of ?11, or every client when 0.
+ * Table t's alerts are the client's (clients, client_rows).
+ */
+#define ALERTS_OF(t)	"AND (?11 = 0 OR " t ".alerts & ?11 <> 0) "
+
+/*
  * The list's statements, each written out whole. Parameters, the same in
  * every one of them:
  *   ?1 partner  ?2 status  ?3 assignee (user scope)  ?4 least missing
@@ -34,17 +40,19 @@
 const char client_list_firm_name_sql[] =
     "SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
     "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 AND (c.sort_key, c.id) > (?6, ?7) "
+    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND (c.sort_key, c.id) > (?6, ?7) "
     "ORDER BY c.sort_key, c.id LIMIT ?9";
 const char client_list_firm_name_desc_sql[] =
     "SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
     "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 AND (c.sort_key, c.id) < (?6, ?7) "
+    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND (c.sort_key, c.id) < (?6, ?7) "
     "ORDER BY c.sort_key DESC, c.id DESC LIMIT ?9";
 const char client_list_firm_missing_sql[] =
     "SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
     "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 "
+    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
     "AND (c.missing_receipts, c.sort_key, c.id) > (?8, ?6, ?7) "
     "ORDER BY c.missing_receipts, c.sort_key, c.id LIMIT ?9";
 /*
@@ -55,13 +63,15 @@ const char client_list_firm_missing_desc_sql[] =
     "SELECT * FROM ("
     "SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
     "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 AND c.missing_receipts = ?8 "
+    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND c.missing_receipts = ?8 "
     "AND (c.sort_key, c.id) > (?6, ?7) "
     "ORDER BY c.sort_key, c.id LIMIT ?9) UNION ALL "
     "SELECT * FROM ("
     "SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
     "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 AND c.missing_receipts < ?8 "
+    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND c.missing_receipts < ?8 "
     "ORDER BY c.missing_receipts DESC, c.sort_key, c.id LIMIT ?9) "
     "LIMIT ?9";
 
@@ -69,21 +79,21 @@ const char client_list_user_name_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 "
+    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
     "AND (a.sort_key, a.client_id) > (?6, ?7) "
     "ORDER BY a.sort_key, a.client_id LIMIT ?9";
 const char client_list_user_name_desc_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 "
+    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
     "AND (a.sort_key, a.client_id) < (?6, ?7) "
     "ORDER BY a.sort_key DESC, a.client_id DESC LIMIT ?9";
 const char client_list_user_missing_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 "
+    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
     "AND (a.missing_receipts, a.sort_key, a.client_id) > (?8, ?6, ?7) "
     "ORDER BY a.missing_receipts, a.sort_key, a.client_id LIMIT ?9";
 const char client_list_user_missing_desc_sql[] =
@@ -91,14 +101,16 @@ const char client_list_user_missing_desc_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 AND a.missing_receipts = ?8 "
+    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
+    "AND a.missing_receipts = ?8 "
     "AND (a.sort_key, a.client_id) > (?6, ?7) "
     "ORDER BY a.sort_key, a.client_id LIMIT ?9) UNION ALL "
     "SELECT * FROM ("
     "SELECT a.client_id, a.missing_receipts, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 AND a.missing_receipts < ?8 "
+    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
+    "AND a.missing_receipts < ?8 "
     "ORDER BY a.missing_receipts DESC, a.sort_key, a.client_id "
     "LIMIT ?9) "
     "LIMIT ?9";
@@ -147,7 +159,7 @@ const char client_list_user_missing_desc_sql[] =
 	"SELECT c.id, c.missing_receipts, c.sort_key, c.list_json FROM " \
 	"clients_fts CROSS JOIN clients c ON c.list_rank = clients_fts.rowid " \
 	"WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN " from \
-	" AND " to " AND c.missing_receipts >= ?4 " \
+	" AND " to " AND c.missing_receipts >= ?4 " ALERTS_OF("c") \
 	"ORDER BY clients_fts.rowid" order " LIMIT ?9"
 const char client_search_page_sql[] =
     SEARCH_PAGE("coalesce(" RANK_PAST_CURSOR ", " RANK_LAST " + 1)",
@@ -159,7 +171,7 @@ const char client_search_page_desc_sql[] =
 #define GRAMS_ROWS \
 	"FROM client_grams g CROSS JOIN client_rows r ON r.id = g.id " \
 	"WHERE g.partner_id = ?1 AND g.status = ?2 AND g.gram = ?5 " \
-	"AND r.missing_receipts >= ?4 "
+	"AND r.missing_receipts >= ?4 " ALERTS_OF("r")
 const char client_search_grams_page_sql[] =
     "SELECT g.id, r.missing_receipts, g.sort_key, r.json " GRAMS_ROWS
     "AND (g.sort_key, g.id) > (?6, ?7) "
@@ -180,7 +192,7 @@ const char client_search_grams_page_desc_sql[] =
 #define COUNT_MISSING_JOIN \
 	"CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
 #define COUNT_MISSING \
-	"AND c.missing_receipts >= ?4 "
+	"AND c.missing_receipts >= ?4 " ALERTS_OF("c")
 const char client_search_count_sql[] = SEARCH_COUNT("", "");
 const char client_search_count_missing_sql[] =
     SEARCH_COUNT(COUNT_MISSING_JOIN, COUNT_MISSING);
@@ -214,7 +226,7 @@ const char client_search_user_name_sql[] =
     "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
     "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
     "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4 "
+    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
     "ORDER BY clients_fts.rowid";
 const char client_search_user_name_desc_sql[] =
     "SELECT clients_fts.rowid, clients_fts.rowid <= (SELECT list_rank "
@@ -228,7 +240,7 @@ const char client_search_user_name_desc_sql[] =
     "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
     "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
     "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4 "
+    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
     "ORDER BY clients_fts.rowid DESC";
 
 /*
@@ -242,14 +254,15 @@ const char client_match_firm_fts_sql[] =
     "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_fts "
     "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
     "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN " RANK_FIRST
-    " AND " RANK_LAST " AND c.missing_receipts >= ?4";
+    " AND " RANK_LAST " AND c.missing_receipts >= ?4 " ALERTS_OF("c");
 const char client_match_firm_grams_sql[] =
     "SELECT g.id, r.missing_receipts, g.sort_key " GRAMS_ROWS;
 const char client_match_user_scan_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key "
     "FROM assignments a CROSS JOIN clients c ON c.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND c.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 AND instr(c.search_text, ?5) > 0";
+    "AND a.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND instr(c.search_text, ?5) > 0";
 const char client_match_user_fts_sql[] =
     "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_fts "
     "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
@@ -258,7 +271,7 @@ const char client_match_user_fts_sql[] =
     "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
     "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
     "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4";
+    "AND c.missing_receipts >= ?4 " ALERTS_OF("c");
 
 /* A search's page in name order: one row by its rank. */
 const char client_search_row_by_rank_sql[] =
@@ -320,6 +333,8 @@ client_bind_filters(sqlite3_stmt *stmt, const struct client_query *q)
 	if (q->user_id != 0)
 		sqlite3_bind_int64(stmt, 3, q->user_id);
 	sqlite3_bind_int(stmt, 4, q->missing_only ? 1 : 0);
+	if (sqlite3_bind_parameter_count(stmt) >= 11)
+		sqlite3_bind_int(stmt, 11, (int)q->alerts);
 }
 
 /* Where the rows of a list statement go: fn, with its arg. */
@@ -381,6 +396,31 @@ sqlite_client_counters(struct store *st, int64_t partner_id, int64_t user_id,
 	return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }
 
+/*
+ * The clients q's filters keep, counted from client_alert_counts: the
+ * flags of a row are its alerts plus 8 when it misses receipts.
+ */
+static int
+sqlite_client_alert_total(struct store *st, const struct client_query *q,
+    int64_t *total)
+{
+	static const char sql[] =
+	    "SELECT coalesce(sum(clients), 0) FROM client_alert_counts "
+	    "WHERE partner_id = ?1 AND user_id = ?2 AND status = ?3 "
+	    "AND flags & 8 >= ?4 AND flags & ?5 <> 0";
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, q->partner_id);
+	sqlite3_bind_int64(stmt, 2, q->user_id);
+	sqlite3_bind_text(stmt, 3, q->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 4, q->missing_only ? 8 : 0);
+	sqlite3_bind_int(stmt, 5, (int)q->alerts);
+	return sqlite_row(st, stmt, "client alert counts", sqlite_int64_read,
+	    total);
+}
+
 /* ?6 to ?8: the cursor, or where the first page of q's order starts. */
 static void
 client_bind_cursor(sqlite3_stmt *stmt, const struct client_query *q)
@@ -424,6 +464,8 @@ client_list_ordered(struct store *st, const struct client_query *q,
 	client_bind_cursor(stmt, q);
 	sqlite3_bind_int(stmt, 9, q->limit);
 	rc = sqlite_rows(st, stmt, "client list", client_row_emit, &to);
+	if (rc == STORE_OK && q->alerts != 0)
+		return sqlite_client_alert_total(st, q, total);
 	if (rc == STORE_OK)
 		rc = sqlite_client_counters(st, q->partner_id, q->user_id,
 		    q->status, &clients, &with_missing);
@@ -569,7 +611,8 @@ client_list_found(struct store *st, const struct client_search *s,
 		return STORE_OK;
 	}
 	return client_search_walk(st, s, client_search_count_sqls[trigrams]
-	    [q->missing_only != 0], 0, sqlite_int64_read, total);
+	    [q->missing_only != 0 || q->alerts != 0], 0, sqlite_int64_read,
+	    total);
 }
 
 /* The ranks of a page in the making, and the count of every match. */

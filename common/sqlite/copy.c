@@ -33,10 +33,17 @@ struct sqlite_copy_table {
 };
 
 static const struct sqlite_copy_table sqlite_copy_tables[] = {
-	{ "partners", 5, "SELECT id, name, locale, timezone, created_at "
+	{ "partners", 7, "SELECT id, name, locale, timezone, created_at, "
+	    "missing_receipts_above, missing_receipt_days "
 	    "FROM partners ORDER BY id",
-	    "INSERT INTO partners (id, name, locale, timezone, created_at) "
-	    "VALUES (?, ?, ?, ?, ?)", 0, 0 },
+	    "INSERT INTO partners (id, name, locale, timezone, created_at, "
+	    "missing_receipts_above, missing_receipt_days) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?)", 0, 0 },
+	{ "balance_thresholds", 3, "SELECT partner_id, currency, "
+	    "amount_minor FROM balance_thresholds "
+	    "ORDER BY partner_id, currency",
+	    "INSERT INTO balance_thresholds (partner_id, currency, "
+	    "amount_minor) VALUES (?, ?, ?)", 0, 0 },
 	{ "users", 9, "SELECT id, partner_id, email, name, role, "
 	    "password_hash, active, created_at, updated_at FROM users "
 	    "ORDER BY id",
@@ -47,17 +54,20 @@ static const struct sqlite_copy_table sqlite_copy_tables[] = {
 	    "FROM login_attempts ORDER BY email, source",
 	    "INSERT INTO login_attempts (email, source, attempts, window_end) "
 	    "VALUES (?, ?, ?, ?)", 0, 0 },
-	{ "clients", 18, "SELECT id, partner_id, name, org_number, "
+	{ "clients", 22, "SELECT id, partner_id, name, org_number, "
 	    "contact_email, status, '\\x' || lower(hex(sort_key)), "
 	    "search_text, balance_minor, currency, missing_receipts, "
 	    "export_ready, assignees_json, created_at, updated_at, country, "
-	    "org_key, external_ref FROM clients ORDER BY id",
+	    "org_key, external_ref, balance_below, balance_below_currency, "
+	    "missing_receipts_above, missing_receipt_days "
+	    "FROM clients ORDER BY id",
 	    "INSERT INTO clients (id, partner_id, name, org_number, "
 	    "contact_email, status, sort_key, search_text, search_grams, "
 	    "balance_minor, currency, created_at, updated_at, country, "
-	    "org_key, external_ref) "
+	    "org_key, external_ref, balance_below, balance_below_currency, "
+	    "missing_receipts_above, missing_receipt_days) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, search_grams(?8), ?9, "
-	    "?10, ?11, ?12, ?13, ?14, ?15)",
+	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
 	    1u << 10 | 1u << 11 | 1u << 12, 1u << 6 },
 	{ "assignments", 6, "SELECT client_id, user_id, created_at, status, "
 	    "'\\x' || lower(hex(sort_key)), missing_receipts "

@@ -222,6 +222,15 @@ int	sqlite_expense_set_status(struct store *, int64_t client_id,
 	    struct expense *out);
 int	sqlite_expense_list(struct store *, const struct expense_query *q,
 	    int (*fn)(const struct expense *, void *), void *arg);
+int	sqlite_firm_thresholds_get(struct store *, int64_t partner_id,
+	    struct firm_thresholds *out);
+int	sqlite_firm_thresholds_set(struct store *, int64_t partner_id,
+	    const struct firm_thresholds *);
+int	sqlite_client_thresholds_get(struct store *, int64_t client_id,
+	    struct client_thresholds *out);
+int	sqlite_client_thresholds_set(struct store *, int64_t client_id,
+	    const struct client_thresholds *);
+int	sqlite_alerts_due(struct store *, int max, int *n);
 int	sqlite_expense_months(struct store *, int64_t client_id, int from,
 	    int to, int (*fn)(const struct expense_month *, void *),
 	    void *arg);

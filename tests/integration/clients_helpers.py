@@ -22,7 +22,7 @@ from conftest import (HTTP_TIMEOUT, b64url_decode, cli_id, mint_jwt,
 APP_URL = "https://app.portal.test"
 
 ROW_KEYS = {"id", "name", "org_number", "status", "balance",
-            "missing_receipts", "export_ready", "assignees"}
+            "missing_receipts", "export_ready", "assignees", "alerts"}
 DETAIL_KEYS = ROW_KEYS | {"contact_email", "created_at", "notification"}
 EXPENSE_KEYS = {"id", "client_id", "external_id", "amount_minor", "currency",
                 "spent_at", "merchant", "receipt_status", "export_status",

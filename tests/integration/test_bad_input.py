@@ -233,6 +233,18 @@ SPECS = {
         "admin", lambda w: "/v1/clients/%d/expenses" % _shared(w)),
     "GET /v1/clients/{id}/overview": spec(
         "admin", lambda w: "/v1/clients/%d/overview" % _shared(w)),
+    # Their nullable numbers are checked in test_alerts.py.
+    "GET /v1/settings/thresholds": spec(
+        "admin", lambda w: "/v1/settings/thresholds"),
+    "PUT /v1/settings/thresholds": spec(
+        "admin", lambda w: "/v1/settings/thresholds",
+        lambda w: {"missing_receipts_above": 10,
+                   "missing_receipt_older_than_days": 30}, "schema", 200),
+    "GET /v1/clients/{id}/thresholds": spec(
+        "admin", lambda w: "/v1/clients/%d/thresholds" % _shared(w)),
+    "PUT /v1/clients/{id}/thresholds": spec(
+        "admin", lambda w: "/v1/clients/%d/thresholds" % _shared(w),
+        lambda w: {"missing_receipts_above": 5}, "schema", 200),
     "POST /v1/clients/{id}/expenses": spec(
         "integration", lambda w: "/v1/clients/%d/expenses" % _shared(w),
         lambda w: expense_body(), "schema", 201,
@@ -339,7 +351,8 @@ QUERIES = {
     "GET /v1/clients": ({"tab": "all"}, {
         "tab": Q_ENUM, "q": Q_SEARCH, "missing_receipts": Q_ENUM,
         "sort": Q_ENUM, "assignee": Q_ID, "limit": Q_LIMIT,
-        "cursor": Q_OPAQUE, "month": Q_ENUM}),
+        "cursor": Q_OPAQUE, "month": Q_ENUM, "alert": Q_ENUM,
+        "attention": Q_ENUM}),
     "GET /v1/clients/{id}/overview": ({}, {"months": Q_LIMIT}),
     "GET /v1/clients/{id}/expenses": ({}, {
         "receipt_status": Q_ENUM, "export_status": Q_ENUM,

@@ -34,8 +34,8 @@ MONDAY = 0
 MOVES = pytest.mark.sqlite_only("moves a SQLite database")
 
 # Every table copy-to reports, in its order.
-TABLES = ["partners", "users", "login_attempts", "clients", "assignments",
-          "expenses", "audit_events", "notification_preferences", "outbox",
+TABLES = ["partners", "balance_thresholds", "users", "login_attempts",
+          "clients", "assignments", "expenses", "audit_events", "notification_preferences", "outbox",
           "digests", "idempotency_keys", "api_keys", "reminders",
           "reminder_recipients", "webhook_endpoints", "events",
           "event_counters", "webhook_deliveries", "webhook_attempts",
@@ -119,6 +119,14 @@ class Seed:
                   {"receipt_status": "attached"})
         self.call("PUT", "/v1/clients/%d/balance" % akesson, self.integ,
                   {"amount_minor": -123450, "currency": "SEK"})
+        # Thresholds of the firm and of one client, and the alerts
+        # they raise.
+        self.call("PUT", "/v1/settings/thresholds", self.admin, {
+            "balance_below": [{"amount_minor": 1000, "currency": "SEK"}],
+            "missing_receipts_above": 5,
+            "missing_receipt_older_than_days": 45})
+        self.call("PUT", "/v1/clients/%d/thresholds" % akesson, self.admin,
+                  {"missing_receipts_above": 1})
         self.call("PATCH", "/v1/clients/%d" % self.clients[
             "Zetterlund Konsult"], self.admin,
             {"name": "Zetterlund & Ödman Konsult"})
@@ -311,7 +319,8 @@ def test_sqlite_copy_prints_every_table_matching(moved):
               "assignments", "expenses", "audit_events",
               "notification_preferences", "outbox", "digests",
               "idempotency_keys", "reminders", "reminder_recipients",
-              "events", "event_counters", "client_counts", "client_months"):
+              "events", "event_counters", "client_counts", "client_months",
+              "balance_thresholds"):
         assert rows[t] > 0, t
     # The columns each checksum covers are named.
     assert "SHA-256" in out.stdout

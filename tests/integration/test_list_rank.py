@@ -17,8 +17,10 @@ The schema runs in SQLite through Python's sqlite3, the same library the
 server links. Sort keys here are the names' bytes: the triggers compare
 keys only as blobs, whatever made them.
 """
+import datetime
 import random
 import sqlite3
+import zoneinfo
 
 import pytest
 
@@ -40,10 +42,18 @@ def schema_db():
     # The store's own function (common/sqlite/store.c), which version 14
     # calls to write the grams again.
     db.create_function("search_grams", 1, grams, deterministic=True)
+    # And the one version 20 calls to give the expenses their months.
+    db.create_function("local_month", 2, local_month, deterministic=True)
     db.executescript((REPO / "schema.sql").read_text())
     db.execute("INSERT INTO partners (id, name, created_at) "
                "VALUES (1, 'a', 0), (2, 'b', 0)")
     return db
+
+
+def local_month(utc, zone):
+    """common/tz.c's tz_month(): year * 100 + month of utc in zone."""
+    d = datetime.datetime.fromtimestamp(utc, zoneinfo.ZoneInfo(zone))
+    return d.year * 100 + d.month
 
 
 def grams(text):

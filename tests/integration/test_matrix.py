@@ -69,6 +69,12 @@ MATRIX = {
     "PUT /v1/clients/{id}/balance": row(200, 403, 403, 200, 404, 401, 401),
     "GET /v1/clients/{id}/expenses": row(200, 200, 404, 200, 404, 401, 401),
     "GET /v1/clients/{id}/overview": row(200, 200, 404, 200, 404, 401, 401),
+    "GET /v1/settings/thresholds": row(200, 403, 403, 403, 200, 401, 401),
+    "PUT /v1/settings/thresholds": row(200, 403, 403, 403, 200, 401, 401),
+    "GET /v1/clients/{id}/thresholds":
+        row(200, 200, 404, 403, 404, 401, 401),
+    "PUT /v1/clients/{id}/thresholds":
+        row(200, 403, 403, 403, 404, 401, 401),
     "POST /v1/clients/{id}/expenses": row(201, 403, 403, 201, 404, 401, 401),
     "GET /v1/clients/{id}/expenses/{expense_id}":
         row(200, 200, 404, 200, 404, 401, 401),
@@ -368,6 +374,17 @@ REQUESTS = {
         "GET", "/v1/clients/%d/expenses" % _shared(w), None, None),
     "GET /v1/clients/{id}/overview": lambda w, c: (
         "GET", "/v1/clients/%d/overview" % _shared(w), None, None),
+    "GET /v1/settings/thresholds": lambda w, c: (
+        "GET", "/v1/settings/thresholds", None, None),
+    "PUT /v1/settings/thresholds": lambda w, c: (
+        "PUT", "/v1/settings/thresholds", {
+            "missing_receipts_above": 10,
+            "missing_receipt_older_than_days": 30}, None),
+    "GET /v1/clients/{id}/thresholds": lambda w, c: (
+        "GET", "/v1/clients/%d/thresholds" % _shared(w), None, None),
+    "PUT /v1/clients/{id}/thresholds": lambda w, c: (
+        "PUT", "/v1/clients/%d/thresholds" % _shared(w),
+        {"missing_receipts_above": 5}, None),
     "POST /v1/clients/{id}/expenses": lambda w, c: (
         "POST", "/v1/clients/%d/expenses" % _shared(w), expense_body(),
         None),

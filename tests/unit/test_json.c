@@ -345,6 +345,9 @@ static const struct json_field	 test_fields[] = {
 	{ "ids", JSON_KIND_INT_ARRAY, 0, 0, 3, NULL },
 	{ "tags", JSON_KIND_STRING_ARRAY, 0, 1, 3, tag_values },
 	{ "extra", JSON_KIND_OBJECT, 0, 0, 0, NULL },
+	{ "limit", JSON_KIND_INT_OR_NULL, 0, 0, 10, NULL },
+	{ "line", JSON_KIND_OBJECT_OR_NULL, 0, 0, 0, NULL },
+	{ "lines", JSON_KIND_ARRAY, 0, 0, 2, NULL },
 };
 static const struct json_schema	 test_schema = {
 	test_fields, sizeof(test_fields) / sizeof(test_fields[0])
@@ -460,6 +463,26 @@ test_schema_unknown_field(void **state)
 	assert_true(has_error(errors, "u1", "is not a known field"));
 	assert_true(has_error(errors, "u2", "is not a known field"));
 	cJSON_Delete(errors);
+}
+
+/* null where a kind allows it, and the kind's own checks otherwise. */
+static void
+test_schema_nullable_and_arrays(void **state)
+{
+	(void)state;
+	expect_none("{\"name\":\"x\",\"limit\":null,\"line\":null}");
+	expect_none("{\"name\":\"x\",\"limit\":10,\"line\":{}}");
+	expect_one("{\"name\":\"x\",\"limit\":11}", "limit",
+	    "must be an integer within the allowed range");
+	expect_one("{\"name\":\"x\",\"limit\":\"1\"}", "limit",
+	    "must be an integer");
+	expect_one("{\"name\":\"x\",\"line\":[]}", "line",
+	    "must be an object");
+	expect_none("{\"name\":\"x\",\"lines\":[{}, 1]}");
+	expect_one("{\"name\":\"x\",\"lines\":null}", "lines",
+	    "must be an array");
+	expect_one("{\"name\":\"x\",\"lines\":[1, 2, 3]}", "lines",
+	    "has too many items");
 }
 
 static void
@@ -896,6 +919,7 @@ main(void)
 		cmocka_unit_test(test_schema_valid),
 		cmocka_unit_test(test_schema_unknown_field),
 		cmocka_unit_test(test_schema_wrong_types),
+		cmocka_unit_test(test_schema_nullable_and_arrays),
 		cmocka_unit_test(test_schema_string_length),
 		cmocka_unit_test(test_schema_string_control),
 		cmocka_unit_test(test_schema_text_other_controls),

@@ -54,6 +54,7 @@ static const char *const released[] = {
 	/* 18 */ "aaa96923d66edeca60170df8911a1e6af1ea4506af69c9bbe4fd5ddcafabfc57",
 	/* 19 */ "6f7686aed171727ce858f3dec82e73ded8379f7c1be473a6738fc0409a5cd5c3",
 	/* 20 */ "9d29ad96888abeb51d869715bf9d095d5c07ce3569035e433265c176938b3fe8",
+	/* 21 */ "43dd3023589afbe4583e1a1f6eb39fe9c779173f1053d1ad05af0d70c9ace2be",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
@@ -900,6 +901,66 @@ test_months_filled_by_migration(void **state)
 	db_path_remove(dir, path);
 }
 
+/*
+ * Version 21 gives the clients written before it their oldest missing
+ * receipt and the alerts the default thresholds raise (10 missing
+ * receipts, 30 days), shows them in the row, and counts them.
+ */
+static void
+test_alerts_worked_out_by_migration(void **state)
+{
+	static const char setup[] =
+	    "INSERT INTO partners (id, name, locale, created_at) "
+	    "VALUES (1, 'a', 'sv', 0);"
+	    "INSERT INTO clients (id, partner_id, name, org_number, status, "
+	    "sort_key, search_text, created_at, updated_at) VALUES "
+	    "(1, 1, 'c', '1', 'active', x'01', 'c', 0, 0), "
+	    "(2, 1, 'd', '2', 'active', x'02', 'd', 0, 0);"
+	    /* Client 1: eleven missing receipts, the oldest of 2020. */
+	    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+	    "WHERE i < 11) INSERT INTO expenses (client_id, external_id, "
+	    "amount_minor, currency, spent_at, merchant, receipt_status, "
+	    "export_status, created_at, updated_at, month) "
+	    "SELECT 1, 'e' || i, 1, 'SEK', 1577836800 + i, 'm', 'missing', "
+	    "'pending', 0, 0, 202001 FROM n;";
+	static const char sql[] =
+	    "SELECT c.id, c.oldest_missing_at, c.alerts, c.list_json, "
+	    "r.alerts FROM clients c JOIN client_rows r ON r.id = c.id "
+	    "ORDER BY c.id";
+	char		 dir[512], path[600];
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+
+	(void)state;
+	db = db_new_at(dir, sizeof(dir), path, sizeof(path), 20);
+	exec_or_fail(db, setup, strlen(setup));
+	db = db_migrate_from(db, path, 20);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(stmt, 1), 1577836801);
+	assert_int_equal(sqlite3_column_int(stmt, 2), 2 | 4);
+	assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 3),
+	    "\"alerts\":[\"many_missing_receipts\","
+	    "\"old_missing_receipts\"]}"));
+	assert_int_equal(sqlite3_column_int(stmt, 4), 6);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_type(stmt, 1), SQLITE_NULL);
+	assert_int_equal(sqlite3_column_int(stmt, 2), 0);
+	assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 3),
+	    "\"alerts\":[]}"));
+	sqlite3_finalize(stmt);
+	/* The counts: one client of flags 6 + 8, one of 0. */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(flags "
+	    "|| ':' || clients, ' ') FROM (SELECT * FROM client_alert_counts "
+	    "WHERE user_id = 0 ORDER BY flags)", -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(stmt, 0), "0:1 14:1");
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	db_path_remove(dir, path);
+}
+
 int
 main(void)
 {
@@ -914,6 +975,7 @@ main(void)
 		cmocka_unit_test(test_list_rank_layout),
 		cmocka_unit_test(test_org_numbers_keyed_by_migration),
 		cmocka_unit_test(test_months_filled_by_migration),
+		cmocka_unit_test(test_alerts_worked_out_by_migration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
