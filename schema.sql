@@ -1532,6 +1532,16 @@ END;
 -- them for the filters, and client_alert_counts counts the clients of
 -- each (firm or assignee, status, alerts plus 8 when missing receipts)
 -- for the filtered totals.
+-- The list's sort=attention orders by clients.attention, then by name:
+-- one integer that orders the clients with more alerts first, then by
+-- their oldest missing receipt (none: last), then by how many receipts
+-- they miss, most first. It is
+--   (3 - alerts) << 60 | oldest missing receipt << 19 | 524287 - missing
+-- with the time (seconds) at most 2^41 - 1, which stands for none too,
+-- and the count at most 524287: a list's cursor carries it as it
+-- carries a count of missing receipts, and the order pages by index as
+-- the order by missing receipts does. Assignments, client_rows and
+-- clients_by_rank carry it for an assignee's list and a search.
 ALTER TABLE partners ADD COLUMN missing_receipts_above INTEGER DEFAULT 10;
 ALTER TABLE partners ADD COLUMN missing_receipt_days INTEGER DEFAULT 30;
 CREATE TABLE balance_thresholds (
@@ -1548,6 +1558,8 @@ ALTER TABLE clients ADD COLUMN missing_receipt_days INTEGER;
 ALTER TABLE clients ADD COLUMN oldest_missing_at INTEGER;
 ALTER TABLE clients ADD COLUMN missing_due_at INTEGER;
 ALTER TABLE clients ADD COLUMN alerts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN attention INTEGER NOT NULL
+	DEFAULT 4611686018427387903;
 CREATE INDEX expenses_missing_since
 	ON expenses (client_id, receipt_status, spent_at);
 CREATE INDEX clients_missing_due ON clients (missing_due_at)
@@ -1556,7 +1568,12 @@ UPDATE clients SET oldest_missing_at = (SELECT min(spent_at) FROM expenses
 	WHERE client_id = clients.id AND receipt_status = 'missing');
 
 CREATE VIEW client_alerts_now AS
-	SELECT c.id, c.oldest_missing_at + 86400 *
+	SELECT id, due, alerts, (3 - (alerts & 1) - ((alerts >> 1) & 1) -
+	    ((alerts >> 2) & 1)) * 1152921504606846976 +
+	    max(0, min(coalesce(oldest, 2199023255551), 2199023255551)) *
+	    524288 + 524287 - min(missing, 524287) AS attention
+	FROM (SELECT c.id, c.oldest_missing_at AS oldest,
+	    c.missing_receipts AS missing, c.oldest_missing_at + 86400 *
 	    coalesce(c.missing_receipt_days, p.missing_receipt_days) AS due,
 	coalesce(c.balance_minor < coalesce(CASE WHEN
 	    c.balance_below_currency = c.currency THEN c.balance_below END,
@@ -1568,8 +1585,9 @@ CREATE VIEW client_alerts_now AS
 	    unixepoch(), 0) AS alerts
 	FROM clients c JOIN partners p ON p.id = c.partner_id
 	LEFT JOIN balance_thresholds b ON b.partner_id = c.partner_id AND
-	    b.currency = c.currency;
-UPDATE clients SET missing_due_at = v.due, alerts = v.alerts
+	    b.currency = c.currency);
+UPDATE clients SET missing_due_at = v.due, alerts = v.alerts,
+	attention = v.attention
 	FROM client_alerts_now v WHERE v.id = clients.id;
 
 -- The oldest missing receipt follows the expenses.
@@ -1600,20 +1618,22 @@ END;
 
 -- The alerts follow what they depend on; only a change is written.
 CREATE TRIGGER clients_alerts_insert AFTER INSERT ON clients BEGIN
-	UPDATE clients SET missing_due_at = v.due, alerts = v.alerts
+	UPDATE clients SET missing_due_at = v.due, alerts = v.alerts,
+	    attention = v.attention
 	    FROM client_alerts_now v WHERE clients.id = new.id AND
 	    v.id = new.id AND (clients.missing_due_at IS NOT v.due OR
-	    clients.alerts <> v.alerts);
+	    clients.alerts <> v.alerts OR clients.attention <> v.attention);
 END;
 CREATE TRIGGER clients_alerts_update AFTER UPDATE OF balance_minor,
     currency, missing_receipts, oldest_missing_at, balance_below,
     balance_below_currency, missing_receipts_above, missing_receipt_days
     ON clients
 BEGIN
-	UPDATE clients SET missing_due_at = v.due, alerts = v.alerts
+	UPDATE clients SET missing_due_at = v.due, alerts = v.alerts,
+	    attention = v.attention
 	    FROM client_alerts_now v WHERE clients.id = new.id AND
 	    v.id = new.id AND (clients.missing_due_at IS NOT v.due OR
-	    clients.alerts <> v.alerts);
+	    clients.alerts <> v.alerts OR clients.attention <> v.attention);
 END;
 
 -- The row shows its alerts: list_json is made again with them, and so
@@ -1650,24 +1670,58 @@ CREATE INDEX clients_list_by_missing
 CREATE INDEX clients_list_by_missing_desc
 	ON clients (partner_id, status, missing_receipts DESC, sort_key, id,
 	alerts, list_json);
+CREATE INDEX clients_list_by_attention
+	ON clients (partner_id, status, attention, sort_key, id,
+	missing_receipts, alerts, list_json);
 CREATE INDEX clients_by_rank
-	ON clients (list_rank, missing_receipts, sort_key, alerts, list_json);
+	ON clients (list_rank, missing_receipts, sort_key, alerts, attention,
+	list_json);
 ALTER TABLE client_rows ADD COLUMN alerts INTEGER NOT NULL DEFAULT 0;
-UPDATE client_rows SET json = c.list_json, alerts = c.alerts
+ALTER TABLE client_rows ADD COLUMN attention INTEGER NOT NULL DEFAULT 0;
+UPDATE client_rows SET json = c.list_json, alerts = c.alerts,
+	attention = c.attention
 	FROM clients c WHERE c.id = client_rows.id;
 CREATE TRIGGER client_rows_insert AFTER INSERT ON clients BEGIN
 	INSERT INTO client_rows (id, partner_id, json, missing_receipts,
-	    alerts)
+	    alerts, attention)
 	    VALUES (new.id, new.partner_id, new.list_json,
-	    new.missing_receipts, new.alerts);
+	    new.missing_receipts, new.alerts, new.attention);
 END;
 CREATE TRIGGER client_rows_update AFTER UPDATE OF name, org_number,
     status, balance_minor, currency, missing_receipts, export_ready,
-    assignees_json, alerts ON clients
+    assignees_json, alerts, attention ON clients
 BEGIN
 	UPDATE client_rows SET json = new.list_json,
-	    missing_receipts = new.missing_receipts, alerts = new.alerts
+	    missing_receipts = new.missing_receipts, alerts = new.alerts,
+	    attention = new.attention
 	    WHERE id = new.id;
+END;
+
+-- An assignee's list in that order walks a copy in assignments.
+ALTER TABLE assignments ADD COLUMN attention INTEGER NOT NULL
+	DEFAULT 4611686018427387903;
+UPDATE assignments SET attention = c.attention FROM clients c
+	WHERE c.id = assignments.client_id;
+CREATE INDEX assignments_by_attention
+	ON assignments (user_id, status, attention, sort_key, client_id,
+	missing_receipts);
+DROP TRIGGER clients_assignments_sync;
+CREATE TRIGGER clients_assignments_sync AFTER UPDATE OF status, sort_key,
+    missing_receipts, attention ON clients WHEN old.status <> new.status OR
+    old.sort_key <> new.sort_key OR
+    old.missing_receipts <> new.missing_receipts OR
+    old.attention <> new.attention
+BEGIN
+	UPDATE assignments SET status = new.status, sort_key = new.sort_key,
+	    missing_receipts = new.missing_receipts,
+	    attention = new.attention
+	    WHERE client_id = new.id;
+END;
+-- A new assignment takes the client's.
+CREATE TRIGGER assignments_attention AFTER INSERT ON assignments BEGIN
+	UPDATE assignments SET attention = (SELECT attention FROM clients
+	    WHERE id = new.client_id)
+	    WHERE user_id = new.user_id AND client_id = new.client_id;
 END;
 
 CREATE TABLE client_alert_counts (

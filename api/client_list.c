@@ -43,6 +43,7 @@ static const struct {
 	{ "-name", CLIENT_SORT_NAME_DESC },
 	{ "missing_receipts", CLIENT_SORT_MISSING },
 	{ "-missing_receipts", CLIENT_SORT_MISSING_DESC },
+	{ "attention", CLIENT_SORT_ATTENTION },
 };
 
 /*
@@ -208,12 +209,13 @@ list_params_or_reply(struct request *req, struct list_params *p)
 	if ((rc = request_query_or_reply(req, "sort", v, sizeof(v))) == -1)
 		return -1;
 	if (rc == 1) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < CLIENT_SORTS; i++)
 			if (strcmp(v, list_sorts[i].name) == 0)
 				break;
-		if (i == 4)
+		if (i == CLIENT_SORTS)
 			return reply_invalid_query(req, "sort", "must be name, "
-			    "-name, missing_receipts or -missing_receipts");
+			    "-name, missing_receipts, -missing_receipts or "
+			    "attention");
 		p->sort = list_sorts[i].sort;
 	}
 	if ((rc = request_query_or_reply(req, "missing_receipts", v,

@@ -37,6 +37,7 @@ client_key_cmp(enum client_sort sort, const struct client_key *a,
 	case CLIENT_SORT_NAME_DESC:
 		return key_name_cmp(b, a);
 	case CLIENT_SORT_MISSING:
+	case CLIENT_SORT_ATTENTION:
 		if (a->missing != b->missing)
 			return a->missing < b->missing ? -1 : 1;
 		return key_name_cmp(a, b);

@@ -18,13 +18,21 @@ enum client_sort {
 	CLIENT_SORT_NAME = 1,
 	CLIENT_SORT_NAME_DESC,
 	CLIENT_SORT_MISSING,
-	CLIENT_SORT_MISSING_DESC
+	CLIENT_SORT_MISSING_DESC,
+	/*
+	 * By clients.attention (schema.sql, version 21), which orders the
+	 * clients that need attention first, then by name: it takes the
+	 * place of the count in keys and cursors.
+	 */
+	CLIENT_SORT_ATTENTION
 };
+#define CLIENT_SORTS	5
 
 /* Where a row sits in every order of the list. */
 struct client_key {
 	int64_t		 id;
-	int64_t		 missing;	/* missing receipts */
+	/* missing receipts, or for CLIENT_SORT_ATTENTION the attention */
+	int64_t		 missing;
 	size_t		 keylen;
 	uint8_t		 key[COLLATE_KEY_MAX];	/* ICU sort key of the name */
 };

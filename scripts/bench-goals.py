@@ -67,6 +67,22 @@ def goals(out):
         ratio = r["rps"] / base["rps"]
         add(goal, f"{ratio:.0%}, p99 {report.fmt_ms(p['p99'])}",
             ratio >= 0.25 and p["p99"] < 5.0)
+    # What needs attention (issue 16): the goals of the list's other
+    # workloads.
+    for name, what in (("attention", "sort=attention"),
+                       ("low-balance", "alert=low_balance"),
+                       ("month", "month=, a month's figures on each row")):
+        r = wrk(out, name)
+        goal = (f"the list with {what}: "
+                f"{report.GOAL_RATIO_DEFAULT:.0%} of the baseline, p99 < "
+                f"{report.GOAL_P99_MS:.0f} ms")
+        if not (r and base):
+            add(goal, "not measured", False)
+            continue
+        ratio = r["rps"] / base["rps"]
+        add(goal, f"{ratio:.0%}, p99 {report.fmt_ms(r['p99'])}",
+            ratio >= report.GOAL_RATIO_DEFAULT and
+            r["p99"] < report.GOAL_P99_MS)
     # The key's check against the login token's, on the same list.
     r, t = wrk(out, "all-key"), wrk(out, "all")
     goal = ("an API key checked as fast as a login token on the list "

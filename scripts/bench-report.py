@@ -30,6 +30,7 @@ import re
 import subprocess
 import sys
 import urllib.parse
+from zoneinfo import ZoneInfo
 
 LIMIT = 50
 # name, who, query, label for the table
@@ -54,6 +55,14 @@ WORKLOADS = [
     # login token: the key's check against the token's.
     ("all-key", "key", {"tab": "all"},
      "tab=all, by name, with an API key (integration)"),
+    # What needs attention (issue 16): its order, an alert's filter, and
+    # the rows with a month's figures (the month before this one).
+    ("attention", "admin", {"tab": "all", "sort": "attention"},
+     "tab=all&sort=attention (admin)"),
+    ("low-balance", "admin", {"tab": "all", "alert": "low_balance"},
+     "tab=all&alert=low_balance (admin)"),
+    ("month", "admin", {"tab": "all", "month": "last"},
+     "tab=all&month=… last month's figures (admin)"),
 ]
 GOAL_P99_MS = 5.0
 GOAL_RATIO = {"all": 0.30,      # the plain list; every other: 0.10
@@ -106,8 +115,17 @@ class Api:
         return r.status, r.headers, r.read()
 
 
+def last_month():
+    """The month before this one in the firm's zone, as YYYY-MM."""
+    d = datetime.datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+    d = d.replace(day=1) - datetime.timedelta(days=1)
+    return "%04d-%02d" % (d.year, d.month)
+
+
 def path_of(query, cursor=None):
     q = dict(query, limit=str(LIMIT))
+    if q.get("month") == "last":
+        q["month"] = last_month()
     if cursor is not None:
         q["cursor"] = cursor
     return "/v1/clients?" + urllib.parse.urlencode(

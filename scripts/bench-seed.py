@@ -415,6 +415,14 @@ def main():
     log(f"{N_EXPENSES} expenses in {len(batches)} requests in "
         f"{t_expenses:.1f} s ({N_EXPENSES / max(t_expenses, 1e-9):.0f}/s)")
 
+    # --- a low-balance line: the overdrawn tenth of the clients gets
+    # low_balance, for alert= and sort=attention (the default thresholds,
+    # 10 missing receipts and 30 days, raise the other two alerts).
+    Api(base, admin_token).call("PUT", "/v1/settings/thresholds", {
+        "balance_below": [{"amount_minor": 0, "currency": "SEK"}],
+        "missing_receipts_above": 10,
+        "missing_receipt_older_than_days": 30})
+
     # --- what the workloads will see
     def folded(s):
         return s.casefold()

@@ -36,15 +36,22 @@
 	"AND " t ".missing_receipts >= ($3::bigint & 1) " \
 	"AND ($3::bigint >> 1 = 0 OR " \
 	t ".alerts & ($3::bigint >> 1)::integer <> 0) "
-#define LIST_FIRM \
-	"SELECT c.id, c.missing_receipts, c.sort_key, c.list_json " \
+/*
+ * count: what the rows read as their count, the cursor's: the missing
+ * receipts, or for sort=attention the attention, which then takes their
+ * place in the order's macros.
+ */
+#define LIST_FIRM_OF(count) \
+	"SELECT c.id, c." count ", c.sort_key, c.list_json " \
 	"FROM clients c WHERE c.partner_id = $1 AND c.status = $2 " \
 	FILTER("c")
-#define LIST_USER \
-	"SELECT a.client_id, a.missing_receipts, a.sort_key, c.list_json " \
+#define LIST_USER_OF(count) \
+	"SELECT a.client_id, a." count ", a.sort_key, c.list_json " \
 	"FROM assignments a JOIN clients c ON c.id = a.client_id " \
 	"WHERE a.user_id = $7 AND a.partner_id = $1 AND a.status = $2 " \
 	FILTER("a")
+#define LIST_FIRM	LIST_FIRM_OF("missing_receipts")
+#define LIST_USER	LIST_USER_OF("missing_receipts")
 
 /* Each order's cursor condition and ORDER BY; n: the count's number. */
 #define FIRM_NAME \
@@ -62,6 +69,10 @@
 	"(c.missing_receipts = $" n "::bigint AND " \
 	"(c.sort_key, c.id) > ($4, $5))) " \
 	"ORDER BY c.missing_receipts DESC, c.sort_key, c.id LIMIT $6"
+#define FIRM_ATTENTION(n) \
+	"AND (c.attention, c.sort_key, c.id) > " \
+	"($" n "::bigint, $4, $5) " \
+	"ORDER BY c.attention, c.sort_key, c.id LIMIT $6"
 #define USER_NAME \
 	"AND (a.sort_key, a.client_id) > ($4, $5) " \
 	"ORDER BY a.sort_key, a.client_id LIMIT $6"
@@ -78,6 +89,10 @@
 	"(a.sort_key, a.client_id) > ($4, $5))) " \
 	"ORDER BY a.missing_receipts DESC, a.sort_key, a.client_id " \
 	"LIMIT $6"
+#define USER_ATTENTION(n) \
+	"AND (a.attention, a.sort_key, a.client_id) > " \
+	"($" n "::bigint, $4, $5) " \
+	"ORDER BY a.attention, a.sort_key, a.client_id LIMIT $6"
 
 /*
  * A search: its matches (m) found once, by trigram (three characters
@@ -90,10 +105,13 @@
  */
 #define MATCH_LIKE(n)	"AND c.search_text LIKE search_pattern($" n ")"
 #define MATCH_STRPOS(n)	"AND strpos(c.search_text, $" n ") > 0"
-#define SEARCH_FIRM(firm, match) \
-	"WITH m AS MATERIALIZED (SELECT c.id, c.missing_receipts, " \
+#define SEARCH_FIRM_OF(count, firm, match) \
+	"WITH m AS MATERIALIZED (SELECT c.id, " \
+	"c." count " AS missing_receipts, " \
 	"c.sort_key FROM clients c WHERE " firm " " \
 	FILTER("c") match ") "
+#define SEARCH_FIRM(firm, match) \
+	SEARCH_FIRM_OF("missing_receipts", firm, match)
 #define FIRM_BY_INDEX	"c.partner_id = $1 AND c.status = $2"
 /*
  * A trigram search's firm and status, written so that no btree index
@@ -105,9 +123,10 @@
  * costs as much as running it.
  */
 #define FIRM_AS_FILTER	"c.partner_id + 0 = $1 AND c.status || '' = $2"
-#define SEARCH_USER(match) \
+#define SEARCH_USER(match) SEARCH_USER_OF("missing_receipts", match)
+#define SEARCH_USER_OF(count, match) \
 	"WITH m AS MATERIALIZED (SELECT a.client_id AS id, " \
-	"a.missing_receipts, a.sort_key " \
+	"a." count " AS missing_receipts, a.sort_key " \
 	"FROM assignments a JOIN clients c ON c.id = a.client_id " \
 	"WHERE a.user_id = $7 AND a.partner_id = $1 AND a.status = $2 " \
 	FILTER("a") match ") "
@@ -133,13 +152,15 @@
 #define BY_MISSING_DESC(t)	t ".missing_receipts DESC, " BY_NAME(t)
 
 /* [scope: firm, user][sort - 1] */
-static const struct pg_query client_list_q[2][4] = {
+static const struct pg_query client_list_q[2][CLIENT_SORTS] = {
 	{
 		{ "client_list_firm_name", LIST_FIRM FIRM_NAME },
 		{ "client_list_firm_name_desc", LIST_FIRM FIRM_NAME_DESC },
 		{ "client_list_firm_missing", LIST_FIRM FIRM_MISSING("7") },
 		{ "client_list_firm_missing_desc",
 		    LIST_FIRM FIRM_MISSING_DESC("7") },
+		{ "client_list_firm_attention",
+		    LIST_FIRM_OF("attention") FIRM_ATTENTION("7") },
 	},
 	{
 		{ "client_list_user_name", LIST_USER USER_NAME },
@@ -147,11 +168,13 @@ static const struct pg_query client_list_q[2][4] = {
 		{ "client_list_user_missing", LIST_USER USER_MISSING("8") },
 		{ "client_list_user_missing_desc",
 		    LIST_USER USER_MISSING_DESC("8") },
+		{ "client_list_user_attention",
+		    LIST_USER_OF("attention") USER_ATTENTION("8") },
 	},
 };
 
 /* [scope][search: strpos, trigram][sort - 1] */
-static const struct pg_query client_search_q[2][2][4] = {
+static const struct pg_query client_search_q[2][2][CLIENT_SORTS] = {
 	{
 		{
 			{ "client_search_firm_name",
@@ -167,6 +190,10 @@ static const struct pg_query client_search_q[2][2][4] = {
 			    SEARCH_FIRM(FIRM_BY_INDEX, MATCH_STRPOS("8"))
 			    SEARCH_PAGE(AFTER_MISSING_DESC("7"),
 			    BY_MISSING_DESC) },
+			{ "client_search_firm_attention",
+			    SEARCH_FIRM_OF("attention", FIRM_BY_INDEX,
+			    MATCH_STRPOS("8"))
+			    SEARCH_PAGE(AFTER_MISSING("7"), BY_MISSING) },
 		},
 		{
 			{ "client_search_firm_trgm_name",
@@ -182,6 +209,10 @@ static const struct pg_query client_search_q[2][2][4] = {
 			    SEARCH_FIRM(FIRM_AS_FILTER, MATCH_LIKE("8"))
 			    SEARCH_PAGE(AFTER_MISSING_DESC("7"),
 			    BY_MISSING_DESC) },
+			{ "client_search_firm_trgm_attention",
+			    SEARCH_FIRM_OF("attention", FIRM_AS_FILTER,
+			    MATCH_LIKE("8"))
+			    SEARCH_PAGE(AFTER_MISSING("7"), BY_MISSING) },
 		},
 	},
 	{
@@ -199,6 +230,9 @@ static const struct pg_query client_search_q[2][2][4] = {
 			    SEARCH_USER(MATCH_STRPOS("9"))
 			    SEARCH_PAGE(AFTER_MISSING_DESC("8"),
 			    BY_MISSING_DESC) },
+			{ "client_search_user_attention",
+			    SEARCH_USER_OF("attention", MATCH_STRPOS("9"))
+			    SEARCH_PAGE(AFTER_MISSING("8"), BY_MISSING) },
 		},
 		{
 			{ "client_search_user_trgm_name",
@@ -214,6 +248,9 @@ static const struct pg_query client_search_q[2][2][4] = {
 			    SEARCH_USER(MATCH_LIKE("9"))
 			    SEARCH_PAGE(AFTER_MISSING_DESC("8"),
 			    BY_MISSING_DESC) },
+			{ "client_search_user_trgm_attention",
+			    SEARCH_USER_OF("attention", MATCH_LIKE("9"))
+			    SEARCH_PAGE(AFTER_MISSING("8"), BY_MISSING) },
 		},
 	},
 };
@@ -335,9 +372,9 @@ pg_client_list(struct store *st, const struct client_query *q,
 	if (user)
 		pg_param_int64(&par, q->user_id);
 	if (q->sort == CLIENT_SORT_MISSING || q->sort ==
-	    CLIENT_SORT_MISSING_DESC)
+	    CLIENT_SORT_MISSING_DESC || q->sort == CLIENT_SORT_ATTENTION)
 		pg_param_int64(&par, cur != NULL ? cur->count :
-		    q->sort == CLIENT_SORT_MISSING ? -1 : INT64_MAX);
+		    q->sort == CLIENT_SORT_MISSING_DESC ? INT64_MAX : -1);
 	memset(steps, 0, sizeof(steps));
 	steps[0].p = &par;
 	if (search) {

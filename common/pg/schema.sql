@@ -923,7 +923,8 @@ CREATE TRIGGER client_months_delete AFTER DELETE ON expenses
 -- firm's clients or for those whose oldest missing receipt has grown too
 -- old by writing a column it watches. Assignments carry a copy of the
 -- alerts, as of status and count, and each table counts its own rows in
--- client_alert_counts.
+-- client_alert_counts. clients.attention is the order of
+-- sort=attention, as there, and has its indexes here too.
 ALTER TABLE partners ADD COLUMN missing_receipts_above integer DEFAULT 10,
 	ADD COLUMN missing_receipt_days integer DEFAULT 30;
 CREATE TABLE balance_thresholds (
@@ -938,8 +939,10 @@ ALTER TABLE clients ADD COLUMN balance_below bigint,
 	ADD COLUMN missing_receipt_days integer,
 	ADD COLUMN oldest_missing_at bigint,
 	ADD COLUMN missing_due_at bigint,
-	ADD COLUMN alerts integer NOT NULL DEFAULT 0;
-ALTER TABLE assignments ADD COLUMN alerts integer NOT NULL DEFAULT 0;
+	ADD COLUMN alerts integer NOT NULL DEFAULT 0,
+	ADD COLUMN attention bigint NOT NULL DEFAULT 4611686018427387903;
+ALTER TABLE assignments ADD COLUMN alerts integer NOT NULL DEFAULT 0,
+	ADD COLUMN attention bigint NOT NULL DEFAULT 4611686018427387903;
 CREATE INDEX expenses_missing_since
 	ON expenses (client_id, receipt_status, spent_at);
 CREATE INDEX clients_missing_due ON clients (missing_due_at)
@@ -969,6 +972,11 @@ BEGIN
 	    coalesce(NEW.missing_receipts_above, above))::integer, 0) +
 	    4 * coalesce((NEW.missing_due_at <=
 	    extract(epoch FROM now()))::integer, 0);
+	NEW.attention := (3 - (NEW.alerts & 1) - ((NEW.alerts >> 1) & 1) -
+	    ((NEW.alerts >> 2) & 1))::bigint * 1152921504606846976 +
+	    greatest(0, least(coalesce(NEW.oldest_missing_at, 2199023255551),
+	    2199023255551)) * 524288 + 524287 -
+	    least(NEW.missing_receipts, 524287);
 	RETURN NEW;
 END $$;
 CREATE TRIGGER clients_alerts BEFORE INSERT OR UPDATE OF balance_minor,
@@ -1037,9 +1045,9 @@ UPDATE clients c SET oldest_missing_at = (SELECT min(e.spent_at)
 CREATE OR REPLACE FUNCTION assignments_copy() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	SELECT partner_id, status, sort_key, missing_receipts, alerts
-	    INTO NEW.partner_id, NEW.status, NEW.sort_key,
-	    NEW.missing_receipts, NEW.alerts
+	SELECT partner_id, status, sort_key, missing_receipts, alerts,
+	    attention INTO NEW.partner_id, NEW.status, NEW.sort_key,
+	    NEW.missing_receipts, NEW.alerts, NEW.attention
 	    FROM clients WHERE id = NEW.client_id FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
 		RAISE foreign_key_violation USING MESSAGE =
@@ -1051,7 +1059,8 @@ CREATE OR REPLACE FUNCTION clients_assignments_sync() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
 	UPDATE assignments SET status = NEW.status, sort_key = NEW.sort_key,
-	    missing_receipts = NEW.missing_receipts, alerts = NEW.alerts
+	    missing_receipts = NEW.missing_receipts, alerts = NEW.alerts,
+	    attention = NEW.attention
 	    WHERE client_id = NEW.id;
 	RETURN NULL;
 END $$;
@@ -1063,10 +1072,14 @@ CREATE TRIGGER clients_assignments_sync
 	FOR EACH ROW WHEN (OLD.status <> NEW.status OR
 	    OLD.sort_key <> NEW.sort_key OR
 	    OLD.missing_receipts <> NEW.missing_receipts OR
-	    OLD.alerts <> NEW.alerts)
+	    OLD.alerts <> NEW.alerts OR OLD.attention <> NEW.attention)
 	EXECUTE FUNCTION clients_assignments_sync();
-UPDATE assignments a SET alerts = c.alerts FROM clients c
-	WHERE c.id = a.client_id AND a.alerts <> c.alerts;
+UPDATE assignments a SET alerts = c.alerts, attention = c.attention
+	FROM clients c WHERE c.id = a.client_id;
+CREATE INDEX clients_list_by_attention
+	ON clients (partner_id, status, attention, sort_key, id);
+CREATE INDEX assignments_by_attention
+	ON assignments (user_id, status, attention, sort_key, client_id);
 
 -- Clients per (firm or assignee, status, alerts + 8 when they miss
 -- receipts), moved as client_counts_move() moves client_counts.

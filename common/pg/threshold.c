@@ -208,7 +208,8 @@ pg_alerts_due(struct store *st, int max, int *n)
 	 * clients_missing_due, whose WHERE it repeats.
 	 */
 	static const struct pg_query q = { "alerts_due",
-	    "UPDATE clients SET alerts = alerts | 4 WHERE id IN "
+	    "UPDATE clients SET alerts = alerts | 4, "
+	    "attention = attention - 1152921504606846976 WHERE id IN "
 	    "(SELECT id FROM clients "
 	    "WHERE missing_due_at <= extract(epoch FROM now()) "
 	    "AND missing_due_at IS NOT NULL AND alerts & 4 = 0 "

@@ -75,6 +75,18 @@ const char client_list_firm_missing_desc_sql[] =
     "ORDER BY c.missing_receipts DESC, c.sort_key, c.id LIMIT ?9) "
     "LIMIT ?9";
 
+/*
+ * Attention first (clients.attention, schema.sql version 21), then by
+ * name: as the order by missing receipts, with the score for the count,
+ * its index clients_list_by_attention.
+ */
+const char client_list_firm_attention_sql[] =
+    "SELECT c.id, c.attention, c.sort_key, c.list_json "
+    "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
+    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND (c.attention, c.sort_key, c.id) > (?8, ?6, ?7) "
+    "ORDER BY c.attention, c.sort_key, c.id LIMIT ?9";
+
 const char client_list_user_name_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
@@ -114,6 +126,13 @@ const char client_list_user_missing_desc_sql[] =
     "ORDER BY a.missing_receipts DESC, a.sort_key, a.client_id "
     "LIMIT ?9) "
     "LIMIT ?9";
+const char client_list_user_attention_sql[] =
+    "SELECT a.client_id, a.attention, a.sort_key, r.json "
+    "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
+    "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
+    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
+    "AND (a.attention, a.sort_key, a.client_id) > (?8, ?6, ?7) "
+    "ORDER BY a.attention, a.sort_key, a.client_id LIMIT ?9";
 
 /*
  * A firm's search of up to three characters reads client_grams
@@ -244,6 +263,13 @@ const char client_search_user_name_desc_sql[] =
     "ORDER BY clients_fts.rowid DESC";
 
 /*
+ * What places a match in its order besides the name: its count of
+ * missing receipts, or when ?12 is 1 (sort=attention) its attention.
+ */
+#define COUNT_OF(t) \
+	"iif(?12, " t ".attention, " t ".missing_receipts)"
+
+/*
  * In the other orders a search finds every match with what places it in
  * the list, and client_page keeps the page and counts; an assignee's
  * search of one or two characters scans the folded text of their
@@ -251,20 +277,20 @@ const char client_search_user_name_desc_sql[] =
  * receipts, sort key).
  */
 const char client_match_firm_fts_sql[] =
-    "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_fts "
+    "SELECT c.id, " COUNT_OF("c") ", c.sort_key FROM clients_fts "
     "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
     "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN " RANK_FIRST
     " AND " RANK_LAST " AND c.missing_receipts >= ?4 " ALERTS_OF("c");
 const char client_match_firm_grams_sql[] =
-    "SELECT g.id, r.missing_receipts, g.sort_key " GRAMS_ROWS;
+    "SELECT g.id, " COUNT_OF("r") ", g.sort_key " GRAMS_ROWS;
 const char client_match_user_scan_sql[] =
-    "SELECT a.client_id, a.missing_receipts, a.sort_key "
+    "SELECT a.client_id, " COUNT_OF("a") ", a.sort_key "
     "FROM assignments a CROSS JOIN clients c ON c.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND c.partner_id = ?1 "
     "AND a.missing_receipts >= ?4 " ALERTS_OF("c")
     "AND instr(c.search_text, ?5) > 0";
 const char client_match_user_fts_sql[] =
-    "SELECT c.id, c.missing_receipts, c.sort_key FROM clients_fts "
+    "SELECT c.id, " COUNT_OF("c") ", c.sort_key FROM clients_fts "
     "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
     "CROSS JOIN assignments a ON a.user_id = ?3 AND a.client_id = c.id "
     "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN "
@@ -282,11 +308,13 @@ const char client_search_row_sql[] =
     "SELECT json FROM client_rows WHERE id = ?1 AND partner_id = ?2";
 
 /* [scope: firm, user][sort - 1] */
-static const char *const client_list_sql[2][4] = {
+static const char *const client_list_sql[2][CLIENT_SORTS] = {
 	{ client_list_firm_name_sql, client_list_firm_name_desc_sql,
-	  client_list_firm_missing_sql, client_list_firm_missing_desc_sql },
+	  client_list_firm_missing_sql, client_list_firm_missing_desc_sql,
+	  client_list_firm_attention_sql },
 	{ client_list_user_name_sql, client_list_user_name_desc_sql,
-	  client_list_user_missing_sql, client_list_user_missing_desc_sql },
+	  client_list_user_missing_sql, client_list_user_missing_desc_sql,
+	  client_list_user_attention_sql },
 };
 /* A firm's search in name order: [index: grams, trigrams][name, -name] */
 static const char *const client_search_page_sqls[2][2] = {
@@ -335,6 +363,8 @@ client_bind_filters(sqlite3_stmt *stmt, const struct client_query *q)
 	sqlite3_bind_int(stmt, 4, q->missing_only ? 1 : 0);
 	if (sqlite3_bind_parameter_count(stmt) >= 11)
 		sqlite3_bind_int(stmt, 11, (int)q->alerts);
+	if (sqlite3_bind_parameter_count(stmt) >= 12)
+		sqlite3_bind_int(stmt, 12, q->sort == CLIENT_SORT_ATTENTION);
 }
 
 /* Where the rows of a list statement go: fn, with its arg. */
@@ -443,8 +473,8 @@ client_bind_cursor(sqlite3_stmt *stmt, const struct client_query *q)
 	} else
 		sqlite3_bind_zeroblob(stmt, 6, 0);
 	sqlite3_bind_int64(stmt, 7, desc ? INT64_MAX : 0);
-	sqlite3_bind_int64(stmt, 8, q->sort == CLIENT_SORT_MISSING ?
-	    -1 : INT64_MAX);
+	sqlite3_bind_int64(stmt, 8, q->sort == CLIENT_SORT_MISSING ||
+	    q->sort == CLIENT_SORT_ATTENTION ? -1 : INT64_MAX);
 }
 
 /* A page walked in order; the kept counters give the total. */

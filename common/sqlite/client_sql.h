@@ -17,6 +17,8 @@ extern const char client_list_user_name_sql[];
 extern const char client_list_user_name_desc_sql[];
 extern const char client_list_user_missing_sql[];
 extern const char client_list_user_missing_desc_sql[];
+extern const char client_list_firm_attention_sql[];
+extern const char client_list_user_attention_sql[];
 
 /* A firm's search in name order: its page, and its count. */
 extern const char client_search_page_sql[];

@@ -183,7 +183,8 @@ sqlite_alerts_due(struct store *st, int max, int *n)
 	 * to set. Reads clients_missing_due, whose WHERE it repeats.
 	 */
 	static const char sql[] =
-	    "UPDATE clients SET alerts = alerts | 4 WHERE id IN "
+	    "UPDATE clients SET alerts = alerts | 4, "
+	    "attention = attention - 1152921504606846976 WHERE id IN "
 	    "(SELECT id FROM clients WHERE missing_due_at <= unixepoch() "
 	    "AND missing_due_at IS NOT NULL AND alerts & 4 = 0 "
 	    "ORDER BY missing_due_at LIMIT ?)";

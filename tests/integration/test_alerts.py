@@ -386,3 +386,94 @@ def test_the_worker_raises_what_time_makes_due(api, firm, room):
     assert list_page(api, firm.admin.token, tab="all",
                      alert="old_missing_receipts",
                      q="Tiden")["total"] == 1
+
+
+# --------------------------------------------------------------------------
+# sort=attention
+
+def attention_order(api, firm, token=None, **params):
+    rows, _, total = walk(api, token or firm.admin.token, limit=2,
+                          tab=params.pop("tab", "all"), sort="attention",
+                          **params)
+    assert total == len(rows)
+    return [r["name"] for r in rows]
+
+
+def test_attention_order(api, firm):
+    """More alerts first, then the oldest missing receipt, then the
+    count, most first, then the name."""
+    settings(api, firm, dict(DEFAULTS, balance_below=[
+        {"amount_minor": 1, "currency": "SEK"}], missing_receipts_above=2))
+    made = {}
+    for name, balance, spent in (
+            ("Två Larm AB", 0, [days_ago(40)] * 3),     # low + many + old
+            ("Ett Larm Äldst AB", 5, [days_ago(50)]),   # old
+            ("Ett Larm Yngre AB", 5, [days_ago(35)]),   # old
+            ("Låg Bara AB", 0, []),                     # low
+            ("Saknar Tre AB", 5, [days_ago(3)] * 2),    # none: 2 missing
+            ("Saknar En AB", 5, [days_ago(3)]),         # none: same day
+            ("Saknar Äldre AB", 5, [days_ago(9)]),      # none: older
+            ("Inget Alls AB", 5, []),                   # nothing
+            ("Annat Inget AB", 5, [])):
+        c = firm.active(name)
+        made[name] = c
+        api.ok("PUT", "/v1/clients/%d/balance" % c["id"],
+               firm.integration.token,
+               json={"amount_minor": balance, "currency": "SEK"})
+        if spent:
+            push(api, firm, c, *[expense("x%d" % i, spent_at=t)
+                                 for i, t in enumerate(spent)])
+    assert alerts(api, firm, made["Två Larm AB"]) == [
+        "low_balance", "many_missing_receipts", "old_missing_receipts"]
+    got = attention_order(api, firm)
+    assert got == ["Två Larm AB", "Ett Larm Äldst AB", "Ett Larm Yngre AB",
+                   "Låg Bara AB", "Saknar Äldre AB", "Saknar Tre AB",
+                   "Saknar En AB", "Annat Inget AB", "Inget Alls AB"], got
+    # attention=true is the head of that order.
+    assert attention_order(api, firm, attention="true") == got[:4]
+    # A search keeps the order.
+    assert attention_order(api, firm, q="larm") == got[:3]
+    assert attention_order(api, firm, q="saknar") == got[4:7]
+
+
+def test_attention_paging_while_clients_change(api, firm):
+    """Every client that does not change comes once, in order, however
+    the pages fall and whatever comes in between them."""
+    settings(api, firm, dict(DEFAULTS, missing_receipts_above=1))
+    names = []
+    for i in range(14):
+        c = firm.active("Sida %02d AB" % i)
+        names.append(c["name"])
+        if i % 3:
+            push(api, firm, c, *[expense("p%d" % k, spent_at=days_ago(
+                5 + i)) for k in range(i % 3 + 1)])
+    want = attention_order(api, firm)
+    assert sorted(want) == sorted(names)
+    extra = iter(range(100))
+
+    def between(page, doc):
+        # New clients with and without alerts land before and after the
+        # cursor's place; the others keep theirs.
+        n = next(extra)
+        c = firm.active("Ny %02d AB" % n)
+        if n % 2:
+            push(api, firm, c, expense("a", spent_at=days_ago(60)),
+                 expense("b", spent_at=days_ago(60)))
+
+    rows, pages, _ = walk(api, firm.admin.token, limit=3, tab="all",
+                          sort="attention", between=between)
+    got = [r["name"] for r in rows if r["name"].startswith("Sida")]
+    assert got == want
+    assert len(set(r["id"] for r in rows)) == len(rows)
+    assert pages >= 5
+
+
+def test_a_bookkeepers_attention(api, firm):
+    bk = firm.user()
+    settings(api, firm, dict(DEFAULTS, missing_receipts_above=0))
+    a = firm.active("Bok Ett AB", assignees=[bk])
+    b = firm.active("Bok Två AB", assignees=[bk])
+    firm.active("Bok Annan AB")
+    push(api, firm, b, expense("x", spent_at=days_ago(2)))
+    assert attention_order(api, firm, token=bk.token, tab="mine") == [
+        b["name"], a["name"]]

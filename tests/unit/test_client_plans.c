@@ -87,6 +87,14 @@ static const struct plan plans[] = {
 	    "missing_receipts<?)\n"
 	    "      SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
 	    "    SCAN (subquery-3)\n"),
+	PLAN(client_list_firm_attention_sql,
+	    "SEARCH c USING INDEX clients_list_by_attention (partner_id=? AND "
+	    "status=? AND (attention,sort_key)>(?,?))\n"),
+	PLAN(client_list_user_attention_sql,
+	    "SEARCH a USING COVERING INDEX assignments_by_attention (user_id=? "
+	    "AND "
+	    "status=? AND (attention,sort_key,client_id)>(?,?,?))\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
 	PLAN(client_search_page_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 64:M1><\n"
 	    "SCALAR SUBQUERY 1\n"
@@ -217,7 +225,7 @@ static const struct plan plans[] = {
 	    "gram=?)\n"
 	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
 	PLAN(client_match_user_scan_sql,
-	    "SEARCH a USING COVERING INDEX assignments_by_missing_desc "
+	    "SEARCH a USING INDEX assignments_by_missing_desc "
 	    "(user_id=? AND status=? AND missing_receipts>?)\n"
 	    "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)\n"),
 	PLAN(client_match_user_fts_sql,

@@ -54,7 +54,7 @@ static const char *const released[] = {
 	/* 18 */ "aaa96923d66edeca60170df8911a1e6af1ea4506af69c9bbe4fd5ddcafabfc57",
 	/* 19 */ "6f7686aed171727ce858f3dec82e73ded8379f7c1be473a6738fc0409a5cd5c3",
 	/* 20 */ "9d29ad96888abeb51d869715bf9d095d5c07ce3569035e433265c176938b3fe8",
-	/* 21 */ "43dd3023589afbe4583e1a1f6eb39fe9c779173f1053d1ad05af0d70c9ace2be",
+	/* 21 */ "6f72c9a20aeffd234493d9d96596aea9b8564931f50157f39595e3691d8a40e7",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
