@@ -53,6 +53,7 @@ static const char *const released[] = {
 	/* 17 */ "01988a7d9d113cd8ff568df596f0411f5ed3723d9e2d03f3dd1c0205c255a128",
 	/* 18 */ "aaa96923d66edeca60170df8911a1e6af1ea4506af69c9bbe4fd5ddcafabfc57",
 	/* 19 */ "6f7686aed171727ce858f3dec82e73ded8379f7c1be473a6738fc0409a5cd5c3",
+	/* 20 */ "c2fa5247a2ba3ba09d6ef491d8a1255dd128bbcfb8558de9f432015d4442e17a",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
