@@ -55,14 +55,16 @@ extern const struct route	auth_routes[], health_routes[], users_routes[],
 				client_list_routes[], clients_routes[],
 				assignees_routes[], access_routes[],
 				expenses_routes[], preferences_routes[],
-				reminders_routes[], metrics_routes[],
+				reminders_routes[], reminder_admin_routes[],
+				metrics_routes[],
 				balances_routes[], api_keys_routes[],
 				events_routes[], webhooks_routes[];
 extern const size_t		auth_n_routes, health_n_routes, users_n_routes,
 				client_list_n_routes, clients_n_routes,
 				assignees_n_routes, access_n_routes,
 				expenses_n_routes, preferences_n_routes,
-				reminders_n_routes, metrics_n_routes,
+				reminders_n_routes, reminder_admin_n_routes,
+				metrics_n_routes,
 				balances_n_routes, api_keys_n_routes,
 				events_n_routes, webhooks_n_routes;
 

@@ -21,9 +21,10 @@ CPH = ZoneInfo("Europe/Copenhagen")
 class Mailroom:
     """A portal (API) and a real SMTP server its worker delivers to."""
 
-    def __init__(self, tmpdir, extra_env=None):
+    def __init__(self, tmpdir, extra_env=None, smtp_class=SmtpServer):
+        """smtp_class: SmtpServer or a subclass that answers otherwise."""
         self.tmpdir = tmpdir
-        self.smtp = SmtpServer(os.path.join(tmpdir, "mail")).start()
+        self.smtp = smtp_class(os.path.join(tmpdir, "mail")).start()
         env = {
             "PORTAL_SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp.port,
             "PORTAL_SMTP_CONNECTIONS": SMTP_CONNECTIONS,
