@@ -148,6 +148,20 @@ reminder_recipient_write(struct jsonw *w, const struct reminder_recipient *r)
 	jsonw_object_close(w);
 }
 
+/* Writes member key as {"id": id, "name": name}. */
+static void
+reminder_ref_write(struct jsonw *w, const char *key, int64_t id,
+    const char *name)
+{
+	jsonw_key(w, key);
+	jsonw_object_open(w);
+	jsonw_key(w, "id");
+	jsonw_int(w, id);
+	jsonw_key(w, "name");
+	jsonw_string(w, name);
+	jsonw_object_close(w);
+}
+
 /* Opens the reminder's item, up to its list of recipients. */
 static void
 reminder_item_open(struct jsonw *w, const struct reminder_item *it)
@@ -155,20 +169,8 @@ reminder_item_open(struct jsonw *w, const struct reminder_item *it)
 	jsonw_object_open(w);
 	jsonw_key(w, "id");
 	jsonw_int(w, it->id);
-	jsonw_key(w, "client");
-	jsonw_object_open(w);
-	jsonw_key(w, "id");
-	jsonw_int(w, it->client_id);
-	jsonw_key(w, "name");
-	jsonw_string(w, it->client_name);
-	jsonw_object_close(w);
-	jsonw_key(w, "sender");
-	jsonw_object_open(w);
-	jsonw_key(w, "id");
-	jsonw_int(w, it->sender_id);
-	jsonw_key(w, "name");
-	jsonw_string(w, it->sender_name);
-	jsonw_object_close(w);
+	reminder_ref_write(w, "client", it->client_id, it->client_name);
+	reminder_ref_write(w, "sender", it->sender_id, it->sender_name);
 	jsonw_key(w, "created_at");
 	jsonw_time(w, it->created_at);
 	/* The array the notify request checked, as stored. */
@@ -246,15 +248,10 @@ out:
 static int
 reminder_preview_row(const struct user *u, void *arg)
 {
-	cJSON		*list = arg, *o;
+	cJSON		*o;
 	const char	*why = reminder_rule_refusal(u, 1);
 
-	if ((o = cJSON_CreateObject()) == NULL)
-		return -1;
-	cJSON_AddItemToArray(list, o);
-	if (json_add_int(o, "user_id", u->id) == NULL ||
-	    cJSON_AddStringToObject(o, "name", u->name) == NULL ||
-	    cJSON_AddStringToObject(o, "email", u->email) == NULL ||
+	if ((o = reminder_person_add(arg, u)) == NULL ||
 	    cJSON_AddStringToObject(o, "role", role_name(u->role)) == NULL ||
 	    cJSON_AddBoolToObject(o, "will_receive", why == NULL) == NULL ||
 	    (why != NULL ? cJSON_AddStringToObject(o, "reason", why) :
@@ -359,22 +356,29 @@ out:
 	return text;
 }
 
-/* Adds {user_id, name, email[, reason]} to list. 0 or -1. */
-static int
-reminder_person_add(cJSON *list, const struct user *u, const char *reason)
+cJSON *
+reminder_person_add(cJSON *list, const struct user *u)
 {
 	cJSON	*o;
 
 	if ((o = cJSON_CreateObject()) == NULL)
-		return -1;
+		return NULL;
 	cJSON_AddItemToArray(list, o);
 	if (json_add_int(o, "user_id", u->id) == NULL ||
 	    cJSON_AddStringToObject(o, "name", u->name) == NULL ||
-	    cJSON_AddStringToObject(o, "email", u->email) == NULL ||
-	    (reason != NULL &&
-	    cJSON_AddStringToObject(o, "reason", reason) == NULL))
-		return -1;
-	return 0;
+	    cJSON_AddStringToObject(o, "email", u->email) == NULL)
+		return NULL;
+	return o;
+}
+
+void
+reminder_queued_reply(struct request *req, int64_t id, cJSON *doc)
+{
+	char	 location[64];
+
+	(void)snprintf(location, sizeof(location), "/v1/reminders/%lld",
+	    (long long)id);
+	(void)reply_json_at(req, 202, doc, location);
 }
 
 /*
@@ -406,6 +410,15 @@ reminder_requeue(struct request *req, int64_t reminder_id,
 	    f->outbox_id, outbox_id);
 }
 
+/* The 409 of a resend that would send nothing; detail is fixed text. */
+static void
+reminder_nothing_to_resend(struct request *req, const char *detail)
+{
+	store_rollback(req->store);
+	(void)reply_problem(req, 409, PROBLEM_CONFLICT, "Nothing to resend",
+	    detail);
+}
+
 /*
  * POST /v1/reminders/{id}/resend. No reminder row is added, so the
  * notify limits, which count reminders, count nothing more.
@@ -417,9 +430,8 @@ reminder_resend(struct request *req)
 	struct reminder			 r;
 	struct user			 u;
 	cJSON				*doc = NULL, *queued = NULL;
-	cJSON				*skipped = NULL;
+	cJSON				*skipped = NULL, *o;
 	const char			*why;
-	char				 location[64];
 	int64_t				 id;
 	size_t				 i;
 	int				 rc;
@@ -441,11 +453,9 @@ reminder_resend(struct request *req)
 	    &fs) != STORE_OK)
 		goto fail;
 	if (fs.n == 0) {
-		store_rollback(req->store);
-		(void)reply_problem(req, 409, PROBLEM_CONFLICT,
-		    "Nothing to resend", "No recipient of this reminder has "
-		    "a delivery that failed for good: delivered and pending "
-		    "emails are not sent again.");
+		reminder_nothing_to_resend(req, "No recipient of this reminder "
+		    "has a delivery that failed for good: delivered and "
+		    "pending emails are not sent again.");
 		goto out;
 	}
 	if ((doc = cJSON_CreateObject()) == NULL ||
@@ -460,18 +470,17 @@ reminder_resend(struct request *req)
 		/* The rule of a new reminder, as of now. */
 		why = reminder_rule_refusal(&u, fs.v[i].assigned);
 		if (why != NULL) {
-			if (reminder_person_add(skipped, &u, why) == -1)
+			if ((o = reminder_person_add(skipped, &u)) == NULL ||
+			    cJSON_AddStringToObject(o, "reason", why) == NULL)
 				goto fail;
 			continue;
 		}
 		if (reminder_requeue(req, r.id, &fs.v[i], &u) != STORE_OK ||
-		    reminder_person_add(queued, &u, NULL) == -1)
+		    reminder_person_add(queued, &u) == NULL)
 			goto fail;
 	}
 	if (cJSON_GetArraySize(queued) == 0) {
-		store_rollback(req->store);
-		(void)reply_problem(req, 409, PROBLEM_CONFLICT,
-		    "Nothing to resend", "Every recipient whose delivery "
+		reminder_nothing_to_resend(req, "Every recipient whose delivery "
 		    "failed may no longer receive reminders (deactivated, "
 		    "unassigned or no longer a bookkeeper).");
 		goto out;
@@ -481,9 +490,7 @@ reminder_resend(struct request *req)
 	log_info("reminder %lld resent by user %lld to %d recipients",
 	    (long long)r.id, (long long)req->user.id,
 	    cJSON_GetArraySize(queued));
-	(void)snprintf(location, sizeof(location), "/v1/reminders/%lld",
-	    (long long)r.id);
-	(void)reply_json_at(req, 202, doc, location);
+	reminder_queued_reply(req, r.id, doc);
 	doc = NULL;
 	goto out;
 fail:

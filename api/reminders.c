@@ -128,8 +128,8 @@ reminder_create(struct request *req)
 	struct partner			 firm;
 	struct reminder_recent		 recent;
 	struct client			 c;
-	cJSON				*doc = NULL, *list, *o;
-	char				*payload, msgid[160], location[64];
+	cJSON				*doc = NULL, *list;
+	char				*payload, msgid[160];
 	int64_t				 now = store_now();
 	int64_t				 outbox_id;
 	size_t				 i;
@@ -209,12 +209,7 @@ reminder_create(struct request *req)
 		cJSON_free(payload);
 		if (store_reminder_add_recipient(req->store, r.id, to.v[i].id,
 		    outbox_id) != STORE_OK ||
-		    (o = cJSON_CreateObject()) == NULL)
-			goto fail;
-		cJSON_AddItemToArray(list, o);
-		if (json_add_int(o, "user_id", to.v[i].id) == NULL ||
-		    cJSON_AddStringToObject(o, "name", to.v[i].name) == NULL ||
-		    cJSON_AddStringToObject(o, "email", to.v[i].email) == NULL)
+		    reminder_person_add(list, &to.v[i]) == NULL)
 			goto fail;
 	}
 	if (json_add_time(doc, "created_at", r.created_at) == NULL ||
@@ -223,9 +218,7 @@ reminder_create(struct request *req)
 	log_info("reminder %lld about client %lld by user %lld to %zu "
 	    "bookkeepers", (long long)r.id, (long long)c.id,
 	    (long long)req->user.id, to.n);
-	(void)snprintf(location, sizeof(location), "/v1/reminders/%lld",
-	    (long long)r.id);
-	(void)reply_json_at(req, 202, doc, location);
+	reminder_queued_reply(req, r.id, doc);
 	doc = NULL;
 	goto out;
 fail:

@@ -3,8 +3,8 @@ filters and cursor, a resend to the recipients whose delivery failed for
 good (a real SMTP server refuses one address, the real worker delivers),
 and the preview of who a new reminder would reach, which the real send
 agrees with."""
-import tempfile
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import db_helpers
 from clients_helpers import new_org_number
 from conftest import assert_problem
 from smtp_server import SmtpServer, _Handler
-from worker_helpers import Mailroom
+from worker_helpers import mailroom
 
 # Low enough that a resend counted as a reminder would be refused.
 PER_CLIENT_HOUR = 3
@@ -46,13 +46,9 @@ class RefusingSmtp(SmtpServer):
 
 @pytest.fixture(scope="module")
 def room():
-    with tempfile.TemporaryDirectory(prefix="portal-remadmin-") as tmpdir:
-        r = Mailroom(tmpdir, smtp_class=RefusingSmtp, extra_env={
-            "PORTAL_NOTIFY_PER_CLIENT_HOUR": str(PER_CLIENT_HOUR)})
-        try:
-            yield r
-        finally:
-            r.close()
+    with mailroom("portal-remadmin-", smtp_class=RefusingSmtp, extra_env={
+            "PORTAL_NOTIFY_PER_CLIENT_HOUR": str(PER_CLIENT_HOUR)}) as r:
+        yield r
 
 
 @pytest.fixture(scope="module")
@@ -274,6 +270,28 @@ def test_resend_skips_who_may_no_longer_receive(room, world):
     # Only the deactivated one is left failed: nothing to resend.
     doc = assert_problem(resend(room, world, rid), 409, "conflict")
     assert "no longer" in doc["detail"]
+
+
+def test_resends_at_once_queue_one_email(room, world):
+    """Four resends of one failed recipient at once: one queues the new
+    email, the others find nothing failed; one message arrives."""
+    bk = world["user"]("Klara Samtidig")
+    cid = world["client"]("Samtidig Handel AB", [bk])
+    room.smtp.refuse(bk["email"])
+    try:
+        rid = notify(room, world, cid).json()["id"]
+        room.worker(later(40))
+    finally:
+        room.smtp.refuse()
+    outbox = count(room, "outbox")
+    with ThreadPoolExecutor(4) as pool:
+        codes = sorted(pool.map(
+            lambda _: resend(room, world, rid).status_code, range(4)))
+    assert codes == [202, 409, 409, 409]
+    assert count(room, "outbox") == outbox + 1
+    room.worker(later(41))
+    assert mailed_to(room, bk["email"]) == 1
+    assert states(room, world, rid) == {bk["id"]: "sent"}
 
 
 def test_list_newest_first_with_filters_and_cursor(room, world):

@@ -5,6 +5,8 @@ import email
 import email.policy
 import os
 import subprocess
+import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -74,6 +76,18 @@ class Mailroom:
         """A read-only look at the database, for delivery states that have
         no API of their own (digests); closed by `with`."""
         return connect(self.portal.env, readonly=True)
+
+
+@contextmanager
+def mailroom(prefix, extra_env=None, smtp_class=SmtpServer):
+    """A Mailroom in a temporary directory of its own, closed at the end
+    of the with block (a module fixture yields from inside it)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmpdir:
+        r = Mailroom(tmpdir, extra_env, smtp_class)
+        try:
+            yield r
+        finally:
+            r.close()
 
 
 def next_local(weekday, hour, minute, after, tz=CPH, month_pred=None):
