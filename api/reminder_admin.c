@@ -24,8 +24,6 @@
 #define REMINDER_PAGE_MAX	100
 #define REMINDER_REPLY_MAX	(4 * 1024 * 1024)
 #define REMINDER_CURSOR_SORT	1
-/* A reminder has at most one recipient per assignee. */
-#define REMINDER_RESEND_MAX	ASSIGNEES_MAX
 
 /* GET /v1/reminders's filters, read and checked. */
 struct reminder_filters {
@@ -297,20 +295,31 @@ reminder_recipients_preview(struct request *req)
 	client_cleanup(&c);
 }
 
-/* The failed recipients of a resend, copied out of the store's walk. */
+/*
+ * The failed recipients of a resend, copied out of the store's walk
+ * (writes wait until it ends); as many as the reminder had recipients.
+ */
 struct reminder_failures {
-	struct reminder_failure	 v[REMINDER_RESEND_MAX];
+	struct reminder_failure	*v;	/* owned */
 	size_t			 n;
+	size_t			 cap;
 };
 
 static int
 reminder_failure_keep(const struct reminder_failure *f, void *arg)
 {
 	struct reminder_failures	*fs = arg;
-	struct reminder_failure		*dst;
+	struct reminder_failure		*dst, *grown;
+	size_t				 cap;
 
-	if (fs->n == REMINDER_RESEND_MAX)
-		return -1;
+	if (fs->n == fs->cap) {
+		cap = fs->cap ? fs->cap * 2 : 8;
+		if ((grown = reallocarray(fs->v, cap, sizeof(*grown))) ==
+		    NULL)
+			return -1;
+		fs->v = grown;
+		fs->cap = cap;
+	}
 	dst = &fs->v[fs->n];
 	*dst = *f;
 	/* Owned here from now on; freed by reminder_failures_cleanup(). */
@@ -327,7 +336,8 @@ reminder_failures_cleanup(struct reminder_failures *fs)
 
 	for (i = 0; i < fs->n; i++)
 		free((char *)fs->v[i].payload);
-	fs->n = 0;
+	free(fs->v);
+	memset(fs, 0, sizeof(*fs));
 }
 
 /*
@@ -436,7 +446,7 @@ reminder_resend(struct request *req)
 	size_t				 i;
 	int				 rc;
 
-	fs.n = 0;
+	memset(&fs, 0, sizeof(fs));
 	memset(&r, 0, sizeof(r));
 	if (request_param_id_or_reply(req, 0, &id) == -1)
 		return;
