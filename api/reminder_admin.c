@@ -14,7 +14,6 @@
 #include "../common/store_assignee.h"
 #include "../common/store_outbox.h"
 #include "../common/store_reminder.h"
-#include "../common/text.h"
 #include "client_load.h"
 #include "page.h"
 #include "reminder_admin.h"
@@ -31,25 +30,6 @@ struct reminder_filters {
 	struct cursor		 cursor;
 	uint32_t		 fingerprint;
 };
-
-/* Reads query parameter name as an id into *out (0 when absent). */
-static int
-reminder_id_query_or_reply(struct request *req, const char *name,
-    int64_t *out)
-{
-	char		 v[32];
-	long long	 n;
-	int		 rc;
-
-	*out = 0;
-	if ((rc = request_query_or_reply(req, name, v, sizeof(v))) != 1)
-		return rc;
-	if (text_parse_int(v, 1, INT64_MAX, &n) == -1)
-		return reply_invalid_query(req, name, "must be a positive "
-		    "integer id");
-	*out = n;
-	return 0;
-}
 
 /* Reads query parameter name as an RFC 3339 time; *out kept if absent. */
 static int
@@ -77,8 +57,8 @@ reminder_filters_or_reply(struct request *req, struct reminder_filters *f)
 	f->q.partner_id = req->user.partner_id;
 	f->q.limit = REMINDER_PAGE_DEFAULT;
 	f->q.until = INT64_MAX;
-	if (reminder_id_query_or_reply(req, "client_id", &f->q.client_id) ==
-	    -1 || reminder_id_query_or_reply(req, "sender_id",
+	if (request_query_id_or_reply(req, "client_id", &f->q.client_id) ==
+	    -1 || request_query_id_or_reply(req, "sender_id",
 	    &f->q.sender_id) == -1)
 		return -1;
 	if ((rc = request_query_or_reply(req, "state", v, sizeof(v))) == -1)

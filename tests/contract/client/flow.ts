@@ -10,12 +10,12 @@
 //
 // Log in; read who we are; read the client's details; list the `all` tab
 // with a search and a sort; read the tabs; set a notification preference;
-// preview and then notify the client's accountants with an Idempotency-Key
-// (and replay it);
-// read the reminder back; and read a client that does not exist, to see
-// the typed problem document. Every answer is checked in code through its
-// generated type. Run by ../typed-client, which type-checks this file with
-// `tsc --noEmit` first; exits 1 on the first mismatch.
+// preview and then notify the client's accountants with an
+// Idempotency-Key (and replay it); read the reminder back; and read a
+// client that does not exist, to see the typed problem document. Every
+// answer is checked in code through its generated type. Run by
+// ../typed-client, which type-checks this file with `tsc --noEmit`
+// first; exits 1 on the first mismatch.
 
 import { randomUUID } from "node:crypto";
 import createClient from "openapi-fetch";
