@@ -1784,3 +1784,87 @@ BEGIN
 	    (SELECT partner_id, status, alerts + 8 * (missing_receipts > 0)
 	    FROM clients WHERE id = old.client_id);
 END;
+-- version 22
+-- The admin's list of the firm's reminders (GET /v1/reminders): newest
+-- first, by client, by sender and by delivery state. Each reminder counts
+-- its recipients' emails still on their way (queued or sending), sent,
+-- and failed for good (cancelled ones count in none), and its state
+-- follows from the counts: pending while one is on its way; then failed
+-- (none sent), partly_failed (some sent, some failed), delivered (sent,
+-- the others if any cancelled), cancelled (all cancelled). Triggers keep
+-- the counts in the transaction that changes an email's status or points
+-- a recipient at a new email (a resend), so a filter by state walks one
+-- index instead of reading every reminder's recipients. They are not
+-- copied by copy-to: the target's triggers count them again as its
+-- reminder_recipients rows arrive, after the outbox's.
+ALTER TABLE reminders ADD COLUMN recipients_pending INTEGER NOT NULL
+	DEFAULT 0;
+ALTER TABLE reminders ADD COLUMN recipients_sent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE reminders ADD COLUMN recipients_failed INTEGER NOT NULL
+	DEFAULT 0;
+ALTER TABLE reminders ADD COLUMN state TEXT GENERATED ALWAYS AS (CASE
+	WHEN recipients_pending > 0 THEN 'pending'
+	WHEN recipients_failed > 0 AND recipients_sent > 0
+	    THEN 'partly_failed'
+	WHEN recipients_failed > 0 THEN 'failed'
+	WHEN recipients_sent > 0 THEN 'delivered'
+	ELSE 'cancelled' END) VIRTUAL;
+UPDATE reminders SET
+	recipients_pending = (SELECT count(*) FROM reminder_recipients rr
+	    JOIN outbox o ON o.id = rr.outbox_id WHERE rr.reminder_id =
+	    reminders.id AND o.status IN ('queued', 'sending')),
+	recipients_sent = (SELECT count(*) FROM reminder_recipients rr
+	    JOIN outbox o ON o.id = rr.outbox_id WHERE rr.reminder_id =
+	    reminders.id AND o.status = 'sent'),
+	recipients_failed = (SELECT count(*) FROM reminder_recipients rr
+	    JOIN outbox o ON o.id = rr.outbox_id WHERE rr.reminder_id =
+	    reminders.id AND o.status = 'failed');
+-- Keys end in the rowid: (created_at, id) order within a firm, and
+-- within a firm's reminders in one state.
+CREATE INDEX reminders_by_partner ON reminders (partner_id, created_at);
+CREATE INDEX reminders_by_state ON reminders (partner_id, state, created_at);
+CREATE TRIGGER reminders_count_added AFTER INSERT ON reminder_recipients
+BEGIN
+	UPDATE reminders SET
+	    recipients_pending = recipients_pending + (SELECT status IN
+	    ('queued', 'sending') FROM outbox WHERE id = new.outbox_id),
+	    recipients_sent = recipients_sent + (SELECT status = 'sent'
+	    FROM outbox WHERE id = new.outbox_id),
+	    recipients_failed = recipients_failed + (SELECT status = 'failed'
+	    FROM outbox WHERE id = new.outbox_id)
+	    WHERE id = new.reminder_id;
+END;
+CREATE TRIGGER reminders_count_resent AFTER UPDATE OF outbox_id
+    ON reminder_recipients
+WHEN old.outbox_id <> new.outbox_id
+BEGIN
+	UPDATE reminders SET
+	    recipients_pending = recipients_pending - (SELECT status IN
+	    ('queued', 'sending') FROM outbox WHERE id = old.outbox_id) +
+	    (SELECT status IN ('queued', 'sending') FROM outbox
+	    WHERE id = new.outbox_id),
+	    recipients_sent = recipients_sent - (SELECT status = 'sent'
+	    FROM outbox WHERE id = old.outbox_id) + (SELECT status = 'sent'
+	    FROM outbox WHERE id = new.outbox_id),
+	    recipients_failed = recipients_failed - (SELECT status = 'failed'
+	    FROM outbox WHERE id = old.outbox_id) + (SELECT status = 'failed'
+	    FROM outbox WHERE id = new.outbox_id)
+	    WHERE id = new.reminder_id;
+END;
+-- A claim (queued to sending) or a retry (back to queued) moves nothing.
+CREATE TRIGGER reminders_count_status AFTER UPDATE OF status ON outbox
+WHEN new.kind = 'reminder' AND old.status <> new.status AND
+    NOT (old.status IN ('queued', 'sending') AND
+    new.status IN ('queued', 'sending'))
+BEGIN
+	UPDATE reminders SET
+	    recipients_pending = recipients_pending -
+	    (old.status IN ('queued', 'sending')) +
+	    (new.status IN ('queued', 'sending')),
+	    recipients_sent = recipients_sent - (old.status = 'sent') +
+	    (new.status = 'sent'),
+	    recipients_failed = recipients_failed - (old.status = 'failed') +
+	    (new.status = 'failed')
+	    WHERE id = (SELECT reminder_id FROM reminder_recipients
+	    WHERE outbox_id = new.id);
+END;

@@ -336,6 +336,24 @@ request_query_or_reply(struct request *req, const char *name, char *dst,
 	return 1;
 }
 
+int
+request_query_id_or_reply(struct request *req, const char *name,
+    int64_t *out)
+{
+	char		 v[32];
+	long long	 n;
+	int		 rc;
+
+	*out = 0;
+	if ((rc = request_query_or_reply(req, name, v, sizeof(v))) != 1)
+		return rc;
+	if (text_parse_int(v, 1, INT64_MAX, &n) == -1)
+		return reply_invalid_query(req, name, "must be a positive "
+		    "integer id");
+	*out = n;
+	return 0;
+}
+
 void
 request_find_client(struct request *req)
 {

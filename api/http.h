@@ -166,6 +166,12 @@ int	request_query_or_reply(struct request *, const char *name, char *dst,
  */
 int	request_query_nth_or_reply(struct request *, const char *name,
 	    size_t nth, char *dst, size_t dstlen);
+/*
+ * Reads query parameter name as a positive id into *out, 0 when absent.
+ * 0, or -1 after answering 400.
+ */
+int	request_query_id_or_reply(struct request *, const char *name,
+	    int64_t *out);
 
 /*
  * The client's address: the peer's, or behind a proxy named in

@@ -11,8 +11,10 @@
 #include "../common/log.h"
 #include "../common/store_outbox.h"
 #include "../common/store_partner.h"
+#include "../common/reminder_rule.h"
 #include "../common/store_reminder.h"
 #include "client_load.h"
+#include "reminder_admin.h"
 #include "route.h"
 
 #define REMINDER_COMMENT_MAX	2000
@@ -88,6 +90,34 @@ out:
 	return text;
 }
 
+/* The context's assignees kept as recipients: reminder_rule.h decides. */
+static int
+reminder_recipient_keep(const struct user *u, void *arg)
+{
+	if (reminder_rule_refusal(u, 1) != NULL)
+		return 0;
+	return user_list_add(u, arg);
+}
+
+/*
+ * Reads ?dry_run: 1 for true, 0 for false or absent, -1 after
+ * answering 400.
+ */
+static int
+reminder_dry_run_or_reply(struct request *req)
+{
+	char	 v[8];
+	int	 rc;
+
+	if ((rc = request_query_or_reply(req, "dry_run", v, sizeof(v))) != 1)
+		return rc;
+	if (strcmp(v, "true") == 0)
+		return 1;
+	if (strcmp(v, "false") == 0)
+		return 0;
+	return reply_invalid_query(req, "dry_run", "must be true or false");
+}
+
 static void
 reminder_create(struct request *req)
 {
@@ -98,15 +128,17 @@ reminder_create(struct request *req)
 	struct partner			 firm;
 	struct reminder_recent		 recent;
 	struct client			 c;
-	cJSON				*doc = NULL, *list, *o;
-	char				*payload, msgid[160], location[64];
+	cJSON				*doc = NULL, *list;
+	char				*payload, msgid[160];
 	int64_t				 now = store_now();
 	int64_t				 outbox_id;
 	size_t				 i;
-	int				 client_full, sender_full;
+	int				 client_full, sender_full, dry_run;
 
 	memset(&to, 0, sizeof(to));
 	memset(&r, 0, sizeof(r));
+	if ((dry_run = reminder_dry_run_or_reply(req)) == -1)
+		return;
 	if (client_load_or_reply(req, 0, &c) == -1)
 		return;
 	tasks = cJSON_GetObjectItemCaseSensitive(req->body, "tasks");
@@ -118,11 +150,16 @@ reminder_create(struct request *req)
 		(void)client_conflict_or_reply(req, c.status);
 		goto out;
 	}
+	/* Who would receive it, by the same rule; nothing written or counted. */
+	if (dry_run) {
+		reminder_preview_reply(req, &c);
+		goto out;
+	}
 	if (store_begin(req->store) == -1)
 		goto fail_early;
 	if (store_reminder_context(req->store, req->user.partner_id, c.id,
 	    req->user.id, now - REMINDER_WINDOW, &firm, &recent,
-	    user_list_add, &to) != STORE_OK)
+	    reminder_recipient_keep, &to) != STORE_OK)
 		goto fail;
 	/* The hour's limits: PORTAL_NOTIFY_PER_{CLIENT,SENDER}_HOUR. */
 	client_full = recent.by_client >= req->cfg->notify_per_client_hour;
@@ -172,12 +209,7 @@ reminder_create(struct request *req)
 		cJSON_free(payload);
 		if (store_reminder_add_recipient(req->store, r.id, to.v[i].id,
 		    outbox_id) != STORE_OK ||
-		    (o = cJSON_CreateObject()) == NULL)
-			goto fail;
-		cJSON_AddItemToArray(list, o);
-		if (json_add_int(o, "user_id", to.v[i].id) == NULL ||
-		    cJSON_AddStringToObject(o, "name", to.v[i].name) == NULL ||
-		    cJSON_AddStringToObject(o, "email", to.v[i].email) == NULL)
+		    reminder_person_add(list, &to.v[i]) == NULL)
 			goto fail;
 	}
 	if (json_add_time(doc, "created_at", r.created_at) == NULL ||
@@ -186,9 +218,7 @@ reminder_create(struct request *req)
 	log_info("reminder %lld about client %lld by user %lld to %zu "
 	    "bookkeepers", (long long)r.id, (long long)c.id,
 	    (long long)req->user.id, to.n);
-	(void)snprintf(location, sizeof(location), "/v1/reminders/%lld",
-	    (long long)r.id);
-	(void)reply_json_at(req, 202, doc, location);
+	reminder_queued_reply(req, r.id, doc);
 	doc = NULL;
 	goto out;
 fail:

@@ -24,6 +24,7 @@ static const struct route_group route_groups[] = {
 	{ access_routes, &access_n_routes },
 	{ preferences_routes, &preferences_n_routes },
 	{ reminders_routes, &reminders_n_routes },
+	{ reminder_admin_routes, &reminder_admin_n_routes },
 };
 
 #define ROUTE_N_GROUPS	(sizeof(route_groups) / sizeof(route_groups[0]))

@@ -260,6 +260,22 @@ struct store_backend {
 		    int64_t client_id, int64_t sender_id, int64_t since,
 		    struct partner *firm, struct reminder_recent *recent,
 		    int (*fn)(const struct user *, void *), void *arg);
+	/*
+	 * The page's bounds come as the backend binds them: until is
+	 * folded into after_at and after_id (store_reminder.c), which are
+	 * set with or without a cursor, so created_at >= since, and
+	 * (created_at, id) < (after_at, after_id) with after_at itself
+	 * included when after_id is INT64_MAX. until is not to be read.
+	 */
+	int	(*reminder_page)(struct store *, const struct reminder_query *q,
+		    int (*fn)(const struct reminder_item *,
+		    const struct reminder_recipient *, void *), void *arg);
+	int	(*reminder_failures)(struct store *, int64_t reminder_id,
+		    int (*fn)(const struct reminder_failure *, void *),
+		    void *arg);
+	int	(*reminder_relink)(struct store *, int64_t reminder_id,
+		    int64_t user_id, int64_t old_outbox_id,
+		    int64_t new_outbox_id);
 
 	/*
 	 * The outbox; a claim is one transaction of its own (store_outbox.c).

@@ -3,9 +3,25 @@
  * their recipients, through the backend.
  * The backends are common/<backend>/reminder.c.
  */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "store_backend.h"
+
+const char *
+reminder_state_name(const char *s)
+{
+	static const char *const states[] = {
+		"pending", "delivered", "failed", "partly_failed", "cancelled"
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(s, states[i]) == 0)
+			return states[i];
+	return NULL;
+}
 
 void
 reminder_cleanup(struct reminder *r)
@@ -59,4 +75,38 @@ store_reminder_context(struct store *st, int64_t partner_id,
 {
 	return st->be->reminder_context(st, partner_id, client_id, sender_id,
 	    since, firm, recent, fn, arg);
+}
+
+int
+store_reminder_page(struct store *st, const struct reminder_query *q,
+    int (*fn)(const struct reminder_item *, const struct reminder_recipient *,
+    void *), void *arg)
+{
+	struct reminder_query	 b = *q;
+
+	/*
+	 * One upper bound, the nearer of until and the cursor: every row
+	 * of until's last second when until comes first (since < until, so
+	 * until - 1 does not wrap).
+	 */
+	if (!b.has_after || b.until - 1 < b.after_at) {
+		b.after_at = b.until - 1;
+		b.after_id = INT64_MAX;
+	}
+	return st->be->reminder_page(st, &b, fn, arg);
+}
+
+int
+store_reminder_failures(struct store *st, int64_t reminder_id,
+    int (*fn)(const struct reminder_failure *, void *), void *arg)
+{
+	return st->be->reminder_failures(st, reminder_id, fn, arg);
+}
+
+int
+store_reminder_relink(struct store *st, int64_t reminder_id, int64_t user_id,
+    int64_t old_outbox_id, int64_t new_outbox_id)
+{
+	return st->be->reminder_relink(st, reminder_id, user_id, old_outbox_id,
+	    new_outbox_id);
 }

@@ -9,19 +9,22 @@
 #include "../store_assignee.h"
 #include "pg.h"
 
+/* Also a step of pg_reminder_context()'s round trip. */
+const struct pg_query pg_assignee_list_q = { "assignee_list",
+    "SELECT " PG_USER_ROW " FROM assignments a "
+    "JOIN users u ON u.id = a.user_id "
+    "WHERE a.client_id = $1 ORDER BY u.name, u.id" };
+
 int
 pg_assignee_list(struct store *st, int64_t client_id,
     int (*fn)(const struct user *, void *), void *arg)
 {
-	static const struct pg_query q = { "assignee_list",
-	    "SELECT " PG_USER_ROW " FROM assignments a "
-	    "JOIN users u ON u.id = a.user_id "
-	    "WHERE a.client_id = $1 ORDER BY u.name, u.id" };
 	struct pg_params	 par;
 
 	pg_params_init(&par);
 	pg_param_int64(&par, client_id);
-	return pg_user_each(st, &q, &par, "assignee list", fn, arg);
+	return pg_user_each(st, &pg_assignee_list_q, &par, "assignee list", fn,
+	    arg);
 }
 
 int

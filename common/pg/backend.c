@@ -83,6 +83,9 @@ const struct store_backend pg_backend = {
 	.reminder_recipients = pg_reminder_recipients,
 	.reminder_list = pg_reminder_list,
 	.reminder_context = pg_reminder_context,
+	.reminder_page = pg_reminder_page,
+	.reminder_failures = pg_reminder_failures,
+	.reminder_relink = pg_reminder_relink,
 
 	.outbox_add = pg_outbox_add,
 	.outbox_claim = pg_outbox_claim,

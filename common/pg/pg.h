@@ -232,6 +232,8 @@ int	pg_command(struct store *, const char *sql, const char *what);
  * if cut. pg_get_bool() reads PostgreSQL's "t".
  */
 int64_t	pg_get_int64(const PGresult *, int row, int col);
+/* The text at (row, col), or NULL for NULL: as SQLite's column_text. */
+const char *pg_get_text_or_null(const PGresult *, int row, int col);
 int	pg_get_bool(const PGresult *, int row, int col);
 int	pg_get_text(const PGresult *, int row, int col, char *dst,
 	    size_t dstlen);
@@ -257,6 +259,8 @@ int	pg_user_rows(const PGresult *, int (*fn)(const struct user *, void *),
  * of its result into p: STORE_OK or STORE_ERROR, logged.
  */
 extern const struct pg_query	pg_partner_get_q;
+/* The assignees of client $1, PG_USER_ROW, by name (assignee.c). */
+extern const struct pg_query	pg_assignee_list_q;
 int	pg_partner_from_row(const PGresult *, int i, struct partner *p);
 
 /* The operations (backend.c), by module as in struct store_backend. */
@@ -400,6 +404,13 @@ int	pg_reminder_context(struct store *, int64_t partner_id,
 	    int64_t client_id, int64_t sender_id, int64_t since,
 	    struct partner *firm, struct reminder_recent *recent,
 	    int (*fn)(const struct user *, void *), void *arg);
+int	pg_reminder_page(struct store *, const struct reminder_query *q,
+	    int (*fn)(const struct reminder_item *,
+	    const struct reminder_recipient *, void *), void *arg);
+int	pg_reminder_failures(struct store *, int64_t reminder_id,
+	    int (*fn)(const struct reminder_failure *, void *), void *arg);
+int	pg_reminder_relink(struct store *, int64_t reminder_id,
+	    int64_t user_id, int64_t old_outbox_id, int64_t new_outbox_id);
 
 int	pg_outbox_add(struct store *, const char *kind, int64_t user_id,
 	    const char *recipient, const char *payload,

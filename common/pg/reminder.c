@@ -104,13 +104,6 @@ pg_reminder_get(struct store *st, int64_t partner_id, int64_t id,
 	return rc;
 }
 
-/* The text at (row, col), or NULL for NULL: as SQLite's column_text. */
-static const char *
-reminder_text_or_null(const PGresult *r, int row, int col)
-{
-	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
-}
-
 int
 pg_reminder_recipients(struct store *st, int64_t reminder_id,
     int (*fn)(const struct reminder_recipient *, void *), void *arg)
@@ -137,9 +130,9 @@ pg_reminder_recipients(struct store *st, int64_t reminder_id,
 		rec.name = PQgetvalue(r, i, 1);
 		rec.email = PQgetvalue(r, i, 2);
 		rec.status = PQgetvalue(r, i, 3);
-		rec.error = reminder_text_or_null(r, i, 4);
+		rec.error = pg_get_text_or_null(r, i, 4);
 		rec.sent_at = pg_get_int64(r, i, 5);
-		rec.reason = reminder_text_or_null(r, i, 6);
+		rec.reason = pg_get_text_or_null(r, i, 6);
 		if (fn(&rec, arg) == -1)
 			rc = STORE_ERROR;
 	}
@@ -179,7 +172,7 @@ pg_reminder_list(struct store *st, int64_t client_id, int limit,
 #define REMINDER_SENDER_LOCK	"7370619"
 
 /*
- * The firm, the hour's counts and the bookkeepers in one round trip:
+ * The firm, the hour's counts and the assignees in one round trip:
  * the statements depend on nothing but the request. The counts are read
  * under the client's and the sender's locks, held to the end of the
  * transaction: notifications about one client, or by one sender, from
@@ -212,16 +205,13 @@ pg_reminder_context(struct store *st, int64_t partner_id,
 	    "LEFT JOIN (SELECT sender_seq, created_at FROM reminders "
 	    "WHERE sender_id = $2 AND created_at > $3 "
 	    "ORDER BY created_at, id LIMIT 1) s ON true" };
-	static const struct pg_query bookkeepers_q = { "reminder_bookkeepers",
-	    "SELECT " PG_USER_ROW " FROM assignments a "
-	    "JOIN users u ON u.id = a.user_id WHERE a.client_id = $1 "
-	    "AND u.active AND u.role = 'bookkeeper' ORDER BY u.name, u.id" };
-	struct pg_params	 lock_par, firm_par, recent_par, bookkeepers_par;
+	struct pg_params	 lock_par, firm_par, recent_par, assignees_par;
 	struct pg_step		 steps[4] = {
 		{ &lock_q, &lock_par, "reminder lock", 0, NULL },
 		{ &pg_partner_get_q, &firm_par, "partner get", 0, NULL },
 		{ &recent_q, &recent_par, "reminder recent", 0, NULL },
-		{ &bookkeepers_q, &bookkeepers_par, "reminder bookkeepers", 0,
+		/* Every assignee: the caller applies the recipient rule. */
+		{ &pg_assignee_list_q, &assignees_par, "reminder assignees", 0,
 		    NULL },
 	};
 	const PGresult		*r;
@@ -236,8 +226,8 @@ pg_reminder_context(struct store *st, int64_t partner_id,
 	pg_param_int64(&recent_par, client_id);
 	pg_param_int64(&recent_par, sender_id);
 	pg_param_int64(&recent_par, since);
-	pg_params_init(&bookkeepers_par);
-	pg_param_int64(&bookkeepers_par, client_id);
+	pg_params_init(&assignees_par);
+	pg_param_int64(&assignees_par, client_id);
 	if ((rc = pg_run_steps(st, steps, 4)) != STORE_OK)
 		return rc;
 	if (PQntuples(steps[1].res) == 0)

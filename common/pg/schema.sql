@@ -1151,3 +1151,92 @@ CREATE TRIGGER assignments_counts_alerts_update
 	    OLD.alerts <> NEW.alerts OR
 	    (OLD.missing_receipts > 0) <> (NEW.missing_receipts > 0))
 	EXECUTE FUNCTION assignments_alert_counts();
+-- version 10
+-- Each reminder's counts of its recipients' emails on their way, sent
+-- and failed, its delivery state from them, and the indexes of the
+-- firm's list of reminders: see the twenty-second version of
+-- ../../schema.sql. The triggers add and subtract rather than count
+-- again: two workers marking two emails of one reminder at once each
+-- change the row as the other left it (an UPDATE waits for the row's
+-- lock and then applies to its newest version), where two recounts
+-- could each miss the other's change.
+ALTER TABLE reminders
+	ADD COLUMN recipients_pending integer NOT NULL DEFAULT 0,
+	ADD COLUMN recipients_sent integer NOT NULL DEFAULT 0,
+	ADD COLUMN recipients_failed integer NOT NULL DEFAULT 0;
+UPDATE reminders SET
+	recipients_pending = (SELECT count(*) FROM reminder_recipients rr
+	    JOIN outbox o ON o.id = rr.outbox_id WHERE rr.reminder_id =
+	    reminders.id AND o.status IN ('queued', 'sending')),
+	recipients_sent = (SELECT count(*) FROM reminder_recipients rr
+	    JOIN outbox o ON o.id = rr.outbox_id WHERE rr.reminder_id =
+	    reminders.id AND o.status = 'sent'),
+	recipients_failed = (SELECT count(*) FROM reminder_recipients rr
+	    JOIN outbox o ON o.id = rr.outbox_id WHERE rr.reminder_id =
+	    reminders.id AND o.status = 'failed');
+ALTER TABLE reminders ADD COLUMN state text GENERATED ALWAYS AS (CASE
+	WHEN recipients_pending > 0 THEN 'pending'
+	WHEN recipients_failed > 0 AND recipients_sent > 0
+	    THEN 'partly_failed'
+	WHEN recipients_failed > 0 THEN 'failed'
+	WHEN recipients_sent > 0 THEN 'delivered'
+	ELSE 'cancelled' END) STORED;
+CREATE INDEX reminders_by_partner ON reminders (partner_id, created_at, id);
+CREATE INDEX reminders_by_state
+	ON reminders (partner_id, state, created_at, id);
+
+-- A recipient linked to an email: the reminder's first, or a resend's
+-- (the old email's status counted out, the new one's in).
+CREATE FUNCTION reminders_count_link() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	gone	text;	-- the old email's status, on a resend
+	came	text;
+BEGIN
+	SELECT status INTO came FROM outbox WHERE id = NEW.outbox_id;
+	IF TG_OP = 'UPDATE' THEN
+		SELECT status INTO gone FROM outbox WHERE id = OLD.outbox_id;
+	END IF;
+	UPDATE reminders SET
+	    recipients_pending = recipients_pending +
+	    (came IN ('queued', 'sending'))::int -
+	    coalesce((gone IN ('queued', 'sending'))::int, 0),
+	    recipients_sent = recipients_sent + (came = 'sent')::int -
+	    coalesce((gone = 'sent')::int, 0),
+	    recipients_failed = recipients_failed + (came = 'failed')::int -
+	    coalesce((gone = 'failed')::int, 0)
+	    WHERE id = NEW.reminder_id;
+	RETURN NULL;
+END;
+$$;
+CREATE TRIGGER reminders_count_added AFTER INSERT ON reminder_recipients
+	FOR EACH ROW EXECUTE FUNCTION reminders_count_link();
+CREATE TRIGGER reminders_count_resent AFTER UPDATE OF outbox_id
+	ON reminder_recipients FOR EACH ROW
+	WHEN (OLD.outbox_id <> NEW.outbox_id)
+	EXECUTE FUNCTION reminders_count_link();
+
+-- An email's status moved between on its way, sent, failed and
+-- cancelled; a claim or a retry moves nothing and takes no lock.
+CREATE FUNCTION reminders_count_status() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE reminders SET
+	    recipients_pending = recipients_pending -
+	    (OLD.status IN ('queued', 'sending'))::int +
+	    (NEW.status IN ('queued', 'sending'))::int,
+	    recipients_sent = recipients_sent - (OLD.status = 'sent')::int +
+	    (NEW.status = 'sent')::int,
+	    recipients_failed = recipients_failed -
+	    (OLD.status = 'failed')::int + (NEW.status = 'failed')::int
+	    WHERE id = (SELECT reminder_id FROM reminder_recipients
+	    WHERE outbox_id = NEW.id);
+	RETURN NULL;
+END;
+$$;
+CREATE TRIGGER reminders_count_status AFTER UPDATE OF status ON outbox
+	FOR EACH ROW WHEN (NEW.kind = 'reminder' AND
+	OLD.status <> NEW.status AND
+	NOT (OLD.status IN ('queued', 'sending') AND
+	NEW.status IN ('queued', 'sending')))
+	EXECUTE FUNCTION reminders_count_status();

@@ -325,6 +325,12 @@ pg_get_bool(const PGresult *r, int row, int col)
 	return PQgetvalue(r, row, col)[0] == 't';
 }
 
+const char *
+pg_get_text_or_null(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
 int
 pg_get_text(const PGresult *r, int row, int col, char *dst, size_t dstlen)
 {

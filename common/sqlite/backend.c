@@ -85,6 +85,9 @@ const struct store_backend sqlite_backend = {
 	.reminder_recipients = sqlite_reminder_recipients,
 	.reminder_list = sqlite_reminder_list,
 	.reminder_context = sqlite_reminder_context,
+	.reminder_page = sqlite_reminder_page,
+	.reminder_failures = sqlite_reminder_failures,
+	.reminder_relink = sqlite_reminder_relink,
 
 	.outbox_add = sqlite_outbox_add,
 	.outbox_claim = sqlite_outbox_claim,

@@ -230,21 +230,6 @@ reminder_recent(struct store *st, int64_t client_id, int64_t sender_id,
 	return rc;
 }
 
-static int
-reminder_bookkeepers(struct store *st, int64_t client_id,
-    int (*fn)(const struct user *, void *), void *arg)
-{
-	static const char sql[] =
-	    "SELECT " STORE_USER_ROW " FROM assignments a "
-	    "JOIN users u ON u.id = a.user_id WHERE a.client_id = ? "
-	    "AND u.active = 1 AND u.role = 'bookkeeper' ORDER BY u.name, u.id";
-	sqlite3_stmt	*stmt;
-
-	if ((stmt = sqlite_stmt(st, sql)) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, client_id);
-	return sqlite_user_each(st, stmt, "reminder bookkeepers", fn, arg);
-}
 
 int
 sqlite_reminder_context(struct store *st, int64_t partner_id,
@@ -258,5 +243,6 @@ sqlite_reminder_context(struct store *st, int64_t partner_id,
 	    (rc = reminder_recent(st, client_id, sender_id, since,
 	    recent)) != STORE_OK)
 		return rc;
-	return reminder_bookkeepers(st, client_id, fn, arg);
+	/* Every assignee: the caller applies the recipient rule. */
+	return sqlite_assignee_list(st, client_id, fn, arg);
 }

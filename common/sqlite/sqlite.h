@@ -301,6 +301,13 @@ int	sqlite_reminder_context(struct store *, int64_t partner_id,
 	    int64_t client_id, int64_t sender_id, int64_t since,
 	    struct partner *firm, struct reminder_recent *recent,
 	    int (*fn)(const struct user *, void *), void *arg);
+int	sqlite_reminder_page(struct store *, const struct reminder_query *q,
+	    int (*fn)(const struct reminder_item *,
+	    const struct reminder_recipient *, void *), void *arg);
+int	sqlite_reminder_failures(struct store *, int64_t reminder_id,
+	    int (*fn)(const struct reminder_failure *, void *), void *arg);
+int	sqlite_reminder_relink(struct store *, int64_t reminder_id,
+	    int64_t user_id, int64_t old_outbox_id, int64_t new_outbox_id);
 
 int	sqlite_outbox_add(struct store *, const char *kind, int64_t user_id,
 	    const char *recipient, const char *payload, const char *message_id,

@@ -303,6 +303,18 @@ class World:
                            json={"tasks": ["missing_receipts"],
                                  "comment": "Please look"})
 
+    def failed_reminder(self, client_id):
+        """A reminder whose every email the mail server refused for good,
+        as the worker would mark it: one a resend sends again."""
+        r = self.reminder(client_id)
+        with connect(self.portal.env) as db:
+            db.execute("UPDATE outbox SET status = 'failed', attempts = 1, "
+                       "last_error = '550 5.1.1 Mailbox unavailable' "
+                       "WHERE id IN (SELECT outbox_id FROM "
+                       "reminder_recipients WHERE reminder_id = ?)",
+                       (r["id"],))
+        return r
+
 
 def expense_body(**over):
     e = {"external_id": "ext-%d-%s" % (seq(), uuid.uuid4().hex[:6]),

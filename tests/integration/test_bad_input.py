@@ -342,6 +342,14 @@ SPECS = {
         "admin", lambda w: "/v1/clients/%d/reminders" % _shared(w)),
     "GET /v1/reminders/{id}": spec(
         "admin", lambda w: "/v1/reminders/%d" % w.shared_reminder["id"]),
+    "GET /v1/reminders": spec("admin", lambda w: "/v1/reminders"),
+    # Only ever sent refused here: the shared reminder has no failure.
+    "POST /v1/reminders/{id}/resend": spec(
+        "admin", lambda w: "/v1/reminders/%d/resend"
+        % w.shared_reminder["id"], lambda w: {}, "none", 202),
+    "GET /v1/clients/{id}/notify-accountants/recipients": spec(
+        "admin", lambda w: "/v1/clients/%d/notify-accountants/recipients"
+        % _shared(w)),
 }
 
 # Query parameters, by kind.
@@ -359,6 +367,10 @@ QUERIES = {
         "limit": Q_LIMIT, "cursor": Q_OPAQUE}),
     "GET /v1/audit-events": ({}, {
         "client_id": Q_ID, "limit": Q_LIMIT, "cursor": Q_OPAQUE}),
+    "GET /v1/reminders": ({}, {
+        "client_id": Q_ID, "sender_id": Q_ID, "state": Q_ENUM,
+        "since": Q_OPAQUE, "until": Q_OPAQUE, "limit": Q_LIMIT,
+        "cursor": Q_OPAQUE}),
     "POST /v1/unsubscribe": ({}, {"token": Q_OPAQUE}),
 }
 
@@ -920,6 +932,40 @@ def _extra_cases():
         if s.body_kind is None:
             out.append(case("%s | 10 MB body" % route, route,
                             _big_body(route), 413, "payload-too-large"))
+    # The reminders' filters: values of the right shape that are still
+    # wrong, each refused naming its parameter.
+    route = "GET /v1/reminders"
+    for cid, qs, name in (
+            ("unknown state", "state=sent", "state"),
+            ("state in capitals", "state=FAILED", "state"),
+            ("no such day", "since=2026-02-30T00:00:00Z", "since"),
+            ("time without zone", "since=2026-03-02T10:00:00", "since"),
+            ("date only", "until=2026-03-02", "until"),
+            ("until before since", "since=2026-03-02T10:00:00Z&"
+             "until=2026-03-01T10:00:00Z", "until"),
+            ("until equal to since", "since=2026-03-02T10:00:00Z&"
+             "until=2026-03-02T11:00:00%2B01:00", "until"),
+            ("cursor of another filter", None, "cursor")):
+        def build(w, qs=qs, route=route):
+            if qs is None:
+                cur = w.api.ok("GET", "/v1/reminders?limit=1",
+                               w.token("admin"))["next_cursor"]
+                qs = "state=failed&cursor=" + cur
+            h = _caller_headers(w, route)
+            del h["Content-Type"]
+            return req("GET", "/v1/reminders?" + qs, h)
+
+        out.append(case("%s | %s" % (route, cid), route, build, 400,
+                        "validation-error", [name]))
+    # A dry run with a valid body but an unreadable dry_run sends nothing.
+    route = "POST /v1/clients/{id}/notify-accountants"
+
+    def dry_run(w, route=route):
+        h = _caller_headers(w, route)
+        return req("POST", SPECS[route].path(w) + "?dry_run=maybe", h,
+                   dumps(SPECS[route].body(w)))
+    out.append(case("%s | ?dry_run=maybe" % route, route, dry_run, 400,
+                    "validation-error"))
     # Public: the size limit holds before any login.
     route = "POST /v1/unsubscribe"
 
@@ -969,6 +1015,8 @@ def world(portal):
     w.shared = w.client("active", assignees=["bookkeeper"])
     w.shared_expense = w.expense(w.shared["id"])
     w.shared_reminder = w.reminder(w.shared["id"])
+    # A second, so that a page of one has a next cursor.
+    w.reminder(w.shared["id"])
     w.invitation = w.client("invitation")
     w.onboarding = w.client("onboarding", assignees=["bookkeeper"])
     # A client whose name holds each metacharacter, and one with none:

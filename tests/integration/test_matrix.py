@@ -116,6 +116,11 @@ MATRIX = {
         row(202, 403, 403, 403, 404, 401, 401),
     "GET /v1/clients/{id}/reminders": row(200, 403, 403, 403, 404, 401, 401),
     "GET /v1/reminders/{id}": row(200, 403, 403, 403, 404, 401, 401),
+    # Another firm's admin reads its own firm's list (empty).
+    "GET /v1/reminders": row(200, 403, 403, 403, 200, 401, 401),
+    "POST /v1/reminders/{id}/resend": row(202, 403, 403, 403, 404, 401, 401),
+    "GET /v1/clients/{id}/notify-accountants/recipients":
+        row(200, 403, 403, 403, 404, 401, 401),
 }
 
 # The scope an API key needs on each route an integration may use ("any":
@@ -448,6 +453,15 @@ REQUESTS = {
         "GET", "/v1/clients/%d/reminders" % _shared(w), None, None),
     "GET /v1/reminders/{id}": lambda w, c: (
         "GET", "/v1/reminders/%d" % w.shared_reminder["id"], None, None),
+    "GET /v1/reminders": lambda w, c: (
+        "GET", "/v1/reminders", None, {"state": "pending", "limit": 5}),
+    # A fresh failed reminder each time: a resend takes its failures.
+    "POST /v1/reminders/{id}/resend": lambda w, c: (
+        "POST", "/v1/reminders/%d/resend" % w.failed_reminder(
+            _fresh(w, "active"))["id"], None, None),
+    "GET /v1/clients/{id}/notify-accountants/recipients": lambda w, c: (
+        "GET", "/v1/clients/%d/notify-accountants/recipients" % _shared(w),
+        None, None),
 }
 
 

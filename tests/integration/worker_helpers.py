@@ -5,6 +5,8 @@ import email
 import email.policy
 import os
 import subprocess
+import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -21,9 +23,10 @@ CPH = ZoneInfo("Europe/Copenhagen")
 class Mailroom:
     """A portal (API) and a real SMTP server its worker delivers to."""
 
-    def __init__(self, tmpdir, extra_env=None):
+    def __init__(self, tmpdir, extra_env=None, smtp_class=SmtpServer):
+        """smtp_class: SmtpServer or a subclass that answers otherwise."""
         self.tmpdir = tmpdir
-        self.smtp = SmtpServer(os.path.join(tmpdir, "mail")).start()
+        self.smtp = smtp_class(os.path.join(tmpdir, "mail")).start()
         env = {
             "PORTAL_SMTP_URL": "smtp://127.0.0.1:%d" % self.smtp.port,
             "PORTAL_SMTP_CONNECTIONS": SMTP_CONNECTIONS,
@@ -73,6 +76,18 @@ class Mailroom:
         """A read-only look at the database, for delivery states that have
         no API of their own (digests); closed by `with`."""
         return connect(self.portal.env, readonly=True)
+
+
+@contextmanager
+def mailroom(prefix, extra_env=None, smtp_class=SmtpServer):
+    """A Mailroom in a temporary directory of its own, closed at the end
+    of the with block (a module fixture yields from inside it)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmpdir:
+        r = Mailroom(tmpdir, extra_env, smtp_class)
+        try:
+            yield r
+        finally:
+            r.close()
 
 
 def next_local(weekday, hour, minute, after, tz=CPH, month_pred=None):

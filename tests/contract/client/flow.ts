@@ -10,11 +10,12 @@
 //
 // Log in; read who we are; read the client's details; list the `all` tab
 // with a search and a sort; read the tabs; set a notification preference;
-// notify the client's accountants with an Idempotency-Key (and replay it);
-// read the reminder back; and read a client that does not exist, to see
-// the typed problem document. Every answer is checked in code through its
-// generated type. Run by ../typed-client, which type-checks this file with
-// `tsc --noEmit` first; exits 1 on the first mismatch.
+// preview and then notify the client's accountants with an
+// Idempotency-Key (and replay it); read the reminder back; and read a
+// client that does not exist, to see the typed problem document. Every
+// answer is checked in code through its generated type. Run by
+// ../typed-client, which type-checks this file with `tsc --noEmit`
+// first; exits 1 on the first mismatch.
 
 import { randomUUID } from "node:crypto";
 import createClient from "openapi-fetch";
@@ -44,6 +45,19 @@ function expectStatus<D, E>(what: string, r: Answer<D, E>, status: number): D {
     );
   }
   return r.data;
+}
+
+// notify-accountants answers 200 with a preview (a dry run) or 202 with
+// the queued reminder: the generated type is either, told apart here.
+type NotifyAnswer = Schemas["ReminderQueued"] | Schemas["ReminderPreview"];
+
+function isQueued(d: NotifyAnswer): d is Schemas["ReminderQueued"] {
+  return "id" in d && "status" in d;
+}
+
+function expectQueued(what: string, d: NotifyAnswer): Schemas["ReminderQueued"] {
+  if (!isQueued(d)) throw new FlowError(`${what}: a preview, not a queued reminder`);
+  return d;
 }
 
 function env(name: string): string {
@@ -193,8 +207,16 @@ async function main(): Promise<void> {
       params: { path: { id: clientId }, header: { "Idempotency-Key": key } },
       body: reminderBody,
     });
+  // A dry run first: who would get it, and nothing sent.
+  const dry = await api.POST("/v1/clients/{id}/notify-accountants", {
+    params: { path: { id: clientId }, query: { dry_run: true } },
+    body: reminderBody,
+  });
+  const preview = expectStatus("POST notify-accountants?dry_run=true", dry, 200);
+  check(!isQueued(preview), "a dry run queued a reminder");
   const first = await notify();
-  const queued: Schemas["ReminderQueued"] = expectStatus("POST notify-accountants", first, 202);
+  const queued = expectQueued("POST notify-accountants",
+    expectStatus("POST notify-accountants", first, 202));
   check(queued.status === "queued", `status ${queued.status}`);
   check(queued.recipients.length >= 1, "no recipients");
   check(first.response.headers.get("Location") === `/v1/reminders/${queued.id}`,
@@ -204,8 +226,12 @@ async function main(): Promise<void> {
   for (const r of queued.recipients) {
     check(assigned.has(r.user_id), `recipient ${r.user_id} is not assigned`);
   }
+  const previewed = preview.recipients.filter((r) => r.will_receive).map((r) => r.user_id).sort();
+  check(JSON.stringify(previewed) === JSON.stringify(queued.recipients.map((r) => r.user_id).sort()),
+    `the dry run named ${previewed}, the reminder went to others`);
   const again = await notify();
-  const replay: Schemas["ReminderQueued"] = expectStatus("POST notify-accountants (replay)", again, 202);
+  const replay = expectQueued("POST notify-accountants (replay)",
+    expectStatus("POST notify-accountants (replay)", again, 202));
   check(replay.id === queued.id, `the replay made reminder ${replay.id}, not ${queued.id}`);
   check(again.response.headers.get("Idempotent-Replayed") === "true", "the replay is not marked");
   step(7, `reminder ${queued.id} to ${queued.recipients.map((r) => r.email).join(", ")}; replay answered the same`);
