@@ -19,7 +19,7 @@ static const char *const preference_frequencies[] = {
 
 static const struct json_field preference_put_fields[] = {
 	{ "email", JSON_KIND_BOOL, 1, 0, 0, NULL },
-	{ "frequency", JSON_KIND_STRING, 1, 1, 8, preference_frequencies },
+	{ "frequency", JSON_KIND_STRING, 0, 1, 8, preference_frequencies },
 };
 static const struct json_schema preference_put_schema = {
 	preference_put_fields, 2
@@ -122,8 +122,8 @@ preference_get(struct request *req)
 		if ((doc = cJSON_CreateObject()) == NULL ||
 		    json_add_int(doc, "client_id", c.id) == NULL ||
 		    cJSON_AddFalseToObject(doc, "email") == NULL ||
-		    cJSON_AddStringToObject(doc, "frequency", "weekly") ==
-		    NULL ||
+		    cJSON_AddStringToObject(doc, "frequency",
+		    PREFERENCE_DEFAULT_FREQUENCY) == NULL ||
 		    cJSON_AddNullToObject(doc, "next_delivery_at") == NULL ||
 		    cJSON_AddNullToObject(doc, "updated_at") == NULL) {
 			cJSON_Delete(doc);
@@ -152,14 +152,17 @@ preference_put(struct request *req)
 	p.user_id = req->user.id;
 	p.client_id = c.id;
 	p.email = json_get_bool(req->body, "email", 0);
-	(void)snprintf(p.frequency, sizeof(p.frequency), "%s",
-	    json_get_string(req->body, "frequency"));
 	p.updated_at = now;
 	if (store_begin(req->store) == -1)
 		goto fail;
 	rc = store_preference_get(req->store, p.user_id, p.client_id, &old);
 	if (rc == STORE_ERROR)
 		goto fail;
+	/* Left out: the frequency saved before, else the weekly default. */
+	(void)snprintf(p.frequency, sizeof(p.frequency), "%s",
+	    json_has(req->body, "frequency") ?
+	    json_get_string(req->body, "frequency") :
+	    rc == STORE_OK ? old.frequency : PREFERENCE_DEFAULT_FREQUENCY);
 	/*
 	 * A new setting starts at the next Monday 10:00; saving the same
 	 * subscription again keeps the start it has.
@@ -196,14 +199,20 @@ struct preference_list {
 	cJSON		*data;
 };
 
+/* A preference in the caller's list, with its client's name. */
 static int
-preference_list_add(const struct preference *p, void *arg)
+preference_list_add(const struct preference *p, const char *client_name,
+    void *arg)
 {
 	struct preference_list	*l = arg;
 	cJSON			*o;
 
 	if ((o = preference_doc(l->zone, p)) == NULL)
 		return -1;
+	if (cJSON_AddStringToObject(o, "client_name", client_name) == NULL) {
+		cJSON_Delete(o);
+		return -1;
+	}
 	cJSON_AddItemToArray(l->data, o);
 	return 0;
 }

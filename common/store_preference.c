@@ -33,7 +33,7 @@ store_preference_generation(struct store *st, int64_t user_id,
 
 int
 store_preference_list(struct store *st, int64_t user_id,
-    int (*fn)(const struct preference *, void *), void *arg)
+    int (*fn)(const struct preference *, const char *, void *), void *arg)
 {
 	return st->be->preference_list(st, user_id, fn, arg);
 }

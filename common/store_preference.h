@@ -9,6 +9,9 @@
 
 #include "store.h"
 
+/* What a subscription without a frequency takes. */
+#define PREFERENCE_DEFAULT_FREQUENCY	"weekly"
+
 struct preference {
 	int64_t		 user_id;
 	int64_t		 client_id;
@@ -42,9 +45,13 @@ int	store_preference_renew(struct store *, int64_t user_id,
  */
 int	store_preference_generation(struct store *, int64_t user_id,
 	    const char *frequency, int64_t *generation);
-/* Calls fn for each preference of the user, by client id. */
+/*
+ * Calls fn for each preference of the user, by client id, with the
+ * client's name (valid during the call only).
+ */
 int	store_preference_list(struct store *, int64_t user_id,
-	    int (*fn)(const struct preference *, void *), void *arg);
+	    int (*fn)(const struct preference *, const char *client_name,
+	    void *), void *arg);
 /*
  * Turns email off for the user's preferences at frequency, or only for
  * client_id when it is not 0, and gives the rows it changes the user's

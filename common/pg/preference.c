@@ -134,11 +134,12 @@ pg_preference_generation(struct store *st, int64_t user_id,
 
 int
 pg_preference_list(struct store *st, int64_t user_id,
-    int (*fn)(const struct preference *, void *), void *arg)
+    int (*fn)(const struct preference *, const char *, void *), void *arg)
 {
 	/* Only clients the user may still see, as the client routes do. */
 	static const struct pg_query q = { "preference_list",
-	    "SELECT " PREFERENCE_COLUMNS " FROM notification_preferences p "
+	    "SELECT " PREFERENCE_COLUMNS ", c.name "
+	    "FROM notification_preferences p "
 	    "JOIN users u ON u.id = p.user_id "
 	    "JOIN clients c ON c.id = p.client_id "
 	    "WHERE p.user_id = $1 AND c.partner_id = u.partner_id "
@@ -157,7 +158,7 @@ pg_preference_list(struct store *st, int64_t user_id,
 		return rc;
 	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
 		if ((rc = preference_from_row(r, i, &p)) == STORE_OK &&
-		    fn(&p, arg) == -1)
+		    fn(&p, PQgetvalue(r, i, 7), arg) == -1)
 			rc = STORE_ERROR;
 	}
 	PQclear(r);

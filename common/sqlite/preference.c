@@ -105,29 +105,32 @@ sqlite_preference_generation(struct store *st, int64_t user_id,
 }
 
 struct preference_walk {
-	int	(*fn)(const struct preference *, void *);
+	int	(*fn)(const struct preference *, const char *, void *);
 	void	*arg;
 };
 
+/* A row of the list: the preference, then the client's name. */
 static int
 preference_row(sqlite3_stmt *stmt, void *arg)
 {
 	struct preference_walk	*w = arg;
 	struct preference	 p;
+	const char		*name;
 
-	if (preference_from_row(stmt, &p) != STORE_OK)
+	if (preference_from_row(stmt, &p) != STORE_OK ||
+	    (name = (const char *)sqlite3_column_text(stmt, 7)) == NULL)
 		return -1;
-	return w->fn(&p, w->arg);
+	return w->fn(&p, name, w->arg);
 }
 
 int
 sqlite_preference_list(struct store *st, int64_t user_id,
-    int (*fn)(const struct preference *, void *), void *arg)
+    int (*fn)(const struct preference *, const char *, void *), void *arg)
 {
 	/* Only clients the user may still see, as the client routes do. */
 	static const char sql[] =
 	    "SELECT p.user_id, p.client_id, p.email, p.frequency, "
-	    "p.starts_at, p.updated_at, p.generation "
+	    "p.starts_at, p.updated_at, p.generation, c.name "
 	    "FROM notification_preferences p "
 	    "JOIN users u ON u.id = p.user_id "
 	    "JOIN clients c ON c.id = p.client_id "
