@@ -438,12 +438,18 @@ TRICKY_TEXT = ['Plain AB', 'Quote "AB"', 'Back\\slash', 'Slash/AB',
 def test_list_json_is_byte_for_byte_what_sqlite_json_object_writes(cur):
     f = PgFirm(cur)
     users = [f.user(n) for n in TRICKY_TEXT[:4]]
+    # A low-balance line and a count of none: the rows carry alerts.
+    cur.execute("INSERT INTO balance_thresholds (partner_id, currency, "
+                "amount_minor) VALUES (%s, 'EUR', -2000)", (f.id,))
+    cur.execute("UPDATE partners SET missing_receipts_above = 0 "
+                "WHERE id = %s", (f.id,))
     lite = sqlite3.connect(":memory:")
     for i, name in enumerate(TRICKY_TEXT):
         c = f.client(name)
         f.assign(c, *users[:i % 5])
-        cur.execute("UPDATE clients SET balance_minor = %s, currency = 'EUR' "
-                    "WHERE id = %s", (-1250 * i, c))
+        cur.execute("UPDATE clients SET balance_minor = %s, currency = 'EUR', "
+                    "missing_receipts = %s WHERE id = %s",
+                    (-1250 * i, i % 2, c))
         if i % 2:
             cur.execute("UPDATE users SET active = false WHERE id = %s",
                         (users[0],))
@@ -451,8 +457,8 @@ def test_list_json_is_byte_for_byte_what_sqlite_json_object_writes(cur):
             cur.execute("UPDATE users SET active = true WHERE id = %s",
                         (users[0],))
         cur.execute("SELECT id, name, org_number, status, balance_minor, "
-                    "currency, missing_receipts, export_ready, list_json "
-                    "FROM clients WHERE id = %s", (c,))
+                    "currency, missing_receipts, export_ready, list_json, "
+                    "alerts FROM clients WHERE id = %s", (c,))
         row = cur.fetchone()
         cur.execute("SELECT u.id, u.name FROM assignments a JOIN users u "
                     "ON u.id = a.user_id WHERE a.client_id = %s "
@@ -464,12 +470,20 @@ def test_list_json_is_byte_for_byte_what_sqlite_json_object_writes(cur):
         (assignees_json,) = lite.execute(
             "SELECT json_group_array(json_object('id', id, 'name', name)) "
             "FROM (SELECT id, name FROM a ORDER BY name, id)").fetchone()
+        # The alerts as schema.sql's list_json names them, in bit order.
+        names = [n for bit, n in ((1, "low_balance"),
+                                  (2, "many_missing_receipts"),
+                                  (4, "old_missing_receipts"))
+                 if row[9] & bit]
         (want,) = lite.execute(
             "SELECT json_object('id', ?, 'name', ?, 'org_number', ?, "
             "'status', ?, 'balance', json_object('amount_minor', ?, "
             "'currency', ?), 'missing_receipts', ?, 'export_ready', ?, "
-            "'assignees', json(?))", row[:8] + (assignees_json,)).fetchone()
+            "'assignees', json(?), 'alerts', json(?))",
+            row[:8] + (assignees_json, json.dumps(names))).fetchone()
         assert row[8] == want
+        if i > 1:
+            assert "low_balance" in names, row
         json.loads(row[8])
     lite.close()
 
