@@ -1868,3 +1868,12 @@ BEGIN
 	    WHERE id = (SELECT reminder_id FROM reminder_recipients
 	    WHERE outbox_id = new.id);
 END;
+-- version 23
+-- Digests say what changed: a setting may ask for a client only while it
+-- has an alert (alerts_only), and alerts_seen keeps the alerts the last
+-- digest that listed the client showed, so that the next one marks those
+-- raised since as new. Written with the digest, in its transaction.
+ALTER TABLE notification_preferences ADD COLUMN alerts_only INTEGER NOT NULL
+	DEFAULT 0 CHECK (alerts_only = 0 OR alerts_only = 1);
+ALTER TABLE notification_preferences ADD COLUMN alerts_seen INTEGER NOT NULL
+	DEFAULT 0;

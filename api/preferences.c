@@ -20,9 +20,11 @@ static const char *const preference_frequencies[] = {
 static const struct json_field preference_put_fields[] = {
 	{ "email", JSON_KIND_BOOL, 1, 0, 0, NULL },
 	{ "frequency", JSON_KIND_STRING, 0, 1, 8, preference_frequencies },
+	{ "alerts_only", JSON_KIND_BOOL, 0, 0, 0, NULL },
 };
 static const struct json_schema preference_put_schema = {
-	preference_put_fields, 2
+	preference_put_fields,
+	sizeof(preference_put_fields) / sizeof(preference_put_fields[0])
 };
 
 /*
@@ -65,6 +67,7 @@ preference_doc(const char *zone, const struct preference *p)
 	if (json_add_int(o, "client_id", p->client_id) == NULL ||
 	    cJSON_AddBoolToObject(o, "email", p->email) == NULL ||
 	    cJSON_AddStringToObject(o, "frequency", p->frequency) == NULL ||
+	    cJSON_AddBoolToObject(o, "alerts_only", p->alerts_only) == NULL ||
 	    (next > 0 ? json_add_time(o, "next_delivery_at", next) :
 	    cJSON_AddNullToObject(o, "next_delivery_at")) == NULL ||
 	    json_add_time(o, "updated_at", p->updated_at) == NULL) {
@@ -124,6 +127,7 @@ preference_get(struct request *req)
 		    cJSON_AddFalseToObject(doc, "email") == NULL ||
 		    cJSON_AddStringToObject(doc, "frequency",
 		    PREFERENCE_DEFAULT_FREQUENCY) == NULL ||
+		    cJSON_AddFalseToObject(doc, "alerts_only") == NULL ||
 		    cJSON_AddNullToObject(doc, "next_delivery_at") == NULL ||
 		    cJSON_AddNullToObject(doc, "updated_at") == NULL) {
 			cJSON_Delete(doc);
@@ -163,6 +167,8 @@ preference_put(struct request *req)
 	    json_has(req->body, "frequency") ?
 	    json_get_string(req->body, "frequency") :
 	    rc == STORE_OK ? old.frequency : PREFERENCE_DEFAULT_FREQUENCY);
+	p.alerts_only = json_get_bool(req->body, "alerts_only",
+	    rc == STORE_OK ? old.alerts_only : 0);
 	/*
 	 * A new setting starts at the next Monday 10:00; saving the same
 	 * subscription again keeps the start it has.

@@ -245,6 +245,8 @@ struct store_backend {
 	int	(*digest_record)(struct store *, int64_t user_id,
 		    const char *frequency, const char *period, int64_t slot_at,
 		    int clients, int64_t outbox_id);
+	int	(*digest_seen)(struct store *, int64_t user_id,
+		    int64_t client_id, unsigned alerts);
 
 	/* Reminders (store_reminder.c). */
 	int	(*reminder_add)(struct store *, struct reminder *r);

@@ -62,7 +62,8 @@ static const struct {
 	{ "audit_events", "id, partner_id, user_id, client_id, action, "
 	    "remote_addr, created_at", NULL, 0 },
 	{ "notification_preferences", "user_id, client_id, email, "
-	    "frequency, starts_at, updated_at, generation", NULL, 0 },
+	    "frequency, starts_at, updated_at, generation, alerts_only, "
+	    "alerts_seen", NULL, 0 },
 	{ "outbox", "id, kind, user_id, recipient, payload, message_id, "
 	    "status, attempts, next_attempt_at, last_error, created_at, "
 	    "sent_at, cancel_reason", NULL, 0 },

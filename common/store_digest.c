@@ -31,6 +31,13 @@ store_digest_record(struct store *st, int64_t user_id, const char *frequency,
 }
 
 int
+store_digest_seen(struct store *st, int64_t user_id, int64_t client_id,
+    unsigned alerts)
+{
+	return st->be->digest_seen(st, user_id, client_id, alerts);
+}
+
+int
 store_digest_pass_begin(struct store *st, int64_t partner_id)
 {
 	return st->be->digest_pass_begin(st, partner_id);

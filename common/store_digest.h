@@ -17,6 +17,10 @@ struct digest_item {
 	const char	*currency;
 	int64_t		 missing_receipts;
 	int64_t		 export_ready;
+	unsigned	 alerts;		/* common/alert.h's bits */
+	/* The alerts the last digest that listed the client showed. */
+	unsigned	 alerts_seen;
+	int		 alerts_only;		/* the setting's */
 };
 
 /*
@@ -44,9 +48,10 @@ int	store_digest_due_users(struct store *, int64_t partner_id,
 	    int (*fn)(const struct user *, void *), void *arg);
 
 /*
- * Calls fn with each client that goes into the user's digest: email on at
- * that frequency since no later than slot_at, still active, and still
- * visible to the user. By name.
+ * Calls fn with each client that may go into the user's digest: email on
+ * at that frequency since no later than slot_at, still active, and still
+ * visible to the user. Most urgent first: in the order of the list's
+ * sort=attention (clients.attention, then the name).
  */
 int	store_digest_items(struct store *, int64_t user_id,
 	    const char *frequency, int64_t slot_at,
@@ -59,5 +64,11 @@ int	store_digest_items(struct store *, int64_t user_id,
 int	store_digest_record(struct store *, int64_t user_id,
 	    const char *frequency, const char *period, int64_t slot_at,
 	    int clients, int64_t outbox_id);
+/*
+ * Remembers the alerts client_id shows now as the ones the user's last
+ * digest showed (inside the digest's transaction).
+ */
+int	store_digest_seen(struct store *, int64_t user_id, int64_t client_id,
+	    unsigned alerts);
 
 #endif

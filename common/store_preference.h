@@ -17,6 +17,8 @@ struct preference {
 	int64_t		 client_id;
 	int		 email;
 	char		 frequency[8];	/* daily, weekly, monthly */
+	/* In a digest only while the client has an alert (common/alert.h). */
+	int		 alerts_only;
 	int64_t		 starts_at;
 	int64_t		 updated_at;
 	/* Raised by each subscription and unsubscribe; see below. */

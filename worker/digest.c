@@ -12,14 +12,17 @@
 
 #include <cjson/cJSON.h>
 
+#include "../common/alert.h"
 #include "../common/json.h"
 #include "../common/log.h"
 #include "../common/schedule.h"
 #include "../common/store_digest.h"
+#include "../common/store_expense.h"
 #include "../common/store_outbox.h"
 #include "../common/store_partner.h"
 #include "../common/store_preference.h"
 #include "../common/token.h"
+#include "../common/tz.h"
 #include "digest.h"
 
 /* How long a one-click unsubscribe link in a digest keeps working. */
@@ -56,21 +59,65 @@ digest_add_partner(const struct partner *p, void *arg)
 	return 0;
 }
 
+/* A client the digest lists, for what is written after the list. */
+struct digest_listed {
+	int64_t		 client_id;
+	unsigned	 alerts, alerts_seen;
+	cJSON		*item;		/* in the payload's clients */
+};
+
 struct digest_build {
 	const struct job	*j;
 	cJSON			*clients;
+	struct digest_listed	*listed;
+	size_t			 cap;
 	int			 count;
 	int			 outstanding;
 };
 
+/* The names of the alerts of bits, in their order, as a JSON array. */
+static cJSON *
+digest_alert_names(cJSON *o, const char *key, unsigned bits)
+{
+	cJSON	*a;
+	int	 i;
+
+	if ((a = cJSON_AddArrayToObject(o, key)) == NULL)
+		return NULL;
+	for (i = 0; i < ALERT_COUNT; i++)
+		if ((bits & (1u << i)) != 0 &&
+		    cJSON_AddItemToArray(a, cJSON_CreateString(alert_names[i]))
+		    == 0)
+			return NULL;
+	return a;
+}
+
+/*
+ * A client into the digest, most urgent first as the store gives them:
+ * one with nothing outstanding (no missing receipt, nothing ready for
+ * export, no alert) is left out, and so is one whose setting asks for
+ * alerts only while it has none.
+ */
 static int
 digest_add_item(const struct digest_item *it, void *arg)
 {
 	struct digest_build	*b = arg;
+	struct digest_listed	*l;
 	cJSON			*o;
 	char			 url[512];
+	size_t			 cap;
 	int			 n;
 
+	if ((it->missing_receipts == 0 && it->export_ready == 0 &&
+	    it->alerts == 0) || (it->alerts_only && it->alerts == 0))
+		return 0;
+	if ((size_t)b->count == b->cap) {
+		cap = b->cap ? b->cap * 2 : 16;
+		if ((l = reallocarray(b->listed, cap, sizeof(*l))) == NULL)
+			return -1;
+		b->listed = l;
+		b->cap = cap;
+	}
 	n = snprintf(url, sizeof(url), "%s/clients/%lld", b->j->cfg->app_url,
 	    (long long)it->client_id);
 	if (n < 0 || (size_t)n >= sizeof(url) ||
@@ -84,11 +131,75 @@ digest_add_item(const struct digest_item *it, void *arg)
 	    json_add_int(o, "missing_receipts", it->missing_receipts) ==
 	    NULL ||
 	    json_add_int(o, "export_ready", it->export_ready) == NULL ||
-	    cJSON_AddStringToObject(o, "url", url) == NULL)
+	    cJSON_AddStringToObject(o, "url", url) == NULL ||
+	    digest_alert_names(o, "alerts", it->alerts) == NULL ||
+	    digest_alert_names(o, "new_alerts", it->alerts &
+	    ~it->alerts_seen) == NULL)
 		return -1;
-	b->count++;
-	if (it->missing_receipts > 0 || it->export_ready > 0)
-		b->outstanding = 1;
+	l = &b->listed[b->count++];
+	l->client_id = it->client_id;
+	l->alerts = it->alerts;
+	l->alerts_seen = it->alerts_seen;
+	l->item = o;
+	b->outstanding = 1;
+	return 0;
+}
+
+/* A month's counts over its currencies. */
+struct month_sum {
+	int64_t	 exported, ready, pending, missing;
+};
+
+static int
+digest_month_add(const struct expense_month *m, void *arg)
+{
+	struct month_sum	*s = arg;
+
+	s->exported += m->exported;
+	s->ready += m->ready;
+	s->pending += m->pending;
+	s->missing += m->missing_receipts;
+	return 0;
+}
+
+/* This month's figures of a listed client, as the overview counts them. */
+static int
+digest_add_month(struct store *st, struct digest_listed *l, int month)
+{
+	struct month_sum	 s;
+	cJSON			*o;
+
+	memset(&s, 0, sizeof(s));
+	if (store_expense_months(st, l->client_id, month, month,
+	    digest_month_add, &s) != STORE_OK ||
+	    (o = cJSON_AddObjectToObject(l->item, "month")) == NULL ||
+	    json_add_int(o, "exported", s.exported) == NULL ||
+	    json_add_int(o, "ready", s.ready) == NULL ||
+	    json_add_int(o, "pending", s.pending) == NULL ||
+	    json_add_int(o, "missing_receipts", s.missing) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * What follows the list: each client's month, and the alerts it shows
+ * remembered for the next digest to tell what is new.
+ */
+static int
+digest_finish_items(struct store *st, struct digest_build *b,
+    int64_t user_id, int month)
+{
+	struct digest_listed	*l;
+	int			 i;
+
+	for (i = 0; i < b->count; i++) {
+		l = &b->listed[i];
+		if (digest_add_month(st, l, month) == -1)
+			return -1;
+		if (l->alerts != l->alerts_seen && store_digest_seen(st,
+		    user_id, l->client_id, l->alerts) != STORE_OK)
+			return -1;
+	}
 	return 0;
 }
 
@@ -144,7 +255,7 @@ digest_write_user(struct job *j, const struct partner *p,
 	cJSON			*doc = NULL, *to;
 	char			*payload = NULL, unsub[1024], msgid[160];
 	int64_t			 outbox_id = 0, generation;
-	int			 r = STORE_ERROR;
+	int			 month, r = STORE_ERROR;
 
 	memset(&b, 0, sizeof(b));
 	b.j = j;
@@ -163,6 +274,10 @@ digest_write_user(struct job *j, const struct partner *p,
 	    &b) != STORE_OK)
 		goto out;
 	if (b.outstanding) {
+		/* The month of the slot in the firm's zone. */
+		if ((month = tz_month(p->timezone, slot)) == -1 ||
+		    digest_finish_items(st, &b, u->id, month) == -1)
+			goto out;
 		/* Read with the items: the link covers what the digest lists. */
 		if (store_preference_generation(st, u->id, frequency,
 		    &generation) != STORE_OK ||
@@ -185,6 +300,7 @@ digest_write_user(struct job *j, const struct partner *p,
 	if (r == STORE_OK)
 		*queued = b.outstanding;
 out:
+	free(b.listed);
 	cJSON_free(payload);
 	cJSON_Delete(doc);
 	return r;

@@ -76,6 +76,7 @@ const struct store_backend pg_backend = {
 	.digest_due_users = pg_digest_due_users,
 	.digest_items = pg_digest_items,
 	.digest_record = pg_digest_record,
+	.digest_seen = pg_digest_seen,
 
 	.reminder_add = pg_reminder_add,
 	.reminder_add_recipient = pg_reminder_add_recipient,

@@ -82,12 +82,14 @@ static const struct pg_copy_table {
 	    "created_at FROM audit_events ORDER BY id",
 	    "COPY audit_events (id, partner_id, user_id, client_id, action, "
 	    "remote_addr, created_at) FROM STDIN", 0 },
-	{ "notification_preferences", 7,
+	{ "notification_preferences", 9,
 	    "SELECT user_id, client_id, email::integer, frequency, "
-	    "starts_at, updated_at, generation FROM notification_preferences "
+	    "starts_at, updated_at, generation, alerts_only::integer, "
+	    "alerts_seen FROM notification_preferences "
 	    "ORDER BY user_id, client_id",
 	    "COPY notification_preferences (user_id, client_id, email, "
-	    "frequency, starts_at, updated_at, generation) FROM STDIN", 0 },
+	    "frequency, starts_at, updated_at, generation, alerts_only, "
+	    "alerts_seen) FROM STDIN", 0 },
 	{ "outbox", 13,
 	    "SELECT id, kind, user_id, recipient, payload::text, message_id, "
 	    "status, attempts, next_attempt_at, last_error, created_at, "

@@ -114,7 +114,8 @@ pg_digest_items(struct store *st, int64_t user_id, const char *frequency,
 	 */
 	static const struct pg_query q = { "digest_items",
 	    "SELECT c.id, c.name, c.balance_minor, c.currency, "
-	    "c.missing_receipts, c.export_ready "
+	    "c.missing_receipts, c.export_ready, c.alerts, p.alerts_seen, "
+	    "p.alerts_only::integer "
 	    "FROM notification_preferences p "
 	    "JOIN users u ON u.id = p.user_id "
 	    "JOIN clients c ON c.id = p.client_id "
@@ -123,7 +124,7 @@ pg_digest_items(struct store *st, int64_t user_id, const char *frequency,
 	    "AND c.partner_id = u.partner_id AND c.status = 'active' "
 	    "AND (u.role = 'admin' OR EXISTS (SELECT 1 FROM assignments a "
 	    "WHERE a.client_id = c.id AND a.user_id = u.id)) "
-	    "ORDER BY c.sort_key, c.id" };
+	    "ORDER BY c.attention, c.sort_key, c.id" };
 	struct pg_params	 par;
 	struct digest_item	 it;
 	PGresult		*r;
@@ -142,6 +143,9 @@ pg_digest_items(struct store *st, int64_t user_id, const char *frequency,
 		it.currency = PQgetvalue(r, i, 3);
 		it.missing_receipts = pg_get_int64(r, i, 4);
 		it.export_ready = pg_get_int64(r, i, 5);
+		it.alerts = (unsigned)pg_get_int64(r, i, 6);
+		it.alerts_seen = (unsigned)pg_get_int64(r, i, 7);
+		it.alerts_only = (int)pg_get_int64(r, i, 8);
 		if (fn(&it, arg) == -1)
 			rc = STORE_ERROR;
 	}
@@ -182,4 +186,20 @@ pg_digest_record(struct store *st, int64_t user_id, const char *frequency,
 		rc = STORE_CONFLICT;
 	PQclear(r);
 	return rc;
+}
+
+int
+pg_digest_seen(struct store *st, int64_t user_id, int64_t client_id,
+    unsigned alerts)
+{
+	static const struct pg_query q = { "digest_seen",
+	    "UPDATE notification_preferences SET alerts_seen = $3 "
+	    "WHERE user_id = $1 AND client_id = $2" };
+	struct pg_params	 par;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, user_id);
+	pg_param_int64(&par, client_id);
+	pg_param_int64(&par, alerts);
+	return pg_run(st, &q, &par, "digest seen", NULL);
 }

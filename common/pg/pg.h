@@ -391,6 +391,8 @@ int	pg_digest_items(struct store *, int64_t user_id,
 int	pg_digest_record(struct store *, int64_t user_id,
 	    const char *frequency, const char *period, int64_t slot_at,
 	    int clients, int64_t outbox_id);
+int	pg_digest_seen(struct store *, int64_t user_id, int64_t client_id,
+	    unsigned alerts);
 
 int	pg_reminder_add(struct store *, struct reminder *r);
 int	pg_reminder_add_recipient(struct store *, int64_t reminder_id,

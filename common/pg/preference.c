@@ -16,7 +16,7 @@
 
 #define PREFERENCE_COLUMNS \
 	"p.user_id, p.client_id, p.email, p.frequency, p.starts_at, " \
-	"p.updated_at, p.generation"
+	"p.updated_at, p.generation, p.alerts_only"
 
 /* Row i of PREFERENCE_COLUMNS into p. */
 static int
@@ -29,6 +29,7 @@ preference_from_row(const PGresult *r, int i, struct preference *p)
 	p->starts_at = pg_get_int64(r, i, 4);
 	p->updated_at = pg_get_int64(r, i, 5);
 	p->generation = pg_get_int64(r, i, 6);
+	p->alerts_only = pg_get_bool(r, i, 7);
 	return pg_get_text(r, i, 3, p->frequency, sizeof(p->frequency)) ==
 	    -1 ? STORE_ERROR : STORE_OK;
 }
@@ -74,12 +75,13 @@ pg_preference_put(struct store *st, const struct preference *p)
 {
 	static const struct pg_query q = { "preference_put",
 	    "INSERT INTO notification_preferences (user_id, client_id, "
-	    "email, frequency, starts_at, updated_at) "
-	    "VALUES ($1, $2, $3, $4, $5, $6) "
+	    "email, frequency, starts_at, updated_at, alerts_only) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7) "
 	    "ON CONFLICT (user_id, client_id) DO UPDATE SET "
 	    "email = excluded.email, frequency = excluded.frequency, "
 	    "starts_at = excluded.starts_at, "
-	    "updated_at = excluded.updated_at" };
+	    "updated_at = excluded.updated_at, "
+	    "alerts_only = excluded.alerts_only" };
 	struct pg_params	 par;
 
 	pg_params_init(&par);
@@ -89,6 +91,7 @@ pg_preference_put(struct store *st, const struct preference *p)
 	pg_param_text(&par, p->frequency);
 	pg_param_int64(&par, p->starts_at);
 	pg_param_int64(&par, p->updated_at);
+	pg_param_bool(&par, p->alerts_only);
 	return pg_run(st, &q, &par, "preference put", NULL);
 }
 
@@ -158,7 +161,7 @@ pg_preference_list(struct store *st, int64_t user_id,
 		return rc;
 	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
 		if ((rc = preference_from_row(r, i, &p)) == STORE_OK &&
-		    fn(&p, PQgetvalue(r, i, 7), arg) == -1)
+		    fn(&p, PQgetvalue(r, i, 8), arg) == -1)
 			rc = STORE_ERROR;
 	}
 	PQclear(r);

@@ -1240,3 +1240,10 @@ CREATE TRIGGER reminders_count_status AFTER UPDATE OF status ON outbox
 	NOT (OLD.status IN ('queued', 'sending') AND
 	NEW.status IN ('queued', 'sending')))
 	EXECUTE FUNCTION reminders_count_status();
+
+-- version 11
+-- A digest setting's alerts_only and the alerts the last digest showed:
+-- see the twenty-third version of ../../schema.sql.
+ALTER TABLE notification_preferences
+	ADD COLUMN alerts_only boolean NOT NULL DEFAULT false,
+	ADD COLUMN alerts_seen integer NOT NULL DEFAULT 0;

@@ -78,6 +78,7 @@ const struct store_backend sqlite_backend = {
 	.digest_due_users = sqlite_digest_due_users,
 	.digest_items = sqlite_digest_items,
 	.digest_record = sqlite_digest_record,
+	.digest_seen = sqlite_digest_seen,
 
 	.reminder_add = sqlite_reminder_add,
 	.reminder_add_recipient = sqlite_reminder_add_recipient,

@@ -87,12 +87,13 @@ static const struct sqlite_copy_table sqlite_copy_tables[] = {
 	    "INSERT INTO audit_events (id, partner_id, user_id, client_id, "
 	    "action, remote_addr, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	    0, 0 },
-	{ "notification_preferences", 7, "SELECT user_id, client_id, email, "
-	    "frequency, starts_at, updated_at, generation "
-	    "FROM notification_preferences ORDER BY user_id, client_id",
+	{ "notification_preferences", 9, "SELECT user_id, client_id, email, "
+	    "frequency, starts_at, updated_at, generation, alerts_only, "
+	    "alerts_seen FROM notification_preferences "
+	    "ORDER BY user_id, client_id",
 	    "INSERT INTO notification_preferences (user_id, client_id, email, "
-	    "frequency, starts_at, updated_at, generation) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?)", 0, 0 },
+	    "frequency, starts_at, updated_at, generation, alerts_only, "
+	    "alerts_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", 0, 0 },
 	{ "outbox", 13, "SELECT id, kind, user_id, recipient, payload, "
 	    "message_id, status, attempts, next_attempt_at, last_error, "
 	    "created_at, sent_at, cancel_reason FROM outbox ORDER BY id",

@@ -53,6 +53,9 @@ digest_item_row(sqlite3_stmt *stmt, void *arg)
 	it.currency = (const char *)sqlite3_column_text(stmt, 3);
 	it.missing_receipts = sqlite3_column_int64(stmt, 4);
 	it.export_ready = sqlite3_column_int64(stmt, 5);
+	it.alerts = (unsigned)sqlite3_column_int(stmt, 6);
+	it.alerts_seen = (unsigned)sqlite3_column_int(stmt, 7);
+	it.alerts_only = sqlite3_column_int(stmt, 8);
 	if (it.name == NULL || it.currency == NULL)
 		return -1;
 	return w->fn(&it, w->arg);
@@ -70,7 +73,8 @@ sqlite_digest_items(struct store *st, int64_t user_id, const char *frequency,
 	 */
 	static const char sql[] =
 	    "SELECT c.id, c.name, c.balance_minor, c.currency, "
-	    "c.missing_receipts, c.export_ready "
+	    "c.missing_receipts, c.export_ready, c.alerts, p.alerts_seen, "
+	    "p.alerts_only "
 	    "FROM notification_preferences p "
 	    "CROSS JOIN users u ON u.id = p.user_id "
 	    "CROSS JOIN clients c ON c.id = p.client_id "
@@ -79,7 +83,7 @@ sqlite_digest_items(struct store *st, int64_t user_id, const char *frequency,
 	    "AND c.partner_id = u.partner_id AND c.status = 'active' "
 	    "AND (u.role = 'admin' OR EXISTS (SELECT 1 FROM assignments a "
 	    "WHERE a.client_id = c.id AND a.user_id = u.id)) "
-	    "ORDER BY c.sort_key, c.id";
+	    "ORDER BY c.attention, c.sort_key, c.id";
 	sqlite3_stmt		*stmt;
 	struct digest_walk	 w = { fn, arg };
 
@@ -127,4 +131,21 @@ void
 sqlite_digest_pass_end(struct store *st)
 {
 	(void)st;
+}
+
+int
+sqlite_digest_seen(struct store *st, int64_t user_id, int64_t client_id,
+    unsigned alerts)
+{
+	static const char sql[] =
+	    "UPDATE notification_preferences SET alerts_seen = ?3 "
+	    "WHERE user_id = ?1 AND client_id = ?2";
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, client_id);
+	sqlite3_bind_int(stmt, 3, (int)alerts);
+	return sqlite_step_done(st, stmt, "digest seen");
 }

@@ -20,6 +20,7 @@ preference_from_row(sqlite3_stmt *stmt, void *arg)
 	p->starts_at = sqlite3_column_int64(stmt, 4);
 	p->updated_at = sqlite3_column_int64(stmt, 5);
 	p->generation = sqlite3_column_int64(stmt, 6);
+	p->alerts_only = sqlite3_column_int(stmt, 7);
 	return sqlite_column_text(stmt, 3, p->frequency, sizeof(p->frequency))
 	    == -1 ? STORE_ERROR : STORE_OK;
 }
@@ -30,7 +31,7 @@ sqlite_preference_get(struct store *st, int64_t user_id, int64_t client_id,
 {
 	static const char sql[] =
 	    "SELECT user_id, client_id, email, frequency, starts_at, "
-	    "updated_at, generation FROM notification_preferences "
+	    "updated_at, generation, alerts_only FROM notification_preferences "
 	    "WHERE user_id = ? AND client_id = ?";
 	sqlite3_stmt	*stmt;
 
@@ -46,10 +47,12 @@ sqlite_preference_put(struct store *st, const struct preference *p)
 {
 	static const char sql[] =
 	    "INSERT INTO notification_preferences (user_id, client_id, "
-	    "email, frequency, starts_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+	    "email, frequency, starts_at, updated_at, alerts_only) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?) "
 	    "ON CONFLICT (user_id, client_id) DO UPDATE SET "
 	    "email = excluded.email, frequency = excluded.frequency, "
-	    "starts_at = excluded.starts_at, updated_at = excluded.updated_at";
+	    "starts_at = excluded.starts_at, updated_at = excluded.updated_at, "
+	    "alerts_only = excluded.alerts_only";
 	sqlite3_stmt	*stmt;
 
 	if ((stmt = sqlite_stmt(st, sql)) == NULL)
@@ -60,6 +63,7 @@ sqlite_preference_put(struct store *st, const struct preference *p)
 	sqlite3_bind_text(stmt, 4, p->frequency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 5, p->starts_at);
 	sqlite3_bind_int64(stmt, 6, p->updated_at);
+	sqlite3_bind_int(stmt, 7, p->alerts_only ? 1 : 0);
 	return sqlite_step_done(st, stmt, "preference put");
 }
 
@@ -118,7 +122,7 @@ preference_row(sqlite3_stmt *stmt, void *arg)
 	const char		*name;
 
 	if (preference_from_row(stmt, &p) != STORE_OK ||
-	    (name = (const char *)sqlite3_column_text(stmt, 7)) == NULL)
+	    (name = (const char *)sqlite3_column_text(stmt, 8)) == NULL)
 		return -1;
 	return w->fn(&p, name, w->arg);
 }
@@ -130,7 +134,7 @@ sqlite_preference_list(struct store *st, int64_t user_id,
 	/* Only clients the user may still see, as the client routes do. */
 	static const char sql[] =
 	    "SELECT p.user_id, p.client_id, p.email, p.frequency, "
-	    "p.starts_at, p.updated_at, p.generation, c.name "
+	    "p.starts_at, p.updated_at, p.generation, p.alerts_only, c.name "
 	    "FROM notification_preferences p "
 	    "JOIN users u ON u.id = p.user_id "
 	    "JOIN clients c ON c.id = p.client_id "

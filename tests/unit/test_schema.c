@@ -56,6 +56,7 @@ static const char *const released[] = {
 	/* 20 */ "9d29ad96888abeb51d869715bf9d095d5c07ce3569035e433265c176938b3fe8",
 	/* 21 */ "6f72c9a20aeffd234493d9d96596aea9b8564931f50157f39595e3691d8a40e7",
 	/* 22 */ "fcdd639c1031a9819229eb8093f4879c41e503dc37bf5dc99656cab12da92d6b",
+	/* 23 */ "2a13f9e7f9a3176629f6f8de218becdb136ec0cde489356751409d13f6682323",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
