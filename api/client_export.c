@@ -1,0 +1,337 @@
+/*
+ * The client list's CSV export. The list is walked a store page at a
+ * time with the list's own keyset cursor, and each page is sent as one
+ * chunk as soon as it is made, so that memory holds one page whatever
+ * the list's length. The columns are a table: a column is one line.
+ *
+ * Consistency: each page is read in a transaction of its own, and none
+ * is held while the client takes the bytes (a slow reader would pin a
+ * snapshot, hold back SQLite's checkpoints and keep a PostgreSQL
+ * connection from the pool). A row changed between two pages follows
+ * the cursor's rule, as a client paging the JSON list would see it:
+ * every row that was there all along comes exactly once; one added or
+ * moved behind the walk's position is left out, ahead of it is included.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "../common/accept.h"
+#include "../common/buf.h"
+#include "../common/clock.h"
+#include "../common/csv.h"
+#include "../common/log.h"
+#include "../common/money.h"
+#include "client_export.h"
+#include "stream.h"
+
+/* Rows read, and sent as one chunk, at a time; the store's page limit. */
+#define EXPORT_PAGE		CLIENT_LIST_MAX
+/* A page of CSV: rows of a few hundred bytes, names of up to 800. */
+#define EXPORT_CHUNK_MAX	(4 * 1024 * 1024)
+/*
+ * How long an export may take, reading included: 10,000 clients take
+ * well under a second, so only a client that reads very slowly meets
+ * it; it is cut off rather than holding a request thread.
+ */
+#define EXPORT_MAX_MS		(5 * 60 * 1000)
+/* Integers of the row JSON that a double holds exactly. */
+#define EXPORT_INT_MAX		9007199254740992.0
+
+struct export {
+	struct csv	 csv;
+	struct buf	 out;		/* the page's CSV, then sent */
+	struct buf	 cell;		/* a cell put together (assignees) */
+	struct cursor	 last;		/* the page's last row */
+	int		 rows;		/* of the page */
+	long long	 sent;		/* rows sent so far */
+};
+
+/*
+ * A column: its header, and how its cell is written from the row's JSON
+ * (the list's row, as GET /v1/clients shows it), where member names the
+ * field, "a.b" for a field of an object. A member the row lacks makes an
+ * empty cell, so rows of an older shape still export.
+ */
+struct export_column {
+	const char	*header;
+	void		(*write)(struct export *, const cJSON *row,
+			    const char *member);
+	const char	*member;
+};
+
+static void	export_text(struct export *, const cJSON *, const char *);
+static void	export_int(struct export *, const cJSON *, const char *);
+static void	export_amount(struct export *, const cJSON *, const char *);
+static void	export_names(struct export *, const cJSON *, const char *);
+
+/* The columns, in order; headers are part of the contract (openapi.yaml). */
+static const struct export_column export_columns[] = {
+	{ "id", export_int, "id" },
+	{ "name", export_text, "name" },
+	{ "org_number", export_text, "org_number" },
+	{ "status", export_text, "status" },
+	{ "balance", export_amount, "balance" },
+	{ "currency", export_text, "balance.currency" },
+	{ "missing_receipts", export_int, "missing_receipts" },
+	{ "export_ready", export_int, "export_ready" },
+	{ "assignees", export_names, "assignees" },
+};
+#define EXPORT_N_COLUMNS \
+	(sizeof(export_columns) / sizeof(export_columns[0]))
+
+/* The member of row at path ("balance.currency"), or NULL. */
+static const cJSON *
+export_member(const cJSON *row, const char *path)
+{
+	char		 name[64];
+	const char	*dot;
+	size_t		 len;
+
+	while (row != NULL && (dot = strchr(path, '.')) != NULL) {
+		if ((len = (size_t)(dot - path)) >= sizeof(name))
+			return NULL;
+		memcpy(name, path, len);
+		name[len] = '\0';
+		row = cJSON_GetObjectItemCaseSensitive(row, name);
+		path = dot + 1;
+	}
+	return row != NULL ? cJSON_GetObjectItemCaseSensitive(row, path) :
+	    NULL;
+}
+
+static void
+export_text(struct export *ex, const cJSON *row, const char *member)
+{
+	const cJSON	*v = export_member(row, member);
+
+	if (cJSON_IsString(v))
+		csv_string(&ex->csv, v->valuestring);
+	else
+		csv_empty(&ex->csv);
+}
+
+/* Whether v is an integer a double holds exactly; its value in *out. */
+static int
+export_integer(const cJSON *v, int64_t *out)
+{
+	double	 d;
+
+	if (!cJSON_IsNumber(v))
+		return 0;
+	d = v->valuedouble;
+	if (d != d || d < -EXPORT_INT_MAX || d > EXPORT_INT_MAX ||
+	    d != (double)(int64_t)d)
+		return 0;
+	*out = (int64_t)d;
+	return 1;
+}
+
+static void
+export_int(struct export *ex, const cJSON *row, const char *member)
+{
+	int64_t	 n;
+
+	if (export_integer(export_member(row, member), &n))
+		csv_int(&ex->csv, n);
+	else
+		csv_empty(&ex->csv);
+}
+
+/* {"amount_minor": n, "currency": "SEK"} as a decimal: -1250.50. */
+static void
+export_amount(struct export *ex, const cJSON *row, const char *member)
+{
+	const cJSON	*m = export_member(row, member), *cur;
+	char		 text[MONEY_DECIMAL_MAX];
+	int64_t		 minor;
+
+	cur = cJSON_GetObjectItemCaseSensitive(m, "currency");
+	if (export_integer(cJSON_GetObjectItemCaseSensitive(m,
+	    "amount_minor"), &minor) && cJSON_IsString(cur) &&
+	    money_decimal(minor, cur->valuestring, text, sizeof(text)) == 0)
+		csv_number(&ex->csv, text);
+	else
+		csv_empty(&ex->csv);
+}
+
+/* An array of {"name": ...} (or of strings) as one cell: "A; B". */
+static void
+export_names(struct export *ex, const cJSON *row, const char *member)
+{
+	const cJSON	*item, *name;
+	int		 n = 0;
+
+	buf_reset(&ex->cell);
+	cJSON_ArrayForEach(item, export_member(row, member)) {
+		name = cJSON_IsObject(item) ?
+		    cJSON_GetObjectItemCaseSensitive(item, "name") : item;
+		if (!cJSON_IsString(name))
+			continue;
+		if ((n++ > 0 && buf_add(&ex->cell, "; ", 2) == -1) ||
+		    buf_adds(&ex->cell, name->valuestring) == -1)
+			ex->csv.error = 1;
+	}
+	csv_text(&ex->csv, ex->cell.data != NULL ? ex->cell.data : "",
+	    ex->cell.len);
+}
+
+/* A row of the store's page: its position kept, its cells written. */
+static int
+export_row(const struct client_row *r, void *arg)
+{
+	struct export	*ex = arg;
+	cJSON		*row;
+	size_t		 i;
+
+	if (r->sort_key_len > sizeof(ex->last.key))
+		return -1;
+	ex->rows++;
+	ex->last.id = r->id;
+	ex->last.count = r->missing_receipts;
+	memcpy(ex->last.key, r->sort_key, r->sort_key_len);
+	ex->last.keylen = r->sort_key_len;
+
+	if ((row = cJSON_ParseWithLength(r->json, r->json_len)) == NULL) {
+		log_warnx("client export: row %lld is not JSON",
+		    (long long)r->id);
+		return -1;
+	}
+	for (i = 0; i < EXPORT_N_COLUMNS; i++)
+		export_columns[i].write(ex, row, export_columns[i].member);
+	csv_record_end(&ex->csv);
+	cJSON_Delete(row);
+	return ex->csv.error ? -1 : 0;
+}
+
+/* The byte order mark, for Excel, and the header row. */
+static void
+export_header(struct export *ex)
+{
+	size_t	 i;
+
+	csv_bom(&ex->csv);
+	for (i = 0; i < EXPORT_N_COLUMNS; i++)
+		csv_string(&ex->csv, export_columns[i].header);
+	csv_record_end(&ex->csv);
+}
+
+int
+client_export_wanted_or_reply(struct request *req, int *csv)
+{
+	const char	*accept;
+	char		 v[8];
+	int		 rc;
+
+	*csv = 0;
+	if ((rc = request_query_or_reply(req, "format", v, sizeof(v))) == -1)
+		return -1;
+	if (rc == 1 && strcmp(v, "csv") != 0 && strcmp(v, "json") != 0)
+		return reply_invalid_query(req, "format",
+		    "must be csv or json");
+	if (rc == 1)
+		*csv = strcmp(v, "csv") == 0;
+	else {
+		accept = mg_get_header(req->conn, "Accept");
+		*csv = accept_quality(accept, "text/csv") >
+		    accept_quality(accept, "application/json");
+	}
+	/* The representation depends on Accept: caches must know. */
+	(void)reply_header(req, "Vary", "Accept");
+	if (*csv && request_query_has(req, "cursor"))
+		return reply_invalid_query(req, "cursor", "does not go with "
+		    "a CSV export, which holds every row");
+	if (*csv && request_query_has(req, "limit"))
+		return reply_invalid_query(req, "limit", "does not go with "
+		    "a CSV export, which holds every row");
+	return 0;
+}
+
+/* The next page after the first: a read of its own, its own deadline. */
+static int
+export_page(struct request *req, const struct client_query *q,
+    struct export *ex, int first)
+{
+	struct timespec	 until;
+	int64_t		 total;
+	int		 at_least, rc;
+
+	if (!first) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		clock_add_ms(&until, req->cfg->request_timeout_ms);
+		store_set_deadline(req->store, &until);
+		if (store_begin_read(req->store) == -1)
+			return STORE_ERROR;
+	}
+	ex->rows = 0;
+	rc = store_client_list(req->store, q, export_row, ex, &total,
+	    &at_least);
+	/* The first page's rollback ends the dispatcher's read. */
+	store_rollback(req->store);
+	return rc;
+}
+
+void
+client_export(struct request *req, const struct client_query *query)
+{
+	struct client_query	 q = *query;
+	struct export		 ex;
+	struct stream		 s;
+	struct timespec		 until;
+	int			 first = 1, rc;
+
+	memset(&ex, 0, sizeof(ex));
+	memset(&s, 0, sizeof(s));
+	buf_init(&ex.out, EXPORT_CHUNK_MAX);
+	buf_init(&ex.cell, EXPORT_CHUNK_MAX);
+	csv_init(&ex.csv, &ex.out);
+	q.limit = EXPORT_PAGE;
+	q.after = NULL;
+	until = req->started;
+	clock_add_ms(&until, EXPORT_MAX_MS);
+
+	export_header(&ex);
+	for (;;) {
+		rc = export_page(req, &q, &ex, first);
+		if (rc != STORE_OK || ex.csv.error) {
+			/* Before the first byte, the answer can still say so. */
+			if (first)
+				(void)reply_internal_error(req);
+			else
+				stream_abort(&s);
+			log_warnx("client export failed after %lld rows",
+			    ex.sent);
+			goto out;
+		}
+		if (first && (reply_header(req, "Content-Disposition",
+		    "attachment; filename=\"clients.csv\"") == -1 ||
+		    stream_open(&s, req, 200, "text/csv; charset=utf-8") ==
+		    -1))
+			goto out;
+		first = 0;
+		if (stream_write(&s, ex.out.data, ex.out.len) == -1) {
+			log_info("client export: the client left after %lld "
+			    "rows", ex.sent);
+			goto out;
+		}
+		ex.sent += ex.rows;
+		buf_reset(&ex.out);
+		/* A short page is the last; a HEAD needs none of them. */
+		if (ex.rows < q.limit || !s.body)
+			break;
+		if (clock_ms_until(&until) <= 0) {
+			log_warnx("client export: cut off after %lld rows, "
+			    "past %d ms", ex.sent, EXPORT_MAX_MS);
+			stream_abort(&s);
+			goto out;
+		}
+		q.after = &ex.last;
+	}
+	stream_close(&s);
+out:
+	stream_cleanup(&s);
+	buf_cleanup(&ex.cell);
+	buf_cleanup(&ex.out);
+}
