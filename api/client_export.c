@@ -16,12 +16,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
-
 #include "../common/accept.h"
 #include "../common/buf.h"
 #include "../common/clock.h"
 #include "../common/csv.h"
+#include "../common/jsonr.h"
 #include "../common/log.h"
 #include "../common/money.h"
 #include "client_export.h"
@@ -37,104 +36,135 @@
  * it; it is cut off rather than holding a request thread.
  */
 #define EXPORT_MAX_MS		(5 * 60 * 1000)
-/* Integers of the row JSON that a double holds exactly. */
-#define EXPORT_INT_MAX		9007199254740992.0
+/* Members of a row looked up by name; a row has about ten. */
+#define EXPORT_MEMBERS_MAX	64
+#define EXPORT_NAME_MAX		64	/* bytes of a member's name */
+
+struct export_member {
+	struct jsonr	 key;
+	struct jsonr	 value;
+};
 
 struct export {
-	struct csv	 csv;
-	struct buf	 out;		/* the page's CSV, then sent */
-	struct buf	 cell;		/* a cell put together (assignees) */
-	struct cursor	 last;		/* the page's last row */
-	int		 rows;		/* of the page */
-	long long	 sent;		/* rows sent so far */
+	struct csv		 csv;
+	struct buf		 out;	/* the page's CSV, then sent */
+	struct buf		 cell;	/* a cell put together or decoded */
+	struct cursor		 last;	/* the page's last row */
+	int			 rows;	/* of the page */
+	long long		 sent;	/* rows sent so far */
+	/* The row's members, found in one pass over its JSON. */
+	struct export_member	 members[EXPORT_MEMBERS_MAX];
+	size_t			 n_members;
 };
 
 /*
- * A column: its header, and how its cell is written from the row's JSON
- * (the list's row, as GET /v1/clients shows it), where member names the
- * field, "a.b" for a field of an object. A member the row lacks makes an
- * empty cell, so rows of an older shape still export.
+ * A column: its header, the field of the row's JSON (the list's row, as
+ * GET /v1/clients shows it) it shows, "a.b" for a field of an object,
+ * and how its cell is written from the field's value, NULL when the row
+ * lacks it: an empty cell, so that rows of an older shape still export
+ * and fields added to the row change nothing.
  */
 struct export_column {
 	const char	*header;
-	void		(*write)(struct export *, const cJSON *row,
-			    const char *member);
 	const char	*member;
+	void		(*write)(struct export *, const struct jsonr *value);
 };
 
-static void	export_text(struct export *, const cJSON *, const char *);
-static void	export_int(struct export *, const cJSON *, const char *);
-static void	export_amount(struct export *, const cJSON *, const char *);
-static void	export_names(struct export *, const cJSON *, const char *);
+static void	export_text(struct export *, const struct jsonr *);
+static void	export_int(struct export *, const struct jsonr *);
+static void	export_amount(struct export *, const struct jsonr *);
+static void	export_names(struct export *, const struct jsonr *);
 
 /* The columns, in order; headers are part of the contract (openapi.yaml). */
 static const struct export_column export_columns[] = {
-	{ "id", export_int, "id" },
-	{ "name", export_text, "name" },
-	{ "org_number", export_text, "org_number" },
-	{ "status", export_text, "status" },
-	{ "balance", export_amount, "balance" },
-	{ "currency", export_text, "balance.currency" },
-	{ "missing_receipts", export_int, "missing_receipts" },
-	{ "export_ready", export_int, "export_ready" },
-	{ "assignees", export_names, "assignees" },
+	{ "id", "id", export_int },
+	{ "name", "name", export_text },
+	{ "org_number", "org_number", export_text },
+	{ "status", "status", export_text },
+	{ "balance", "balance", export_amount },
+	{ "currency", "balance.currency", export_text },
+	{ "missing_receipts", "missing_receipts", export_int },
+	{ "export_ready", "export_ready", export_int },
+	{ "assignees", "assignees", export_names },
 };
 #define EXPORT_N_COLUMNS \
 	(sizeof(export_columns) / sizeof(export_columns[0]))
 
-/* The member of row at path ("balance.currency"), or NULL. */
-static const cJSON *
-export_member(const cJSON *row, const char *path)
+/* Indexes the row's top-level members. 0, or -1 when it is no object. */
+static int
+export_index(struct export *ex, const char *json, size_t len)
 {
-	char		 name[64];
-	const char	*dot;
-	size_t		 len;
+	struct jsonr	 row = { json, len };
+	struct export_member *m;
+	size_t		 pos = 0;
+	int		 rc;
 
-	while (row != NULL && (dot = strchr(path, '.')) != NULL) {
-		if ((len = (size_t)(dot - path)) >= sizeof(name))
-			return NULL;
+	ex->n_members = 0;
+	while (ex->n_members < EXPORT_MEMBERS_MAX) {
+		m = &ex->members[ex->n_members];
+		if ((rc = jsonr_object_next(&row, &pos, &m->key, &m->value)) !=
+		    1)
+			return rc;
+		ex->n_members++;
+	}
+	return 0;
+}
+
+/* The value at path ("balance.currency") of the indexed row. 0 or -1. */
+static int
+export_value(const struct export *ex, const char *path, struct jsonr *v)
+{
+	const char	*dot = strchr(path, '.');
+	struct jsonr	 inner;
+	char		 name[EXPORT_NAME_MAX];
+	size_t		 i, len = dot != NULL ? (size_t)(dot - path) :
+			    strlen(path);
+
+	for (i = 0; i < ex->n_members; i++)
+		if (ex->members[i].key.len == len &&
+		    memcmp(ex->members[i].key.p, path, len) == 0)
+			break;
+	if (i == ex->n_members)
+		return -1;
+	*v = ex->members[i].value;
+	/* Deeper: each further name read in the object it names. */
+	while (dot != NULL) {
+		path = dot + 1;
+		dot = strchr(path, '.');
+		len = dot != NULL ? (size_t)(dot - path) : strlen(path);
+		if (len >= sizeof(name))
+			return -1;
 		memcpy(name, path, len);
 		name[len] = '\0';
-		row = cJSON_GetObjectItemCaseSensitive(row, name);
-		path = dot + 1;
+		if (jsonr_get(v, name, &inner) == -1)
+			return -1;
+		*v = inner;
 	}
-	return row != NULL ? cJSON_GetObjectItemCaseSensitive(row, path) :
-	    NULL;
+	return 0;
 }
 
 static void
-export_text(struct export *ex, const cJSON *row, const char *member)
+export_text(struct export *ex, const struct jsonr *v)
 {
-	const cJSON	*v = export_member(row, member);
-
-	if (cJSON_IsString(v))
-		csv_string(&ex->csv, v->valuestring);
-	else
+	if (v == NULL || !jsonr_is_string(v))
 		csv_empty(&ex->csv);
-}
-
-/* Whether v is an integer a double holds exactly; its value in *out. */
-static int
-export_integer(const cJSON *v, int64_t *out)
-{
-	double	 d;
-
-	if (!cJSON_IsNumber(v))
-		return 0;
-	d = v->valuedouble;
-	if (d != d || d < -EXPORT_INT_MAX || d > EXPORT_INT_MAX ||
-	    d != (double)(int64_t)d)
-		return 0;
-	*out = (int64_t)d;
-	return 1;
+	else if (jsonr_string_plain(v))
+		csv_text(&ex->csv, v->p + 1, v->len - 2);
+	else {
+		buf_reset(&ex->cell);
+		if (jsonr_string(v, &ex->cell) == -1)
+			ex->csv.error = 1;
+		csv_text(&ex->csv, ex->cell.data != NULL ? ex->cell.data : "",
+		    ex->cell.len);
+	}
 }
 
 static void
-export_int(struct export *ex, const cJSON *row, const char *member)
+export_int(struct export *ex, const struct jsonr *v)
 {
 	int64_t	 n;
 
-	if (export_integer(export_member(row, member), &n))
+	if (v != NULL && jsonr_int(v, &n) == 0)
 		csv_int(&ex->csv, n);
 	else
 		csv_empty(&ex->csv);
@@ -142,16 +172,22 @@ export_int(struct export *ex, const cJSON *row, const char *member)
 
 /* {"amount_minor": n, "currency": "SEK"} as a decimal: -1250.50. */
 static void
-export_amount(struct export *ex, const cJSON *row, const char *member)
+export_amount(struct export *ex, const struct jsonr *v)
 {
-	const cJSON	*m = export_member(row, member), *cur;
-	char		 text[MONEY_DECIMAL_MAX];
+	struct jsonr	 amount, cur;
+	char		 code[4], text[MONEY_DECIMAL_MAX];
 	int64_t		 minor;
 
-	cur = cJSON_GetObjectItemCaseSensitive(m, "currency");
-	if (export_integer(cJSON_GetObjectItemCaseSensitive(m,
-	    "amount_minor"), &minor) && cJSON_IsString(cur) &&
-	    money_decimal(minor, cur->valuestring, text, sizeof(text)) == 0)
+	if (v == NULL || jsonr_get(v, "amount_minor", &amount) == -1 ||
+	    jsonr_int(&amount, &minor) == -1 ||
+	    jsonr_get(v, "currency", &cur) == -1 ||
+	    !jsonr_string_plain(&cur) || cur.len != sizeof(code) + 1) {
+		csv_empty(&ex->csv);
+		return;
+	}
+	memcpy(code, cur.p + 1, sizeof(code) - 1);
+	code[sizeof(code) - 1] = '\0';
+	if (money_decimal(minor, code, text, sizeof(text)) == 0)
 		csv_number(&ex->csv, text);
 	else
 		csv_empty(&ex->csv);
@@ -159,19 +195,21 @@ export_amount(struct export *ex, const cJSON *row, const char *member)
 
 /* An array of {"name": ...} (or of strings) as one cell: "A; B". */
 static void
-export_names(struct export *ex, const cJSON *row, const char *member)
+export_names(struct export *ex, const struct jsonr *v)
 {
-	const cJSON	*item, *name;
+	struct jsonr	 item, name;
+	size_t		 pos = 0;
 	int		 n = 0;
 
 	buf_reset(&ex->cell);
-	cJSON_ArrayForEach(item, export_member(row, member)) {
-		name = cJSON_IsObject(item) ?
-		    cJSON_GetObjectItemCaseSensitive(item, "name") : item;
-		if (!cJSON_IsString(name))
+	while (v != NULL && jsonr_array_next(v, &pos, &item) == 1) {
+		if (jsonr_is_object(&item) &&
+		    jsonr_get(&item, "name", &name) == 0)
+			item = name;
+		if (!jsonr_is_string(&item))
 			continue;
 		if ((n++ > 0 && buf_add(&ex->cell, "; ", 2) == -1) ||
-		    buf_adds(&ex->cell, name->valuestring) == -1)
+		    jsonr_string(&item, &ex->cell) == -1)
 			ex->csv.error = 1;
 	}
 	csv_text(&ex->csv, ex->cell.data != NULL ? ex->cell.data : "",
@@ -183,7 +221,7 @@ static int
 export_row(const struct client_row *r, void *arg)
 {
 	struct export	*ex = arg;
-	cJSON		*row;
+	struct jsonr	 v;
 	size_t		 i;
 
 	if (r->sort_key_len > sizeof(ex->last.key))
@@ -194,15 +232,15 @@ export_row(const struct client_row *r, void *arg)
 	memcpy(ex->last.key, r->sort_key, r->sort_key_len);
 	ex->last.keylen = r->sort_key_len;
 
-	if ((row = cJSON_ParseWithLength(r->json, r->json_len)) == NULL) {
-		log_warnx("client export: row %lld is not JSON",
+	if (export_index(ex, r->json, r->json_len) == -1) {
+		log_warnx("client export: row %lld is not a JSON object",
 		    (long long)r->id);
 		return -1;
 	}
 	for (i = 0; i < EXPORT_N_COLUMNS; i++)
-		export_columns[i].write(ex, row, export_columns[i].member);
+		export_columns[i].write(ex, export_value(ex,
+		    export_columns[i].member, &v) == 0 ? &v : NULL);
 	csv_record_end(&ex->csv);
-	cJSON_Delete(row);
 	return ex->csv.error ? -1 : 0;
 }
 
