@@ -1,7 +1,6 @@
 /*
  * RFC 4180 fields and records, written straight into the caller's buffer.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "csv.h"
@@ -42,7 +41,16 @@ csv_field_start(struct csv *c)
 static int
 csv_formula_start(char ch)
 {
-	return ch != '\0' && strchr("=+-@\t\r", ch) != NULL;
+	switch (ch) {
+	case '=':
+	case '+':
+	case '-':
+	case '@':
+	case '\t':
+	case '\r':
+		return 1;
+	}
+	return 0;
 }
 
 void
@@ -110,13 +118,24 @@ csv_number(struct csv *c, const char *s)
 	csv_add(c, s, strlen(s));
 }
 
+/* Written right to left without printf, which costs more than a row. */
 void
 csv_int(struct csv *c, int64_t v)
 {
-	char	 text[24];
+	char		 text[24];
+	size_t		 i = sizeof(text);
+	uint64_t	 mag;
 
-	(void)snprintf(text, sizeof(text), "%lld", (long long)v);
-	csv_number(c, text);
+	/* Through unsigned, so that INT64_MIN has a magnitude too. */
+	mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		text[--i] = (char)('0' + mag % 10);
+		mag /= 10;
+	} while (mag > 0);
+	if (v < 0)
+		text[--i] = '-';
+	csv_field_start(c);
+	csv_add(c, text + i, sizeof(text) - i);
 }
 
 void

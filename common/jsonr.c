@@ -18,15 +18,41 @@ jsonr_ws(const char *p, size_t i, size_t n)
 	return i;
 }
 
-/* Past the string that opens at p[i] ('"'), or 0 when it does not end. */
+/*
+ * Past the string that opens at p[i] ('"'), or 0 when it does not end:
+ * the next quote that an odd run of backslashes does not escape.
+ */
 static size_t
 jsonr_skip_string(const char *p, size_t i, size_t n)
 {
-	for (i++; i < n; i++) {
-		if (p[i] == '\\')
-			i++;
-		else if (p[i] == '"')
-			return i + 1;
+	const char	*q;
+	size_t		 k;
+
+	for (i++; i < n; i = (size_t)(q - p) + 1) {
+		if ((q = memchr(p + i, '"', n - i)) == NULL)
+			return 0;
+		for (k = 0; q - k > p + i && q[-1 - (ptrdiff_t)k] == '\\'; k++)
+			;
+		if (k % 2 == 0)
+			return (size_t)(q - p) + 1;
+	}
+	return 0;
+}
+
+/* Whether c ends a number or a literal. */
+static int
+jsonr_delim(char c)
+{
+	switch (c) {
+	case ',':
+	case '}':
+	case ']':
+	case ' ':
+	case '\t':
+	case '\r':
+	case '\n':
+	case '\0':
+		return 1;
 	}
 	return 0;
 }
@@ -44,7 +70,7 @@ jsonr_skip(const char *p, size_t i, size_t n)
 	if (i >= n)
 		return 0;
 	if (p[i] != '{' && p[i] != '[' && p[i] != '"') {
-		while (i < n && strchr(",}] \t\r\n", p[i]) == NULL)
+		while (i < n && !jsonr_delim(p[i]))
 			i++;
 		return i;
 	}

@@ -1,7 +1,6 @@
 /*
  * Currencies' minor units and amounts as plain decimals.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "money.h"
@@ -15,49 +14,73 @@ money_currency_valid(const char *code)
 	    code[2] >= 'A' && code[2] <= 'Z';
 }
 
-/* ISO 4217 minor-unit digits; every code not listed has two. */
+/*
+ * ISO 4217 codes whose minor unit is not two digits, sorted, for a
+ * binary search: the export asks once a row.
+ */
+static const struct {
+	char	 code[4];
+	int	 digits;
+} money_digits[] = {
+	{ "BHD", 3 }, { "BIF", 0 }, { "CLF", 4 }, { "CLP", 0 }, { "DJF", 0 },
+	{ "GNF", 0 }, { "IQD", 3 }, { "ISK", 0 }, { "JOD", 3 }, { "JPY", 0 },
+	{ "KMF", 0 }, { "KRW", 0 }, { "KWD", 3 }, { "LYD", 3 }, { "OMR", 3 },
+	{ "PYG", 0 }, { "RWF", 0 }, { "TND", 3 }, { "UGX", 0 }, { "UYI", 0 },
+	{ "UYW", 4 }, { "VND", 0 }, { "VUV", 0 }, { "XAF", 0 }, { "XOF", 0 },
+	{ "XPF", 0 },
+};
+
 int
 money_currency_digits(const char *code)
 {
-	static const char *const zero[] = { "BIF", "CLP", "DJF", "GNF", "ISK",
-	    "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",
-	    "XAF", "XOF", "XPF" };
-	static const char *const three[] = { "BHD", "IQD", "JOD", "KWD", "LYD",
-	    "OMR", "TND" };
-	static const char *const four[] = { "CLF", "UYW" };
-	size_t	 i;
+	size_t	 lo = 0, hi = sizeof(money_digits) / sizeof(money_digits[0]);
+	size_t	 mid;
+	int	 c;
 
-	for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
-		if (strcmp(code, zero[i]) == 0)
-			return 0;
-	for (i = 0; i < sizeof(three) / sizeof(three[0]); i++)
-		if (strcmp(code, three[i]) == 0)
-			return 3;
-	for (i = 0; i < sizeof(four) / sizeof(four[0]); i++)
-		if (strcmp(code, four[i]) == 0)
-			return 4;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(code, money_digits[mid].code)) == 0)
+			return money_digits[mid].digits;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return 2;
 }
 
+/*
+ * Written right to left without printf, which costs more than the rest
+ * of a row of the CSV export.
+ */
 int
 money_decimal(int64_t minor, const char *currency, char *out, size_t outlen)
 {
-	uint64_t	 mag, div = 1;
-	int		 digits, i, n;
+	char		 text[MONEY_DECIMAL_MAX];
+	size_t		 i = sizeof(text), n;
+	uint64_t	 mag;
+	int		 digits, d;
 
 	if (!money_currency_valid(currency))
 		return -1;
 	digits = money_currency_digits(currency);
-	for (i = 0; i < digits; i++)
-		div *= 10;
 	/* Through unsigned, so that INT64_MIN has a magnitude too. */
 	mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-	if (digits == 0)
-		n = snprintf(out, outlen, "%s%llu", minor < 0 ? "-" : "",
-		    (unsigned long long)mag);
-	else
-		n = snprintf(out, outlen, "%s%llu.%0*llu", minor < 0 ? "-" : "",
-		    (unsigned long long)(mag / div), digits,
-		    (unsigned long long)(mag % div));
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+	for (d = 0; d < digits; d++) {
+		text[--i] = (char)('0' + mag % 10);
+		mag /= 10;
+	}
+	if (digits > 0)
+		text[--i] = '.';
+	do {
+		text[--i] = (char)('0' + mag % 10);
+		mag /= 10;
+	} while (mag > 0);
+	if (minor < 0)
+		text[--i] = '-';
+	if ((n = sizeof(text) - i) >= outlen)
+		return -1;
+	memcpy(out, text + i, n);
+	out[n] = '\0';
+	return 0;
 }

@@ -57,6 +57,11 @@ test_members_are_found_by_name(void **state)
 	assert_string_equal(member(&o, "note", text, sizeof(text)), "null");
 	assert_null(member(&o, "missing", text, sizeof(text)));
 	assert_null(member(&o, "amount_minor", text, sizeof(text)));
+	/* Strings that end in an escaped backslash, or hold a quote. */
+	v = span("{\"a\":\"x\\\\\",\"b\":\"q\\\"r\\\\\\\"\",\"c\":3}");
+	assert_string_equal(member(&v, "c", text, sizeof(text)), "3");
+	assert_string_equal(member(&v, "b", text, sizeof(text)),
+	    "\"q\\\"r\\\\\\\"\"");
 	assert_int_equal(jsonr_get(&o, "balance", &bal), 0);
 	assert_true(jsonr_is_object(&bal));
 	assert_int_equal(jsonr_get(&bal, "amount_minor", &v), 0);
