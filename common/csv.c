@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "text.h"
 
 void
 csv_init(struct csv *c, struct buf *b)
@@ -118,24 +119,18 @@ csv_number(struct csv *c, const char *s)
 	csv_add(c, s, strlen(s));
 }
 
-/* Written right to left without printf, which costs more than a row. */
 void
 csv_int(struct csv *c, int64_t v)
 {
-	char		 text[24];
-	size_t		 i = sizeof(text);
-	uint64_t	 mag;
+	char	 text[24], *p;
 
 	/* Through unsigned, so that INT64_MIN has a magnitude too. */
-	mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do {
-		text[--i] = (char)('0' + mag % 10);
-		mag /= 10;
-	} while (mag > 0);
+	p = text_u64_before(text + sizeof(text), v < 0 ?
+	    (uint64_t)0 - (uint64_t)v : (uint64_t)v, 1);
 	if (v < 0)
-		text[--i] = '-';
+		*--p = '-';
 	csv_field_start(c);
-	csv_add(c, text + i, sizeof(text) - i);
+	csv_add(c, p, (size_t)(text + sizeof(text) - p));
 }
 
 void

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "money.h"
+#include "text.h"
 
 int
 money_currency_valid(const char *code)
@@ -49,38 +50,32 @@ money_currency_digits(const char *code)
 	return 2;
 }
 
-/*
- * Written right to left without printf, which costs more than the rest
- * of a row of the CSV export.
- */
 int
 money_decimal(int64_t minor, const char *currency, char *out, size_t outlen)
 {
-	char		 text[MONEY_DECIMAL_MAX];
-	size_t		 i = sizeof(text), n;
-	uint64_t	 mag;
-	int		 digits, d;
+	char		 text[MONEY_DECIMAL_MAX], *p = text + sizeof(text);
+	uint64_t	 mag, div = 1;
+	size_t		 n;
+	int		 digits, i;
 
 	if (!money_currency_valid(currency))
 		return -1;
 	digits = money_currency_digits(currency);
+	for (i = 0; i < digits; i++)
+		div *= 10;
 	/* Through unsigned, so that INT64_MIN has a magnitude too. */
 	mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-	for (d = 0; d < digits; d++) {
-		text[--i] = (char)('0' + mag % 10);
-		mag /= 10;
+	/* Right to left, without printf (text_u64_before). */
+	if (digits > 0) {
+		p = text_u64_before(p, mag % div, digits);
+		*--p = '.';
 	}
-	if (digits > 0)
-		text[--i] = '.';
-	do {
-		text[--i] = (char)('0' + mag % 10);
-		mag /= 10;
-	} while (mag > 0);
+	p = text_u64_before(p, mag / div, 1);
 	if (minor < 0)
-		text[--i] = '-';
-	if ((n = sizeof(text) - i) >= outlen)
+		*--p = '-';
+	if ((n = (size_t)(text + sizeof(text) - p)) >= outlen)
 		return -1;
-	memcpy(out, text + i, n);
+	memcpy(out, p, n);
 	out[n] = '\0';
 	return 0;
 }
