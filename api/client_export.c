@@ -48,7 +48,7 @@ struct export_member {
 struct export {
 	struct csv		 csv;
 	struct buf		 out;	/* the page's CSV, then sent */
-	struct buf		 cell;	/* a cell put together or decoded */
+	struct buf		 cell;	/* a cell joined or decoded */
 	struct cursor		 last;	/* the page's last row */
 	int			 rows;	/* of the page */
 	long long		 sent;	/* rows sent so far */
@@ -67,7 +67,8 @@ struct export {
 struct export_column {
 	const char	*header;
 	const char	*member;
-	void		(*write)(struct export *, const struct jsonr *value);
+	void		(*write)(struct export *,
+			    const struct jsonr *value);
 };
 
 static void	export_text(struct export *, const struct jsonr *);
@@ -287,7 +288,10 @@ client_export_wanted_or_reply(struct request *req, int *csv)
 	return 0;
 }
 
-/* The next page after the first: a read of its own, its own deadline. */
+/*
+ * A page: the first in the dispatcher's read, which it ends; each later
+ * one in a read of its own, with a deadline of its own.
+ */
 static int
 export_page(struct request *req, const struct client_query *q,
     struct export *ex, int first)
@@ -334,7 +338,7 @@ client_export(struct request *req, const struct client_query *query)
 	for (;;) {
 		rc = export_page(req, &q, &ex, first);
 		if (rc != STORE_OK || ex.csv.error) {
-			/* Before the first byte, the answer can still say so. */
+			/* Before the first byte, the answer can say so. */
 			if (first)
 				(void)reply_internal_error(req);
 			else

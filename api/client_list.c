@@ -75,7 +75,8 @@ struct list_params {
 	struct cursor		 cursor;
 	int			 has_cursor;
 	int			 has_tab;
-	int			 csv;	/* the whole list as CSV, not a page */
+	/* The whole list as CSV, not a page. */
+	int			 csv;
 	/* A lookup of one client instead of a list: its key, or "". */
 	char			 org_key[CLIENT_ORG_MAX * 4 + 1];
 	char			 ref[CLIENT_REF_MAX * 4 + 1];

@@ -23,7 +23,12 @@ stream_send(struct stream *s, const char *data, size_t len)
 		return -1;
 	n = mg_write(s->req->conn, data, len);
 	if (n < 0 || (size_t)n != len) {
-		s->failed = 1;
+		/*
+		 * Part of a chunk may have gone out (a client that stopped
+		 * reading for the timeout): the connection can carry no
+		 * other answer.
+		 */
+		stream_abort(s);
 		return -1;
 	}
 	return 0;

@@ -14,9 +14,9 @@
 struct stream {
 	struct request	*req;
 	struct buf	 frame;		/* a chunk as it goes out */
-	int		 chunked;	/* HTTP/1.1; on 1.0 the close ends it */
+	int		 chunked;	/* 1.1; on 1.0 the close ends it */
 	int		 body;		/* 0 for HEAD: headers only */
-	int		 failed;	/* the client is gone, or it was cut */
+	int		 failed;	/* the client left, or it was cut */
 };
 
 /*

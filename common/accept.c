@@ -42,8 +42,9 @@ static int
 accept_match(const char *r, size_t len, const char *type)
 {
 	const char	*slash = strchr(type, '/');
-	size_t		 major = slash != NULL ? (size_t)(slash - type) : 0;
+	size_t		 major;
 
+	major = slash != NULL ? (size_t)(slash - type) : 0;
 	if (len == strlen(type) && strncasecmp(r, type, len) == 0)
 		return 3;
 	if (slash != NULL && len == major + 2 &&
@@ -68,7 +69,8 @@ accept_params_q(const char *p, const char *end)
 		if (p + len > end)
 			len = (size_t)(end - p);
 		if (len >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
-			while (len > 2 && strchr(ACCEPT_OWS, p[len - 1]) != NULL)
+			while (len > 2 &&
+			    strchr(ACCEPT_OWS, p[len - 1]) != NULL)
 				len--;
 			return accept_qvalue(p + 2, len - 2);
 		}

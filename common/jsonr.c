@@ -288,7 +288,8 @@ jsonr_unicode(const char *s, size_t left, size_t *used)
 int
 jsonr_string(const struct jsonr *v, struct buf *out)
 {
-	static const char	 from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	static const char	 from[] = "\"\\/bfnrt";
+	static const char	 to[] = "\"\\/\b\f\n\r\t";
 	const char		*s, *end, *esc;
 	size_t			 used;
 	long			 cp;

@@ -31,7 +31,8 @@ int	jsonr_object_next(const struct jsonr *o, size_t *pos,
  * The member name of object o (a key written without escapes) into
  * value, which must not be o itself. 0 or -1.
  */
-int	jsonr_get(const struct jsonr *o, const char *name, struct jsonr *value);
+int	jsonr_get(const struct jsonr *o, const char *name,
+	    struct jsonr *value);
 /* The next element of array a from *pos (0 for the first): 1, 0 or -1. */
 int	jsonr_array_next(const struct jsonr *a, size_t *pos,
 	    struct jsonr *elem);

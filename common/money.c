@@ -34,8 +34,8 @@ static const struct {
 int
 money_currency_digits(const char *code)
 {
-	size_t	 lo = 0, hi = sizeof(money_digits) / sizeof(money_digits[0]);
-	size_t	 mid;
+	size_t	 lo = 0, mid;
+	size_t	 hi = sizeof(money_digits) / sizeof(money_digits[0]);
 	int	 c;
 
 	while (lo < hi) {
