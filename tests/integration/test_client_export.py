@@ -244,6 +244,20 @@ def test_bad_format_and_lookups_are_refused(api, world):
     assert "org_number" in error_fields(assert_problem(r, 400))
 
 
+def test_headers_of_every_reply_come_with_the_stream(api, world):
+    """The request id, CORS and caching headers every JSON reply has."""
+    r, rows = export(api, world.firm.admin.token, tab="all", headers={
+        "Origin": "http://app.test", "X-Request-Id": "export-1",
+        "Accept": "text/csv"})
+    assert r.headers["X-Request-Id"] == "export-1"
+    assert r.headers["Access-Control-Allow-Origin"] == "http://app.test"
+    assert "Content-Disposition" in \
+        r.headers["Access-Control-Expose-Headers"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Origin" in r.headers["Vary"] and "Accept" in r.headers["Vary"]
+    assert len(rows) == len(world.clients)
+
+
 def test_head_has_the_headers_and_no_body(api, world):
     r = api.call("HEAD", "/v1/clients", world.firm.admin.token,
                  params={"format": "csv", "tab": "all"})
