@@ -779,8 +779,9 @@ def report(out, command):
     return 1 if errors else 0
 
 
-def export_goal(out, base):
-    """The CSV export's goals from OUT/export.json and the baseline: (met,
+def export_goal(out, base, goal_ratio=None):
+    """The CSV export's goals from OUT/export.json (OUT: the bench's
+    directory, or its pg/) and the baseline: (met,
     why not, the figures), or None when it was not measured. Rows a
     second at least the plain list's share of the baseline (GOAL_RATIO
     of all), the baseline counted in rows (its page holds LIMIT); the
@@ -791,12 +792,13 @@ def export_goal(out, base):
         return None
     e = json.load(open(path, encoding="utf-8"))
     run = e["run"]
+    goal_ratio = goal_ratio or GOAL_RATIO["all"]
     ratio = run["rows_per_second"] / (base["rps"] * LIMIT)
     growth = max([a["growth_kb"] for a in e["alone"].values()] +
                  [run["growth_kb"]])
     why = []
-    if ratio < GOAL_RATIO["all"]:
-        why.append(f"ratio < {GOAL_RATIO['all']:.0%}")
+    if ratio < goal_ratio:
+        why.append(f"ratio < {goal_ratio:.0%}")
     if growth >= GOAL_EXPORT_GROWTH_KB:
         why.append(f"memory +{growth:,} kB")
     if run["errors"]:
@@ -804,9 +806,15 @@ def export_goal(out, base):
     return not why, why, e, ratio, growth
 
 
-def export_section(out, base, w):
-    """The export's table, after the list's. Returns its errors."""
-    g = export_goal(out, base)
+def export_section(out, base, w, where=None, title="The Clients list as "
+                   "CSV", goal_ratio=None):
+    """The export's table, after the list's: of the runs in where (out,
+    or out/pg for PostgreSQL's), against the baseline in out, judged by
+    goal_ratio (the plain list's: GOAL_RATIO, or PostgreSQL's). Returns
+    its errors."""
+    where = where or out
+    goal_ratio = goal_ratio or GOAL_RATIO["all"]
+    g = export_goal(where, base, goal_ratio)
     if g is None:
         return []
     met, why, e, ratio, growth = g
@@ -815,22 +823,23 @@ def export_section(out, base, w):
     # server's and wrk's CPU time, a row.
     ncpu = os.cpu_count() or 1
     idle = {}
-    for name, path, rows in (("baseline", "wrk-baseline.txt", LIMIT),
-                             ("json", "wrk-all.txt", LIMIT),
-                             ("csv", "wrk-export.txt",
-                              run["rows_per_export"])):
-        full = os.path.join(out, path)
+    for name, full, rows in (
+            ("baseline", os.path.join(out, "wrk-baseline.txt"), LIMIT),
+            ("json", os.path.join(where, "wrk-all.txt"), LIMIT),
+            ("csv", os.path.join(where, "wrk-export.txt"),
+             run["rows_per_export"])):
         r = parse_wrk(full) if os.path.exists(full) else {}
         c = r.get("cpu")
+        # PostgreSQL's server processes count with portal-api's.
         if c and r["requests"] and c["server"] + c["wrk"] > 0:
-            idle[name] = (ncpu * r["requests"] * rows /
-                          (c["server"] + c["wrk"]),
-                          c["server"] / (r["requests"] * rows) * 1e6)
-    listed = os.path.join(out, "wrk-all.txt")
+            spent = c["server"] + c.get("db", 0)
+            idle[name] = (ncpu * r["requests"] * rows / (spent + c["wrk"]),
+                          spent / (r["requests"] * rows) * 1e6)
+    listed = os.path.join(where, "wrk-all.txt")
     json_rows = parse_wrk(listed)["rps"] * LIMIT if \
         os.path.exists(listed) else 0
     w("")
-    w("### The Clients list as CSV")
+    w(f"### {title}")
     w("")
     w(f"`GET /v1/clients?tab=all&format=csv` (and mine, missing), the "
       f"whole list streamed a store page (200 rows) a chunk; wrk on "
@@ -839,11 +848,11 @@ def export_section(out, base, w):
       f"{LIMIT} rows a page, 32 connections) and baseline (its requests "
       f"counted as pages of {LIMIT} rows). Memory: the API process's "
       f"anonymous resident memory (RssAnon: heap and stacks, not the "
-      f"SQLite file it maps) sampled every 5 ms, its growth over the "
+      f"files it maps) sampled every 5 ms, its growth over the "
       f"level before, on keep-alive connections that have made one "
       f"export already (the first on a connection also fills that "
-      f"thread's SQLite page cache, bounded by its cache_size, and "
-      f"malloc's arena: its own column); VmHWM, the whole resident "
+      f"thread's database connection's caches and malloc's arena: its "
+      f"own column); VmHWM, the whole resident "
       f"set's high-water mark since the process started, maps "
       f"included.")
     w("")
@@ -869,8 +878,9 @@ def export_section(out, base, w):
             idle and name != "baseline" else ""
         return f"| {cpu:.2f} µs | {est:,.0f}{ratio} "
     w(f"| workload | rows/s | ratio to baseline (goal "
-      f"{GOAL_RATIO['all']:.0%}) | ratio to the JSON list | server CPU a "
-      f"row | rows/s on an idle machine, estimated | peak growth "
+      f"{goal_ratio:.0%}) | ratio to the JSON list | server CPU a "
+      f"row (with PostgreSQL's) | rows/s on an idle machine, estimated "
+      f"| peak growth "
       f"(goal < {mib(GOAL_EXPORT_GROWTH_KB)}) | VmHWM before, after "
       f"| goal met? |")
     w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
@@ -1101,6 +1111,8 @@ def pg_section(out, run, w):
     if errors:
         w("")
         w("Errors: " + "; ".join(errors))
+    errors += export_section(out, base, w, pg, "The Clients list as "
+                             "CSV, on PostgreSQL", PG_GOAL_RATIO["all"])
     return errors
 
 
