@@ -13,6 +13,7 @@
 #include "../common/org_number.h"
 #include "../common/store_client.h"
 #include "../common/text.h"
+#include "client_export.h"
 #include "month_figures.h"
 #include "page.h"
 #include "route.h"
@@ -77,6 +78,8 @@ struct list_params {
 	struct cursor		 cursor;
 	int			 has_cursor;
 	int			 has_tab;
+	/* The whole list as CSV, not a page. */
+	int			 csv;
 	/* A lookup of one client instead of a list: its key, or "". */
 	char			 org_key[CLIENT_ORG_MAX * 4 + 1];
 	char			 ref[CLIENT_REF_MAX * 4 + 1];
@@ -113,6 +116,10 @@ list_lookup_params_or_reply(struct request *req, struct list_params *p)
 	if (org == 1 && ref == 1)
 		return reply_invalid_query(req, "external_ref",
 		    "cannot be combined with org_number");
+	if ((org == 1 || ref == 1) && p->csv)
+		return reply_invalid_query(req, org == 1 ? "org_number" :
+		    "external_ref", "finds one client: a CSV export takes "
+		    "the whole list");
 	if ((org == 1 || ref == 1) && (p->q[0] != '\0' || p->has_cursor))
 		return reply_invalid_query(req, org == 1 ? "org_number" :
 		    "external_ref", "finds one client: it takes no q and no "
@@ -191,6 +198,8 @@ list_params_or_reply(struct request *req, struct list_params *p)
 	p->sort = CLIENT_SORT_NAME;
 	p->limit = LIST_DEFAULT_LIMIT;
 
+	if (client_export_wanted_or_reply(req, &p->csv) == -1)
+		return -1;
 	if ((rc = request_query_or_reply(req, "tab", v, sizeof(v))) == -1)
 		return -1;
 	if (rc == 1) {
@@ -422,6 +431,10 @@ list_clients(struct request *req)
 	if (req->user.role == ROLE_BOOKKEEPER && q.user_id != req->user.id) {
 		(void)reply_problem(req, 403, PROBLEM_FORBIDDEN, "Forbidden",
 		    "Bookkeepers see only their own clients.");
+		return;
+	}
+	if (p.csv) {
+		client_export(req, &q);
 		return;
 	}
 

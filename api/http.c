@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "../common/log.h"
 #include "../common/json.h"
 #include "../common/text.h"
+#include "drain.h"
 #include "http.h"
 
 static void
@@ -248,6 +250,87 @@ reply_not_found(struct request *req)
 	    "No such resource.");
 }
 
+/* Whether the client's Connection header names token (comma list). */
+static int
+reply_connection_has(const char *h, const char *token)
+{
+	size_t	 n = strlen(token), len;
+
+	while (*h != '\0') {
+		h += strspn(h, " \t,");
+		len = strcspn(h, " \t,");
+		if (len == n && strncasecmp(h, token, n) == 0)
+			return 1;
+		h += len;
+	}
+	return 0;
+}
+
+/*
+ * What civetweb would answer in Connection: the client's wish when it
+ * states one, else HTTP/1.1's default of keep-alive.
+ */
+static const char *
+reply_connection(const struct request *req, const char *version)
+{
+	const char	*h = mg_get_header(req->conn, "Connection");
+
+	if (drain_stopping())
+		return "close";
+	if (h != NULL)
+		return reply_connection_has(h, "keep-alive") ? "keep-alive" :
+		    "close";
+	return strcmp(version, "1.1") == 0 ? "keep-alive" : "close";
+}
+
+/*
+ * The status line, Date and Connection are those that
+ * mg_response_header_send would write.
+ */
+int
+reply_head(struct request *req, struct buf *out, size_t len)
+{
+	struct mg_connection	*conn = req->conn;
+	const char		*version = req->ri->http_version;
+	struct tm		 tm;
+	time_t			 now = time(NULL);
+	char			 date[64], framing[48];
+	int			 ok, until_close;
+
+	if (version == NULL || strcmp(version, "1.0") != 0)
+		version = "1.1";
+	/* HTTP/1.0 has no chunks: the end of the connection ends the body. */
+	until_close = len == REPLY_STREAMED && strcmp(version, "1.0") == 0;
+	if (len != REPLY_STREAMED)
+		(void)snprintf(framing, sizeof(framing),
+		    "Content-Length: %zu\r\n", len);
+	else
+		(void)snprintf(framing, sizeof(framing), "%s", until_close ?
+		    "" : "Transfer-Encoding: chunked\r\n");
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm) ==
+	    0)
+		date[0] = '\0';
+	ok = buf_printf(out, "HTTP/%s %d %s\r\n", version, req->status,
+	    mg_get_response_code_text(conn, req->status)) == 0 &&
+	    (req->content_type == NULL || buf_printf(out,
+	    "Content-Type: %s\r\n", req->content_type) == 0) &&
+	    buf_printf(out, "%sX-Request-Id: %s\r\n"
+	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+	    "Date: %s\r\n", framing, req->id, date) == 0 &&
+	    buf_add(out, req->headers.data ? req->headers.data : "",
+	    req->headers.len) == 0;
+	/* Stopping: the client's next request goes elsewhere. */
+	if (drain_stopping() || until_close)
+		mg_disable_connection_keep_alive(conn);
+	/* A handler's own Connection: close wins (see intake_close). */
+	if (ok && !reply_header_get(req, "Connection", NULL, 0))
+		ok = buf_printf(out, "Connection: %s\r\n", until_close ?
+		    "close" : reply_connection(req, version)) == 0;
+	ok = ok && buf_add(out, "\r\n", 2) == 0;
+	return ok ? 0 : -1;
+}
+
 int
 reply_header(struct request *req, const char *name, const char *value)
 {
@@ -352,6 +435,17 @@ request_query_id_or_reply(struct request *req, const char *name,
 		    "integer id");
 	*out = n;
 	return 0;
+}
+
+int
+request_query_has(const struct request *req, const char *name)
+{
+	const char	*qs = req->ri->query_string;
+	char		 probe[8];
+
+	/* -1 is "absent"; a value too long for probe answers -2. */
+	return qs != NULL && mg_get_var2(qs, strlen(qs), name, probe,
+	    sizeof(probe), 0) != -1;
 }
 
 void

@@ -61,6 +61,11 @@ struct request {
 	char				*reply_body;	/* owned */
 	size_t				 reply_len;
 	struct buf			 headers;	/* "Name: value\r\n" lines */
+	/*
+	 * Set once a handler has sent the reply itself, in pieces
+	 * (stream.h): the dispatcher then sends nothing.
+	 */
+	int				 streamed;
 };
 
 /* Problem types, as relative URIs under /problems/. */
@@ -138,6 +143,18 @@ int	reply_internal_error(struct request *);
 /* 404 for anything the caller may not see, so existence never leaks. */
 int	reply_not_found(struct request *);
 
+/* reply_head()'s length of a body sent in pieces (stream.h). */
+#define REPLY_STREAMED	((size_t)-1)
+/*
+ * Writes the reply's status line and headers, through the blank line
+ * that ends them, into out: Content-Type, Content-Length len or, for
+ * REPLY_STREAMED, Transfer-Encoding: chunked (on HTTP/1.0, which has no
+ * chunks, the body ends with the connection instead), the request id,
+ * the headers every reply has, the handler's (reply_header) and
+ * Connection. 0 or -1.
+ */
+int	reply_head(struct request *, struct buf *out, size_t len);
+
 /* Adds a response header; value is checked for CR and LF. 0 or -1. */
 int	reply_header(struct request *, const char *name, const char *value);
 /*
@@ -172,6 +189,9 @@ int	request_query_nth_or_reply(struct request *, const char *name,
  */
 int	request_query_id_or_reply(struct request *, const char *name,
 	    int64_t *out);
+
+/* Whether query parameter name is there, whatever its value. */
+int	request_query_has(const struct request *, const char *name);
 
 /*
  * The client's address: the peer's, or behind a proxy named in

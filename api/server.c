@@ -75,44 +75,11 @@ server_request_id(struct mg_connection *conn, char *out, size_t outlen)
 	text_hex(rnd, sizeof(rnd), out);
 }
 
-/* Whether the client's Connection header names token (comma list). */
-static int
-server_connection_has(const char *h, const char *token)
-{
-	size_t	 n = strlen(token), len;
-
-	while (*h != '\0') {
-		h += strspn(h, " \t,");
-		len = strcspn(h, " \t,");
-		if (len == n && strncasecmp(h, token, n) == 0)
-			return 1;
-		h += len;
-	}
-	return 0;
-}
-
-/*
- * What civetweb would answer in Connection: the client's wish when it
- * states one, else HTTP/1.1's default of keep-alive.
- */
-static const char *
-server_connection(const struct request *req, const char *version)
-{
-	const char	*h = mg_get_header(req->conn, "Connection");
-
-	if (drain_stopping())
-		return "close";
-	if (h != NULL)
-		return server_connection_has(h, "keep-alive") ? "keep-alive" :
-		    "close";
-	return strcmp(version, "1.1") == 0 ? "keep-alive" : "close";
-}
-
 /*
  * The reply in one write. civetweb's header functions send each line by
  * itself, and with TCP_NODELAY each becomes a segment of its own: more
- * work for both ends than the rest of a page of clients. The status line,
- * Date and Connection are those mg_response_header_send would write.
+ * work for both ends than the rest of a page of clients. A handler that
+ * streamed its reply (stream.h) has sent it already.
  */
 static void
 server_send(struct request *req)
@@ -120,43 +87,19 @@ server_send(struct request *req)
 	static const char	 fallback[] = "HTTP/1.1 500 Internal Server "
 	    "Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 	struct mg_connection	*conn = req->conn;
-	const char		*version = req->ri->http_version;
 	struct buf		 out;
-	struct tm		 tm;
-	time_t			 now = time(NULL);
-	char			 date[64];
 	int			 body, ok;
 
+	if (req->streamed)
+		return;
 	if (req->status == 0)
 		(void)reply_internal_error(req);
-	if (version == NULL || strcmp(version, "1.0") != 0)
-		version = "1.1";
 	body = req->reply_len > 0 &&
 	    strcmp(req->ri->request_method, "HEAD") != 0;
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm) ==
-	    0)
-		date[0] = '\0';
 	buf_init(&out, SIZE_MAX);
 	ok = buf_reserve(&out, 512 + req->headers.len +
 	    (body ? req->reply_len : 0)) == 0 &&
-	    buf_printf(&out, "HTTP/%s %d %s\r\n", version, req->status,
-	    mg_get_response_code_text(conn, req->status)) == 0 &&
-	    (req->content_type == NULL || buf_printf(&out,
-	    "Content-Type: %s\r\n", req->content_type) == 0) &&
-	    buf_printf(&out, "Content-Length: %zu\r\nX-Request-Id: %s\r\n"
-	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
-	    "Date: %s\r\n", req->reply_len, req->id, date) == 0 &&
-	    buf_add(&out, req->headers.data ? req->headers.data : "",
-	    req->headers.len) == 0;
-	/* Stopping: the client's next request goes elsewhere. */
-	if (drain_stopping())
-		mg_disable_connection_keep_alive(conn);
-	/* A handler's own Connection: close wins (see intake_close). */
-	if (ok && !reply_header_get(req, "Connection", NULL, 0))
-		ok = buf_printf(&out, "Connection: %s\r\n",
-		    server_connection(req, version)) == 0;
-	ok = ok && buf_add(&out, "\r\n", 2) == 0 &&
+	    reply_head(req, &out, req->reply_len) == 0 &&
 	    (!body || buf_add(&out, req->reply_body, req->reply_len) == 0);
 	if (ok)
 		mg_write(conn, out.data, out.len);
@@ -190,7 +133,8 @@ server_cors(struct request *req, const char *allow)
 	if (ok) {
 		(void)reply_header(req, "Access-Control-Allow-Origin", origin);
 		(void)reply_header(req, "Access-Control-Expose-Headers",
-		    "Location, Retry-After, X-Request-Id, Idempotent-Replayed");
+		    "Location, Retry-After, X-Request-Id, Idempotent-Replayed, "
+		    "Content-Disposition");
 	}
 	(void)reply_header(req, "Vary", "Origin");
 	return 0;

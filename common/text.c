@@ -157,3 +157,16 @@ text_equal_ct(const void *a, const void *b, size_t n)
 		d |= x[i] ^ y[i];
 	return d == 0;
 }
+
+char *
+text_u64_before(char *end, uint64_t v, int min)
+{
+	int	 n = 0;
+
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+		n++;
+	} while (v > 0 || n < min);
+	return end;
+}

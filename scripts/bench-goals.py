@@ -83,6 +83,19 @@ def goals(out):
         add(goal, f"{ratio:.0%}, p99 {report.fmt_ms(r['p99'])}",
             ratio >= report.GOAL_RATIO_DEFAULT and
             r["p99"] < report.GOAL_P99_MS)
+    g = report.export_goal(out, base)
+    goal = (f"the list as CSV: rows/s {report.GOAL_RATIO['all']:.0%} of "
+            f"the baseline's (in pages of {report.LIMIT} rows), as the "
+            f"plain list; anonymous resident memory growing less than "
+            f"{report.mib(report.GOAL_EXPORT_GROWTH_KB)} whatever the "
+            f"list's length")
+    if g:
+        met, _, e, ratio, growth = g
+        add(goal, f"{e['run']['rows_per_second']:,.0f} rows/s ({ratio:.0%}"
+            f"), at most +{growth:,} kB ({e['alone']['mine']['rows']:,} to "
+            f"{e['alone']['all']['rows']:,} rows)", met)
+    else:
+        add(goal, "not measured", False)
     # The key's check against the login token's, on the same list.
     r, t = wrk(out, "all-key"), wrk(out, "all")
     goal = ("an API key checked as fast as a login token on the list "

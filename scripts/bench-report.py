@@ -69,6 +69,10 @@ GOAL_RATIO = {"all": 0.30,      # the plain list; every other: 0.10
               "type-1": 0.25, "type-2": 0.25, "type-3": 0.25,
               "type-ab": 0.25}
 GOAL_RATIO_DEFAULT = 0.10
+# The CSV export (scripts/bench-export.py): memory that stays flat, the
+# growth of the anonymous resident memory (heap and stacks) over an
+# export of any length under this.
+GOAL_EXPORT_GROWTH_KB = 4096
 # Judged by the p99 at the fixed load, not at saturation.
 GOAL_P99_PACED = ("type-1", "type-2", "type-3", "type-ab")
 # Workloads with no PostgreSQL goal: PostgreSQL finds a search of one or
@@ -782,6 +786,7 @@ def report(out, command):
     if errors:
         w("")
         w("Errors: " + "; ".join(errors))
+    errors += export_section(out, base, w)
     errors += route_section(out, run, w)
     errors += soak_section(out, w)
     errors += pg_section(out, run, w)
@@ -790,6 +795,127 @@ def report(out, command):
         f.write(text)
     print(text)
     return 1 if errors else 0
+
+
+def export_goal(out, base, goal_ratio=None):
+    """The CSV export's goals from OUT/export.json (OUT: the bench's
+    directory, or its pg/) and the baseline: (met,
+    why not, the figures), or None when it was not measured. Rows a
+    second at least the plain list's share of the baseline (GOAL_RATIO
+    of all), the baseline counted in rows (its page holds LIMIT); the
+    resident memory's growth under GOAL_EXPORT_GROWTH_KB in every
+    export, whatever its length."""
+    path = os.path.join(out, "export.json")
+    if not os.path.exists(path) or not base or not base["rps"]:
+        return None
+    e = json.load(open(path, encoding="utf-8"))
+    run = e["run"]
+    goal_ratio = goal_ratio or GOAL_RATIO["all"]
+    ratio = run["rows_per_second"] / (base["rps"] * LIMIT)
+    growth = max([a["growth_kb"] for a in e["alone"].values()] +
+                 [run["growth_kb"]])
+    why = []
+    if ratio < goal_ratio:
+        why.append(f"ratio < {goal_ratio:.0%}")
+    if growth >= GOAL_EXPORT_GROWTH_KB:
+        why.append(f"memory +{growth:,} kB")
+    if run["errors"]:
+        why.append("errors")
+    return not why, why, e, ratio, growth
+
+
+def export_section(out, base, w, where=None, title="The Clients list as "
+                   "CSV", goal_ratio=None):
+    """The export's table, after the list's: of the runs in where (out,
+    or out/pg for PostgreSQL's), against the baseline in out, judged by
+    goal_ratio (the plain list's: GOAL_RATIO, or PostgreSQL's). Returns
+    its errors."""
+    where = where or out
+    goal_ratio = goal_ratio or GOAL_RATIO["all"]
+    g = export_goal(where, base, goal_ratio)
+    if g is None:
+        return []
+    met, why, e, ratio, growth = g
+    run = e["run"]
+    # As the list's table estimates an idle machine: its CPUs over the
+    # server's and wrk's CPU time, a row.
+    ncpu = os.cpu_count() or 1
+    idle = {}
+    for name, full, rows in (
+            ("baseline", os.path.join(out, "wrk-baseline.txt"), LIMIT),
+            ("json", os.path.join(where, "wrk-all.txt"), LIMIT),
+            ("csv", os.path.join(where, "wrk-export.txt"),
+             run["rows_per_export"])):
+        r = parse_wrk(full) if os.path.exists(full) else {}
+        c = r.get("cpu")
+        # PostgreSQL's server processes count with portal-api's.
+        if c and r["requests"] and c["server"] + c["wrk"] > 0:
+            spent = c["server"] + c.get("db", 0)
+            idle[name] = (ncpu * r["requests"] * rows / (spent + c["wrk"]),
+                          spent / (r["requests"] * rows) * 1e6)
+    listed = os.path.join(where, "wrk-all.txt")
+    json_rows = parse_wrk(listed)["rps"] * LIMIT if \
+        os.path.exists(listed) else 0
+    w("")
+    w(f"### {title}")
+    w("")
+    w(f"`GET /v1/clients?tab=all&format=csv` (and mine, missing), the "
+      f"whole list streamed a store page (200 rows) a chunk; wrk on "
+      f"{e['connections']} connections exporting tab=all over and over for "
+      f"{e['duration']:.0f} s (`wrk-export.txt`), against the same run's JSON list (tab=all, "
+      f"{LIMIT} rows a page, 32 connections) and baseline (its requests "
+      f"counted as pages of {LIMIT} rows). Memory: the API process's "
+      f"anonymous resident memory (RssAnon: heap and stacks, not the "
+      f"files it maps) sampled every 5 ms, its growth over the "
+      f"level before, on keep-alive connections that have made one "
+      f"export already (the first on a connection also fills that "
+      f"thread's database connection's caches and malloc's arena: its "
+      f"own column); VmHWM, the whole resident "
+      f"set's high-water mark since the process started, maps "
+      f"included.")
+    w("")
+    w("| export | rows | bytes | time | RssAnon before | peak "
+      "| growth | growth the first time on the connection |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, a in e["alone"].items():
+        w(f"| {name}, alone | {a['rows']:,} | {a['bytes']:,} "
+          f"| {a['seconds'] * 1000:,.0f} ms | {mib(a['rss_before_kb'])} "
+          f"| {mib(a['rss_peak_kb'])} | {a['growth_kb']:,} kB "
+          f"| {a['cold_growth_kb']:,} kB |")
+    w(f"| all, {e['connections']} connections (wrk), "
+      f"{run['exports_per_second']:,.1f} exports/s "
+      f"| {run['rows_per_export']:,} each | | {e['duration']:.0f} s "
+      f"| {mib(run['rss_before_kb'])} | {mib(run['rss_peak_kb'])} "
+      f"| {run['growth_kb']:,} kB | |")
+    w("")
+    def idle_cols(name):
+        if name not in idle:
+            return "| | "
+        est, cpu = idle[name]
+        ratio = f" ({est / idle['baseline'][0]:.0%})" if "baseline" in \
+            idle and name != "baseline" else ""
+        return f"| {cpu:.2f} µs | {est:,.0f}{ratio} "
+    w(f"| workload | rows/s | ratio to baseline (goal "
+      f"{goal_ratio:.0%}) | ratio to the JSON list | server CPU a "
+      f"row (with PostgreSQL's) | rows/s on an idle machine, estimated "
+      f"| peak growth "
+      f"(goal < {mib(GOAL_EXPORT_GROWTH_KB)}) | VmHWM before, after "
+      f"| goal met? |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    w(f"| baseline, in rows | {base['rps'] * LIMIT:,.0f} | 100% | "
+      f"{idle_cols('baseline')}| | | |")
+    if json_rows:
+        w(f"| JSON list, tab=all | {json_rows:,.0f} "
+          f"| {json_rows / (base['rps'] * LIMIT):.0%} | 100% "
+          f"{idle_cols('json')}| | | |")
+    to_json = f"{run['rows_per_second'] / json_rows:.0%}" if json_rows \
+        else ""
+    verdict = "yes" if met else "**no** (" + ", ".join(why) + ")"
+    w(f"| CSV export, tab=all | {run['rows_per_second']:,.0f} "
+      f"| {ratio:.0%} | {to_json} {idle_cols('csv')}| {growth:,} kB "
+      f"| {mib(run['hwm_before_kb'])}, {mib(run['hwm_after_kb'])} "
+      f"| {verdict} |")
+    return [f"export: {x}" for x in run["errors"][:3]]
 
 
 def cpu_a_request(r, seconds):
@@ -1003,6 +1129,8 @@ def pg_section(out, run, w):
     if errors:
         w("")
         w("Errors: " + "; ".join(errors))
+    errors += export_section(out, base, w, pg, "The Clients list as "
+                             "CSV, on PostgreSQL", PG_GOAL_RATIO["all"])
     return errors
 
 

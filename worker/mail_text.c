@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/money.h"
 #include "mail_text.h"
 
 static const struct mail_text mail_text_en = {
@@ -228,39 +229,6 @@ mail_text_get(enum mail_locale l)
 	return &mail_text_en;
 }
 
-/* ISO 4217 minor-unit digits; every code not listed has two. */
-static int
-mail_currency_digits(const char *code)
-{
-	static const char *const zero[] = { "BIF", "CLP", "DJF", "GNF", "ISK",
-	    "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",
-	    "XAF", "XOF", "XPF" };
-	static const char *const three[] = { "BHD", "IQD", "JOD", "KWD", "LYD",
-	    "OMR", "TND" };
-	static const char *const four[] = { "CLF", "UYW" };
-	size_t	 i;
-
-	for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
-		if (strcmp(code, zero[i]) == 0)
-			return 0;
-	for (i = 0; i < sizeof(three) / sizeof(three[0]); i++)
-		if (strcmp(code, three[i]) == 0)
-			return 3;
-	for (i = 0; i < sizeof(four) / sizeof(four[0]); i++)
-		if (strcmp(code, four[i]) == 0)
-			return 4;
-	return 2;
-}
-
-static int
-mail_currency_valid(const char *code)
-{
-	return code != NULL && strlen(code) == 3 &&
-	    code[0] >= 'A' && code[0] <= 'Z' &&
-	    code[1] >= 'A' && code[1] <= 'Z' &&
-	    code[2] >= 'A' && code[2] <= 'Z';
-}
-
 int
 mail_money_format(enum mail_locale l, int64_t minor, const char *currency,
     char *out, size_t outlen)
@@ -271,7 +239,7 @@ mail_money_format(enum mail_locale l, int64_t minor, const char *currency,
 	size_t		 u = sizeof(units) - 1;
 	int		 digits, i, n, own, ndig = 0;
 
-	if (!mail_currency_valid(currency) || outlen == 0)
+	if (!money_currency_valid(currency) || outlen == 0)
 		return -1;
 	switch (l) {
 	case MAIL_LOCALE_SV:
@@ -294,7 +262,7 @@ mail_money_format(enum mail_locale l, int64_t minor, const char *currency,
 	}
 	/* Through unsigned, so that INT64_MIN has a magnitude too. */
 	mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-	digits = mail_currency_digits(currency);
+	digits = money_currency_digits(currency);
 	for (i = 0; i < digits; i++)
 		div *= 10;
 	/* No decimals at all for a currency without minor units. */

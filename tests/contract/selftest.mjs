@@ -16,6 +16,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RID = { 'x-request-id': '5f0e9c2b8d41a7e3c6b19d02' };
 const JSON_CT = 'application/json';
 const PROBLEM_CT = 'application/problem+json';
+const CSV_CT = 'text/csv; charset=utf-8';
+const CSV_HEADER = 'id,name,org_number,status,balance,currency,' +
+    'missing_receipts,export_ready,assignees,alerts';
 const ME = {
     id: 1, email: 'anna.admin@demo.test', name: 'Anna Admin', role: 'admin',
     active: true, created_at: '2026-03-02T09:15:00Z',
@@ -26,7 +29,7 @@ const ME = {
 const ROW = {
     id: 6, name: 'Aronsson AB', org_number: '556791-0000', status: 'active',
     balance: { amount_minor: 0, currency: 'SEK' }, missing_receipts: 0,
-    export_ready: 2, assignees: [{ id: 2, name: 'Bo Berg' }],
+    export_ready: 2, assignees: [{ id: 2, name: 'Bo Berg' }], alerts: [],
 };
 const notFound = (extra = {}) => ({ type: '/problems/not-found',
     title: 'Not found', status: 404, detail: 'No such resource.', ...extra });
@@ -60,6 +63,9 @@ const cases = [
             type: '/problems/method-not-allowed', title: 'Method not allowed',
             status: 405, detail: 'x' } })],
     ['pass', rec('ok-head', 'HEAD', '/healthz', 200, {})],
+    ['pass', rec('ok-csv', 'GET', '/v1/clients?format=csv', 200, {
+        ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\r\n6,"Ab, ""C""",556,active,` +
+            "-1.50,SEK,0,2,'=X,low_balance\r\n" })],
     ['pass', rec('ok-preflight', 'OPTIONS', '/v1/me', 204, { ct: null,
         headers: { ...RID, 'access-control-allow-methods': 'GET',
             'access-control-allow-headers': 'Authorization',
@@ -93,6 +99,17 @@ const cases = [
     ['fail', rec('error-as-json', 'GET', '/v1/clients/7', 404,
         { body: notFound() })],
     ['fail', rec('not-json', 'GET', '/v1/me', 200, { body: '{"id": 1,' })],
+    ['fail', rec('csv-without-bom', 'GET', '/v1/clients?format=csv', 200,
+        { ct: CSV_CT, body: `${CSV_HEADER}\r\n` })],
+    ['fail', rec('csv-formula-cell', 'GET', '/v1/clients?format=csv', 200,
+        { ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\r\n6,=X,556,active,` +
+            '1.50,SEK,0,2,\r\n' })],
+    ['fail', rec('csv-short-record', 'GET', '/v1/clients?format=csv', 200,
+        { ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\r\n6,A\r\n` })],
+    ['fail', rec('csv-lf-records', 'GET', '/v1/clients?format=csv', 200,
+        { ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\n` })],
+    ['fail', rec('csv-other-header', 'GET', '/v1/clients?format=csv', 200,
+        { ct: CSV_CT, body: '\uFEFFid,name\r\n6,A\r\n' })],
     ['fail', rec('unknown-path-200', 'GET', '/v1/nope', 200,
         { body: { status: 'ok' } })],
     ['fail', rec('405-without-allow', 'DELETE', '/healthz', 405, {

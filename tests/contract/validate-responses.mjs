@@ -256,6 +256,94 @@ function ajvMessages(errors) {
     });
 }
 
+// ---------------------------------------------------------------- CSV
+
+// RFC 4180 records of text (CRLF line ends, quoted fields with doubled
+// quotes); null, with why, when it is not that.
+function parseCsv(text) {
+    const records = [];
+    let fields = [], field = '', i = 0;
+    while (i < text.length) {
+        if (text[i] === '"') {
+            i++;
+            for (;;) {
+                if (i >= text.length) return { error: 'unterminated quote' };
+                if (text[i] === '"') {
+                    if (text[i + 1] !== '"') break;
+                    field += '"';
+                    i += 2;
+                } else field += text[i++];
+            }
+            i++;
+            if (i < text.length && text[i] !== ',' && text[i] !== '\r') {
+                return { error: `text after a closing quote at ${i}` };
+            }
+            continue;
+        }
+        if (text[i] === ',') {
+            fields.push(field);
+            field = '';
+            i++;
+        } else if (text[i] === '\r') {
+            if (text[i + 1] !== '\n') return { error: `bare CR at ${i}` };
+            fields.push(field);
+            records.push(fields);
+            fields = [];
+            field = '';
+            i += 2;
+        } else if (text[i] === '\n' || text[i] === '"') {
+            return { error: `bare ${text[i] === '"' ? 'quote' : 'LF'} in ` +
+                `an unquoted field at ${i}` };
+        } else field += text[i++];
+    }
+    if (field !== '' || fields.length > 0) {
+        return { error: 'the last record does not end in CRLF' };
+    }
+    return { records };
+}
+
+// CONTRACT PROSE, GET /v1/clients (the spreadsheet export): UTF-8 with a
+// byte order mark, RFC 4180, a header row whose columns are the
+// documented ones (the example's) in order, every record as wide, and no
+// cell a spreadsheet would run as a formula but the numbers the server
+// writes.
+function checkCsv(rec, label, media) {
+    const rule = 'text/csv (listClients description)';
+    if (!rec.body.startsWith('\uFEFF')) {
+        fail(label, rec.status, `${rule}: no byte order mark`, rec);
+        return;
+    }
+    const parsed = parseCsv(rec.body.slice(1));
+    if (!parsed.records) {
+        fail(label, rec.status, `${rule}: not RFC 4180`, rec, parsed.error);
+        return;
+    }
+    const [header, ...rows] = parsed.records;
+    const example = typeof media.example === 'string' &&
+        parseCsv(media.example.replace(/^\uFEFF/, '')).records;
+    if (typeof media.example === 'string' && !example) {
+        fail(label, rec.status, `${rule}: the documented example is not ` +
+            'RFC 4180', rec);
+    }
+    if (example && header.join(',') !== example[0].join(',')) {
+        fail(label, rec.status, `${rule}: header row is not the documented ` +
+            'one', rec, `${header.join(',')} | ${example[0].join(',')}`);
+    }
+    for (const row of rows) {
+        if (row.length !== header.length) {
+            fail(label, rec.status, `${rule}: a record of ${row.length} ` +
+                `fields under ${header.length} headers`, rec);
+            return;
+        }
+        const formula = row.find((cell) => /^[=+\-@\t\r]/.test(cell) &&
+            !/^-\d+(\.\d+)?$/.test(cell));
+        if (formula !== undefined) {
+            fail(label, rec.status, `${rule}: a formula cell`, rec, formula);
+            return;
+        }
+    }
+}
+
 // ---------------------------------------------------------------- checks
 
 const counts = new Map();     // operation label -> Map(status -> n)
@@ -541,6 +629,7 @@ function checkResponse(rec) {
         fail(label, rec.status, 'body is not UTF-8', rec);
         return;
     }
+    if (mt === 'text/csv') checkCsv(rec, label, media.media);
     const schema = media.media.schema;
     if (!schema) return;
     let value = rec.body;

@@ -360,7 +360,7 @@ QUERIES = {
         "tab": Q_ENUM, "q": Q_SEARCH, "missing_receipts": Q_ENUM,
         "sort": Q_ENUM, "assignee": Q_ID, "limit": Q_LIMIT,
         "cursor": Q_OPAQUE, "month": Q_ENUM, "alert": Q_ENUM,
-        "attention": Q_ENUM}),
+        "attention": Q_ENUM, "format": Q_ENUM}),
     "GET /v1/clients/{id}/overview": ({}, {"months": Q_LIMIT}),
     "GET /v1/clients/{id}/expenses": ({}, {
         "receipt_status": Q_ENUM, "export_status": Q_ENUM,
@@ -729,10 +729,37 @@ def _query_cases(route):
         out.append(case("%s | ?q=%% unescaped" % route, route,
                         _query_req(route, "tab=all&q=%"), 200,
                         check=_search_check("%")))
+    if route == "GET /v1/clients":
+        out += _export_cases(route)
     if route == "POST /v1/unsubscribe":
         out.append(case("%s | no token" % route, route,
                         _query_req(route, ""), 400, "malformed-request"))
     return out
+
+
+def _export_cases(route):
+    """The CSV export is the whole list, never a page: a cursor or a limit
+    with it is a 400 naming the parameter, whether format or Accept asked
+    for CSV; so is a lookup of one client."""
+    out = []
+    for name, value in (("cursor", "AQID"), ("limit", "10"),
+                        ("org_number", "5560125790")):
+        for how, qs, accept in (
+                ("format=csv", "tab=all&format=csv&%s=%s", None),
+                ("Accept: text/csv", "tab=all&%s=%s", "text/csv")):
+            build = _query_req(route, qs % (name, value))
+            if accept is not None:
+                build = _with_header(build, "Accept", accept)
+            out.append(case("%s | %s with %s" % (route, name, how), route,
+                            build, 400, "validation-error", fields=[name]))
+    return out
+
+
+def _with_header(build, name, value):
+    def with_header(w):
+        r = build(w)
+        return r._replace(headers=dict(r.headers, **{name: value}))
+    return with_header
 
 
 def _empty_list_check(w, r):

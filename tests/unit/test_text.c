@@ -322,6 +322,24 @@ test_equal_ct(void **state)
 	assert_false(text_equal_ct("\x80", "\x00", 1));
 }
 
+/* Digits written before the end of a buffer, zeros making up min. */
+static void
+test_u64_before(void **state)
+{
+	char	 b[32], *end = b + sizeof(b) - 1, *p;
+
+	(void)state;
+	*end = '\0';
+	assert_string_equal(text_u64_before(end, 0, 1), "0");
+	assert_string_equal(text_u64_before(end, 1234, 1), "1234");
+	assert_string_equal(text_u64_before(end, 5, 2), "05");
+	assert_string_equal(text_u64_before(end, 0, 3), "000");
+	assert_string_equal(text_u64_before(end, 1234, 2), "1234");
+	p = text_u64_before(end, UINT64_MAX, 1);
+	assert_string_equal(p, "18446744073709551615");
+	assert_ptr_equal(p, end - 20);
+}
+
 int
 main(void)
 {
@@ -342,6 +360,7 @@ main(void)
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_unhex),
 		cmocka_unit_test(test_equal_ct),
+		cmocka_unit_test(test_u64_before),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,7 +152,11 @@ async function main(): Promise<void> {
     const list = await api.GET("/v1/clients", {
       params: { query: { tab: "all", q, sort: "-name", limit: 50 } },
     });
-    const page: Schemas["ClientPage"] = expectStatus(`GET /v1/clients?tab=all&q=${q}`, list, 200);
+    // The route also answers CSV (format=csv, Accept: text/csv): the
+    // contract's type is either, and without either the answer is JSON.
+    const body = expectStatus(`GET /v1/clients?tab=all&q=${q}`, list, 200);
+    check(typeof body !== "string", "GET /v1/clients answered CSV without being asked");
+    const page: Schemas["ClientPage"] = body;
     check(page.total >= page.data.length, `total ${page.total} < ${page.data.length} rows`);
     check(page.next_cursor === null || typeof page.next_cursor === "string", "next_cursor");
     const row: Schemas["ClientSummary"] | undefined = page.data.find((c) => c.id === clientId);
