@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/alert.h"
 #include "mail_body.h"
 #include "mail_text.h"
 
@@ -164,14 +165,24 @@ mail_html_open(struct mail_out *o, enum mail_locale l, const char *subject)
 	return 0;
 }
 
+/* "Hej Britt,": by the first of the names a person goes by. */
 static int
 mail_greeting(struct mail_out *o, const struct mail_text *t,
     const char *name)
 {
+	char		 first[256];
 	const char	*args[1] = { name };
+	size_t		 n;
 
-	if (name[0] == '\0')
+	while (*name == ' ')
+		name++;
+	if ((n = strcspn(name, " ")) == 0)
 		return mail_para(o, t->greeting_anon, NULL, 0);
+	if (n < sizeof(first)) {
+		memcpy(first, name, n);
+		first[n] = '\0';
+		args[0] = first;
+	}
 	return mail_para(o, t->greeting_fmt, args, 1);
 }
 
@@ -234,6 +245,63 @@ mail_count(char *out, size_t outlen, int64_t n)
 	return w < 0 || (size_t)w >= outlen ? -1 : 0;
 }
 
+/*
+ * A digest client's alerts as one figure, "Low balance (new), Old
+ * missing receipts", in the order of common/alert.h; none: no row.
+ */
+static int
+mail_client_alerts(struct mail_out *o, const struct mail_text *t,
+    const struct mail_client *c)
+{
+	struct buf	 v;
+	const char	*args[1];
+	int		 i, n = 0, rc = -1;
+
+	if (c->alerts == 0)
+		return 0;
+	buf_init(&v, 1024);
+	for (i = 0; i < ALERT_COUNT; i++) {
+		if ((c->alerts & (1u << i)) == 0)
+			continue;
+		args[0] = t->alert[i];
+		if ((n++ > 0 && buf_adds(&v, ", ") == -1) ||
+		    ((c->new_alerts & (1u << i)) != 0 ?
+		    mail_expand(&v, t->alert_new_fmt, 0, args, 1) :
+		    buf_adds(&v, t->alert[i])) == -1)
+			goto out;
+	}
+	if (buf_addc(&v, '\0') == -1)
+		goto out;
+	rc = mail_figure(o, t->attention, v.data);
+out:
+	buf_cleanup(&v);
+	return rc;
+}
+
+/* A digest client's counts of this month, when the payload has them. */
+static int
+mail_client_month(struct mail_out *o, const struct mail_text *t,
+    const struct mail_client *c)
+{
+	char		 e[24], r[24], p[24];
+	const char	*args[3] = { e, r, p };
+	struct buf	 v;
+	int		 rc = -1;
+
+	if (!c->has_month)
+		return 0;
+	if (mail_count(e, sizeof(e), c->month_exported) == -1 ||
+	    mail_count(r, sizeof(r), c->month_ready) == -1 ||
+	    mail_count(p, sizeof(p), c->month_pending) == -1)
+		return -1;
+	buf_init(&v, 256);
+	if (mail_expand(&v, t->month_fmt, 0, args, 3) == 0 &&
+	    buf_addc(&v, '\0') == 0)
+		rc = mail_figure(o, t->this_month, v.data);
+	buf_cleanup(&v);
+	return rc;
+}
+
 /* The figures of one client; for a reminder only its ticked tasks. */
 static int
 mail_client_figures(struct mail_out *o, const struct mail_text *t,
@@ -257,6 +325,9 @@ mail_client_figures(struct mail_out *o, const struct mail_text *t,
 		return -1;
 	if ((tasks == NULL || tasks[MAIL_TASK_BALANCE]) &&
 	    mail_figure(o, t->balance, money) == -1)
+		return -1;
+	if (tasks == NULL && (mail_client_alerts(o, t, c) == -1 ||
+	    mail_client_month(o, t, c) == -1))
 		return -1;
 	return buf_adds(&o->html, "</table>\n");
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../common/alert.h"
 #include "mail_doc.h"
 
 #define MAIL_NAME_MAX		1024	/* bytes of a name or the firm */
@@ -95,6 +96,46 @@ mail_int(const cJSON *obj, const char *name, int64_t min, int64_t max,
 	return 0;
 }
 
+/* An optional array of alert names into bits; -1 for anything else. */
+static int
+mail_alerts(const cJSON *obj, const char *name, unsigned *bits)
+{
+	const cJSON	*a = cJSON_GetObjectItemCaseSensitive(obj, name), *v;
+	unsigned	 bit;
+
+	*bits = 0;
+	if (a == NULL)
+		return 0;
+	if (!cJSON_IsArray(a))
+		return -1;
+	cJSON_ArrayForEach(v, a) {
+		if (!cJSON_IsString(v) ||
+		    (bit = alert_bit(v->valuestring)) == 0)
+			return -1;
+		*bits |= bit;
+	}
+	return 0;
+}
+
+/* A digest client's optional counts of this month. */
+static int
+mail_month(const cJSON *obj, struct mail_client *c)
+{
+	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(obj, "month");
+
+	c->has_month = 0;
+	if (m == NULL)
+		return 0;
+	if (!cJSON_IsObject(m) ||
+	    mail_int(m, "exported", 0, MAIL_INT_MAX, &c->month_exported) ==
+	    -1 || mail_int(m, "ready", 0, MAIL_INT_MAX, &c->month_ready) ==
+	    -1 || mail_int(m, "pending", 0, MAIL_INT_MAX, &c->month_pending) ==
+	    -1)
+		return -1;
+	c->has_month = 1;
+	return 0;
+}
+
 int
 mail_client_parse(const cJSON *o, struct mail_client *c)
 {
@@ -115,6 +156,10 @@ mail_client_parse(const cJSON *o, struct mail_client *c)
 	/* Formatting an amount checks the currency code. */
 	if (mail_money_format(MAIL_LOCALE_EN, 0, c->currency, probe,
 	    sizeof(probe)) == -1)
+		return -1;
+	if (mail_alerts(o, "alerts", &c->alerts) == -1 ||
+	    mail_alerts(o, "new_alerts", &c->new_alerts) == -1 ||
+	    mail_month(o, c) == -1)
 		return -1;
 	return mail_url_valid(c->url) ? 0 : -1;
 }

@@ -37,6 +37,11 @@ struct mail_client {
 	const char	*name;
 	const char	*currency;
 	const char	*url;
+	/* A digest's: the alerts (common/alert.h), the new among them. */
+	unsigned	 alerts, new_alerts;
+	/* A digest's counts of this month, when has_month. */
+	int		 has_month;
+	int64_t		 month_exported, month_ready, month_pending;
 };
 
 /* The checked payload; strings point into the cJSON document. */

@@ -23,6 +23,12 @@ static const struct mail_text mail_text_en = {
 	.balance = "Balance",
 	.missing_receipts = "Missing receipts",
 	.export_ready = "Ready for export",
+	.attention = "Needs attention",
+	.alert = { "Low balance", "Many missing receipts",
+	    "Old missing receipts" },
+	.alert_new_fmt = "%s (new)",
+	.this_month = "This month",
+	.month_fmt = "%s exported, %s ready, %s pending",
 	.open_client = "Open client",
 	.digest_footer = "You receive this email because you subscribed to "
 	    "summaries for these clients. To stop them, use the unsubscribe "
@@ -59,6 +65,12 @@ static const struct mail_text mail_text_sv = {
 	.balance = "Saldo",
 	.missing_receipts = "Saknade kvitton",
 	.export_ready = "Klara för export",
+	.attention = "Behöver åtgärdas",
+	.alert = { "Lågt saldo", "Många saknade kvitton",
+	    "Gamla saknade kvitton" },
+	.alert_new_fmt = "%s (nytt)",
+	.this_month = "Denna månad",
+	.month_fmt = "%s exporterade, %s klara, %s väntande",
 	.open_client = "Öppna kunden",
 	.digest_footer = "Du får det här mejlet för att du prenumererar på "
 	    "sammanfattningar för de här kunderna. Avsluta med knappen för "
@@ -94,6 +106,12 @@ static const struct mail_text mail_text_da = {
 	.balance = "Saldo",
 	.missing_receipts = "Manglende bilag",
 	.export_ready = "Klar til eksport",
+	.attention = "Kræver handling",
+	.alert = { "Lav saldo", "Mange manglende kvitteringer",
+	    "Gamle manglende kvitteringer" },
+	.alert_new_fmt = "%s (ny)",
+	.this_month = "Denne måned",
+	.month_fmt = "%s eksporteret, %s klar, %s afventer",
 	.open_client = "Åbn kunden",
 	.digest_footer = "Du modtager denne e-mail, fordi du abonnerer på "
 	    "oversigter for disse kunder. Du kan afmelde dig med "
@@ -130,6 +148,12 @@ static const struct mail_text mail_text_nb = {
 	.balance = "Saldo",
 	.missing_receipts = "Manglende kvitteringer",
 	.export_ready = "Klar for eksport",
+	.attention = "Trenger oppfølging",
+	.alert = { "Lav saldo", "Mange manglende kvitteringer",
+	    "Gamle manglende kvitteringer" },
+	.alert_new_fmt = "%s (ny)",
+	.this_month = "Denne måneden",
+	.month_fmt = "%s eksportert, %s klare, %s venter",
 	.open_client = "Åpne kunden",
 	.digest_footer = "Du mottar denne e-posten fordi du abonnerer på "
 	    "oversikter for disse kundene. Du kan melde deg av med "

@@ -72,6 +72,12 @@ struct mail_text {
 	const char	*balance;
 	const char	*missing_receipts;
 	const char	*export_ready;
+	/* A digest client's alerts, by alert_names' order, and their row. */
+	const char	*attention;
+	const char	*alert[3];
+	const char	*alert_new_fmt;		/* alert */
+	const char	*this_month;
+	const char	*month_fmt;		/* exported, ready, pending */
 	const char	*open_client;
 	const char	*digest_footer;
 	const char	*reminder_intro_fmt;	/* sender, firm, client */

@@ -601,7 +601,7 @@ test_digest_parsed(void **state)
 	    "List-Unsubscribe-Post"), "List-Unsubscribe=One-Click");
 
 	text = part_text(msg, 0, "plain");
-	assert_non_null(strstr(text, "Hej Bo Bokföraren,"));
+	assert_non_null(strstr(text, "Hej Bo,"));
 	assert_non_null(strstr(text, "Åkesson Bygg AB\n"));
 	assert_non_null(strstr(text, "Saldo: 1 234,50 kr\n"));
 	assert_non_null(strstr(text, "Saknade kvitton: 3\n"));
@@ -627,6 +627,57 @@ test_digest_parsed(void **state)
 	free(m);
 }
 
+/*
+ * A digest client's alerts, the new ones marked, and its month, in each
+ * part; an alert the worker does not know is refused.
+ */
+static void
+test_digest_alerts_and_month(void **state)
+{
+	GMimeMessage	*msg;
+	cJSON		*d, *c, *a, *month;
+	char		*m, *text, *html;
+	size_t		 len;
+
+	(void)state;
+	d = digest_json("sv");
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "clients"), 0);
+	a = cJSON_AddArrayToObject(c, "alerts");
+	cJSON_AddItemToArray(a, cJSON_CreateString("low_balance"));
+	cJSON_AddItemToArray(a, cJSON_CreateString("old_missing_receipts"));
+	a = cJSON_AddArrayToObject(c, "new_alerts");
+	cJSON_AddItemToArray(a, cJSON_CreateString("low_balance"));
+	month = cJSON_AddObjectToObject(c, "month");
+	cJSON_AddNumberToObject(month, "exported", 2);
+	cJSON_AddNumberToObject(month, "ready", 1);
+	cJSON_AddNumberToObject(month, "pending", 0);
+	cJSON_AddNumberToObject(month, "missing_receipts", 1);
+	m = render(d, &len);
+	assert_non_null(m);
+	msg = parse(m, len);
+	text = part_text(msg, 0, "plain");
+	assert_non_null(strstr(text, "Behöver åtgärdas: Lågt saldo (nytt), "
+	    "Gamla saknade kvitton\n"));
+	assert_non_null(strstr(text, "Denna månad: 2 exporterade, 1 klara, "
+	    "0 väntande\n"));
+	html = part_text(msg, 1, "html");
+	assert_non_null(strstr(html, "Lågt saldo (nytt), Gamla saknade "
+	    "kvitton"));
+	/* The second client has neither: no such rows. */
+	assert_null(strstr(strstr(text, "Behöver åtgärdas") + 1,
+	    "Behöver åtgärdas"));
+	g_free(text);
+	g_free(html);
+	g_object_unref(msg);
+	free(m);
+
+	d = digest_json("en");
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "clients"), 1);
+	a = cJSON_AddArrayToObject(c, "alerts");
+	cJSON_AddItemToArray(a, cJSON_CreateString("sad_balance"));
+	assert_null(render(d, &len));
+}
+
 static void
 test_digest_english(void **state)
 {
@@ -642,7 +693,7 @@ test_digest_english(void **state)
 	    "week 14");
 	msg = parse(m, len);
 	text = part_text(msg, 0, "plain");
-	assert_non_null(strstr(text, "Hello Bo Bokföraren,"));
+	assert_non_null(strstr(text, "Hello Bo,"));
 	assert_non_null(strstr(text, "Balance: SEK 1,234.50\n"));
 	assert_non_null(strstr(text, "Missing receipts: 3\n"));
 	g_free(text);
@@ -1450,6 +1501,7 @@ main(void)
 		cmocka_unit_test(test_digest_headers),
 		cmocka_unit_test(test_digest_parsed),
 		cmocka_unit_test(test_digest_english),
+		cmocka_unit_test(test_digest_alerts_and_month),
 		cmocka_unit_test(test_digest_danish_norwegian),
 		cmocka_unit_test(test_digest_unknown_period),
 		cmocka_unit_test(test_header_injection),

@@ -1,0 +1,132 @@
+"""Digests that say what changed (issue 16), delivered by the real worker
+to a real SMTP server: the clients most urgent first, those with nothing
+outstanding left out, each client's alerts with the new ones marked and
+its month's figures, a setting for alerts only, and greetings by first
+name."""
+import datetime
+
+import pytest
+
+from clients_helpers import Api, Firm, expense
+from worker_helpers import mailroom, next_local, text_part
+
+MONDAY = 0
+UTC = datetime.timezone.utc
+
+
+@pytest.fixture(scope="module")
+def room():
+    with mailroom("portal-digest-attention-") as r:
+        yield r
+
+
+@pytest.fixture(scope="module")
+def api(room):
+    a = Api(room.portal)
+    yield a
+    a.close()
+
+
+def days_ago(n):
+    t = datetime.datetime.now(UTC) - datetime.timedelta(days=n)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to(room, user):
+    return [m for env, m in room.messages()
+            if env["rcpt_tos"] == [user["email"]]]
+
+
+def subscribe(api, user, c, **extra):
+    api.ok("PUT", "/v1/clients/%d/notification-preference" % c["id"],
+           user.token, json=dict({"email": True}, **extra))
+
+
+def push(api, firm, c, *items):
+    api.ok("POST", "/v1/clients/%d/expenses" % c["id"],
+           firm.integration.token, json={"expenses": list(items)})
+
+
+def digest_text(room, user, n):
+    """The plain text of the user's nth email, with its line ends as
+    written."""
+    got = to(room, user)
+    assert len(got) == n, [m["subject"] for m in got]
+    return text_part(got[-1], "plain")
+
+
+def test_a_digest_puts_first_what_needs_attention(api, room):
+    firm = Firm(api, "sv")
+    bk = firm.user(name="Britt Bokförare")
+    api.ok("PUT", "/v1/settings/thresholds", firm.admin.token, json={
+        "balance_below": [{"amount_minor": 0, "currency": "SEK"}],
+        "missing_receipts_above": 10,
+        "missing_receipt_older_than_days": 30})
+    old = firm.active("Östra Gamla Kvitton AB", assignees=[bk])
+    some = firm.active("Alfa Några Kvitton AB", assignees=[bk])
+    idle = firm.active("Beta Inget Kvar AB", assignees=[bk])
+    quiet = firm.active("Gamma Bara Larm AB", assignees=[bk])
+    loud = firm.active("Delta Larm AB", assignees=[bk])
+    for c in (old, some, idle, quiet, loud):
+        api.ok("PUT", "/v1/clients/%d/balance" % c["id"],
+               firm.integration.token,
+               json={"amount_minor": 100, "currency": "SEK"})
+    push(api, firm, old, expense("o", spent_at=days_ago(40)))
+    push(api, firm, some, expense("s", spent_at=days_ago(2)))
+    push(api, firm, quiet, expense("q", spent_at=days_ago(2)))
+    api.ok("PUT", "/v1/clients/%d/balance" % loud["id"],
+           firm.integration.token,
+           json={"amount_minor": -5, "currency": "SEK"})
+    for c in (old, some, idle):
+        subscribe(api, bk, c)
+    # Alerts only: one without an alert, one with.
+    subscribe(api, bk, quiet, alerts_only=True)
+    subscribe(api, bk, loud, alerts_only=True)
+    got = api.ok("GET", "/v1/clients/%d/notification-preference"
+                 % quiet["id"], bk.token)
+    assert got["alerts_only"] is True
+
+    monday = next_local(MONDAY, 10, 0, datetime.datetime.now(UTC))
+    room.worker(monday + datetime.timedelta(minutes=1))
+    text = digest_text(room, bk, 1)
+    assert text.startswith("Hej Britt,")
+    names = [n for n in (old["name"], some["name"], idle["name"],
+                         quiet["name"], loud["name"]) if n in text]
+    # Both with an alert first (the older missing receipt first), then
+    # the one with a missing receipt; nothing outstanding, and alerts
+    # only without an alert, left out.
+    assert sorted(names, key=text.index) == [old["name"], loud["name"],
+                                             some["name"]]
+    assert "Behöver åtgärdas: Gamla saknade kvitton (nytt)" in text
+    assert "Behöver åtgärdas: Lågt saldo (nytt)" in text
+    # This month's figures: none exported or ready, the pushed pending.
+    assert "Denna månad:" in text
+
+    # A week on: the same alerts are no longer new; one raised since is.
+    api.ok("PUT", "/v1/clients/%d/thresholds" % some["id"],
+           firm.admin.token, json={"missing_receipts_above": 0})
+    room.worker(next_local(MONDAY, 10, 0, monday) +
+                datetime.timedelta(minutes=1))
+    text = digest_text(room, bk, 2)
+    assert "Behöver åtgärdas: Gamla saknade kvitton\n" in \
+        text.replace("\r\n", "\n")
+    assert "Behöver åtgärdas: Många saknade kvitton (nytt)" in text
+    assert "(nytt)" not in text.split(some["name"])[0]
+
+
+def test_alerts_only_sends_nothing_without_an_alert(api, room):
+    firm = Firm(api, "en")
+    bk = firm.user(name="Per Persson")
+    c = firm.active("Calm Ltd", assignees=[bk])
+    push(api, firm, c, expense("x", spent_at=days_ago(1)))
+    subscribe(api, bk, c, alerts_only=True, frequency="daily")
+    day = next_local(MONDAY, 10, 0, datetime.datetime.now(UTC))
+    room.worker(day + datetime.timedelta(minutes=1))
+    assert to(room, bk) == []
+    # An alert raised: the next digest goes.
+    api.ok("PUT", "/v1/clients/%d/thresholds" % c["id"], firm.admin.token,
+           json={"missing_receipts_above": 0})
+    room.worker(day + datetime.timedelta(days=1, minutes=1))
+    text = digest_text(room, bk, 1)
+    assert text.startswith("Hello Per,")
+    assert "Needs attention: Many missing receipts (new)" in text
