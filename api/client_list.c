@@ -266,6 +266,10 @@ list_params_or_reply(struct request *req, struct list_params *p)
 	if (p->alerts != 0)
 		(void)snprintf(fp + strlen(fp), sizeof(fp) - strlen(fp),
 		    "|a%u", p->alerts);
+	/* With missing_receipts=true the month filters; alone it does not. */
+	if (p->missing_only && p->month != 0)
+		(void)snprintf(fp + strlen(fp), sizeof(fp) - strlen(fp),
+		    "|m%d", p->month);
 	p->query = cursor_fingerprint(fp);
 	if ((rc = page_cursor_or_reply(req, p->query, (int)p->sort, 0,
 	    &p->cursor)) == -1)
@@ -380,17 +384,25 @@ list_lookup(struct request *req, const struct list_params *p)
 		rc = store_client_get_visible(req->store, &req->user, id, &c);
 		total = rc == STORE_OK && list_lookup_shows(req, p, &c);
 	}
-	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
-		(void)reply_internal_error(req);
-		return;
-	}
 	page_open(&pg, 1, LIST_REPLY_MAX, (int)p->sort, p->query);
 	list_walk_init(&lw, req, p, &pg);
+	/* With missing_receipts=true, a month asked for must miss one. */
+	if (total == 1 && p->missing_only && p->month != 0) {
+		rc = month_figures_load(req->store, c.id, p->month, p->month,
+		    &lw.figures);
+		total = rc == STORE_OK &&
+		    month_figures_missing(&lw.figures, p->month) > 0;
+	}
+	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+		(void)reply_internal_error(req);
+		goto out;
+	}
 	if (total == 1 && list_row_write(&lw, c.id, c.list_json,
 	    strlen(c.list_json)) == -1)
 		(void)reply_internal_error(req);
 	else
 		page_reply(req, &pg, &total, &at_least);
+out:
 	page_cleanup(&pg);
 	month_figures_free(&lw.figures);
 	client_cleanup(&c);
@@ -424,6 +436,7 @@ list_clients(struct request *req)
 	q.sort = p.sort;
 	q.missing_only = p.missing_only;
 	q.alerts = p.alerts;
+	q.month = p.missing_only ? p.month : 0;
 	q.q = p.q_folded;
 	q.after = p.has_cursor ? &p.cursor : NULL;
 	q.limit = p.limit + 1;

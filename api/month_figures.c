@@ -116,17 +116,26 @@ month_figures_state(struct jsonw *w, const struct month_figures *f,
 	jsonw_object_close(w);
 }
 
-void
-month_figures_write(struct jsonw *w, const struct month_figures *f,
-    int month)
+int64_t
+month_figures_missing(const struct month_figures *f, int month)
 {
-	char	 name[16];
 	int64_t	 missing = 0;
 	size_t	 i;
 
 	for (i = 0; i < f->n; i++)
 		if (f->rows[i].month == month)
 			missing += f->rows[i].missing_receipts;
+	return missing;
+}
+
+void
+month_figures_write(struct jsonw *w, const struct month_figures *f,
+    int month)
+{
+	char	 name[16];
+	int64_t	 missing = month_figures_missing(f, month);
+	size_t	 i;
+
 	(void)snprintf(name, sizeof(name), "%04d-%02d", month / 100,
 	    month % 100);
 	jsonw_object_open(w);

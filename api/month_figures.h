@@ -28,6 +28,8 @@ struct month_figures {
  */
 int	month_figures_load(struct store *, int64_t client_id, int from,
 	    int to, struct month_figures *f);
+/* The expenses of month in f's rows that miss a receipt. */
+int64_t	month_figures_missing(const struct month_figures *f, int month);
 /* Writes month's object from f's rows: zeros when it has none. */
 void	month_figures_write(struct jsonw *, const struct month_figures *f,
 	    int month);

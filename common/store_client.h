@@ -119,6 +119,11 @@ struct client_query {
 	enum client_sort	 sort;
 	int			 missing_only;
 	unsigned		 alerts;	/* any of these; 0: all */
+	/*
+	 * With missing_only, a month (year * 100 + month) in which the
+	 * client's expenses miss a receipt; 0: any.
+	 */
+	int			 month;
 	const char		*q;		/* case-folded; "" for none */
 	const struct cursor	*after;		/* NULL: the first page */
 	int			 limit;

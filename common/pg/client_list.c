@@ -29,13 +29,18 @@
  * cursor condition is written out rather than as one row comparison.
  */
 /*
- * $3 holds both filters: 1 for the clients missing receipts only, plus
- * twice the alerts of which a client must have one (0: any client).
+ * $3 holds the filters of table t, whose client is id: 1 for the
+ * clients missing receipts only, plus twice the alerts of which a
+ * client must have one (0: any client), plus 16 times a month (year *
+ * 100 + month) whose expenses must miss a receipt (0: any).
  */
-#define FILTER(t) \
+#define FILTER(t, id) \
 	"AND " t ".missing_receipts >= ($3::bigint & 1) " \
-	"AND ($3::bigint >> 1 = 0 OR " \
-	t ".alerts & ($3::bigint >> 1)::integer <> 0) "
+	"AND (($3::bigint >> 1) & 7 = 0 OR " \
+	t ".alerts & (($3::bigint >> 1) & 7)::integer <> 0) " \
+	"AND ($3::bigint >> 4 = 0 OR EXISTS (SELECT 1 FROM client_months m " \
+	"WHERE m.client_id = " id " AND m.month = ($3::bigint >> 4)::integer " \
+	"AND m.missing_receipts > 0)) "
 /*
  * count: what the rows read as their count, the cursor's: the missing
  * receipts, or for sort=attention the attention, which then takes their
@@ -44,12 +49,12 @@
 #define LIST_FIRM_OF(count) \
 	"SELECT c.id, c." count ", c.sort_key, c.list_json " \
 	"FROM clients c WHERE c.partner_id = $1 AND c.status = $2 " \
-	FILTER("c")
+	FILTER("c", "c.id")
 #define LIST_USER_OF(count) \
 	"SELECT a.client_id, a." count ", a.sort_key, c.list_json " \
 	"FROM assignments a JOIN clients c ON c.id = a.client_id " \
 	"WHERE a.user_id = $7 AND a.partner_id = $1 AND a.status = $2 " \
-	FILTER("a")
+	FILTER("a", "a.client_id")
 #define LIST_FIRM	LIST_FIRM_OF("missing_receipts")
 #define LIST_USER	LIST_USER_OF("missing_receipts")
 
@@ -109,7 +114,7 @@
 	"WITH m AS MATERIALIZED (SELECT c.id, " \
 	"c." count " AS missing_receipts, " \
 	"c.sort_key FROM clients c WHERE " firm " " \
-	FILTER("c") match ") "
+	FILTER("c", "c.id") match ") "
 #define SEARCH_FIRM(firm, match) \
 	SEARCH_FIRM_OF("missing_receipts", firm, match)
 #define FIRM_BY_INDEX	"c.partner_id = $1 AND c.status = $2"
@@ -129,7 +134,7 @@
 	"a." count " AS missing_receipts, a.sort_key " \
 	"FROM assignments a JOIN clients c ON c.id = a.client_id " \
 	"WHERE a.user_id = $7 AND a.partner_id = $1 AND a.status = $2 " \
-	FILTER("a") match ") "
+	FILTER("a", "a.client_id") match ") "
 #define SEARCH_PAGE(after, by) \
 	"SELECT p.id, p.missing_receipts, p.sort_key, c.list_json, t.n " \
 	"FROM (SELECT count(*) AS n FROM m) t LEFT JOIN LATERAL " \
@@ -283,6 +288,29 @@ static const struct pg_query client_alert_counts_q = { "client_alert_counts",
     "AND status = $3 AND flags & 8 >= $4::integer "
     "AND flags & $5::integer <> 0" };
 
+/*
+ * The clients a month's filter keeps, counted ($1 partner, $2 status,
+ * $3 the filters, $4 the assignee): the kept counters cannot say which
+ * miss receipts in a month. Read as client_counts_q's answer.
+ */
+static const struct pg_query client_month_counts_q[2] = {
+	{ "client_month_counts_firm",
+	    "SELECT count(*), count(*) FROM clients c "
+	    "WHERE c.partner_id = $1 AND c.status = $2 " FILTER("c", "c.id") },
+	{ "client_month_counts_user",
+	    "SELECT count(*), count(*) FROM assignments a "
+	    "WHERE a.user_id = $4 AND a.partner_id = $1 AND a.status = $2 "
+	    FILTER("a", "a.client_id") },
+};
+
+/* $3 of the list's statements: the filters, as FILTER reads them. */
+static int64_t
+client_filter_param(const struct client_query *q)
+{
+	return (q->missing_only ? 1 : 0) | (int64_t)q->alerts << 1 |
+	    (int64_t)q->month << 4;
+}
+
 static void
 pg_client_counts_params(struct pg_params *par, int64_t partner_id,
     int64_t user_id, const char *status)
@@ -355,8 +383,7 @@ pg_client_list(struct store *st, const struct client_query *q,
 	pg_params_init(&par);
 	pg_param_int64(&par, q->partner_id);
 	pg_param_text(&par, q->status);
-	pg_param_int64(&par, (q->missing_only ? 1 : 0) |
-	    (int64_t)q->alerts << 1);
+	pg_param_int64(&par, client_filter_param(q));
 	if (cur != NULL) {
 		pg_param_bytea(&par, cur->key, cur->keylen);
 		pg_param_int64(&par, cur->id);
@@ -393,7 +420,15 @@ pg_client_list(struct store *st, const struct client_query *q,
 		pg_client_counts_params(&count_par, q->partner_id,
 		    q->user_id, q->status);
 		steps[1].q = &client_counts_q;
-		if (q->alerts != 0) {
+		if (q->month != 0) {
+			pg_params_init(&count_par);
+			pg_param_int64(&count_par, q->partner_id);
+			pg_param_text(&count_par, q->status);
+			pg_param_int64(&count_par, client_filter_param(q));
+			if (user)
+				pg_param_int64(&count_par, q->user_id);
+			steps[1].q = &client_month_counts_q[user];
+		} else if (q->alerts != 0) {
 			pg_param_int64(&count_par, q->missing_only ? 8 : 0);
 			pg_param_int64(&count_par, q->alerts);
 			steps[1].q = &client_alert_counts_q;

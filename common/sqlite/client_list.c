@@ -18,10 +18,16 @@
 #include "sqlite.h"
 
 /*
- * The alerts filter: any of the bits of ?11, or every client when 0.
- * Table t's alerts are the client's (clients, client_rows).
+ * The filters besides the count of missing receipts (?4), on table t,
+ * whose id and alerts are the client's (clients, client_rows): any of
+ * the alerts of ?11 (0: every client), and a month (?13, year * 100 +
+ * month; 0: none) whose expenses miss a receipt.
  */
-#define ALERTS_OF(t)	"AND (?11 = 0 OR " t ".alerts & ?11 <> 0) "
+#define FILTERS_OF(t) \
+	"AND (?11 = 0 OR " t ".alerts & ?11 <> 0) " \
+	"AND (?13 = 0 OR EXISTS (SELECT 1 FROM client_months m " \
+	"WHERE m.client_id = " t ".id AND m.month = ?13 " \
+	"AND m.missing_receipts > 0)) "
 
 /*
  * The list's statements, each written out whole. Parameters, the same in
@@ -40,19 +46,19 @@
 const char client_list_firm_name_sql[] =
     "SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
     "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND c.missing_receipts >= ?4 " FILTERS_OF("c")
     "AND (c.sort_key, c.id) > (?6, ?7) "
     "ORDER BY c.sort_key, c.id LIMIT ?9";
 const char client_list_firm_name_desc_sql[] =
     "SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
     "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND c.missing_receipts >= ?4 " FILTERS_OF("c")
     "AND (c.sort_key, c.id) < (?6, ?7) "
     "ORDER BY c.sort_key DESC, c.id DESC LIMIT ?9";
 const char client_list_firm_missing_sql[] =
     "SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
     "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND c.missing_receipts >= ?4 " FILTERS_OF("c")
     "AND (c.missing_receipts, c.sort_key, c.id) > (?8, ?6, ?7) "
     "ORDER BY c.missing_receipts, c.sort_key, c.id LIMIT ?9";
 /*
@@ -63,14 +69,14 @@ const char client_list_firm_missing_desc_sql[] =
     "SELECT * FROM ("
     "SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
     "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND c.missing_receipts >= ?4 " FILTERS_OF("c")
     "AND c.missing_receipts = ?8 "
     "AND (c.sort_key, c.id) > (?6, ?7) "
     "ORDER BY c.sort_key, c.id LIMIT ?9) UNION ALL "
     "SELECT * FROM ("
     "SELECT c.id, c.missing_receipts, c.sort_key, c.list_json "
     "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND c.missing_receipts >= ?4 " FILTERS_OF("c")
     "AND c.missing_receipts < ?8 "
     "ORDER BY c.missing_receipts DESC, c.sort_key, c.id LIMIT ?9) "
     "LIMIT ?9";
@@ -83,29 +89,43 @@ const char client_list_firm_missing_desc_sql[] =
 const char client_list_firm_attention_sql[] =
     "SELECT c.id, c.attention, c.sort_key, c.list_json "
     "FROM clients c WHERE c.partner_id = ?1 AND c.status = ?2 "
-    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND c.missing_receipts >= ?4 " FILTERS_OF("c")
     "AND (c.attention, c.sort_key, c.id) > (?8, ?6, ?7) "
     "ORDER BY c.attention, c.sort_key, c.id LIMIT ?9";
+
+/*
+ * The clients a month's filter keeps, counted: the kept counters cannot
+ * say which clients miss receipts in a month. One step per client that
+ * misses any, from the index by count.
+ */
+const char client_count_firm_month_sql[] =
+    "SELECT count(*) FROM clients c WHERE c.partner_id = ?1 "
+    "AND c.status = ?2 AND c.missing_receipts >= ?4 " FILTERS_OF("c");
+const char client_count_user_month_sql[] =
+    "SELECT count(*) FROM assignments a "
+    "CROSS JOIN client_rows r ON r.id = a.client_id "
+    "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
+    "AND a.missing_receipts >= ?4 " FILTERS_OF("r");
 
 const char client_list_user_name_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
+    "AND a.missing_receipts >= ?4 " FILTERS_OF("r")
     "AND (a.sort_key, a.client_id) > (?6, ?7) "
     "ORDER BY a.sort_key, a.client_id LIMIT ?9";
 const char client_list_user_name_desc_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
+    "AND a.missing_receipts >= ?4 " FILTERS_OF("r")
     "AND (a.sort_key, a.client_id) < (?6, ?7) "
     "ORDER BY a.sort_key DESC, a.client_id DESC LIMIT ?9";
 const char client_list_user_missing_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
+    "AND a.missing_receipts >= ?4 " FILTERS_OF("r")
     "AND (a.missing_receipts, a.sort_key, a.client_id) > (?8, ?6, ?7) "
     "ORDER BY a.missing_receipts, a.sort_key, a.client_id LIMIT ?9";
 const char client_list_user_missing_desc_sql[] =
@@ -113,7 +133,7 @@ const char client_list_user_missing_desc_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
+    "AND a.missing_receipts >= ?4 " FILTERS_OF("r")
     "AND a.missing_receipts = ?8 "
     "AND (a.sort_key, a.client_id) > (?6, ?7) "
     "ORDER BY a.sort_key, a.client_id LIMIT ?9) UNION ALL "
@@ -121,7 +141,7 @@ const char client_list_user_missing_desc_sql[] =
     "SELECT a.client_id, a.missing_receipts, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
+    "AND a.missing_receipts >= ?4 " FILTERS_OF("r")
     "AND a.missing_receipts < ?8 "
     "ORDER BY a.missing_receipts DESC, a.sort_key, a.client_id "
     "LIMIT ?9) "
@@ -130,7 +150,7 @@ const char client_list_user_attention_sql[] =
     "SELECT a.client_id, a.attention, a.sort_key, r.json "
     "FROM assignments a CROSS JOIN client_rows r ON r.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND r.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 " ALERTS_OF("r")
+    "AND a.missing_receipts >= ?4 " FILTERS_OF("r")
     "AND (a.attention, a.sort_key, a.client_id) > (?8, ?6, ?7) "
     "ORDER BY a.attention, a.sort_key, a.client_id LIMIT ?9";
 
@@ -178,7 +198,7 @@ const char client_list_user_attention_sql[] =
 	"SELECT c.id, c.missing_receipts, c.sort_key, c.list_json FROM " \
 	"clients_fts CROSS JOIN clients c ON c.list_rank = clients_fts.rowid " \
 	"WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN " from \
-	" AND " to " AND c.missing_receipts >= ?4 " ALERTS_OF("c") \
+	" AND " to " AND c.missing_receipts >= ?4 " FILTERS_OF("c") \
 	"ORDER BY clients_fts.rowid" order " LIMIT ?9"
 const char client_search_page_sql[] =
     SEARCH_PAGE("coalesce(" RANK_PAST_CURSOR ", " RANK_LAST " + 1)",
@@ -190,7 +210,7 @@ const char client_search_page_desc_sql[] =
 #define GRAMS_ROWS \
 	"FROM client_grams g CROSS JOIN client_rows r ON r.id = g.id " \
 	"WHERE g.partner_id = ?1 AND g.status = ?2 AND g.gram = ?5 " \
-	"AND r.missing_receipts >= ?4 " ALERTS_OF("r")
+	"AND r.missing_receipts >= ?4 " FILTERS_OF("r")
 const char client_search_grams_page_sql[] =
     "SELECT g.id, r.missing_receipts, g.sort_key, r.json " GRAMS_ROWS
     "AND (g.sort_key, g.id) > (?6, ?7) "
@@ -211,7 +231,7 @@ const char client_search_grams_page_desc_sql[] =
 #define COUNT_MISSING_JOIN \
 	"CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
 #define COUNT_MISSING \
-	"AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+	"AND c.missing_receipts >= ?4 " FILTERS_OF("c")
 const char client_search_count_sql[] = SEARCH_COUNT("", "");
 const char client_search_count_missing_sql[] =
     SEARCH_COUNT(COUNT_MISSING_JOIN, COUNT_MISSING);
@@ -245,7 +265,7 @@ const char client_search_user_name_sql[] =
     "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
     "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
     "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND c.missing_receipts >= ?4 " FILTERS_OF("c")
     "ORDER BY clients_fts.rowid";
 const char client_search_user_name_desc_sql[] =
     "SELECT clients_fts.rowid, clients_fts.rowid <= (SELECT list_rank "
@@ -259,7 +279,7 @@ const char client_search_user_name_desc_sql[] =
     "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
     "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
     "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND c.missing_receipts >= ?4 " FILTERS_OF("c")
     "ORDER BY clients_fts.rowid DESC";
 
 /*
@@ -280,14 +300,14 @@ const char client_match_firm_fts_sql[] =
     "SELECT c.id, " COUNT_OF("c") ", c.sort_key FROM clients_fts "
     "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
     "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN " RANK_FIRST
-    " AND " RANK_LAST " AND c.missing_receipts >= ?4 " ALERTS_OF("c");
+    " AND " RANK_LAST " AND c.missing_receipts >= ?4 " FILTERS_OF("c");
 const char client_match_firm_grams_sql[] =
     "SELECT g.id, " COUNT_OF("r") ", g.sort_key " GRAMS_ROWS;
 const char client_match_user_scan_sql[] =
     "SELECT a.client_id, " COUNT_OF("a") ", a.sort_key "
     "FROM assignments a CROSS JOIN clients c ON c.id = a.client_id "
     "WHERE a.user_id = ?3 AND a.status = ?2 AND c.partner_id = ?1 "
-    "AND a.missing_receipts >= ?4 " ALERTS_OF("c")
+    "AND a.missing_receipts >= ?4 " FILTERS_OF("c")
     "AND instr(c.search_text, ?5) > 0";
 const char client_match_user_fts_sql[] =
     "SELECT c.id, " COUNT_OF("c") ", c.sort_key FROM clients_fts "
@@ -297,7 +317,7 @@ const char client_match_user_fts_sql[] =
     "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
     "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
     "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4 " ALERTS_OF("c");
+    "AND c.missing_receipts >= ?4 " FILTERS_OF("c");
 
 /* A search's page in name order: one row by its rank. */
 const char client_search_row_by_rank_sql[] =
@@ -365,6 +385,8 @@ client_bind_filters(sqlite3_stmt *stmt, const struct client_query *q)
 		sqlite3_bind_int(stmt, 11, (int)q->alerts);
 	if (sqlite3_bind_parameter_count(stmt) >= 12)
 		sqlite3_bind_int(stmt, 12, q->sort == CLIENT_SORT_ATTENTION);
+	if (sqlite3_bind_parameter_count(stmt) >= 13)
+		sqlite3_bind_int(stmt, 13, q->month);
 }
 
 /* Where the rows of a list statement go: fn, with its arg. */
@@ -494,6 +516,15 @@ client_list_ordered(struct store *st, const struct client_query *q,
 	client_bind_cursor(stmt, q);
 	sqlite3_bind_int(stmt, 9, q->limit);
 	rc = sqlite_rows(st, stmt, "client list", client_row_emit, &to);
+	if (rc == STORE_OK && q->month != 0) {
+		if ((stmt = sqlite_stmt(st, q->user_id != 0 ?
+		    client_count_user_month_sql :
+		    client_count_firm_month_sql)) == NULL)
+			return STORE_ERROR;
+		client_bind_filters(stmt, q);
+		return sqlite_row(st, stmt, "client month count",
+		    sqlite_int64_read, total);
+	}
 	if (rc == STORE_OK && q->alerts != 0)
 		return sqlite_client_alert_total(st, q, total);
 	if (rc == STORE_OK)

@@ -19,6 +19,8 @@ extern const char client_list_user_missing_sql[];
 extern const char client_list_user_missing_desc_sql[];
 extern const char client_list_firm_attention_sql[];
 extern const char client_list_user_attention_sql[];
+extern const char client_count_firm_month_sql[];
+extern const char client_count_user_month_sql[];
 
 /* A firm's search in name order: its page, and its count. */
 extern const char client_search_page_sql[];

@@ -237,3 +237,53 @@ def test_list_month_twelve_back_but_not_thirteen(api, firm):
     r = api.get("/v1/clients", firm.admin.token,
                 params={"tab": "all", "month": month_name(months_back(12))})
     assert error_fields(assert_problem(r, 400)) == ["month"]
+
+
+def test_missing_receipts_of_a_month(api, firm):
+    """month= with missing_receipts=true keeps the clients whose expenses
+    of that month miss a receipt, whatever their other months hold."""
+    bk = firm.user()
+    last, this = months_back(1), months_back(0)
+    then = firm.active("Förra Månaden AB", assignees=[bk])
+    now = firm.active("Denna Månad AB", assignees=[bk])
+    done = firm.active("Klar Förra AB", assignees=[bk])
+    post(api, firm, then["id"], expense("a", spent_at=utc(last)))
+    post(api, firm, now["id"], expense("b", spent_at=utc(this)))
+    post(api, firm, done["id"], expense("c", spent_at=utc(last),
+                                  receipt_status="attached"),
+         expense("d", spent_at=utc(this)))
+
+    def names(token, **params):
+        doc = list_page(api, token, missing_receipts="true", **params)
+        assert doc["total"] == len(doc["data"]), doc
+        return [r["name"] for r in doc["data"]]
+
+    assert names(firm.admin.token, tab="all", month=month_name(last)) == [
+        "Förra Månaden AB"]
+    assert names(firm.admin.token, tab="all", month=month_name(this)) == [
+        "Denna Månad AB", "Klar Förra AB"]
+    # Without missing_receipts=true, month= filters nothing.
+    assert len(list_page(api, firm.admin.token, tab="all",
+                         month=month_name(last))["data"]) == 3
+    # The other paths keep the filter: an assignee's list, a search,
+    # another order, a lookup, the spreadsheet.
+    assert names(bk.token, tab="mine", month=month_name(last)) == [
+        "Förra Månaden AB"]
+    assert names(firm.admin.token, tab="all", q="förra",
+                 month=month_name(this)) == ["Klar Förra AB"]
+    assert names(firm.admin.token, tab="all", sort="attention",
+                 month=month_name(last)) == ["Förra Månaden AB"]
+    assert names(firm.admin.token, tab="all", org_number=done[
+        "org_number"], month=month_name(last)) == []
+    r = api.get("/v1/clients", firm.admin.token, params={
+        "tab": "all", "missing_receipts": "true", "month": month_name(last),
+        "format": "csv"})
+    assert r.status_code == 200, r.text
+    assert "Förra Månaden AB" in r.text and "Klar Förra AB" not in r.text
+    # A cursor is for its month.
+    doc = list_page(api, firm.admin.token, tab="all", limit=1,
+                    missing_receipts="true", month=month_name(this))
+    r = api.get("/v1/clients", firm.admin.token, params={
+        "tab": "all", "limit": 1, "missing_receipts": "true",
+        "month": month_name(last), "cursor": doc["next_cursor"]})
+    assert error_fields(assert_problem(r, 400)) == ["cursor"]

@@ -39,62 +39,97 @@ struct plan {
 static const struct plan plans[] = {
 	PLAN(client_list_firm_name_sql,
 	    "SEARCH c USING INDEX clients_list_by_name (partner_id=? AND "
-	    "status=? AND sort_key>?)\n"),
+	    "status=? AND sort_key>?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_list_firm_name_desc_sql,
 	    "SEARCH c USING INDEX clients_list_by_name (partner_id=? AND "
-	    "status=? AND sort_key<?)\n"),
+	    "status=? AND sort_key<?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_list_firm_missing_sql,
-	    "SEARCH c USING INDEX clients_list_by_missing (partner_id=? AND "
-	    "status=? AND missing_receipts>?)\n"),
+	    "SEARCH c USING INDEX clients_list_by_missing (partner_id=? "
+	    "AND status=? AND missing_receipts>?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_list_firm_missing_desc_sql,
 	    "COMPOUND QUERY\n"
 	    "  LEFT-MOST SUBQUERY\n"
-	    "    CO-ROUTINE (subquery-1)\n"
+	    "    CO-ROUTINE (subquery-2)\n"
 	    "      SEARCH c USING INDEX clients_list_by_missing_desc "
 	    "(partner_id=? AND status=? AND missing_receipts=? AND "
 	    "sort_key>?)\n"
-	    "    SCAN (subquery-1)\n"
+	    "      CORRELATED SCALAR SUBQUERY 1\n"
+	    "        SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"
+	    "    SCAN (subquery-2)\n"
 	    "  UNION ALL\n"
-	    "    CO-ROUTINE (subquery-3)\n"
+	    "    CO-ROUTINE (subquery-5)\n"
 	    "      SEARCH c USING INDEX clients_list_by_missing_desc "
 	    "(partner_id=? AND status=? AND missing_receipts>? AND "
 	    "missing_receipts<?)\n"
-	    "    SCAN (subquery-3)\n"),
+	    "      CORRELATED SCALAR SUBQUERY 4\n"
+	    "        SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"
+	    "    SCAN (subquery-5)\n"),
 	PLAN(client_list_user_name_sql,
-	    "SEARCH a USING COVERING INDEX assignments_by_name (user_id=? AND "
-	    "status=? AND (sort_key,client_id)>(?,?))\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH a USING COVERING INDEX assignments_by_name (user_id=? "
+	    "AND status=? AND (sort_key,client_id)>(?,?))\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_list_user_name_desc_sql,
-	    "SEARCH a USING COVERING INDEX assignments_by_name (user_id=? AND "
-	    "status=? AND (sort_key,client_id)<(?,?))\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH a USING COVERING INDEX assignments_by_name (user_id=? "
+	    "AND status=? AND (sort_key,client_id)<(?,?))\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_list_user_missing_sql,
-	    "SEARCH a USING COVERING INDEX assignments_by_missing (user_id=? "
-	    "AND status=? AND missing_receipts>?)\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH a USING COVERING INDEX assignments_by_missing "
+	    "(user_id=? AND status=? AND missing_receipts>?)\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_list_user_missing_desc_sql,
 	    "COMPOUND QUERY\n"
 	    "  LEFT-MOST SUBQUERY\n"
-	    "    CO-ROUTINE (subquery-1)\n"
+	    "    CO-ROUTINE (subquery-2)\n"
 	    "      SEARCH a USING COVERING INDEX assignments_by_name "
 	    "(user_id=? AND status=? AND (sort_key,client_id)>(?,?))\n"
 	    "      SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
-	    "    SCAN (subquery-1)\n"
+	    "      CORRELATED SCALAR SUBQUERY 1\n"
+	    "        SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"
+	    "    SCAN (subquery-2)\n"
 	    "  UNION ALL\n"
-	    "    CO-ROUTINE (subquery-3)\n"
-	    "      SEARCH a USING COVERING INDEX assignments_by_missing_desc "
-	    "(user_id=? AND status=? AND missing_receipts>? AND "
-	    "missing_receipts<?)\n"
+	    "    CO-ROUTINE (subquery-5)\n"
+	    "      SEARCH a USING COVERING INDEX "
+	    "assignments_by_missing_desc (user_id=? AND status=? AND "
+	    "missing_receipts>? AND missing_receipts<?)\n"
 	    "      SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
-	    "    SCAN (subquery-3)\n"),
+	    "      CORRELATED SCALAR SUBQUERY 4\n"
+	    "        SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"
+	    "    SCAN (subquery-5)\n"),
 	PLAN(client_list_firm_attention_sql,
-	    "SEARCH c USING INDEX clients_list_by_attention (partner_id=? AND "
-	    "status=? AND (attention,sort_key)>(?,?))\n"),
+	    "SEARCH c USING INDEX clients_list_by_attention (partner_id=? "
+	    "AND status=? AND (attention,sort_key)>(?,?))\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_list_user_attention_sql,
-	    "SEARCH a USING COVERING INDEX assignments_by_attention (user_id=? "
-	    "AND "
-	    "status=? AND (attention,sort_key,client_id)>(?,?,?))\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH a USING COVERING INDEX assignments_by_attention "
+	    "(user_id=? AND status=? AND "
+	    "(attention,sort_key,client_id)>(?,?,?))\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
+	PLAN(client_count_firm_month_sql,
+	    "SEARCH c USING COVERING INDEX clients_list_by_missing_desc "
+	    "(partner_id=? AND status=? AND missing_receipts>?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
+	PLAN(client_count_user_month_sql,
+	    "SEARCH a USING COVERING INDEX assignments_by_missing_desc "
+	    "(user_id=? AND status=? AND missing_receipts>?)\n"
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_search_page_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 64:M1><\n"
 	    "SCALAR SUBQUERY 1\n"
@@ -111,8 +146,10 @@ static const struct plan plans[] = {
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING INDEX clients_by_rank (list_rank=? "
-	    "AND missing_receipts>?)\n"),
+	    "SEARCH c USING INDEX clients_by_rank (list_rank=? AND "
+	    "missing_receipts>?)\n"
+	    "CORRELATED SCALAR SUBQUERY 4\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_search_page_desc_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 192:M1><\n"
 	    "SCALAR SUBQUERY 1\n"
@@ -129,16 +166,22 @@ static const struct plan plans[] = {
 	    "(partner_id=? AND status=? AND sort_key<?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING INDEX clients_by_rank (list_rank=? "
-	    "AND missing_receipts>?)\n"),
+	    "SEARCH c USING INDEX clients_by_rank (list_rank=? AND "
+	    "missing_receipts>?)\n"
+	    "CORRELATED SCALAR SUBQUERY 4\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_search_grams_page_sql,
 	    "SEARCH g USING PRIMARY KEY (partner_id=? AND status=? AND "
 	    "gram=? AND (sort_key,id)>(?,?))\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_search_grams_page_desc_sql,
 	    "SEARCH g USING PRIMARY KEY (partner_id=? AND status=? AND "
 	    "gram=? AND (sort_key,id)<(?,?))\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_search_count_sql,
 	    "CO-ROUTINE (subquery-3)\n"
 	    "  SCAN clients_fts VIRTUAL TABLE INDEX 0:M1><\n"
@@ -152,7 +195,7 @@ static const struct plan plans[] = {
 	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCAN (subquery-3)\n"),
 	PLAN(client_search_count_missing_sql,
-	    "CO-ROUTINE (subquery-3)\n"
+	    "CO-ROUTINE (subquery-4)\n"
 	    "  SCAN clients_fts VIRTUAL TABLE INDEX 0:M1><\n"
 	    "  SCALAR SUBQUERY 1\n"
 	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
@@ -164,18 +207,22 @@ static const struct plan plans[] = {
 	    "    SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "  SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
 	    "AND missing_receipts>?)\n"
-	    "SCAN (subquery-3)\n"),
+	    "  CORRELATED SCALAR SUBQUERY 3\n"
+	    "    SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"
+	    "SCAN (subquery-4)\n"),
 	PLAN(client_search_grams_count_sql,
 	    "SCAN CONSTANT ROW\n"
 	    "SCALAR SUBQUERY 1\n"
-	    "  SEARCH client_gram_counts USING PRIMARY KEY (partner_id=? AND "
-	    "status=? AND gram=?)\n"),
+	    "  SEARCH client_gram_counts USING PRIMARY KEY (partner_id=? "
+	    "AND status=? AND gram=?)\n"),
 	PLAN(client_search_grams_count_missing_sql,
-	    "CO-ROUTINE (subquery-1)\n"
+	    "CO-ROUTINE (subquery-2)\n"
 	    "  SEARCH g USING PRIMARY KEY (partner_id=? AND status=? AND "
 	    "gram=?)\n"
 	    "  SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
-	    "SCAN (subquery-1)\n"),
+	    "  CORRELATED SCALAR SUBQUERY 1\n"
+	    "    SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"
+	    "SCAN (subquery-2)\n"),
 	PLAN(client_search_user_name_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 64:M1><\n"
 	    "SCALAR SUBQUERY 2\n"
@@ -186,12 +233,14 @@ static const struct plan plans[] = {
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
-	    "missing_receipts>?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"
+	    "CORRELATED SCALAR SUBQUERY 4\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"
 	    "SEARCH a USING PRIMARY KEY (user_id=? AND client_id=?)\n"
 	    "SCALAR SUBQUERY 1\n"
-	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
-	    "AND status=? AND sort_key>?)\n"),
+	    "  SEARCH clients USING INDEX clients_list_by_name "
+	    "(partner_id=? AND status=? AND sort_key>?)\n"),
 	PLAN(client_search_user_name_desc_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 192:M1><\n"
 	    "SCALAR SUBQUERY 2\n"
@@ -202,12 +251,14 @@ static const struct plan plans[] = {
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 3\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
-	    "missing_receipts>?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"
+	    "CORRELATED SCALAR SUBQUERY 4\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"
 	    "SEARCH a USING PRIMARY KEY (user_id=? AND client_id=?)\n"
 	    "SCALAR SUBQUERY 1\n"
-	    "  SEARCH clients USING INDEX clients_list_by_name (partner_id=? "
-	    "AND status=? AND sort_key<?)\n"),
+	    "  SEARCH clients USING INDEX clients_list_by_name "
+	    "(partner_id=? AND status=? AND sort_key<?)\n"),
 	PLAN(client_match_firm_fts_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 0:M1><\n"
 	    "SCALAR SUBQUERY 1\n"
@@ -218,16 +269,22 @@ static const struct plan plans[] = {
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 2\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
-	    "missing_receipts>?)\n"),
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"
+	    "CORRELATED SCALAR SUBQUERY 3\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_match_firm_grams_sql,
 	    "SEARCH g USING PRIMARY KEY (partner_id=? AND status=? AND "
 	    "gram=?)\n"
-	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH r USING INTEGER PRIMARY KEY (rowid=?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_match_user_scan_sql,
-	    "SEARCH a USING INDEX assignments_by_missing_desc "
-	    "(user_id=? AND status=? AND missing_receipts>?)\n"
-	    "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)\n"),
+	    "SEARCH a USING INDEX assignments_by_missing_desc (user_id=? "
+	    "AND status=? AND missing_receipts>?)\n"
+	    "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_match_user_fts_sql,
 	    "SCAN clients_fts VIRTUAL TABLE INDEX 0:M1><\n"
 	    "SCALAR SUBQUERY 1\n"
@@ -238,8 +295,10 @@ static const struct plan plans[] = {
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
 	    "SCALAR SUBQUERY 2\n"
 	    "  SEARCH client_statuses USING PRIMARY KEY (status=?)\n"
-	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? AND "
-	    "missing_receipts>?)\n"
+	    "SEARCH c USING COVERING INDEX clients_by_rank (list_rank=? "
+	    "AND missing_receipts>?)\n"
+	    "CORRELATED SCALAR SUBQUERY 3\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"
 	    "SEARCH a USING PRIMARY KEY (user_id=? AND client_id=?)\n"),
 	PLAN(client_search_row_by_rank_sql,
 	    "SEARCH c USING INDEX clients_by_rank (list_rank=?)\n"),
