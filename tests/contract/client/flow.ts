@@ -82,8 +82,8 @@ function step(n: number, text: string): void {
 export function typeLevelChecks(): void {
   // @ts-expect-error: "hourly" is not a Frequency.
   const frequency: Schemas["Frequency"] = "hourly";
-  // @ts-expect-error: a preference needs both email and frequency.
-  const partial: Schemas["NotificationPreferenceInput"] = { email: true };
+  // @ts-expect-error: a preference needs email (frequency may be left out).
+  const partial: Schemas["NotificationPreferenceInput"] = { frequency: "weekly" };
   // @ts-expect-error: "paid" is not a ReminderTask.
   const tasks: Schemas["ReminderInput"] = { tasks: ["paid"] };
   // @ts-expect-error: "archived" is not a tab.
@@ -182,6 +182,25 @@ async function main(): Promise<void> {
   check(counts.has("mine") && counts.has("all"), `tabs ${[...counts.keys()].join(",")}`);
   check((counts.get("all") ?? 0) >= 1, "the all tab is empty");
   step(5, `tabs ${tabs.tabs.map((t) => `${t.tab}=${t.count}`).join(" ")}`);
+
+  // 5b. What needs attention: the clients with an alert first, and the
+  //     client's thresholds and months.
+  const urgent = expectStatus("GET /v1/clients?sort=attention&attention=true", await api.GET("/v1/clients", {
+    params: { query: { tab: "all", sort: "attention", attention: "true", limit: 20 } },
+  }), 200);
+  check(typeof urgent !== "string", "GET /v1/clients answered CSV without being asked");
+  const alerted: Schemas["ClientPage"] = urgent;
+  for (const c of alerted.data) {
+    check(c.alerts.length > 0, `row ${c.id} has no alert under attention=true`);
+  }
+  const limits: Schemas["ClientThresholds"] = expectStatus("GET /v1/clients/{id}/thresholds",
+    await api.GET("/v1/clients/{id}/thresholds", { params: { path: { id: clientId } } }), 200);
+  check(limits.client_id === clientId, JSON.stringify(limits));
+  const overview: Schemas["ClientOverview"] = expectStatus("GET /v1/clients/{id}/overview",
+    await api.GET("/v1/clients/{id}/overview", { params: { path: { id: clientId }, query: { months: 2 } } }), 200);
+  check(overview.months.length === 2, `${overview.months.length} months`);
+  step(5, `attention: ${alerted.data.map((c) => `${c.name} [${c.alerts.join(", ")}]`).join(" | ") || "none"}; ` +
+    `this month ${overview.months[0]?.month}: ${overview.months[0]?.missing_receipts} missing receipts`);
 
   // 6. A notification preference: weekly digests, from a Monday.
   const prefBody: Schemas["NotificationPreferenceInput"] = { email: true, frequency: "weekly" };
