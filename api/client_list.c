@@ -464,16 +464,31 @@ list_clients(struct request *req)
 	month_figures_free(&lw.figures);
 }
 
+/*
+ * Adds a tab with its count and how many of its clients need attention
+ * (have any alert), from the kept counters; a tab that is empty is left
+ * out unless always. 0, or -1 on a store error or out of memory.
+ */
 static int
-list_tab_add(cJSON *tabs, const char *name, int64_t count)
+list_tab_add(struct request *req, cJSON *tabs, const char *name,
+    int64_t user_id, const char *status, int always)
 {
+	int64_t	 count, attention;
 	cJSON	*t;
 
+	if (store_client_status_count(req->store, req->user.partner_id,
+	    user_id, status, 0, &count) != STORE_OK ||
+	    store_client_status_count(req->store, req->user.partner_id,
+	    user_id, status, ALERT_ALL, &attention) != STORE_OK)
+		return -1;
+	if (count == 0 && !always)
+		return 0;
 	if ((t = cJSON_CreateObject()) == NULL)
 		return -1;
 	cJSON_AddItemToArray(tabs, t);
 	if (cJSON_AddStringToObject(t, "tab", name) == NULL ||
-	    json_add_int(t, "count", count) == NULL)
+	    json_add_int(t, "count", count) == NULL ||
+	    json_add_int(t, "attention", attention) == NULL)
 		return -1;
 	return 0;
 }
@@ -481,37 +496,25 @@ list_tab_add(cJSON *tabs, const char *name, int64_t count)
 static void
 list_tabs(struct request *req)
 {
-	struct store	*st = req->store;
-	int64_t		 pid = req->user.partner_id, uid = req->user.id;
-	int64_t		 inv = 0, onb = 0, mine = 0, all = 0;
-	cJSON		*doc, *tabs;
-	int		 admin = req->user.role == ROLE_ADMIN, rc;
+	int64_t	 uid = req->user.id;
+	cJSON	*doc, *tabs;
 	/* The firm's view of an admin, without "mine". */
-	int		 integration = req->user.role == ROLE_INTEGRATION;
+	int	 integration = req->user.role == ROLE_INTEGRATION;
+	int	 firm = req->user.role == ROLE_ADMIN || integration;
 
-	/* The dispatcher's read: the four counts come from one snapshot. */
-	rc = integration ? STORE_OK :
-	    store_client_status_count(st, pid, uid, "active", &mine);
-	if (rc == STORE_OK)
-		rc = store_client_status_count(st, pid, admin || integration ?
-		    0 : uid, "onboarding", &onb);
-	admin |= integration;
-	if (rc == STORE_OK && admin)
-		rc = store_client_status_count(st, pid, 0, "invitation", &inv);
-	if (rc == STORE_OK && admin)
-		rc = store_client_status_count(st, pid, 0, "active", &all);
-	if (rc != STORE_OK) {
-		(void)reply_internal_error(req);
-		return;
-	}
+	/* The dispatcher's read: the counts come from one snapshot. */
 	if ((doc = cJSON_CreateObject()) == NULL ||
 	    (tabs = cJSON_AddArrayToObject(doc, "tabs")) == NULL ||
-	    (admin && inv > 0 && list_tab_add(tabs, "invitations", inv)) ||
-	    (onb > 0 && list_tab_add(tabs, "onboarding", onb)) ||
-	    (!integration && list_tab_add(tabs, "mine", mine)) ||
-	    (admin && list_tab_add(tabs, "all", all))) {
+	    (firm && list_tab_add(req, tabs, "invitations", 0, "invitation",
+	    0) == -1) ||
+	    list_tab_add(req, tabs, "onboarding", firm ? 0 : uid,
+	    "onboarding", 0) == -1 ||
+	    (!integration && list_tab_add(req, tabs, "mine", uid, "active",
+	    1) == -1) ||
+	    (firm && list_tab_add(req, tabs, "all", 0, "active", 1) == -1)) {
 		cJSON_Delete(doc);
-		doc = NULL;
+		(void)reply_internal_error(req);
+		return;
 	}
 	(void)reply_json(req, 200, doc);
 }

@@ -155,7 +155,8 @@ struct store_backend {
 		    int (*fn)(const struct client_row *, void *), void *arg,
 		    int64_t *total);
 	int	(*client_status_count)(struct store *, int64_t partner_id,
-		    int64_t user_id, const char *status, int64_t *count);
+		    int64_t user_id, const char *status, unsigned alerts,
+		    int64_t *count);
 	int	(*client_search_tidy)(struct store *, int pages, int *merged);
 
 	/*

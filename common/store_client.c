@@ -144,10 +144,10 @@ client_search_trigrams(const char *q)
 
 int
 store_client_status_count(struct store *st, int64_t partner_id,
-    int64_t user_id, const char *status, int64_t *count)
+    int64_t user_id, const char *status, unsigned alerts, int64_t *count)
 {
 	return st->be->client_status_count(st, partner_id, user_id, status,
-	    count);
+	    alerts, count);
 }
 
 int

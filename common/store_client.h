@@ -150,9 +150,14 @@ struct client_row {
 int	store_client_list(struct store *, const struct client_query *,
 	    int (*fn)(const struct client_row *, void *), void *arg,
 	    int64_t *total, int *at_least);
-/* Clients of status for the firm (user_id 0) or one assignee. */
+/*
+ * Clients of status for the firm (user_id 0) or one assignee; with
+ * alerts, only those with any of them (common/alert.h). From the kept
+ * counters.
+ */
 int	store_client_status_count(struct store *, int64_t partner_id,
-	    int64_t user_id, const char *status, int64_t *count);
+	    int64_t user_id, const char *status, unsigned alerts,
+	    int64_t *count);
 
 /*
  * One step of upkeep of the search's indexes (the trigram and the grams

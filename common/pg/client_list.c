@@ -447,7 +447,7 @@ pg_client_list(struct store *st, const struct client_query *q,
 
 int
 pg_client_status_count(struct store *st, int64_t partner_id,
-    int64_t user_id, const char *status, int64_t *count)
+    int64_t user_id, const char *status, unsigned alerts, int64_t *count)
 {
 	struct pg_params	 par;
 	PGresult		*r;
@@ -455,8 +455,12 @@ pg_client_status_count(struct store *st, int64_t partner_id,
 	int			 rc;
 
 	pg_client_counts_params(&par, partner_id, user_id, status);
-	if ((rc = pg_run(st, &client_counts_q, &par, "client counts",
-	    &r)) != STORE_OK)
+	if (alerts != 0) {
+		pg_param_int64(&par, 0);
+		pg_param_int64(&par, alerts);
+	}
+	if ((rc = pg_run(st, alerts != 0 ? &client_alert_counts_q :
+	    &client_counts_q, &par, "client counts", &r)) != STORE_OK)
 		return rc;
 	pg_client_counts_read(r, count, &with_missing);
 	return STORE_OK;

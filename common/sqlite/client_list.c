@@ -814,12 +814,20 @@ sqlite_client_list(struct store *st, const struct client_query *q,
 
 int
 sqlite_client_status_count(struct store *st, int64_t partner_id,
-    int64_t user_id, const char *status, int64_t *count)
+    int64_t user_id, const char *status, unsigned alerts, int64_t *count)
 {
-	int64_t	 with_missing;
+	struct client_query	 q;
+	int64_t			 with_missing;
 
-	return sqlite_client_counters(st, partner_id, user_id, status, count,
-	    &with_missing);
+	if (alerts == 0)
+		return sqlite_client_counters(st, partner_id, user_id, status,
+		    count, &with_missing);
+	memset(&q, 0, sizeof(q));
+	q.partner_id = partner_id;
+	q.user_id = user_id;
+	q.status = status;
+	q.alerts = alerts;
+	return sqlite_client_alert_total(st, &q, count);
 }
 
 /*

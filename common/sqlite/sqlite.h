@@ -205,7 +205,8 @@ int	sqlite_client_list(struct store *, const struct client_query *q,
 	    int (*fn)(const struct client_row *, void *), void *arg,
 	    int64_t *total);
 int	sqlite_client_status_count(struct store *, int64_t partner_id,
-	    int64_t user_id, const char *status, int64_t *count);
+	    int64_t user_id, const char *status, unsigned alerts,
+	    int64_t *count);
 int	sqlite_client_search_tidy(struct store *, int pages, int *merged);
 
 int	sqlite_expense_upsert(struct store *, int64_t client_id,

@@ -326,6 +326,13 @@ def test_alert_filters_and_totals(api, firm):
         "Filter Låg AB", "Filter Båda AB"]
     assert names(attention="true", sort="-missing_receipts") == [
         "Filter Båda AB", "Filter Många AB", "Filter Låg AB"]
+    # The tabs say how many need attention.
+    tabs = {t["tab"]: t for t in api.ok("GET", "/v1/clients/tabs",
+                                        firm.admin.token)["tabs"]}
+    assert (tabs["all"]["count"], tabs["all"]["attention"]) == (4, 3)
+    tabs = {t["tab"]: t for t in api.ok("GET", "/v1/clients/tabs",
+                                        bk.token)["tabs"]}
+    assert (tabs["mine"]["count"], tabs["mine"]["attention"]) == (3, 2)
     # A bookkeeper's "mine".
     doc = list_page(api, bk.token, tab="mine", attention="true")
     assert [r["name"] for r in doc["data"]] == ["Filter Låg AB",

@@ -224,7 +224,7 @@ def test_tabs_endpoint_follows_transitions_and_assignments(api):
         doc = r.json()
         assert set(doc) == {"tabs"}, doc
         for t in doc["tabs"]:
-            assert set(t) == {"tab", "count"}, t
+            assert set(t) == {"tab", "count", "attention"}, t
         return [(t["tab"], t["count"]) for t in doc["tabs"]]
 
     assert tabs(adm) == [("mine", 0), ("all", 0)]
@@ -269,15 +269,20 @@ def test_tabs_endpoint_follows_transitions_and_assignments(api):
 
 
 def test_tabs_of_the_world(api, world):
-    r = api.get("/v1/clients/tabs", world.firm.admin.token)
-    assert r.json()["tabs"] == [
+    def tabs(tok):
+        got = api.ok("GET", "/v1/clients/tabs", tok)["tabs"]
+        # Each tab's attention is what attention=true lists in it.
+        for t in got:
+            assert t["attention"] == list_page(
+                api, tok, tab=t["tab"], attention="true")["total"], t
+        return [{"tab": t["tab"], "count": t["count"]} for t in got]
+
+    assert tabs(world.firm.admin.token) == [
         {"tab": "invitations", "count": 2}, {"tab": "onboarding", "count": 2},
         {"tab": "mine", "count": 1}, {"tab": "all", "count": 8}]
-    r = api.get("/v1/clients/tabs", world.b1.token)
-    assert r.json()["tabs"] == [{"tab": "onboarding", "count": 1},
-                                {"tab": "mine", "count": 4}]
-    r = api.get("/v1/clients/tabs", world.b2.token)
-    assert r.json()["tabs"] == [{"tab": "mine", "count": 2}]
+    assert tabs(world.b1.token) == [{"tab": "onboarding", "count": 1},
+                                    {"tab": "mine", "count": 4}]
+    assert tabs(world.b2.token) == [{"tab": "mine", "count": 2}]
 
 
 # --------------------------------------------------------------------------
