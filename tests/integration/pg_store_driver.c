@@ -97,6 +97,14 @@ put_preference(const struct preference *p, void *arg)
 	return 0;
 }
 
+/* A listed preference: its client's name is not the driver's. */
+static int
+put_listed(const struct preference *p, const char *client_name, void *arg)
+{
+	(void)client_name;
+	return put_preference(p, arg);
+}
+
 static int
 put_item(const struct digest_item *it, void *arg)
 {
@@ -234,7 +242,7 @@ preference_cmd(struct store *st, const char *op)
 		    (long long)gen);
 	} else if (strcmp(op, "pref-list") == 0) {
 		fputs("{\"rows\":[", stdout);
-		rc = store_preference_list(st, arg_i(0), put_preference, NULL);
+		rc = store_preference_list(st, arg_i(0), put_listed, NULL);
 		printf("],\"rc\":%d}\n", rc);
 	} else if (strcmp(op, "unsubscribe") == 0) {
 		/* As the API's route: the check and the change together. */

@@ -243,9 +243,10 @@ def test_digest_users_items_and_one_record_per_period(world):
     assert w.run("digest-users", w.firm, "weekly", 50, "2026-W49")["ids"] \
         == []
     items = w.run("digest-items", admin, "weekly", slot)["items"]
-    # By sort key: B first.
-    assert [i["id"] for i in items] == [b, a]
-    assert items[1] == {"id": a, "name": "Åkesson Bygg", "missing": 3,
+    # Most urgent first (sort=attention): A, missing receipts, before B,
+    # which misses none, though B comes first by name.
+    assert [i["id"] for i in items] == [a, b]
+    assert items[0] == {"id": a, "name": "Åkesson Bygg", "missing": 3,
                         "ready": 0}
     items = w.run("digest-items", bk1, "weekly", slot)["items"]
     assert [i["id"] for i in items] == [a]
