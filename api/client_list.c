@@ -284,6 +284,7 @@ struct list_walk {
 	struct store		*store;
 	int			 month;		/* 0: none */
 	struct month_figures	 figures;
+	int64_t			 figures_of;	/* their client; 0: none */
 };
 
 static void
@@ -294,6 +295,18 @@ list_walk_init(struct list_walk *lw, struct request *req,
 	lw->pg = pg;
 	lw->store = req->store;
 	lw->month = p->month;
+}
+
+/* The month's figures of client id into lw->figures. */
+static int
+list_walk_figures(struct list_walk *lw, int64_t id)
+{
+	int	 rc;
+
+	rc = month_figures_load(lw->store, id, lw->month, lw->month,
+	    &lw->figures);
+	lw->figures_of = rc == STORE_OK ? id : 0;
+	return rc;
 }
 
 /*
@@ -310,8 +323,7 @@ list_row_write(struct list_walk *lw, int64_t id, const char *json,
 		jsonw_raw(w, json, len);
 		return 0;
 	}
-	if (month_figures_load(lw->store, id, lw->month, lw->month,
-	    &lw->figures) != STORE_OK)
+	if (lw->figures_of != id && list_walk_figures(lw, id) != STORE_OK)
 		return -1;
 	jsonw_object_extend(w, json, len);
 	jsonw_key(w, "month");
@@ -388,8 +400,7 @@ list_lookup(struct request *req, const struct list_params *p)
 	list_walk_init(&lw, req, p, &pg);
 	/* With missing_receipts=true, a month asked for must miss one. */
 	if (total == 1 && p->missing_only && p->month != 0) {
-		rc = month_figures_load(req->store, c.id, p->month, p->month,
-		    &lw.figures);
+		rc = list_walk_figures(&lw, c.id);
 		total = rc == STORE_OK &&
 		    month_figures_missing(&lw.figures, p->month) > 0;
 	}
