@@ -197,30 +197,6 @@ static const char *const mail_week_word[4] = {
 	[MAIL_LOCALE_NB] = "uke",
 };
 
-enum mail_locale
-mail_locale_parse(const char *s)
-{
-	static const struct {
-		const char		*tag;
-		enum mail_locale	 locale;
-	} tags[] = {
-		{ "sv", MAIL_LOCALE_SV },
-		{ "da", MAIL_LOCALE_DA },
-		{ "nb", MAIL_LOCALE_NB },
-		{ "no", MAIL_LOCALE_NB },	/* Norwegian, written bokmål */
-		{ "en", MAIL_LOCALE_EN },
-	};
-	size_t	 i;
-
-	if (s == NULL)
-		return MAIL_LOCALE_EN;
-	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
-		if (strncmp(s, tags[i].tag, 2) == 0 &&
-		    (s[2] == '\0' || s[2] == '-' || s[2] == '_'))
-			return tags[i].locale;
-	return MAIL_LOCALE_EN;
-}
-
 const char *
 mail_locale_tag(enum mail_locale l)
 {
@@ -251,71 +227,6 @@ mail_text_get(enum mail_locale l)
 		break;
 	}
 	return &mail_text_en;
-}
-
-int
-mail_money_format(enum mail_locale l, int64_t minor, const char *currency,
-    char *out, size_t outlen)
-{
-	const char	*group, *decimal, *minus, *local_code, *local_name;
-	char		 units[40], frac[8];
-	uint64_t	 mag, div = 1;
-	size_t		 u = sizeof(units) - 1;
-	int		 digits, i, n, own, ndig = 0;
-
-	if (!money_currency_valid(currency) || outlen == 0)
-		return -1;
-	switch (l) {
-	case MAIL_LOCALE_SV:
-		group = " ", decimal = ",", minus = "\xe2\x88\x92";
-		local_code = "SEK", local_name = "kr";
-		break;
-	case MAIL_LOCALE_DA:
-		group = ".", decimal = ",", minus = "-";
-		local_code = "DKK", local_name = "kr.";
-		break;
-	case MAIL_LOCALE_NB:
-		group = " ", decimal = ",", minus = "\xe2\x88\x92";
-		local_code = "NOK", local_name = "kr";
-		break;
-	case MAIL_LOCALE_EN:
-	default:
-		group = ",", decimal = ".", minus = "-";
-		local_code = NULL, local_name = NULL;
-		break;
-	}
-	/* Through unsigned, so that INT64_MIN has a magnitude too. */
-	mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-	digits = money_currency_digits(currency);
-	for (i = 0; i < digits; i++)
-		div *= 10;
-	/* No decimals at all for a currency without minor units. */
-	frac[0] = '\0';
-	n = digits == 0 ? 0 : snprintf(frac, sizeof(frac), "%0*llu", digits,
-	    (unsigned long long)(mag % div));
-	if (n < 0 || (size_t)n >= sizeof(frac))
-		return -1;
-	mag /= div;
-
-	/* The units right to left, a group separator every three digits. */
-	units[u] = '\0';
-	do {
-		if (ndig > 0 && ndig % 3 == 0)
-			units[--u] = group[0];
-		units[--u] = (char)('0' + mag % 10);
-		mag /= 10;
-		ndig++;
-	} while (mag > 0);
-
-	own = local_code != NULL && strcmp(currency, local_code) == 0;
-	if (l == MAIL_LOCALE_EN)
-		n = snprintf(out, outlen, "%s%s %s%s%s", minor < 0 ? minus : "",
-		    currency, units + u, digits ? decimal : "", frac);
-	else
-		n = snprintf(out, outlen, "%s%s%s%s %s", minor < 0 ? minus : "",
-		    units + u, digits ? decimal : "", frac,
-		    own ? local_name : currency);
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
 /* Parses exactly n decimal digits at s into *v. */

@@ -8,40 +8,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/money.h"
+
+/*
+ * The emails' languages are those common/money.h writes amounts in, so
+ * that an email and the API's balance_display write one amount alike.
+ */
 enum mail_locale {
-	MAIL_LOCALE_EN = 0,
-	MAIL_LOCALE_SV,
-	MAIL_LOCALE_DA,
-	MAIL_LOCALE_NB
+	MAIL_LOCALE_EN = MONEY_LOCALE_EN,
+	MAIL_LOCALE_SV = MONEY_LOCALE_SV,
+	MAIL_LOCALE_DA = MONEY_LOCALE_DA,
+	MAIL_LOCALE_NB = MONEY_LOCALE_NB
 };
 
 /* Longest amount mail_money_format() writes, with its NUL. */
-#define MAIL_MONEY_MAX	48
+#define MAIL_MONEY_MAX	MONEY_FORMAT_MAX
 
-/*
- * "sv", "da", "nb" (and "no"), "en", also with a region ("sv-SE",
- * "sv_SE"). Anything else is English: a firm in another language still
- * gets readable mail rather than none.
- */
-enum mail_locale	 mail_locale_parse(const char *);
+/* money_locale_parse() as a mail locale. */
+static inline enum mail_locale
+mail_locale_parse(const char *s)
+{
+	return (enum mail_locale)money_locale_parse(s);
+}
+
 /* "sv", "da", "nb" or "en", for the HTML lang attribute. */
 const char		*mail_locale_tag(enum mail_locale);
 
-/*
- * Writes an amount of minor units of an ISO 4217 currency (three capital
- * letters) as the locale writes it:
- *   sv  1 234,50 kr    (SEK; other currencies "1 234,50 EUR"), minus U+2212
- *   da  1.234,50 kr.   (DKK), minus "-"
- *   nb  1 234,50 kr    (NOK), minus U+2212
- *   en  SEK 1,234.50   minus "-" before the code
- * The group separator is a plain space where the locale uses a space.
- * Currencies without minor units (JPY, ISK, ...) or with three (KWD, ...)
- * get that many decimals, every other one two. Returns 0, or -1 for a
- * currency that is not three capital letters or an out buffer that is too
- * small (MAIL_MONEY_MAX always suffices).
- */
-int	mail_money_format(enum mail_locale, int64_t minor, const char *currency,
-	    char *out, size_t outlen);
+/* money_format() in the mail's language. */
+static inline int
+mail_money_format(enum mail_locale l, int64_t minor, const char *currency,
+    char *out, size_t outlen)
+{
+	return money_format((enum money_locale)l, minor, currency, out,
+	    outlen);
+}
 
 /*
  * Writes the period of a digest as words: "2026-W14" as "vecka 14",

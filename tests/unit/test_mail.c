@@ -1,6 +1,6 @@
 /*
  * Unit tests for worker/mail_text.h and worker/mail.h with its parts
- * (mail_doc.h, mime.h): amounts and periods per locale, and the bytes of
+ * (mail_doc.h, mime.h): periods per locale, and the bytes of
  * rendered digests and reminders, read back both as raw text and through
  * GMime's parser.
  */
@@ -28,103 +28,6 @@
 #define MSGID		"outbox-42.1775462400@portal.example"
 #define DATE		1775462400	/* Mon, 06 Apr 2026 08:00:00 +0000 */
 #define APP		"http://127.0.0.1:3000/clients/"
-
-/* --- amounts ----------------------------------------------------------- */
-
-static void
-money_is(enum mail_locale l, int64_t minor, const char *cur, const char *want)
-{
-	char	 out[MAIL_MONEY_MAX];
-
-	assert_int_equal(mail_money_format(l, minor, cur, out, sizeof(out)),
-	    0);
-	assert_string_equal(out, want);
-}
-
-static void
-test_money_sv(void **state)
-{
-	(void)state;
-	money_is(MAIL_LOCALE_SV, 123450, "SEK", "1 234,50 kr");
-	money_is(MAIL_LOCALE_SV, 0, "SEK", "0,00 kr");
-	money_is(MAIL_LOCALE_SV, 5, "SEK", "0,05 kr");
-	money_is(MAIL_LOCALE_SV, 99999, "SEK", "999,99 kr");
-	money_is(MAIL_LOCALE_SV, 100000, "SEK", "1 000,00 kr");
-	money_is(MAIL_LOCALE_SV, 123456789012LL, "SEK", "1 234 567 890,12 kr");
-	/* U+2212 MINUS SIGN, as Swedish typesetting has it. */
-	money_is(MAIL_LOCALE_SV, -123450, "SEK", "\xe2\x88\x92" "1 234,50 kr");
-	money_is(MAIL_LOCALE_SV, -1, "SEK", "\xe2\x88\x92" "0,01 kr");
-	money_is(MAIL_LOCALE_SV, 123450, "EUR", "1 234,50 EUR");
-	money_is(MAIL_LOCALE_SV, 123450, "DKK", "1 234,50 DKK");
-}
-
-static void
-test_money_da_nb(void **state)
-{
-	(void)state;
-	money_is(MAIL_LOCALE_DA, 123450, "DKK", "1.234,50 kr.");
-	money_is(MAIL_LOCALE_DA, 0, "DKK", "0,00 kr.");
-	money_is(MAIL_LOCALE_DA, -123450, "DKK", "-1.234,50 kr.");
-	money_is(MAIL_LOCALE_DA, 123456789012LL, "DKK", "1.234.567.890,12 kr.");
-	money_is(MAIL_LOCALE_DA, 123450, "SEK", "1.234,50 SEK");
-	money_is(MAIL_LOCALE_NB, 123450, "NOK", "1 234,50 kr");
-	money_is(MAIL_LOCALE_NB, -123450, "NOK", "\xe2\x88\x92" "1 234,50 kr");
-	money_is(MAIL_LOCALE_NB, 123450, "SEK", "1 234,50 SEK");
-}
-
-static void
-test_money_en(void **state)
-{
-	(void)state;
-	money_is(MAIL_LOCALE_EN, 123450, "SEK", "SEK 1,234.50");
-	money_is(MAIL_LOCALE_EN, 0, "SEK", "SEK 0.00");
-	money_is(MAIL_LOCALE_EN, -123450, "SEK", "-SEK 1,234.50");
-	money_is(MAIL_LOCALE_EN, 100000000, "EUR", "EUR 1,000,000.00");
-	money_is(MAIL_LOCALE_EN, 999, "USD", "USD 9.99");
-}
-
-static void
-test_money_extremes(void **state)
-{
-	(void)state;
-	money_is(MAIL_LOCALE_SV, INT64_MAX, "SEK",
-	    "92 233 720 368 547 758,07 kr");
-	/* Its magnitude does not fit in int64_t. */
-	money_is(MAIL_LOCALE_SV, INT64_MIN, "SEK",
-	    "\xe2\x88\x92" "92 233 720 368 547 758,08 kr");
-	money_is(MAIL_LOCALE_EN, INT64_MIN, "USD",
-	    "-USD 92,233,720,368,547,758.08");
-}
-
-static void
-test_money_minor_units(void **state)
-{
-	(void)state;
-	money_is(MAIL_LOCALE_EN, 1234, "JPY", "JPY 1,234");
-	money_is(MAIL_LOCALE_SV, 1234, "ISK", "1 234 ISK");
-	money_is(MAIL_LOCALE_EN, 1234, "KWD", "KWD 1.234");
-	money_is(MAIL_LOCALE_DA, -5, "KWD", "-0,005 KWD");
-}
-
-static void
-test_money_refused(void **state)
-{
-	char	 out[MAIL_MONEY_MAX], tiny[8];
-
-	(void)state;
-	assert_int_equal(mail_money_format(MAIL_LOCALE_SV, 1, "sek", out,
-	    sizeof(out)), -1);
-	assert_int_equal(mail_money_format(MAIL_LOCALE_SV, 1, "SE", out,
-	    sizeof(out)), -1);
-	assert_int_equal(mail_money_format(MAIL_LOCALE_SV, 1, "SEKK", out,
-	    sizeof(out)), -1);
-	assert_int_equal(mail_money_format(MAIL_LOCALE_SV, 1, "S\xc3\x85", out,
-	    sizeof(out)), -1);
-	assert_int_equal(mail_money_format(MAIL_LOCALE_SV, 1, NULL, out,
-	    sizeof(out)), -1);
-	assert_int_equal(mail_money_format(MAIL_LOCALE_SV, 123450, "SEK", tiny,
-	    sizeof(tiny)), -1);
-}
 
 /* --- periods, locales, the text table ---------------------------------- */
 
@@ -167,23 +70,6 @@ test_period(void **state)
 	    sizeof(out)), -1);
 	assert_int_equal(mail_period_format(MAIL_LOCALE_SV, "2026-W14x", out,
 	    sizeof(out)), -1);
-}
-
-static void
-test_locale_parse(void **state)
-{
-	(void)state;
-	assert_int_equal(mail_locale_parse("sv"), MAIL_LOCALE_SV);
-	assert_int_equal(mail_locale_parse("sv-SE"), MAIL_LOCALE_SV);
-	assert_int_equal(mail_locale_parse("sv_SE"), MAIL_LOCALE_SV);
-	assert_int_equal(mail_locale_parse("da"), MAIL_LOCALE_DA);
-	assert_int_equal(mail_locale_parse("nb"), MAIL_LOCALE_NB);
-	assert_int_equal(mail_locale_parse("no"), MAIL_LOCALE_NB);
-	assert_int_equal(mail_locale_parse("en"), MAIL_LOCALE_EN);
-	assert_int_equal(mail_locale_parse("fi"), MAIL_LOCALE_EN);
-	assert_int_equal(mail_locale_parse("svenska"), MAIL_LOCALE_EN);
-	assert_int_equal(mail_locale_parse(""), MAIL_LOCALE_EN);
-	assert_int_equal(mail_locale_parse(NULL), MAIL_LOCALE_EN);
 }
 
 static int
@@ -1489,14 +1375,7 @@ int
 main(void)
 {
 	const struct CMUnitTest	 tests[] = {
-		cmocka_unit_test(test_money_sv),
-		cmocka_unit_test(test_money_da_nb),
-		cmocka_unit_test(test_money_en),
-		cmocka_unit_test(test_money_extremes),
-		cmocka_unit_test(test_money_minor_units),
-		cmocka_unit_test(test_money_refused),
 		cmocka_unit_test(test_period),
-		cmocka_unit_test(test_locale_parse),
 		cmocka_unit_test(test_text_table),
 		cmocka_unit_test(test_digest_headers),
 		cmocka_unit_test(test_digest_parsed),
