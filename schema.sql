@@ -1877,3 +1877,104 @@ ALTER TABLE notification_preferences ADD COLUMN alerts_only INTEGER NOT NULL
 	DEFAULT 0 CHECK (alerts_only = 0 OR alerts_only = 1);
 ALTER TABLE notification_preferences ADD COLUMN alerts_seen INTEGER NOT NULL
 	DEFAULT 0;
+-- version 24
+-- The list's row carries what the page shows of a client without
+-- another request: each assignee's role, when the client was invited
+-- (invited_at: its created_at) and when it entered onboarding
+-- (onboarding_since, null if it never did), RFC 3339 in UTC like the
+-- API's other times. A client enters onboarding when an admin invites it
+-- through the portal: the store writes onboarding_since with the row.
+-- Rows written before now take the best known time: created_at for
+-- clients that are, or could only have come from, onboarding (onboarding,
+-- rejected), and for active ones whose events say they started there;
+-- none for the others. client_assignees stays the one place that builds
+-- assignees_json, now with the role, and a user's new role changes the
+-- lists they are on as a new name does. list_json is made again with the
+-- new members, and so are the indexes that carry it and client_rows.
+ALTER TABLE clients ADD COLUMN onboarding_since INTEGER;
+UPDATE clients SET onboarding_since = created_at
+	WHERE status IN ('onboarding', 'rejected') OR (status = 'active' AND
+	EXISTS (SELECT 1 FROM events e WHERE e.client_id = clients.id AND
+	((e.type = 'client.created' AND
+	json_extract(e.data, '$.status') = 'onboarding') OR
+	(e.type = 'client.status_changed' AND
+	json_extract(e.data, '$.from') = 'onboarding'))));
+
+DROP VIEW client_assignees;
+CREATE VIEW client_assignees (client_id, json) AS
+	SELECT c.id, (SELECT json_group_array(json_object('id', id,
+	    'name', name, 'role', role)) FROM
+	    (SELECT u.id, u.name, u.role FROM assignments a JOIN users u
+	    ON u.id = a.user_id WHERE a.client_id = c.id AND
+	    u.active = 1 ORDER BY u.name, u.id))
+	FROM clients c;
+DROP TRIGGER users_assignees_update;
+CREATE TRIGGER users_assignees_update AFTER UPDATE OF name, active, role
+    ON users
+BEGIN
+	UPDATE clients SET assignees_json = (SELECT v.json
+	    FROM client_assignees v WHERE v.client_id = clients.id)
+	    WHERE id IN (SELECT client_id FROM assignments
+	    WHERE user_id = new.id);
+END;
+
+DROP INDEX clients_list_by_name;
+DROP INDEX clients_list_by_missing;
+DROP INDEX clients_list_by_missing_desc;
+DROP INDEX clients_list_by_attention;
+DROP INDEX clients_by_rank;
+DROP TRIGGER client_rows_insert;
+DROP TRIGGER client_rows_update;
+ALTER TABLE clients DROP COLUMN list_json;
+ALTER TABLE clients ADD COLUMN list_json TEXT GENERATED ALWAYS AS
+	(json_object('id', id, 'name', name, 'org_number', org_number,
+	'status', status, 'balance', json_object('amount_minor',
+	balance_minor, 'currency', currency), 'missing_receipts',
+	missing_receipts, 'export_ready', export_ready, 'assignees',
+	json(assignees_json), 'alerts', json(CASE alerts
+	WHEN 0 THEN '[]'
+	WHEN 1 THEN '["low_balance"]'
+	WHEN 2 THEN '["many_missing_receipts"]'
+	WHEN 3 THEN '["low_balance","many_missing_receipts"]'
+	WHEN 4 THEN '["old_missing_receipts"]'
+	WHEN 5 THEN '["low_balance","old_missing_receipts"]'
+	WHEN 6 THEN '["many_missing_receipts","old_missing_receipts"]'
+	ELSE '["low_balance","many_missing_receipts","old_missing_receipts"]'
+	END), 'invited_at', strftime('%Y-%m-%dT%H:%M:%SZ', created_at,
+	'unixepoch'), 'onboarding_since', strftime('%Y-%m-%dT%H:%M:%SZ',
+	onboarding_since, 'unixepoch'))) VIRTUAL;
+UPDATE clients SET assignees_json = v.json FROM client_assignees v
+	WHERE v.client_id = clients.id;
+CREATE INDEX clients_list_by_name
+	ON clients (partner_id, status, sort_key, id, missing_receipts,
+	alerts, list_json);
+CREATE INDEX clients_list_by_missing
+	ON clients (partner_id, status, missing_receipts, sort_key, id,
+	alerts, list_json);
+CREATE INDEX clients_list_by_missing_desc
+	ON clients (partner_id, status, missing_receipts DESC, sort_key, id,
+	alerts, list_json);
+CREATE INDEX clients_list_by_attention
+	ON clients (partner_id, status, attention, sort_key, id,
+	missing_receipts, alerts, list_json);
+CREATE INDEX clients_by_rank
+	ON clients (list_rank, missing_receipts, sort_key, alerts, attention,
+	list_json);
+UPDATE client_rows SET json = c.list_json FROM clients c
+	WHERE c.id = client_rows.id;
+CREATE TRIGGER client_rows_insert AFTER INSERT ON clients BEGIN
+	INSERT INTO client_rows (id, partner_id, json, missing_receipts,
+	    alerts, attention)
+	    VALUES (new.id, new.partner_id, new.list_json,
+	    new.missing_receipts, new.alerts, new.attention);
+END;
+CREATE TRIGGER client_rows_update AFTER UPDATE OF name, org_number,
+    status, balance_minor, currency, missing_receipts, export_ready,
+    assignees_json, alerts, attention, created_at, onboarding_since
+    ON clients
+BEGIN
+	UPDATE client_rows SET json = new.list_json,
+	    missing_receipts = new.missing_receipts, alerts = new.alerts,
+	    attention = new.attention
+	    WHERE id = new.id;
+END;

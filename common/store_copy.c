@@ -52,7 +52,7 @@ static const struct {
 	    "missing_receipts, export_ready, assignees_json, created_at, "
 	    "updated_at, country, org_key, external_ref, balance_below, "
 	    "balance_below_currency, missing_receipts_above, "
-	    "missing_receipt_days",
+	    "missing_receipt_days, onboarding_since",
 	    "missing_receipts, export_ready and assignees_json", 0 },
 	{ "assignments", "client_id, user_id, created_at, status, sort_key, "
 	    "missing_receipts", NULL, 0 },

@@ -49,9 +49,10 @@ pg_client_create(struct store *st, const struct client_keys *k,
 	    "INSERT INTO clients (partner_id, name, org_number, "
 	    "contact_email, status, sort_key, search_text, balance_minor, "
 	    "currency, created_at, updated_at, country, org_key, "
-	    "external_ref) "
+	    "external_ref, onboarding_since) "
 	    "VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, 0, $8, $9, $10, "
-	    "$11, $3, NULLIF($12, '')) "
+	    "$11, $3, NULLIF($12, ''), "
+	    "CASE WHEN $5 = 'onboarding' THEN $9::bigint END) "
 	    "RETURNING id, list_json" };
 	struct pg_params	 par;
 	PGresult		*r;

@@ -51,18 +51,18 @@ static const struct pg_copy_table {
 	    "ORDER BY email COLLATE \"C\", source COLLATE \"C\"",
 	    "COPY login_attempts (email, source, attempts, window_end) "
 	    "FROM STDIN", 0 },
-	{ "clients", 22,
+	{ "clients", 23,
 	    "SELECT id, partner_id, name, org_number, contact_email, status, "
 	    "'\\x' || encode(sort_key, 'hex'), search_text, balance_minor, "
 	    "currency, missing_receipts, export_ready, assignees_json, "
 	    "created_at, updated_at, country, org_key, external_ref, "
 	    "balance_below, balance_below_currency, missing_receipts_above, "
-	    "missing_receipt_days FROM clients ORDER BY id",
+	    "missing_receipt_days, onboarding_since FROM clients ORDER BY id",
 	    "COPY clients (id, partner_id, name, org_number, contact_email, "
 	    "status, sort_key, search_text, balance_minor, currency, "
 	    "created_at, updated_at, country, org_key, external_ref, "
 	    "balance_below, balance_below_currency, missing_receipts_above, "
-	    "missing_receipt_days) FROM STDIN",
+	    "missing_receipt_days, onboarding_since) FROM STDIN",
 	    1u << 10 | 1u << 11 | 1u << 12 },
 	{ "assignments", 6,
 	    "SELECT client_id, user_id, created_at, status, "

@@ -1247,3 +1247,61 @@ CREATE TRIGGER reminders_count_status AFTER UPDATE OF status ON outbox
 ALTER TABLE notification_preferences
 	ADD COLUMN alerts_only boolean NOT NULL DEFAULT false,
 	ADD COLUMN alerts_seen integer NOT NULL DEFAULT 0;
+
+-- version 12
+-- The list's row carries each assignee's role, invited_at and
+-- onboarding_since: see the twenty-fourth version of ../../schema.sql,
+-- whose rules, migration and member order these are. The times are
+-- written as SQLite's strftime('%Y-%m-%dT%H:%M:%SZ') writes them.
+ALTER TABLE clients ADD COLUMN onboarding_since bigint;
+UPDATE clients c SET onboarding_since = c.created_at
+	WHERE c.status IN ('onboarding', 'rejected') OR (c.status = 'active'
+	AND EXISTS (SELECT 1 FROM events e WHERE e.client_id = c.id AND
+	((e.type = 'client.created' AND
+	e.data::jsonb ->> 'status' = 'onboarding') OR
+	(e.type = 'client.status_changed' AND
+	e.data::jsonb ->> 'from' = 'onboarding'))));
+
+CREATE OR REPLACE FUNCTION clients_assignees_refresh(ids bigint[])
+RETURNS void
+LANGUAGE sql AS $$
+	UPDATE clients c SET assignees_json = '[' || coalesce((
+	    SELECT string_agg('{"id":' || u.id || ',"name":' ||
+	    to_json(u.name)::text || ',"role":' || to_json(u.role)::text ||
+	    '}', ',' ORDER BY u.name, u.id)
+	    FROM assignments a JOIN users u ON u.id = a.user_id
+	    WHERE a.client_id = c.id AND u.active), '') || ']'
+	WHERE c.id = ANY (ids);
+$$;
+DROP TRIGGER users_assignees ON users;
+CREATE TRIGGER users_assignees AFTER UPDATE OF name, active, role ON users
+	FOR EACH ROW WHEN (OLD.name <> NEW.name OR OLD.active <> NEW.active OR
+	    OLD.role <> NEW.role)
+	EXECUTE FUNCTION users_assignees();
+
+CREATE OR REPLACE FUNCTION clients_list_json() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.list_json := '{"id":' || NEW.id ||
+	    ',"name":' || to_json(NEW.name)::text ||
+	    ',"org_number":' || to_json(NEW.org_number)::text ||
+	    ',"status":' || to_json(NEW.status)::text ||
+	    ',"balance":{"amount_minor":' || NEW.balance_minor ||
+	    ',"currency":' || to_json(NEW.currency)::text ||
+	    '},"missing_receipts":' || NEW.missing_receipts ||
+	    ',"export_ready":' || NEW.export_ready ||
+	    ',"assignees":' || NEW.assignees_json ||
+	    ',"alerts":[' || concat_ws(',',
+	    CASE WHEN NEW.alerts & 1 <> 0 THEN '"low_balance"' END,
+	    CASE WHEN NEW.alerts & 2 <> 0 THEN '"many_missing_receipts"' END,
+	    CASE WHEN NEW.alerts & 4 <> 0 THEN '"old_missing_receipts"' END) ||
+	    '],"invited_at":"' || to_char(to_timestamp(NEW.created_at)
+	    AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') ||
+	    '","onboarding_since":' || coalesce('"' ||
+	    to_char(to_timestamp(NEW.onboarding_since) AT TIME ZONE 'UTC',
+	    'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '"', 'null') || '}';
+	RETURN NEW;
+END $$;
+-- Every row once: its assignees with their roles, and so its list_json.
+SELECT clients_assignees_refresh(ARRAY(SELECT id FROM clients
+	ORDER BY id));

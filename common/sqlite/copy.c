@@ -54,20 +54,20 @@ static const struct sqlite_copy_table sqlite_copy_tables[] = {
 	    "FROM login_attempts ORDER BY email, source",
 	    "INSERT INTO login_attempts (email, source, attempts, window_end) "
 	    "VALUES (?, ?, ?, ?)", 0, 0 },
-	{ "clients", 22, "SELECT id, partner_id, name, org_number, "
+	{ "clients", 23, "SELECT id, partner_id, name, org_number, "
 	    "contact_email, status, '\\x' || lower(hex(sort_key)), "
 	    "search_text, balance_minor, currency, missing_receipts, "
 	    "export_ready, assignees_json, created_at, updated_at, country, "
 	    "org_key, external_ref, balance_below, balance_below_currency, "
-	    "missing_receipts_above, missing_receipt_days "
+	    "missing_receipts_above, missing_receipt_days, onboarding_since "
 	    "FROM clients ORDER BY id",
 	    "INSERT INTO clients (id, partner_id, name, org_number, "
 	    "contact_email, status, sort_key, search_text, search_grams, "
 	    "balance_minor, currency, created_at, updated_at, country, "
 	    "org_key, external_ref, balance_below, balance_below_currency, "
-	    "missing_receipts_above, missing_receipt_days) "
+	    "missing_receipts_above, missing_receipt_days, onboarding_since) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, search_grams(?8), ?9, "
-	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
 	    1u << 10 | 1u << 11 | 1u << 12, 1u << 6 },
 	{ "assignments", 6, "SELECT client_id, user_id, created_at, status, "
 	    "'\\x' || lower(hex(sort_key)), missing_receipts "
