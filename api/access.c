@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/client_action.h"
 #include "../common/jsonw.h"
 #include "../common/log.h"
 #include "../common/store_audit.h"
@@ -32,8 +33,8 @@ access_create(struct request *req)
 
 	if (client_load_or_reply(req, 0, &c) == -1)
 		return;
-	if (strcmp(c.status, "active") != 0 &&
-	    strcmp(c.status, "onboarding") != 0) {
+	if (client_action_refusal(CLIENT_ACTION_GO_TO_CLIENT, c.status, 1) !=
+	    CLIENT_ACTION_OK) {
 		(void)client_conflict_or_reply(req, c.status);
 		goto out;
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/client_action.h"
 #include "../common/log.h"
 #include "../common/store_assignee.h"
 #include "client_load.h"
@@ -71,6 +72,23 @@ assignees_bad_user_or_reply(struct request *req, const char *field)
 	    "firm can be assigned.", errors);
 }
 
+/*
+ * Loads the path's client for a change of its assignees, by the rule the
+ * list's "assign" action shows; -1 after answering.
+ */
+static int
+assignees_client_or_reply(struct request *req, struct client *c)
+{
+	if (client_load_or_reply(req, 0, c) == -1)
+		return -1;
+	if (client_action_refusal(CLIENT_ACTION_ASSIGN, c->status, 1) ==
+	    CLIENT_ACTION_OK)
+		return 0;
+	(void)client_conflict_or_reply(req, c->status);
+	client_cleanup(c);
+	return -1;
+}
+
 static void
 assignees_get(struct request *req)
 {
@@ -99,7 +117,7 @@ assignees_put(struct request *req)
 	char		 field[32];
 	int		 i = 0, k, rc;
 
-	if (client_load_or_reply(req, 0, &c) == -1)
+	if (assignees_client_or_reply(req, &c) == -1)
 		return;
 	ids = cJSON_GetObjectItemCaseSensitive(req->body, "user_ids");
 	if (store_begin(req->store) == -1) {
@@ -149,7 +167,7 @@ assignees_post(struct request *req)
 	int64_t		 uid = json_get_int(req->body, "user_id", 0);
 	int		 rc;
 
-	if (client_load_or_reply(req, 0, &c) == -1)
+	if (assignees_client_or_reply(req, &c) == -1)
 		return;
 	if (store_begin(req->store) == -1) {
 		(void)reply_internal_error(req);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/client_action.h"
 #include "../common/jsonw.h"
 #include "../common/log.h"
 #include "../common/org_number.h"
@@ -285,6 +286,11 @@ clients_get(struct request *req)
 
 	if (client_load_or_reply(req, 0, &c) == -1)
 		return;
+	if (client_action_refusal(CLIENT_ACTION_SEE_DETAILS, c.status, 1) !=
+	    CLIENT_ACTION_OK) {
+		(void)client_conflict_or_reply(req, c.status);
+		goto out;
+	}
 	/* An integration gets no email, so it never has a setting. */
 	if (req->user.role == ROLE_INTEGRATION) {
 		(void)clients_reply(req, 200, &c, "null");

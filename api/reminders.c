@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/client_action.h"
 #include "../common/log.h"
 #include "../common/store_outbox.h"
 #include "../common/store_partner.h"
@@ -145,8 +146,9 @@ reminder_create(struct request *req)
 	comment = json_get_string(req->body, "comment");
 	if (comment == NULL)
 		comment = "";
-	if (strcmp(c.status, "active") != 0 &&
-	    strcmp(c.status, "onboarding") != 0) {
+	/* The status first: the recipients are read in the write. */
+	if (client_action_refusal(CLIENT_ACTION_NOTIFY, c.status, 1) !=
+	    CLIENT_ACTION_OK) {
 		(void)client_conflict_or_reply(req, c.status);
 		goto out;
 	}
@@ -175,7 +177,8 @@ reminder_create(struct request *req)
 		    now);
 		goto out;
 	}
-	if (to.n == 0) {
+	if (client_action_refusal(CLIENT_ACTION_NOTIFY, c.status, to.n > 0) ==
+	    CLIENT_ACTION_NO_RECIPIENT) {
 		store_rollback(req->store);
 		(void)reply_problem(req, 422, PROBLEM_VALIDATION,
 		    "No bookkeeper assigned", "No active bookkeeper is "

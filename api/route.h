@@ -78,6 +78,23 @@ extern const size_t		auth_n_routes, health_n_routes, users_n_routes,
 const struct route	*route_find(const char *method, const char *path,
 			    struct request *req, char *allow, size_t allowlen);
 
+/* The route of method and pattern ("/v1/clients/{id}"), or NULL. */
+const struct route	*route_named(const char *method, const char *pattern);
+
+enum route_refusal {
+	ROUTE_ALLOWED,
+	ROUTE_REFUSED_ROLE,	/* the caller's role may not */
+	ROUTE_REFUSED_KEY,	/* no API key may */
+	ROUTE_REFUSED_SCOPE	/* the caller's API key lacks the scope */
+};
+
+/*
+ * Whether the authenticated caller of req may use route r: the
+ * dispatcher's check, and what the list's actions ask of each route.
+ */
+enum route_refusal	 route_refusal(const struct route *r,
+			    const struct request *req);
+
 /* Calls fn for every route, in table order. */
 void	route_each(void (*fn)(const struct route *, void *), void *arg);
 

@@ -107,3 +107,30 @@ route_each(void (*fn)(const struct route *, void *), void *arg)
 		for (i = 0; i < *route_groups[g].n_routes; i++)
 			fn(&route_groups[g].routes[i], arg);
 }
+
+const struct route *
+route_named(const char *method, const char *pattern)
+{
+	const struct route	*r;
+	size_t			 g, i;
+
+	for (g = 0; g < ROUTE_N_GROUPS; g++)
+		for (i = 0; i < *route_groups[g].n_routes; i++) {
+			r = &route_groups[g].routes[i];
+			if (strcmp(r->method, method) == 0 &&
+			    strcmp(r->pattern, pattern) == 0)
+				return r;
+		}
+	return NULL;
+}
+
+enum route_refusal
+route_refusal(const struct route *r, const struct request *req)
+{
+	if ((r->roles & req->user.role) == 0)
+		return ROUTE_REFUSED_ROLE;
+	if (req->api_key[0] == '\0' || r->scope == ROUTE_SCOPE_ANY ||
+	    (r->scope & req->key_scopes) != 0)
+		return ROUTE_ALLOWED;
+	return r->scope == 0 ? ROUTE_REFUSED_KEY : ROUTE_REFUSED_SCOPE;
+}

@@ -210,15 +210,18 @@ server_role_or_reply(struct request *req)
 	const struct route	*r = req->route;
 	char			 detail[96];
 
-	if ((r->roles & req->user.role) == 0)
+	switch (route_refusal(r, req)) {
+	case ROUTE_ALLOWED:
+		return 0;
+	case ROUTE_REFUSED_ROLE:
 		return reply_problem(req, 403, PROBLEM_FORBIDDEN, "Forbidden",
 		    "Your role may not use this route.");
-	if (req->api_key[0] == '\0' || r->scope == ROUTE_SCOPE_ANY ||
-	    (r->scope & req->key_scopes) != 0)
-		return 0;
-	if (r->scope == 0)
+	case ROUTE_REFUSED_KEY:
 		return reply_problem(req, 403, PROBLEM_FORBIDDEN, "Forbidden",
 		    "API keys may not use this route.");
+	case ROUTE_REFUSED_SCOPE:
+		break;
+	}
 	(void)snprintf(detail, sizeof(detail), "The API key does not have "
 	    "the scope %s.", api_scope_name(r->scope));
 	return reply_problem_member(req, 403, PROBLEM_FORBIDDEN,
