@@ -1,7 +1,8 @@
 /*
  * The Clients page list and its tabs: which clients a caller sees in each
  * tab, searched, filtered and sorted, a page at a time with an opaque
- * cursor. Rows are written with the streaming JSON writer.
+ * cursor. Rows are kept for the page, then written with what they gain
+ * (list_rows.h) by the streaming JSON writer.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "../common/store_client.h"
 #include "../common/text.h"
 #include "client_export.h"
+#include "list_rows.h"
 #include "month_figures.h"
 #include "page.h"
 #include "route.h"
@@ -278,59 +280,12 @@ list_params_or_reply(struct request *req, struct list_params *p)
 	return list_lookup_params_or_reply(req, p);
 }
 
-/* A page being written, and what each of its rows gains. */
+/* A page being walked: its cursor, and its rows kept to be written. */
 struct list_walk {
 	struct page		*pg;
-	struct store		*store;
-	int			 month;		/* 0: none */
-	struct month_figures	 figures;
-	int64_t			 figures_of;	/* their client; 0: none */
+	struct list_rows	*rows;
+	const char		*status;	/* the tab's, every row's */
 };
-
-static void
-list_walk_init(struct list_walk *lw, struct request *req,
-    const struct list_params *p, struct page *pg)
-{
-	memset(lw, 0, sizeof(*lw));
-	lw->pg = pg;
-	lw->store = req->store;
-	lw->month = p->month;
-}
-
-/* The month's figures of client id into lw->figures. */
-static int
-list_walk_figures(struct list_walk *lw, int64_t id)
-{
-	int	 rc;
-
-	rc = month_figures_load(lw->store, id, lw->month, lw->month,
-	    &lw->figures);
-	lw->figures_of = rc == STORE_OK ? id : 0;
-	return rc;
-}
-
-/*
- * Writes a row as the store keeps it (list_json, kept by triggers), with
- * the month's figures when asked for. -1 on a store error.
- */
-static int
-list_row_write(struct list_walk *lw, int64_t id, const char *json,
-    size_t len)
-{
-	struct jsonw	*w = &lw->pg->w;
-
-	if (lw->month == 0) {
-		jsonw_raw(w, json, len);
-		return 0;
-	}
-	if (lw->figures_of != id && list_walk_figures(lw, id) != STORE_OK)
-		return -1;
-	jsonw_object_extend(w, json, len);
-	jsonw_key(w, "month");
-	month_figures_write(w, &lw->figures, lw->month);
-	jsonw_object_close(w);
-	return 0;
-}
 
 static int
 list_row(const struct client_row *r, void *arg)
@@ -346,10 +301,8 @@ list_row(const struct client_row *r, void *arg)
 		return -1;
 	memcpy(pg->last.key, r->sort_key, r->sort_key_len);
 	pg->last.keylen = r->sort_key_len;
-
-	if (list_row_write(lw, r->id, r->json, r->json_len) == -1)
-		return -1;
-	return pg->w.error ? -1 : 0;
+	return list_rows_add(lw->rows, r->id, lw->status, r->json,
+	    r->json_len);
 }
 
 /*
@@ -383,7 +336,7 @@ list_lookup_shows(const struct request *req, const struct list_params *p,
 static void
 list_lookup(struct request *req, const struct list_params *p)
 {
-	struct list_walk lw;
+	struct list_rows lr;
 	struct client	 c;
 	struct page	 pg;
 	int64_t		 id = 0, total = 0;
@@ -397,25 +350,23 @@ list_lookup(struct request *req, const struct list_params *p)
 		total = rc == STORE_OK && list_lookup_shows(req, p, &c);
 	}
 	page_open(&pg, 1, LIST_REPLY_MAX, (int)p->sort, p->query);
-	list_walk_init(&lw, req, p, &pg);
-	/* With missing_receipts=true, a month asked for must miss one. */
-	if (total == 1 && p->missing_only && p->month != 0) {
-		rc = list_walk_figures(&lw, c.id);
-		total = rc == STORE_OK &&
-		    month_figures_missing(&lw.figures, p->month) > 0;
-	}
-	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
-		(void)reply_internal_error(req);
-		goto out;
-	}
-	if (total == 1 && list_row_write(&lw, c.id, c.list_json,
+	list_rows_init(&lr, req, p->month);
+	if (total == 1 && list_rows_add(&lr, c.id, c.status, c.list_json,
 	    strlen(c.list_json)) == -1)
+		rc = STORE_ERROR;
+	/* With missing_receipts=true, a month asked for must miss one. */
+	if (total == 1 && rc == STORE_OK && p->missing_only &&
+	    p->month != 0) {
+		rc = list_rows_figures(&lr);
+		total = rc == STORE_OK && list_rows_missing(&lr, c.id) > 0;
+	}
+	if ((rc != STORE_OK && rc != STORE_NOTFOUND) ||
+	    (total == 1 && list_rows_write(&lr, &pg.w) == -1))
 		(void)reply_internal_error(req);
 	else
 		page_reply(req, &pg, &total, &at_least);
-out:
 	page_cleanup(&pg);
-	month_figures_free(&lw.figures);
+	list_rows_cleanup(&lr);
 	client_cleanup(&c);
 }
 
@@ -426,6 +377,7 @@ list_clients(struct request *req)
 	struct list_params	 p;
 	struct client_query	 q;
 	struct list_walk	 lw;
+	struct list_rows	 lr;
 	struct page		 pg;
 	int64_t			 total = 0;
 	int			 at_least = 0;
@@ -465,14 +417,18 @@ list_clients(struct request *req)
 	page_open(&pg, p.limit, LIST_REPLY_MAX, (int)p.sort, p.query);
 	/* About 250 bytes a row: one allocation for a usual page. */
 	(void)buf_reserve(&pg.out, (size_t)p.limit * 256 + 256);
-	list_walk_init(&lw, req, &p, &pg);
+	list_rows_init(&lr, req, p.month);
+	lw.pg = &pg;
+	lw.rows = &lr;
+	lw.status = q.status;
+	/* The rows first, then the page's reads, all in this one read. */
 	if (store_client_list(req->store, &q, list_row, &lw, &total,
-	    &at_least) != STORE_OK)
+	    &at_least) != STORE_OK || list_rows_write(&lr, &pg.w) == -1)
 		(void)reply_internal_error(req);
 	else
 		page_reply(req, &pg, &total, &at_least);
 	page_cleanup(&pg);
-	month_figures_free(&lw.figures);
+	list_rows_cleanup(&lr);
 }
 
 /*

@@ -41,6 +41,32 @@ month_figures_load(struct store *st, int64_t client_id, int from, int to,
 	    month_figures_add, f);
 }
 
+int
+month_figures_load_page(struct store *st, const int64_t *ids, size_t n,
+    int month, struct month_figures *f)
+{
+	f->n = 0;
+	return store_expense_months_of(st, ids, n, month, month,
+	    month_figures_add, f);
+}
+
+void
+month_figures_of(const struct month_figures *f, int64_t client_id,
+    struct month_figures *view)
+{
+	size_t	 i = 0;
+
+	memset(view, 0, sizeof(*view));
+	if (f->n == 0)
+		return;
+	while (i < f->n && f->rows[i].client_id != client_id)
+		i++;
+	view->rows = f->rows + i;
+	while (i + view->n < f->n && f->rows[i + view->n].client_id ==
+	    client_id)
+		view->n++;
+}
+
 void
 month_figures_free(struct month_figures *f)
 {

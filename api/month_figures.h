@@ -28,6 +28,19 @@ struct month_figures {
  */
 int	month_figures_load(struct store *, int64_t client_id, int from,
 	    int to, struct month_figures *f);
+/*
+ * Loads the rows of month of the n clients of ids into f, emptied first,
+ * in one read: by client id, then newest month first. STORE_OK or
+ * STORE_ERROR.
+ */
+int	month_figures_load_page(struct store *, const int64_t *ids, size_t n,
+	    int month, struct month_figures *f);
+/*
+ * The rows of client_id in f, a page's rows (month_figures_load_page()),
+ * as a view into f: valid while f is, never freed itself.
+ */
+void	month_figures_of(const struct month_figures *f, int64_t client_id,
+	    struct month_figures *view);
 /* The expenses of month in f's rows that miss a receipt. */
 int64_t	month_figures_missing(const struct month_figures *f, int month);
 /* Writes month's object from f's rows: zeros when it has none. */

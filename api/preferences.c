@@ -55,25 +55,47 @@ preference_next_delivery(const char *zone, const struct preference *p,
 	return 0;
 }
 
+int
+preference_write(struct jsonw *w, const char *zone,
+    const struct preference *p, int64_t now)
+{
+	int64_t	 next;
+
+	if (preference_next_delivery(zone, p, now, &next) == -1)
+		return -1;
+	jsonw_object_open(w);
+	jsonw_key(w, "client_id");
+	jsonw_int(w, p->client_id);
+	jsonw_key(w, "email");
+	jsonw_bool(w, p->email);
+	jsonw_key(w, "frequency");
+	jsonw_string(w, p->frequency);
+	jsonw_key(w, "alerts_only");
+	jsonw_bool(w, p->alerts_only);
+	jsonw_key(w, "next_delivery_at");
+	if (next > 0)
+		jsonw_time(w, next);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "updated_at");
+	jsonw_time(w, p->updated_at);
+	jsonw_object_close(w);
+	return 0;
+}
+
+/* preference_write()'s object as a cJSON tree; NULL on failure. */
 static cJSON *
 preference_doc(const char *zone, const struct preference *p)
 {
-	cJSON	*o;
-	int64_t	 next;
+	struct buf	 b;
+	struct jsonw	 w;
+	cJSON		*o = NULL;
 
-	if (preference_next_delivery(zone, p, store_now(), &next) == -1 ||
-	    (o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	if (json_add_int(o, "client_id", p->client_id) == NULL ||
-	    cJSON_AddBoolToObject(o, "email", p->email) == NULL ||
-	    cJSON_AddStringToObject(o, "frequency", p->frequency) == NULL ||
-	    cJSON_AddBoolToObject(o, "alerts_only", p->alerts_only) == NULL ||
-	    (next > 0 ? json_add_time(o, "next_delivery_at", next) :
-	    cJSON_AddNullToObject(o, "next_delivery_at")) == NULL ||
-	    json_add_time(o, "updated_at", p->updated_at) == NULL) {
-		cJSON_Delete(o);
-		return NULL;
-	}
+	buf_init(&b, 4096);
+	jsonw_init(&w, &b);
+	if (preference_write(&w, zone, p, store_now()) == 0 && !w.error)
+		o = cJSON_ParseWithLength(b.data, b.len);
+	buf_cleanup(&b);
 	return o;
 }
 

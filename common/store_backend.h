@@ -158,6 +158,11 @@ struct store_backend {
 		    int64_t user_id, const char *status, unsigned alerts,
 		    int64_t *count);
 	int	(*client_search_tidy)(struct store *, int pages, int *merged);
+	/* n is 1 to CLIENT_LIST_MAX. */
+	int	(*client_page_facts)(struct store *, int64_t viewer_id,
+		    const int64_t *ids, size_t n,
+		    int (*fn)(const struct client_page_fact *, void *),
+		    void *arg);
 
 	/*
 	 * Expenses; the client's counters change in the same statement or
@@ -182,6 +187,11 @@ struct store_backend {
 		    int (*fn)(const struct expense *, void *), void *arg);
 	int	(*expense_months)(struct store *, int64_t client_id, int from,
 		    int to, int (*fn)(const struct expense_month *, void *),
+		    void *arg);
+	/* n is 1 to CLIENT_LIST_MAX. */
+	int	(*expense_months_of)(struct store *, const int64_t *ids,
+		    size_t n, int from, int to,
+		    int (*fn)(const struct expense_month *, void *),
 		    void *arg);
 	int	(*expense_count)(struct store *, const struct expense_query *q,
 		    int64_t *total);

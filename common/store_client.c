@@ -151,6 +151,18 @@ store_client_status_count(struct store *st, int64_t partner_id,
 }
 
 int
+store_client_page_facts(struct store *st, int64_t viewer_id,
+    const int64_t *ids, size_t n,
+    int (*fn)(const struct client_page_fact *, void *), void *arg)
+{
+	if (n == 0)
+		return STORE_OK;
+	if (n > CLIENT_LIST_MAX)
+		return STORE_ERROR;
+	return st->be->client_page_facts(st, viewer_id, ids, n, fn, arg);
+}
+
+int
 store_client_search_tidy(struct store *st, int pages, int *merged)
 {
 	return st->be->client_search_tidy(st, pages, merged);

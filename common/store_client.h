@@ -14,6 +14,7 @@
 #include "client_page.h"
 #include "cursor.h"
 #include "store.h"
+#include "store_preference.h"
 #include "store_user.h"
 
 #define CLIENT_NAME_MAX		200
@@ -150,6 +151,28 @@ struct client_row {
 int	store_client_list(struct store *, const struct client_query *,
 	    int (*fn)(const struct client_row *, void *), void *arg,
 	    int64_t *total, int *at_least);
+/*
+ * What a page of the list shows besides its stored rows, for its viewer:
+ * a client of the page with the viewer's digest setting for it and one
+ * of its assigned users (active or not, of any role).
+ */
+struct client_page_fact {
+	int64_t			 client_id;
+	const struct preference	*preference;	/* NULL: the viewer has none */
+	/* id, role and active only; NULL: the client has no assignee. */
+	const struct user	*assignee;
+};
+
+/*
+ * Calls fn for the n clients of ids (up to CLIENT_LIST_MAX, each once),
+ * once per assigned user of each and once for a client without any, in
+ * no set order; stops at fn's -1 (STORE_ERROR). One statement for the
+ * page, never one per client. The pointers last during the call.
+ */
+int	store_client_page_facts(struct store *, int64_t viewer_id,
+	    const int64_t *ids, size_t n,
+	    int (*fn)(const struct client_page_fact *, void *), void *arg);
+
 /*
  * Clients of status for the firm (user_id 0) or one assignee; with
  * alerts, only those with any of them (common/alert.h). From the kept

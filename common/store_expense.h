@@ -122,6 +122,7 @@ int	store_expense_count(struct store *, const struct expense_query *,
  * receipt. Kept by triggers in the statement that writes an expense.
  */
 struct expense_month {
+	int64_t	 client_id;
 	int	 month;			/* year * 100 + month */
 	char	 currency[4];
 	int64_t	 pending, pending_minor;
@@ -138,6 +139,13 @@ struct expense_month {
  */
 int	store_expense_months(struct store *, int64_t client_id, int from,
 	    int to, int (*fn)(const struct expense_month *, void *),
+	    void *arg);
+/*
+ * store_expense_months() of the n clients of ids (up to CLIENT_LIST_MAX,
+ * each once) in one statement: by client id, then as that one orders.
+ */
+int	store_expense_months_of(struct store *, const int64_t *ids, size_t n,
+	    int from, int to, int (*fn)(const struct expense_month *, void *),
 	    void *arg);
 
 #endif

@@ -30,6 +30,7 @@ const struct store_backend pg_backend = {
 
 	.client_list = pg_client_list,
 	.client_status_count = pg_client_status_count,
+	.client_page_facts = pg_client_page_facts,
 	.client_search_tidy = pg_client_search_tidy,
 
 	.expense_upsert = pg_expense_upsert,
@@ -40,6 +41,7 @@ const struct store_backend pg_backend = {
 	.expense_list = pg_expense_list,
 	.expense_count = pg_expense_count,
 	.expense_months = pg_expense_months,
+	.expense_months_of = pg_expense_months_of,
 	.firm_thresholds_get = pg_firm_thresholds_get,
 	.firm_thresholds_set = pg_firm_thresholds_set,
 	.client_thresholds_get = pg_client_thresholds_get,

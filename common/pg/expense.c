@@ -405,6 +405,42 @@ pg_expense_count(struct store *st, const struct expense_query *q,
 	return rc;
 }
 
+/*
+ * Calls fn with each row of r: client_months' columns as
+ * pg_expense_months() reads them, then the client's id when there is a
+ * tenth column.
+ */
+static int
+expense_month_rows(PGresult *r, int (*fn)(const struct expense_month *,
+    void *), void *arg)
+{
+	struct expense_month	 m;
+	int			 i;
+
+	for (i = 0; i < PQntuples(r); i++) {
+		memset(&m, 0, sizeof(m));
+		m.month = (int)pg_get_int64(r, i, 0);
+		if (pg_get_text(r, i, 1, m.currency, sizeof(m.currency)) ==
+		    -1) {
+			log_warnx("client month %d: malformed currency",
+			    m.month);
+			return STORE_ERROR;
+		}
+		m.pending = pg_get_int64(r, i, 2);
+		m.pending_minor = pg_get_int64(r, i, 3);
+		m.ready = pg_get_int64(r, i, 4);
+		m.ready_minor = pg_get_int64(r, i, 5);
+		m.exported = pg_get_int64(r, i, 6);
+		m.exported_minor = pg_get_int64(r, i, 7);
+		m.missing_receipts = pg_get_int64(r, i, 8);
+		if (PQnfields(r) > 9)
+			m.client_id = pg_get_int64(r, i, 9);
+		if (fn(&m, arg) == -1)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
 int
 pg_expense_months(struct store *st, int64_t client_id, int from, int to,
     int (*fn)(const struct expense_month *, void *), void *arg)
@@ -415,9 +451,8 @@ pg_expense_months(struct store *st, int64_t client_id, int from, int to,
 	    "FROM client_months WHERE client_id = $1 AND month BETWEEN $2 "
 	    "AND $3 ORDER BY month DESC, currency COLLATE \"C\"" };
 	struct pg_params	 par;
-	struct expense_month	 m;
 	PGresult		*r;
-	int			 i, rc;
+	int			 rc;
 
 	pg_params_init(&par);
 	pg_param_int64(&par, client_id);
@@ -425,26 +460,36 @@ pg_expense_months(struct store *st, int64_t client_id, int from, int to,
 	pg_param_int64(&par, to);
 	if ((rc = pg_run(st, &q, &par, "client months", &r)) != STORE_OK)
 		return rc;
-	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
-		memset(&m, 0, sizeof(m));
-		m.month = (int)pg_get_int64(r, i, 0);
-		if (pg_get_text(r, i, 1, m.currency, sizeof(m.currency)) ==
-		    -1) {
-			log_warnx("client month %d: malformed currency",
-			    m.month);
-			rc = STORE_ERROR;
-			break;
-		}
-		m.pending = pg_get_int64(r, i, 2);
-		m.pending_minor = pg_get_int64(r, i, 3);
-		m.ready = pg_get_int64(r, i, 4);
-		m.ready_minor = pg_get_int64(r, i, 5);
-		m.exported = pg_get_int64(r, i, 6);
-		m.exported_minor = pg_get_int64(r, i, 7);
-		m.missing_receipts = pg_get_int64(r, i, 8);
-		if (fn(&m, arg) == -1)
-			rc = STORE_ERROR;
-	}
+	rc = expense_month_rows(r, fn, arg);
+	PQclear(r);
+	return rc;
+}
+
+int
+pg_expense_months_of(struct store *st, const int64_t *ids, size_t n,
+    int from, int to, int (*fn)(const struct expense_month *, void *),
+    void *arg)
+{
+	static const struct pg_query q = { "page_months",
+	    "SELECT month, currency, pending, pending_minor, ready, "
+	    "ready_minor, exported, exported_minor, missing_receipts, "
+	    "client_id FROM client_months "
+	    "WHERE client_id = ANY ($1::bigint[]) AND month BETWEEN $2 "
+	    "AND $3 ORDER BY client_id, month DESC, currency COLLATE \"C\"" };
+	struct pg_params	 par;
+	PGresult		*r;
+	char			 list[PG_IDS_MAX];
+	int			 rc;
+
+	if (pg_ids_array(ids, n, list, sizeof(list)) == -1)
+		return STORE_ERROR;
+	pg_params_init(&par);
+	pg_param_text(&par, list);
+	pg_param_int64(&par, from);
+	pg_param_int64(&par, to);
+	if ((rc = pg_run(st, &q, &par, "page months", &r)) != STORE_OK)
+		return rc;
+	rc = expense_month_rows(r, fn, arg);
 	PQclear(r);
 	return rc;
 }

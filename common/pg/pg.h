@@ -300,6 +300,17 @@ int	pg_client_status_count(struct store *, int64_t partner_id,
 	    int64_t user_id, const char *status, unsigned alerts,
 	    int64_t *count);
 int	pg_client_search_tidy(struct store *, int pages, int *merged);
+int	pg_client_page_facts(struct store *, int64_t viewer_id,
+	    const int64_t *ids, size_t n,
+	    int (*fn)(const struct client_page_fact *, void *), void *arg);
+/*
+ * Row i of a preference's columns 0 to 7 (user_id, client_id, email,
+ * frequency, starts_at, updated_at, generation, alerts_only) into p.
+ */
+int	pg_preference_row(const PGresult *, int i, struct preference *p);
+/* The ids as a bigint[] literal, "{1,2}"; -1 if too long. */
+#define PG_IDS_MAX	(CLIENT_LIST_MAX * 21 + 3)
+int	pg_ids_array(const int64_t *ids, size_t n, char *out, size_t len);
 
 int	pg_expense_upsert(struct store *, int64_t client_id,
 	    const struct expense_fields *f, struct expense *out,
@@ -327,6 +338,9 @@ int	pg_client_thresholds_set(struct store *, int64_t client_id,
 int	pg_alerts_due(struct store *, int max, int *n);
 int	pg_expense_months(struct store *, int64_t client_id, int from,
 	    int to, int (*fn)(const struct expense_month *, void *),
+	    void *arg);
+int	pg_expense_months_of(struct store *, const int64_t *ids, size_t n,
+	    int from, int to, int (*fn)(const struct expense_month *, void *),
 	    void *arg);
 int	pg_expense_count(struct store *, const struct expense_query *q,
 	    int64_t *total);

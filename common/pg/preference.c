@@ -18,9 +18,8 @@
 	"p.user_id, p.client_id, p.email, p.frequency, p.starts_at, " \
 	"p.updated_at, p.generation, p.alerts_only"
 
-/* Row i of PREFERENCE_COLUMNS into p. */
-static int
-preference_from_row(const PGresult *r, int i, struct preference *p)
+int
+pg_preference_row(const PGresult *r, int i, struct preference *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->user_id = pg_get_int64(r, i, 0);
@@ -64,7 +63,7 @@ pg_preference_get(struct store *st, int64_t user_id, int64_t client_id,
 	if ((rc = pg_run(st, &q, &par, "preference get", &r)) != STORE_OK)
 		return rc;
 	rc = PQntuples(r) == 0 ? STORE_NOTFOUND :
-	    preference_from_row(r, 0, out);
+	    pg_preference_row(r, 0, out);
 	PQclear(r);
 	return rc;
 }
@@ -160,7 +159,7 @@ pg_preference_list(struct store *st, int64_t user_id,
 	if ((rc = pg_run(st, &q, &par, "preference list", &r)) != STORE_OK)
 		return rc;
 	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
-		if ((rc = preference_from_row(r, i, &p)) == STORE_OK &&
+		if ((rc = pg_preference_row(r, i, &p)) == STORE_OK &&
 		    fn(&p, PQgetvalue(r, i, 8), arg) == -1)
 			rc = STORE_ERROR;
 	}

@@ -322,6 +322,9 @@ expense_month_row(sqlite3_stmt *stmt, void *arg)
 	m.exported = sqlite3_column_int64(stmt, 6);
 	m.exported_minor = sqlite3_column_int64(stmt, 7);
 	m.missing_receipts = sqlite3_column_int64(stmt, 8);
+	/* A page's months name their client after the month's columns. */
+	if (sqlite3_column_count(stmt) > 9)
+		m.client_id = sqlite3_column_int64(stmt, 9);
 	return w->fn(&m, w->arg);
 }
 
@@ -344,4 +347,29 @@ sqlite_expense_months(struct store *st, int64_t client_id, int from, int to,
 	sqlite3_bind_int(stmt, 2, from);
 	sqlite3_bind_int(stmt, 3, to);
 	return sqlite_rows(st, stmt, "client months", expense_month_row, &w);
+}
+
+/* The page's clients each walked as above. */
+int
+sqlite_expense_months_of(struct store *st, const int64_t *ids, size_t n,
+    int from, int to, int (*fn)(const struct expense_month *, void *),
+    void *arg)
+{
+	static const char sql[] =
+	    "SELECT m.month, m.currency, m.pending, m.pending_minor, m.ready, "
+	    "m.ready_minor, m.exported, m.exported_minor, m.missing_receipts, "
+	    "m.client_id FROM json_each(?1) j JOIN client_months m "
+	    "ON m.client_id = j.value AND m.month BETWEEN ?2 AND ?3 "
+	    "ORDER BY m.client_id, m.month DESC, m.currency";
+	struct expense_month_walk	 w = { fn, arg };
+	sqlite3_stmt			*stmt;
+	char				 list[SQLITE_IDS_MAX];
+
+	if (sqlite_ids_json(ids, n, list, sizeof(list)) == -1 ||
+	    (stmt = sqlite_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, list, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, from);
+	sqlite3_bind_int(stmt, 3, to);
+	return sqlite_rows(st, stmt, "page months", expense_month_row, &w);
 }

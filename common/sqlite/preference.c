@@ -7,9 +7,8 @@
 #include "../store_preference.h"
 #include "sqlite.h"
 
-/* A sqlite_row() reader into the struct preference at arg. */
-static int
-preference_from_row(sqlite3_stmt *stmt, void *arg)
+int
+sqlite_preference_row(sqlite3_stmt *stmt, void *arg)
 {
 	struct preference	*p = arg;
 
@@ -39,7 +38,7 @@ sqlite_preference_get(struct store *st, int64_t user_id, int64_t client_id,
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, user_id);
 	sqlite3_bind_int64(stmt, 2, client_id);
-	return sqlite_row(st, stmt, "preference get", preference_from_row, out);
+	return sqlite_row(st, stmt, "preference get", sqlite_preference_row, out);
 }
 
 int
@@ -121,7 +120,7 @@ preference_row(sqlite3_stmt *stmt, void *arg)
 	struct preference	 p;
 	const char		*name;
 
-	if (preference_from_row(stmt, &p) != STORE_OK ||
+	if (sqlite_preference_row(stmt, &p) != STORE_OK ||
 	    (name = (const char *)sqlite3_column_text(stmt, 8)) == NULL)
 		return -1;
 	return w->fn(&p, name, w->arg);

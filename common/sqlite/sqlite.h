@@ -208,6 +208,18 @@ int	sqlite_client_status_count(struct store *, int64_t partner_id,
 	    int64_t user_id, const char *status, unsigned alerts,
 	    int64_t *count);
 int	sqlite_client_search_tidy(struct store *, int pages, int *merged);
+int	sqlite_client_page_facts(struct store *, int64_t viewer_id,
+	    const int64_t *ids, size_t n,
+	    int (*fn)(const struct client_page_fact *, void *), void *arg);
+/*
+ * A sqlite_row() reader into the struct preference at arg, from columns
+ * 0 to 7: user_id, client_id, email, frequency, starts_at, updated_at,
+ * generation, alerts_only.
+ */
+int	sqlite_preference_row(sqlite3_stmt *, void *arg);
+/* The ids as a JSON array for json_each(), "[1,2]"; -1 if too long. */
+#define SQLITE_IDS_MAX	(CLIENT_LIST_MAX * 21 + 3)
+int	sqlite_ids_json(const int64_t *ids, size_t n, char *out, size_t len);
 
 int	sqlite_expense_upsert(struct store *, int64_t client_id,
 	    const struct expense_fields *f, struct expense *out, int *created);
@@ -234,6 +246,9 @@ int	sqlite_client_thresholds_set(struct store *, int64_t client_id,
 int	sqlite_alerts_due(struct store *, int max, int *n);
 int	sqlite_expense_months(struct store *, int64_t client_id, int from,
 	    int to, int (*fn)(const struct expense_month *, void *),
+	    void *arg);
+int	sqlite_expense_months_of(struct store *, const int64_t *ids, size_t n,
+	    int from, int to, int (*fn)(const struct expense_month *, void *),
 	    void *arg);
 int	sqlite_expense_count(struct store *, const struct expense_query *q,
 	    int64_t *total);

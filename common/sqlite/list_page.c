@@ -1,0 +1,95 @@
+/*
+ * The SQLite backend's reads for a whole page of the Clients list at
+ * once: the viewer's digest settings and the clients' assigned users, in
+ * one statement over the page's ids.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../log.h"
+#include "../store_client.h"
+#include "sqlite.h"
+
+int
+sqlite_ids_json(const int64_t *ids, size_t n, char *out, size_t len)
+{
+	size_t	 i, used = 0;
+	int	 k;
+
+	for (i = 0; i < n; i++) {
+		k = snprintf(out + used, len - used, "%c%lld", i ? ',' : '[',
+		    (long long)ids[i]);
+		if (k < 0 || (size_t)k >= len - used)
+			return -1;
+		used += (size_t)k;
+	}
+	if (used + 2 > len)
+		return -1;
+	memcpy(out + used, "]", 2);
+	return 0;
+}
+
+struct page_facts_walk {
+	int	(*fn)(const struct client_page_fact *, void *);
+	void	*arg;
+};
+
+/*
+ * A row: the preference's columns (0-7, NULL when the viewer has none),
+ * the client's id, and an assigned user's id, role and active (NULL
+ * when it has none).
+ */
+static int
+page_facts_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct page_facts_walk	*w = arg;
+	struct client_page_fact	 f;
+	struct preference	 p;
+	struct user		 u;
+	char			 role[16];
+
+	memset(&f, 0, sizeof(f));
+	f.client_id = sqlite3_column_int64(stmt, 8);
+	if (sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+		if (sqlite_preference_row(stmt, &p) != STORE_OK)
+			return -1;
+		f.preference = &p;
+	}
+	if (sqlite3_column_type(stmt, 9) != SQLITE_NULL) {
+		memset(&u, 0, sizeof(u));
+		u.id = sqlite3_column_int64(stmt, 9);
+		u.active = sqlite3_column_int(stmt, 11);
+		if (sqlite_column_text(stmt, 10, role, sizeof(role)) == -1 ||
+		    role_parse(role, &u.role) == -1) {
+			log_warnx("user %lld: malformed role", (long long)u.id);
+			return -1;
+		}
+		f.assignee = &u;
+	}
+	return w->fn(&f, w->arg);
+}
+
+int
+sqlite_client_page_facts(struct store *st, int64_t viewer_id,
+    const int64_t *ids, size_t n,
+    int (*fn)(const struct client_page_fact *, void *), void *arg)
+{
+	static const char sql[] =
+	    "SELECT p.user_id, p.client_id, p.email, p.frequency, "
+	    "p.starts_at, p.updated_at, p.generation, p.alerts_only, "
+	    "j.value, u.id, u.role, u.active FROM json_each(?1) j "
+	    "LEFT JOIN notification_preferences p ON p.user_id = ?2 AND "
+	    "p.client_id = j.value "
+	    "LEFT JOIN assignments a ON a.client_id = j.value "
+	    "LEFT JOIN users u ON u.id = a.user_id";
+	struct page_facts_walk	 w = { fn, arg };
+	sqlite3_stmt		*stmt;
+	char			 list[SQLITE_IDS_MAX];
+
+	if (sqlite_ids_json(ids, n, list, sizeof(list)) == -1 ||
+	    (stmt = sqlite_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, list, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, viewer_id);
+	return sqlite_rows(st, stmt, "page facts", page_facts_row, &w);
+}
