@@ -21,9 +21,16 @@ from conftest import (HTTP_TIMEOUT, b64url_decode, cli_id, mint_jwt,
 
 APP_URL = "https://app.portal.test"
 
-ROW_KEYS = {"id", "name", "org_number", "status", "balance",
-            "missing_receipts", "export_ready", "assignees", "alerts"}
-DETAIL_KEYS = ROW_KEYS | {"contact_email", "created_at", "notification"}
+# What every answer about a client carries (the stored row, list_json).
+STORED_KEYS = {"id", "name", "org_number", "status", "balance",
+               "missing_receipts", "export_ready", "assignees", "alerts",
+               "invited_at", "onboarding_since"}
+# The caller's own: their digest setting and what they may do.
+VIEWER_KEYS = {"notification", "actions"}
+# A list row: the stored row and what the list adds to it.
+ROW_KEYS = STORED_KEYS | {"balance_display"} | VIEWER_KEYS
+DETAIL_KEYS = STORED_KEYS | {"contact_email", "created_at", "notification"}
+ASSIGNEE_KEYS = {"id", "name", "role"}
 EXPENSE_KEYS = {"id", "client_id", "external_id", "amount_minor", "currency",
                 "spent_at", "merchant", "receipt_status", "export_status",
                 "created_at", "updated_at"}
@@ -304,6 +311,13 @@ def expense(external_id, **over):
 
 # A search counts its matches up to this many (openapi.yaml, ClientPage).
 SEARCH_COUNT_MAX = 200
+
+def firm_view(doc):
+    """A list page without what is the caller's own, to compare what
+    two callers see of the same clients."""
+    return dict(doc, data=[{k: v for k, v in row.items()
+                            if k not in VIEWER_KEYS} for row in doc["data"]])
+
 
 def list_page(api, token, **params):
     r = api.get("/v1/clients", token, params=params)

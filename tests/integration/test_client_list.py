@@ -6,8 +6,8 @@ import collections
 import pytest
 
 from conftest import assert_problem, error_fields
-from clients_helpers import (ROW_KEYS, Api, Firm, ids, list_page,
-                             module_portal, names, walk)
+from clients_helpers import (ASSIGNEE_KEYS, ROW_KEYS, Api, Firm, firm_view,
+                             ids, list_page, module_portal, names, walk)
 
 srv = module_portal()
 
@@ -118,7 +118,8 @@ def test_bookkeeper_forbidden_tabs_and_assignee(api, world):
 def test_integration_lists_every_tab_but_mine(api, world):
     tok, adm = world.firm.integration.token, world.firm.admin.token
     for tab in ("invitations", "onboarding", "all"):
-        assert list_page(api, tok, tab=tab) == list_page(api, adm, tab=tab)
+        assert firm_view(list_page(api, tok, tab=tab)) == firm_view(
+            list_page(api, adm, tab=tab))
     assert_problem(api.get("/v1/clients", tok, params={"tab": "mine"}), 403)
     assert list_page(api, tok) == list_page(api, tok, tab="all")
     tabs = api.ok("GET", "/v1/clients/tabs", tok)["tabs"]
@@ -166,8 +167,9 @@ def test_row_shape(api, world):
     assert row["missing_receipts"] == 2
     assert row["export_ready"] == 2
     # Assignees by name: "Bengt Al" before "Berit Ek".
-    assert row["assignees"] == [{"id": w.b2.id, "name": "Bengt Al"},
-                                {"id": w.b1.id, "name": "Berit Ek"}]
+    assert row["assignees"] == [
+        {"id": w.b2.id, "name": "Bengt Al", "role": "bookkeeper"},
+        {"id": w.b1.id, "name": "Berit Ek", "role": "bookkeeper"}]
     for r in list_page(api, w.firm.admin.token, tab="all", limit=200)[
             "data"]:
         assert set(r) == ROW_KEYS, r
@@ -175,7 +177,7 @@ def test_row_shape(api, world):
         assert isinstance(r["missing_receipts"], int)
         assert isinstance(r["export_ready"], int)
         for a in r["assignees"]:
-            assert set(a) == {"id", "name"}, a
+            assert set(a) == ASSIGNEE_KEYS, a
 
 
 @pytest.mark.parametrize("limit", ["0", "201", "abc", "-1", "", "1.5",
@@ -991,5 +993,6 @@ def test_counts_follow_every_change(api):
     api.ok("PATCH", "/v1/users/%d" % bk.id, adm.token,
            json={"active": False})
     row = list_page(api, adm.token, tab="all", q="Klient Y")["data"][0]
-    assert row["assignees"] == [{"id": adm.id, "name": adm["name"]}]
+    assert row["assignees"] == [{"id": adm.id, "name": adm["name"],
+                                 "role": "admin"}]
     check_counts(api, f, [adm])
