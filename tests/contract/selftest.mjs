@@ -29,7 +29,10 @@ const ME = {
 const ROW = {
     id: 6, name: 'Aronsson AB', org_number: '556791-0000', status: 'active',
     balance: { amount_minor: 0, currency: 'SEK' }, missing_receipts: 0,
-    export_ready: 2, assignees: [{ id: 2, name: 'Bo Berg' }], alerts: [],
+    export_ready: 2, assignees: [{ id: 2, name: 'Bo Berg', role: 'bookkeeper' }],
+    alerts: [], invited_at: '2026-03-02T09:15:00Z', onboarding_since: null,
+    balance_display: '0,00 kr', notification: null,
+    actions: ['go_to_client', 'notify_accountants', 'assign', 'see_details'],
 };
 const notFound = (extra = {}) => ({ type: '/problems/not-found',
     title: 'Not found', status: 404, detail: 'No such resource.', ...extra });
