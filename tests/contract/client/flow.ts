@@ -164,6 +164,16 @@ async function main(): Promise<void> {
     check(row.name === details.name && row.org_number === details.org_number, "the row is not the client");
     check(row.missing_receipts === details.missing_receipts && row.export_ready === details.export_ready,
       "the row's counts differ from the details");
+    // What the row menu offers, and the balance as the firm writes it.
+    check(row.actions !== undefined && row.actions.includes("go_to_client") &&
+      row.actions.includes("notify_accountants") && row.actions.includes("see_details"),
+      `the row offers ${JSON.stringify(row.actions)}`);
+    check(typeof row.balance_display === "string" && row.balance_display.length > 0,
+      `balance_display ${row.balance_display}`);
+    check(JSON.stringify(row.notification) === JSON.stringify(details.notification),
+      "the row's notification differs from the details'");
+    check(row.assignees.every((a) => a.role === "bookkeeper" || a.role === "admin"), "an assignee without its role");
+    check(isTimestamp(row.invited_at), `invited_at ${row.invited_at}`);
     for (const [i, c] of page.data.entries()) {
       check(c.status === "active", `row ${c.id} in tab all is ${c.status}`);
       check(folded(c.name).includes(folded(q)) || folded(c.org_number).includes(folded(q)),
@@ -217,6 +227,17 @@ async function main(): Promise<void> {
   check(new Date(pref.next_delivery_at).getUTCDay() === 1, `next delivery ${pref.next_delivery_at} is not a Monday`);
   check(pref.updated_at !== null && isTimestamp(pref.updated_at), `updated_at ${pref.updated_at}`);
   step(6, `weekly digest from ${pref.next_delivery_at}`);
+  // The list row now says the same setting, and still offers the reminder.
+  const after = expectStatus("GET /v1/clients (after the setting)", await api.GET("/v1/clients", {
+    params: { query: { tab: "all", q: details.name, limit: 5 } },
+  }), 200);
+  check(typeof after !== "string", "GET /v1/clients answered CSV without being asked");
+  const listed: Schemas["ClientPage"] = after;
+  const mine = listed.data.find((c) => c.id === clientId);
+  check(mine !== undefined, `client ${clientId} is not listed`);
+  check(JSON.stringify(mine.notification) === JSON.stringify(pref), `the row's setting ${JSON.stringify(mine.notification)}`);
+  check(mine.actions?.includes("notify_accountants") === true, "the row does not offer notify_accountants");
+  step(6, `the row says ${mine.notification?.frequency} and offers ${mine.actions?.join(", ")}; balance ${mine.balance_display}`);
 
   // 7. Notify accountants, with an Idempotency-Key; the retry of the same
   //    click answers the same reminder and sends nothing more.
