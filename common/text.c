@@ -2,6 +2,7 @@
  * Small text helpers shared by the API and the worker.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,4 +170,27 @@ text_u64_before(char *end, uint64_t v, int min)
 		n++;
 	} while (v > 0 || n < min);
 	return end;
+}
+
+int
+text_id_list(const int64_t *ids, size_t n, char open, char close, char *out,
+    size_t len)
+{
+	size_t	 i, used = 0;
+	int	 k;
+
+	for (i = 0; i < n; i++) {
+		k = snprintf(out + used, len - used, "%c%lld",
+		    i ? ',' : open, (long long)ids[i]);
+		if (k < 0 || (size_t)k >= len - used)
+			return -1;
+		used += (size_t)k;
+	}
+	if (n == 0 && len > 0)
+		out[used++] = open;
+	if (used + 2 > len)
+		return -1;
+	out[used++] = close;
+	out[used] = '\0';
+	return 0;
 }

@@ -58,6 +58,14 @@ int	text_unhex(const char *hex, unsigned char *out, size_t outmax,
 #define TEXT_HASH_INIT	14695981039346656037ULL
 uint64_t	text_hash64(uint64_t h, const void *, size_t);
 
+/*
+ * Writes the n ids between open and close, separated by commas
+ * ("[1,2]" for a JSON array, "{1,2}" for a PostgreSQL array). 0, or -1
+ * when out is too small.
+ */
+int	text_id_list(const int64_t *ids, size_t n, char open, char close,
+	    char *out, size_t len);
+
 /* Constant-time comparison of two buffers of equal length. */
 int	text_equal_ct(const void *, const void *, size_t);
 

@@ -8,6 +8,7 @@
 #include "../jsonw.h"
 #include "../log.h"
 #include "../store_expense.h"
+#include "../text.h"
 #include "pg.h"
 
 #define EXPENSE_COLUMNS \
@@ -481,7 +482,7 @@ pg_expense_months_of(struct store *st, const int64_t *ids, size_t n,
 	char			 list[PG_IDS_MAX];
 	int			 rc;
 
-	if (pg_ids_array(ids, n, list, sizeof(list)) == -1)
+	if (text_id_list(ids, n, '{', '}', list, sizeof(list)) == -1)
 		return STORE_ERROR;
 	pg_params_init(&par);
 	pg_param_text(&par, list);

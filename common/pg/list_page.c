@@ -3,31 +3,12 @@
  * once: the viewer's digest settings and the clients' assigned users, in
  * one statement over the page's ids.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "../log.h"
 #include "../store_client.h"
+#include "../text.h"
 #include "pg.h"
-
-int
-pg_ids_array(const int64_t *ids, size_t n, char *out, size_t len)
-{
-	size_t	 i, used = 0;
-	int	 k;
-
-	for (i = 0; i < n; i++) {
-		k = snprintf(out + used, len - used, "%c%lld", i ? ',' : '{',
-		    (long long)ids[i]);
-		if (k < 0 || (size_t)k >= len - used)
-			return -1;
-		used += (size_t)k;
-	}
-	if (used + 2 > len)
-		return -1;
-	memcpy(out + used, "}", 2);
-	return 0;
-}
 
 /*
  * Each row: the preference's columns (0-7, NULL when the viewer has
@@ -56,7 +37,7 @@ pg_client_page_facts(struct store *st, int64_t viewer_id,
 	char			 list[PG_IDS_MAX], role[16];
 	int			 i, rc;
 
-	if (pg_ids_array(ids, n, list, sizeof(list)) == -1)
+	if (text_id_list(ids, n, '{', '}', list, sizeof(list)) == -1)
 		return STORE_ERROR;
 	pg_params_init(&par);
 	pg_param_text(&par, list);

@@ -308,9 +308,8 @@ int	pg_client_page_facts(struct store *, int64_t viewer_id,
  * frequency, starts_at, updated_at, generation, alerts_only) into p.
  */
 int	pg_preference_row(const PGresult *, int i, struct preference *p);
-/* The ids as a bigint[] literal, "{1,2}"; -1 if too long. */
+/* Room for a page's ids as a bigint[] literal (text_id_list()). */
 #define PG_IDS_MAX	(CLIENT_LIST_MAX * 21 + 3)
-int	pg_ids_array(const int64_t *ids, size_t n, char *out, size_t len);
 
 int	pg_expense_upsert(struct store *, int64_t client_id,
 	    const struct expense_fields *f, struct expense *out,

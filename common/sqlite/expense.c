@@ -365,10 +365,9 @@ sqlite_expense_months_of(struct store *st, const int64_t *ids, size_t n,
 	sqlite3_stmt			*stmt;
 	char				 list[SQLITE_IDS_MAX];
 
-	if (sqlite_ids_json(ids, n, list, sizeof(list)) == -1 ||
-	    (stmt = sqlite_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt_ids(st, sql, ids, n, list, sizeof(list))) ==
+	    NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, list, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 2, from);
 	sqlite3_bind_int(stmt, 3, to);
 	return sqlite_rows(st, stmt, "page months", expense_month_row, &w);

@@ -3,30 +3,26 @@
  * once: the viewer's digest settings and the clients' assigned users, in
  * one statement over the page's ids.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "../log.h"
 #include "../store_client.h"
+#include "../text.h"
 #include "sqlite.h"
 
-int
-sqlite_ids_json(const int64_t *ids, size_t n, char *out, size_t len)
+sqlite3_stmt *
+sqlite_stmt_ids(struct store *st, const char *sql, const int64_t *ids,
+    size_t n, char *list, size_t len)
 {
-	size_t	 i, used = 0;
-	int	 k;
+	sqlite3_stmt	*stmt;
 
-	for (i = 0; i < n; i++) {
-		k = snprintf(out + used, len - used, "%c%lld", i ? ',' : '[',
-		    (long long)ids[i]);
-		if (k < 0 || (size_t)k >= len - used)
-			return -1;
-		used += (size_t)k;
+	if (text_id_list(ids, n, '[', ']', list, len) == -1) {
+		log_warnx("%zu ids: too many for one statement", n);
+		return NULL;
 	}
-	if (used + 2 > len)
-		return -1;
-	memcpy(out + used, "]", 2);
-	return 0;
+	if ((stmt = sqlite_stmt(st, sql)) != NULL)
+		sqlite3_bind_text(stmt, 1, list, -1, SQLITE_STATIC);
+	return stmt;
 }
 
 struct page_facts_walk {
@@ -86,10 +82,9 @@ sqlite_client_page_facts(struct store *st, int64_t viewer_id,
 	sqlite3_stmt		*stmt;
 	char			 list[SQLITE_IDS_MAX];
 
-	if (sqlite_ids_json(ids, n, list, sizeof(list)) == -1 ||
-	    (stmt = sqlite_stmt(st, sql)) == NULL)
+	if ((stmt = sqlite_stmt_ids(st, sql, ids, n, list, sizeof(list))) ==
+	    NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(stmt, 1, list, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, viewer_id);
 	return sqlite_rows(st, stmt, "page facts", page_facts_row, &w);
 }

@@ -217,9 +217,14 @@ int	sqlite_client_page_facts(struct store *, int64_t viewer_id,
  * generation, alerts_only.
  */
 int	sqlite_preference_row(sqlite3_stmt *, void *arg);
-/* The ids as a JSON array for json_each(), "[1,2]"; -1 if too long. */
+/*
+ * sqlite_stmt() of sql with ?1 bound to the ids as a JSON array for
+ * json_each(), written into list (len bytes, SQLITE_IDS_MAX for a page),
+ * which must last until the statement is reset. NULL on failure.
+ */
 #define SQLITE_IDS_MAX	(CLIENT_LIST_MAX * 21 + 3)
-int	sqlite_ids_json(const int64_t *ids, size_t n, char *out, size_t len);
+sqlite3_stmt	*sqlite_stmt_ids(struct store *, const char *sql,
+		    const int64_t *ids, size_t n, char *list, size_t len);
 
 int	sqlite_expense_upsert(struct store *, int64_t client_id,
 	    const struct expense_fields *f, struct expense *out, int *created);

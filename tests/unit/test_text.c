@@ -340,6 +340,26 @@ test_u64_before(void **state)
 	assert_ptr_equal(p, end - 20);
 }
 
+static void
+test_id_list(void **state)
+{
+	const int64_t	 ids[] = { 1, 42, INT64_MAX };
+	char		 out[64], tiny[6];
+
+	(void)state;
+	assert_int_equal(text_id_list(ids, 3, '[', ']', out, sizeof(out)), 0);
+	assert_string_equal(out, "[1,42,9223372036854775807]");
+	assert_int_equal(text_id_list(ids, 2, '{', '}', out, sizeof(out)), 0);
+	assert_string_equal(out, "{1,42}");
+	assert_int_equal(text_id_list(ids, 0, '[', ']', out, sizeof(out)), 0);
+	assert_string_equal(out, "[]");
+	assert_int_equal(text_id_list(ids, 2, '[', ']', tiny, sizeof(tiny)),
+	    -1);
+	assert_int_equal(text_id_list(ids, 1, '[', ']', tiny, 4), 0);
+	assert_string_equal(tiny, "[1]");
+	assert_int_equal(text_id_list(ids, 1, '[', ']', tiny, 3), -1);
+}
+
 int
 main(void)
 {
@@ -361,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_unhex),
 		cmocka_unit_test(test_equal_ct),
 		cmocka_unit_test(test_u64_before),
+		cmocka_unit_test(test_id_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
