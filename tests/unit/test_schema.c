@@ -964,6 +964,86 @@ test_alerts_worked_out_by_migration(void **state)
 	db_path_remove(dir, path);
 }
 
+/*
+ * Version 24 gives the clients written before it their onboarding_since
+ * (the clients in onboarding or rejected, and the active ones whose
+ * events say they started in onboarding) and their assignees' roles,
+ * shows both and invited_at in the row, and a new role of a user then
+ * shows in the rows of the clients they are assigned to.
+ */
+static void
+test_list_row_dates_and_roles_by_migration(void **state)
+{
+	static const char setup[] =
+	    "INSERT INTO partners (id, name, locale, created_at) "
+	    "VALUES (1, 'a', 'sv', 0);"
+	    "INSERT INTO users (id, partner_id, email, name, role, "
+	    "password_hash, created_at, updated_at) VALUES "
+	    "(1, 1, 'b@x.test', 'Bo', 'bookkeeper', 'h', 0, 0);"
+	    "INSERT INTO clients (id, partner_id, name, org_number, status, "
+	    "sort_key, search_text, created_at, updated_at) VALUES "
+	    "(1, 1, 'c', '1', 'onboarding', x'01', 'c', 86400, 0), "
+	    "(2, 1, 'd', '2', 'active', x'02', 'd', 86401, 0), "
+	    "(3, 1, 'e', '3', 'active', x'03', 'e', 86402, 0), "
+	    "(4, 1, 'f', '4', 'invitation', x'04', 'f', 86403, 0);"
+	    /* Client 2 was created in onboarding, client 3 invited. */
+	    "DELETE FROM events;"
+	    "INSERT INTO events (partner_id, seq, type, client_id, data, "
+	    "created_at) VALUES "
+	    "(1, 1, 'client.status_changed', 2, "
+	    "'{\"from\":\"onboarding\",\"to\":\"active\"}', 0), "
+	    "(1, 2, 'client.created', 3, '{\"status\":\"invitation\"}', 0);"
+	    "INSERT INTO assignments (client_id, user_id, created_at, status, "
+	    "sort_key, missing_receipts) VALUES (2, 1, 0, 'active', x'02', 0);";
+	static const char sql[] =
+	    "SELECT c.id, c.onboarding_since, c.list_json, r.json "
+	    "FROM clients c JOIN client_rows r ON r.id = c.id ORDER BY c.id";
+	static const char *const want[] = {
+	    "\"invited_at\":\"1970-01-02T00:00:00Z\","
+	    "\"onboarding_since\":\"1970-01-02T00:00:00Z\"}",
+	    "\"invited_at\":\"1970-01-02T00:00:01Z\","
+	    "\"onboarding_since\":\"1970-01-02T00:00:01Z\"}",
+	    "\"invited_at\":\"1970-01-02T00:00:02Z\","
+	    "\"onboarding_since\":null}",
+	    "\"invited_at\":\"1970-01-02T00:00:03Z\","
+	    "\"onboarding_since\":null}",
+	};
+	char		 dir[512], path[600];
+	const char	*row;
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	int		 i;
+
+	(void)state;
+	db = db_new_at(dir, sizeof(dir), path, sizeof(path), 23);
+	exec_or_fail(db, setup, strlen(setup));
+	db = db_migrate_from(db, path, 23);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+		row = (const char *)sqlite3_column_text(stmt, 2);
+		assert_non_null(strstr(row, want[i]));
+		/* client_rows carries the row as it now is. */
+		assert_string_equal(row, sqlite3_column_text(stmt, 3));
+		if (i == 1)
+			assert_non_null(strstr(row, "\"assignees\":[{\"id\":1,"
+			    "\"name\":\"Bo\",\"role\":\"bookkeeper\"}]"));
+	}
+	sqlite3_finalize(stmt);
+	/* A new role shows in the rows of the user's clients. */
+	exec_or_fail(db, "UPDATE users SET role = 'admin' WHERE id = 1",
+	    strlen("UPDATE users SET role = 'admin' WHERE id = 1"));
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT json FROM client_rows "
+	    "WHERE id = 2", -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_non_null(strstr((const char *)sqlite3_column_text(stmt, 0),
+	    "\"role\":\"admin\""));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	db_path_remove(dir, path);
+}
+
 int
 main(void)
 {
@@ -979,6 +1059,7 @@ main(void)
 		cmocka_unit_test(test_org_numbers_keyed_by_migration),
 		cmocka_unit_test(test_months_filled_by_migration),
 		cmocka_unit_test(test_alerts_worked_out_by_migration),
+		cmocka_unit_test(test_list_row_dates_and_roles_by_migration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
