@@ -415,8 +415,11 @@ list_clients(struct request *req)
 	}
 
 	page_open(&pg, p.limit, LIST_REPLY_MAX, (int)p.sort, p.query);
-	/* About 250 bytes a row: one allocation for a usual page. */
-	(void)buf_reserve(&pg.out, (size_t)p.limit * 256 + 256);
+	/*
+	 * About 500 bytes a row with what the list adds to the stored
+	 * one: one allocation for a usual page.
+	 */
+	(void)buf_reserve(&pg.out, (size_t)p.limit * 512 + 256);
 	list_rows_init(&lr, req, p.month);
 	lw.pg = &pg;
 	lw.rows = &lr;
