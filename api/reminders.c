@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/json.h"
 #include "../common/log.h"
 #include "../common/store_outbox.h"
 #include "../common/store_partner.h"
@@ -69,6 +70,7 @@ reminder_payload(struct request *req, const struct partner *firm,
 	    cJSON_AddStringToObject(o, "email", to->email) == NULL ||
 	    cJSON_AddStringToObject(o, "name", to->name) == NULL ||
 	    cJSON_AddStringToObject(doc, "firm", firm->name) == NULL ||
+	    json_add_int(doc, "firm_id", firm->id) == NULL ||
 	    (o = cJSON_AddObjectToObject(doc, "sender")) == NULL ||
 	    cJSON_AddStringToObject(o, "name", req->user.name) == NULL ||
 	    cJSON_AddStringToObject(o, "email", req->user.email) == NULL ||
@@ -195,7 +197,7 @@ reminder_create(struct request *req)
 	    (list = cJSON_AddArrayToObject(doc, "recipients")) == NULL)
 		goto fail;
 	for (i = 0; i < to.n; i++) {
-		(void)snprintf(msgid, sizeof(msgid), "reminder-%lld-%lld@%s",
+		(void)snprintf(msgid, sizeof(msgid), "reminder.%lld.%lld@%s",
 		    (long long)r.id, (long long)to.v[i].id,
 		    config_mail_domain(req->cfg));
 		payload = reminder_payload(req, &firm, &c, &to.v[i], tasks,

@@ -266,6 +266,7 @@ digest_write_user(struct job *j, const struct partner *p,
 	    cJSON_AddStringToObject(to, "email", u->email) == NULL ||
 	    cJSON_AddStringToObject(to, "name", u->name) == NULL ||
 	    cJSON_AddStringToObject(doc, "firm", p->name) == NULL ||
+	    json_add_int(doc, "firm_id", p->id) == NULL ||
 	    cJSON_AddStringToObject(doc, "frequency", frequency) == NULL ||
 	    cJSON_AddStringToObject(doc, "period", period) == NULL ||
 	    (b.clients = cJSON_AddArrayToObject(doc, "clients")) == NULL)
@@ -286,7 +287,7 @@ digest_write_user(struct job *j, const struct partner *p,
 		    cJSON_AddStringToObject(doc, "unsubscribe_url", unsub) ==
 		    NULL)
 			goto out;
-		(void)snprintf(msgid, sizeof(msgid), "digest-%lld-%s-%s@%s",
+		(void)snprintf(msgid, sizeof(msgid), "digest.%lld.%s.%s@%s",
 		    (long long)u->id, frequency, period, config_mail_domain(j->cfg));
 		if ((payload = cJSON_PrintUnformatted(doc)) == NULL)
 			goto out;

@@ -273,6 +273,9 @@ mail_doc_parse(const cJSON *root, struct mail_doc *d)
 	    (d->firm = mail_str(root, "firm", MAIL_NAME_MAX, 1)) == NULL)
 		return -1;
 	d->locale = mail_locale_parse(locale);
+	if (cJSON_GetObjectItemCaseSensitive(root, "firm_id") != NULL &&
+	    mail_int(root, "firm_id", 1, MAIL_INT_MAX, &d->firm_id) == -1)
+		return -1;
 	if (strcmp(kind, "digest") == 0) {
 		d->kind = MAIL_KIND_DIGEST;
 		return mail_digest_parse(root, d);

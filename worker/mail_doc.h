@@ -51,6 +51,7 @@ struct mail_doc {
 	const char		*to_email;
 	const char		*to_name;
 	const char		*firm;
+	int64_t			 firm_id;	/* 0: a payload older than it */
 	/* Digest. */
 	int			 frequency;	/* 0 daily, 1 weekly, 2 monthly */
 	const char		*period;

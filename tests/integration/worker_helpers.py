@@ -4,6 +4,8 @@ what arrived."""
 import email
 import email.policy
 import os
+import re
+import shutil
 import subprocess
 import tempfile
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ from smtp_server import SmtpServer
 
 WORKER_BIN = API_BIN.parent / "portal-worker"
 CPH = ZoneInfo("Europe/Copenhagen")
+SPAMASSASSIN = shutil.which("spamassassin")
 
 
 class Mailroom:
@@ -107,3 +110,18 @@ def text_part(msg, subtype):
         if part.get_content_type() == "text/" + subtype:
             return part.get_content()
     raise AssertionError("no text/%s part" % subtype)
+
+
+def spam_status(raw):
+    """(score, [rule names]) SpamAssassin gives the raw message, with
+    its network tests off."""
+    assert SPAMASSASSIN, "spamassassin is missing (scripts/install-deps)"
+    proc = subprocess.run([SPAMASSASSIN, "-L", "-x"], input=raw,
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    head = proc.stdout.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    text = re.sub(r"\r?\n[ \t]+", " ", head.decode(errors="replace"))
+    m = re.search(r"^X-Spam-Status: \w+, score=(-?[\d.]+) required=[\d.]+ "
+                  r"tests=(\S*)", text, re.M)
+    assert m, text
+    return float(m.group(1)), [t for t in m.group(2).split(",") if t]

@@ -562,6 +562,43 @@ test_trusted_proxies(void **state)
 	load_fails(0, "PORTAL_TRUSTED_PROXIES");
 }
 
+/* Mail links over http only to the loopback, unless allowed outright. */
+static void
+test_public_url(void **state)
+{
+	static const char *const ok[] = {
+		"https://portal.example.com", "http://127.0.0.1:8080",
+		"http://localhost:8080/api", "http://[::1]:8080",
+		"http://127.9.9.9",
+	};
+	struct config	 cfg;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		set("PORTAL_PUBLIC_URL", ok[i]);
+		load_ok(&cfg, 0);
+		config_cleanup(&cfg);
+	}
+	set("PORTAL_PUBLIC_URL", "http://portal.example.com");
+	load_fails(0, "PORTAL_ALLOW_INSECURE_LINKS=1");
+	set("PORTAL_PUBLIC_URL", "http://10.0.0.5:8080");
+	load_fails(0, "PORTAL_PUBLIC_URL must be https");
+	set("PORTAL_PUBLIC_URL", "http://localhost.example.com");
+	load_fails(0, "must be https");
+	set("PORTAL_PUBLIC_URL", "ftp://portal.example.com");
+	load_fails(0, "an http or https URL");
+	set("PORTAL_PUBLIC_URL", "portal");
+	load_fails(0, "an http or https URL");
+	set("PORTAL_ALLOW_INSECURE_LINKS", "2");
+	load_fails(0, "PORTAL_ALLOW_INSECURE_LINKS");
+	set("PORTAL_ALLOW_INSECURE_LINKS", "1");
+	set("PORTAL_PUBLIC_URL", "http://portal.example.com");
+	load_ok(&cfg, 0);
+	assert_string_equal(cfg.public_url, "http://portal.example.com");
+	config_cleanup(&cfg);
+}
+
 #define ENV_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, env_clear, env_teardown)
 
@@ -586,6 +623,7 @@ main(void)
 		ENV_TEST(test_outbox_lease),
 		ENV_TEST(test_login_max_per_address),
 		ENV_TEST(test_trusted_proxies),
+		ENV_TEST(test_public_url),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

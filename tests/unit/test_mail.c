@@ -925,6 +925,67 @@ test_reminder(void **state)
 	free(m);
 }
 
+/*
+ * Headers for filters and responders: every email is marked
+ * auto-generated, a digest is bulk, and each firm's kind of email is a
+ * list of its own; a payload queued before it named the firm has none.
+ */
+static void
+test_list_headers(void **state)
+{
+	static const struct {
+		const char	*kind;
+		const char	*list_id;
+		int		 bulk;
+	} kinds[] = {
+		{ "digest", "<digests.firm-42.portal.example>", 1 },
+		{ "reminder", "<reminders.firm-42.portal.example>", 0 },
+		{ "webhook_disabled",
+		    "<webhook-alerts.firm-42.portal.example>", 0 },
+	};
+	cJSON	*doc;
+	char	*m, *block, *v;
+	size_t	 len, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		doc = i == 0 ? digest_json("sv") : i == 1 ?
+		    reminder_json("sv") : webhook_json("sv",
+		    "https://hooks.example.com/p");
+		cJSON_AddNumberToObject(doc, "firm_id", 42);
+		m = render(doc, &len);
+		assert_non_null(m);
+		block = header_block(m);
+		v = header_value(block, "List-Id");
+		assert_string_equal(v, kinds[i].list_id);
+		free(v);
+		v = header_value(block, "Auto-Submitted");
+		assert_string_equal(v, "auto-generated");
+		free(v);
+		if (kinds[i].bulk) {
+			v = header_value(block, "Precedence");
+			assert_string_equal(v, "bulk");
+			free(v);
+		} else
+			assert_null(strstr(block, "\r\nPrecedence:"));
+		free(block);
+		free(m);
+	}
+	m = render(reminder_json("sv"), &len);
+	assert_non_null(m);
+	block = header_block(m);
+	assert_null(strstr(block, "\r\nList-Id:"));
+	v = header_value(block, "Auto-Submitted");
+	assert_string_equal(v, "auto-generated");
+	free(v);
+	free(block);
+	free(m);
+	/* A firm id that is no id is a malformed payload. */
+	doc = reminder_json("sv");
+	cJSON_AddStringToObject(doc, "firm_id", "42");
+	refused(doc);
+}
+
 static void
 test_reminder_no_comment(void **state)
 {
@@ -1506,6 +1567,7 @@ main(void)
 		cmocka_unit_test(test_digest_unknown_period),
 		cmocka_unit_test(test_header_injection),
 		cmocka_unit_test(test_reminder),
+		cmocka_unit_test(test_list_headers),
 		cmocka_unit_test(test_webhook_disabled),
 		cmocka_unit_test(test_reminder_no_comment),
 		cmocka_unit_test(test_message_id_forms),
