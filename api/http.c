@@ -317,7 +317,7 @@ reply_head(struct request *req, struct buf *out, size_t len)
 	    "Content-Type: %s\r\n", req->content_type) == 0) &&
 	    buf_printf(out, "%sX-Request-Id: %s\r\n"
 	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
-	    "Date: %s\r\n", framing, req->id, date) == 0 &&
+	    "Vary: Origin\r\nDate: %s\r\n", framing, req->id, date) == 0 &&
 	    buf_add(out, req->headers.data ? req->headers.data : "",
 	    req->headers.len) == 0;
 	/* Stopping: the client's next request goes elsewhere. */

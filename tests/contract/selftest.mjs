@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-const RID = { 'x-request-id': '5f0e9c2b8d41a7e3c6b19d02' };
+// The headers every reply carries.
+const RID = { 'x-request-id': '5f0e9c2b8d41a7e3c6b19d02', vary: 'Origin' };
 const JSON_CT = 'application/json';
 const PROBLEM_CT = 'application/problem+json';
 const CSV_CT = 'text/csv; charset=utf-8';
@@ -31,6 +32,13 @@ const ROW = {
     balance: { amount_minor: 0, currency: 'SEK' }, missing_receipts: 0,
     export_ready: 2, assignees: [{ id: 2, name: 'Bo Berg' }], alerts: [],
 };
+const USER = {
+    id: 3, email: 'eva@demo.test', name: 'Eva Ekström', role: 'bookkeeper',
+    active: true, created_at: '2026-03-09T08:30:00Z',
+    updated_at: '2026-03-09T08:30:00Z',
+};
+const UNAVAILABLE = { type: '/problems/service-unavailable',
+    title: 'Service unavailable', status: 503, detail: 'x' };
 const notFound = (extra = {}) => ({ type: '/problems/not-found',
     title: 'Not found', status: 404, detail: 'No such resource.', ...extra });
 
@@ -63,6 +71,18 @@ const cases = [
             type: '/problems/method-not-allowed', title: 'Method not allowed',
             status: 405, detail: 'x' } })],
     ['pass', rec('ok-head', 'HEAD', '/healthz', 200, {})],
+    ['pass', rec('ok-head-problem', 'HEAD', '/v1/clients/7', 404,
+        { ct: PROBLEM_CT })],
+    ['pass', rec('ok-201-location', 'POST', '/v1/users', 201, {
+        headers: { ...RID, location: '/v1/users/3' }, body: USER })],
+    ['pass', rec('ok-503-retry-after', 'GET', '/v1/me', 503, {
+        ct: PROBLEM_CT, headers: { ...RID, 'retry-after': '1' },
+        body: UNAVAILABLE })],
+    ['pass', rec('ok-cors', 'GET', '/healthz', 200, { headers: { ...RID,
+        'access-control-allow-origin': 'https://app.example.com',
+        'access-control-expose-headers': 'Location, Retry-After, ' +
+            'X-Request-Id, Idempotent-Replayed, Content-Disposition' },
+    body: { status: 'ok' } })],
     ['pass', rec('ok-csv', 'GET', '/v1/clients?format=csv', 200, {
         ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\r\n6,"Ab, ""C""",556,active,` +
             "-1.50,SEK,0,2,'=X,low_balance\r\n" })],
@@ -91,9 +111,19 @@ const cases = [
     ['fail', rec('undocumented-content-type', 'GET', '/v1/me', 200,
         { ct: 'text/html', body: '<p>hi</p>' })],
     ['fail', rec('no-request-id', 'GET', '/healthz', 200,
-        { headers: {}, body: { status: 'ok' } })],
+        { headers: { vary: 'Origin' }, body: { status: 'ok' } })],
+    ['fail', rec('no-vary', 'GET', '/healthz', 200,
+        { headers: { 'x-request-id': 'a1' }, body: { status: 'ok' } })],
+    ['fail', rec('201-without-location', 'POST', '/v1/users', 201,
+        { body: USER })],
+    ['fail', rec('503-without-retry-after', 'GET', '/v1/me', 503,
+        { ct: PROBLEM_CT, body: UNAVAILABLE })],
+    ['fail', rec('cors-other-expose-list', 'GET', '/healthz', 200, {
+        headers: { ...RID, 'access-control-expose-headers': 'Location' },
+        body: { status: 'ok' } })],
     ['fail', rec('bad-header-value', 'GET', '/healthz', 200,
-        { headers: { 'x-request-id': 'not valid!' }, body: { status: 'ok' } })],
+        { headers: { ...RID, 'x-request-id': 'not valid!' },
+            body: { status: 'ok' } })],
     ['fail', rec('problem-without-title', 'GET', '/v1/clients/7', 404,
         { ct: PROBLEM_CT, body: { type: '/problems/not-found', status: 404 } })],
     ['fail', rec('error-as-json', 'GET', '/v1/clients/7', 404,
