@@ -65,7 +65,8 @@ reminder_payload(struct request *req, const struct partner *firm,
 	if ((doc = cJSON_CreateObject()) == NULL)
 		return NULL;
 	if (cJSON_AddStringToObject(doc, "kind", "reminder") == NULL ||
-	    cJSON_AddStringToObject(doc, "locale", firm->locale) == NULL ||
+	    cJSON_AddStringToObject(doc, "locale", to->locale[0] != '\0' ?
+	    to->locale : firm->locale) == NULL ||
 	    (o = cJSON_AddObjectToObject(doc, "to")) == NULL ||
 	    cJSON_AddStringToObject(o, "email", to->email) == NULL ||
 	    cJSON_AddStringToObject(o, "name", to->name) == NULL ||

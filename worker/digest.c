@@ -261,7 +261,8 @@ digest_write_user(struct job *j, const struct partner *p,
 	b.j = j;
 	if ((doc = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(doc, "kind", "digest") == NULL ||
-	    cJSON_AddStringToObject(doc, "locale", p->locale) == NULL ||
+	    cJSON_AddStringToObject(doc, "locale", u->locale[0] != '\0' ?
+	    u->locale : p->locale) == NULL ||
 	    (to = cJSON_AddObjectToObject(doc, "to")) == NULL ||
 	    cJSON_AddStringToObject(to, "email", u->email) == NULL ||
 	    cJSON_AddStringToObject(to, "name", u->name) == NULL ||

@@ -241,7 +241,8 @@ int	pg_get_text(const PGresult *, int row, int col, char *dst,
 int64_t	pg_changes(const PGresult *);
 
 /* The columns pg_user_each() reads, first in a statement, in order. */
-#define PG_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active"
+#define PG_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active, " \
+	"coalesce(u.locale, '')"
 
 /*
  * Runs q, whose first columns are PG_USER_ROW, calling fn with each user

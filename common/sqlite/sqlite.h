@@ -135,7 +135,8 @@ int		 sqlite_column_text(sqlite3_stmt *, int col, char *dst,
 		    size_t dstlen);
 
 /* The columns sqlite_user_each() reads, first in a statement, in order. */
-#define STORE_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active"
+#define STORE_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active, " \
+	"coalesce(u.locale, '')"
 
 /*
  * Steps stmt, whose first columns are STORE_USER_ROW, calling fn with each

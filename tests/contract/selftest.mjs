@@ -21,7 +21,7 @@ const CSV_HEADER = 'id,name,org_number,status,balance,currency,' +
     'missing_receipts,export_ready,assignees,alerts';
 const ME = {
     id: 1, email: 'anna.admin@demo.test', name: 'Anna Admin', role: 'admin',
-    active: true, created_at: '2026-03-02T09:15:00Z',
+    active: true, locale: null, created_at: '2026-03-02T09:15:00Z',
     updated_at: '2026-03-02T09:15:00Z',
     partner: { id: 1, name: 'Ek & Ask AB', locale: 'sv',
         timezone: 'Europe/Stockholm' },

@@ -176,6 +176,9 @@ SPECS = {
         "schema", 200,
         [field("email", LOGIN), field("password", LOGIN)]),
     "GET /v1/me": spec("admin", lambda w: "/v1/me"),
+    # Its locale may be null (the firm's): checked in test_users.py.
+    "PATCH /v1/me": spec("admin", lambda w: "/v1/me",
+                         lambda w: {"locale": None}, "schema", 200),
     "GET /v1/users": spec("admin", lambda w: "/v1/users"),
     "POST /v1/users": spec(
         "admin", lambda w: "/v1/users",

@@ -51,6 +51,7 @@ MATRIX = {
     "GET /openapi.yaml": PUBLIC,
     "POST /v1/auth/token": PUBLIC,
     "GET /v1/me": row(200, 200, 200, 200, 200, 401, 401),
+    "PATCH /v1/me": row(200, 200, 200, 200, 200, 401, 401),
     "GET /v1/users": row(200, 403, 403, 403, 200, 401, 401),
     "POST /v1/users": row(201, 403, 403, 403, 201, 401, 401),
     "GET /v1/users/{id}": row(200, 403, 403, 403, 404, 401, 401),
@@ -129,6 +130,7 @@ MATRIX = {
 # others, a key without the route's scope gets 403.
 KEY_SCOPES = {
     "GET /v1/me": "any",
+    "PATCH /v1/me": "any",
     "GET /v1/events": "events:read",
     "GET /v1/clients": "clients:read",
     "GET /v1/clients/tabs": "clients:read",
@@ -345,6 +347,8 @@ REQUESTS = {
     "POST /v1/auth/token": lambda w, c: (
         "POST", "/v1/auth/token", _login_body(w, c), None),
     "GET /v1/me": lambda w, c: ("GET", "/v1/me", None, None),
+    "PATCH /v1/me": lambda w, c: ("PATCH", "/v1/me", {"locale": None},
+                                  None),
     "GET /v1/users": lambda w, c: ("GET", "/v1/users", None, None),
     "POST /v1/users": lambda w, c: (
         "POST", "/v1/users", _new_user_body(w, c), None),
@@ -545,7 +549,7 @@ def test_key_scopes_name_only_routes_there_are():
 
 def _check_granted(w, route, caller, r):
     """What an admitted caller got is its own firm's data."""
-    if route == "GET /v1/me":
+    if route in ("GET /v1/me", "PATCH /v1/me"):
         doc = r.json()
         want = w.users[caller] if caller in w.users else None
         if want is not None:
