@@ -11,6 +11,10 @@
  * the cursor's rule, as a client paging the JSON list would see it:
  * every row that was there all along comes exactly once; one added or
  * moved behind the walk's position is left out, ahead of it is included.
+ *
+ * With month=, each row gains that month's figures (month_figures.c),
+ * read for the whole page in one query in the page's own read: the
+ * page's rows are kept until then, and written after.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +28,7 @@
 #include "../common/log.h"
 #include "../common/money.h"
 #include "client_export.h"
+#include "month_figures.h"
 #include "stream.h"
 
 /* Rows read, and sent as one chunk, at a time; the store's page limit. */
@@ -45,13 +50,25 @@ struct export_member {
 	struct jsonr	 value;
 };
 
+/* A row of the page, kept until the page's figures are read. */
+struct export_kept {
+	int64_t	 id;
+	size_t	 off, len;	/* its JSON in export.kept */
+};
+
 struct export {
 	struct csv		 csv;
+	int			 month;	/* month=, or 0 */
 	struct buf		 out;	/* the page's CSV, then sent */
 	struct buf		 cell;	/* a cell joined or decoded */
 	struct cursor		 last;	/* the page's last row */
 	int			 rows;	/* of the page */
 	long long		 sent;	/* rows sent so far */
+	/* The page's rows and, with month=, their figures. */
+	struct buf		 kept;
+	struct export_kept	 page[EXPORT_PAGE];
+	struct month_figures	 figures;
+	int64_t			 ids[EXPORT_PAGE];
 	/* The row's members, found in one pass over its JSON. */
 	struct export_member	 members[EXPORT_MEMBERS_MAX];
 	size_t			 n_members;
@@ -218,31 +235,70 @@ export_names(struct export *ex, const struct jsonr *v)
 	    ex->cell.len);
 }
 
-/* A row of the store's page: its position kept, its cells written. */
+/* A row of the store's page: its position and its JSON kept. */
 static int
 export_row(const struct client_row *r, void *arg)
 {
-	struct export	*ex = arg;
-	struct jsonr	 v;
-	size_t		 i;
+	struct export		*ex = arg;
+	struct export_kept	*k;
 
-	if (r->sort_key_len > sizeof(ex->last.key))
+	if (r->sort_key_len > sizeof(ex->last.key) || ex->rows == EXPORT_PAGE)
 		return -1;
-	ex->rows++;
 	ex->last.id = r->id;
 	ex->last.count = r->missing_receipts;
 	memcpy(ex->last.key, r->sort_key, r->sort_key_len);
 	ex->last.keylen = r->sort_key_len;
+	k = &ex->page[ex->rows];
+	k->id = r->id;
+	k->off = ex->kept.len;
+	k->len = r->json_len;
+	ex->ids[ex->rows++] = r->id;
+	return buf_add(&ex->kept, r->json, r->json_len);
+}
 
-	if (export_index(ex, r->json, r->json_len) == -1) {
-		log_warnx("client export: row %lld is not a JSON object",
-		    (long long)r->id);
-		return -1;
+/* The month's cells of a row, in the currency of its balance. */
+static void
+export_month(struct export *ex, int64_t id)
+{
+	struct month_figures	 mine;
+	struct jsonr		 v;
+	char			 code[4];
+	const char		*currency = NULL;
+
+	if (export_value(ex, "balance.currency", &v) == 0 &&
+	    jsonr_string_plain(&v) && v.len == sizeof(code) + 1) {
+		memcpy(code, v.p + 1, sizeof(code) - 1);
+		code[sizeof(code) - 1] = '\0';
+		if (money_currency_valid(code))
+			currency = code;
 	}
-	for (i = 0; i < EXPORT_N_COLUMNS; i++)
-		export_columns[i].write(ex, export_value(ex,
-		    export_columns[i].member, &v) == 0 ? &v : NULL);
-	csv_record_end(&ex->csv);
+	month_figures_of(&ex->figures, id, &mine);
+	month_figures_csv(&ex->csv, &mine, ex->month, currency, &ex->cell);
+}
+
+/* Writes the kept rows of the page into ex->out. 0, or -1. */
+static int
+export_rows(struct export *ex)
+{
+	const struct export_kept *k;
+	struct jsonr		 v;
+	size_t			 i;
+	int			 n;
+
+	for (n = 0; n < ex->rows; n++) {
+		k = &ex->page[n];
+		if (export_index(ex, ex->kept.data + k->off, k->len) == -1) {
+			log_warnx("client export: row %lld is not a JSON "
+			    "object", (long long)k->id);
+			return -1;
+		}
+		for (i = 0; i < EXPORT_N_COLUMNS; i++)
+			export_columns[i].write(ex, export_value(ex,
+			    export_columns[i].member, &v) == 0 ? &v : NULL);
+		if (ex->month != 0)
+			export_month(ex, k->id);
+		csv_record_end(&ex->csv);
+	}
 	return ex->csv.error ? -1 : 0;
 }
 
@@ -255,6 +311,8 @@ export_header(struct export *ex)
 	csv_bom(&ex->csv);
 	for (i = 0; i < EXPORT_N_COLUMNS; i++)
 		csv_string(&ex->csv, export_columns[i].header);
+	if (ex->month != 0)
+		month_figures_csv_header(&ex->csv);
 	csv_record_end(&ex->csv);
 }
 
@@ -309,15 +367,23 @@ export_page(struct request *req, const struct client_query *q,
 			return STORE_ERROR;
 	}
 	ex->rows = 0;
+	buf_reset(&ex->kept);
 	rc = store_client_list(req->store, q, export_row, ex, &total,
 	    &at_least);
+	/* The figures of the page's clients, in the page's snapshot. */
+	if (rc == STORE_OK && ex->month != 0)
+		rc = month_figures_load_of(req->store, ex->ids,
+		    (size_t)ex->rows, ex->month, &ex->figures);
 	/* The first page's rollback ends the dispatcher's read. */
 	store_rollback(req->store);
+	if (rc == STORE_OK && export_rows(ex) == -1)
+		rc = STORE_ERROR;
 	return rc;
 }
 
 void
-client_export(struct request *req, const struct client_query *query)
+client_export(struct request *req, const struct client_query *query,
+    int month)
 {
 	struct client_query	 q = *query;
 	struct export		 ex;
@@ -329,6 +395,8 @@ client_export(struct request *req, const struct client_query *query)
 	memset(&s, 0, sizeof(s));
 	buf_init(&ex.out, EXPORT_CHUNK_MAX);
 	buf_init(&ex.cell, EXPORT_CHUNK_MAX);
+	buf_init(&ex.kept, EXPORT_CHUNK_MAX);
+	ex.month = month;
 	csv_init(&ex.csv, &ex.out);
 	q.limit = EXPORT_PAGE;
 	q.after = NULL;
@@ -375,6 +443,8 @@ client_export(struct request *req, const struct client_query *query)
 	stream_close(&s);
 out:
 	stream_cleanup(&s);
+	month_figures_free(&ex.figures);
+	buf_cleanup(&ex.kept);
 	buf_cleanup(&ex.cell);
 	buf_cleanup(&ex.out);
 }
