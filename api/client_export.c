@@ -16,6 +16,7 @@
  * read for the whole page in one query in the page's own read: the
  * page's rows are kept until then, and written after.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -33,14 +34,20 @@
 
 /* Rows read, and sent as one chunk, at a time; the store's page limit. */
 #define EXPORT_PAGE		CLIENT_LIST_MAX
-/* A page of CSV: rows of a few hundred bytes, names of up to 800. */
-#define EXPORT_CHUNK_MAX	(4 * 1024 * 1024)
+/*
+ * A page of CSV, and of its rows' JSON: rows of a few hundred bytes
+ * usually, but a row with 50 assignees of 200 four-byte characters
+ * holds about 41 kB, and a page of 200 of them about 8 MB.
+ */
+#define EXPORT_CHUNK_MAX	(16 * 1024 * 1024)
 /*
  * How long an export may take, reading included: 10,000 clients take
  * well under a second, so only a client that reads very slowly meets
  * it; it is cut off rather than holding a request thread.
  */
 #define EXPORT_MAX_MS		(5 * 60 * 1000)
+/* Seconds a refused export is told to wait: most take under one. */
+#define EXPORT_RETRY_AFTER	"5"
 /* Members of a row looked up by name; a row has about ten. */
 #define EXPORT_MEMBERS_MAX	64
 #define EXPORT_NAME_MAX		64	/* bytes of a member's name */
@@ -87,6 +94,12 @@ struct export_column {
 	void		(*write)(struct export *,
 			    const struct jsonr *value);
 };
+
+/*
+ * Exports running now, across the process's threads; each takes one
+ * before its first read and gives it back on its one way out.
+ */
+static atomic_int	 export_running;
 
 static void	export_text(struct export *, const struct jsonr *);
 static void	export_int(struct export *, const struct jsonr *);
@@ -391,6 +404,17 @@ client_export(struct request *req, const struct client_query *query,
 	struct timespec		 until;
 	int			 first = 1, rc;
 
+	/* Over the cap: refused before any read, nothing taken. */
+	if (atomic_fetch_add(&export_running, 1) >= req->cfg->exports_max) {
+		atomic_fetch_sub(&export_running, 1);
+		log_info("client export refused: %lld running",
+		    req->cfg->exports_max);
+		(void)reply_problem(req, 503, PROBLEM_UNAVAILABLE,
+		    "Too many exports", "Too many exports are running. Try "
+		    "again shortly.");
+		(void)reply_header(req, "Retry-After", EXPORT_RETRY_AFTER);
+		return;
+	}
 	memset(&ex, 0, sizeof(ex));
 	memset(&s, 0, sizeof(s));
 	buf_init(&ex.out, EXPORT_CHUNK_MAX);
@@ -443,6 +467,7 @@ client_export(struct request *req, const struct client_query *query,
 	stream_close(&s);
 out:
 	stream_cleanup(&s);
+	atomic_fetch_sub(&export_running, 1);
 	month_figures_free(&ex.figures);
 	buf_cleanup(&ex.kept);
 	buf_cleanup(&ex.cell);
