@@ -29,6 +29,12 @@ struct config {
 	long long	 token_ttl;		/* seconds */
 	long long	 access_token_ttl;	/* "go to client" tokens */
 	long long	 threads;
+	/*
+	 * CSV exports running at once (PORTAL_EXPORTS_MAX): each holds a
+	 * request thread until its client has read it all, so a few slow
+	 * readers could otherwise take every thread.
+	 */
+	long long	 exports_max;
 	/* Connections to a database server per process (PostgreSQL). */
 	long long	 db_pool;
 	long long	 max_body;		/* bytes */

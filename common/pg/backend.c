@@ -40,6 +40,7 @@ const struct store_backend pg_backend = {
 	.expense_list = pg_expense_list,
 	.expense_count = pg_expense_count,
 	.expense_months = pg_expense_months,
+	.expense_months_of = pg_expense_months_of,
 	.firm_thresholds_get = pg_firm_thresholds_get,
 	.firm_thresholds_set = pg_firm_thresholds_set,
 	.client_thresholds_get = pg_client_thresholds_get,

@@ -329,6 +329,9 @@ int	pg_alerts_due(struct store *, int max, int *n);
 int	pg_expense_months(struct store *, int64_t client_id, int from,
 	    int to, int (*fn)(const struct expense_month *, void *),
 	    void *arg);
+int	pg_expense_months_of(struct store *, const int64_t *ids,
+	    size_t n, int month,
+	    int (*fn)(const struct expense_month *, void *), void *arg);
 int	pg_expense_count(struct store *, const struct expense_query *q,
 	    int64_t *total);
 

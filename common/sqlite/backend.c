@@ -41,6 +41,7 @@ const struct store_backend sqlite_backend = {
 	.expense_list = sqlite_expense_list,
 	.expense_count = sqlite_expense_count,
 	.expense_months = sqlite_expense_months,
+	.expense_months_of = sqlite_expense_months_of,
 	.firm_thresholds_get = sqlite_firm_thresholds_get,
 	.firm_thresholds_set = sqlite_firm_thresholds_set,
 	.client_thresholds_get = sqlite_client_thresholds_get,

@@ -19,6 +19,10 @@ const PROBLEM_CT = 'application/problem+json';
 const CSV_CT = 'text/csv; charset=utf-8';
 const CSV_HEADER = 'id,name,org_number,status,balance,currency,' +
     'missing_receipts,export_ready,assignees,alerts';
+// The columns month= adds after the others.
+const CSV_MONTH = 'month,month_missing_receipts,month_exported,' +
+    'month_exported_amount,month_ready,month_ready_amount,month_pending,' +
+    'month_pending_amount,month_other_amounts';
 const ME = {
     id: 1, email: 'anna.admin@demo.test', name: 'Anna Admin', role: 'admin',
     active: true, locale: null, created_at: '2026-03-02T09:15:00Z',
@@ -66,6 +70,11 @@ const cases = [
     ['pass', rec('ok-csv', 'GET', '/v1/clients?format=csv', 200, {
         ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\r\n6,"Ab, ""C""",556,active,` +
             "-1.50,SEK,0,2,'=X,low_balance\r\n" })],
+    ['pass', rec('ok-csv-month', 'GET',
+        '/v1/clients?format=csv&month=2026-03', 200, {
+            ct: CSV_CT, body: `\uFEFF${CSV_HEADER},${CSV_MONTH}\r\n6,Ab,556,` +
+                'active,-1.50,SEK,0,2,,,2026-03,1,0,0.00,1,-2.50,0,0.00,' +
+                'ready 3.00 EUR\r\n' })],
     ['pass', rec('ok-preflight', 'OPTIONS', '/v1/me', 204, { ct: null,
         headers: { ...RID, 'access-control-allow-methods': 'GET',
             'access-control-allow-headers': 'Authorization',
@@ -108,6 +117,12 @@ const cases = [
         { ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\r\n6,A\r\n` })],
     ['fail', rec('csv-lf-records', 'GET', '/v1/clients?format=csv', 200,
         { ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\n` })],
+    ['fail', rec('csv-month-without-its-columns', 'GET',
+        '/v1/clients?format=csv&month=2026-03', 200,
+        { ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\r\n` })],
+    ['fail', rec('csv-month-columns-without-month', 'GET',
+        '/v1/clients?format=csv', 200,
+        { ct: CSV_CT, body: `\uFEFF${CSV_HEADER},${CSV_MONTH}\r\n` })],
     ['fail', rec('csv-other-header', 'GET', '/v1/clients?format=csv', 200,
         { ct: CSV_CT, body: '\uFEFFid,name\r\n6,A\r\n' })],
     ['fail', rec('unknown-path-200', 'GET', '/v1/nope', 200,
