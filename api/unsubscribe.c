@@ -44,15 +44,21 @@ unsubscribe_wants_html(struct request *req, int get)
 	return get ? html >= json : html > json;
 }
 
-/* A page as the whole reply, with the headers that keep it inert. */
+/*
+ * A page as the whole reply, with the headers that keep it inert; every
+ * page links to the web app's notification settings.
+ */
 static void
 unsubscribe_page_reply(struct request *req, int status,
-    const struct unsubscribe_page *pg)
+    struct unsubscribe_page *pg)
 {
 	struct buf	 b;
-	char		*body;
+	char		*body, manage[512];
 	size_t		 len;
 
+	if (config_app_link(req->cfg, CONFIG_NOTIFICATIONS_PATH, manage,
+	    sizeof(manage)) == 0)
+		pg->manage_url = manage;
 	buf_init(&b, UNSUBSCRIBE_PAGE_MAX);
 	if (unsubscribe_page_write(&b, pg) == -1 ||
 	    (body = buf_steal(&b, &len)) == NULL) {
@@ -79,7 +85,6 @@ unsubscribe_invalid_reply(struct request *req, int html,
     const struct unsubscribe_link *l, int spent)
 {
 	struct unsubscribe_page	 pg;
-	char			 manage[512];
 
 	if (!html) {
 		(void)reply_problem(req, 400, PROBLEM_MALFORMED,
@@ -90,9 +95,6 @@ unsubscribe_invalid_reply(struct request *req, int html,
 	memset(&pg, 0, sizeof(pg));
 	pg.kind = spent ? UNSUBSCRIBE_PAGE_SPENT : UNSUBSCRIBE_PAGE_INVALID;
 	pg.locale = l->locale[0] != '\0' ? l->locale : NULL;
-	if (config_app_link(req->cfg, CONFIG_NOTIFICATIONS_PATH, manage,
-	    sizeof(manage)) == 0)
-		pg.manage_url = manage;
 	unsubscribe_page_reply(req, 400, &pg);
 }
 
@@ -139,16 +141,12 @@ unsubscribe_link_page_reply(struct request *req,
     const struct unsubscribe_link *l, enum unsubscribe_page_kind kind)
 {
 	struct unsubscribe_page	 pg;
-	char			 manage[512];
 
 	memset(&pg, 0, sizeof(pg));
 	pg.kind = kind;
 	pg.locale = l->locale;
 	pg.frequency = l->claims.scope;
 	pg.token = l->token;
-	if (config_app_link(req->cfg, CONFIG_NOTIFICATIONS_PATH, manage,
-	    sizeof(manage)) == 0)
-		pg.manage_url = manage;
 	unsubscribe_page_reply(req, 200, &pg);
 }
 

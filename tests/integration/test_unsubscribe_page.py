@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from clients_helpers import Api, Firm, expense
-from worker_helpers import mailroom, next_local, text_part
+from worker_helpers import module_mailroom, next_local, text_part
 
 MONDAY = 0
 UTC = datetime.timezone.utc
@@ -26,10 +26,7 @@ LABELS = {"sv": ("Hantera aviseringar", "Avsluta prenumerationen"),
           "en": ("Manage notifications", "Unsubscribe")}
 
 
-@pytest.fixture(scope="module")
-def room():
-    with mailroom("portal-unsubscribe-page-") as r:
-        yield r
+room = module_mailroom("portal-unsubscribe-page-")
 
 
 @pytest.fixture(scope="module")
