@@ -376,6 +376,16 @@ config_mail_domain(const struct config *cfg)
 }
 
 int
+config_app_link(const struct config *cfg, const char *path, char *out,
+    size_t outlen)
+{
+	int	 n;
+
+	n = snprintf(out, outlen, "%s%s", cfg->app_url, path);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+int
 config_origin_allowed(const struct config *cfg, const char *origin)
 {
 	size_t	 i;

@@ -236,6 +236,9 @@ struct store_backend {
 	int	(*preference_unsubscribe)(struct store *, int64_t user_id,
 		    const char *frequency, int64_t client_id,
 		    int64_t generation, int *changed);
+	int	(*preference_link_check)(struct store *, int64_t user_id,
+		    const char *frequency, int64_t client_id,
+		    int64_t generation);
 
 	/* Digests (store_digest.c). */
 	int	(*digest_pass_begin)(struct store *, int64_t partner_id);

@@ -35,6 +35,18 @@ const ROW = {
     balance: { amount_minor: 0, currency: 'SEK' }, missing_receipts: 0,
     export_ready: 2, assignees: [{ id: 2, name: 'Bo Berg' }], alerts: [],
 };
+const HTML_CT = 'text/html; charset=utf-8';
+const PAGE_HEADERS = { ...RID, 'content-security-policy': "default-src " +
+    "'none'; style-src 'sha256-AAAA'; form-action 'self'; " +
+    "frame-ancestors 'none'; base-uri 'none'", 'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer', vary: 'Origin, Accept' };
+const page = (inner) => '<!DOCTYPE html>\n<html lang="sv">\n<head>\n' +
+    `<meta charset="utf-8">\n<title>x</title>\n</head>\n<body>\n${inner}` +
+    '</body>\n</html>\n';
+const FORM = '<form method="post" action="?token=a.b.c">\n<input ' +
+    'type="hidden" name="List-Unsubscribe" value="One-Click">\n' +
+    '<button type="submit">x</button>\n</form>\n';
+const UNSUB = '/v1/unsubscribe?token=a.b.c';
 const notFound = (extra = {}) => ({ type: '/problems/not-found',
     title: 'Not found', status: 404, detail: 'No such resource.', ...extra });
 
@@ -81,7 +93,26 @@ const cases = [
             'access-control-max-age': '600' } })],
     ['pass', rec('ok-204', 'DELETE', '/v1/clients/1/assignees/2', 204,
         { ct: null })],
+    ['pass', rec('ok-unsubscribe-page', 'GET', UNSUB, 200,
+        { ct: HTML_CT, headers: PAGE_HEADERS, body: page(FORM) })],
+    ['pass', rec('ok-unsubscribe-done-page', 'POST', UNSUB, 200,
+        { ct: HTML_CT, headers: PAGE_HEADERS, body: page('<p>x</p>\n') })],
     // --- what does not
+    ['fail', rec('page-without-form', 'GET', UNSUB, 200,
+        { ct: HTML_CT, headers: PAGE_HEADERS, body: page('<p>x</p>\n') })],
+    ['fail', rec('page-with-script', 'GET', UNSUB, 200, { ct: HTML_CT,
+        headers: PAGE_HEADERS, body: page(`${FORM}<script>x</script>\n`) })],
+    ['fail', rec('page-with-image', 'POST', UNSUB, 200, { ct: HTML_CT,
+        headers: PAGE_HEADERS, body: page('<img src="https://x.test/a">\n') })],
+    ['fail', rec('page-without-csp', 'POST', UNSUB, 400, { ct: HTML_CT,
+        headers: { ...PAGE_HEADERS, 'content-security-policy': undefined },
+        body: page('<p>x</p>\n') })],
+    ['fail', rec('page-csp-allows-script', 'GET', UNSUB, 400, { ct: HTML_CT,
+        headers: { ...PAGE_HEADERS, 'content-security-policy':
+            "default-src 'none'; script-src 'self'" },
+        body: page('<p>x</p>\n') })],
+    ['fail', rec('page-without-charset', 'GET', UNSUB, 200, { ct:
+        'text/html', headers: PAGE_HEADERS, body: page(FORM) })],
     ['fail', rec('closed-schema-extra-member', 'GET', '/v1/me', 200,
         { body: { ...ME, partner: { ...ME.partner, plan: 'gold' } } })],
     ['fail', rec('allof-extra-member', 'GET', '/v1/me', 200,

@@ -359,6 +359,32 @@ function checkCsv(rec, label, media) {
     }
 }
 
+// CONTRACT PROSE, info.description (Replies): the HTML pages are
+// "text/html; charset=utf-8" and carry a Content-Security-Policy,
+// X-Frame-Options: DENY and Referrer-Policy: no-referrer. The contract
+// documents these headers on responses that may be JSON instead, where
+// they cannot be required: on an HTML answer each must be there (its
+// schema is checked with the other headers), and so must the charset.
+const HTML_PAGE_HEADERS = ['Content-Security-Policy', 'X-Frame-Options',
+    'Referrer-Policy'];
+
+function checkHtml(rec, label, response) {
+    const rule = 'text/html (info.description)';
+    if (!/;\s*charset=utf-8\s*$/i.test(rec.content_type ?? '')) {
+        fail(label, rec.status, `${rule}: no charset=utf-8`, rec,
+            rec.content_type);
+    }
+    for (const name of HTML_PAGE_HEADERS) {
+        if (!response.headers?.[name]) {
+            fail(label, rec.status, `${rule}: ${name} is not documented ` +
+                'on this response', rec);
+        } else if (header(rec, name) === null) {
+            fail(label, rec.status, `${rule}: no ${name}`, rec);
+        }
+    }
+    countRule(rule);
+}
+
 // ---------------------------------------------------------------- checks
 
 const counts = new Map();     // operation label -> Map(status -> n)
@@ -645,6 +671,7 @@ function checkResponse(rec) {
         return;
     }
     if (mt === 'text/csv') checkCsv(rec, label, media.media);
+    if (mt === 'text/html') checkHtml(rec, label, response);
     const schema = media.media.schema;
     if (!schema) return;
     let value = rec.body;

@@ -332,6 +332,9 @@ SPECS = {
         [field("email", BOOL), field("frequency", ENUM)]),
     "GET /v1/me/notification-preferences": spec(
         "bookkeeper", lambda w: "/v1/me/notification-preferences"),
+    # Asked for JSON (_caller_headers): a browser gets the same 400 as a
+    # page (test_unsubscribe_page.py).
+    "GET /v1/unsubscribe": spec(None, lambda w: "/v1/unsubscribe"),
     "POST /v1/unsubscribe": spec(
         None, lambda w: "/v1/unsubscribe",
         lambda w: "List-Unsubscribe=One-Click", "ignore"),
@@ -375,6 +378,7 @@ QUERIES = {
         "client_id": Q_ID, "sender_id": Q_ID, "state": Q_ENUM,
         "since": Q_OPAQUE, "until": Q_OPAQUE, "limit": Q_LIMIT,
         "cursor": Q_OPAQUE}),
+    "GET /v1/unsubscribe": ({}, {"token": Q_OPAQUE}),
     "POST /v1/unsubscribe": ({}, {"token": Q_OPAQUE}),
 }
 
@@ -416,6 +420,8 @@ def dumps(obj, raw_number=None):
 def _caller_headers(w, route):
     c = SPECS[route].caller
     h = {"Content-Type": "application/json"}
+    if route == "GET /v1/unsubscribe":
+        h["Accept"] = "application/problem+json"
     if c is not None:
         h["Authorization"] = "Bearer " + w.token(c)
     return h
@@ -735,7 +741,7 @@ def _query_cases(route):
                         check=_search_check("%")))
     if route == "GET /v1/clients":
         out += _export_cases(route)
-    if route == "POST /v1/unsubscribe":
+    if route in ("GET /v1/unsubscribe", "POST /v1/unsubscribe"):
         out.append(case("%s | no token" % route, route,
                         _query_req(route, ""), 400, "malformed-request"))
     return out

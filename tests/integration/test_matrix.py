@@ -112,6 +112,7 @@ MATRIX = {
         row(200, 200, 404, 403, 404, 401, 401),
     "GET /v1/me/notification-preferences":
         row(200, 200, 200, 403, 200, 401, 401),
+    "GET /v1/unsubscribe": PUBLIC,
     "POST /v1/unsubscribe": PUBLIC,
     "POST /v1/clients/{id}/notify-accountants":
         row(202, 403, 403, 403, 404, 401, 401),
@@ -339,6 +340,11 @@ def _unsubscribe(w, caller):
     return ("POST", "/v1/unsubscribe", None, {"token": tok})
 
 
+def _unsubscribe_page(w, caller):
+    tok = unsubscribe_token(w.portal, w.users["admin"], "weekly")
+    return ("GET", "/v1/unsubscribe", None, {"token": tok})
+
+
 REQUESTS = {
     "GET /healthz": lambda w, c: ("GET", "/healthz", None, None),
     "GET /metrics": lambda w, c: ("GET", "/metrics", None, None),
@@ -448,6 +454,7 @@ REQUESTS = {
         {"email": True, "frequency": "weekly"}, None),
     "GET /v1/me/notification-preferences": lambda w, c: (
         "GET", "/v1/me/notification-preferences", None, None),
+    "GET /v1/unsubscribe": _unsubscribe_page,
     "POST /v1/unsubscribe": _unsubscribe,
     "POST /v1/clients/{id}/notify-accountants": lambda w, c: (
         "POST", "/v1/clients/%d/notify-accountants" % _fresh(w, "active"),
