@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../common/alert.h"
+#include "../common/html.h"
 #include "mail_body.h"
 #include "mail_text.h"
 
@@ -47,45 +48,6 @@ mail_clean(const char *s)
 }
 
 /*
- * Appends s escaped for HTML text and attribute values; with br, line
- * breaks become <br> so that a comment keeps its lines.
- */
-static int
-mail_html_add(struct buf *b, const char *s, int br)
-{
-	const char	*rep;
-	int		 rc = 0;
-
-	for (; *s != '\0' && rc == 0; s++) {
-		switch (*s) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		case '\n':
-			rep = br ? "<br>\n" : "\n";
-			break;
-		default:
-			rep = NULL;
-			break;
-		}
-		rc = rep != NULL ? buf_adds(b, rep) : buf_addc(b, *s);
-	}
-	return rc;
-}
-
-/*
  * Expands a sentence of mail_text: each "%s" takes the next of the n args,
  * HTML-escaped when html is set. The count must match exactly, so that a
  * translation with a missing or extra "%s" fails loudly in every test.
@@ -101,7 +63,7 @@ mail_expand(struct buf *b, const char *fmt, int html, const char *const *args,
 		if (p[0] == '%' && p[1] == 's') {
 			if (used == n)
 				return -1;
-			if ((html ? mail_html_add(b, args[used], 0) :
+			if ((html ? html_add(b, args[used], 0) :
 			    buf_adds(b, args[used])) == -1)
 				return -1;
 			used++;
@@ -143,10 +105,10 @@ mail_figure(struct mail_out *o, const char *label, const char *value)
 {
 	if (buf_printf(&o->text, "  %s: %s\n", label, value) == -1 ||
 	    buf_adds(&o->html, "<tr><td style=\"padding: 2px 16px 2px 0;\">")
-	    == -1 || mail_html_add(&o->html, label, 0) == -1 ||
+	    == -1 || html_add(&o->html, label, 0) == -1 ||
 	    buf_adds(&o->html, "</td><td style=\"padding: 2px 0; "
 	    "text-align: right; white-space: nowrap;\">") == -1 ||
-	    mail_html_add(&o->html, value, 0) == -1 ||
+	    html_add(&o->html, value, 0) == -1 ||
 	    buf_adds(&o->html, "</td></tr>\n") == -1)
 		return -1;
 	return 0;
@@ -163,7 +125,7 @@ mail_html_open(struct mail_out *o, enum mail_locale l, const char *subject)
 	    "<meta name=\"supported-color-schemes\" content=\"light dark\">\n"
 	    "<title>",
 	    mail_locale_tag(l)) == -1 ||
-	    mail_html_add(&o->html, subject, 0) == -1 ||
+	    html_add(&o->html, subject, 0) == -1 ||
 	    buf_adds(&o->html, "</title>\n</head>\n<body style=\"font-family: "
 	    "Helvetica, Arial, sans-serif; color: #222222;\">\n") == -1)
 		return -1;
@@ -191,16 +153,49 @@ mail_greeting(struct mail_out *o, const struct mail_text *t,
 	return mail_para(o, t->greeting_fmt, args, 1);
 }
 
+/*
+ * The links under the footer, each left out when NULL: the notification
+ * settings and the unsubscribe link, a line each in text, one line of
+ * anchors in HTML.
+ */
+static int
+mail_footer_links(struct mail_out *o, const struct mail_text *t,
+    const char *manage_url, const char *unsubscribe_url)
+{
+	const char	*label[2] = { t->manage_notifications, t->unsubscribe };
+	const char	*url[2] = { manage_url, unsubscribe_url };
+	int		 i, n = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (url[i] == NULL)
+			continue;
+		if (buf_printf(&o->text, "%s: %s\n", label[i], url[i]) == -1 ||
+		    buf_adds(&o->html, n++ == 0 ? "<br>\n" : " &middot;\n") ==
+		    -1 || buf_adds(&o->html, "<a href=\"") == -1 ||
+		    html_add(&o->html, url[i], 0) == -1 ||
+		    buf_adds(&o->html, "\" style=\"color: #666666;\">") == -1 ||
+		    html_add(&o->html, label[i], 0) == -1 ||
+		    buf_adds(&o->html, "</a>") == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The signature and the footer, which says why the email came, with its
+ * links (mail_footer_links) under it.
+ */
 static int
 mail_closing(struct mail_out *o, const struct mail_text *t,
-    const char *footer)
+    const char *footer, const char *manage_url, const char *unsubscribe_url)
 {
 	if (buf_printf(&o->text, "%s\n%s\n\n-- \n%s\n", t->signature,
 	    MAIL_BRAND, footer) == -1 ||
 	    buf_printf(&o->html, "<p>%s<br>\n%s</p>\n", t->signature,
 	    MAIL_BRAND) == -1 ||
 	    buf_adds(&o->html, "<p style=\"color: #666666; font-size: 12px;\">")
-	    == -1 || mail_html_add(&o->html, footer, 0) == -1 ||
+	    == -1 || html_add(&o->html, footer, 0) == -1 ||
+	    mail_footer_links(o, t, manage_url, unsubscribe_url) == -1 ||
 	    buf_adds(&o->html, "</p>\n</body>\n</html>\n") == -1)
 		return -1;
 	return 0;
@@ -212,9 +207,9 @@ mail_html_anchor(struct buf *html, const char *open, const char *url,
     const char *label, const char *close)
 {
 	if (buf_adds(html, open) == -1 || buf_adds(html, "<a href=\"") == -1 ||
-	    mail_html_add(html, url, 0) == -1 ||
+	    html_add(html, url, 0) == -1 ||
 	    buf_adds(html, "\">") == -1 ||
-	    mail_html_add(html, label, 0) == -1 ||
+	    html_add(html, label, 0) == -1 ||
 	    buf_adds(html, "</a>") == -1 || buf_adds(html, close) == -1)
 		return -1;
 	return 0;
@@ -516,9 +511,11 @@ mail_digest_write(struct mail_out *o, const struct mail_doc *d,
 		free(name);
 		name = NULL;
 	}
-	if (buf_adds(&o->html, "</table>\n") == -1)
+	if (buf_adds(&o->html, "</table>
+") == -1)
 		goto out;
-	rc = mail_closing(o, t, t->digest_footer);
+	rc = mail_closing(o, t, t->digest_footer, d->manage_url,
+	    d->unsubscribe_url);
 out:
 	free(name);
 	return rc;
@@ -553,7 +550,7 @@ mail_comment_write(struct mail_out *o, const char *comment)
 	if (buf_printf(&o->text, "%s\n\n", b.data) == -1 ||
 	    buf_adds(&o->html, "<blockquote style=\"margin: 0 0 16px 0; "
 	    "padding: 8px 12px; border-left: 3px solid #cccccc;\">") == -1 ||
-	    mail_html_add(&o->html, b.data, 1) == -1 ||
+	    html_add(&o->html, b.data, 1) == -1 ||
 	    buf_adds(&o->html, "</blockquote>\n") == -1)
 		goto out;
 	rc = 0;
@@ -606,12 +603,17 @@ mail_reminder_write(struct mail_out *o, const struct mail_doc *d,
 	    mail_link(o, t->open_client, d->client.url) == -1 ||
 	    buf_addc(&o->text, '\n') == -1)
 		goto out;
-	/* The footer names the sender: expanded once, used in both bodies. */
+	/*
+	 * The footer names the sender: expanded once, used in both bodies.
+	 * No unsubscribe link: a reminder reaches every bookkeeper assigned
+	 * to the client (common/reminder_rule.h) and no setting turns it
+	 * off, so the footer links to the notification settings alone.
+	 */
 	buf_reset(&b);
 	if (mail_expand(&b, t->reminder_footer_fmt, 0, args, 1) == -1 ||
 	    b.data == NULL)
 		goto out;
-	rc = mail_closing(o, t, b.data);
+	rc = mail_closing(o, t, b.data, d->manage_url, NULL);
 out:
 	buf_cleanup(&b);
 	free(sname);
@@ -637,7 +639,7 @@ mail_webhook_write(struct mail_out *o, const struct mail_doc *d,
 	    mail_greeting(o, t, to_name) == 0 &&
 	    mail_para(o, t->webhook_intro_fmt, args, 2) == 0 &&
 	    mail_para(o, t->webhook_action, NULL, 0) == 0)
-		rc = mail_closing(o, t, t->webhook_footer);
+		rc = mail_closing(o, t, t->webhook_footer, NULL, NULL);
 	free(url);
 	return rc;
 }

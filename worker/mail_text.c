@@ -59,6 +59,8 @@ static const struct mail_text mail_text_en = {
 	.webhook_footer = "You receive this email because you are an "
 	    "administrator of this firm.",
 	.signature = "Best regards",
+	.manage_notifications = "Manage notifications",
+	.unsubscribe = "Unsubscribe",
 };
 
 static const struct mail_text mail_text_sv = {
@@ -112,6 +114,8 @@ static const struct mail_text mail_text_sv = {
 	.webhook_footer = "Du får det här mejlet för att du är administratör "
 	    "för den här byrån.",
 	.signature = "Vänliga hälsningar",
+	.manage_notifications = "Hantera aviseringar",
+	.unsubscribe = "Avsluta prenumerationen",
 };
 
 static const struct mail_text mail_text_da = {
@@ -163,6 +167,8 @@ static const struct mail_text mail_text_da = {
 	.webhook_footer = "Du modtager denne e-mail, fordi du er administrator "
 	    "for dette firma.",
 	.signature = "Med venlig hilsen",
+	.manage_notifications = "Administrer notifikationer",
+	.unsubscribe = "Afmeld",
 };
 
 static const struct mail_text mail_text_nb = {
@@ -216,6 +222,8 @@ static const struct mail_text mail_text_nb = {
 	.webhook_footer = "Du mottar denne e-posten fordi du er administrator "
 	    "for dette firmaet.",
 	.signature = "Med vennlig hilsen",
+	.manage_notifications = "Administrer varsler",
+	.unsubscribe = "Meld av",
 };
 
 static const char *const mail_months[4][12] = {

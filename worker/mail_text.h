@@ -98,6 +98,12 @@ struct mail_text {
 	const char	*webhook_action;
 	const char	*webhook_footer;
 	const char	*signature;
+	/*
+	 * The links under a digest or a reminder: the web app's notification
+	 * settings, and a digest's unsubscribe link (its List-Unsubscribe).
+	 */
+	const char	*manage_notifications;
+	const char	*unsubscribe;
 };
 
 const struct mail_text	*mail_text_get(enum mail_locale);

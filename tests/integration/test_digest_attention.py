@@ -8,16 +8,13 @@ import datetime
 import pytest
 
 from clients_helpers import Api, Firm, expense
-from worker_helpers import mailroom, next_local, text_part
+from worker_helpers import module_mailroom, next_local, text_part
 
 MONDAY = 0
 UTC = datetime.timezone.utc
 
 
-@pytest.fixture(scope="module")
-def room():
-    with mailroom("portal-digest-attention-") as r:
-        yield r
+room = module_mailroom("portal-digest-attention-")
 
 
 @pytest.fixture(scope="module")

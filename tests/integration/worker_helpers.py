@@ -93,6 +93,16 @@ def mailroom(prefix, extra_env=None, smtp_class=SmtpServer):
             r.close()
 
 
+def module_mailroom(prefix):
+    """A module fixture named by the assignment (room = module_mailroom(
+    ...)): one Mailroom for the test file."""
+    @pytest.fixture(scope="module")
+    def fixture():
+        with mailroom(prefix) as r:
+            yield r
+    return fixture
+
+
 def next_local(weekday, hour, minute, after, tz=CPH, month_pred=None):
     """The first local weekday hour:minute on a day after `after` (aware
     datetime), in a month month_pred accepts."""

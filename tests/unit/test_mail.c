@@ -251,6 +251,10 @@ test_text_table(void **state)
 		text_safe(t->comment_fmt);
 		text_safe(t->reminder_footer_fmt);
 		text_safe(t->signature);
+		text_safe(t->manage_notifications);
+		text_safe(t->unsubscribe);
+		assert_int_equal(count_s(t->manage_notifications), 0);
+		assert_int_equal(count_s(t->unsubscribe), 0);
 	}
 }
 
@@ -986,6 +990,83 @@ test_list_headers(void **state)
 	refused(doc);
 }
 
+#define MANAGE	"https://app.example/settings/notifications?a=1&b=2"
+
+/* The text and HTML parts of a rendered payload (doc deleted here). */
+static void
+render_parts(cJSON *doc, char **text, char **html)
+{
+	GMimeMessage	*msg;
+	char		*m;
+	size_t		 len;
+
+	m = render(doc, &len);
+	assert_non_null(m);
+	msg = parse(m, len);
+	*text = part_text(msg, 0, "plain");
+	*html = part_text(msg, 1, "html");
+	g_object_unref(msg);
+	free(m);
+}
+
+/*
+ * Under a digest's footer, in both parts: the notification settings and
+ * the unsubscribe link of its List-Unsubscribe; under a reminder's, the
+ * settings alone. A payload without manage_url (queued before it had
+ * one) still renders; one with a bad URL is refused.
+ */
+static void
+test_footer_links(void **state)
+{
+	cJSON	*doc;
+	char	*text, *html, *want;
+
+	(void)state;
+	doc = digest_json("sv");
+	cJSON_AddStringToObject(doc, "manage_url", MANAGE);
+	render_parts(doc, &text, &html);
+	assert_non_null(strstr(text, "\n-- \n"));
+	assert_non_null(strstr(strstr(text, "\n-- \n"),
+	    "Hantera aviseringar: " MANAGE "\n"));
+	assert_true(asprintf(&want, "Avsluta prenumerationen: %s\n",
+	    long_url()) > 0);
+	assert_non_null(strstr(text, want));
+	free(want);
+	assert_non_null(strstr(html, "<a href=\"https://app.example/settings/"
+	    "notifications?a=1&amp;b=2\" style=\"color: #666666;\">"
+	    "Hantera aviseringar</a>"));
+	assert_true(asprintf(&want, "<a href=\"%s\" style=\"color: "
+	    "#666666;\">Avsluta prenumerationen</a>", long_url()) > 0);
+	assert_non_null(strstr(html, want));
+	free(want);
+	g_free(text);
+	g_free(html);
+
+	render_parts(digest_json("en"), &text, &html);
+	assert_null(strstr(text, "Manage notifications"));
+	assert_non_null(strstr(text, "Unsubscribe: "));
+	assert_non_null(strstr(html, ">Unsubscribe</a>"));
+	g_free(text);
+	g_free(html);
+
+	doc = reminder_json("en");
+	cJSON_AddStringToObject(doc, "manage_url", MANAGE);
+	render_parts(doc, &text, &html);
+	assert_non_null(strstr(text, "Manage notifications: " MANAGE "\n"));
+	assert_null(strstr(text, "Unsubscribe"));
+	assert_non_null(strstr(html, ">Manage notifications</a>"));
+	assert_null(strstr(html, "Unsubscribe"));
+	g_free(text);
+	g_free(html);
+
+	doc = reminder_json("da");
+	cJSON_AddStringToObject(doc, "manage_url", "javascript:alert(1)");
+	refused(doc);
+	doc = digest_json("nb");
+	cJSON_AddStringToObject(doc, "manage_url", "https://a.example/\"x");
+	refused(doc);
+}
+
 static void
 test_reminder_no_comment(void **state)
 {
@@ -1570,6 +1651,7 @@ main(void)
 		cmocka_unit_test(test_list_headers),
 		cmocka_unit_test(test_webhook_disabled),
 		cmocka_unit_test(test_reminder_no_comment),
+		cmocka_unit_test(test_footer_links),
 		cmocka_unit_test(test_message_id_forms),
 		cmocka_unit_test(test_long_words),
 		cmocka_unit_test(test_subject_words),
