@@ -127,7 +127,7 @@ mail_html_open(struct mail_out *o, enum mail_locale l, const char *subject)
 	    mail_locale_tag(l)) == -1 ||
 	    html_add(&o->html, subject, 0) == -1 ||
 	    buf_adds(&o->html, "</title>\n</head>\n<body style=\"font-family: "
-	    "Helvetica, Arial, sans-serif; color: #222222;\">\n") == -1)
+	    "Helvetica, Arial, sans-serif;\">\n") == -1)
 		return -1;
 	return 0;
 }
@@ -377,7 +377,7 @@ mail_digest_summary(struct mail_out *o, const struct mail_text *t,
 	if (b.len > 0 && (buf_printf(&o->text, "%s\n\n", b.data) == -1 ||
 	    buf_adds(&o->html, "<p style=\"font-size: 17px; font-weight: "
 	    "bold; margin: 0 0 16px 0;\">") == -1 ||
-	    mail_html_add(&o->html, b.data, 0) == -1 ||
+	    html_add(&o->html, b.data, 0) == -1 ||
 	    buf_adds(&o->html, "</p>\n") == -1))
 		rc = -1;
 out:
@@ -403,13 +403,13 @@ mail_digest_table_open(struct mail_out *o, const struct mail_text *t)
 	    "cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse: "
 	    "collapse; width: 100%; max-width: 640px;\">\n<tr><th style=\""
 	    MAIL_TH " text-align: left;\">") == -1 ||
-	    mail_html_add(&o->html, t->client, 0) == -1 ||
+	    html_add(&o->html, t->client, 0) == -1 ||
 	    buf_adds(&o->html, "</th>") == -1)
 		return -1;
 	for (i = 0; i < 3; i++)
 		if (buf_adds(&o->html, "<th style=\"" MAIL_TH
 		    " text-align: right;\">") == -1 ||
-		    mail_html_add(&o->html, heads[i], 0) == -1 ||
+		    html_add(&o->html, heads[i], 0) == -1 ||
 		    buf_adds(&o->html, "</th>") == -1)
 			return -1;
 	return buf_adds(&o->html, "</tr>\n");
@@ -424,9 +424,9 @@ mail_digest_note(struct buf *html, const char *colour, const char *label,
 		return 0;
 	if (buf_printf(html, "<div style=\"font-size: 12px; color: %s; "
 	    "margin-top: 2px;\">", colour) == -1 ||
-	    mail_html_add(html, label, 0) == -1 ||
+	    html_add(html, label, 0) == -1 ||
 	    buf_adds(html, ": ") == -1 ||
-	    mail_html_add(html, value->data, 0) == -1 ||
+	    html_add(html, value->data, 0) == -1 ||
 	    buf_adds(html, "</div>") == -1)
 		return -1;
 	return 0;
@@ -472,7 +472,7 @@ mail_digest_row(struct mail_out *o, const struct mail_text *t,
 		goto out;
 	for (i = 0; i < 3; i++)
 		if (buf_adds(&o->html, "<td style=\"" MAIL_TD_NUM "\">") == -1 ||
-		    mail_html_add(&o->html, cells[i], 0) == -1 ||
+		    html_add(&o->html, cells[i], 0) == -1 ||
 		    buf_adds(&o->html, "</td>") == -1)
 			goto out;
 	rc = buf_adds(&o->html, "</tr>\n");
@@ -511,8 +511,7 @@ mail_digest_write(struct mail_out *o, const struct mail_doc *d,
 		free(name);
 		name = NULL;
 	}
-	if (buf_adds(&o->html, "</table>
-") == -1)
+	if (buf_adds(&o->html, "</table>\n") == -1)
 		goto out;
 	rc = mail_closing(o, t, t->digest_footer, d->manage_url,
 	    d->unsubscribe_url);

@@ -226,6 +226,19 @@ test_text_table(void **state)
 		assert_int_equal(count_s(t->greeting_fmt), 1);
 		assert_int_equal(count_s(t->greeting_anon), 0);
 		assert_int_equal(count_s(t->digest_intro_fmt), 2);
+		for (i = 0; i < 4; i++) {
+			assert_int_equal(count_s(
+			    t->summary_missing_fmt[i / 2][i % 2]), 2);
+			text_safe(t->summary_missing_fmt[i / 2][i % 2]);
+		}
+		for (i = 0; i < 2; i++) {
+			assert_int_equal(count_s(t->summary_ready_fmt[i]), 1);
+			assert_int_equal(count_s(t->summary_attention_fmt[i]),
+			    1);
+			text_safe(t->summary_ready_fmt[i]);
+			text_safe(t->summary_attention_fmt[i]);
+		}
+		text_safe(t->client);
 		assert_int_equal(count_s(t->reminder_intro_fmt), 3);
 		assert_int_equal(count_s(t->comment_fmt), 1);
 		assert_int_equal(count_s(t->reminder_footer_fmt), 1);
@@ -1010,6 +1023,48 @@ render_parts(cJSON *doc, char **text, char **html)
 }
 
 /*
+ * A digest's first line says what needs doing, one sentence a kind of
+ * task, counted over its clients, in one or several; then a table with a
+ * header row and a row a client, its name linking to it.
+ */
+static void
+test_digest_summary(void **state)
+{
+	cJSON	*doc, *clients, *c;
+	char	*text, *html;
+
+	(void)state;
+	render_parts(digest_json("sv"), &text, &html);
+	/* Clients 3 and 0 missing, 2 and 12 ready, no alert. */
+	assert_non_null(strstr(text, "Hej Bo,\n\n1 kund har 3 saknade kvitton. "
+	    "14 utgifter är klara för export.\n\n"));
+	assert_non_null(strstr(html, ">1 kund har 3 saknade kvitton. 14 "
+	    "utgifter är klara för export.</p>"));
+	assert_non_null(strstr(html, "<th style="));
+	assert_non_null(strstr(html, "<a href=\"" APP "1\">Åkesson Bygg "
+	    "AB</a>"));
+	assert_non_null(strstr(html, "Örn &amp; &lt;Söner&gt; &quot;HB&quot;"));
+	assert_true(strstr(html, "Åkesson") < strstr(html, "Örn &amp;"));
+	g_free(text);
+	g_free(html);
+
+	doc = digest_json("en");
+	clients = cJSON_GetObjectItem(doc, "clients");
+	c = client_json(3, "Third Ltd", 0, 1, 0);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(c, "alerts"),
+	    cJSON_CreateString("low_balance"));
+	cJSON_AddItemToArray(clients, c);
+	render_parts(doc, &text, &html);
+	assert_non_null(strstr(text, "2 clients have 4 missing receipts. "
+	    "14 expenses are ready for export. 1 client needs attention."));
+	assert_non_null(strstr(text, "Third Ltd\n  Missing receipts: 1\n"
+	    "  Ready for export: 0\n  Balance: SEK 0.00\n"
+	    "  Needs attention: Low balance\n"));
+	g_free(text);
+	g_free(html);
+}
+
+/*
  * Under a digest's footer, in both parts: the notification settings and
  * the unsubscribe link of its List-Unsubscribe; under a reminder's, the
  * settings alone. A payload without manage_url (queued before it had
@@ -1649,6 +1704,7 @@ main(void)
 		cmocka_unit_test(test_header_injection),
 		cmocka_unit_test(test_reminder),
 		cmocka_unit_test(test_list_headers),
+		cmocka_unit_test(test_digest_summary),
 		cmocka_unit_test(test_webhook_disabled),
 		cmocka_unit_test(test_reminder_no_comment),
 		cmocka_unit_test(test_footer_links),
