@@ -1877,3 +1877,8 @@ ALTER TABLE notification_preferences ADD COLUMN alerts_only INTEGER NOT NULL
 	DEFAULT 0 CHECK (alerts_only = 0 OR alerts_only = 1);
 ALTER TABLE notification_preferences ADD COLUMN alerts_seen INTEGER NOT NULL
 	DEFAULT 0;
+-- version 24
+-- A person's language: the emails a user receives are in it, and in the
+-- firm's while it is NULL (the user never chose one).
+ALTER TABLE users ADD COLUMN locale TEXT
+	CHECK (locale IS NULL OR locale IN ('sv', 'da', 'nb', 'en'));

@@ -23,6 +23,7 @@ static const struct route_group route_groups[] = {
 	{ assignees_routes, &assignees_n_routes },
 	{ access_routes, &access_n_routes },
 	{ preferences_routes, &preferences_n_routes },
+	{ unsubscribe_routes, &unsubscribe_n_routes },
 	{ reminders_routes, &reminders_n_routes },
 	{ reminder_admin_routes, &reminder_admin_n_routes },
 };

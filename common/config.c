@@ -312,6 +312,11 @@ config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
 	    config_int(&cfg->webhook_allow_loopback,
 	    "PORTAL_WEBHOOK_ALLOW_LOOPBACK", 0, 0, 1, err, errlen) == -1)
 		goto fail;
+	/* A sixteenth of the threads (4 of the default 64), at least 1. */
+	if (config_int(&cfg->exports_max, "PORTAL_EXPORTS_MAX",
+	    cfg->threads / 16 > 0 ? cfg->threads / 16 : 1, 1, cfg->threads,
+	    err, errlen) == -1)
+		goto fail;
 	/*
 	 * Login attempts: the budget of one address over every client is
 	 * much larger than one client's, so that a correct password from a
@@ -368,6 +373,16 @@ config_mail_domain(const struct config *cfg)
 	const char	*at = strrchr(cfg->mail_from, '@');
 
 	return at != NULL && at[1] != '\0' ? at + 1 : "portal.invalid";
+}
+
+int
+config_app_link(const struct config *cfg, const char *path, char *out,
+    size_t outlen)
+{
+	int	 n;
+
+	n = snprintf(out, outlen, "%s%s", cfg->app_url, path);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
 int

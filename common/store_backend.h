@@ -183,6 +183,10 @@ struct store_backend {
 	int	(*expense_months)(struct store *, int64_t client_id, int from,
 		    int to, int (*fn)(const struct expense_month *, void *),
 		    void *arg);
+	int	(*expense_months_of)(struct store *, const int64_t *ids,
+		    size_t n, int month,
+		    int (*fn)(const struct expense_month *, void *),
+		    void *arg);
 	int	(*expense_count)(struct store *, const struct expense_query *q,
 		    int64_t *total);
 
@@ -232,6 +236,9 @@ struct store_backend {
 	int	(*preference_unsubscribe)(struct store *, int64_t user_id,
 		    const char *frequency, int64_t client_id,
 		    int64_t generation, int *changed);
+	int	(*preference_link_check)(struct store *, int64_t user_id,
+		    const char *frequency, int64_t client_id,
+		    int64_t generation);
 
 	/* Digests (store_digest.c). */
 	int	(*digest_pass_begin)(struct store *, int64_t partner_id);

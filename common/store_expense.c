@@ -67,6 +67,17 @@ store_expense_months(struct store *st, int64_t client_id, int from, int to,
 }
 
 int
+store_expense_months_of(struct store *st, const int64_t *ids, size_t n,
+    int month, int (*fn)(const struct expense_month *, void *), void *arg)
+{
+	if (n > EXPENSE_MONTHS_OF_MAX)
+		return STORE_ERROR;
+	if (n == 0)
+		return STORE_OK;
+	return st->be->expense_months_of(st, ids, n, month, fn, arg);
+}
+
+int
 store_expense_count(struct store *st, const struct expense_query *q,
     int64_t *total)
 {

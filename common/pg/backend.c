@@ -40,6 +40,7 @@ const struct store_backend pg_backend = {
 	.expense_list = pg_expense_list,
 	.expense_count = pg_expense_count,
 	.expense_months = pg_expense_months,
+	.expense_months_of = pg_expense_months_of,
 	.firm_thresholds_get = pg_firm_thresholds_get,
 	.firm_thresholds_set = pg_firm_thresholds_set,
 	.client_thresholds_get = pg_client_thresholds_get,
@@ -70,6 +71,7 @@ const struct store_backend pg_backend = {
 	.preference_generation = pg_preference_generation,
 	.preference_list = pg_preference_list,
 	.preference_unsubscribe = pg_preference_unsubscribe,
+	.preference_link_check = pg_preference_link_check,
 
 	.digest_pass_begin = pg_digest_pass_begin,
 	.digest_pass_end = pg_digest_pass_end,

@@ -1247,3 +1247,9 @@ CREATE TRIGGER reminders_count_status AFTER UPDATE OF status ON outbox
 ALTER TABLE notification_preferences
 	ADD COLUMN alerts_only boolean NOT NULL DEFAULT false,
 	ADD COLUMN alerts_seen integer NOT NULL DEFAULT 0;
+
+-- version 12
+-- A user's own language for emails: see the twenty-fourth version of
+-- ../../schema.sql.
+ALTER TABLE users ADD COLUMN locale text
+	CHECK (locale IS NULL OR locale IN ('sv', 'da', 'nb', 'en'));

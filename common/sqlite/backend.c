@@ -41,6 +41,7 @@ const struct store_backend sqlite_backend = {
 	.expense_list = sqlite_expense_list,
 	.expense_count = sqlite_expense_count,
 	.expense_months = sqlite_expense_months,
+	.expense_months_of = sqlite_expense_months_of,
 	.firm_thresholds_get = sqlite_firm_thresholds_get,
 	.firm_thresholds_set = sqlite_firm_thresholds_set,
 	.client_thresholds_get = sqlite_client_thresholds_get,
@@ -72,6 +73,7 @@ const struct store_backend sqlite_backend = {
 	.preference_generation = sqlite_preference_generation,
 	.preference_list = sqlite_preference_list,
 	.preference_unsubscribe = sqlite_preference_unsubscribe,
+	.preference_link_check = sqlite_preference_link_check,
 
 	.digest_pass_begin = sqlite_digest_pass_begin,
 	.digest_pass_end = sqlite_digest_pass_end,

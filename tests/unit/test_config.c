@@ -173,6 +173,8 @@ test_values(void **state)
 	assert_string_equal(cfg.smtp_password, "hunter2");
 	assert_true(cfg.token_ttl == 600);
 	assert_true(cfg.threads == 8);
+	/* README: a sixteenth of the threads, at least 1. */
+	assert_true(cfg.exports_max == 1);
 	assert_string_equal(cfg.mail_from, "portal@localhost");
 	assert_true(cfg.max_body == 1048576);
 	assert_int_equal(cfg.log_level, LOG_LEVEL_INFO);
@@ -329,6 +331,7 @@ test_other_ints(void **state)
 		"PORTAL_REQUEST_TIMEOUT_MS", "PORTAL_LOGIN_MAX_FAILURES",
 		"PORTAL_LOGIN_LOCKOUT", "PORTAL_WORKER_POLL",
 		"PORTAL_NOTIFY_PER_CLIENT_HOUR", "PORTAL_NOTIFY_PER_SENDER_HOUR",
+		"PORTAL_EXPORTS_MAX",
 	};
 	struct config			 cfg;
 	size_t				 i;
@@ -343,6 +346,19 @@ test_other_ints(void **state)
 		load_fails(0, names[i]);
 		assert_int_equal(unsetenv(names[i]), 0);
 	}
+	/* README: 4 of the default 64 threads; at most every thread. */
+	load_ok(&cfg, 0);
+	assert_true(cfg.exports_max == 4);
+	config_cleanup(&cfg);
+	set("PORTAL_THREADS", "10");
+	set("PORTAL_EXPORTS_MAX", "11");
+	load_fails(0, "PORTAL_EXPORTS_MAX");
+	set("PORTAL_EXPORTS_MAX", "10");
+	load_ok(&cfg, 0);
+	assert_true(cfg.exports_max == 10);
+	config_cleanup(&cfg);
+	assert_int_equal(unsetenv("PORTAL_THREADS"), 0);
+	assert_int_equal(unsetenv("PORTAL_EXPORTS_MAX"), 0);
 	/* README: 30 to 3600. */
 	set("PORTAL_ACCESS_TOKEN_TTL", "29");
 	load_fails(0, "PORTAL_ACCESS_TOKEN_TTL");
