@@ -38,7 +38,7 @@ const ROW = {
 };
 const USER = {
     id: 3, email: 'eva@demo.test', name: 'Eva Ekström', role: 'bookkeeper',
-    active: true, created_at: '2026-03-09T08:30:00Z',
+    active: true, locale: null, created_at: '2026-03-09T08:30:00Z',
     updated_at: '2026-03-09T08:30:00Z',
 };
 const UNAVAILABLE = { type: '/problems/service-unavailable',

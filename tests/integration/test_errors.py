@@ -211,7 +211,7 @@ METHOD_CASES = [
     ("POST", "/healthz", {"GET", "HEAD"}),
     ("DELETE", "/readyz", {"GET", "HEAD"}),
     ("GET", "/v1/auth/token", {"POST"}),
-    ("PATCH", "/v1/me", {"GET", "HEAD"}),
+    ("DELETE", "/v1/me", {"GET", "HEAD", "PATCH"}),
     ("POST", "/openapi.yaml", {"GET", "HEAD"}),
 ]
 
