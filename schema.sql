@@ -1878,6 +1878,11 @@ ALTER TABLE notification_preferences ADD COLUMN alerts_only INTEGER NOT NULL
 ALTER TABLE notification_preferences ADD COLUMN alerts_seen INTEGER NOT NULL
 	DEFAULT 0;
 -- version 24
+-- A person's language: the emails a user receives are in it, and in the
+-- firm's while it is NULL (the user never chose one).
+ALTER TABLE users ADD COLUMN locale TEXT
+	CHECK (locale IS NULL OR locale IN ('sv', 'da', 'nb', 'en'));
+-- version 25
 -- The list's row carries what the page shows of a client without
 -- another request: each assignee's role, when the client was invited
 -- (invited_at: its created_at) and when it entered onboarding

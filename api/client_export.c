@@ -11,7 +11,12 @@
  * the cursor's rule, as a client paging the JSON list would see it:
  * every row that was there all along comes exactly once; one added or
  * moved behind the walk's position is left out, ahead of it is included.
+ *
+ * With month=, each row gains that month's figures (month_figures.c),
+ * read for the whole page in one query in the page's own read: the
+ * page's rows are kept until then, and written after.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -24,18 +29,25 @@
 #include "../common/log.h"
 #include "../common/money.h"
 #include "client_export.h"
+#include "month_figures.h"
 #include "stream.h"
 
 /* Rows read, and sent as one chunk, at a time; the store's page limit. */
 #define EXPORT_PAGE		CLIENT_LIST_MAX
-/* A page of CSV: rows of a few hundred bytes, names of up to 800. */
-#define EXPORT_CHUNK_MAX	(4 * 1024 * 1024)
+/*
+ * A page of CSV, and of its rows' JSON: rows of a few hundred bytes
+ * usually, but a row with 50 assignees of 200 four-byte characters
+ * holds about 41 kB, and a page of 200 of them about 8 MB.
+ */
+#define EXPORT_CHUNK_MAX	(16 * 1024 * 1024)
 /*
  * How long an export may take, reading included: 10,000 clients take
  * well under a second, so only a client that reads very slowly meets
  * it; it is cut off rather than holding a request thread.
  */
 #define EXPORT_MAX_MS		(5 * 60 * 1000)
+/* Seconds a refused export is told to wait: most take under one. */
+#define EXPORT_RETRY_AFTER	"5"
 /* Members of a row looked up by name; a row has about ten. */
 #define EXPORT_MEMBERS_MAX	64
 #define EXPORT_NAME_MAX		64	/* bytes of a member's name */
@@ -45,13 +57,25 @@ struct export_member {
 	struct jsonr	 value;
 };
 
+/* A row of the page, kept until the page's figures are read. */
+struct export_kept {
+	int64_t	 id;
+	size_t	 off, len;	/* its JSON in export.kept */
+};
+
 struct export {
 	struct csv		 csv;
+	int			 month;	/* month=, or 0 */
 	struct buf		 out;	/* the page's CSV, then sent */
 	struct buf		 cell;	/* a cell joined or decoded */
 	struct cursor		 last;	/* the page's last row */
 	int			 rows;	/* of the page */
 	long long		 sent;	/* rows sent so far */
+	/* The page's rows and, with month=, their figures. */
+	struct buf		 kept;
+	struct export_kept	 page[EXPORT_PAGE];
+	struct month_figures	 figures;
+	int64_t			 ids[EXPORT_PAGE];
 	/* The row's members, found in one pass over its JSON. */
 	struct export_member	 members[EXPORT_MEMBERS_MAX];
 	size_t			 n_members;
@@ -70,6 +94,12 @@ struct export_column {
 	void		(*write)(struct export *,
 			    const struct jsonr *value);
 };
+
+/*
+ * Exports running now, across the process's threads; each takes one
+ * before its first read and gives it back on its one way out.
+ */
+static atomic_int	 export_running;
 
 static void	export_text(struct export *, const struct jsonr *);
 static void	export_int(struct export *, const struct jsonr *);
@@ -218,31 +248,70 @@ export_names(struct export *ex, const struct jsonr *v)
 	    ex->cell.len);
 }
 
-/* A row of the store's page: its position kept, its cells written. */
+/* A row of the store's page: its position and its JSON kept. */
 static int
 export_row(const struct client_row *r, void *arg)
 {
-	struct export	*ex = arg;
-	struct jsonr	 v;
-	size_t		 i;
+	struct export		*ex = arg;
+	struct export_kept	*k;
 
-	if (r->sort_key_len > sizeof(ex->last.key))
+	if (r->sort_key_len > sizeof(ex->last.key) || ex->rows == EXPORT_PAGE)
 		return -1;
-	ex->rows++;
 	ex->last.id = r->id;
 	ex->last.count = r->missing_receipts;
 	memcpy(ex->last.key, r->sort_key, r->sort_key_len);
 	ex->last.keylen = r->sort_key_len;
+	k = &ex->page[ex->rows];
+	k->id = r->id;
+	k->off = ex->kept.len;
+	k->len = r->json_len;
+	ex->ids[ex->rows++] = r->id;
+	return buf_add(&ex->kept, r->json, r->json_len);
+}
 
-	if (export_index(ex, r->json, r->json_len) == -1) {
-		log_warnx("client export: row %lld is not a JSON object",
-		    (long long)r->id);
-		return -1;
+/* The month's cells of a row, in the currency of its balance. */
+static void
+export_month(struct export *ex, int64_t id)
+{
+	struct month_figures	 mine;
+	struct jsonr		 v;
+	char			 code[4];
+	const char		*currency = NULL;
+
+	if (export_value(ex, "balance.currency", &v) == 0 &&
+	    jsonr_string_plain(&v) && v.len == sizeof(code) + 1) {
+		memcpy(code, v.p + 1, sizeof(code) - 1);
+		code[sizeof(code) - 1] = '\0';
+		if (money_currency_valid(code))
+			currency = code;
 	}
-	for (i = 0; i < EXPORT_N_COLUMNS; i++)
-		export_columns[i].write(ex, export_value(ex,
-		    export_columns[i].member, &v) == 0 ? &v : NULL);
-	csv_record_end(&ex->csv);
+	month_figures_of(&ex->figures, id, &mine);
+	month_figures_csv(&ex->csv, &mine, ex->month, currency, &ex->cell);
+}
+
+/* Writes the kept rows of the page into ex->out. 0, or -1. */
+static int
+export_rows(struct export *ex)
+{
+	const struct export_kept *k;
+	struct jsonr		 v;
+	size_t			 i;
+	int			 n;
+
+	for (n = 0; n < ex->rows; n++) {
+		k = &ex->page[n];
+		if (export_index(ex, ex->kept.data + k->off, k->len) == -1) {
+			log_warnx("client export: row %lld is not a JSON "
+			    "object", (long long)k->id);
+			return -1;
+		}
+		for (i = 0; i < EXPORT_N_COLUMNS; i++)
+			export_columns[i].write(ex, export_value(ex,
+			    export_columns[i].member, &v) == 0 ? &v : NULL);
+		if (ex->month != 0)
+			export_month(ex, k->id);
+		csv_record_end(&ex->csv);
+	}
 	return ex->csv.error ? -1 : 0;
 }
 
@@ -255,6 +324,8 @@ export_header(struct export *ex)
 	csv_bom(&ex->csv);
 	for (i = 0; i < EXPORT_N_COLUMNS; i++)
 		csv_string(&ex->csv, export_columns[i].header);
+	if (ex->month != 0)
+		month_figures_csv_header(&ex->csv);
 	csv_record_end(&ex->csv);
 }
 
@@ -309,15 +380,23 @@ export_page(struct request *req, const struct client_query *q,
 			return STORE_ERROR;
 	}
 	ex->rows = 0;
+	buf_reset(&ex->kept);
 	rc = store_client_list(req->store, q, export_row, ex, &total,
 	    &at_least);
+	/* The figures of the page's clients, in the page's snapshot. */
+	if (rc == STORE_OK && ex->month != 0)
+		rc = month_figures_load_of(req->store, ex->ids,
+		    (size_t)ex->rows, ex->month, &ex->figures);
 	/* The first page's rollback ends the dispatcher's read. */
 	store_rollback(req->store);
+	if (rc == STORE_OK && export_rows(ex) == -1)
+		rc = STORE_ERROR;
 	return rc;
 }
 
 void
-client_export(struct request *req, const struct client_query *query)
+client_export(struct request *req, const struct client_query *query,
+    int month)
 {
 	struct client_query	 q = *query;
 	struct export		 ex;
@@ -325,10 +404,23 @@ client_export(struct request *req, const struct client_query *query)
 	struct timespec		 until;
 	int			 first = 1, rc;
 
+	/* Over the cap: refused before any read, nothing taken. */
+	if (atomic_fetch_add(&export_running, 1) >= req->cfg->exports_max) {
+		atomic_fetch_sub(&export_running, 1);
+		log_info("client export refused: %lld running",
+		    req->cfg->exports_max);
+		(void)reply_problem(req, 503, PROBLEM_UNAVAILABLE,
+		    "Too many exports", "Too many exports are running. Try "
+		    "again shortly.");
+		(void)reply_header(req, "Retry-After", EXPORT_RETRY_AFTER);
+		return;
+	}
 	memset(&ex, 0, sizeof(ex));
 	memset(&s, 0, sizeof(s));
 	buf_init(&ex.out, EXPORT_CHUNK_MAX);
 	buf_init(&ex.cell, EXPORT_CHUNK_MAX);
+	buf_init(&ex.kept, EXPORT_CHUNK_MAX);
+	ex.month = month;
 	csv_init(&ex.csv, &ex.out);
 	q.limit = EXPORT_PAGE;
 	q.after = NULL;
@@ -375,6 +467,9 @@ client_export(struct request *req, const struct client_query *query)
 	stream_close(&s);
 out:
 	stream_cleanup(&s);
+	atomic_fetch_sub(&export_running, 1);
+	month_figures_free(&ex.figures);
+	buf_cleanup(&ex.kept);
 	buf_cleanup(&ex.cell);
 	buf_cleanup(&ex.out);
 }

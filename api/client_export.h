@@ -21,7 +21,9 @@ int	client_export_wanted_or_reply(struct request *, int *csv);
  * Answers with every row of the list q selects (its limit and after are
  * ignored), from the dispatcher's read: the first page is read in that
  * snapshot, which then ends; each later page is a read of its own.
+ * month (year * 100 + month, or 0) adds that month's figures to each row.
  */
-void	client_export(struct request *, const struct client_query *q);
+void	client_export(struct request *, const struct client_query *q,
+	    int month);
 
 #endif

@@ -410,7 +410,7 @@ list_clients(struct request *req)
 		return;
 	}
 	if (p.csv) {
-		client_export(req, &q);
+		client_export(req, &q, p.month);
 		return;
 	}
 

@@ -316,15 +316,8 @@ clients_patch(struct request *req)
 	char		 locale[4];
 	int		 rc;
 
-	if (req->body->child == NULL) {
-		(void)reply_empty_patch(req);
+	if (patch_begin_or_reply(req) == -1)
 		return;
-	}
-	/* One write transaction: never write back a stale copy (see users). */
-	if (store_begin(req->store) == -1) {
-		(void)reply_internal_error(req);
-		return;
-	}
 	if (client_load_to_change_or_reply(req, 0, &c) == -1) {
 		store_rollback(req->store);
 		return;

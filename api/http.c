@@ -196,14 +196,20 @@ reply_problem(struct request *req, int status, const char *type,
 }
 
 int
-reply_empty_patch(struct request *req)
+patch_begin_or_reply(struct request *req)
 {
-	cJSON	*errors = cJSON_CreateArray();
+	cJSON	*errors;
 
-	json_error_add(errors, "(body)", "must name at least one field");
-	return reply_problem_errors(req, 422, PROBLEM_VALIDATION,
-	    "Invalid request body", "Name at least one field to change.",
-	    errors);
+	if (req->body->child == NULL) {
+		errors = cJSON_CreateArray();
+		json_error_add(errors, "(body)", "must name at least one field");
+		return reply_problem_errors(req, 422, PROBLEM_VALIDATION,
+		    "Invalid request body", "Name at least one field to change.",
+		    errors);
+	}
+	if (store_begin(req->store) == -1)
+		return reply_internal_error(req);
+	return 0;
 }
 
 int
@@ -317,7 +323,7 @@ reply_head(struct request *req, struct buf *out, size_t len)
 	    "Content-Type: %s\r\n", req->content_type) == 0) &&
 	    buf_printf(out, "%sX-Request-Id: %s\r\n"
 	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
-	    "Date: %s\r\n", framing, req->id, date) == 0 &&
+	    "Vary: Origin\r\nDate: %s\r\n", framing, req->id, date) == 0 &&
 	    buf_add(out, req->headers.data ? req->headers.data : "",
 	    req->headers.len) == 0;
 	/* Stopping: the client's next request goes elsewhere. */

@@ -136,8 +136,13 @@ int	reply_invalid_field(struct request *, const char *field,
 /* 400 "Invalid query parameter" with one error naming parameter name. */
 int	reply_invalid_query(struct request *, const char *name,
 	    const char *message);
-/* 422 for a PATCH naming no field. */
-int	reply_empty_patch(struct request *);
+/*
+ * The start of every PATCH: 422 when the body names no field, else the
+ * write transaction its read and write go in (a concurrent PATCH of
+ * another field must not be undone by writing back a stale copy). 0,
+ * or -1 after answering.
+ */
+int	patch_begin_or_reply(struct request *);
 /* The usual 500: generic body; the cause is logged by the caller. */
 int	reply_internal_error(struct request *);
 /* 404 for anything the caller may not see, so existence never leaks. */

@@ -112,7 +112,7 @@ list_rows_figures(struct list_rows *lr)
 		return STORE_OK;
 	if ((ids = list_rows_ids(lr)) == NULL)
 		return STORE_ERROR;
-	rc = month_figures_load_page(lr->req->store, ids, lr->n, lr->month,
+	rc = month_figures_load_of(lr->req->store, ids, lr->n, lr->month,
 	    &lr->figures);
 	free(ids);
 	lr->figures_loaded = rc == STORE_OK;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../common/log.h"
+#include "../common/money.h"
 #include "../common/store.h"
 #include "../common/tz.h"
 #include "client_load.h"
@@ -42,29 +43,33 @@ month_figures_load(struct store *st, int64_t client_id, int from, int to,
 }
 
 int
-month_figures_load_page(struct store *st, const int64_t *ids, size_t n,
+month_figures_load_of(struct store *st, const int64_t *ids, size_t n,
     int month, struct month_figures *f)
 {
 	f->n = 0;
-	return store_expense_months_of(st, ids, n, month, month,
-	    month_figures_add, f);
+	return store_expense_months_of(st, ids, n, month, month_figures_add,
+	    f);
 }
 
 void
-month_figures_of(const struct month_figures *f, int64_t client_id,
+month_figures_of(const struct month_figures *f, int64_t id,
     struct month_figures *view)
 {
-	size_t	 i = 0;
+	size_t	 lo = 0, hi = f->n, mid;
 
+	/* The first row of id, or past it: the rows come by client id. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (f->rows[mid].client_id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	memset(view, 0, sizeof(*view));
-	if (f->n == 0)
-		return;
-	while (i < f->n && f->rows[i].client_id != client_id)
-		i++;
-	view->rows = f->rows + i;
-	while (i + view->n < f->n && f->rows[i + view->n].client_id ==
-	    client_id)
+	view->rows = f->rows + lo;
+	while (lo + view->n < f->n && f->rows[lo + view->n].client_id == id)
 		view->n++;
+	view->cap = view->n;
 }
 
 void
@@ -174,6 +179,74 @@ month_figures_write(struct jsonw *w, const struct month_figures *f,
 		month_figures_state(w, f, month, (enum month_state)i);
 	}
 	jsonw_object_close(w);
+}
+
+void
+month_figures_csv_header(struct csv *csv)
+{
+	csv_string(csv, "month");
+	csv_string(csv, "month_missing_receipts");
+	csv_string(csv, "month_exported");
+	csv_string(csv, "month_exported_amount");
+	csv_string(csv, "month_ready");
+	csv_string(csv, "month_ready_amount");
+	csv_string(csv, "month_pending");
+	csv_string(csv, "month_pending_amount");
+	csv_string(csv, "month_other_amounts");
+}
+
+/* "ready 12.50 EUR": an amount of a currency other than the client's. */
+static void
+month_figures_other(struct csv *csv, struct buf *cell, enum month_state s,
+    const struct expense_month *m, int64_t minor)
+{
+	char	 text[MONEY_DECIMAL_MAX];
+
+	if (money_decimal(minor, m->currency, text, sizeof(text)) == -1 ||
+	    (cell->len > 0 && buf_add(cell, "; ", 2) == -1) ||
+	    buf_printf(cell, "%s %s %s", month_state_names[s], text,
+	    m->currency) == -1)
+		csv->error = 1;
+}
+
+void
+month_figures_csv(struct csv *csv, const struct month_figures *f,
+    int month, const char *currency, struct buf *cell)
+{
+	char	 name[16], text[MONEY_DECIMAL_MAX];
+	int64_t	 count, minor, total, own;
+	size_t	 i;
+	int	 s;
+
+	(void)snprintf(name, sizeof(name), "%04d-%02d", month / 100,
+	    month % 100);
+	csv_string(csv, name);
+	csv_int(csv, month_figures_missing(f, month));
+	buf_reset(cell);
+	for (s = MONTH_EXPORTED; s <= MONTH_PENDING; s++) {
+		total = own = 0;
+		for (i = 0; i < f->n; i++) {
+			if (f->rows[i].month != month)
+				continue;
+			month_state_of(&f->rows[i], (enum month_state)s, &count,
+			    &minor);
+			total += count;
+			if (currency != NULL &&
+			    strcmp(f->rows[i].currency, currency) == 0)
+				own += minor;
+			else if (count != 0)
+				month_figures_other(csv, cell,
+				    (enum month_state)s, &f->rows[i], minor);
+		}
+		csv_int(csv, total);
+		/* Without a currency of its own, every amount is "other". */
+		if (currency != NULL && money_decimal(own, currency, text,
+		    sizeof(text)) == 0)
+			csv_number(csv, text);
+		else
+			csv_empty(csv);
+	}
+	csv_text(csv, cell->data != NULL ? cell->data : "", cell->len);
 }
 
 int

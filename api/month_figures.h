@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/buf.h"
+#include "../common/csv.h"
 #include "../common/jsonw.h"
 #include "../common/store_expense.h"
 #include "http.h"
@@ -29,17 +31,17 @@ struct month_figures {
 int	month_figures_load(struct store *, int64_t client_id, int from,
 	    int to, struct month_figures *f);
 /*
- * Loads the rows of month of the n clients of ids into f, emptied first,
- * in one read: by client id, then newest month first. STORE_OK or
- * STORE_ERROR.
+ * Loads month's rows of the n clients of ids (up to
+ * EXPENSE_MONTHS_OF_MAX) into f, emptied first, in one query, by client
+ * id. STORE_OK or STORE_ERROR.
  */
-int	month_figures_load_page(struct store *, const int64_t *ids, size_t n,
+int	month_figures_load_of(struct store *, const int64_t *ids, size_t n,
 	    int month, struct month_figures *f);
 /*
- * The rows of client_id in f, a page's rows (month_figures_load_page()),
- * as a view into f: valid while f is, never freed itself.
+ * The rows of client id in f, which month_figures_load_of() loaded, as
+ * a view: its rows are f's (free f, never the view).
  */
-void	month_figures_of(const struct month_figures *f, int64_t client_id,
+void	month_figures_of(const struct month_figures *f, int64_t id,
 	    struct month_figures *view);
 /* The expenses of month in f's rows that miss a receipt. */
 int64_t	month_figures_missing(const struct month_figures *f, int month);
@@ -47,6 +49,17 @@ int64_t	month_figures_missing(const struct month_figures *f, int month);
 void	month_figures_write(struct jsonw *, const struct month_figures *f,
 	    int month);
 void	month_figures_free(struct month_figures *);
+
+/*
+ * The CSV export's month columns (openapi.yaml, listClients): their
+ * headers, and the cells of one client's rows f of month. An amount
+ * cell is in currency, the client's own (its balance's); the amounts
+ * of other currencies go, as text, into the last cell. cell is scratch
+ * space.
+ */
+void	month_figures_csv_header(struct csv *);
+void	month_figures_csv(struct csv *, const struct month_figures *f,
+	    int month, const char *currency, struct buf *cell);
 
 /*
  * The current month in the caller's firm's zone, and the oldest one a

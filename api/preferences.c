@@ -1,6 +1,6 @@
 /*
- * Email digest preferences per user and client, the caller's list of
- * them, and one-click unsubscribe (RFC 8058) from a digest.
+ * Email digest preferences per user and client, and the caller's list of
+ * them. A digest's unsubscribe link is unsubscribe.c's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +8,6 @@
 #include "../common/log.h"
 #include "../common/schedule.h"
 #include "../common/store_partner.h"
-#include "../common/token.h"
 #include "client_load.h"
 #include "preferences.h"
 #include "route.h"
@@ -266,83 +265,6 @@ preference_list(struct request *req)
 	(void)reply_json(req, 200, doc);
 }
 
-/* The one answer for every link that cannot be used, whatever the cause. */
-static int
-preference_link_invalid_reply(struct request *req)
-{
-	(void)reply_problem(req, 400, PROBLEM_MALFORMED,
-	    "Invalid unsubscribe link",
-	    "The unsubscribe link is invalid or has expired.");
-	return -1;
-}
-
-/*
- * RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" with no
- * login; the signed token says whose digest at which frequency (and, when
- * it names one, which client), and the generation of those settings when
- * it was sent: a link works once, and not after the user subscribed
- * again. A GET never unsubscribes.
- */
-static void
-preference_unsubscribe(struct request *req)
-{
-	struct token_claims	 claims;
-	struct user		 u;
-	char			 token[TOKEN_MAX + 1];
-	cJSON			*doc;
-	int			 rc, changed;
-
-	token[0] = '\0';
-	rc = request_query_or_reply(req, "token", token, sizeof(token));
-	if (rc == -1)
-		goto out;
-	if (rc == 0 || token_verify(req->cfg->secret, req->cfg->secret_len,
-	    token, TOKEN_AUD_UNSUBSCRIBE, store_now(), &claims) == -1) {
-		(void)preference_link_invalid_reply(req);
-		goto out;
-	}
-	rc = store_user_get(req->store, claims.user_id, &u);
-	if (rc == STORE_ERROR) {
-		(void)reply_internal_error(req);
-		goto out;
-	}
-	if (rc == STORE_NOTFOUND || u.partner_id != claims.partner_id) {
-		(void)preference_link_invalid_reply(req);
-		goto out;
-	}
-	/* The generation check and the change are one transaction. */
-	if (store_begin(req->store) == -1) {
-		(void)reply_internal_error(req);
-		goto out;
-	}
-	rc = store_preference_unsubscribe(req->store, claims.user_id,
-	    claims.scope, claims.client_id, claims.generation, &changed);
-	if (rc == STORE_CONFLICT) {
-		store_rollback(req->store);
-		log_info("user %lld: spent %s unsubscribe link (generation "
-		    "%lld)", (long long)claims.user_id, claims.scope,
-		    (long long)claims.generation);
-		(void)preference_link_invalid_reply(req);
-		goto out;
-	}
-	if (rc != STORE_OK || store_commit(req->store) == -1) {
-		store_rollback(req->store);
-		(void)reply_internal_error(req);
-		goto out;
-	}
-	log_info("user %lld unsubscribed from %s digests (%d clients)",
-	    (long long)claims.user_id, claims.scope, changed);
-	if ((doc = cJSON_CreateObject()) != NULL &&
-	    (cJSON_AddStringToObject(doc, "frequency", claims.scope) == NULL ||
-	    json_add_int(doc, "unsubscribed", changed) == NULL)) {
-		cJSON_Delete(doc);
-		doc = NULL;
-	}
-	(void)reply_json(req, 200, doc);
-out:
-	explicit_bzero(token, sizeof(token));
-}
-
 const struct route preferences_routes[] = {
 	{ .method = "GET",
 	    .pattern = "/v1/clients/{id}/notification-preference",
@@ -355,9 +277,6 @@ const struct route preferences_routes[] = {
 	{ .method = "GET", .pattern = "/v1/me/notification-preferences",
 	    .handler = preference_list, .roles = ROUTE_STAFF,
 	    .body = ROUTE_BODY_NONE },
-	{ .method = "POST", .pattern = "/v1/unsubscribe",
-	    .handler = preference_unsubscribe, .roles = ROUTE_PUBLIC,
-	    .body = ROUTE_BODY_IGNORE },
 };
 const size_t preferences_n_routes = sizeof(preferences_routes) /
     sizeof(preferences_routes[0]);

@@ -384,7 +384,7 @@ reminder_requeue(struct request *req, int64_t reminder_id,
 	int64_t	 outbox_id;
 	int	 rc, n;
 
-	n = snprintf(msgid, sizeof(msgid), "reminder-%lld-%lld-resend-%lld@%s",
+	n = snprintf(msgid, sizeof(msgid), "reminder.%lld.%lld.resend.%lld@%s",
 	    (long long)reminder_id, (long long)u->id, (long long)f->outbox_id,
 	    config_mail_domain(req->cfg));
 	if (n < 0 || (size_t)n >= sizeof(msgid))

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../common/client_action.h"
+#include "../common/json.h"
 #include "../common/log.h"
 #include "../common/store_outbox.h"
 #include "../common/store_partner.h"
@@ -55,21 +56,26 @@ reminder_payload(struct request *req, const struct partner *firm,
     const char *comment)
 {
 	cJSON	*doc, *o;
-	char	*text = NULL, url[512];
+	char	*text = NULL, url[512], manage[512];
 	int	 n;
 
 	n = snprintf(url, sizeof(url), "%s/clients/%lld", req->cfg->app_url,
 	    (long long)c->id);
-	if (n < 0 || (size_t)n >= sizeof(url))
+	if (n < 0 || (size_t)n >= sizeof(url) ||
+	    config_app_link(req->cfg, CONFIG_NOTIFICATIONS_PATH, manage,
+	    sizeof(manage)) == -1)
 		return NULL;
 	if ((doc = cJSON_CreateObject()) == NULL)
 		return NULL;
 	if (cJSON_AddStringToObject(doc, "kind", "reminder") == NULL ||
-	    cJSON_AddStringToObject(doc, "locale", firm->locale) == NULL ||
+	    cJSON_AddStringToObject(doc, "locale", to->locale[0] != '\0' ?
+	    to->locale : firm->locale) == NULL ||
 	    (o = cJSON_AddObjectToObject(doc, "to")) == NULL ||
 	    cJSON_AddStringToObject(o, "email", to->email) == NULL ||
 	    cJSON_AddStringToObject(o, "name", to->name) == NULL ||
 	    cJSON_AddStringToObject(doc, "firm", firm->name) == NULL ||
+	    json_add_int(doc, "firm_id", firm->id) == NULL ||
+	    cJSON_AddStringToObject(doc, "manage_url", manage) == NULL ||
 	    (o = cJSON_AddObjectToObject(doc, "sender")) == NULL ||
 	    cJSON_AddStringToObject(o, "name", req->user.name) == NULL ||
 	    cJSON_AddStringToObject(o, "email", req->user.email) == NULL ||
@@ -198,7 +204,7 @@ reminder_create(struct request *req)
 	    (list = cJSON_AddArrayToObject(doc, "recipients")) == NULL)
 		goto fail;
 	for (i = 0; i < to.n; i++) {
-		(void)snprintf(msgid, sizeof(msgid), "reminder-%lld-%lld@%s",
+		(void)snprintf(msgid, sizeof(msgid), "reminder.%lld.%lld@%s",
 		    (long long)r.id, (long long)to.v[i].id,
 		    config_mail_domain(req->cfg));
 		payload = reminder_payload(req, &firm, &c, &to.v[i], tasks,

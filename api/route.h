@@ -59,7 +59,8 @@ extern const struct route	auth_routes[], health_routes[], users_routes[],
 				metrics_routes[],
 				balances_routes[], api_keys_routes[],
 				events_routes[], webhooks_routes[],
-				overview_routes[], thresholds_routes[];
+				overview_routes[], thresholds_routes[],
+				unsubscribe_routes[];
 extern const size_t		auth_n_routes, health_n_routes, users_n_routes,
 				client_list_n_routes, clients_n_routes,
 				assignees_n_routes, access_n_routes,
@@ -68,7 +69,8 @@ extern const size_t		auth_n_routes, health_n_routes, users_n_routes,
 				metrics_n_routes,
 				balances_n_routes, api_keys_n_routes,
 				events_n_routes, webhooks_n_routes,
-				overview_n_routes, thresholds_n_routes;
+				overview_n_routes, thresholds_n_routes,
+				unsubscribe_n_routes;
 
 /*
  * Finds the route for method and path, filling req->params. When the path

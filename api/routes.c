@@ -23,6 +23,7 @@ static const struct route_group route_groups[] = {
 	{ assignees_routes, &assignees_n_routes },
 	{ access_routes, &access_n_routes },
 	{ preferences_routes, &preferences_n_routes },
+	{ unsubscribe_routes, &unsubscribe_n_routes },
 	{ reminders_routes, &reminders_n_routes },
 	{ reminder_admin_routes, &reminder_admin_n_routes },
 };
@@ -66,6 +67,23 @@ route_match(const char *pattern, const char *path, struct request *req)
 	return 1;
 }
 
+/* Appends ", method" (or the first method) to allow, when it fits. */
+static void
+route_allow_add(char *allow, size_t allowlen, size_t *used,
+    const char *method)
+{
+	size_t	 n = strlen(method);
+
+	if (*used + n + 3 >= allowlen)
+		return;
+	if (*used > 0) {
+		memcpy(allow + *used, ", ", 2);
+		*used += 2;
+	}
+	memcpy(allow + *used, method, n + 1);
+	*used += n;
+}
+
 const struct route *
 route_find(const char *method, const char *path, struct request *req,
     char *allow, size_t allowlen)
@@ -83,16 +101,14 @@ route_find(const char *method, const char *path, struct request *req,
 				(void)route_match(r->pattern, path, req);
 				return r;
 			}
-			/* "GET, PATCH": the Allow header of a 405. */
-			if (used + strlen(r->method) + 3 < allowlen) {
-				if (used > 0) {
-					memcpy(allow + used, ", ", 2);
-					used += 2;
-				}
-				memcpy(allow + used, r->method,
-				    strlen(r->method) + 1);
-				used += strlen(r->method);
-			}
+			/*
+			 * "GET, HEAD, PATCH": the Allow header of a 405. HEAD
+			 * is served wherever GET is (server_handle).
+			 */
+			route_allow_add(allow, allowlen, &used, r->method);
+			if (strcmp(r->method, "GET") == 0)
+				route_allow_add(allow, allowlen, &used,
+				    "HEAD");
 		}
 	}
 	return NULL;

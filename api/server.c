@@ -84,11 +84,10 @@ server_request_id(struct mg_connection *conn, char *out, size_t outlen)
 static void
 server_send(struct request *req)
 {
-	static const char	 fallback[] = "HTTP/1.1 500 Internal Server "
-	    "Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 	struct mg_connection	*conn = req->conn;
 	struct buf		 out;
-	int			 body, ok;
+	char			 fallback[160];
+	int			 body, n, ok;
 
 	if (req->streamed)
 		return;
@@ -105,7 +104,13 @@ server_send(struct request *req)
 		mg_write(conn, out.data, out.len);
 	else {
 		log_warnx("cannot build the reply headers (%s)", req->id);
-		mg_write(conn, fallback, sizeof(fallback) - 1);
+		/* Still with the request id, which every reply carries. */
+		n = snprintf(fallback, sizeof(fallback), "HTTP/1.1 500 "
+		    "Internal Server Error\r\nContent-Length: 0\r\n"
+		    "X-Request-Id: %s\r\nVary: Origin\r\n"
+		    "Connection: close\r\n\r\n", req->id);
+		if (n > 0 && (size_t)n < sizeof(fallback))
+			mg_write(conn, fallback, (size_t)n);
 	}
 	buf_cleanup(&out);
 }
@@ -136,7 +141,7 @@ server_cors(struct request *req, const char *allow)
 		    "Location, Retry-After, X-Request-Id, Idempotent-Replayed, "
 		    "Content-Disposition");
 	}
-	(void)reply_header(req, "Vary", "Origin");
+	/* Vary: Origin is on every reply (reply_head). */
 	return 0;
 }
 
@@ -507,6 +512,13 @@ server_dispatch(struct mg_connection *conn, void *cbdata)
 		    "Database busy", "The database is busy. Try again shortly.");
 		(void)reply_header(&req, "Retry-After", "1");
 	}
+	/*
+	 * Every 503 passes (no connection on this thread, a database that
+	 * does not answer, a server that is stopping): say when to come back.
+	 */
+	if (req.status == 503 && !reply_header_get(&req, "Retry-After", NULL,
+	    0))
+		(void)reply_header(&req, "Retry-After", "1");
 	server_send(&req);
 	if (req.store != NULL)
 		store_set_deadline(req.store, NULL);
@@ -563,6 +575,7 @@ server_http_error(struct mg_connection *conn, int status, const char *msg)
 	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
 	server_request_id(conn, id, sizeof(id));
 	mg_response_header_add(conn, "X-Request-Id", id, -1);
+	mg_response_header_add(conn, "Vary", "Origin", -1);
 	mg_response_header_send(conn);
 	mg_write(conn, body, (size_t)n);
 	log_info("refused by the HTTP parser: %d (%s)", status, id);

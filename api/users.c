@@ -19,6 +19,7 @@ static const struct json_field users_create_fields[] = {
 	{ "role", JSON_KIND_STRING, 1, 1, 16, users_roles },
 	{ "password", JSON_KIND_STRING, 1, USER_PASSWORD_MIN,
 	    USER_PASSWORD_MAX, NULL },
+	{ "locale", JSON_KIND_STRING_OR_NULL, 0, 2, 2, partner_locales },
 };
 static const struct json_schema users_create_schema = {
 	users_create_fields,
@@ -29,11 +30,37 @@ static const struct json_field users_patch_fields[] = {
 	{ "name", JSON_KIND_STRING, 0, 1, USER_NAME_MAX, NULL },
 	{ "role", JSON_KIND_STRING, 0, 1, 16, users_roles },
 	{ "active", JSON_KIND_BOOL, 0, 0, 0, NULL },
+	{ "locale", JSON_KIND_STRING_OR_NULL, 0, 2, 2, partner_locales },
 };
 static const struct json_schema users_patch_schema = {
 	users_patch_fields,
 	sizeof(users_patch_fields) / sizeof(users_patch_fields[0])
 };
+
+/* What anyone may change of their own account. */
+static const struct json_field users_me_patch_fields[] = {
+	{ "locale", JSON_KIND_STRING_OR_NULL, 0, 2, 2, partner_locales },
+};
+static const struct json_schema users_me_patch_schema = {
+	users_me_patch_fields,
+	sizeof(users_me_patch_fields) / sizeof(users_me_patch_fields[0])
+};
+
+/*
+ * The body's locale into u when it has one: a language, or null for the
+ * firm's. The schema checked it.
+ */
+static void
+users_locale_set(const cJSON *body, struct user *u)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(body, "locale");
+
+	if (cJSON_IsString(v))
+		(void)snprintf(u->locale, sizeof(u->locale), "%s",
+		    v->valuestring);
+	else if (cJSON_IsNull(v))
+		u->locale[0] = '\0';
+}
 
 /* A user as the API shows it: never the password hash. */
 static cJSON *
@@ -48,6 +75,8 @@ users_json(const struct user *u)
 	    cJSON_AddStringToObject(o, "name", u->name) == NULL ||
 	    cJSON_AddStringToObject(o, "role", role_name(u->role)) == NULL ||
 	    cJSON_AddBoolToObject(o, "active", u->active) == NULL ||
+	    (u->locale[0] != '\0' ? cJSON_AddStringToObject(o, "locale",
+	    u->locale) : cJSON_AddNullToObject(o, "locale")) == NULL ||
 	    json_add_time(o, "created_at", u->created_at) == NULL ||
 	    json_add_time(o, "updated_at", u->updated_at) == NULL) {
 		cJSON_Delete(o);
@@ -56,18 +85,18 @@ users_json(const struct user *u)
 	return o;
 }
 
+/* The caller u as /v1/me shows it: the account and its firm. */
 static void
-users_me(struct request *req)
+users_me_reply(struct request *req, const struct user *u)
 {
 	struct partner	 p;
 	cJSON		*doc, *po;
 
-	if (store_partner_get(req->store, req->user.partner_id, &p) !=
-	    STORE_OK) {
+	if (store_partner_get(req->store, u->partner_id, &p) != STORE_OK) {
 		(void)reply_internal_error(req);
 		return;
 	}
-	if ((doc = users_json(&req->user)) == NULL ||
+	if ((doc = users_json(u)) == NULL ||
 	    (po = cJSON_AddObjectToObject(doc, "partner")) == NULL ||
 	    json_add_int(po, "id", p.id) == NULL ||
 	    cJSON_AddStringToObject(po, "name", p.name) == NULL ||
@@ -77,6 +106,36 @@ users_me(struct request *req)
 		doc = NULL;
 	}
 	(void)reply_json(req, 200, doc);
+}
+
+static void
+users_me(struct request *req)
+{
+	users_me_reply(req, &req->user);
+}
+
+/*
+ * A user's own settings: today the language of their emails.
+ */
+static void
+users_me_patch(struct request *req)
+{
+	struct user	 u;
+	int		 rc;
+
+	if (patch_begin_or_reply(req) == -1)
+		return;
+	rc = store_user_get_to_change(req->store, req->user.id, &u);
+	if (rc == STORE_OK) {
+		users_locale_set(req->body, &u);
+		rc = store_user_update(req->store, &u);
+	}
+	if (rc != STORE_OK || store_commit(req->store) == -1)
+		(void)reply_internal_error(req);
+	else
+		users_me_reply(req, &u);
+	store_rollback(req->store);
+	explicit_bzero(&u, sizeof(u));
 }
 
 static int
@@ -160,6 +219,7 @@ users_create(struct request *req)
 	(void)snprintf(u.name, sizeof(u.name), "%s",
 	    json_get_string(req->body, "name"));
 	(void)role_parse(json_get_string(req->body, "role"), &u.role);
+	users_locale_set(req->body, &u);
 	if (user_email_accept(u.email) == -1) {
 		(void)reply_invalid_field(req, "email",
 		    "is not an address mail can be sent to");
@@ -197,19 +257,9 @@ users_patch(struct request *req)
 	const char	*s;
 	int		 rc;
 
-	if (req->body->child == NULL) {
-		(void)reply_empty_patch(req);
+	/* A rename racing a deactivation: neither undoes the other. */
+	if (patch_begin_or_reply(req) == -1)
 		return;
-	}
-	/*
-	 * Read, change and write in one write transaction: a concurrent
-	 * PATCH of another field (a rename racing a deactivation) must not
-	 * be undone by writing back a stale copy.
-	 */
-	if (store_begin(req->store) == -1) {
-		(void)reply_internal_error(req);
-		return;
-	}
 	if (users_load_or_reply(req, &u, 1) == -1)
 		goto out;
 	if ((s = json_get_string(req->body, "name")) != NULL)
@@ -217,6 +267,7 @@ users_patch(struct request *req)
 	if ((s = json_get_string(req->body, "role")) != NULL)
 		(void)role_parse(s, &u.role);
 	u.active = json_get_bool(req->body, "active", u.active);
+	users_locale_set(req->body, &u);
 	/* An admin who demotes or deactivates themselves locks the firm out. */
 	if (u.id == req->user.id && (u.role != ROLE_ADMIN || !u.active)) {
 		(void)reply_problem(req, 409, PROBLEM_CONFLICT,
@@ -243,6 +294,9 @@ const struct route users_routes[] = {
 	{ .method = "GET", .pattern = "/v1/me", .handler = users_me,
 	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_NONE,
 	    .scope = ROUTE_SCOPE_ANY },
+	{ .method = "PATCH", .pattern = "/v1/me", .handler = users_me_patch,
+	    .roles = ROUTE_ANYONE, .body = ROUTE_BODY_SCHEMA,
+	    .schema = &users_me_patch_schema, .scope = ROUTE_SCOPE_ANY },
 	{ .method = "GET", .pattern = "/v1/users", .handler = users_list,
 	    .roles = ROLE_ADMIN, .body = ROUTE_BODY_NONE },
 	{ .method = "POST", .pattern = "/v1/users", .handler = users_create,

@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "config.h"
+#include "netaddr.h"
 #include "text.h"
 
 static int
@@ -205,6 +208,50 @@ config_lists(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The one-click unsubscribe link of every digest is made of
+ * PORTAL_PUBLIC_URL, and mailbox providers act only on https (RFC 8058):
+ * plain http is for the loopback (the demo, the tests) unless
+ * PORTAL_ALLOW_INSECURE_LINKS=1 says it is meant.
+ */
+static int
+config_public_url(const struct config *cfg, char *err, size_t errlen)
+{
+	CURLU		*u;
+	char		*scheme = NULL, *host = NULL;
+	long long	 insecure;
+	int		 rc = -1;
+
+	if (config_int(&insecure, "PORTAL_ALLOW_INSECURE_LINKS", 0, 0, 1,
+	    err, errlen) == -1)
+		return -1;
+	if ((u = curl_url()) == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (curl_url_set(u, CURLUPART_URL, cfg->public_url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)) {
+		(void)snprintf(err, errlen, "PORTAL_PUBLIC_URL must be an "
+		    "http or https URL with a host");
+		goto out;
+	}
+	if (strcmp(scheme, "http") == 0 && !netaddr_host_loopback(host) &&
+	    !insecure) {
+		(void)snprintf(err, errlen, "PORTAL_PUBLIC_URL must be https "
+		    "(mail links over http are ignored by mailbox providers); "
+		    "set PORTAL_ALLOW_INSECURE_LINKS=1 to use http anyway");
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 int
 config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
 {
@@ -265,6 +312,11 @@ config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
 	    config_int(&cfg->webhook_allow_loopback,
 	    "PORTAL_WEBHOOK_ALLOW_LOOPBACK", 0, 0, 1, err, errlen) == -1)
 		goto fail;
+	/* A sixteenth of the threads (4 of the default 64), at least 1. */
+	if (config_int(&cfg->exports_max, "PORTAL_EXPORTS_MAX",
+	    cfg->threads / 16 > 0 ? cfg->threads / 16 : 1, 1, cfg->threads,
+	    err, errlen) == -1)
+		goto fail;
 	/*
 	 * Login attempts: the budget of one address over every client is
 	 * much larger than one client's, so that a correct password from a
@@ -284,7 +336,8 @@ config_load(struct config *cfg, int need_secret, char *err, size_t errlen)
 	if (config_int(&cfg->outbox_lease, "PORTAL_OUTBOX_LEASE_SECONDS", 300,
 	    2, 86400, err, errlen) == -1)
 		goto fail;
-	if (config_lists(cfg, err, errlen) == -1 ||
+	if (config_public_url(cfg, err, errlen) == -1 ||
+	    config_lists(cfg, err, errlen) == -1 ||
 	    config_secret(cfg, need_secret, err, errlen) == -1)
 		goto fail;
 	return 0;
@@ -320,6 +373,16 @@ config_mail_domain(const struct config *cfg)
 	const char	*at = strrchr(cfg->mail_from, '@');
 
 	return at != NULL && at[1] != '\0' ? at + 1 : "portal.invalid";
+}
+
+int
+config_app_link(const struct config *cfg, const char *path, char *out,
+    size_t outlen)
+{
+	int	 n;
+
+	n = snprintf(out, outlen, "%s%s", cfg->app_url, path);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
 int

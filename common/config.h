@@ -29,6 +29,12 @@ struct config {
 	long long	 token_ttl;		/* seconds */
 	long long	 access_token_ttl;	/* "go to client" tokens */
 	long long	 threads;
+	/*
+	 * CSV exports running at once (PORTAL_EXPORTS_MAX): each holds a
+	 * request thread until its client has read it all, so a few slow
+	 * readers could otherwise take every thread.
+	 */
+	long long	 exports_max;
 	/* Connections to a database server per process (PostgreSQL). */
 	long long	 db_pool;
 	long long	 max_body;		/* bytes */
@@ -69,6 +75,16 @@ void	config_cleanup(struct config *);
 
 /* The domain of PORTAL_MAIL_FROM: the right-hand side of Message-IDs. */
 const char	*config_mail_domain(const struct config *);
+
+/* The web app's page of the user's email notification settings. */
+#define CONFIG_NOTIFICATIONS_PATH	"/settings/notifications"
+
+/*
+ * Writes PORTAL_APP_URL followed by path into out: the links of emails
+ * and pages into the web app. 0, or -1 when it does not fit.
+ */
+int	config_app_link(const struct config *, const char *path, char *out,
+	    size_t outlen);
 
 /* Nonzero when origin is in PORTAL_CORS_ORIGINS. */
 int	config_origin_allowed(const struct config *, const char *origin);

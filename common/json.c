@@ -307,7 +307,7 @@ json_check_string(const cJSON *v, const struct json_field *f)
 		return f->min == 1 ? "must not be empty" : "is too short";
 	if ((long long)cps > f->max)
 		return "is too long";
-	if (f->kind == JSON_KIND_STRING && text_has_control(v->valuestring))
+	if (f->kind != JSON_KIND_TEXT && text_has_control(v->valuestring))
 		return "must not contain control characters";
 	if (f->kind == JSON_KIND_TEXT && json_text_has_control(v->valuestring))
 		return "must not contain control characters other than "
@@ -358,6 +358,10 @@ static const char *
 json_check_field(const cJSON *v, const struct json_field *f)
 {
 	switch (f->kind) {
+	case JSON_KIND_STRING_OR_NULL:
+		if (cJSON_IsNull(v))
+			return NULL;
+		/* FALLTHROUGH */
 	case JSON_KIND_STRING:
 	case JSON_KIND_TEXT:
 		return json_check_string(v, f);

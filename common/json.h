@@ -51,7 +51,8 @@ enum json_kind {
 	JSON_KIND_ARRAY,	/* min..max items, checked by the handler */
 	/* The same, or null, which the handler reads as "none". */
 	JSON_KIND_INT_OR_NULL,
-	JSON_KIND_OBJECT_OR_NULL
+	JSON_KIND_OBJECT_OR_NULL,
+	JSON_KIND_STRING_OR_NULL
 };
 
 struct json_field {

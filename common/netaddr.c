@@ -99,6 +99,29 @@ netaddr_in(const struct netaddr_net *nets, size_t n, const char *addr)
 	return 0;
 }
 
+int
+netaddr_host_loopback(const char *host)
+{
+	struct netaddr_net	 loop[2];
+	char			 bare[NETADDR_TEXT_MAX];
+	size_t			 len = strlen(host);
+
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host++;
+		len -= 2;
+	}
+	if (len >= sizeof(bare))
+		return 0;
+	memcpy(bare, host, len);
+	bare[len] = '\0';
+	if (netaddr_parse_net("127.0.0.0/8", 11, &loop[0]) == -1 ||
+	    netaddr_parse_net("::1", 3, &loop[1]) == -1)
+		return 0;
+	return netaddr_in(loop, 2, bare);
+}
+
 /* Copies the len bytes at s into out as a string, cut to fit. */
 static void
 netaddr_copy(char *out, size_t outlen, const char *s, size_t len)

@@ -31,6 +31,12 @@ int	netaddr_parse_net(const char *s, size_t len, struct netaddr_net *);
 int	netaddr_in(const struct netaddr_net *nets, size_t n, const char *addr);
 
 /*
+ * Whether host, as a URL names it, is the loopback: "localhost", or an
+ * address in 127.0.0.0/8 or ::1, an IPv6 one bracketed or not.
+ */
+int	netaddr_host_loopback(const char *host);
+
+/*
  * The client's address, into out: peer itself, unless peer is one of the
  * n trusted nets and xff (the request's X-Forwarded-For, NULL: none) has
  * addresses; then, walking xff from its right end (the entry the nearest

@@ -188,9 +188,8 @@ struct store_backend {
 	int	(*expense_months)(struct store *, int64_t client_id, int from,
 		    int to, int (*fn)(const struct expense_month *, void *),
 		    void *arg);
-	/* n is 1 to CLIENT_LIST_MAX. */
 	int	(*expense_months_of)(struct store *, const int64_t *ids,
-		    size_t n, int from, int to,
+		    size_t n, int month,
 		    int (*fn)(const struct expense_month *, void *),
 		    void *arg);
 	int	(*expense_count)(struct store *, const struct expense_query *q,
@@ -242,6 +241,9 @@ struct store_backend {
 	int	(*preference_unsubscribe)(struct store *, int64_t user_id,
 		    const char *frequency, int64_t client_id,
 		    int64_t generation, int *changed);
+	int	(*preference_link_check)(struct store *, int64_t user_id,
+		    const char *frequency, int64_t client_id,
+		    int64_t generation);
 
 	/* Digests (store_digest.c). */
 	int	(*digest_pass_begin)(struct store *, int64_t partner_id);

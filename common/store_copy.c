@@ -45,7 +45,7 @@ static const struct {
 	{ "balance_thresholds", "partner_id, currency, amount_minor", NULL,
 	    0 },
 	{ "users", "id, partner_id, email, name, role, password_hash, "
-	    "active, created_at, updated_at", NULL, 0 },
+	    "active, created_at, updated_at, locale", NULL, 0 },
 	{ "login_attempts", "email, source, attempts, window_end", NULL, 0 },
 	{ "clients", "id, partner_id, name, org_number, contact_email, "
 	    "status, sort_key, search_text, balance_minor, currency, "

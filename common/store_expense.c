@@ -68,14 +68,13 @@ store_expense_months(struct store *st, int64_t client_id, int from, int to,
 
 int
 store_expense_months_of(struct store *st, const int64_t *ids, size_t n,
-    int from, int to, int (*fn)(const struct expense_month *, void *),
-    void *arg)
+    int month, int (*fn)(const struct expense_month *, void *), void *arg)
 {
+	if (n > EXPENSE_MONTHS_OF_MAX)
+		return STORE_ERROR;
 	if (n == 0)
 		return STORE_OK;
-	if (n > CLIENT_LIST_MAX)
-		return STORE_ERROR;
-	return st->be->expense_months_of(st, ids, n, from, to, fn, arg);
+	return st->be->expense_months_of(st, ids, n, month, fn, arg);
 }
 
 int

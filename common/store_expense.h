@@ -140,12 +140,18 @@ struct expense_month {
 int	store_expense_months(struct store *, int64_t client_id, int from,
 	    int to, int (*fn)(const struct expense_month *, void *),
 	    void *arg);
+/* Clients store_expense_months_of() takes at once: a list page's. */
+#define EXPENSE_MONTHS_OF_MAX	1000
+
 /*
- * store_expense_months() of the n clients of ids (up to CLIENT_LIST_MAX,
- * each once) in one statement: by client id, then as that one orders.
+ * One month's rows of the n clients of ids (n up to
+ * EXPENSE_MONTHS_OF_MAX, ids that are no client, or another firm's,
+ * have none), in one query: calls fn for each, by client id, then by
+ * currency code; stops at fn's -1 (STORE_ERROR). For a page of a list,
+ * whose clients the caller was shown: it checks no access.
  */
 int	store_expense_months_of(struct store *, const int64_t *ids, size_t n,
-	    int from, int to, int (*fn)(const struct expense_month *, void *),
+	    int month, int (*fn)(const struct expense_month *, void *),
 	    void *arg);
 
 #endif

@@ -8,11 +8,17 @@
 #include "store_backend.h"
 #include "tz.h"
 
+const char *const partner_locales[] = { "sv", "da", "nb", "en", NULL };
+
 int
 partner_locale_valid(const char *s)
 {
-	return strcmp(s, "sv") == 0 || strcmp(s, "da") == 0 ||
-	    strcmp(s, "nb") == 0 || strcmp(s, "en") == 0;
+	size_t	 i;
+
+	for (i = 0; partner_locales[i] != NULL; i++)
+		if (strcmp(s, partner_locales[i]) == 0)
+			return 1;
+	return 0;
 }
 
 int

@@ -19,7 +19,12 @@ struct partner {
 	int64_t	 created_at;
 };
 
-/* Nonzero for sv, da, nb and en. */
+/*
+ * The languages of firms and of users' emails, NULL-terminated: sv, da,
+ * nb and en.
+ */
+extern const char *const partner_locales[];
+/* Nonzero for one of partner_locales. */
 int	partner_locale_valid(const char *);
 /* Nonzero when the zone names a file of the system's tz database. */
 int	partner_timezone_valid(const char *);

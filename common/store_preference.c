@@ -45,3 +45,11 @@ store_preference_unsubscribe(struct store *st, int64_t user_id,
 	return st->be->preference_unsubscribe(st, user_id, frequency,
 	    client_id, generation, changed);
 }
+
+int
+store_preference_link_check(struct store *st, int64_t user_id,
+    const char *frequency, int64_t client_id, int64_t generation)
+{
+	return st->be->preference_link_check(st, user_id, frequency,
+	    client_id, generation);
+}

@@ -65,5 +65,12 @@ int	store_preference_list(struct store *, int64_t user_id,
 int	store_preference_unsubscribe(struct store *, int64_t user_id,
 	    const char *frequency, int64_t client_id, int64_t generation,
 	    int *changed);
+/*
+ * Whether an unsubscribe link would still work, changing nothing:
+ * STORE_OK when it would, STORE_CONFLICT when store_preference_unsubscribe
+ * would refuse it (spent, or subscribed again since), STORE_ERROR.
+ */
+int	store_preference_link_check(struct store *, int64_t user_id,
+	    const char *frequency, int64_t client_id, int64_t generation);
 
 #endif

@@ -30,6 +30,8 @@ struct user {
 	char		 name[USER_NAME_MAX * 4 + 1];
 	enum role	 role;
 	int		 active;
+	/* The language of the user's emails; "" is the firm's. */
+	char		 locale[4];
 	char		 password_hash[USER_HASH_MAX];
 	int64_t		 created_at;
 	int64_t		 updated_at;

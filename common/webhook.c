@@ -102,9 +102,6 @@ static const char *const webhook_private_nets[] = {
 	"240.0.0.0/4", "::/128", "::ffff:0:0/96", "64:ff9b::/96",
 	"100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8",
 };
-static const char *const webhook_loopback_nets[] = {
-	"127.0.0.0/8", "::1/128",
-};
 
 static int
 webhook_in(const char *const *nets, size_t n, const char *addr)
@@ -126,8 +123,7 @@ webhook_address_allowed(const char *addr, int allow_loopback)
 
 	if (netaddr_parse_net(addr, strlen(addr), &any) == -1)
 		return 0;
-	if (webhook_in(webhook_loopback_nets, sizeof(webhook_loopback_nets) /
-	    sizeof(webhook_loopback_nets[0]), addr))
+	if (netaddr_host_loopback(addr))
 		return allow_loopback;
 	/* An IPv4-mapped address is judged as the IPv4 one it maps. */
 	if (strncmp(addr, "::ffff:", 7) == 0 && strchr(addr + 7, '.') != NULL)
@@ -135,15 +131,6 @@ webhook_address_allowed(const char *addr, int allow_loopback)
 	return !webhook_in(webhook_private_nets,
 	    sizeof(webhook_private_nets) / sizeof(webhook_private_nets[0]),
 	    addr);
-}
-
-/* Whether host names the loopback: "localhost" or a loopback address. */
-static int
-webhook_host_loopback(const char *host)
-{
-	return strcmp(host, "localhost") == 0 ||
-	    webhook_in(webhook_loopback_nets, sizeof(webhook_loopback_nets) /
-	    sizeof(webhook_loopback_nets[0]), host);
 }
 
 const char *
@@ -180,7 +167,7 @@ webhook_url_check(const char *url, int allow_loopback)
 		bare[len - 2] = '\0';
 	} else
 		(void)snprintf(bare, sizeof(bare), "%s", host);
-	if (allow_loopback && webhook_host_loopback(bare)) {
+	if (allow_loopback && netaddr_host_loopback(bare)) {
 		if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)
 			why = "be https, or http to the loopback";
 		goto out;

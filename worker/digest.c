@@ -254,6 +254,7 @@ digest_write_user(struct job *j, const struct partner *p,
 	struct digest_build	 b;
 	cJSON			*doc = NULL, *to;
 	char			*payload = NULL, unsub[1024], msgid[160];
+	char			 manage[512];
 	int64_t			 outbox_id = 0, generation;
 	int			 month, r = STORE_ERROR;
 
@@ -261,13 +262,18 @@ digest_write_user(struct job *j, const struct partner *p,
 	b.j = j;
 	if ((doc = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(doc, "kind", "digest") == NULL ||
-	    cJSON_AddStringToObject(doc, "locale", p->locale) == NULL ||
+	    cJSON_AddStringToObject(doc, "locale", u->locale[0] != '\0' ?
+	    u->locale : p->locale) == NULL ||
 	    (to = cJSON_AddObjectToObject(doc, "to")) == NULL ||
 	    cJSON_AddStringToObject(to, "email", u->email) == NULL ||
 	    cJSON_AddStringToObject(to, "name", u->name) == NULL ||
 	    cJSON_AddStringToObject(doc, "firm", p->name) == NULL ||
+	    json_add_int(doc, "firm_id", p->id) == NULL ||
 	    cJSON_AddStringToObject(doc, "frequency", frequency) == NULL ||
 	    cJSON_AddStringToObject(doc, "period", period) == NULL ||
+	    config_app_link(j->cfg, CONFIG_NOTIFICATIONS_PATH, manage,
+	    sizeof(manage)) == -1 ||
+	    cJSON_AddStringToObject(doc, "manage_url", manage) == NULL ||
 	    (b.clients = cJSON_AddArrayToObject(doc, "clients")) == NULL)
 		goto out;
 	if (store_digest_items(st, u->id, frequency, slot, digest_add_item,
@@ -286,7 +292,7 @@ digest_write_user(struct job *j, const struct partner *p,
 		    cJSON_AddStringToObject(doc, "unsubscribe_url", unsub) ==
 		    NULL)
 			goto out;
-		(void)snprintf(msgid, sizeof(msgid), "digest-%lld-%s-%s@%s",
+		(void)snprintf(msgid, sizeof(msgid), "digest.%lld.%s.%s@%s",
 		    (long long)u->id, frequency, period, config_mail_domain(j->cfg));
 		if ((payload = cJSON_PrintUnformatted(doc)) == NULL)
 			goto out;

@@ -4,6 +4,7 @@
  * header values (sender, Message-ID, period) and has mime.c build the
  * message.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,31 @@ mail_from_name(const struct mail_doc *d, const char *firm)
 	return MAIL_BRAND;
 }
 
+/*
+ * The list a message belongs to (RFC 2919): one per firm and kind of
+ * email, under the sender's domain, so that a reader can filter or
+ * mute a firm's digests alone. "" when the payload names no firm id
+ * (queued before it did); -1 when it does not fit.
+ */
+static int
+mail_list_id(const struct mail_doc *d, const char *from_addr, char *out,
+    size_t outlen)
+{
+	static const char *const labels[] = {
+		[MAIL_KIND_DIGEST] = "digests",
+		[MAIL_KIND_REMINDER] = "reminders",
+		[MAIL_KIND_WEBHOOK_DISABLED] = "webhook-alerts",
+	};
+	int	 n;
+
+	out[0] = '\0';
+	if (d->firm_id == 0)
+		return 0;
+	n = snprintf(out, outlen, "%s.firm-%lld.%s", labels[d->kind],
+	    (long long)d->firm_id, strchr(from_addr, '@') + 1);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
 /* The period as given, cleaned of control characters. */
 static int
 mail_period_raw(const char *period, char *out, size_t outlen)
@@ -86,7 +112,7 @@ mail_render(const char *payload_json, const char *message_id,
 	cJSON			*root = NULL;
 	char			*subject = NULL, *msgid = NULL, *firm = NULL;
 	char			*to_name = NULL, *sender_name = NULL;
-	char			 period[64];
+	char			 period[64], list_id[MAIL_MSGID_MAX];
 	int			 rc = -1;
 
 	*out = NULL;
@@ -144,8 +170,14 @@ mail_render(const char *payload_json, const char *message_id,
 	}
 	m.message_id = msgid;
 	m.date = date;
-	if (d.kind == MAIL_KIND_DIGEST)
+	if (d.kind == MAIL_KIND_DIGEST) {
 		m.unsubscribe_url = d.unsubscribe_url;
+		m.bulk = 1;
+	}
+	if (mail_list_id(&d, from_addr, list_id, sizeof(list_id)) == -1)
+		goto out;
+	if (list_id[0] != '\0')
+		m.list_id = list_id;
 	m.text = &o.text;
 	m.html = &o.html;
 	rc = mime_build(&m, out, outlen);

@@ -21,6 +21,10 @@
  *   {"kind": "reminder", "locale", "to", "firm", "sender": {"name",
  *    "email"}, "client": {as a digest's client}, "tasks": [
  *    "missing_receipts" | "export_ready" | "balance", ...], "comment"}
+ * Both may carry "manage_url", the web app's notification settings
+ * (PORTAL_APP_URL + CONFIG_NOTIFICATIONS_PATH), linked under the footer
+ * with, in a digest, "unsubscribe_url"; a payload queued before it had
+ * the field renders without that link.
  * "comment" may be absent or null; "to.name" may be empty; every other
  * field is required with its type, and URLs are http or https of at most
  * MAIL_URL_MAX bytes (mail_doc.h). Unknown keys are ignored. A locale

@@ -78,6 +78,19 @@ mail_str(const cJSON *obj, const char *name, size_t max, int nonempty)
 	return v->valuestring;
 }
 
+/* An optional URL member: NULL when absent, -1 when it is no URL. */
+static int
+mail_url_optional(const cJSON *obj, const char *name, const char **out)
+{
+	*out = NULL;
+	if (cJSON_GetObjectItemCaseSensitive(obj, name) == NULL)
+		return 0;
+	if ((*out = mail_str(obj, name, MAIL_URL_MAX, 1)) == NULL ||
+	    !mail_url_valid(*out))
+		return -1;
+	return 0;
+}
+
 /* An integral number member in [min, max]. */
 static int
 mail_int(const cJSON *obj, const char *name, int64_t min, int64_t max,
@@ -273,6 +286,10 @@ mail_doc_parse(const cJSON *root, struct mail_doc *d)
 	    (d->firm = mail_str(root, "firm", MAIL_NAME_MAX, 1)) == NULL)
 		return -1;
 	d->locale = mail_locale_parse(locale);
+	if ((cJSON_GetObjectItemCaseSensitive(root, "firm_id") != NULL &&
+	    mail_int(root, "firm_id", 1, MAIL_INT_MAX, &d->firm_id) == -1) ||
+	    mail_url_optional(root, "manage_url", &d->manage_url) == -1)
+		return -1;
 	if (strcmp(kind, "digest") == 0) {
 		d->kind = MAIL_KIND_DIGEST;
 		return mail_digest_parse(root, d);

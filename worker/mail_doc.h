@@ -51,6 +51,12 @@ struct mail_doc {
 	const char		*to_email;
 	const char		*to_name;
 	const char		*firm;
+	int64_t			 firm_id;	/* 0: a payload older than it */
+	/*
+	 * A digest's or a reminder's link to the web app's notification
+	 * settings; NULL in a payload queued before the emails had one.
+	 */
+	const char		*manage_url;
 	/* Digest. */
 	int			 frequency;	/* 0 daily, 1 weekly, 2 monthly */
 	const char		*period;

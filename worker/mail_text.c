@@ -30,6 +30,17 @@ static const struct mail_text mail_text_en = {
 	.this_month = "This month",
 	.month_fmt = "%s exported, %s ready, %s pending",
 	.open_client = "Open client",
+	.summary_missing_fmt = {
+		{ "%s client has %s missing receipt.",
+		    "%s client has %s missing receipts." },
+		{ "%s clients have %s missing receipt.",
+		    "%s clients have %s missing receipts." },
+	},
+	.summary_ready_fmt = { "%s expense is ready for export.",
+	    "%s expenses are ready for export." },
+	.summary_attention_fmt = { "%s client needs attention.",
+	    "%s clients need attention." },
+	.client = "Client",
 	.digest_footer = "You receive this email because you subscribed to "
 	    "summaries for these clients. To stop them, use the unsubscribe "
 	    "button of your mail program or change the client's notification "
@@ -48,6 +59,8 @@ static const struct mail_text mail_text_en = {
 	.webhook_footer = "You receive this email because you are an "
 	    "administrator of this firm.",
 	.signature = "Best regards",
+	.manage_notifications = "Manage notifications",
+	.unsubscribe = "Unsubscribe",
 };
 
 static const struct mail_text mail_text_sv = {
@@ -72,6 +85,17 @@ static const struct mail_text mail_text_sv = {
 	.this_month = "Denna månad",
 	.month_fmt = "%s exporterade, %s klara, %s väntande",
 	.open_client = "Öppna kunden",
+	.summary_missing_fmt = {
+		{ "%s kund har %s saknat kvitto.",
+		    "%s kund har %s saknade kvitton." },
+		{ "%s kunder har %s saknat kvitto.",
+		    "%s kunder har %s saknade kvitton." },
+	},
+	.summary_ready_fmt = { "%s utgift är klar för export.",
+	    "%s utgifter är klara för export." },
+	.summary_attention_fmt = { "%s kund behöver åtgärdas.",
+	    "%s kunder behöver åtgärdas." },
+	.client = "Kund",
 	.digest_footer = "Du får det här mejlet för att du prenumererar på "
 	    "sammanfattningar för de här kunderna. Avsluta med knappen för "
 	    "att avprenumerera i ditt e-postprogram, eller ändra "
@@ -90,6 +114,8 @@ static const struct mail_text mail_text_sv = {
 	.webhook_footer = "Du får det här mejlet för att du är administratör "
 	    "för den här byrån.",
 	.signature = "Vänliga hälsningar",
+	.manage_notifications = "Hantera aviseringar",
+	.unsubscribe = "Avsluta prenumerationen",
 };
 
 static const struct mail_text mail_text_da = {
@@ -113,6 +139,16 @@ static const struct mail_text mail_text_da = {
 	.this_month = "Denne måned",
 	.month_fmt = "%s eksporteret, %s klar, %s afventer",
 	.open_client = "Åbn kunden",
+	.summary_missing_fmt = {
+		{ "%s kunde mangler %s bilag.", "%s kunde mangler %s bilag." },
+		{ "%s kunder mangler %s bilag.",
+		    "%s kunder mangler %s bilag." },
+	},
+	.summary_ready_fmt = { "%s udgift er klar til eksport.",
+	    "%s udgifter er klar til eksport." },
+	.summary_attention_fmt = { "%s kunde kræver handling.",
+	    "%s kunder kræver handling." },
+	.client = "Kunde",
 	.digest_footer = "Du modtager denne e-mail, fordi du abonnerer på "
 	    "oversigter for disse kunder. Du kan afmelde dig med "
 	    "afmeldingsknappen i dit mailprogram eller ændre notifikationerne "
@@ -131,6 +167,8 @@ static const struct mail_text mail_text_da = {
 	.webhook_footer = "Du modtager denne e-mail, fordi du er administrator "
 	    "for dette firma.",
 	.signature = "Med venlig hilsen",
+	.manage_notifications = "Administrer notifikationer",
+	.unsubscribe = "Afmeld",
 };
 
 static const struct mail_text mail_text_nb = {
@@ -155,6 +193,17 @@ static const struct mail_text mail_text_nb = {
 	.this_month = "Denne måneden",
 	.month_fmt = "%s eksportert, %s klare, %s venter",
 	.open_client = "Åpne kunden",
+	.summary_missing_fmt = {
+		{ "%s kunde mangler %s kvittering.",
+		    "%s kunde mangler %s kvitteringer." },
+		{ "%s kunder mangler %s kvittering.",
+		    "%s kunder mangler %s kvitteringer." },
+	},
+	.summary_ready_fmt = { "%s utgift er klar for eksport.",
+	    "%s utgifter er klare for eksport." },
+	.summary_attention_fmt = { "%s kunde trenger oppfølging.",
+	    "%s kunder trenger oppfølging." },
+	.client = "Kunde",
 	.digest_footer = "Du mottar denne e-posten fordi du abonnerer på "
 	    "oversikter for disse kundene. Du kan melde deg av med "
 	    "avmeldingsknappen i e-postprogrammet ditt eller endre varslene "
@@ -173,6 +222,8 @@ static const struct mail_text mail_text_nb = {
 	.webhook_footer = "Du mottar denne e-posten fordi du er administrator "
 	    "for dette firmaet.",
 	.signature = "Med vennlig hilsen",
+	.manage_notifications = "Administrer varsler",
+	.unsubscribe = "Meld av",
 };
 
 static const char *const mail_months[4][12] = {

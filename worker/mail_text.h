@@ -79,6 +79,16 @@ struct mail_text {
 	const char	*this_month;
 	const char	*month_fmt;		/* exported, ready, pending */
 	const char	*open_client;
+	/*
+	 * A digest's first line says what needs doing, a sentence for each
+	 * kind of task, by one (0) or several (1): [clients][receipts] with
+	 * a missing receipt (clients, receipts), expenses ready for export
+	 * (expenses), clients with an alert (clients).
+	 */
+	const char	*summary_missing_fmt[2][2];
+	const char	*summary_ready_fmt[2];
+	const char	*summary_attention_fmt[2];
+	const char	*client;		/* the table's first column */
 	const char	*digest_footer;
 	const char	*reminder_intro_fmt;	/* sender, firm, client */
 	const char	*comment_fmt;		/* sender */
@@ -88,6 +98,12 @@ struct mail_text {
 	const char	*webhook_action;
 	const char	*webhook_footer;
 	const char	*signature;
+	/*
+	 * The links under a digest or a reminder: the web app's notification
+	 * settings, and a digest's unsubscribe link (its List-Unsubscribe).
+	 */
+	const char	*manage_notifications;
+	const char	*unsubscribe;
 };
 
 const struct mail_text	*mail_text_get(enum mail_locale);

@@ -292,6 +292,22 @@ mime_build(const struct mime_message *m, char **out, size_t *outlen)
 	if (m->unsubscribe_url != NULL &&
 	    mime_unsubscribe_headers(msg, m->unsubscribe_url) == -1)
 		goto out;
+	/*
+	 * Every email here is sent by a program: RFC 3834 asks for
+	 * Auto-Submitted, which keeps vacation responders from answering.
+	 */
+	g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted",
+	    "auto-generated", NULL);
+	if (m->bulk)
+		g_mime_object_set_header(GMIME_OBJECT(msg), "Precedence",
+		    "bulk", NULL);
+	if (m->list_id != NULL) {
+		if (buf_printf(&check, "<%s>", m->list_id) == -1)
+			goto out;
+		g_mime_object_set_header(GMIME_OBJECT(msg), "List-Id",
+		    check.data, NULL);
+		buf_reset(&check);
+	}
 
 	alt = g_mime_multipart_new_with_subtype("alternative");
 	part = mime_part("plain", m->text);

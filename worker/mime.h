@@ -33,6 +33,10 @@ struct mime_message {
 	int64_t			 date;		/* Unix seconds */
 	/* RFC 8058 one-click unsubscribe; NULL: none. */
 	const char		*unsubscribe_url;
+	/* RFC 2919 list identifier, without brackets; NULL: none. */
+	const char		*list_id;
+	/* Sent to many alike (a digest): marked Precedence: bulk. */
+	int			 bulk;
 	const struct buf	*text;		/* the text/plain body */
 	const struct buf	*html;		/* the text/html body */
 };

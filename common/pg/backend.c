@@ -72,6 +72,7 @@ const struct store_backend pg_backend = {
 	.preference_generation = pg_preference_generation,
 	.preference_list = pg_preference_list,
 	.preference_unsubscribe = pg_preference_unsubscribe,
+	.preference_link_check = pg_preference_link_check,
 
 	.digest_pass_begin = pg_digest_pass_begin,
 	.digest_pass_end = pg_digest_pass_end,

@@ -41,11 +41,12 @@ static const struct pg_copy_table {
 	    "ORDER BY partner_id, currency COLLATE \"C\"",
 	    "COPY balance_thresholds (partner_id, currency, amount_minor) "
 	    "FROM STDIN", 0 },
-	{ "users", 9,
+	{ "users", 10,
 	    "SELECT id, partner_id, email, name, role, password_hash, "
-	    "active::integer, created_at, updated_at FROM users ORDER BY id",
+	    "active::integer, created_at, updated_at, locale FROM users "
+	    "ORDER BY id",
 	    "COPY users (id, partner_id, email, name, role, password_hash, "
-	    "active, created_at, updated_at) FROM STDIN", 0 },
+	    "active, created_at, updated_at, locale) FROM STDIN", 0 },
 	{ "login_attempts", 4,
 	    "SELECT email, source, attempts, window_end FROM login_attempts "
 	    "ORDER BY email COLLATE \"C\", source COLLATE \"C\"",

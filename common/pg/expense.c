@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "../buf.h"
 #include "../jsonw.h"
 #include "../log.h"
 #include "../store_expense.h"
@@ -406,40 +407,45 @@ pg_expense_count(struct store *st, const struct expense_query *q,
 	return rc;
 }
 
-/*
- * Calls fn with each row of r: client_months' columns as
- * pg_expense_months() reads them, then the client's id when there is a
- * tenth column.
- */
+/* A row of client_months as the two queries below select it. */
 static int
-expense_month_rows(PGresult *r, int (*fn)(const struct expense_month *,
-    void *), void *arg)
+expense_month_from_row(PGresult *r, int i, struct expense_month *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->month = (int)pg_get_int64(r, i, 0);
+	if (pg_get_text(r, i, 1, m->currency, sizeof(m->currency)) == -1) {
+		log_warnx("client month %d: malformed currency", m->month);
+		return STORE_ERROR;
+	}
+	m->pending = pg_get_int64(r, i, 2);
+	m->pending_minor = pg_get_int64(r, i, 3);
+	m->ready = pg_get_int64(r, i, 4);
+	m->ready_minor = pg_get_int64(r, i, 5);
+	m->exported = pg_get_int64(r, i, 6);
+	m->exported_minor = pg_get_int64(r, i, 7);
+	m->missing_receipts = pg_get_int64(r, i, 8);
+	m->client_id = pg_get_int64(r, i, 9);
+	return STORE_OK;
+}
+
+/* Runs q and calls fn with each of its rows. */
+static int
+expense_months_run(struct store *st, const struct pg_query *q,
+    struct pg_params *par, int (*fn)(const struct expense_month *, void *),
+    void *arg)
 {
 	struct expense_month	 m;
-	int			 i;
+	PGresult		*r;
+	int			 i, rc;
 
-	for (i = 0; i < PQntuples(r); i++) {
-		memset(&m, 0, sizeof(m));
-		m.month = (int)pg_get_int64(r, i, 0);
-		if (pg_get_text(r, i, 1, m.currency, sizeof(m.currency)) ==
-		    -1) {
-			log_warnx("client month %d: malformed currency",
-			    m.month);
-			return STORE_ERROR;
-		}
-		m.pending = pg_get_int64(r, i, 2);
-		m.pending_minor = pg_get_int64(r, i, 3);
-		m.ready = pg_get_int64(r, i, 4);
-		m.ready_minor = pg_get_int64(r, i, 5);
-		m.exported = pg_get_int64(r, i, 6);
-		m.exported_minor = pg_get_int64(r, i, 7);
-		m.missing_receipts = pg_get_int64(r, i, 8);
-		if (PQnfields(r) > 9)
-			m.client_id = pg_get_int64(r, i, 9);
-		if (fn(&m, arg) == -1)
-			return STORE_ERROR;
-	}
-	return STORE_OK;
+	if ((rc = pg_run(st, q, par, "client months", &r)) != STORE_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++)
+		if ((rc = expense_month_from_row(r, i, &m)) == STORE_OK &&
+		    fn(&m, arg) == -1)
+			rc = STORE_ERROR;
+	PQclear(r);
+	return rc;
 }
 
 int
@@ -448,49 +454,46 @@ pg_expense_months(struct store *st, int64_t client_id, int from, int to,
 {
 	static const struct pg_query q = { "client_months",
 	    "SELECT month, currency, pending, pending_minor, ready, "
-	    "ready_minor, exported, exported_minor, missing_receipts "
-	    "FROM client_months WHERE client_id = $1 AND month BETWEEN $2 "
-	    "AND $3 ORDER BY month DESC, currency COLLATE \"C\"" };
+	    "ready_minor, exported, exported_minor, missing_receipts, "
+	    "client_id FROM client_months WHERE client_id = $1 AND month "
+	    "BETWEEN $2 AND $3 ORDER BY month DESC, currency COLLATE \"C\"" };
 	struct pg_params	 par;
-	PGresult		*r;
-	int			 rc;
 
 	pg_params_init(&par);
 	pg_param_int64(&par, client_id);
 	pg_param_int64(&par, from);
 	pg_param_int64(&par, to);
-	if ((rc = pg_run(st, &q, &par, "client months", &r)) != STORE_OK)
-		return rc;
-	rc = expense_month_rows(r, fn, arg);
-	PQclear(r);
-	return rc;
+	return expense_months_run(st, &q, &par, fn, arg);
 }
 
+/* The ids go in as one bigint[]: one prepared statement for any number. */
 int
 pg_expense_months_of(struct store *st, const int64_t *ids, size_t n,
-    int from, int to, int (*fn)(const struct expense_month *, void *),
-    void *arg)
+    int month, int (*fn)(const struct expense_month *, void *), void *arg)
 {
-	static const struct pg_query q = { "page_months",
+	static const struct pg_query q = { "client_months_of",
 	    "SELECT month, currency, pending, pending_minor, ready, "
 	    "ready_minor, exported, exported_minor, missing_receipts, "
-	    "client_id FROM client_months "
-	    "WHERE client_id = ANY ($1::bigint[]) AND month BETWEEN $2 "
-	    "AND $3 ORDER BY client_id, month DESC, currency COLLATE \"C\"" };
+	    "client_id FROM client_months WHERE client_id = ANY($1::bigint[]) "
+	    "AND month = $2 ORDER BY client_id, currency COLLATE \"C\"" };
 	struct pg_params	 par;
-	PGresult		*r;
-	char			 list[PG_IDS_MAX];
-	int			 rc;
+	struct buf		 list;
+	size_t			 i;
+	int			 rc = STORE_ERROR;
 
-	if (text_id_list(ids, n, '{', '}', list, sizeof(list)) == -1)
-		return STORE_ERROR;
+	buf_init(&list, EXPENSE_MONTHS_OF_MAX * 22 + 2);
+	for (i = 0; i < n; i++)
+		(void)buf_printf(&list, "%c%lld", i == 0 ? '{' : ',',
+		    (long long)ids[i]);
+	if (buf_addc(&list, '}') == -1) {
+		log_warnx("client months: cannot write the ids");
+		goto out;
+	}
 	pg_params_init(&par);
-	pg_param_text(&par, list);
-	pg_param_int64(&par, from);
-	pg_param_int64(&par, to);
-	if ((rc = pg_run(st, &q, &par, "page months", &r)) != STORE_OK)
-		return rc;
-	rc = expense_month_rows(r, fn, arg);
-	PQclear(r);
+	pg_param_text(&par, list.data);
+	pg_param_int64(&par, month);
+	rc = expense_months_run(st, &q, &par, fn, arg);
+out:
+	buf_cleanup(&list);
 	return rc;
 }

@@ -241,7 +241,8 @@ int	pg_get_text(const PGresult *, int row, int col, char *dst,
 int64_t	pg_changes(const PGresult *);
 
 /* The columns pg_user_each() reads, first in a statement, in order. */
-#define PG_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active"
+#define PG_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active, " \
+	"coalesce(u.locale, '')"
 
 /*
  * Runs q, whose first columns are PG_USER_ROW, calling fn with each user
@@ -338,9 +339,9 @@ int	pg_alerts_due(struct store *, int max, int *n);
 int	pg_expense_months(struct store *, int64_t client_id, int from,
 	    int to, int (*fn)(const struct expense_month *, void *),
 	    void *arg);
-int	pg_expense_months_of(struct store *, const int64_t *ids, size_t n,
-	    int from, int to, int (*fn)(const struct expense_month *, void *),
-	    void *arg);
+int	pg_expense_months_of(struct store *, const int64_t *ids,
+	    size_t n, int month,
+	    int (*fn)(const struct expense_month *, void *), void *arg);
 int	pg_expense_count(struct store *, const struct expense_query *q,
 	    int64_t *total);
 
@@ -389,6 +390,8 @@ int	pg_preference_generation(struct store *, int64_t user_id,
 int	pg_preference_list(struct store *, int64_t user_id,
 	    int (*fn)(const struct preference *, const char *, void *),
 	    void *arg);
+int	pg_preference_link_check(struct store *, int64_t user_id,
+	    const char *frequency, int64_t client_id, int64_t generation);
 int	pg_preference_unsubscribe(struct store *, int64_t user_id,
 	    const char *frequency, int64_t client_id, int64_t generation,
 	    int *changed);

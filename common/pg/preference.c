@@ -167,6 +167,33 @@ pg_preference_list(struct store *st, int64_t user_id,
 	return rc;
 }
 
+int
+pg_preference_link_check(struct store *st, int64_t user_id,
+    const char *frequency, int64_t client_id, int64_t generation)
+{
+	/* Rows with email off count too: a used link finds its own bump. */
+	static const struct pg_query q = { "preference_unsubscribe_stale",
+	    "SELECT EXISTS (SELECT 1 FROM notification_preferences "
+	    "WHERE user_id = $1 AND frequency = $2 "
+	    "AND ($3::bigint = 0 OR client_id = $3) "
+	    "AND generation > $4::bigint)" };
+	struct pg_params	 par;
+	PGresult		*r;
+	int			 rc, stale;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, user_id);
+	pg_param_text(&par, frequency);
+	pg_param_int64(&par, client_id);
+	pg_param_int64(&par, generation);
+	if ((rc = pg_run(st, &q, &par, "preference unsubscribe check",
+	    &r)) != STORE_OK)
+		return rc;
+	stale = pg_get_bool(r, 0, 0);
+	PQclear(r);
+	return stale ? STORE_CONFLICT : STORE_OK;
+}
+
 /*
  * The check comes after the lock, so that a link used twice at once
  * finds the first use's generation the second time.
@@ -176,12 +203,6 @@ pg_preference_unsubscribe(struct store *st, int64_t user_id,
     const char *frequency, int64_t client_id, int64_t generation,
     int *changed)
 {
-	/* Rows with email off count too: a used link finds its own bump. */
-	static const struct pg_query stale = { "preference_unsubscribe_stale",
-	    "SELECT EXISTS (SELECT 1 FROM notification_preferences "
-	    "WHERE user_id = $1 AND frequency = $2 "
-	    "AND ($3::bigint = 0 OR client_id = $3) "
-	    "AND generation > $4::bigint)" };
 	static const struct pg_query q = { "preference_unsubscribe",
 	    "UPDATE notification_preferences SET email = false, "
 	    "updated_at = $1, generation = (SELECT max(generation) + 1 "
@@ -190,24 +211,14 @@ pg_preference_unsubscribe(struct store *st, int64_t user_id,
 	    "AND ($4::bigint = 0 OR client_id = $4)" };
 	struct pg_params	 par;
 	PGresult		*r;
-	int			 rc, is_stale;
+	int			 rc;
 
 	*changed = 0;
 	if (preference_lock_user(st, user_id) != STORE_OK)
 		return STORE_ERROR;
-	pg_params_init(&par);
-	pg_param_int64(&par, user_id);
-	pg_param_text(&par, frequency);
-	pg_param_int64(&par, client_id);
-	pg_param_int64(&par, generation);
-	if ((rc = pg_run(st, &stale, &par, "preference unsubscribe check",
-	    &r)) != STORE_OK)
+	if ((rc = pg_preference_link_check(st, user_id, frequency, client_id,
+	    generation)) != STORE_OK)
 		return rc;
-	is_stale = pg_get_bool(r, 0, 0);
-	PQclear(r);
-	if (is_stale)
-		return STORE_CONFLICT;
-
 	pg_params_init(&par);
 	pg_param_int64(&par, store_now());
 	pg_param_int64(&par, user_id);

@@ -1249,8 +1249,14 @@ ALTER TABLE notification_preferences
 	ADD COLUMN alerts_seen integer NOT NULL DEFAULT 0;
 
 -- version 12
+-- A user's own language for emails: see the twenty-fourth version of
+-- ../../schema.sql.
+ALTER TABLE users ADD COLUMN locale text
+	CHECK (locale IS NULL OR locale IN ('sv', 'da', 'nb', 'en'));
+
+-- version 13
 -- The list's row carries each assignee's role, invited_at and
--- onboarding_since: see the twenty-fourth version of ../../schema.sql,
+-- onboarding_since: see the twenty-fifth version of ../../schema.sql,
 -- whose rules, migration and member order these are. The times are
 -- written as SQLite's strftime('%Y-%m-%dT%H:%M:%SZ') writes them.
 ALTER TABLE clients ADD COLUMN onboarding_since bigint;

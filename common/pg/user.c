@@ -9,7 +9,7 @@
 
 #define USER_COLUMNS \
 	"id, partner_id, email, name, role, active, password_hash, " \
-	"created_at, updated_at"
+	"created_at, updated_at, coalesce(locale, '')"
 
 /* Row i of USER_COLUMNS into u. STORE_OK or STORE_ERROR, logged. */
 static int
@@ -21,7 +21,8 @@ user_from_row(const PGresult *r, int i, struct user *u)
 	    pg_get_text(r, i, 3, u->name, sizeof(u->name)) == -1 ||
 	    role_parse(PQgetvalue(r, i, 4), &u->role) == -1 ||
 	    pg_get_text(r, i, 6, u->password_hash,
-	    sizeof(u->password_hash)) == -1) {
+	    sizeof(u->password_hash)) == -1 ||
+	    pg_get_text(r, i, 9, u->locale, sizeof(u->locale)) == -1) {
 		log_warnx("user %lld: malformed row", (long long)u->id);
 		return STORE_ERROR;
 	}
@@ -101,8 +102,8 @@ pg_user_create(struct store *st, struct user *u)
 {
 	static const struct pg_query q = { "user_create",
 	    "INSERT INTO users (partner_id, email, name, role, active, "
-	    "password_hash, created_at, updated_at) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+	    "password_hash, created_at, updated_at, locale) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, '')) "
 	    "ON CONFLICT (email) DO NOTHING RETURNING id" };
 	struct pg_params	 par;
 	PGresult		*r;
@@ -117,6 +118,7 @@ pg_user_create(struct store *st, struct user *u)
 	pg_param_text(&par, u->password_hash);
 	pg_param_int64(&par, u->created_at);
 	pg_param_int64(&par, u->updated_at);
+	pg_param_text(&par, u->locale);
 	if ((rc = pg_run(st, &q, &par, "user insert", &r)) != STORE_OK)
 		return rc;
 	if (PQntuples(r) == 0)
@@ -132,7 +134,8 @@ pg_user_update(struct store *st, struct user *u)
 {
 	static const struct pg_query q = { "user_update",
 	    "UPDATE users SET name = $1, role = $2, active = $3, "
-	    "updated_at = $4 WHERE id = $5 AND partner_id = $6" };
+	    "updated_at = $4, locale = nullif($7, '') "
+	    "WHERE id = $5 AND partner_id = $6" };
 	struct pg_params	 par;
 	PGresult		*r;
 	int			 rc;
@@ -144,6 +147,7 @@ pg_user_update(struct store *st, struct user *u)
 	pg_param_int64(&par, u->updated_at);
 	pg_param_int64(&par, u->id);
 	pg_param_int64(&par, u->partner_id);
+	pg_param_text(&par, u->locale);
 	if ((rc = pg_run(st, &q, &par, "user update", &r)) != STORE_OK)
 		return rc;
 	if (pg_changes(r) != 1)
@@ -166,6 +170,7 @@ pg_user_rows(const PGresult *r, int (*fn)(const struct user *, void *),
 		u.active = pg_get_bool(r, i, 5);
 		if (pg_get_text(r, i, 2, u.email, sizeof(u.email)) ||
 		    pg_get_text(r, i, 3, u.name, sizeof(u.name)) ||
+		    pg_get_text(r, i, 6, u.locale, sizeof(u.locale)) ||
 		    role_parse(PQgetvalue(r, i, 4), &u.role) == -1 ||
 		    fn(&u, arg) == -1)
 			return STORE_ERROR;

@@ -74,6 +74,7 @@ const struct store_backend sqlite_backend = {
 	.preference_generation = sqlite_preference_generation,
 	.preference_list = sqlite_preference_list,
 	.preference_unsubscribe = sqlite_preference_unsubscribe,
+	.preference_link_check = sqlite_preference_link_check,
 
 	.digest_pass_begin = sqlite_digest_pass_begin,
 	.digest_pass_end = sqlite_digest_pass_end,

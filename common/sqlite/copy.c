@@ -44,12 +44,12 @@ static const struct sqlite_copy_table sqlite_copy_tables[] = {
 	    "ORDER BY partner_id, currency",
 	    "INSERT INTO balance_thresholds (partner_id, currency, "
 	    "amount_minor) VALUES (?, ?, ?)", 0, 0 },
-	{ "users", 9, "SELECT id, partner_id, email, name, role, "
-	    "password_hash, active, created_at, updated_at FROM users "
-	    "ORDER BY id",
+	{ "users", 10, "SELECT id, partner_id, email, name, role, "
+	    "password_hash, active, created_at, updated_at, locale "
+	    "FROM users ORDER BY id",
 	    "INSERT INTO users (id, partner_id, email, name, role, "
-	    "password_hash, active, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", 0, 0 },
+	    "password_hash, active, created_at, updated_at, locale) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 0, 0 },
 	{ "login_attempts", 4, "SELECT email, source, attempts, window_end "
 	    "FROM login_attempts ORDER BY email, source",
 	    "INSERT INTO login_attempts (email, source, attempts, window_end) "

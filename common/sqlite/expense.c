@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "../buf.h"
 #include "../log.h"
 #include "../store_expense.h"
 #include "sqlite.h"
@@ -322,9 +323,7 @@ expense_month_row(sqlite3_stmt *stmt, void *arg)
 	m.exported = sqlite3_column_int64(stmt, 6);
 	m.exported_minor = sqlite3_column_int64(stmt, 7);
 	m.missing_receipts = sqlite3_column_int64(stmt, 8);
-	/* A page's months name their client after the month's columns. */
-	if (sqlite3_column_count(stmt) > 9)
-		m.client_id = sqlite3_column_int64(stmt, 9);
+	m.client_id = sqlite3_column_int64(stmt, 9);
 	return w->fn(&m, w->arg);
 }
 
@@ -335,9 +334,9 @@ sqlite_expense_months(struct store *st, int64_t client_id, int from, int to,
 {
 	static const char sql[] =
 	    "SELECT month, currency, pending, pending_minor, ready, "
-	    "ready_minor, exported, exported_minor, missing_receipts "
-	    "FROM client_months WHERE client_id = ?1 AND month BETWEEN ?2 "
-	    "AND ?3 ORDER BY month DESC, currency";
+	    "ready_minor, exported, exported_minor, missing_receipts, "
+	    "client_id FROM client_months WHERE client_id = ?1 AND month "
+	    "BETWEEN ?2 AND ?3 ORDER BY month DESC, currency";
 	struct expense_month_walk	 w = { fn, arg };
 	sqlite3_stmt			*stmt;
 
@@ -349,26 +348,40 @@ sqlite_expense_months(struct store *st, int64_t client_id, int from, int to,
 	return sqlite_rows(st, stmt, "client months", expense_month_row, &w);
 }
 
-/* The page's clients each walked as above. */
+/*
+ * The ids go in as one JSON array that json_each() opens: one statement
+ * prepared once whatever their number, each id a look-up of the primary
+ * key.
+ */
 int
 sqlite_expense_months_of(struct store *st, const int64_t *ids, size_t n,
-    int from, int to, int (*fn)(const struct expense_month *, void *),
-    void *arg)
+    int month, int (*fn)(const struct expense_month *, void *), void *arg)
 {
 	static const char sql[] =
-	    "SELECT m.month, m.currency, m.pending, m.pending_minor, m.ready, "
-	    "m.ready_minor, m.exported, m.exported_minor, m.missing_receipts, "
-	    "m.client_id FROM json_each(?1) j JOIN client_months m "
-	    "ON m.client_id = j.value AND m.month BETWEEN ?2 AND ?3 "
-	    "ORDER BY m.client_id, m.month DESC, m.currency";
+	    "SELECT month, currency, pending, pending_minor, ready, "
+	    "ready_minor, exported, exported_minor, missing_receipts, "
+	    "client_id FROM client_months WHERE client_id IN (SELECT value "
+	    "FROM json_each(?1)) AND month = ?2 ORDER BY client_id, currency";
 	struct expense_month_walk	 w = { fn, arg };
+	struct buf			 list;
 	sqlite3_stmt			*stmt;
-	char				 list[SQLITE_IDS_MAX];
+	size_t				 i;
+	int				 rc = STORE_ERROR;
 
-	if ((stmt = sqlite_stmt_ids(st, sql, ids, n, list, sizeof(list))) ==
-	    NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int(stmt, 2, from);
-	sqlite3_bind_int(stmt, 3, to);
-	return sqlite_rows(st, stmt, "page months", expense_month_row, &w);
+	buf_init(&list, EXPENSE_MONTHS_OF_MAX * 22 + 2);
+	for (i = 0; i < n; i++)
+		(void)buf_printf(&list, "%c%lld", i == 0 ? '[' : ',',
+		    (long long)ids[i]);
+	if (buf_addc(&list, ']') == -1) {
+		log_warnx("client months: cannot write the ids");
+		goto out;
+	}
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
+		goto out;
+	sqlite3_bind_text(stmt, 1, list.data, (int)list.len, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, month);
+	rc = sqlite_rows(st, stmt, "client months", expense_month_row, &w);
+out:
+	buf_cleanup(&list);
+	return rc;
 }

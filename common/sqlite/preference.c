@@ -152,15 +152,37 @@ sqlite_preference_list(struct store *st, int64_t user_id,
 }
 
 int
+sqlite_preference_link_check(struct store *st, int64_t user_id,
+    const char *frequency, int64_t client_id, int64_t generation)
+{
+	/* Rows with email off count too: a used link finds its own bump. */
+	static const char sql[] =
+	    "SELECT EXISTS (SELECT 1 FROM notification_preferences "
+	    "WHERE user_id = ?1 AND frequency = ?2 "
+	    "AND (?3 = 0 OR client_id = ?3) AND generation > ?4)";
+	sqlite3_stmt	*stmt;
+	int		 rc = STORE_OK;
+
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, client_id);
+	sqlite3_bind_int64(stmt, 4, generation);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite_log_error(st, "preference unsubscribe check");
+		rc = STORE_ERROR;
+	} else if (sqlite3_column_int(stmt, 0))
+		rc = STORE_CONFLICT;
+	sqlite_reset(stmt);
+	return rc;
+}
+
+int
 sqlite_preference_unsubscribe(struct store *st, int64_t user_id,
     const char *frequency, int64_t client_id, int64_t generation,
     int *changed)
 {
-	/* Rows with email off count too: a used link finds its own bump. */
-	static const char stale_sql[] =
-	    "SELECT EXISTS (SELECT 1 FROM notification_preferences "
-	    "WHERE user_id = ?1 AND frequency = ?2 "
-	    "AND (?3 = 0 OR client_id = ?3) AND generation > ?4)";
 	static const char sql[] =
 	    "UPDATE notification_preferences SET email = 0, updated_at = ?1, "
 	    "generation = (SELECT MAX(generation) + 1 "
@@ -168,27 +190,12 @@ sqlite_preference_unsubscribe(struct store *st, int64_t user_id,
 	    "WHERE user_id = ?2 AND frequency = ?3 AND email = 1 "
 	    "AND (?4 = 0 OR client_id = ?4)";
 	sqlite3_stmt	*stmt;
-	int		 rc = STORE_OK, stale = 0;
+	int		 rc;
 
 	*changed = 0;
-	if ((stmt = sqlite_stmt(st, stale_sql)) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, user_id);
-	sqlite3_bind_text(stmt, 2, frequency, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, client_id);
-	sqlite3_bind_int64(stmt, 4, generation);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		stale = sqlite3_column_int(stmt, 0);
-	else {
-		sqlite_log_error(st, "preference unsubscribe check");
-		rc = STORE_ERROR;
-	}
-	sqlite_reset(stmt);
-	if (rc != STORE_OK)
+	if ((rc = sqlite_preference_link_check(st, user_id, frequency,
+	    client_id, generation)) != STORE_OK)
 		return rc;
-	if (stale)
-		return STORE_CONFLICT;
-
 	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, store_now());

@@ -135,7 +135,8 @@ int		 sqlite_column_text(sqlite3_stmt *, int col, char *dst,
 		    size_t dstlen);
 
 /* The columns sqlite_user_each() reads, first in a statement, in order. */
-#define STORE_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active"
+#define STORE_USER_ROW	"u.id, u.partner_id, u.email, u.name, u.role, u.active, " \
+	"coalesce(u.locale, '')"
 
 /*
  * Steps stmt, whose first columns are STORE_USER_ROW, calling fn with each
@@ -252,9 +253,9 @@ int	sqlite_alerts_due(struct store *, int max, int *n);
 int	sqlite_expense_months(struct store *, int64_t client_id, int from,
 	    int to, int (*fn)(const struct expense_month *, void *),
 	    void *arg);
-int	sqlite_expense_months_of(struct store *, const int64_t *ids, size_t n,
-	    int from, int to, int (*fn)(const struct expense_month *, void *),
-	    void *arg);
+int	sqlite_expense_months_of(struct store *, const int64_t *ids,
+	    size_t n, int month,
+	    int (*fn)(const struct expense_month *, void *), void *arg);
 int	sqlite_expense_count(struct store *, const struct expense_query *q,
 	    int64_t *total);
 
@@ -293,6 +294,8 @@ int	sqlite_preference_generation(struct store *, int64_t user_id,
 int	sqlite_preference_list(struct store *, int64_t user_id,
 	    int (*fn)(const struct preference *, const char *, void *),
 	    void *arg);
+int	sqlite_preference_link_check(struct store *, int64_t user_id,
+	    const char *frequency, int64_t client_id, int64_t generation);
 int	sqlite_preference_unsubscribe(struct store *, int64_t user_id,
 	    const char *frequency, int64_t client_id, int64_t generation,
 	    int *changed);

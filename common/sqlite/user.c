@@ -10,7 +10,7 @@
 
 #define USER_COLUMNS \
 	"id, partner_id, email, name, role, active, password_hash, " \
-	"created_at, updated_at"
+	"created_at, updated_at, coalesce(locale, '')"
 
 /* A sqlite_row() reader of USER_COLUMNS into the struct user at arg. */
 static int
@@ -25,7 +25,8 @@ user_from_row(sqlite3_stmt *stmt, void *arg)
 	    role_parse((const char *)sqlite3_column_text(stmt, 4),
 	    &u->role) == -1 ||
 	    sqlite_column_text(stmt, 6, u->password_hash,
-	    sizeof(u->password_hash)) == -1) {
+	    sizeof(u->password_hash)) == -1 ||
+	    sqlite_column_text(stmt, 9, u->locale, sizeof(u->locale)) == -1) {
 		log_warnx("user %lld: malformed row", (long long)u->id);
 		return STORE_ERROR;
 	}
@@ -67,8 +68,8 @@ sqlite_user_create(struct store *st, struct user *u)
 {
 	static const char sql[] =
 	    "INSERT INTO users (partner_id, email, name, role, active, "
-	    "password_hash, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	    "password_hash, created_at, updated_at, locale) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''))";
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
@@ -82,6 +83,7 @@ sqlite_user_create(struct store *st, struct user *u)
 	sqlite3_bind_text(stmt, 6, u->password_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, u->created_at);
 	sqlite3_bind_int64(stmt, 8, u->updated_at);
+	sqlite3_bind_text(stmt, 9, u->locale, -1, SQLITE_STATIC);
 	if ((rc = sqlite_step_unique(st, stmt, "user insert")) == STORE_OK)
 		u->id = sqlite3_last_insert_rowid(sqlite_db(st));
 	return rc;
@@ -106,6 +108,7 @@ user_each_row(sqlite3_stmt *stmt, void *arg)
 	u->active = sqlite3_column_int(stmt, 5);
 	if (sqlite_column_text(stmt, 2, u->email, sizeof(u->email)) ||
 	    sqlite_column_text(stmt, 3, u->name, sizeof(u->name)) ||
+	    sqlite_column_text(stmt, 6, u->locale, sizeof(u->locale)) ||
 	    role_parse((const char *)sqlite3_column_text(stmt, 4),
 	    &u->role) == -1)
 		return -1;
@@ -128,8 +131,9 @@ int
 sqlite_user_update(struct store *st, struct user *u)
 {
 	static const char sql[] =
-	    "UPDATE users SET name = ?, role = ?, active = ?, updated_at = ? "
-	    "WHERE id = ? AND partner_id = ?";
+	    "UPDATE users SET name = ?1, role = ?2, active = ?3, "
+	    "updated_at = ?4, locale = nullif(?7, '') "
+	    "WHERE id = ?5 AND partner_id = ?6";
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
@@ -141,6 +145,7 @@ sqlite_user_update(struct store *st, struct user *u)
 	sqlite3_bind_int64(stmt, 4, u->updated_at);
 	sqlite3_bind_int64(stmt, 5, u->id);
 	sqlite3_bind_int64(stmt, 6, u->partner_id);
+	sqlite3_bind_text(stmt, 7, u->locale, -1, SQLITE_STATIC);
 	if ((rc = sqlite_step_done(st, stmt, "user update")) == STORE_OK &&
 	    sqlite3_changes(sqlite_db(st)) != 1)
 		rc = STORE_NOTFOUND;

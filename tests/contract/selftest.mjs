@@ -13,15 +13,20 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-const RID = { 'x-request-id': '5f0e9c2b8d41a7e3c6b19d02' };
+// The headers every reply carries.
+const RID = { 'x-request-id': '5f0e9c2b8d41a7e3c6b19d02', vary: 'Origin' };
 const JSON_CT = 'application/json';
 const PROBLEM_CT = 'application/problem+json';
 const CSV_CT = 'text/csv; charset=utf-8';
 const CSV_HEADER = 'id,name,org_number,status,balance,currency,' +
     'missing_receipts,export_ready,assignees,alerts';
+// The columns month= adds after the others.
+const CSV_MONTH = 'month,month_missing_receipts,month_exported,' +
+    'month_exported_amount,month_ready,month_ready_amount,month_pending,' +
+    'month_pending_amount,month_other_amounts';
 const ME = {
     id: 1, email: 'anna.admin@demo.test', name: 'Anna Admin', role: 'admin',
-    active: true, created_at: '2026-03-02T09:15:00Z',
+    active: true, locale: null, created_at: '2026-03-02T09:15:00Z',
     updated_at: '2026-03-02T09:15:00Z',
     partner: { id: 1, name: 'Ek & Ask AB', locale: 'sv',
         timezone: 'Europe/Stockholm' },
@@ -34,6 +39,25 @@ const ROW = {
     balance_display: '0,00 kr', notification: null,
     actions: ['go_to_client', 'notify_accountants', 'assign', 'see_details'],
 };
+const USER = {
+    id: 3, email: 'eva@demo.test', name: 'Eva Ekström', role: 'bookkeeper',
+    active: true, locale: null, created_at: '2026-03-09T08:30:00Z',
+    updated_at: '2026-03-09T08:30:00Z',
+};
+const UNAVAILABLE = { type: '/problems/service-unavailable',
+    title: 'Service unavailable', status: 503, detail: 'x' };
+const HTML_CT = 'text/html; charset=utf-8';
+const PAGE_HEADERS = { ...RID, 'content-security-policy': "default-src " +
+    "'none'; style-src 'sha256-AAAA'; form-action 'self'; " +
+    "frame-ancestors 'none'; base-uri 'none'", 'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer', vary: 'Origin, Accept' };
+const page = (inner) => '<!DOCTYPE html>\n<html lang="sv">\n<head>\n' +
+    `<meta charset="utf-8">\n<title>x</title>\n</head>\n<body>\n${inner}` +
+    '</body>\n</html>\n';
+const FORM = '<form method="post" action="?token=a.b.c">\n<input ' +
+    'type="hidden" name="List-Unsubscribe" value="One-Click">\n' +
+    '<button type="submit">x</button>\n</form>\n';
+const UNSUB = '/v1/unsubscribe?token=a.b.c';
 const notFound = (extra = {}) => ({ type: '/problems/not-found',
     title: 'Not found', status: 404, detail: 'No such resource.', ...extra });
 
@@ -66,16 +90,52 @@ const cases = [
             type: '/problems/method-not-allowed', title: 'Method not allowed',
             status: 405, detail: 'x' } })],
     ['pass', rec('ok-head', 'HEAD', '/healthz', 200, {})],
+    ['pass', rec('ok-head-problem', 'HEAD', '/v1/clients/7', 404,
+        { ct: PROBLEM_CT })],
+    ['pass', rec('ok-201-location', 'POST', '/v1/users', 201, {
+        headers: { ...RID, location: '/v1/users/3' }, body: USER })],
+    ['pass', rec('ok-503-retry-after', 'GET', '/v1/me', 503, {
+        ct: PROBLEM_CT, headers: { ...RID, 'retry-after': '1' },
+        body: UNAVAILABLE })],
+    ['pass', rec('ok-cors', 'GET', '/healthz', 200, { headers: { ...RID,
+        'access-control-allow-origin': 'https://app.example.com',
+        'access-control-expose-headers': 'Location, Retry-After, ' +
+            'X-Request-Id, Idempotent-Replayed, Content-Disposition' },
+    body: { status: 'ok' } })],
     ['pass', rec('ok-csv', 'GET', '/v1/clients?format=csv', 200, {
         ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\r\n6,"Ab, ""C""",556,active,` +
             "-1.50,SEK,0,2,'=X,low_balance\r\n" })],
+    ['pass', rec('ok-csv-month', 'GET',
+        '/v1/clients?format=csv&month=2026-03', 200, {
+            ct: CSV_CT, body: `\uFEFF${CSV_HEADER},${CSV_MONTH}\r\n6,Ab,556,` +
+                'active,-1.50,SEK,0,2,,,2026-03,1,0,0.00,1,-2.50,0,0.00,' +
+                'ready 3.00 EUR\r\n' })],
     ['pass', rec('ok-preflight', 'OPTIONS', '/v1/me', 204, { ct: null,
         headers: { ...RID, 'access-control-allow-methods': 'GET',
             'access-control-allow-headers': 'Authorization',
             'access-control-max-age': '600' } })],
     ['pass', rec('ok-204', 'DELETE', '/v1/clients/1/assignees/2', 204,
         { ct: null })],
+    ['pass', rec('ok-unsubscribe-page', 'GET', UNSUB, 200,
+        { ct: HTML_CT, headers: PAGE_HEADERS, body: page(FORM) })],
+    ['pass', rec('ok-unsubscribe-done-page', 'POST', UNSUB, 200,
+        { ct: HTML_CT, headers: PAGE_HEADERS, body: page('<p>x</p>\n') })],
     // --- what does not
+    ['fail', rec('page-without-form', 'GET', UNSUB, 200,
+        { ct: HTML_CT, headers: PAGE_HEADERS, body: page('<p>x</p>\n') })],
+    ['fail', rec('page-with-script', 'GET', UNSUB, 200, { ct: HTML_CT,
+        headers: PAGE_HEADERS, body: page(`${FORM}<script>x</script>\n`) })],
+    ['fail', rec('page-with-image', 'POST', UNSUB, 200, { ct: HTML_CT,
+        headers: PAGE_HEADERS, body: page('<img src="https://x.test/a">\n') })],
+    ['fail', rec('page-without-csp', 'POST', UNSUB, 400, { ct: HTML_CT,
+        headers: { ...PAGE_HEADERS, 'content-security-policy': undefined },
+        body: page('<p>x</p>\n') })],
+    ['fail', rec('page-csp-allows-script', 'GET', UNSUB, 400, { ct: HTML_CT,
+        headers: { ...PAGE_HEADERS, 'content-security-policy':
+            "default-src 'none'; script-src 'self'" },
+        body: page('<p>x</p>\n') })],
+    ['fail', rec('page-without-charset', 'GET', UNSUB, 200, { ct:
+        'text/html', headers: PAGE_HEADERS, body: page(FORM) })],
     ['fail', rec('closed-schema-extra-member', 'GET', '/v1/me', 200,
         { body: { ...ME, partner: { ...ME.partner, plan: 'gold' } } })],
     ['fail', rec('allof-extra-member', 'GET', '/v1/me', 200,
@@ -94,9 +154,19 @@ const cases = [
     ['fail', rec('undocumented-content-type', 'GET', '/v1/me', 200,
         { ct: 'text/html', body: '<p>hi</p>' })],
     ['fail', rec('no-request-id', 'GET', '/healthz', 200,
-        { headers: {}, body: { status: 'ok' } })],
+        { headers: { vary: 'Origin' }, body: { status: 'ok' } })],
+    ['fail', rec('no-vary', 'GET', '/healthz', 200,
+        { headers: { 'x-request-id': 'a1' }, body: { status: 'ok' } })],
+    ['fail', rec('201-without-location', 'POST', '/v1/users', 201,
+        { body: USER })],
+    ['fail', rec('503-without-retry-after', 'GET', '/v1/me', 503,
+        { ct: PROBLEM_CT, body: UNAVAILABLE })],
+    ['fail', rec('cors-other-expose-list', 'GET', '/healthz', 200, {
+        headers: { ...RID, 'access-control-expose-headers': 'Location' },
+        body: { status: 'ok' } })],
     ['fail', rec('bad-header-value', 'GET', '/healthz', 200,
-        { headers: { 'x-request-id': 'not valid!' }, body: { status: 'ok' } })],
+        { headers: { ...RID, 'x-request-id': 'not valid!' },
+            body: { status: 'ok' } })],
     ['fail', rec('problem-without-title', 'GET', '/v1/clients/7', 404,
         { ct: PROBLEM_CT, body: { type: '/problems/not-found', status: 404 } })],
     ['fail', rec('error-as-json', 'GET', '/v1/clients/7', 404,
@@ -111,6 +181,12 @@ const cases = [
         { ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\r\n6,A\r\n` })],
     ['fail', rec('csv-lf-records', 'GET', '/v1/clients?format=csv', 200,
         { ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\n` })],
+    ['fail', rec('csv-month-without-its-columns', 'GET',
+        '/v1/clients?format=csv&month=2026-03', 200,
+        { ct: CSV_CT, body: `\uFEFF${CSV_HEADER}\r\n` })],
+    ['fail', rec('csv-month-columns-without-month', 'GET',
+        '/v1/clients?format=csv', 200,
+        { ct: CSV_CT, body: `\uFEFF${CSV_HEADER},${CSV_MONTH}\r\n` })],
     ['fail', rec('csv-other-header', 'GET', '/v1/clients?format=csv', 200,
         { ct: CSV_CT, body: '\uFEFFid,name\r\n6,A\r\n' })],
     ['fail', rec('unknown-path-200', 'GET', '/v1/nope', 200,

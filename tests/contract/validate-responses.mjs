@@ -302,13 +302,29 @@ function parseCsv(text) {
     return { records };
 }
 
+// The documented example a CSV answer's header row must match: with
+// month= in the request, the `month` example's (the month's columns
+// follow the others); without, the `list` example's, or a lone example.
+function csvExample(rec, media) {
+    if (!media.examples) return media.example;
+    const withMonth = /(^|&)month=/.test(rec.query || '');
+    const named = media.examples[withMonth ? 'month' : 'list'];
+    return named ? named.value : undefined;
+}
+
 // CONTRACT PROSE, GET /v1/clients (the spreadsheet export): UTF-8 with a
 // byte order mark, RFC 4180, a header row whose columns are the
-// documented ones (the example's) in order, every record as wide, and no
-// cell a spreadsheet would run as a formula but the numbers the server
-// writes.
+// documented ones (the example's, by month=) in order, every record as
+// wide, and no cell a spreadsheet would run as a formula but the numbers
+// the server writes.
 function checkCsv(rec, label, media) {
     const rule = 'text/csv (listClients description)';
+    const documented = csvExample(rec, media);
+    if (typeof documented !== 'string') {
+        fail(label, rec.status, `${rule}: no documented example for this ` +
+            'request', rec);
+        return;
+    }
     if (!rec.body.startsWith('\uFEFF')) {
         fail(label, rec.status, `${rule}: no byte order mark`, rec);
         return;
@@ -319,9 +335,8 @@ function checkCsv(rec, label, media) {
         return;
     }
     const [header, ...rows] = parsed.records;
-    const example = typeof media.example === 'string' &&
-        parseCsv(media.example.replace(/^\uFEFF/, '')).records;
-    if (typeof media.example === 'string' && !example) {
+    const example = parseCsv(documented.replace(/^\uFEFF/, '')).records;
+    if (!example) {
         fail(label, rec.status, `${rule}: the documented example is not ` +
             'RFC 4180', rec);
     }
@@ -342,6 +357,32 @@ function checkCsv(rec, label, media) {
             return;
         }
     }
+}
+
+// CONTRACT PROSE, info.description (Replies): the HTML pages are
+// "text/html; charset=utf-8" and carry a Content-Security-Policy,
+// X-Frame-Options: DENY and Referrer-Policy: no-referrer. The contract
+// documents these headers on responses that may be JSON instead, where
+// they cannot be required: on an HTML answer each must be there (its
+// schema is checked with the other headers), and so must the charset.
+const HTML_PAGE_HEADERS = ['Content-Security-Policy', 'X-Frame-Options',
+    'Referrer-Policy'];
+
+function checkHtml(rec, label, response) {
+    const rule = 'text/html (info.description)';
+    if (!/;\s*charset=utf-8\s*$/i.test(rec.content_type ?? '')) {
+        fail(label, rec.status, `${rule}: no charset=utf-8`, rec,
+            rec.content_type);
+    }
+    for (const name of HTML_PAGE_HEADERS) {
+        if (!response.headers?.[name]) {
+            fail(label, rec.status, `${rule}: ${name} is not documented ` +
+                'on this response', rec);
+        } else if (header(rec, name) === null) {
+            fail(label, rec.status, `${rule}: no ${name}`, rec);
+        }
+    }
+    countRule(rule);
 }
 
 // ---------------------------------------------------------------- checks
@@ -426,8 +467,9 @@ function checkProblem(rec, label, ptype, rule) {
 }
 
 // CONTRACT PROSE, info.description, "Replies": "Every reply carries the
-// id in X-Request-Id." (The headers are documented on each response but
-// not marked required: true.)
+// id in X-Request-Id." The operations' responses declare it required;
+// this covers the replies that match no operation (unknown paths and
+// methods, CORS preflights).
 function checkRequestId(rec, label) {
     if (!header(rec, 'X-Request-Id')) {
         fail(label, rec.status, 'no X-Request-Id (info.description: every ' +
@@ -499,12 +541,14 @@ function checkResponse(rec) {
     }
 
     // CONTRACT PROSE, info.description, "Requests": "HEAD is answered as
-    // GET without the body on every GET route." A HEAD is checked as the
-    // GET of its path, with an empty body.
+    // GET without the body on every GET route." A HEAD of a path that
+    // declares none is checked as the GET of its path. Either way its
+    // body is empty: a HEAD response's content, where one is documented
+    // (the shared error responses), gives the Content-Type only.
     let op = item[method];
     let label = op ? (op.operationId ?? `${rec.method} ${template}`) : null;
-    const isHead = method === 'head' && !item.head && item.get;
-    if (isHead) {
+    const isHead = method === 'head';
+    if (isHead && !item.head && item.get) {
         op = item.get;
         label = `HEAD ${template} (as ${op.operationId ?? 'GET'}, ` +
             'info.description)';
@@ -581,18 +625,6 @@ function checkResponse(rec) {
             }
         }
     }
-    // CONTRACT PROSE, components.securitySchemes.bearerAuth: a refused
-    // token "is answered 401 with WWW-Authenticate"; 429 answers say
-    // "Retry-After tells when" (TooManyLogins, TooManyReminders). Both
-    // headers are documented on those responses without required: true.
-    if (rec.status === 401 && response.headers?.['WWW-Authenticate'] &&
-        !header(rec, 'WWW-Authenticate')) {
-        fail(label, 401, 'no WWW-Authenticate (bearerAuth description)', rec);
-    }
-    if (rec.status === 429 && response.headers?.['Retry-After'] &&
-        !header(rec, 'Retry-After')) {
-        fail(label, 429, 'no Retry-After (documented on the 429)', rec);
-    }
 
     // Content type and body.
     const hasBody = rec.body !== undefined && rec.body !== null &&
@@ -630,6 +662,7 @@ function checkResponse(rec) {
         return;
     }
     if (mt === 'text/csv') checkCsv(rec, label, media.media);
+    if (mt === 'text/html') checkHtml(rec, label, response);
     const schema = media.media.schema;
     if (!schema) return;
     let value = rec.body;

@@ -18,6 +18,19 @@ A test about SQLite itself is marked `@pytest.mark.sqlite_only(reason)`,
 says "sqlite" in its name, and is skipped on the other backend; a module
 about PostgreSQL itself is named test_pg_* and runs in the PostgreSQL
 run only.
+
+The sanitized pass. `make test` runs this suite twice: on the release
+build, and on the AddressSanitizer build (scripts/run-tests), whose job is
+memory errors in our C code. A test whose subject is something else
+(compiling the TypeScript client, packing it with npm) is marked
+`@pytest.mark.release_only(reason)`, and the sanitized pass deselects it
+with `-m "not release_only"`. A parametrised table whose rows walk the
+same C code many times over (one check per route and caller, or per
+route and bad input) gives its rows through `representative()`: the
+sanitized pass keeps each row that is the first of any of its keys (its
+route, its kind of input, its outcome), so every route and every kind
+of row still runs under the sanitizers at least once, and the release
+pass runs every row. Nothing is release_only in the release pass.
 """
 import base64
 import hashlib
@@ -608,6 +621,27 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "sqlite_only(reason): the test is about SQLite itself "
         "(its locks, PRAGMAs, file); skipped on other backends")
+    config.addinivalue_line(
+        "markers", "release_only(reason): the test's subject is not our C "
+        "code's memory, or it repeats C paths that rows kept by "
+        "representative() run; the sanitized pass deselects it")
+
+
+def representative(values, keys, ids):
+    """The rows of a parametrised table as pytest.params (ids from ids):
+    a row that is the first of any of keys(row) is kept by the sanitized
+    pass; the others are marked release_only, run by the release pass
+    only (see this module's docstring)."""
+    seen, out = set(), []
+    for value, name in zip(values, ids):
+        new = [k for k in keys(value) if k not in seen]
+        seen.update(new)
+        marks = () if new else (pytest.mark.release_only(
+            "a row of a kind the sanitized pass runs already"),)
+        # A plain tuple is a row of several arguments; a namedtuple one.
+        args = value if type(value) is tuple else (value,)
+        out.append(pytest.param(*args, marks=marks, id=name))
+    return out
 
 
 def pytest_report_header(config):

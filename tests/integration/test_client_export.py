@@ -1,16 +1,20 @@
 """GET /v1/clients as a spreadsheet (format=csv, or Accept: text/csv): the
 whole filtered, sorted list, not a page, row for row the list's JSON pages;
 UTF-8 with a byte order mark, RFC 4180, formula cells neutralised, the
-list's access rules, and a cursor or a limit refused."""
+list's access rules, and a cursor or a limit refused. With month=, each
+row carries that month's figures, the overview's, in columns added at the
+end."""
 import csv
+import datetime
 import io
 import socket
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from conftest import HTTP_TIMEOUT, assert_problem, error_fields
-from clients_helpers import Api, Firm, module_portal, walk
+from clients_helpers import Api, Firm, expense, module_portal, walk
 
 srv = module_portal()
 
@@ -18,6 +22,12 @@ BOM = "\ufeff"
 HEADER = ["id", "name", "org_number", "status", "balance", "currency",
           "missing_receipts", "export_ready", "assignees", "alerts"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Added after HEADER with month= (openapi.yaml, listClients).
+MONTH_HEADER = ["month", "month_missing_receipts", "month_exported",
+                "month_exported_amount", "month_ready", "month_ready_amount",
+                "month_pending", "month_pending_amount",
+                "month_other_amounts"]
+CPH = ZoneInfo("Europe/Copenhagen")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +38,8 @@ def api(srv):
 
 
 def export(api, token, headers=None, **params):
-    """The CSV export of a list: (response, rows as lists of cells)."""
+    """The CSV export of a list: (response, rows as lists of cells); with
+    month=, the month's columns follow the others."""
     if headers is None:
         params.setdefault("format", "csv")
     r = api.get("/v1/clients", token, params=params, headers=headers)
@@ -44,7 +55,9 @@ def export(api, token, headers=None, **params):
     assert text.startswith(BOM)
     assert text.count(BOM) == 1
     rows = list(csv.reader(io.StringIO(text[1:], newline="")))
-    assert rows[0] == HEADER
+    assert rows[0] == (HEADER + MONTH_HEADER if "month" in params
+                       else HEADER)
+    assert all(len(r) == len(rows[0]) for r in rows)
     # Every record ends in CRLF, the last one too.
     assert text.endswith("\r\n")
     return r, rows[1:]
@@ -324,3 +337,215 @@ def test_a_client_that_leaves_mid_export_leaves_the_server_well(srv, api,
     time.sleep(0.2)
     _, rows = export(api, world.firm.admin.token, tab="all")
     assert len(rows) == len(world.clients)
+
+
+# --------------------------------------------------------------------------
+# month=: the month's figures
+
+def month_name(d):
+    return "%04d-%02d" % (d.year, d.month)
+
+
+def this_month():
+    """The first day of this month in Copenhagen."""
+    return datetime.datetime.now(CPH).date().replace(day=1)
+
+
+def at(d, hour, minute=0, tz=CPH):
+    """d at hour:minute in tz, as RFC 3339 UTC."""
+    t = datetime.datetime(d.year, d.month, d.day, hour, minute, tzinfo=tz)
+    return t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def decimal(minor):
+    sign = "-" if minor < 0 else ""
+    return "%s%d.%02d" % (sign, abs(minor) // 100, abs(minor) % 100)
+
+
+def month_cells(m, currency):
+    """The month columns the export writes for the month object m (the
+    overview's and the JSON list's), in the client's currency."""
+    cells, other = [m["month"], str(m["missing_receipts"])], []
+    for state in ("exported", "ready", "pending"):
+        own = 0
+        for a in m[state]["amounts"]:
+            if a["currency"] == currency:
+                own = a["amount_minor"]
+            else:
+                other.append("%s %s %s" % (state, decimal(a["amount_minor"]),
+                                           a["currency"]))
+        cells += [str(m[state]["count"]), decimal(own)]
+    return cells + ["; ".join(other)]
+
+
+class MonthWorld:
+    """Clients whose expenses straddle the month's edge in the firm's
+    zone, in several currencies and states."""
+
+    def __init__(self, api):
+        f = self.firm = Firm(api, "sv")
+        self.this = this_month()
+        self.last = (self.this - datetime.timedelta(days=1)).replace(day=1)
+        last_day = self.this - datetime.timedelta(days=1)
+        self.a = f.active("Månad A AB")
+        self.b = f.active("Månad B AB")
+        self.c = f.active("Månad C AB")     # no expenses at all
+        self.d = f.active("Månad D AB")     # its balance in EUR
+        api.ok("PUT", "/v1/clients/%d/balance" % self.d["id"],
+               f.integration.token, json={"amount_minor": 100,
+                                          "currency": "EUR"})
+
+        def post(c, *items):
+            api.ok("POST", "/v1/clients/%d/expenses" % c["id"],
+                   f.integration.token, json={"expenses": list(items)})
+
+        post(self.a,
+             # 23:59 on the last day of last month in Copenhagen, which
+             # is still last month there, and 00:00 of this month, which
+             # UTC puts in last month.
+             expense("edge-last", amount_minor=1000, spent_at=at(
+                 last_day, 23, 59), export_status="exported",
+                 receipt_status="attached"),
+             expense("edge-this", amount_minor=700, spent_at=at(
+                 self.this, 0, 0), export_status="ready",
+                 receipt_status="missing"),
+             expense("eur", amount_minor=-250, currency="EUR",
+                     spent_at=at(self.this, 12), export_status="ready",
+                     receipt_status="missing"),
+             expense("usd", amount_minor=999, currency="USD",
+                     spent_at=at(self.this, 12), export_status="pending",
+                     receipt_status="not_required"),
+             expense("pend", amount_minor=-4005, spent_at=at(self.this, 13),
+                     export_status="pending"))
+        post(self.b,
+             expense("b1", amount_minor=12550, spent_at=at(last_day, 10),
+                     export_status="pending"),
+             expense("b2", amount_minor=1, spent_at=at(self.this, 10),
+                     export_status="exported", receipt_status="attached"))
+        post(self.d,
+             expense("d1", amount_minor=300, currency="EUR",
+                     spent_at=at(self.this, 9), export_status="ready"),
+             expense("d2", amount_minor=5000, spent_at=at(self.this, 9),
+                     export_status="exported", receipt_status="attached"))
+        self.clients = [self.a, self.b, self.c, self.d]
+
+
+@pytest.fixture(scope="module")
+def month_world(api):
+    return MonthWorld(api)
+
+
+def overview_month(api, firm, cid, month):
+    doc = api.ok("GET", "/v1/clients/%d/overview" % cid, firm.admin.token,
+                 params={"months": 12})
+    return next(m for m in doc["months"] if m["month"] == month)
+
+
+@pytest.mark.parametrize("which", ["this", "last"])
+def test_month_columns_are_the_overviews_figures(api, month_world, which):
+    w = month_world
+    month = month_name(getattr(w, which))
+    adm = w.firm.admin.token
+    _, rows = export(api, adm, tab="all", month=month)
+    want, _, _ = walk(api, adm, tab="all", month=month)
+    # Every row, in the list's order, its columns as without month=.
+    assert [int(r[0]) for r in rows] == [x["id"] for x in want]
+    n = len(HEADER)
+    assert [r[:n] for r in rows] == [expected_cells(x) for x in want]
+    for r, x in zip(rows, want):
+        currency = x["balance"]["currency"]
+        assert r[n:] == month_cells(x["month"], currency), (r, x["month"])
+        assert r[n:] == month_cells(overview_month(
+            api, w.firm, x["id"], month), currency)
+    # Read as a spreadsheet would, by header.
+    text = api.get("/v1/clients", adm, params={
+        "tab": "all", "month": month, "format": "csv"}).content.decode()
+    by_id = {int(r["id"]): r for r in csv.DictReader(io.StringIO(
+        text[1:], newline=""))}
+    assert set(by_id) == {c["id"] for c in w.clients}
+    assert all(r["month"] == month for r in by_id.values())
+
+
+def test_month_edge_is_the_firms_zone(api, month_world):
+    w = month_world
+    adm = w.firm.admin.token
+
+    def rows_of(month):
+        _, rows = export(api, adm, tab="all", month=month_name(month))
+        return {int(r[0]): dict(zip(HEADER + MONTH_HEADER, r)) for r in rows}
+
+    this, last = rows_of(w.this), rows_of(w.last)
+    a_this, a_last = this[w.a["id"]], last[w.a["id"]]
+    # 23:59 on the last day, Copenhagen time, is last month's.
+    assert a_last["month_exported"] == "1"
+    assert a_last["month_exported_amount"] == "10.00"
+    # Midnight of the first, Copenhagen time, is this month's; in SEK,
+    # the client's currency, with EUR and USD beside it.
+    assert a_this["month_exported"] == "0"
+    assert a_this["month_ready"] == "2"
+    assert a_this["month_ready_amount"] == "7.00"
+    assert a_this["month_pending"] == "2"
+    assert a_this["month_pending_amount"] == "-40.05"
+    assert a_this["month_missing_receipts"] == "3"
+    assert a_this["month_other_amounts"] == \
+        "ready -2.50 EUR; pending 9.99 USD"
+    # A client without expenses has zeros in its currency.
+    c = this[w.c["id"]]
+    assert [c[h] for h in MONTH_HEADER[1:]] == [
+        "0", "0", "0.00", "0", "0.00", "0", "0.00", ""]
+    # A client whose balance is in EUR has its amounts in EUR.
+    d = this[w.d["id"]]
+    assert d["currency"] == "EUR"
+    assert d["month_ready_amount"] == "3.00"
+    assert d["month_exported_amount"] == "0.00"
+    assert d["month_other_amounts"] == "exported 50.00 SEK"
+
+
+def test_month_with_filters_and_a_bookkeeper(api, month_world):
+    w = month_world
+    bk = w.firm.user("bookkeeper")
+    w.firm.assign(w.a["id"], [bk.id])
+    month = month_name(w.this)
+    _, rows = export(api, bk.token, tab="mine", month=month)
+    assert [int(r[0]) for r in rows] == [w.a["id"]]
+    # missing_receipts=true with month= keeps the month's missing ones.
+    adm = w.firm.admin.token
+    _, rows = export(api, adm, tab="all", month=month_name(w.last),
+                     missing_receipts="true")
+    want, _, _ = walk(api, adm, tab="all", month=month_name(w.last),
+                      missing_receipts="true")
+    assert [int(r[0]) for r in rows] == [x["id"] for x in want] == \
+        [w.b["id"]]
+
+
+@pytest.mark.parametrize("value", ["2026-13", "26-01", "x", "1999-01"])
+def test_month_out_of_range_with_csv(api, month_world, value):
+    r = api.get("/v1/clients", month_world.firm.admin.token,
+                params={"tab": "all", "format": "csv", "month": value})
+    assert error_fields(assert_problem(r, 400)) == ["month"]
+
+
+def test_month_over_several_store_pages(api):
+    """Figures are read a store page at a time: every row of every page
+    carries its own client's."""
+    f = Firm(api, "sv")
+    made = [f.invitation("Sida %04d" % i) for i in range(430)]
+    month = month_name(this_month())
+    # One client on each store page of 200, and the last row.
+    marked = {made[i]["id"]: i + 1 for i in (0, 199, 200, 399, 429)}
+    for cid, n in marked.items():
+        api.ok("POST", "/v1/clients/%d/expenses" % cid, f.integration.token,
+               json={"expenses": [expense("p%d" % k, amount_minor=100 * n,
+                                          spent_at=at(this_month(), 12))
+                                  for k in range(n)]})
+    _, rows = export(api, f.admin.token, tab="invitations", month=month)
+    assert len(rows) == 430
+    want, _, _ = walk(api, f.admin.token, tab="invitations", month=month)
+    assert [int(r[0]) for r in rows] == [x["id"] for x in want]
+    n = len(HEADER)
+    for r, x in zip(rows, want):
+        assert r[n:] == month_cells(x["month"], x["balance"]["currency"])
+        got = dict(zip(MONTH_HEADER, r[n:]))
+        k = marked.get(int(r[0]), 0)
+        assert got["month_pending"] == str(k)
+        assert got["month_pending_amount"] == decimal(100 * k * k)

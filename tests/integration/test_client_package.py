@@ -15,6 +15,10 @@ import pytest
 from clients_helpers import new_org_number
 from conftest import REPO, start_portal
 
+# Its subject is npm packaging and the example script, not our C
+# code's memory; the calls it makes are run by other modules too.
+pytestmark = pytest.mark.release_only("npm packaging")
+
 CONTRACT = REPO / "tests" / "contract"
 # A first run installs the npm packages of tests/contract.
 TIMEOUT = 900

@@ -8,16 +8,13 @@ import datetime
 import pytest
 
 from clients_helpers import Api, Firm, expense
-from worker_helpers import mailroom, next_local, text_part
+from worker_helpers import module_mailroom, next_local, text_part
 
 MONDAY = 0
 UTC = datetime.timezone.utc
 
 
-@pytest.fixture(scope="module")
-def room():
-    with mailroom("portal-digest-attention-") as r:
-        yield r
+room = module_mailroom("portal-digest-attention-")
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +127,40 @@ def test_alerts_only_sends_nothing_without_an_alert(api, room):
     text = digest_text(room, bk, 1)
     assert text.startswith("Hello Per,")
     assert "Needs attention: Many missing receipts (new)" in text
+
+
+def test_each_person_reads_email_in_their_own_language(api, room):
+    """A user's locale, not the firm's, picks the language of every email
+    they get; without one, the firm's."""
+    firm = Firm(api, "sv")
+    dane = firm.user(name="Mette Madsen")
+    norwegian = firm.user(name="Kari Nordmann")
+    swede = firm.user(name="Sven Svensson")
+    api.ok("PATCH", "/v1/users/%d" % dane.id, firm.admin.token,
+           json={"locale": "da"})
+    api.ok("PATCH", "/v1/me", norwegian.token, json={"locale": "nb"})
+    c = firm.active("Språk AB", assignees=[dane, norwegian, swede])
+    push(api, firm, c, expense("l1", spent_at=days_ago(1)))
+    for u in (dane, norwegian, swede):
+        subscribe(api, u, c)
+    # The reminder goes to the bookkeepers, each in their language.
+    api.ok("POST", "/v1/clients/%d/notify-accountants" % c["id"],
+           firm.admin.token, status=202,
+           json={"tasks": ["missing_receipts"]})
+    monday = next_local(MONDAY, 10, 0, datetime.datetime.now(UTC))
+    room.worker(monday + datetime.timedelta(minutes=1))
+    want = {dane["email"]: ("Hej Mette,", "Påmindelse: Språk AB",
+                            "Manglende bilag"),
+            norwegian["email"]: ("Hei Kari,", "Påminnelse: Språk AB",
+                                 "Manglende kvitteringer"),
+            swede["email"]: ("Hej Sven,", "Påminnelse: Språk AB",
+                             "Saknade kvitton")}
+    for email, (greeting, reminder_subject, missing) in want.items():
+        got = [m for env, m in room.messages() if env["rcpt_tos"] == [email]]
+        subjects = sorted(m["subject"] for m in got)
+        # A reminder and a digest, both in the reader's language.
+        assert len(got) == 2 and reminder_subject in subjects, subjects
+        for m in got:
+            text = text_part(m, "plain")
+            assert text.startswith(greeting), (email, text[:80])
+            assert missing in text, (email, text)

@@ -202,16 +202,17 @@ CASES = [
      "not-found", None),
 ]
 
+# HEAD is served, and allowed, wherever GET is.
 METHOD_CASES = [
-    ("DELETE", "/v1/users", {"GET", "POST"}),
-    ("PUT", "/v1/users", {"GET", "POST"}),
-    ("PUT", "/v1/users/1", {"GET", "PATCH"}),
-    ("DELETE", "/v1/users/1", {"GET", "PATCH"}),
-    ("POST", "/healthz", {"GET"}),
-    ("DELETE", "/readyz", {"GET"}),
+    ("DELETE", "/v1/users", {"GET", "HEAD", "POST"}),
+    ("PUT", "/v1/users", {"GET", "HEAD", "POST"}),
+    ("PUT", "/v1/users/1", {"GET", "HEAD", "PATCH"}),
+    ("DELETE", "/v1/users/1", {"GET", "HEAD", "PATCH"}),
+    ("POST", "/healthz", {"GET", "HEAD"}),
+    ("DELETE", "/readyz", {"GET", "HEAD"}),
     ("GET", "/v1/auth/token", {"POST"}),
-    ("PATCH", "/v1/me", {"GET"}),
-    ("POST", "/openapi.yaml", {"GET"}),
+    ("DELETE", "/v1/me", {"GET", "HEAD", "PATCH"}),
+    ("POST", "/openapi.yaml", {"GET", "HEAD"}),
 ]
 
 

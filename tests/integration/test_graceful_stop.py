@@ -132,6 +132,8 @@ def test_sigterm_closes_a_kept_alive_connection_with_its_next_answer():
             r = probe.get(p.url("/readyz"), timeout=10)
             assert r.status_code == 503
             assert r.json()["detail"] == "The server is stopping."
+            # Every 503 says when to come back.
+            assert r.headers.get("Retry-After") == "1"
         t.join(timeout=STOP_WAIT)
         assert isinstance(results[0], requests.Response), results[0]
         assert results[0].status_code == 201

@@ -129,6 +129,8 @@ def answered(r, route):
         assert r.headers["Content-Type"].startswith(
             "application/problem+json"), (route, r.text[:300])
         assert r.json()["status"] == 503
+        # Every 503 says when to come back.
+        assert r.headers.get("Retry-After") == "1", route
         return False
     assert r.status_code in (200, 201, 202), (route, r.status_code,
                                               r.text[:300])

@@ -114,6 +114,15 @@ def test_every_assigned_bookkeeper_gets_one_email(room, world):
         assert "<script>" not in html
         assert "&lt;script&gt;" in html
         assert "https://app.alpha.test/clients/%d" % world["client"] in html
+        # The notification settings under the footer; no unsubscribe
+        # link, as no setting turns reminders off.
+        manage = "https://app.alpha.test/settings/notifications"
+        assert "\nHantera aviseringar: %s\n" % manage in \
+            text.replace("\r\n", "\n").split("\n-- \n", 1)[1]
+        assert '<a href="%s" style="color: #666666;">Hantera aviseringar' \
+            '</a>' % manage in html
+        assert "Avsluta prenumeration" not in text + html
+        assert "/v1/unsubscribe" not in text + html
 
 
 def test_states_read_back_as_sent(room, world):

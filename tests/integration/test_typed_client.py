@@ -18,6 +18,10 @@ import pytest
 
 from conftest import REPO, start_portal
 
+# Its subject is the TypeScript client and its toolchain, not our C
+# code's memory; the server's answers it reads are the others' too.
+pytestmark = pytest.mark.release_only("the TypeScript client's build")
+
 SCRIPT = REPO / "tests" / "contract" / "typed-client"
 # A first run installs the npm packages of tests/contract.
 TIMEOUT = 900

@@ -5,8 +5,8 @@ import pytest
 
 from conftest import assert_problem, error_fields
 
-USER_KEYS = {"id", "email", "name", "role", "active", "created_at",
-             "updated_at"}
+USER_KEYS = {"id", "email", "name", "role", "active", "locale",
+             "created_at", "updated_at"}
 
 
 def _email(tag="u"):
@@ -258,12 +258,68 @@ def test_patch_user(portal, tokens):
     ({"email": "new@alpha.test"}, ["email"]),
     ({"password": "a-new-password"}, ["password"]),
     ({"partner_id": 2}, ["partner_id"]),
+    ({"locale": "de"}, ["locale"]),
+    ({"locale": 5}, ["locale"]),
 ])
 def test_patch_user_validation(portal, tokens, body, fields):
     path = "/v1/users/%d" % portal.users["bookkeeper"]["id"]
     r = portal.request("PATCH", path, tokens["admin"], json=body)
     doc = assert_problem(r, 422, "validation-error")
     assert sorted(error_fields(doc)) == sorted(fields), doc
+
+
+def test_a_user_has_a_language_or_the_firms(portal, tokens):
+    """locale is null (the firm's) until chosen; admins set it on create
+    and PATCH, and anyone sets their own with PATCH /v1/me."""
+    admin = tokens["admin"]
+    created = portal.request("POST", "/v1/users", admin,
+                             json=_valid_body()).json()
+    assert created["locale"] is None
+    made = portal.request("POST", "/v1/users", admin,
+                          json=_valid_body(locale="da")).json()
+    assert made["locale"] == "da"
+    path = "/v1/users/%d" % created["id"]
+    r = portal.request("PATCH", path, admin, json={"locale": "nb"})
+    assert r.status_code == 200, r.text
+    assert r.json()["locale"] == "nb"
+    assert portal.get(path, admin).json()["locale"] == "nb"
+    # Other fields leave it as it is; null gives the firm's back.
+    r = portal.request("PATCH", path, admin, json={"name": "Nora Nyman"})
+    assert r.json()["locale"] == "nb"
+    r = portal.request("PATCH", path, admin, json={"locale": None})
+    assert r.json()["locale"] is None
+
+    bk = tokens["bookkeeper"]
+    r = portal.request("PATCH", "/v1/me", bk, json={"locale": "en"})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["locale"] == "en" and doc["partner"]["locale"] == "sv"
+    assert doc["id"] == portal.users["bookkeeper"]["id"]
+    assert portal.get("/v1/me", bk).json()["locale"] == "en"
+    r = portal.request("PATCH", "/v1/me", bk, json={"locale": None})
+    assert r.json()["locale"] is None
+
+
+@pytest.mark.parametrize("body, fields", [
+    ({"locale": "fi"}, ["locale"]),
+    ({"locale": "SV"}, ["locale"]),
+    ({"locale": ""}, ["locale"]),
+    ({"locale": 1}, ["locale"]),
+    ({"locale": ["sv"]}, ["locale"]),
+    ({"name": "Ny"}, ["name"]),
+    ({"role": "admin"}, ["role"]),
+    ({}, None),
+])
+def test_own_settings_validation(portal, tokens, body, fields):
+    """PATCH /v1/me takes the language alone; nothing changes on a
+    refusal."""
+    bk = tokens["bookkeeper"]
+    before = portal.get("/v1/me", bk).json()
+    r = portal.request("PATCH", "/v1/me", bk, json=body)
+    doc = assert_problem(r, 422, "validation-error")
+    if fields is not None:
+        assert sorted(error_fields(doc)) == sorted(fields), doc
+    assert portal.get("/v1/me", bk).json() == before
 
 
 def test_patch_with_empty_object_is_refused(portal, tokens):

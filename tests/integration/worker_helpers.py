@@ -4,6 +4,8 @@ what arrived."""
 import email
 import email.policy
 import os
+import re
+import shutil
 import subprocess
 import tempfile
 from contextlib import contextmanager
@@ -12,12 +14,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import API_BIN, SMTP_CONNECTIONS, sanitizer_report, start_portal
+from conftest import (API_BIN, REPO, SMTP_CONNECTIONS, sanitizer_report,
+                      start_portal)
 from db_helpers import connect
 from smtp_server import SmtpServer
 
 WORKER_BIN = API_BIN.parent / "portal-worker"
 CPH = ZoneInfo("Europe/Copenhagen")
+SPAMASSASSIN = shutil.which("spamassassin")
 
 
 class Mailroom:
@@ -90,6 +94,16 @@ def mailroom(prefix, extra_env=None, smtp_class=SmtpServer):
             r.close()
 
 
+def module_mailroom(prefix):
+    """A module fixture named by the assignment (room = module_mailroom(
+    ...)): one Mailroom for the test file."""
+    @pytest.fixture(scope="module")
+    def fixture():
+        with mailroom(prefix) as r:
+            yield r
+    return fixture
+
+
 def next_local(weekday, hour, minute, after, tz=CPH, month_pred=None):
     """The first local weekday hour:minute on a day after `after` (aware
     datetime), in a month month_pred accepts."""
@@ -107,3 +121,27 @@ def text_part(msg, subtype):
         if part.get_content_type() == "text/" + subtype:
             return part.get_content()
     raise AssertionError("no text/%s part" % subtype)
+
+
+def spam_status(raw, label=None):
+    """(score, [rule names]) SpamAssassin gives the raw message, with
+    its network tests off; with a label ("domain\tkind"), also kept in
+    build/reports/spamassassin-scores.tsv for the README."""
+    assert SPAMASSASSIN, "spamassassin is missing (scripts/install-deps)"
+    proc = subprocess.run([SPAMASSASSIN, "-L", "-x"], input=raw,
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    head = proc.stdout.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    # Folded lines unfolded; a folded list of rules is one list again.
+    text = re.sub(r"\r?\n[ \t]+", " ", head.decode(errors="replace"))
+    text = re.sub(r",\s+", ",", text)
+    m = re.search(r"^X-Spam-Status: \w+,\s*score=(-?[\d.]+) required=[\d.]+ "
+                  r"tests=(\S*)", text, re.M)
+    assert m, text
+    score, rules = float(m.group(1)), [t for t in m.group(2).split(",") if t]
+    if label is not None:
+        report = REPO / "build" / "reports" / "spamassassin-scores.tsv"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        with open(report, "a") as f:
+            f.write("%s\t%.1f\t%s\n" % (label, score, ",".join(rules)))
+    return score, rules

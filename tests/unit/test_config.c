@@ -173,6 +173,8 @@ test_values(void **state)
 	assert_string_equal(cfg.smtp_password, "hunter2");
 	assert_true(cfg.token_ttl == 600);
 	assert_true(cfg.threads == 8);
+	/* README: a sixteenth of the threads, at least 1. */
+	assert_true(cfg.exports_max == 1);
 	assert_string_equal(cfg.mail_from, "portal@localhost");
 	assert_true(cfg.max_body == 1048576);
 	assert_int_equal(cfg.log_level, LOG_LEVEL_INFO);
@@ -329,6 +331,7 @@ test_other_ints(void **state)
 		"PORTAL_REQUEST_TIMEOUT_MS", "PORTAL_LOGIN_MAX_FAILURES",
 		"PORTAL_LOGIN_LOCKOUT", "PORTAL_WORKER_POLL",
 		"PORTAL_NOTIFY_PER_CLIENT_HOUR", "PORTAL_NOTIFY_PER_SENDER_HOUR",
+		"PORTAL_EXPORTS_MAX",
 	};
 	struct config			 cfg;
 	size_t				 i;
@@ -343,6 +346,19 @@ test_other_ints(void **state)
 		load_fails(0, names[i]);
 		assert_int_equal(unsetenv(names[i]), 0);
 	}
+	/* README: 4 of the default 64 threads; at most every thread. */
+	load_ok(&cfg, 0);
+	assert_true(cfg.exports_max == 4);
+	config_cleanup(&cfg);
+	set("PORTAL_THREADS", "10");
+	set("PORTAL_EXPORTS_MAX", "11");
+	load_fails(0, "PORTAL_EXPORTS_MAX");
+	set("PORTAL_EXPORTS_MAX", "10");
+	load_ok(&cfg, 0);
+	assert_true(cfg.exports_max == 10);
+	config_cleanup(&cfg);
+	assert_int_equal(unsetenv("PORTAL_THREADS"), 0);
+	assert_int_equal(unsetenv("PORTAL_EXPORTS_MAX"), 0);
 	/* README: 30 to 3600. */
 	set("PORTAL_ACCESS_TOKEN_TTL", "29");
 	load_fails(0, "PORTAL_ACCESS_TOKEN_TTL");
@@ -562,6 +578,43 @@ test_trusted_proxies(void **state)
 	load_fails(0, "PORTAL_TRUSTED_PROXIES");
 }
 
+/* Mail links over http only to the loopback, unless allowed outright. */
+static void
+test_public_url(void **state)
+{
+	static const char *const ok[] = {
+		"https://portal.example.com", "http://127.0.0.1:8080",
+		"http://localhost:8080/api", "http://[::1]:8080",
+		"http://127.9.9.9",
+	};
+	struct config	 cfg;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		set("PORTAL_PUBLIC_URL", ok[i]);
+		load_ok(&cfg, 0);
+		config_cleanup(&cfg);
+	}
+	set("PORTAL_PUBLIC_URL", "http://portal.example.com");
+	load_fails(0, "PORTAL_ALLOW_INSECURE_LINKS=1");
+	set("PORTAL_PUBLIC_URL", "http://10.0.0.5:8080");
+	load_fails(0, "PORTAL_PUBLIC_URL must be https");
+	set("PORTAL_PUBLIC_URL", "http://localhost.example.com");
+	load_fails(0, "must be https");
+	set("PORTAL_PUBLIC_URL", "ftp://portal.example.com");
+	load_fails(0, "an http or https URL");
+	set("PORTAL_PUBLIC_URL", "portal");
+	load_fails(0, "an http or https URL");
+	set("PORTAL_ALLOW_INSECURE_LINKS", "2");
+	load_fails(0, "PORTAL_ALLOW_INSECURE_LINKS");
+	set("PORTAL_ALLOW_INSECURE_LINKS", "1");
+	set("PORTAL_PUBLIC_URL", "http://portal.example.com");
+	load_ok(&cfg, 0);
+	assert_string_equal(cfg.public_url, "http://portal.example.com");
+	config_cleanup(&cfg);
+}
+
 #define ENV_TEST(f) \
 	cmocka_unit_test_setup_teardown(f, env_clear, env_teardown)
 
@@ -586,6 +639,7 @@ main(void)
 		ENV_TEST(test_outbox_lease),
 		ENV_TEST(test_login_max_per_address),
 		ENV_TEST(test_trusted_proxies),
+		ENV_TEST(test_public_url),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

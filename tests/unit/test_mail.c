@@ -112,6 +112,19 @@ test_text_table(void **state)
 		assert_int_equal(count_s(t->greeting_fmt), 1);
 		assert_int_equal(count_s(t->greeting_anon), 0);
 		assert_int_equal(count_s(t->digest_intro_fmt), 2);
+		for (i = 0; i < 4; i++) {
+			assert_int_equal(count_s(
+			    t->summary_missing_fmt[i / 2][i % 2]), 2);
+			text_safe(t->summary_missing_fmt[i / 2][i % 2]);
+		}
+		for (i = 0; i < 2; i++) {
+			assert_int_equal(count_s(t->summary_ready_fmt[i]), 1);
+			assert_int_equal(count_s(t->summary_attention_fmt[i]),
+			    1);
+			text_safe(t->summary_ready_fmt[i]);
+			text_safe(t->summary_attention_fmt[i]);
+		}
+		text_safe(t->client);
 		assert_int_equal(count_s(t->reminder_intro_fmt), 3);
 		assert_int_equal(count_s(t->comment_fmt), 1);
 		assert_int_equal(count_s(t->reminder_footer_fmt), 1);
@@ -137,6 +150,10 @@ test_text_table(void **state)
 		text_safe(t->comment_fmt);
 		text_safe(t->reminder_footer_fmt);
 		text_safe(t->signature);
+		text_safe(t->manage_notifications);
+		text_safe(t->unsubscribe);
+		assert_int_equal(count_s(t->manage_notifications), 0);
+		assert_int_equal(count_s(t->unsubscribe), 0);
 	}
 }
 
@@ -811,6 +828,186 @@ test_reminder(void **state)
 	free(m);
 }
 
+/*
+ * Headers for filters and responders: every email is marked
+ * auto-generated, a digest is bulk, and each firm's kind of email is a
+ * list of its own; a payload queued before it named the firm has none.
+ */
+static void
+test_list_headers(void **state)
+{
+	static const struct {
+		const char	*kind;
+		const char	*list_id;
+		int		 bulk;
+	} kinds[] = {
+		{ "digest", "<digests.firm-42.portal.example>", 1 },
+		{ "reminder", "<reminders.firm-42.portal.example>", 0 },
+		{ "webhook_disabled",
+		    "<webhook-alerts.firm-42.portal.example>", 0 },
+	};
+	cJSON	*doc;
+	char	*m, *block, *v;
+	size_t	 len, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		doc = i == 0 ? digest_json("sv") : i == 1 ?
+		    reminder_json("sv") : webhook_json("sv",
+		    "https://hooks.example.com/p");
+		cJSON_AddNumberToObject(doc, "firm_id", 42);
+		m = render(doc, &len);
+		assert_non_null(m);
+		block = header_block(m);
+		v = header_value(block, "List-Id");
+		assert_string_equal(v, kinds[i].list_id);
+		free(v);
+		v = header_value(block, "Auto-Submitted");
+		assert_string_equal(v, "auto-generated");
+		free(v);
+		if (kinds[i].bulk) {
+			v = header_value(block, "Precedence");
+			assert_string_equal(v, "bulk");
+			free(v);
+		} else
+			assert_null(strstr(block, "\r\nPrecedence:"));
+		free(block);
+		free(m);
+	}
+	m = render(reminder_json("sv"), &len);
+	assert_non_null(m);
+	block = header_block(m);
+	assert_null(strstr(block, "\r\nList-Id:"));
+	v = header_value(block, "Auto-Submitted");
+	assert_string_equal(v, "auto-generated");
+	free(v);
+	free(block);
+	free(m);
+	/* A firm id that is no id is a malformed payload. */
+	doc = reminder_json("sv");
+	cJSON_AddStringToObject(doc, "firm_id", "42");
+	refused(doc);
+}
+
+#define MANAGE	"https://app.example/settings/notifications?a=1&b=2"
+
+/* The text and HTML parts of a rendered payload (doc deleted here). */
+static void
+render_parts(cJSON *doc, char **text, char **html)
+{
+	GMimeMessage	*msg;
+	char		*m;
+	size_t		 len;
+
+	m = render(doc, &len);
+	assert_non_null(m);
+	msg = parse(m, len);
+	*text = part_text(msg, 0, "plain");
+	*html = part_text(msg, 1, "html");
+	g_object_unref(msg);
+	free(m);
+}
+
+/*
+ * A digest's first line says what needs doing, one sentence a kind of
+ * task, counted over its clients, in one or several; then a table with a
+ * header row and a row a client, its name linking to it.
+ */
+static void
+test_digest_summary(void **state)
+{
+	cJSON	*doc, *clients, *c;
+	char	*text, *html;
+
+	(void)state;
+	render_parts(digest_json("sv"), &text, &html);
+	/* Clients 3 and 0 missing, 2 and 12 ready, no alert. */
+	assert_non_null(strstr(text, "Hej Bo,\n\n1 kund har 3 saknade kvitton. "
+	    "14 utgifter är klara för export.\n\n"));
+	assert_non_null(strstr(html, ">1 kund har 3 saknade kvitton. 14 "
+	    "utgifter är klara för export.</p>"));
+	assert_non_null(strstr(html, "<th style="));
+	assert_non_null(strstr(html, "<a href=\"" APP "1\">Åkesson Bygg "
+	    "AB</a>"));
+	assert_non_null(strstr(html, "Örn &amp; &lt;Söner&gt; &quot;HB&quot;"));
+	assert_true(strstr(html, "Åkesson") < strstr(html, "Örn &amp;"));
+	g_free(text);
+	g_free(html);
+
+	doc = digest_json("en");
+	clients = cJSON_GetObjectItem(doc, "clients");
+	c = client_json(3, "Third Ltd", 0, 1, 0);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(c, "alerts"),
+	    cJSON_CreateString("low_balance"));
+	cJSON_AddItemToArray(clients, c);
+	render_parts(doc, &text, &html);
+	assert_non_null(strstr(text, "2 clients have 4 missing receipts. "
+	    "14 expenses are ready for export. 1 client needs attention."));
+	assert_non_null(strstr(text, "Third Ltd\n  Missing receipts: 1\n"
+	    "  Ready for export: 0\n  Balance: SEK 0.00\n"
+	    "  Needs attention: Low balance\n"));
+	g_free(text);
+	g_free(html);
+}
+
+/*
+ * Under a digest's footer, in both parts: the notification settings and
+ * the unsubscribe link of its List-Unsubscribe; under a reminder's, the
+ * settings alone. A payload without manage_url (queued before it had
+ * one) still renders; one with a bad URL is refused.
+ */
+static void
+test_footer_links(void **state)
+{
+	cJSON	*doc;
+	char	*text, *html, *want;
+
+	(void)state;
+	doc = digest_json("sv");
+	cJSON_AddStringToObject(doc, "manage_url", MANAGE);
+	render_parts(doc, &text, &html);
+	assert_non_null(strstr(text, "\n-- \n"));
+	assert_non_null(strstr(strstr(text, "\n-- \n"),
+	    "Hantera aviseringar: " MANAGE "\n"));
+	assert_true(asprintf(&want, "Avsluta prenumerationen: %s\n",
+	    long_url()) > 0);
+	assert_non_null(strstr(text, want));
+	free(want);
+	assert_non_null(strstr(html, "<a href=\"https://app.example/settings/"
+	    "notifications?a=1&amp;b=2\" style=\"color: #666666;\">"
+	    "Hantera aviseringar</a>"));
+	assert_true(asprintf(&want, "<a href=\"%s\" style=\"color: "
+	    "#666666;\">Avsluta prenumerationen</a>", long_url()) > 0);
+	assert_non_null(strstr(html, want));
+	free(want);
+	g_free(text);
+	g_free(html);
+
+	render_parts(digest_json("en"), &text, &html);
+	assert_null(strstr(text, "Manage notifications"));
+	assert_non_null(strstr(text, "Unsubscribe: "));
+	assert_non_null(strstr(html, ">Unsubscribe</a>"));
+	g_free(text);
+	g_free(html);
+
+	doc = reminder_json("en");
+	cJSON_AddStringToObject(doc, "manage_url", MANAGE);
+	render_parts(doc, &text, &html);
+	assert_non_null(strstr(text, "Manage notifications: " MANAGE "\n"));
+	assert_null(strstr(text, "Unsubscribe"));
+	assert_non_null(strstr(html, ">Manage notifications</a>"));
+	assert_null(strstr(html, "Unsubscribe"));
+	g_free(text);
+	g_free(html);
+
+	doc = reminder_json("da");
+	cJSON_AddStringToObject(doc, "manage_url", "javascript:alert(1)");
+	refused(doc);
+	doc = digest_json("nb");
+	cJSON_AddStringToObject(doc, "manage_url", "https://a.example/\"x");
+	refused(doc);
+}
+
 static void
 test_reminder_no_comment(void **state)
 {
@@ -1385,8 +1582,11 @@ main(void)
 		cmocka_unit_test(test_digest_unknown_period),
 		cmocka_unit_test(test_header_injection),
 		cmocka_unit_test(test_reminder),
+		cmocka_unit_test(test_list_headers),
+		cmocka_unit_test(test_digest_summary),
 		cmocka_unit_test(test_webhook_disabled),
 		cmocka_unit_test(test_reminder_no_comment),
+		cmocka_unit_test(test_footer_links),
 		cmocka_unit_test(test_message_id_forms),
 		cmocka_unit_test(test_long_words),
 		cmocka_unit_test(test_subject_words),

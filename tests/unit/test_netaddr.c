@@ -135,6 +135,22 @@ test_client_behind_trusted_proxies(void **state)
 	    "2001:db8::7");
 }
 
+static void
+test_loopback_hosts(void **state)
+{
+	(void)state;
+	assert_true(netaddr_host_loopback("localhost"));
+	assert_true(netaddr_host_loopback("127.0.0.1"));
+	assert_true(netaddr_host_loopback("127.255.0.3"));
+	assert_true(netaddr_host_loopback("[::1]"));
+	assert_true(netaddr_host_loopback("::1"));
+	assert_false(netaddr_host_loopback("128.0.0.1"));
+	assert_false(netaddr_host_loopback("[::2]"));
+	assert_false(netaddr_host_loopback("localhost.example.com"));
+	assert_false(netaddr_host_loopback("["));
+	assert_false(netaddr_host_loopback(""));
+}
+
 int
 main(void)
 {
@@ -143,6 +159,7 @@ main(void)
 		cmocka_unit_test(test_bad_networks_refused),
 		cmocka_unit_test(test_membership),
 		cmocka_unit_test(test_client_behind_trusted_proxies),
+		cmocka_unit_test(test_loopback_hosts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

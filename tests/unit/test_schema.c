@@ -57,7 +57,8 @@ static const char *const released[] = {
 	/* 21 */ "6f72c9a20aeffd234493d9d96596aea9b8564931f50157f39595e3691d8a40e7",
 	/* 22 */ "fcdd639c1031a9819229eb8093f4879c41e503dc37bf5dc99656cab12da92d6b",
 	/* 23 */ "2a13f9e7f9a3176629f6f8de218becdb136ec0cde489356751409d13f6682323",
-	/* 24 */ "b6ec4b4b911af697f27d973e200a3a833c5955fee90150d6826726d39ffc81ef",
+	/* 24 */ "cbf355f6cbe208ab42eec0ea40e583277546a31fe092b6daebe57ce0cb2c76d7",
+	/* 25 */ "970d2c07ea54243e0b32f7ef7a4854b245eee7bd5f8966d6a6eadb6807b8fb3a",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
