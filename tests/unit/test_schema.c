@@ -966,7 +966,7 @@ test_alerts_worked_out_by_migration(void **state)
 }
 
 /*
- * Version 24 gives the clients written before it their onboarding_since
+ * Version 25 gives the clients written before it their onboarding_since
  * (the clients in onboarding or rejected, and the active ones whose
  * events say they started in onboarding) and their assignees' roles,
  * shows both and invited_at in the row, and a new role of a user then
