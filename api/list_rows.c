@@ -2,6 +2,7 @@
  * The list's page held, then written with what each row gains, from a
  * fixed number of reads for the whole page.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,8 @@ list_rows_add(struct list_rows *lr, int64_t id, const char *status,
 	r = &lr->v[lr->n];
 	memset(r, 0, sizeof(*r));
 	r->id = id;
-	(void)snprintf(r->status, sizeof(r->status), "%s", status);
+	/* Statuses are short words: cut, never overrun. */
+	strncpy(r->status, status, sizeof(r->status) - 1);
 	r->off = lr->json.len;
 	r->len = len;
 	if (buf_add(&lr->json, json, len) == -1) {
@@ -139,25 +141,49 @@ list_rows_find(struct list_rows *lr, int64_t id)
 	return NULL;
 }
 
-/* A page fact: the viewer's setting, and whether a reminder reaches. */
+/* A page fact: the viewer's setting. */
 static int
 list_rows_fact(const struct client_page_fact *f, void *arg)
 {
 	struct list_row_ref	*r;
 
-	if ((r = list_rows_find(arg, f->client_id)) == NULL)
-		return 0;
-	if (f->preference != NULL) {
+	if ((r = list_rows_find(arg, f->client_id)) != NULL) {
 		r->preference = *f->preference;
 		r->has_preference = 1;
 	}
-	if (f->assignee != NULL && reminder_rule_refusal(f->assignee, 1) ==
-	    NULL)
-		r->has_recipient = 1;
 	return 0;
 }
 
-/* The viewer's settings and the reminders' reach, for the whole page. */
+/*
+ * Whether a reminder about the client would reach anyone, by the rule
+ * of the send itself, from its row's assignees: its active ones, each
+ * with its role (clients.assignees_json, kept by triggers).
+ */
+static int
+list_rows_reaches(const struct jsonr *list)
+{
+	struct jsonr	 a, role;
+	struct user	 u;
+	size_t		 pos = 0;
+	char		 name[16];
+
+	memset(&u, 0, sizeof(u));
+	u.active = 1;
+	while (jsonr_array_next(list, &pos, &a) == 1) {
+		if (jsonr_get(&a, "role", &role) == -1 ||
+		    !jsonr_string_plain(&role) || role.len < 2 ||
+		    role.len - 2 >= sizeof(name))
+			continue;
+		memcpy(name, role.p + 1, role.len - 2);
+		name[role.len - 2] = '\0';
+		if (role_parse(name, &u.role) == 0 &&
+		    reminder_rule_refusal(&u, 1) == NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* The viewer's settings, for the whole page. */
 static int
 list_rows_facts(struct list_rows *lr)
 {
@@ -175,6 +201,39 @@ list_rows_facts(struct list_rows *lr)
 	return rc;
 }
 
+/* The routes of list_action_routes, found once: the tables are static. */
+static const struct route	*list_action_route[LIST_ACTION_ROUTES];
+static pthread_once_t		 list_action_once = PTHREAD_ONCE_INIT;
+
+/* Each set of actions as its JSON array, a bit per action: 16 short. */
+static char			 list_action_json[1u << CLIENT_ACTIONS][96];
+
+static void
+list_action_routes_find(void)
+{
+	size_t		 i, len;
+	unsigned	 mask;
+	int		 a;
+
+	for (i = 0; i < LIST_ACTION_ROUTES; i++)
+		list_action_route[i] = route_named(list_action_routes[i].method,
+		    list_action_routes[i].pattern);
+	for (mask = 0; mask < (1u << CLIENT_ACTIONS); mask++) {
+		len = 0;
+		list_action_json[mask][len++] = '[';
+		for (a = 0; a < CLIENT_ACTIONS; a++) {
+			if ((mask & 1u << a) == 0)
+				continue;
+			len += (size_t)snprintf(list_action_json[mask] + len,
+			    sizeof(list_action_json[mask]) - len, "%s\"%s\"",
+			    len > 1 ? "," : "",
+			    client_action_name((enum client_action)a));
+		}
+		(void)snprintf(list_action_json[mask] + len,
+		    sizeof(list_action_json[mask]) - len, "]");
+	}
+}
+
 /* Which actions' routes the caller may use at all: a bit per action. */
 static unsigned
 list_rows_routes_allowed(const struct request *req)
@@ -183,10 +242,10 @@ list_rows_routes_allowed(const struct request *req)
 	unsigned		 allowed = 0, refused = 0, bit;
 	size_t			 i;
 
+	(void)pthread_once(&list_action_once, list_action_routes_find);
 	for (i = 0; i < LIST_ACTION_ROUTES; i++) {
 		bit = 1u << list_action_routes[i].action;
-		r = route_named(list_action_routes[i].method,
-		    list_action_routes[i].pattern);
+		r = list_action_route[i];
 		if (r != NULL && route_refusal(r, req) == ROUTE_ALLOWED)
 			allowed |= bit;
 		else
@@ -196,19 +255,42 @@ list_rows_routes_allowed(const struct request *req)
 	return allowed & ~refused;
 }
 
+/*
+ * The value of member key ("\"name\":") of a stored row, found by its
+ * text: inside a string every quote is escaped, so the key's text, with
+ * both its quotes and the colon, is only ever the key. The rows are the
+ * store's (list_json), whose keys are fixed and appear once. { NULL, 0 }
+ * when the row lacks it.
+ */
+static struct jsonr
+list_rows_member(const char *json, size_t len, const char *key)
+{
+	struct jsonr	 v = { NULL, 0 }, rest;
+	const char	*at;
+	size_t		 klen = strlen(key);
+
+	if ((at = memmem(json, len, key, klen)) == NULL)
+		return v;
+	rest.p = at + klen;
+	rest.len = len - (size_t)(rest.p - json);
+	if (jsonr_value(&rest, &v) == -1)
+		v.p = NULL;
+	return v;
+}
+
 /* The balance of a stored row in the firm's language, or null. */
 static void
-list_rows_balance(struct jsonw *w, const char *json, size_t len,
+list_rows_balance(struct jsonw *w, const struct jsonr *balance,
     enum money_locale locale)
 {
-	struct jsonr	 row = { json, len }, balance, amount, cur;
+	struct jsonr	 amount, cur;
 	char		 code[4], text[MONEY_FORMAT_MAX];
 	int64_t		 minor;
 
-	if (jsonr_get(&row, "balance", &balance) == -1 ||
-	    jsonr_get(&balance, "amount_minor", &amount) == -1 ||
+	if (balance->p == NULL ||
+	    jsonr_get(balance, "amount_minor", &amount) == -1 ||
 	    jsonr_int(&amount, &minor) == -1 ||
-	    jsonr_get(&balance, "currency", &cur) == -1 ||
+	    jsonr_get(balance, "currency", &cur) == -1 ||
 	    !jsonr_string_plain(&cur) || cur.len != sizeof(code) + 1) {
 		jsonw_null(w);
 		return;
@@ -221,26 +303,29 @@ list_rows_balance(struct jsonw *w, const char *json, size_t len,
 		jsonw_null(w);
 }
 
-static void
-list_rows_actions(struct jsonw *w, const struct list_row_ref *r,
-    unsigned routes)
+/* The actions of a row: a bit per action the caller may take now. */
+static unsigned
+list_rows_actions(const struct list_row_ref *r, unsigned routes)
 {
-	int	 a;
+	unsigned	 mask = 0;
+	int		 a;
 
-	jsonw_array_open(w);
 	for (a = 0; a < CLIENT_ACTIONS; a++)
 		if ((routes & 1u << a) != 0 &&
 		    client_action_refusal((enum client_action)a, r->status,
 		    r->has_recipient) == CLIENT_ACTION_OK)
-			jsonw_string(w, client_action_name(
-			    (enum client_action)a));
-	jsonw_array_close(w);
+			mask |= 1u << a;
+	return mask;
 }
 
 int
 list_rows_write(struct list_rows *lr, struct jsonw *w)
 {
 	struct month_figures	 view;
+	struct jsonr		 balance, assignees;
+	char			 last_status[sizeof(lr->v->status)] = "";
+	unsigned		 actions = 0;
+	int			 last_recipient = -1;
 	struct partner		 firm;
 	struct list_row_ref	*r;
 	enum money_locale	 locale;
@@ -258,9 +343,18 @@ list_rows_write(struct list_rows *lr, struct jsonw *w)
 	routes = list_rows_routes_allowed(lr->req);
 	for (i = 0; i < lr->n; i++) {
 		r = &lr->v[i];
+		balance = list_rows_member(lr->json.data + r->off, r->len,
+		    "\"balance\":");
+		/* Asked only when the caller may notify at all. */
+		if ((routes & 1u << CLIENT_ACTION_NOTIFY) != 0) {
+			assignees = list_rows_member(lr->json.data + r->off,
+			    r->len, "\"assignees\":");
+			r->has_recipient = assignees.p != NULL &&
+			    list_rows_reaches(&assignees);
+		}
 		jsonw_object_extend(w, lr->json.data + r->off, r->len);
 		jsonw_key(w, "balance_display");
-		list_rows_balance(w, lr->json.data + r->off, r->len, locale);
+		list_rows_balance(w, &balance, locale);
 		jsonw_key(w, "notification");
 		if (!r->has_preference)
 			jsonw_null(w);
@@ -270,8 +364,16 @@ list_rows_write(struct list_rows *lr, struct jsonw *w)
 			    (long long)r->id, firm.timezone);
 			return -1;
 		}
+		/* A page's rows share their few statuses: one check each. */
+		if (strcmp(r->status, last_status) != 0 ||
+		    r->has_recipient != last_recipient) {
+			memcpy(last_status, r->status, sizeof(last_status));
+			last_recipient = r->has_recipient;
+			actions = list_rows_actions(r, routes);
+		}
 		jsonw_key(w, "actions");
-		list_rows_actions(w, r, routes);
+		jsonw_raw(w, list_action_json[actions],
+		    strlen(list_action_json[actions]));
 		if (lr->month != 0) {
 			jsonw_key(w, "month");
 			month_figures_of(&lr->figures, r->id, &view);

@@ -106,15 +106,37 @@ money_locale_parse(const char *s)
 	return MONEY_LOCALE_EN;
 }
 
+/*
+ * Appends the strings of parts, up to a NULL, to out: written by hand,
+ * as every row of a list page has its amount formatted. 0, or -1 when
+ * out is too small.
+ */
+static int
+money_join(char *out, size_t outlen, const char *const *parts)
+{
+	size_t	 len = 0, n;
+
+	for (; *parts != NULL; parts++) {
+		n = strlen(*parts);
+		if (n >= outlen - len)
+			return -1;
+		memcpy(out + len, *parts, n);
+		len += n;
+	}
+	out[len] = '\0';
+	return 0;
+}
+
 int
 money_format(enum money_locale l, int64_t minor, const char *currency,
     char *out, size_t outlen)
 {
 	const char	*group, *decimal, *minus, *local_code, *local_name;
+	const char	*sign, *dec;
 	char		 units[40], frac[8];
-	uint64_t	 mag, div = 1;
+	uint64_t	 mag;
 	size_t		 u = sizeof(units) - 1;
-	int		 digits, i, n, own, ndig = 0;
+	int		 digits, i, own, ndig = 0;
 
 	if (!money_currency_valid(currency) || outlen == 0)
 		return -1;
@@ -140,15 +162,12 @@ money_format(enum money_locale l, int64_t minor, const char *currency,
 	/* Through unsigned, so that INT64_MIN has a magnitude too. */
 	mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
 	digits = money_currency_digits(currency);
-	for (i = 0; i < digits; i++)
-		div *= 10;
 	/* No decimals at all for a currency without minor units. */
-	frac[0] = '\0';
-	n = digits == 0 ? 0 : snprintf(frac, sizeof(frac), "%0*llu", digits,
-	    (unsigned long long)(mag % div));
-	if (n < 0 || (size_t)n >= sizeof(frac))
+	if ((size_t)digits >= sizeof(frac))
 		return -1;
-	mag /= div;
+	frac[digits] = '\0';
+	for (i = digits - 1; i >= 0; i--, mag /= 10)
+		frac[i] = (char)('0' + mag % 10);
 
 	/* The units right to left, a group separator every three digits. */
 	units[u] = '\0';
@@ -161,12 +180,11 @@ money_format(enum money_locale l, int64_t minor, const char *currency,
 	} while (mag > 0);
 
 	own = local_code != NULL && strcmp(currency, local_code) == 0;
+	sign = minor < 0 ? minus : "";
+	dec = digits ? decimal : "";
 	if (l == MONEY_LOCALE_EN)
-		n = snprintf(out, outlen, "%s%s %s%s%s", minor < 0 ? minus : "",
-		    currency, units + u, digits ? decimal : "", frac);
-	else
-		n = snprintf(out, outlen, "%s%s%s%s %s", minor < 0 ? minus : "",
-		    units + u, digits ? decimal : "", frac,
-		    own ? local_name : currency);
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+		return money_join(out, outlen, (const char *const []){ sign,
+		    currency, " ", units + u, dec, frac, NULL });
+	return money_join(out, outlen, (const char *const []){ sign,
+	    units + u, dec, frac, " ", own ? local_name : currency, NULL });
 }

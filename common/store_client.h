@@ -152,22 +152,19 @@ int	store_client_list(struct store *, const struct client_query *,
 	    int (*fn)(const struct client_row *, void *), void *arg,
 	    int64_t *total, int *at_least);
 /*
- * What a page of the list shows besides its stored rows, for its viewer:
- * a client of the page with the viewer's digest setting for it and one
- * of its assigned users (active or not, of any role).
+ * A client of the page with the viewer's digest setting for it; the
+ * page's other facts (its assignees and their roles) are in its row.
  */
 struct client_page_fact {
 	int64_t			 client_id;
-	const struct preference	*preference;	/* NULL: the viewer has none */
-	/* id, role and active only; NULL: the client has no assignee. */
-	const struct user	*assignee;
+	const struct preference	*preference;
 };
 
 /*
- * Calls fn for the n clients of ids (up to CLIENT_LIST_MAX, each once),
- * once per assigned user of each and once for a client without any, in
- * no set order; stops at fn's -1 (STORE_ERROR). One statement for the
- * page, never one per client. The pointers last during the call.
+ * Calls fn for each of the n clients of ids (up to CLIENT_LIST_MAX, each
+ * once) for which the viewer has a digest setting, in no set order;
+ * stops at fn's -1 (STORE_ERROR). One statement for the page, never one
+ * per client. The pointers last during the call.
  */
 int	store_client_page_facts(struct store *, int64_t viewer_id,
 	    const int64_t *ids, size_t n,

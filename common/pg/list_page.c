@@ -1,7 +1,7 @@
 /*
  * The PostgreSQL backend's reads for a whole page of the Clients list at
- * once: the viewer's digest settings and the clients' assigned users, in
- * one statement over the page's ids.
+ * once: the viewer's digest settings, in one statement over the page's
+ * ids.
  */
 #include <string.h>
 
@@ -10,11 +10,7 @@
 #include "../text.h"
 #include "pg.h"
 
-/*
- * Each row: the preference's columns (0-7, NULL when the viewer has
- * none), the client's id, and an assigned user's id, role and active
- * (NULL when it has none).
- */
+/* Each row: the preference's columns (0-7). */
 int
 pg_client_page_facts(struct store *st, int64_t viewer_id,
     const int64_t *ids, size_t n,
@@ -22,19 +18,14 @@ pg_client_page_facts(struct store *st, int64_t viewer_id,
 {
 	static const struct pg_query q = { "client_page_facts",
 	    "SELECT p.user_id, p.client_id, p.email, p.frequency, "
-	    "p.starts_at, p.updated_at, p.generation, p.alerts_only, "
-	    "j.id, u.id, u.role, u.active "
-	    "FROM unnest($1::bigint[]) AS j (id) "
-	    "LEFT JOIN notification_preferences p ON p.user_id = $2 AND "
-	    "p.client_id = j.id "
-	    "LEFT JOIN assignments a ON a.client_id = j.id "
-	    "LEFT JOIN users u ON u.id = a.user_id" };
+	    "p.starts_at, p.updated_at, p.generation, p.alerts_only "
+	    "FROM notification_preferences p "
+	    "WHERE p.user_id = $2 AND p.client_id = ANY ($1::bigint[])" };
 	struct pg_params	 par;
 	struct client_page_fact	 f;
 	struct preference	 p;
-	struct user		 u;
 	PGresult		*r;
-	char			 list[PG_IDS_MAX], role[16];
+	char			 list[PG_IDS_MAX];
 	int			 i, rc;
 
 	if (text_id_list(ids, n, '{', '}', list, sizeof(list)) == -1)
@@ -46,27 +37,12 @@ pg_client_page_facts(struct store *st, int64_t viewer_id,
 		return rc;
 	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
 		memset(&f, 0, sizeof(f));
-		f.client_id = pg_get_int64(r, i, 8);
-		if (!PQgetisnull(r, i, 0)) {
-			if (pg_preference_row(r, i, &p) != STORE_OK) {
-				rc = STORE_ERROR;
-				break;
-			}
-			f.preference = &p;
+		if (pg_preference_row(r, i, &p) != STORE_OK) {
+			rc = STORE_ERROR;
+			break;
 		}
-		if (!PQgetisnull(r, i, 9)) {
-			memset(&u, 0, sizeof(u));
-			u.id = pg_get_int64(r, i, 9);
-			u.active = pg_get_bool(r, i, 11);
-			if (pg_get_text(r, i, 10, role, sizeof(role)) == -1 ||
-			    role_parse(role, &u.role) == -1) {
-				log_warnx("user %lld: malformed role",
-				    (long long)u.id);
-				rc = STORE_ERROR;
-				break;
-			}
-			f.assignee = &u;
-		}
+		f.client_id = p.client_id;
+		f.preference = &p;
 		if (fn(&f, arg) == -1)
 			rc = STORE_ERROR;
 	}

@@ -1,7 +1,7 @@
 /*
  * The SQLite backend's reads for a whole page of the Clients list at
- * once: the viewer's digest settings and the clients' assigned users, in
- * one statement over the page's ids.
+ * once: the viewer's digest settings, in one statement over the page's
+ * ids.
  */
 #include <string.h>
 
@@ -30,38 +30,19 @@ struct page_facts_walk {
 	void	*arg;
 };
 
-/*
- * A row: the preference's columns (0-7, NULL when the viewer has none),
- * the client's id, and an assigned user's id, role and active (NULL
- * when it has none).
- */
+/* A row: the preference's columns (0-7). */
 static int
 page_facts_row(sqlite3_stmt *stmt, void *arg)
 {
 	struct page_facts_walk	*w = arg;
 	struct client_page_fact	 f;
 	struct preference	 p;
-	struct user		 u;
-	char			 role[16];
 
 	memset(&f, 0, sizeof(f));
-	f.client_id = sqlite3_column_int64(stmt, 8);
-	if (sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
-		if (sqlite_preference_row(stmt, &p) != STORE_OK)
-			return -1;
-		f.preference = &p;
-	}
-	if (sqlite3_column_type(stmt, 9) != SQLITE_NULL) {
-		memset(&u, 0, sizeof(u));
-		u.id = sqlite3_column_int64(stmt, 9);
-		u.active = sqlite3_column_int(stmt, 11);
-		if (sqlite_column_text(stmt, 10, role, sizeof(role)) == -1 ||
-		    role_parse(role, &u.role) == -1) {
-			log_warnx("user %lld: malformed role", (long long)u.id);
-			return -1;
-		}
-		f.assignee = &u;
-	}
+	if (sqlite_preference_row(stmt, &p) != STORE_OK)
+		return -1;
+	f.client_id = p.client_id;
+	f.preference = &p;
 	return w->fn(&f, w->arg);
 }
 
@@ -72,12 +53,9 @@ sqlite_client_page_facts(struct store *st, int64_t viewer_id,
 {
 	static const char sql[] =
 	    "SELECT p.user_id, p.client_id, p.email, p.frequency, "
-	    "p.starts_at, p.updated_at, p.generation, p.alerts_only, "
-	    "j.value, u.id, u.role, u.active FROM json_each(?1) j "
-	    "LEFT JOIN notification_preferences p ON p.user_id = ?2 AND "
-	    "p.client_id = j.value "
-	    "LEFT JOIN assignments a ON a.client_id = j.value "
-	    "LEFT JOIN users u ON u.id = a.user_id";
+	    "p.starts_at, p.updated_at, p.generation, p.alerts_only "
+	    "FROM json_each(?1) j JOIN notification_preferences p "
+	    "ON p.user_id = ?2 AND p.client_id = j.value";
 	struct page_facts_walk	 w = { fn, arg };
 	sqlite3_stmt		*stmt;
 	char			 list[SQLITE_IDS_MAX];
