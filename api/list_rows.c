@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "../common/client_action.h"
-#include "../common/jsonr.h"
 #include "../common/log.h"
 #include "../common/money.h"
 #include "../common/reminder_rule.h"
@@ -155,31 +154,47 @@ list_rows_fact(const struct client_page_fact *f, void *arg)
 }
 
 /*
- * Whether a reminder about the client would reach anyone, by the rule
- * of the send itself, from its row's assignees: its active ones, each
- * with its role (clients.assignees_json, kept by triggers).
+ * The roles a reminder reaches, by the rule of the send itself
+ * (reminder_rule.h) for an active assignee of each role, as the text a
+ * stored row's assignee carries: "\"role\":\"bookkeeper\"". A row's
+ * assignees are its active ones, and theirs are its only "role" keys.
  */
-static int
-list_rows_reaches(const struct jsonr *list)
+static char	 list_reach_roles[3][40];
+static size_t	 list_reach_roles_n;
+
+static void
+list_reach_roles_find(void)
 {
-	struct jsonr	 a, role;
-	struct user	 u;
-	size_t		 pos = 0;
-	char		 name[16];
+	static const enum role	 roles[] = { ROLE_ADMIN, ROLE_BOOKKEEPER,
+				    ROLE_INTEGRATION };
+	struct user		 u;
+	size_t			 i;
 
 	memset(&u, 0, sizeof(u));
 	u.active = 1;
-	while (jsonr_array_next(list, &pos, &a) == 1) {
-		if (jsonr_get(&a, "role", &role) == -1 ||
-		    !jsonr_string_plain(&role) || role.len < 2 ||
-		    role.len - 2 >= sizeof(name))
-			continue;
-		memcpy(name, role.p + 1, role.len - 2);
-		name[role.len - 2] = '\0';
-		if (role_parse(name, &u.role) == 0 &&
-		    reminder_rule_refusal(&u, 1) == NULL)
-			return 1;
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		u.role = roles[i];
+		if (reminder_rule_refusal(&u, 1) == NULL)
+			(void)snprintf(list_reach_roles[list_reach_roles_n++],
+			    sizeof(list_reach_roles[0]), "\"role\":\"%s\"",
+			    role_name(roles[i]));
 	}
+}
+
+/*
+ * Whether a reminder about the client would reach anyone: an assignee
+ * in its stored row of a role the rule lets through. Inside a string
+ * every quote is escaped, so the text is only ever a member.
+ */
+static int
+list_rows_reaches(const char *json, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < list_reach_roles_n; i++)
+		if (memmem(json, len, list_reach_roles[i],
+		    strlen(list_reach_roles[i])) != NULL)
+			return 1;
 	return 0;
 }
 
@@ -218,6 +233,7 @@ list_action_routes_find(void)
 	for (i = 0; i < LIST_ACTION_ROUTES; i++)
 		list_action_route[i] = route_named(list_action_routes[i].method,
 		    list_action_routes[i].pattern);
+	list_reach_roles_find();
 	for (mask = 0; mask < (1u << CLIENT_ACTIONS); mask++) {
 		len = 0;
 		list_action_json[mask][len++] = '[';
@@ -256,51 +272,40 @@ list_rows_routes_allowed(const struct request *req)
 }
 
 /*
- * The value of member key ("\"name\":") of a stored row, found by its
- * text: inside a string every quote is escaped, so the key's text, with
- * both its quotes and the colon, is only ever the key. The rows are the
- * store's (list_json), whose keys are fixed and appear once. { NULL, 0 }
- * when the row lacks it.
+ * The balance of a stored row in the firm's language, or null. The row
+ * is the store's (list_json), whose balance is written as
+ * "balance":{"amount_minor":N,"currency":"XXX"}: read as that text, as
+ * every row of every page has it read.
  */
-static struct jsonr
-list_rows_member(const char *json, size_t len, const char *key)
-{
-	struct jsonr	 v = { NULL, 0 }, rest;
-	const char	*at;
-	size_t		 klen = strlen(key);
-
-	if ((at = memmem(json, len, key, klen)) == NULL)
-		return v;
-	rest.p = at + klen;
-	rest.len = len - (size_t)(rest.p - json);
-	if (jsonr_value(&rest, &v) == -1)
-		v.p = NULL;
-	return v;
-}
-
-/* The balance of a stored row in the firm's language, or null. */
 static void
-list_rows_balance(struct jsonw *w, const struct jsonr *balance,
+list_rows_balance(struct jsonw *w, const char *json, size_t len,
     enum money_locale locale)
 {
-	struct jsonr	 amount, cur;
-	char		 code[4], text[MONEY_FORMAT_MAX];
-	int64_t		 minor;
+	static const char	 amount[] = "\"balance\":{\"amount_minor\":";
+	static const char	 currency[] = ",\"currency\":\"";
+	const char		*p, *end = json + len;
+	char			 code[4], text[MONEY_FORMAT_MAX], *q;
+	long long		 minor;
 
-	if (balance->p == NULL ||
-	    jsonr_get(balance, "amount_minor", &amount) == -1 ||
-	    jsonr_int(&amount, &minor) == -1 ||
-	    jsonr_get(balance, "currency", &cur) == -1 ||
-	    !jsonr_string_plain(&cur) || cur.len != sizeof(code) + 1) {
-		jsonw_null(w);
+	if ((p = memmem(json, len, amount, sizeof(amount) - 1)) == NULL)
+		goto null;
+	p += sizeof(amount) - 1;
+	/* A row ends with "}", so strtoll stops inside it. */
+	minor = strtoll(p, &q, 10);
+	if (q == p || (size_t)(end - q) < sizeof(currency) - 1 + 4 ||
+	    memcmp(q, currency, sizeof(currency) - 1) != 0)
+		goto null;
+	q += sizeof(currency) - 1;
+	if (q[3] != '"')
+		goto null;
+	memcpy(code, q, 3);
+	code[3] = '\0';
+	if (money_format(locale, minor, code, text, sizeof(text)) == 0) {
+		jsonw_string(w, text);
 		return;
 	}
-	memcpy(code, cur.p + 1, sizeof(code) - 1);
-	code[sizeof(code) - 1] = '\0';
-	if (money_format(locale, minor, code, text, sizeof(text)) == 0)
-		jsonw_string(w, text);
-	else
-		jsonw_null(w);
+null:
+	jsonw_null(w);
 }
 
 /* The actions of a row: a bit per action the caller may take now. */
@@ -322,7 +327,6 @@ int
 list_rows_write(struct list_rows *lr, struct jsonw *w)
 {
 	struct month_figures	 view;
-	struct jsonr		 balance, assignees;
 	char			 last_status[sizeof(lr->v->status)] = "";
 	unsigned		 actions = 0;
 	int			 last_recipient = -1;
@@ -343,18 +347,12 @@ list_rows_write(struct list_rows *lr, struct jsonw *w)
 	routes = list_rows_routes_allowed(lr->req);
 	for (i = 0; i < lr->n; i++) {
 		r = &lr->v[i];
-		balance = list_rows_member(lr->json.data + r->off, r->len,
-		    "\"balance\":");
 		/* Asked only when the caller may notify at all. */
-		if ((routes & 1u << CLIENT_ACTION_NOTIFY) != 0) {
-			assignees = list_rows_member(lr->json.data + r->off,
-			    r->len, "\"assignees\":");
-			r->has_recipient = assignees.p != NULL &&
-			    list_rows_reaches(&assignees);
-		}
+		r->has_recipient = (routes & 1u << CLIENT_ACTION_NOTIFY) != 0 &&
+		    list_rows_reaches(lr->json.data + r->off, r->len);
 		jsonw_object_extend(w, lr->json.data + r->off, r->len);
 		jsonw_key(w, "balance_display");
-		list_rows_balance(w, &balance, locale);
+		list_rows_balance(w, lr->json.data + r->off, r->len, locale);
 		jsonw_key(w, "notification");
 		if (!r->has_preference)
 			jsonw_null(w);

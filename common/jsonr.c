@@ -98,18 +98,6 @@ jsonr_skip(const char *p, size_t i, size_t n)
 	return 0;
 }
 
-int
-jsonr_value(const struct jsonr *text, struct jsonr *value)
-{
-	size_t	 i = jsonr_ws(text->p, 0, text->len), end;
-
-	if ((end = jsonr_skip(text->p, i, text->len)) == 0 || end == i)
-		return -1;
-	value->p = text->p + i;
-	value->len = end - i;
-	return 0;
-}
-
 /*
  * The next item of a container from *pos: its key (objects only) and its
  * value. *pos is 0 before the opening bracket, then just after an item.

@@ -33,11 +33,6 @@ int	jsonr_object_next(const struct jsonr *o, size_t *pos,
  */
 int	jsonr_get(const struct jsonr *o, const char *name,
 	    struct jsonr *value);
-/*
- * The value that text starts with (after blanks) into value, the rest
- * of text ignored. 0, or -1 when it is cut short.
- */
-int	jsonr_value(const struct jsonr *text, struct jsonr *value);
 /* The next element of array a from *pos (0 for the first): 1, 0 or -1. */
 int	jsonr_array_next(const struct jsonr *a, size_t *pos,
 	    struct jsonr *elem);
