@@ -4,7 +4,7 @@
  * anyone to go to), shared with the list's "actions", so that what a row
  * offers and what its route answers cannot disagree. Who may use each
  * route (roles, API key scopes) stays in the route table, which the list
- * reads too (api/client_actions.c).
+ * reads too (api/list_rows.c).
  */
 #ifndef COMMON_CLIENT_ACTION_H
 #define COMMON_CLIENT_ACTION_H
