@@ -458,18 +458,20 @@ def test_list_json_is_byte_for_byte_what_sqlite_json_object_writes(cur):
                         (users[0],))
         cur.execute("SELECT id, name, org_number, status, balance_minor, "
                     "currency, missing_receipts, export_ready, list_json, "
-                    "alerts FROM clients WHERE id = %s", (c,))
+                    "alerts, created_at, onboarding_since FROM clients "
+                    "WHERE id = %s", (c,))
         row = cur.fetchone()
-        cur.execute("SELECT u.id, u.name FROM assignments a JOIN users u "
-                    "ON u.id = a.user_id WHERE a.client_id = %s "
-                    "AND u.active", (c,))
+        cur.execute("SELECT u.id, u.name, u.role FROM assignments a "
+                    "JOIN users u ON u.id = a.user_id "
+                    "WHERE a.client_id = %s AND u.active", (c,))
         assignees = cur.fetchall()
-        lite.execute("CREATE TEMP TABLE IF NOT EXISTS a (id, name)")
+        lite.execute("CREATE TEMP TABLE IF NOT EXISTS a (id, name, role)")
         lite.execute("DELETE FROM a")
-        lite.executemany("INSERT INTO a VALUES (?, ?)", assignees)
+        lite.executemany("INSERT INTO a VALUES (?, ?, ?)", assignees)
         (assignees_json,) = lite.execute(
-            "SELECT json_group_array(json_object('id', id, 'name', name)) "
-            "FROM (SELECT id, name FROM a ORDER BY name, id)").fetchone()
+            "SELECT json_group_array(json_object('id', id, 'name', name, "
+            "'role', role)) FROM (SELECT id, name, role FROM a "
+            "ORDER BY name, id)").fetchone()
         # The alerts as schema.sql's list_json names them, in bit order.
         names = [n for bit, n in ((1, "low_balance"),
                                   (2, "many_missing_receipts"),
@@ -479,8 +481,12 @@ def test_list_json_is_byte_for_byte_what_sqlite_json_object_writes(cur):
             "SELECT json_object('id', ?, 'name', ?, 'org_number', ?, "
             "'status', ?, 'balance', json_object('amount_minor', ?, "
             "'currency', ?), 'missing_receipts', ?, 'export_ready', ?, "
-            "'assignees', json(?), 'alerts', json(?))",
-            row[:8] + (assignees_json, json.dumps(names))).fetchone()
+            "'assignees', json(?), 'alerts', json(?), 'invited_at', "
+            "strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch'), "
+            "'onboarding_since', strftime('%Y-%m-%dT%H:%M:%SZ', ?, "
+            "'unixepoch'))",
+            row[:8] + (assignees_json, json.dumps(names)) +
+            row[10:12]).fetchone()
         assert row[8] == want
         if i > 1:
             assert "low_balance" in names, row
