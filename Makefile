@@ -84,6 +84,8 @@ $(OBJDIR)/tests/test_%: tests/unit/test_%.c $(COMMON_OBJ) $(WORKER_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \
 	    $(LDLIBS) -lcmocka
+# The API's modules its tests take besides.
+$(OBJDIR)/tests/test_preference_cache: $(OBJDIR)/api/preference_cache.o
 
 # One store operation per run on PORTAL_DB, for the PostgreSQL store's
 # tests (tests/integration/test_pg_store_mail.py builds it).

@@ -1983,3 +1983,37 @@ BEGIN
 	    attention = new.attention
 	    WHERE id = new.id;
 END;
+-- version 26
+-- A user's digest settings as the list shows them, stamped: a new
+-- setting, a removed one, and a change to what the list shows of one
+-- (email, frequency, alerts_only, starts_at, updated_at; not what a
+-- digest marks as seen) raise the user's preferences_stamp in their
+-- transaction. The API keeps a copy of a user's settings with the stamp
+-- it read them at, and the account read at the start of every request
+-- says whether that copy is still the settings, in any process.
+ALTER TABLE users ADD COLUMN preferences_stamp INTEGER NOT NULL DEFAULT 0;
+UPDATE users SET preferences_stamp = 1
+	WHERE id IN (SELECT user_id FROM notification_preferences);
+CREATE TRIGGER preferences_stamp_insert AFTER INSERT
+    ON notification_preferences
+BEGIN
+	UPDATE users SET preferences_stamp = preferences_stamp + 1
+	    WHERE id = new.user_id;
+END;
+CREATE TRIGGER preferences_stamp_update AFTER UPDATE OF user_id,
+    client_id, email, frequency, alerts_only, starts_at, updated_at
+    ON notification_preferences
+BEGIN
+	UPDATE users SET preferences_stamp = preferences_stamp + 1
+	    WHERE id = new.user_id;
+	-- Two statements, not an IN list: that would build a temporary
+	-- b-tree at every upsert (see version 12).
+	UPDATE users SET preferences_stamp = preferences_stamp + 1
+	    WHERE id = old.user_id AND old.user_id <> new.user_id;
+END;
+CREATE TRIGGER preferences_stamp_delete AFTER DELETE
+    ON notification_preferences
+BEGIN
+	UPDATE users SET preferences_stamp = preferences_stamp + 1
+	    WHERE id = old.user_id;
+END;

@@ -14,6 +14,7 @@
 #include "../common/store_client.h"
 #include "../common/store_partner.h"
 #include "list_rows.h"
+#include "preference_cache.h"
 #include "preferences.h"
 #include "route.h"
 
@@ -210,8 +211,8 @@ list_rows_facts(struct list_rows *lr)
 		return STORE_OK;
 	if ((ids = list_rows_ids(lr)) == NULL)
 		return STORE_ERROR;
-	rc = store_client_page_facts(lr->req->store, lr->req->user.id, ids,
-	    lr->n, list_rows_fact, lr);
+	rc = preference_cache_page(lr->req->store, &lr->req->user, ids, lr->n,
+	    list_rows_fact, lr);
 	free(ids);
 	return rc;
 }

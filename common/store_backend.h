@@ -238,6 +238,8 @@ struct store_backend {
 	int	(*preference_list)(struct store *, int64_t user_id,
 		    int (*fn)(const struct preference *, const char *,
 		    void *), void *arg);
+	int	(*preference_each)(struct store *, int64_t user_id,
+		    int (*fn)(const struct preference *, void *), void *arg);
 	int	(*preference_unsubscribe)(struct store *, int64_t user_id,
 		    const char *frequency, int64_t client_id,
 		    int64_t generation, int *changed);

@@ -39,6 +39,13 @@ store_preference_list(struct store *st, int64_t user_id,
 }
 
 int
+store_preference_each(struct store *st, int64_t user_id,
+    int (*fn)(const struct preference *, void *), void *arg)
+{
+	return st->be->preference_each(st, user_id, fn, arg);
+}
+
+int
 store_preference_unsubscribe(struct store *st, int64_t user_id,
     const char *frequency, int64_t client_id, int64_t generation, int *changed)
 {

@@ -55,6 +55,15 @@ int	store_preference_list(struct store *, int64_t user_id,
 	    int (*fn)(const struct preference *, const char *client_name,
 	    void *), void *arg);
 /*
+ * Calls fn for each of the user's preferences, by client id, whether or
+ * not the user may still see the client (a page of the list holds only
+ * clients they see); stops at fn's -1 (STORE_ERROR). Read in the
+ * transaction that read user->preferences_stamp, they are the settings
+ * of that stamp.
+ */
+int	store_preference_each(struct store *, int64_t user_id,
+	    int (*fn)(const struct preference *, void *), void *arg);
+/*
  * Turns email off for the user's preferences at frequency, or only for
  * client_id when it is not 0, and gives the rows it changes the user's
  * next generation. Sets *changed to the rows changed. STORE_CONFLICT,

@@ -35,6 +35,11 @@ struct user {
 	char		 password_hash[USER_HASH_MAX];
 	int64_t		 created_at;
 	int64_t		 updated_at;
+	/*
+	 * Raised by every change to the user's digest settings that the
+	 * list shows (schema.sql, version 26); 0: they never had one.
+	 */
+	int64_t		 preferences_stamp;
 };
 
 /* 0 and the role for "admin", "bookkeeper", "integration"; else -1. */

@@ -71,6 +71,7 @@ const struct store_backend pg_backend = {
 	.preference_renew = pg_preference_renew,
 	.preference_generation = pg_preference_generation,
 	.preference_list = pg_preference_list,
+	.preference_each = pg_preference_each,
 	.preference_unsubscribe = pg_preference_unsubscribe,
 	.preference_link_check = pg_preference_link_check,
 

@@ -390,6 +390,8 @@ int	pg_preference_generation(struct store *, int64_t user_id,
 int	pg_preference_list(struct store *, int64_t user_id,
 	    int (*fn)(const struct preference *, const char *, void *),
 	    void *arg);
+int	pg_preference_each(struct store *, int64_t user_id,
+	    int (*fn)(const struct preference *, void *), void *arg);
 int	pg_preference_link_check(struct store *, int64_t user_id,
 	    const char *frequency, int64_t client_id, int64_t generation);
 int	pg_preference_unsubscribe(struct store *, int64_t user_id,

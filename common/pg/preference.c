@@ -168,6 +168,31 @@ pg_preference_list(struct store *st, int64_t user_id,
 }
 
 int
+pg_preference_each(struct store *st, int64_t user_id,
+    int (*fn)(const struct preference *, void *), void *arg)
+{
+	static const struct pg_query q = { "preference_each",
+	    "SELECT " PREFERENCE_COLUMNS " FROM notification_preferences p "
+	    "WHERE p.user_id = $1 ORDER BY p.client_id" };
+	struct pg_params	 par;
+	struct preference	 p;
+	PGresult		*r;
+	int			 i, rc;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, user_id);
+	if ((rc = pg_run(st, &q, &par, "preference each", &r)) != STORE_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
+		if ((rc = pg_preference_row(r, i, &p)) == STORE_OK &&
+		    fn(&p, arg) == -1)
+			rc = STORE_ERROR;
+	}
+	PQclear(r);
+	return rc;
+}
+
+int
 pg_preference_link_check(struct store *st, int64_t user_id,
     const char *frequency, int64_t client_id, int64_t generation)
 {

@@ -1311,3 +1311,30 @@ END $$;
 -- Every row once: its assignees with their roles, and so its list_json.
 SELECT clients_assignees_refresh(ARRAY(SELECT id FROM clients
 	ORDER BY id));
+
+-- version 14
+-- A user's digest settings as the list shows them, stamped: see the
+-- twenty-sixth version of ../../schema.sql. Raising it locks the user's
+-- row after the setting's, the order in which a setting's new generation
+-- takes them (pg/preference.c).
+ALTER TABLE users ADD COLUMN preferences_stamp bigint NOT NULL DEFAULT 0;
+UPDATE users SET preferences_stamp = 1
+	WHERE id IN (SELECT user_id FROM notification_preferences);
+CREATE FUNCTION preferences_stamp() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP <> 'INSERT' THEN
+		UPDATE users SET preferences_stamp = preferences_stamp + 1
+		    WHERE id = OLD.user_id;
+	END IF;
+	IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR
+	    NEW.user_id <> OLD.user_id) THEN
+		UPDATE users SET preferences_stamp = preferences_stamp + 1
+		    WHERE id = NEW.user_id;
+	END IF;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER preferences_stamp AFTER INSERT OR DELETE OR UPDATE OF
+    user_id, client_id, email, frequency, alerts_only, starts_at,
+    updated_at ON notification_preferences
+	FOR EACH ROW EXECUTE FUNCTION preferences_stamp();

@@ -9,7 +9,7 @@
 
 #define USER_COLUMNS \
 	"id, partner_id, email, name, role, active, password_hash, " \
-	"created_at, updated_at, coalesce(locale, '')"
+	"created_at, updated_at, coalesce(locale, ''), preferences_stamp"
 
 /* Row i of USER_COLUMNS into u. STORE_OK or STORE_ERROR, logged. */
 static int
@@ -29,6 +29,7 @@ user_from_row(const PGresult *r, int i, struct user *u)
 	u->active = pg_get_bool(r, i, 5);
 	u->created_at = pg_get_int64(r, i, 7);
 	u->updated_at = pg_get_int64(r, i, 8);
+	u->preferences_stamp = pg_get_int64(r, i, 10);
 	return STORE_OK;
 }
 

@@ -73,6 +73,7 @@ const struct store_backend sqlite_backend = {
 	.preference_renew = sqlite_preference_renew,
 	.preference_generation = sqlite_preference_generation,
 	.preference_list = sqlite_preference_list,
+	.preference_each = sqlite_preference_each,
 	.preference_unsubscribe = sqlite_preference_unsubscribe,
 	.preference_link_check = sqlite_preference_link_check,
 

@@ -151,6 +151,40 @@ sqlite_preference_list(struct store *st, int64_t user_id,
 	return sqlite_rows(st, stmt, "preference list", preference_row, &w);
 }
 
+struct preference_each_walk {
+	int	(*fn)(const struct preference *, void *);
+	void	*arg;
+};
+
+static int
+preference_each_row(sqlite3_stmt *stmt, void *arg)
+{
+	struct preference_each_walk	*w = arg;
+	struct preference		 p;
+
+	if (sqlite_preference_row(stmt, &p) != STORE_OK)
+		return -1;
+	return w->fn(&p, w->arg);
+}
+
+int
+sqlite_preference_each(struct store *st, int64_t user_id,
+    int (*fn)(const struct preference *, void *), void *arg)
+{
+	static const char sql[] =
+	    "SELECT user_id, client_id, email, frequency, starts_at, "
+	    "updated_at, generation, alerts_only FROM notification_preferences "
+	    "WHERE user_id = ? ORDER BY client_id";
+	struct preference_each_walk	 w = { fn, arg };
+	sqlite3_stmt			*stmt;
+
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	return sqlite_rows(st, stmt, "preference each", preference_each_row,
+	    &w);
+}
+
 int
 sqlite_preference_link_check(struct store *st, int64_t user_id,
     const char *frequency, int64_t client_id, int64_t generation)

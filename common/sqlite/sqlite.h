@@ -294,6 +294,8 @@ int	sqlite_preference_generation(struct store *, int64_t user_id,
 int	sqlite_preference_list(struct store *, int64_t user_id,
 	    int (*fn)(const struct preference *, const char *, void *),
 	    void *arg);
+int	sqlite_preference_each(struct store *, int64_t user_id,
+	    int (*fn)(const struct preference *, void *), void *arg);
 int	sqlite_preference_link_check(struct store *, int64_t user_id,
 	    const char *frequency, int64_t client_id, int64_t generation);
 int	sqlite_preference_unsubscribe(struct store *, int64_t user_id,

@@ -10,7 +10,7 @@
 
 #define USER_COLUMNS \
 	"id, partner_id, email, name, role, active, password_hash, " \
-	"created_at, updated_at, coalesce(locale, '')"
+	"created_at, updated_at, coalesce(locale, ''), preferences_stamp"
 
 /* A sqlite_row() reader of USER_COLUMNS into the struct user at arg. */
 static int
@@ -33,6 +33,7 @@ user_from_row(sqlite3_stmt *stmt, void *arg)
 	u->active = sqlite3_column_int(stmt, 5);
 	u->created_at = sqlite3_column_int64(stmt, 7);
 	u->updated_at = sqlite3_column_int64(stmt, 8);
+	u->preferences_stamp = sqlite3_column_int64(stmt, 10);
 	return STORE_OK;
 }
 

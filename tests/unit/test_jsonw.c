@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <cJSON.h>
 
 #include "../../common/jsonw.h"
 
@@ -68,6 +69,58 @@ test_strings_are_escaped(void **state)
 	jsonw_string(&o.w, "q\"b\\n\nr\rt\t\x01/\xc3\xa5");
 	assert_string_equal(out_text(&o),
 	    "\"q\\\"b\\\\n\\nr\\rt\\t\\u0001/\xc3\xa5\"");
+	buf_cleanup(&o.b);
+}
+
+/*
+ * Strings and keys written in one piece (short, nothing to escape) and
+ * those escaped take the same commas: in arrays, as keys and values, at
+ * the length where one turns into the other, with an escape anywhere.
+ */
+static void
+test_short_and_long_strings_read_alike(void **state)
+{
+	static const char *const	 texts[] = { "", "kr", "1 234,50 kr",
+	    "x\"y", "\\", "\x1f", "tab\t",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"" };
+	struct out	 o;
+	cJSON		*doc, *arr, *obj;
+	size_t		 i, n = sizeof(texts) / sizeof(texts[0]);
+
+	(void)state;
+	out_open(&o, 8192);
+	jsonw_object_open(&o.w);
+	jsonw_key(&o.w, "list");
+	jsonw_array_open(&o.w);
+	for (i = 0; i < n; i++)
+		jsonw_string(&o.w, texts[i]);
+	jsonw_array_close(&o.w);
+	jsonw_key(&o.w, "keys");
+	jsonw_object_open(&o.w);
+	for (i = 0; i < n; i++) {
+		jsonw_key(&o.w, texts[i]);
+		jsonw_string(&o.w, texts[n - 1 - i]);
+	}
+	jsonw_object_close(&o.w);
+	jsonw_object_close(&o.w);
+	assert_false(o.w.error);
+	assert_non_null(doc = cJSON_Parse(out_text(&o)));
+	arr = cJSON_GetObjectItemCaseSensitive(doc, "list");
+	obj = cJSON_GetObjectItemCaseSensitive(doc, "keys");
+	assert_int_equal(cJSON_GetArraySize(arr), (int)n);
+	assert_int_equal(cJSON_GetArraySize(obj), (int)n);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(cJSON_GetArrayItem(arr, (int)i)->valuestring,
+		    texts[i]);
+		assert_string_equal(cJSON_GetArrayItem(obj, (int)i)->string,
+		    texts[i]);
+		assert_string_equal(cJSON_GetArrayItem(obj, (int)i)->valuestring,
+		    texts[n - 1 - i]);
+	}
+	cJSON_Delete(doc);
 	buf_cleanup(&o.b);
 }
 
@@ -132,6 +185,7 @@ main(void)
 	const struct CMUnitTest	 tests[] = {
 		cmocka_unit_test(test_members_and_arrays_take_commas),
 		cmocka_unit_test(test_strings_are_escaped),
+		cmocka_unit_test(test_short_and_long_strings_read_alike),
 		cmocka_unit_test(test_a_stored_object_takes_more_members),
 		cmocka_unit_test(test_what_is_not_an_object_is_an_error),
 		cmocka_unit_test(test_errors_stick),
