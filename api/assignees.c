@@ -9,6 +9,7 @@
 #include "../common/client_action.h"
 #include "../common/log.h"
 #include "../common/store_assignee.h"
+#include "../common/text.h"
 #include "client_load.h"
 #include "route.h"
 
@@ -100,14 +101,6 @@ assignees_get(struct request *req)
 	client_cleanup(&c);
 }
 
-static int
-assignees_id_cmp(const void *a, const void *b)
-{
-	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void
 assignees_put(struct request *req)
 {
@@ -141,7 +134,7 @@ assignees_put(struct request *req)
 	 * In id order: each assignment moves its user's counters, and two
 	 * requests locking them in opposite orders would deadlock.
 	 */
-	qsort(add, (size_t)i, sizeof(add[0]), assignees_id_cmp);
+	qsort(add, (size_t)i, sizeof(add[0]), text_id_cmp);
 	if (store_assignee_clear(req->store, c.id) != STORE_OK)
 		goto fail;
 	for (k = 0; k < i; k++)

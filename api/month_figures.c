@@ -42,13 +42,37 @@ month_figures_load(struct store *st, int64_t client_id, int from, int to,
 	    month_figures_add, f);
 }
 
+/* By client, then by currency: the order month_figures_of() seeks in. */
+static int
+month_figures_cmp(const void *a, const void *b)
+{
+	const struct expense_month	*x = a, *y = b;
+
+	if (x->client_id != y->client_id)
+		return (x->client_id > y->client_id) -
+		    (x->client_id < y->client_id);
+	return strcmp(x->currency, y->currency);
+}
+
 int
 month_figures_load_of(struct store *st, const int64_t *ids, size_t n,
     int month, struct month_figures *f)
 {
+	size_t	 i;
+	int	 rc;
+
 	f->n = 0;
-	return store_expense_months_of(st, ids, n, month, month_figures_add,
-	    f);
+	if ((rc = store_expense_months_of(st, ids, n, month,
+	    month_figures_add, f)) != STORE_OK)
+		return rc;
+	/* The store gives that order; a row out of it would go unseen. */
+	for (i = 1; i < f->n; i++)
+		if (month_figures_cmp(&f->rows[i - 1], &f->rows[i]) > 0) {
+			qsort(f->rows, f->n, sizeof(*f->rows),
+			    month_figures_cmp);
+			break;
+		}
+	return STORE_OK;
 }
 
 void

@@ -173,18 +173,34 @@ text_u64_before(char *end, uint64_t v, int min)
 }
 
 int
+text_id_cmp(const void *a, const void *b)
+{
+	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
 text_id_list(const int64_t *ids, size_t n, char open, char close, char *out,
     size_t len)
 {
-	size_t	 i, used = 0;
-	int	 k;
+	char		 num[24], *p;
+	uint64_t	 mag;
+	size_t		 i, k, used = 0;
 
+	/* Without printf: a page's reads write one list each. */
 	for (i = 0; i < n; i++) {
-		k = snprintf(out + used, len - used, "%c%lld",
-		    i ? ',' : open, (long long)ids[i]);
-		if (k < 0 || (size_t)k >= len - used)
+		mag = ids[i] < 0 ? (uint64_t)0 - (uint64_t)ids[i] :
+		    (uint64_t)ids[i];
+		p = text_u64_before(num + sizeof(num), mag, 1);
+		if (ids[i] < 0)
+			*--p = '-';
+		k = (size_t)(num + sizeof(num) - p);
+		if (k + 1 >= len - used)
 			return -1;
-		used += (size_t)k;
+		out[used++] = i ? ',' : open;
+		memcpy(out + used, p, k);
+		used += k;
 	}
 	if (n == 0 && len > 0)
 		out[used++] = open;

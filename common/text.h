@@ -65,6 +65,8 @@ uint64_t	text_hash64(uint64_t h, const void *, size_t);
  */
 int	text_id_list(const int64_t *ids, size_t n, char open, char close,
 	    char *out, size_t len);
+/* Two int64_t ids in ascending order, for qsort() and bsearch(). */
+int	text_id_cmp(const void *, const void *);
 
 /* Constant-time comparison of two buffers of equal length. */
 int	text_equal_ct(const void *, const void *, size_t);

@@ -18,6 +18,8 @@ extern const char client_list_user_name_desc_sql[];
 extern const char client_list_user_missing_sql[];
 extern const char client_list_user_missing_desc_sql[];
 extern const char client_list_firm_attention_sql[];
+extern const char client_list_firm_low_balance_sql[];
+extern const char client_list_firm_low_balance_desc_sql[];
 extern const char client_list_user_attention_sql[];
 extern const char client_count_firm_month_sql[];
 extern const char client_count_user_month_sql[];

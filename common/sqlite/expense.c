@@ -3,11 +3,12 @@
  * (missing receipts, export-ready) follow from the triggers in
  * schema.sql, in the statement that changes the expense.
  */
+#include <stdlib.h>
 #include <string.h>
 
-#include "../buf.h"
 #include "../log.h"
 #include "../store_expense.h"
+#include "../text.h"
 #include "sqlite.h"
 
 #define EXPENSE_COLUMNS \
@@ -351,37 +352,45 @@ sqlite_expense_months(struct store *st, int64_t client_id, int from, int to,
 /*
  * The ids go in as one JSON array that json_each() opens: one statement
  * prepared once whatever their number, each id a look-up of the primary
- * key.
+ * key, in the array's order (CROSS JOIN). The ids are sorted first, so
+ * that the rows come by client id and then by currency, as the key has
+ * them: an ORDER BY would sort them again, a third of the statement.
  */
 int
 sqlite_expense_months_of(struct store *st, const int64_t *ids, size_t n,
     int month, int (*fn)(const struct expense_month *, void *), void *arg)
 {
 	static const char sql[] =
-	    "SELECT month, currency, pending, pending_minor, ready, "
-	    "ready_minor, exported, exported_minor, missing_receipts, "
-	    "client_id FROM client_months WHERE client_id IN (SELECT value "
-	    "FROM json_each(?1)) AND month = ?2 ORDER BY client_id, currency";
+	    "SELECT m.month, m.currency, m.pending, m.pending_minor, m.ready, "
+	    "m.ready_minor, m.exported, m.exported_minor, m.missing_receipts, "
+	    "m.client_id FROM json_each(?1) j CROSS JOIN client_months m "
+	    "ON m.client_id = j.value AND m.month = ?2";
 	struct expense_month_walk	 w = { fn, arg };
-	struct buf			 list;
 	sqlite3_stmt			*stmt;
-	size_t				 i;
+	int64_t				*sorted;
+	char				*list;
+	size_t				 len = n * 21 + 3;
 	int				 rc = STORE_ERROR;
 
-	buf_init(&list, EXPENSE_MONTHS_OF_MAX * 22 + 2);
-	for (i = 0; i < n; i++)
-		(void)buf_printf(&list, "%c%lld", i == 0 ? '[' : ',',
-		    (long long)ids[i]);
-	if (buf_addc(&list, ']') == -1) {
+	sorted = reallocarray(NULL, n ? n : 1, sizeof(*sorted));
+	list = malloc(len);
+	if (sorted == NULL || list == NULL) {
+		log_warn("client months");
+		goto out;
+	}
+	memcpy(sorted, ids, n * sizeof(*ids));
+	qsort(sorted, n, sizeof(*sorted), text_id_cmp);
+	if (text_id_list(sorted, n, '[', ']', list, len) == -1) {
 		log_warnx("client months: cannot write the ids");
 		goto out;
 	}
 	if ((stmt = sqlite_stmt(st, sql)) == NULL)
 		goto out;
-	sqlite3_bind_text(stmt, 1, list.data, (int)list.len, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, list, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 2, month);
 	rc = sqlite_rows(st, stmt, "client months", expense_month_row, &w);
 out:
-	buf_cleanup(&list);
+	free(sorted);
+	free(list);
 	return rc;
 }

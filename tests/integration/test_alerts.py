@@ -350,6 +350,49 @@ def test_alert_filters_and_totals(api, firm):
                      attention="true")["data"] == []
 
 
+def test_low_balance_pages_in_both_orders_as_balances_change(api, firm):
+    """alert=low_balance alone walks an index of those clients only
+    (schema.sql, version 26): pages, both orders, and clients entering
+    and leaving it between pages."""
+    settings(api, firm, dict(DEFAULTS, balance_below=[
+        {"amount_minor": 100, "currency": "SEK"}]))
+    made = [firm.active("Lågsaldo %02d AB" % i) for i in range(9)]
+
+    def balance(c, amount):
+        api.ok("PUT", "/v1/clients/%d/balance" % c["id"],
+               firm.integration.token,
+               json={"amount_minor": amount, "currency": "SEK"})
+
+    # Every third has enough; the rest are low.
+    for i, c in enumerate(made):
+        balance(c, 500 if i % 3 == 0 else 5)
+    low = ["Lågsaldo %02d AB" % i for i in range(9) if i % 3]
+    for sort, want in (("name", low), ("-name", low[::-1])):
+        rows, pages, total = walk(api, firm.admin.token, limit=2,
+                                  tab="all", alert="low_balance", sort=sort)
+        assert [r["name"] for r in rows] == want
+        assert (pages, total) == (3, 6)
+        assert all(r["alerts"] == ["low_balance"] for r in rows), rows
+
+    # Between pages: one ahead drops out, one ahead comes in, one behind
+    # comes in (and is not seen on this walk).
+    def between(page, doc):
+        if page == 1:
+            balance(made[4], 500)       # ahead: leaves
+            balance(made[6], 5)         # ahead: enters
+            balance(made[0], 5)         # behind: enters
+    rows, _, _ = walk(api, firm.admin.token, limit=2, tab="all",
+                      alert="low_balance", between=between)
+    assert [r["name"] for r in rows] == [
+        "Lågsaldo 01 AB", "Lågsaldo 02 AB", "Lågsaldo 05 AB",
+        "Lågsaldo 06 AB", "Lågsaldo 07 AB", "Lågsaldo 08 AB"]
+    doc = list_page(api, firm.admin.token, tab="all", alert="low_balance",
+                    limit=50)
+    assert doc["total"] == 7
+    assert [r["name"] for r in doc["data"]] == [
+        "Lågsaldo %02d AB" % i for i in (0, 1, 2, 5, 6, 7, 8)]
+
+
 @pytest.mark.parametrize("params, field", [
     ({"alert": "sad"}, "alert"),
     ({"alert": ""}, "alert"),

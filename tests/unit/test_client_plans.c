@@ -47,6 +47,16 @@ static const struct plan plans[] = {
 	    "status=? AND sort_key<?)\n"
 	    "CORRELATED SCALAR SUBQUERY 1\n"
 	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
+	PLAN(client_list_firm_low_balance_sql,
+	    "SEARCH c USING INDEX clients_list_low_balance (partner_id=? AND "
+	    "status=? AND sort_key>?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
+	PLAN(client_list_firm_low_balance_desc_sql,
+	    "SEARCH c USING INDEX clients_list_low_balance (partner_id=? AND "
+	    "status=? AND sort_key<?)\n"
+	    "CORRELATED SCALAR SUBQUERY 1\n"
+	    "  SEARCH m USING PRIMARY KEY (client_id=? AND month=?)\n"),
 	PLAN(client_list_firm_missing_sql,
 	    "SEARCH c USING INDEX clients_list_by_missing (partner_id=? "
 	    "AND status=? AND missing_receipts>?)\n"

@@ -358,6 +358,9 @@ test_id_list(void **state)
 	assert_int_equal(text_id_list(ids, 1, '[', ']', tiny, 4), 0);
 	assert_string_equal(tiny, "[1]");
 	assert_int_equal(text_id_list(ids, 1, '[', ']', tiny, 3), -1);
+	assert_int_equal(text_id_list((const int64_t []){ -7, INT64_MIN, 0 },
+	    3, '[', ']', out, sizeof(out)), 0);
+	assert_string_equal(out, "[-7,-9223372036854775808,0]");
 }
 
 int
