@@ -160,7 +160,10 @@ list_rows_fact(const struct client_page_fact *f, void *arg)
  * stored row's assignee carries: "\"role\":\"bookkeeper\"". A row's
  * assignees are its active ones, and theirs are its only "role" keys.
  */
-static char	 list_reach_roles[3][40];
+static struct {
+	char	 text[40];
+	size_t	 len;
+}		 list_reach_roles[3];
 static size_t	 list_reach_roles_n;
 
 static void
@@ -170,15 +173,19 @@ list_reach_roles_find(void)
 				    ROLE_INTEGRATION };
 	struct user		 u;
 	size_t			 i;
+	int			 n;
 
 	memset(&u, 0, sizeof(u));
 	u.active = 1;
 	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
 		u.role = roles[i];
-		if (reminder_rule_refusal(&u, 1) == NULL)
-			(void)snprintf(list_reach_roles[list_reach_roles_n++],
-			    sizeof(list_reach_roles[0]), "\"role\":\"%s\"",
-			    role_name(roles[i]));
+		if (reminder_rule_refusal(&u, 1) != NULL)
+			continue;
+		n = snprintf(list_reach_roles[list_reach_roles_n].text,
+		    sizeof(list_reach_roles[0].text), "\"role\":\"%s\"",
+		    role_name(roles[i]));
+		if (n > 0 && (size_t)n < sizeof(list_reach_roles[0].text))
+			list_reach_roles[list_reach_roles_n++].len = (size_t)n;
 	}
 }
 
@@ -193,8 +200,8 @@ list_rows_reaches(const char *json, size_t len)
 	size_t	 i;
 
 	for (i = 0; i < list_reach_roles_n; i++)
-		if (memmem(json, len, list_reach_roles[i],
-		    strlen(list_reach_roles[i])) != NULL)
+		if (memmem(json, len, list_reach_roles[i].text,
+		    list_reach_roles[i].len) != NULL)
 			return 1;
 	return 0;
 }
@@ -223,6 +230,7 @@ static pthread_once_t		 list_action_once = PTHREAD_ONCE_INIT;
 
 /* Each set of actions as its JSON array, a bit per action: 16 short. */
 static char			 list_action_json[1u << CLIENT_ACTIONS][96];
+static size_t			 list_action_len[1u << CLIENT_ACTIONS];
 
 static void
 list_action_routes_find(void)
@@ -248,6 +256,7 @@ list_action_routes_find(void)
 		}
 		(void)snprintf(list_action_json[mask] + len,
 		    sizeof(list_action_json[mask]) - len, "]");
+		list_action_len[mask] = strlen(list_action_json[mask]);
 	}
 }
 
@@ -282,13 +291,27 @@ static void
 list_rows_balance(struct jsonw *w, const char *json, size_t len,
     enum money_locale locale)
 {
-	static const char	 amount[] = "\"balance\":{\"amount_minor\":";
+	static const char	 key[] = "\"balance\":";
+	static const char	 amount[] = "{\"amount_minor\":";
 	static const char	 currency[] = ",\"currency\":\"";
-	const char		*p, *end = json + len;
+	const char		*p = json, *end = json + len;
 	char			 code[4], text[MONEY_FORMAT_MAX], *q;
 	long long		 minor;
 
-	if ((p = memmem(json, len, amount, sizeof(amount) - 1)) == NULL)
+	/*
+	 * The object after "balance": a brace in a name is in a string,
+	 * whose quotes are escaped, so never after that key's text.
+	 */
+	for (;;) {
+		if ((p = memchr(p, '{', (size_t)(end - p))) == NULL)
+			goto null;
+		if ((size_t)(p - json) >= sizeof(key) - 1 &&
+		    memcmp(p - (sizeof(key) - 1), key, sizeof(key) - 1) == 0)
+			break;
+		p++;
+	}
+	if ((size_t)(end - p) < sizeof(amount) - 1 ||
+	    memcmp(p, amount, sizeof(amount) - 1) != 0)
 		goto null;
 	p += sizeof(amount) - 1;
 	/* A row ends with "}", so strtoll stops inside it. */
@@ -372,7 +395,7 @@ list_rows_write(struct list_rows *lr, struct jsonw *w)
 		}
 		jsonw_key(w, "actions");
 		jsonw_raw(w, list_action_json[actions],
-		    strlen(list_action_json[actions]));
+		    list_action_len[actions]);
 		if (lr->month != 0) {
 			jsonw_key(w, "month");
 			month_figures_of(&lr->figures, r->id, &view);

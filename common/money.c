@@ -33,18 +33,32 @@ static const struct {
 	{ "XPF", 0 },
 };
 
+/* A code of three letters as one number, in the codes' order. */
+static uint32_t
+money_code_key(const char *code)
+{
+	return (uint32_t)(unsigned char)code[0] << 16 |
+	    (uint32_t)(unsigned char)code[1] << 8 |
+	    (uint32_t)(unsigned char)code[2];
+}
+
 int
 money_currency_digits(const char *code)
 {
-	size_t	 lo = 0, mid;
-	size_t	 hi = sizeof(money_digits) / sizeof(money_digits[0]);
-	int	 c;
+	size_t		 lo = 0, mid;
+	size_t		 hi = sizeof(money_digits) / sizeof(money_digits[0]);
+	uint32_t	 key, at;
 
+	/* Anything but three letters has no entry: two digits. */
+	if (code[0] == '\0' || code[1] == '\0' || code[2] == '\0' ||
+	    code[3] != '\0')
+		return 2;
+	key = money_code_key(code);
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if ((c = strcmp(code, money_digits[mid].code)) == 0)
+		if ((at = money_code_key(money_digits[mid].code)) == key)
 			return money_digits[mid].digits;
-		if (c < 0)
+		if (key < at)
 			hi = mid;
 		else
 			lo = mid + 1;

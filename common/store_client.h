@@ -139,7 +139,7 @@ struct client_row {
 	int64_t		 missing_receipts;
 	const void	*sort_key;
 	size_t		 sort_key_len;
-	const char	*json;
+	const char	*json;		/* json_len bytes, no NUL after */
 	size_t		 json_len;
 };
 

@@ -425,7 +425,8 @@ client_row_emit(sqlite3_stmt *stmt, void *arg)
 	row.missing_receipts = sqlite3_column_int64(stmt, 1);
 	row.sort_key = sqlite3_column_blob(stmt, 2);
 	row.sort_key_len = (size_t)sqlite3_column_bytes(stmt, 2);
-	row.json = (const char *)sqlite3_column_text(stmt, 3);
+	/* As a blob: read by length, where text is first copied for a NUL. */
+	row.json = sqlite3_column_blob(stmt, 3);
 	row.json_len = (size_t)sqlite3_column_bytes(stmt, 3);
 	if (row.json == NULL)
 		return -1;

@@ -209,6 +209,18 @@ def test_balance_display(api, locale, amount, currency, want):
     assert row["balance_display"] == want, row
 
 
+def test_balance_display_is_the_balances_whatever_the_name(api):
+    """The balance is read from the stored row's text: a name that reads
+    like one, braces and quotes included, is not taken for it."""
+    f = Firm(api, "sv")
+    c = f.active('{"balance":{"amount_minor":1,"currency":"EUR"}} AB')
+    api.ok("PUT", "/v1/clients/%d/balance" % c["id"], f.admin.token,
+           json={"amount_minor": 700, "currency": "SEK"})
+    row = row_of(api, f.admin, c["id"])
+    assert row["name"] == '{"balance":{"amount_minor":1,"currency":"EUR"}} AB'
+    assert row["balance_display"] == "7,00 kr", row
+
+
 def test_notification_is_the_callers_own(api, world):
     f = world.firm
     c = world.clients["active"]

@@ -89,6 +89,33 @@ test_money_minor_units(void **state)
 	money_is(MONEY_LOCALE_DA, -5, "KWD", "-0,005 KWD");
 }
 
+/* Each code of the table, its ends and their neighbours, by search. */
+static void
+test_currency_digits(void **state)
+{
+	static const struct {
+		const char	*code;
+		int		 digits;
+	} rows[] = {
+		{ "BHD", 3 }, { "BIF", 0 }, { "CLF", 4 }, { "CLP", 0 },
+		{ "DJF", 0 }, { "GNF", 0 }, { "IQD", 3 }, { "ISK", 0 },
+		{ "JOD", 3 }, { "JPY", 0 }, { "KMF", 0 }, { "KRW", 0 },
+		{ "KWD", 3 }, { "LYD", 3 }, { "OMR", 3 }, { "PYG", 0 },
+		{ "RWF", 0 }, { "TND", 3 }, { "UGX", 0 }, { "UYI", 0 },
+		{ "UYW", 4 }, { "VND", 0 }, { "VUV", 0 }, { "XAF", 0 },
+		{ "XOF", 0 }, { "XPF", 0 },
+		{ "AAA", 2 }, { "BHC", 2 }, { "BHE", 2 }, { "SEK", 2 },
+		{ "EUR", 2 }, { "XPG", 2 }, { "ZZZ", 2 }, { "", 2 },
+		{ "JP", 2 }, { "JPYX", 2 },
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		assert_int_equal(money_currency_digits(rows[i].code),
+		    rows[i].digits);
+}
+
 static void
 test_money_refused(void **state)
 {
@@ -135,6 +162,7 @@ main(void)
 		cmocka_unit_test(test_money_en),
 		cmocka_unit_test(test_money_extremes),
 		cmocka_unit_test(test_money_minor_units),
+		cmocka_unit_test(test_currency_digits),
 		cmocka_unit_test(test_money_refused),
 		cmocka_unit_test(test_locale_parse),
 	};
