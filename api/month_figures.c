@@ -1,13 +1,13 @@
 /*
  * A client's monthly figures as the overview and the list show them.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/log.h"
 #include "../common/money.h"
 #include "../common/store.h"
+#include "../common/text.h"
 #include "../common/tz.h"
 #include "client_load.h"
 #include "month_figures.h"
@@ -41,6 +41,9 @@ month_figures_load(struct store *st, int64_t client_id, int from, int to,
 	return store_expense_months(st, client_id, from, to,
 	    month_figures_add, f);
 }
+
+/* Room for text_u64_before()'s 20 digits twice, a '-' and a NUL. */
+#define MONTH_NAME_BUF	48
 
 /* By client, then by currency: the order month_figures_of() seeks in. */
 static int
@@ -183,16 +186,30 @@ month_figures_missing(const struct month_figures *f, int month)
 	return missing;
 }
 
+/*
+ * "2026-11" of 202611 at the end of buf, without printf: a page writes
+ * one a row. Where it starts.
+ */
+static const char *
+month_figures_name(int month, char buf[MONTH_NAME_BUF])
+{
+	char	*p = buf + MONTH_NAME_BUF - 1;
+
+	*p = '\0';
+	p = text_u64_before(p, (uint64_t)(month % 100), 2);
+	*--p = '-';
+	return text_u64_before(p, (uint64_t)(month / 100), 4);
+}
+
 void
 month_figures_write(struct jsonw *w, const struct month_figures *f,
     int month)
 {
-	char	 name[16];
-	int64_t	 missing = month_figures_missing(f, month);
-	size_t	 i;
+	char		 buf[MONTH_NAME_BUF];
+	const char	*name = month_figures_name(month, buf);
+	int64_t		 missing = month_figures_missing(f, month);
+	size_t		 i;
 
-	(void)snprintf(name, sizeof(name), "%04d-%02d", month / 100,
-	    month % 100);
 	jsonw_object_open(w);
 	jsonw_key(w, "month");
 	jsonw_string(w, name);
@@ -237,14 +254,12 @@ void
 month_figures_csv(struct csv *csv, const struct month_figures *f,
     int month, const char *currency, struct buf *cell)
 {
-	char	 name[16], text[MONEY_DECIMAL_MAX];
+	char	 buf[MONTH_NAME_BUF], text[MONEY_DECIMAL_MAX];
 	int64_t	 count, minor, total, own;
 	size_t	 i;
 	int	 s;
 
-	(void)snprintf(name, sizeof(name), "%04d-%02d", month / 100,
-	    month % 100);
-	csv_string(csv, name);
+	csv_string(csv, month_figures_name(month, buf));
 	csv_int(csv, month_figures_missing(f, month));
 	buf_reset(cell);
 	for (s = MONTH_EXPORTED; s <= MONTH_PENDING; s++) {
