@@ -134,6 +134,34 @@ pg_preference_generation(struct store *st, int64_t user_id,
 	return rc;
 }
 
+/*
+ * Runs q, a user's preferences ($1 the user), and hands fn each row's
+ * preference and its column 8, the client's name, when q reads one.
+ */
+static int
+preference_walk(struct store *st, const struct pg_query *q,
+    int64_t user_id, const char *what,
+    int (*fn)(const struct preference *, const char *, void *), void *arg)
+{
+	struct pg_params	 par;
+	struct preference	 p;
+	PGresult		*r;
+	int			 i, rc;
+
+	pg_params_init(&par);
+	pg_param_int64(&par, user_id);
+	if ((rc = pg_run(st, q, &par, what, &r)) != STORE_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
+		if ((rc = pg_preference_row(r, i, &p)) == STORE_OK &&
+		    fn(&p, PQnfields(r) > 8 ? PQgetvalue(r, i, 8) : NULL,
+		    arg) == -1)
+			rc = STORE_ERROR;
+	}
+	PQclear(r);
+	return rc;
+}
+
 int
 pg_preference_list(struct store *st, int64_t user_id,
     int (*fn)(const struct preference *, const char *, void *), void *arg)
@@ -149,22 +177,23 @@ pg_preference_list(struct store *st, int64_t user_id,
 	    "'active') AND EXISTS (SELECT 1 FROM assignments a "
 	    "WHERE a.client_id = c.id AND a.user_id = u.id))) "
 	    "ORDER BY p.client_id" };
-	struct pg_params	 par;
-	struct preference	 p;
-	PGresult		*r;
-	int			 i, rc;
 
-	pg_params_init(&par);
-	pg_param_int64(&par, user_id);
-	if ((rc = pg_run(st, &q, &par, "preference list", &r)) != STORE_OK)
-		return rc;
-	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
-		if ((rc = pg_preference_row(r, i, &p)) == STORE_OK &&
-		    fn(&p, PQgetvalue(r, i, 8), arg) == -1)
-			rc = STORE_ERROR;
-	}
-	PQclear(r);
-	return rc;
+	return preference_walk(st, &q, user_id, "preference list", fn, arg);
+}
+
+struct preference_each_walk {
+	int	(*fn)(const struct preference *, void *);
+	void	*arg;
+};
+
+static int
+preference_each_row(const struct preference *p, const char *name,
+    void *arg)
+{
+	struct preference_each_walk	*w = arg;
+
+	(void)name;
+	return w->fn(p, w->arg);
 }
 
 int
@@ -174,22 +203,10 @@ pg_preference_each(struct store *st, int64_t user_id,
 	static const struct pg_query q = { "preference_each",
 	    "SELECT " PREFERENCE_COLUMNS " FROM notification_preferences p "
 	    "WHERE p.user_id = $1 ORDER BY p.client_id" };
-	struct pg_params	 par;
-	struct preference	 p;
-	PGresult		*r;
-	int			 i, rc;
+	struct preference_each_walk	 w = { fn, arg };
 
-	pg_params_init(&par);
-	pg_param_int64(&par, user_id);
-	if ((rc = pg_run(st, &q, &par, "preference each", &r)) != STORE_OK)
-		return rc;
-	for (i = 0; i < PQntuples(r) && rc == STORE_OK; i++) {
-		if ((rc = pg_preference_row(r, i, &p)) == STORE_OK &&
-		    fn(&p, arg) == -1)
-			rc = STORE_ERROR;
-	}
-	PQclear(r);
-	return rc;
+	return preference_walk(st, &q, user_id, "preference each",
+	    preference_each_row, &w);
 }
 
 int
