@@ -2003,6 +2003,11 @@ END;
 CREATE TRIGGER preferences_stamp_update AFTER UPDATE OF user_id,
     client_id, email, frequency, alerts_only, starts_at, updated_at
     ON notification_preferences
+    -- A setting written again as it was changes nothing the list shows.
+    WHEN old.user_id <> new.user_id OR old.client_id <> new.client_id OR
+    old.email <> new.email OR old.frequency <> new.frequency OR
+    old.alerts_only <> new.alerts_only OR
+    old.starts_at <> new.starts_at OR old.updated_at <> new.updated_at
 BEGIN
 	UPDATE users SET preferences_stamp = preferences_stamp + 1
 	    WHERE id = new.user_id;

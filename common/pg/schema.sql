@@ -1334,7 +1334,15 @@ BEGIN
 	END IF;
 	RETURN NULL;
 END $$;
-CREATE TRIGGER preferences_stamp AFTER INSERT OR DELETE OR UPDATE OF
-    user_id, client_id, email, frequency, alerts_only, starts_at,
-    updated_at ON notification_preferences
+CREATE TRIGGER preferences_stamp_insert_delete AFTER INSERT OR DELETE
+    ON notification_preferences
 	FOR EACH ROW EXECUTE FUNCTION preferences_stamp();
+-- A setting written again as it was changes nothing the list shows.
+CREATE TRIGGER preferences_stamp_update AFTER UPDATE OF user_id,
+    client_id, email, frequency, alerts_only, starts_at, updated_at
+    ON notification_preferences
+	FOR EACH ROW WHEN ((OLD.user_id, OLD.client_id, OLD.email,
+	    OLD.frequency, OLD.alerts_only, OLD.starts_at, OLD.updated_at)
+	    IS DISTINCT FROM (NEW.user_id, NEW.client_id, NEW.email,
+	    NEW.frequency, NEW.alerts_only, NEW.starts_at, NEW.updated_at))
+	EXECUTE FUNCTION preferences_stamp();

@@ -198,6 +198,12 @@ test_every_change_the_list_shows_raises_the_stamp(void **state)
 	exec(f->db, "UPDATE notification_preferences SET starts_at = 9, "
 	    "updated_at = 9 WHERE user_id = 3");
 	assert_true(stamp(f, 3) > s);
+	/* The same values written again change nothing shown. */
+	s = stamp(f, 3);
+	exec(f->db, "UPDATE notification_preferences SET email = 0, "
+	    "alerts_only = 1, starts_at = 9, updated_at = 9 "
+	    "WHERE user_id = 3");
+	assert_int_equal(stamp(f, 3), s);
 	/* What a digest marks as seen, and a generation, show nowhere. */
 	s = stamp(f, 3);
 	exec(f->db, "UPDATE notification_preferences SET alerts_seen = 3, "

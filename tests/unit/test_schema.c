@@ -59,7 +59,7 @@ static const char *const released[] = {
 	/* 23 */ "2a13f9e7f9a3176629f6f8de218becdb136ec0cde489356751409d13f6682323",
 	/* 24 */ "cbf355f6cbe208ab42eec0ea40e583277546a31fe092b6daebe57ce0cb2c76d7",
 	/* 25 */ "970d2c07ea54243e0b32f7ef7a4854b245eee7bd5f8966d6a6eadb6807b8fb3a",
-	/* 26 */ "8728768f9529a0d8606ba1fc6e87e295bc2c01a888d16a0c7f674aa207fd790b",
+	/* 26 */ "cd1ccc679ace40730dbc437de171e52fa967ec890ca9be100624435fee518b81",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
