@@ -34,12 +34,8 @@
 
 /* Rows read, and sent as one chunk, at a time; the store's page limit. */
 #define EXPORT_PAGE		CLIENT_LIST_MAX
-/*
- * A page of CSV, and of its rows' JSON: rows of a few hundred bytes
- * usually, but a row with 50 assignees of 200 four-byte characters
- * holds about 41 kB, and a page of 200 of them about 8 MB.
- */
-#define EXPORT_CHUNK_MAX	(16 * 1024 * 1024)
+/* A page of CSV, and of its rows' JSON. */
+#define EXPORT_CHUNK_MAX	CLIENT_PAGE_BYTES_MAX
 /*
  * How long an export may take, reading included: 10,000 clients take
  * well under a second, so only a client that reads very slowly meets

@@ -22,7 +22,7 @@
 
 #define LIST_DEFAULT_LIMIT	50
 #define LIST_Q_MAX		100	/* characters of a search */
-#define LIST_REPLY_MAX		(4 * 1024 * 1024)
+#define LIST_REPLY_MAX		CLIENT_PAGE_BYTES_MAX
 
 enum list_tab {
 	TAB_INVITATIONS,

@@ -18,8 +18,6 @@
 #include "preferences.h"
 #include "route.h"
 
-/* The page's JSON; a row with every user of a firm assigned fits. */
-#define LIST_ROWS_JSON_MAX	(4 * 1024 * 1024)
 
 /*
  * The route each action stands for: the list offers an action only when
@@ -45,7 +43,7 @@ list_rows_init(struct list_rows *lr, struct request *req, int month)
 	memset(lr, 0, sizeof(*lr));
 	lr->req = req;
 	lr->month = month;
-	buf_init(&lr->json, LIST_ROWS_JSON_MAX);
+	buf_init(&lr->json, CLIENT_PAGE_BYTES_MAX);
 }
 
 void

@@ -22,6 +22,14 @@
 #define CLIENT_REF_MAX		100	/* code points of external_ref */
 #define CLIENT_LIST_MAX		200
 /*
+ * The most a page of CLIENT_LIST_MAX rows takes, as JSON or CSV: a row
+ * with ASSIGNEES_MAX assignees whose names are USER_NAME_MAX four-byte
+ * characters holds about 41 kB, such a page about 8 MB; twice that
+ * leaves room for what the API adds to each row. A bound, not an
+ * allocation: pages take what their rows need.
+ */
+#define CLIENT_PAGE_BYTES_MAX	(16 * 1024 * 1024)
+/*
  * A search's total counts its matches up to this many; past it, the
  * total is this and says "at least". Counting every match of "a" among
  * ten thousand clients costs several times the page itself, and counting

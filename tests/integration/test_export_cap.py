@@ -203,3 +203,16 @@ def test_every_ending_gives_the_slot_back(srv, api, big):
         refused(export(api, adm))
         held.close()
         assert wait_for_export(api, adm).status_code == 200
+
+
+def test_a_json_page_of_the_longest_rows_is_answered(api, big):
+    """The same rows as a JSON page of the most a page holds: each row
+    with its assignees, roles, actions and setting, a page of several
+    megabytes."""
+    r = api.get("/v1/clients", big.firm.admin.token,
+                params={"tab": "onboarding", "limit": 200})
+    assert r.status_code == 200, r.text[:500]
+    rows = r.json()["data"]
+    assert len(rows) == min(200, len(big.clients))
+    assert all(len(row["assignees"]) == N_ASSIGNEES for row in rows)
+    assert len(r.content) > 4 * 1024 * 1024, len(r.content)
