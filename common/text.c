@@ -2,7 +2,6 @@
  * Small text helpers shared by the API and the worker.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
