@@ -350,7 +350,7 @@ list_lookup(struct request *req, const struct list_params *p)
 		total = rc == STORE_OK && list_lookup_shows(req, p, &c);
 	}
 	page_open(&pg, 1, LIST_REPLY_MAX, (int)p->sort, p->query);
-	list_rows_init(&lr, req, p->month);
+	list_rows_init(&lr, req, p->month, 1);
 	if (total == 1 && list_rows_add(&lr, c.id, c.status, c.list_json,
 	    strlen(c.list_json)) == -1)
 		rc = STORE_ERROR;
@@ -415,12 +415,10 @@ list_clients(struct request *req)
 	}
 
 	page_open(&pg, p.limit, LIST_REPLY_MAX, (int)p.sort, p.query);
-	/*
-	 * About 500 bytes a row with what the list adds to the stored
-	 * one: one allocation for a usual page.
-	 */
-	(void)buf_reserve(&pg.out, (size_t)p.limit * 512 + 256);
-	list_rows_init(&lr, req, p.month);
+	/* One allocation for a usual page. */
+	(void)buf_reserve(&pg.out,
+	    (size_t)p.limit * LIST_ROW_REPLY_BYTES(p.month) + 256);
+	list_rows_init(&lr, req, p.month, (size_t)q.limit);
 	lw.pg = &pg;
 	lw.rows = &lr;
 	lw.status = q.status;

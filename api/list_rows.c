@@ -13,6 +13,7 @@
 #include "../common/reminder_rule.h"
 #include "../common/store_client.h"
 #include "../common/store_partner.h"
+#include "../common/text.h"
 #include "list_rows.h"
 #include "preference_cache.h"
 #include "preferences.h"
@@ -38,12 +39,15 @@ static const struct {
 	(sizeof(list_action_routes) / sizeof(list_action_routes[0]))
 
 void
-list_rows_init(struct list_rows *lr, struct request *req, int month)
+list_rows_init(struct list_rows *lr, struct request *req, int month,
+    size_t rows)
 {
 	memset(lr, 0, sizeof(*lr));
 	lr->req = req;
 	lr->month = month;
 	buf_init(&lr->json, CLIENT_PAGE_BYTES_MAX);
+	/* A stored row is about 450 bytes; a failure leaves it to grow. */
+	(void)buf_reserve(&lr->json, rows * 512);
 }
 
 void
@@ -292,9 +296,9 @@ list_rows_balance(struct jsonw *w, const char *json, size_t len,
 	static const char	 key[] = "\"balance\":";
 	static const char	 amount[] = "{\"amount_minor\":";
 	static const char	 currency[] = ",\"currency\":\"";
-	const char		*p = json, *end = json + len;
-	char			 code[4], text[MONEY_FORMAT_MAX], *q;
-	long long		 minor;
+	const char		*p = json, *end = json + len, *q;
+	char			 code[4], text[MONEY_FORMAT_MAX];
+	int64_t			 minor;
 
 	/*
 	 * The object after "balance": a brace in a name is in a string,
@@ -312,9 +316,8 @@ list_rows_balance(struct jsonw *w, const char *json, size_t len,
 	    memcmp(p, amount, sizeof(amount) - 1) != 0)
 		goto null;
 	p += sizeof(amount) - 1;
-	/* A row ends with "}", so strtoll stops inside it. */
-	minor = strtoll(p, &q, 10);
-	if (q == p || (size_t)(end - q) < sizeof(currency) - 1 + 4 ||
+	if ((q = text_i64_prefix(p, end, &minor)) == NULL ||
+	    (size_t)(end - q) < sizeof(currency) - 1 + 4 ||
 	    memcmp(q, currency, sizeof(currency) - 1) != 0)
 		goto null;
 	q += sizeof(currency) - 1;

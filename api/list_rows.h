@@ -38,7 +38,14 @@ struct list_rows {
 	int			 figures_loaded;
 };
 
-void	list_rows_init(struct list_rows *, struct request *, int month);
+/*
+ * Ready for about rows rows in one allocation each: a page's buffers
+ * grown by doubling were a dozen reallocations a request.
+ */
+void	list_rows_init(struct list_rows *, struct request *, int month,
+	    size_t rows);
+/* The bytes a row of the reply takes, about, for its buffer. */
+#define LIST_ROW_REPLY_BYTES(month)	((month) != 0 ? 1024 : 640)
 /* Keeps a row (json is copied). 0, or -1 out of memory. */
 int	list_rows_add(struct list_rows *, int64_t id, const char *status,
 	    const char *json, size_t len);

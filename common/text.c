@@ -171,6 +171,36 @@ text_u64_before(char *end, uint64_t v, int min)
 	return end;
 }
 
+const char *
+text_i64_prefix(const char *s, const char *end, int64_t *out)
+{
+	const char	*p = s;
+	uint64_t	 u = 0, limit = INT64_MAX;
+	unsigned	 d;
+	int		 neg = 0;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		limit = (uint64_t)INT64_MAX + 1;
+		p++;
+	}
+	if (p == end || *p < '0' || *p > '9')
+		return NULL;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		d = (unsigned)(*p - '0');
+		if (u > (limit - d) / 10)
+			return NULL;
+		u = u * 10 + d;
+	}
+	if (!neg)
+		*out = (int64_t)u;
+	else if (u == (uint64_t)INT64_MAX + 1)
+		*out = INT64_MIN;
+	else
+		*out = -(int64_t)u;
+	return p;
+}
+
 int
 text_id_cmp(const void *a, const void *b)
 {

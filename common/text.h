@@ -44,6 +44,14 @@ void	text_hex(const unsigned char *in, size_t n, char *out);
  */
 char	*text_u64_before(char *end, uint64_t v, int min);
 /*
+ * Reads the decimal integer that starts s, before end: an optional '-'
+ * and digits, within int64_t, into *out. Returns where it stops, or NULL
+ * (and *out untouched) when no digit starts it or it is out of range.
+ * Without strtoll, whose locale machinery costs more than reading a
+ * list row's balance.
+ */
+const char	*text_i64_prefix(const char *s, const char *end, int64_t *out);
+/*
  * Reads the lower-case hex digits of hex, all of it, as bytes into out
  * (at most outmax) and their number into *outlen. 0, or -1 when hex is
  * of odd length, holds another character, or does not fit.

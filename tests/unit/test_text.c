@@ -340,6 +340,52 @@ test_u64_before(void **state)
 	assert_ptr_equal(p, end - 20);
 }
 
+/* The integer that starts a text, read up to where it stops. */
+static void
+test_i64_prefix(void **state)
+{
+	static const struct {
+		const char	*text;
+		int64_t		 value;
+		size_t		 used;	/* 0: refused */
+	} cases[] = {
+		{ "0}", 0, 1 },
+		{ "-405830,", -405830, 7 },
+		{ "12345", 12345, 5 },
+		{ "9223372036854775807}", INT64_MAX, 19 },
+		{ "-9223372036854775808}", INT64_MIN, 20 },
+		{ "007", 7, 3 },
+		{ "9223372036854775808", 0, 0 },
+		{ "-9223372036854775809", 0, 0 },
+		{ "99999999999999999999", 0, 0 },
+		{ "-", 0, 0 },
+		{ "", 0, 0 },
+		{ "+5", 0, 0 },
+		{ " 5", 0, 0 },
+		{ "x", 0, 0 },
+	};
+	const char	*end, *digits = "12345";
+	int64_t		 v;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = 42;
+		end = text_i64_prefix(cases[i].text,
+		    cases[i].text + strlen(cases[i].text), &v);
+		if (cases[i].used == 0) {
+			assert_null(end);
+			assert_int_equal(v, 42);
+			continue;
+		}
+		assert_ptr_equal(end, cases[i].text + cases[i].used);
+		assert_true(v == cases[i].value);
+	}
+	/* The end bounds it: digits past it are not read. */
+	assert_ptr_equal(text_i64_prefix(digits, digits + 2, &v), digits + 2);
+	assert_int_equal(v, 12);
+}
+
 static void
 test_id_list(void **state)
 {
@@ -384,6 +430,7 @@ main(void)
 		cmocka_unit_test(test_unhex),
 		cmocka_unit_test(test_equal_ct),
 		cmocka_unit_test(test_u64_before),
+		cmocka_unit_test(test_i64_prefix),
 		cmocka_unit_test(test_id_list),
 	};
 
