@@ -296,34 +296,48 @@ reply_connection(const struct request *req, const char *version)
 int
 reply_head(struct request *req, struct buf *out, size_t len)
 {
-	struct mg_connection	*conn = req->conn;
-	const char		*version = req->ri->http_version;
-	struct tm		 tm;
-	time_t			 now = time(NULL);
-	char			 date[64], framing[48];
-	int			 ok, until_close;
+	/* The Date of this thread's last answer, made again each second. */
+	static _Thread_local time_t	 date_at = -1;
+	static _Thread_local char	 date[40];
+	struct mg_connection		*conn = req->conn;
+	const char			*version = req->ri->http_version;
+	time_t				 now = time(NULL);
+	struct tm			 tm;
+	char				 num[24], *end = num + sizeof(num) - 1;
+	int				 ok, until_close;
 
 	if (version == NULL || strcmp(version, "1.0") != 0)
 		version = "1.1";
 	/* HTTP/1.0 has no chunks: the end of the connection ends the body. */
 	until_close = len == REPLY_STREAMED && strcmp(version, "1.0") == 0;
-	if (len != REPLY_STREAMED)
-		(void)snprintf(framing, sizeof(framing),
-		    "Content-Length: %zu\r\n", len);
-	else
-		(void)snprintf(framing, sizeof(framing), "%s", until_close ?
-		    "" : "Transfer-Encoding: chunked\r\n");
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm) ==
-	    0)
-		date[0] = '\0';
-	ok = buf_printf(out, "HTTP/%s %d %s\r\n", version, req->status,
-	    mg_get_response_code_text(conn, req->status)) == 0 &&
-	    (req->content_type == NULL || buf_printf(out,
-	    "Content-Type: %s\r\n", req->content_type) == 0) &&
-	    buf_printf(out, "%sX-Request-Id: %s\r\n"
-	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
-	    "Vary: Origin\r\nDate: %s\r\n", framing, req->id, date) == 0 &&
+	if (now != date_at) {
+		if (gmtime_r(&now, &tm) == NULL || strftime(date, sizeof(date),
+		    "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+			date[0] = '\0';
+		date_at = now;
+	}
+	*end = '\0';
+	/* Put together without printf: every answer has one. */
+	ok = buf_adds(out, "HTTP/") == 0 && buf_adds(out, version) == 0 &&
+	    buf_addc(out, ' ') == 0 &&
+	    buf_adds(out, text_u64_before(end, (uint64_t)req->status, 3)) == 0 &&
+	    buf_addc(out, ' ') == 0 &&
+	    buf_adds(out, mg_get_response_code_text(conn, req->status)) == 0 &&
+	    (req->content_type == NULL ||
+	    (buf_adds(out, "\r\nContent-Type: ") == 0 &&
+	    buf_adds(out, req->content_type) == 0)) &&
+	    buf_adds(out, "\r\n") == 0;
+	if (ok && len != REPLY_STREAMED)
+		ok = buf_adds(out, "Content-Length: ") == 0 &&
+		    buf_adds(out, text_u64_before(end, len, 1)) == 0 &&
+		    buf_adds(out, "\r\n") == 0;
+	else if (ok && !until_close)
+		ok = buf_adds(out, "Transfer-Encoding: chunked\r\n") == 0;
+	ok = ok && buf_adds(out, "X-Request-Id: ") == 0 &&
+	    buf_adds(out, req->id) == 0 &&
+	    buf_adds(out, "\r\nCache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\nVary: Origin\r\nDate: ") == 0 &&
+	    buf_adds(out, date) == 0 && buf_adds(out, "\r\n") == 0 &&
 	    buf_add(out, req->headers.data ? req->headers.data : "",
 	    req->headers.len) == 0;
 	/* Stopping: the client's next request goes elsewhere. */
@@ -331,8 +345,10 @@ reply_head(struct request *req, struct buf *out, size_t len)
 		mg_disable_connection_keep_alive(conn);
 	/* A handler's own Connection: close wins (see intake_close). */
 	if (ok && !reply_header_get(req, "Connection", NULL, 0))
-		ok = buf_printf(out, "Connection: %s\r\n", until_close ?
-		    "close" : reply_connection(req, version)) == 0;
+		ok = buf_adds(out, "Connection: ") == 0 &&
+		    buf_adds(out, until_close ? "close" :
+		    reply_connection(req, version)) == 0 &&
+		    buf_adds(out, "\r\n") == 0;
 	ok = ok && buf_add(out, "\r\n", 2) == 0;
 	return ok ? 0 : -1;
 }

@@ -158,12 +158,13 @@ list_rows_fact(const struct client_page_fact *f, void *arg)
 
 /*
  * The roles a reminder reaches, by the rule of the send itself
- * (reminder_rule.h) for an active assignee of each role, as the text a
- * stored row's assignee carries: "\"role\":\"bookkeeper\"". A row's
- * assignees are its active ones, and theirs are its only "role" keys.
+ * (reminder_rule.h) for an active assignee of each role, as the value a
+ * stored row's assignee carries after "role": "\"bookkeeper\"". A
+ * row's assignees are its active ones, and theirs are its only "role"
+ * keys.
  */
 static struct {
-	char	 text[40];
+	char	 text[24];
 	size_t	 len;
 }		 list_reach_roles[3];
 static size_t	 list_reach_roles_n;
@@ -184,7 +185,7 @@ list_reach_roles_find(void)
 		if (reminder_rule_refusal(&u, 1) != NULL)
 			continue;
 		n = snprintf(list_reach_roles[list_reach_roles_n].text,
-		    sizeof(list_reach_roles[0].text), "\"role\":\"%s\"",
+		    sizeof(list_reach_roles[0].text), "\"%s\"",
 		    role_name(roles[i]));
 		if (n > 0 && (size_t)n < sizeof(list_reach_roles[0].text))
 			list_reach_roles[list_reach_roles_n++].len = (size_t)n;
@@ -193,18 +194,29 @@ list_reach_roles_find(void)
 
 /*
  * Whether a reminder about the client would reach anyone: an assignee
- * in its stored row of a role the rule lets through. Inside a string
- * every quote is escaped, so the text is only ever a member.
+ * in its stored row of a role the rule lets through. Found from the
+ * row's colons, a dozen or so, rather than by a search for the whole
+ * member: a "role" key right before a colon is never inside a string,
+ * where every quote is escaped, so what follows it is the value.
  */
 static int
 list_rows_reaches(const char *json, size_t len)
 {
-	size_t	 i;
+	static const char	 key[] = "\"role\"";
+	const char		*p = json, *end = json + len;
+	size_t			 i, k = sizeof(key) - 1;
 
-	for (i = 0; i < list_reach_roles_n; i++)
-		if (memmem(json, len, list_reach_roles[i].text,
-		    list_reach_roles[i].len) != NULL)
-			return 1;
+	while ((p = memchr(p, ':', (size_t)(end - p))) != NULL) {
+		p++;
+		if ((size_t)(p - 1 - json) < k ||
+		    memcmp(p - 1 - k, key, k) != 0)
+			continue;
+		for (i = 0; i < list_reach_roles_n; i++)
+			if ((size_t)(end - p) >= list_reach_roles[i].len &&
+			    memcmp(p, list_reach_roles[i].text,
+			    list_reach_roles[i].len) == 0)
+				return 1;
+	}
 	return 0;
 }
 

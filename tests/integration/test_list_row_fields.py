@@ -159,6 +159,27 @@ def test_roles_follow_a_role_change(api, world):
     assert "notify_accountants" in row["actions"]
 
 
+def test_notify_is_offered_by_roles_not_by_names(api, world):
+    """Whom a reminder reaches is read from the stored row's text: a
+    client or an admin whose name reads like a bookkeeper's role is not
+    taken for one."""
+    f = world.firm
+    like = 'x","role":"bookkeeper"'
+    adm = f.user("admin", 'Ada %s' % like)
+    c = f.active('Namn %s AB' % like, assignees=[adm])
+    row = row_of(api, f.admin, c["id"])
+    assert row["name"] == 'Namn %s AB' % like
+    assert row["assignees"][0]["role"] == "admin"
+    assert "notify_accountants" not in row["actions"]
+    assert api.post("/v1/clients/%d/notify-accountants" % c["id"],
+                    f.admin.token, json={"tasks": ["balance"]}
+                    ).status_code == 422
+    bk = f.user("bookkeeper", 'Bo %s' % like)
+    api.ok("PUT", "/v1/clients/%d/assignees" % c["id"], f.admin.token,
+           json={"user_ids": [adm.id, bk.id]})
+    assert "notify_accountants" in row_of(api, f.admin, c["id"])["actions"]
+
+
 def test_dates_through_the_status_transitions(api, world):
     f = world.firm
     inv = f.invitation("Datum Inbjuden AB")
