@@ -158,16 +158,19 @@ list_rows_fact(const struct client_page_fact *f, void *arg)
 
 /*
  * The roles a reminder reaches, by the rule of the send itself
- * (reminder_rule.h) for an active assignee of each role, as the value a
- * stored row's assignee carries after "role": "\"bookkeeper\"". A
- * row's assignees are its active ones, and theirs are its only "role"
- * keys.
+ * (reminder_rule.h) for an active assignee of each role, as the text a
+ * stored row's assignee carries: "\"role\":\"bookkeeper\"". A row's
+ * assignees are its active ones, and theirs are its only "role" keys.
+ * Each with its table of shifts (Boyer-Moore-Horspool), made once: a
+ * page looks for it in every row, and memmem() makes its tables anew
+ * at each call.
  */
 static struct {
-	char	 text[24];
-	size_t	 len;
-}		 list_reach_roles[3];
-static size_t	 list_reach_roles_n;
+	char		 text[40];
+	size_t		 len;
+	unsigned char	 shift[256];
+}			 list_reach_roles[3];
+static size_t		 list_reach_roles_n;
 
 static void
 list_reach_roles_find(void)
@@ -175,7 +178,7 @@ list_reach_roles_find(void)
 	static const enum role	 roles[] = { ROLE_ADMIN, ROLE_BOOKKEEPER,
 				    ROLE_INTEGRATION };
 	struct user		 u;
-	size_t			 i;
+	size_t			 i, k, len;
 	int			 n;
 
 	memset(&u, 0, sizeof(u));
@@ -185,36 +188,39 @@ list_reach_roles_find(void)
 		if (reminder_rule_refusal(&u, 1) != NULL)
 			continue;
 		n = snprintf(list_reach_roles[list_reach_roles_n].text,
-		    sizeof(list_reach_roles[0].text), "\"%s\"",
+		    sizeof(list_reach_roles[0].text), "\"role\":\"%s\"",
 		    role_name(roles[i]));
-		if (n > 0 && (size_t)n < sizeof(list_reach_roles[0].text))
-			list_reach_roles[list_reach_roles_n++].len = (size_t)n;
+		if (n <= 0 || (size_t)n >= sizeof(list_reach_roles[0].text))
+			continue;
+		len = (size_t)n;
+		memset(list_reach_roles[list_reach_roles_n].shift,
+		    (int)len, 256);
+		for (k = 0; k + 1 < len; k++)
+			list_reach_roles[list_reach_roles_n].shift[(unsigned char)
+			    list_reach_roles[list_reach_roles_n].text[k]] =
+			    (unsigned char)(len - 1 - k);
+		list_reach_roles[list_reach_roles_n++].len = len;
 	}
 }
 
 /*
  * Whether a reminder about the client would reach anyone: an assignee
- * in its stored row of a role the rule lets through. Found from the
- * row's colons, a dozen or so, rather than by a search for the whole
- * member: a "role" key right before a colon is never inside a string,
- * where every quote is escaped, so what follows it is the value.
+ * in its stored row of a role the rule lets through. Inside a string
+ * every quote is escaped, so the text is only ever a member.
  */
 static int
 list_rows_reaches(const char *json, size_t len)
 {
-	static const char	 key[] = "\"role\"";
-	const char		*p = json, *end = json + len;
-	size_t			 i, k = sizeof(key) - 1;
+	const unsigned char	*h = (const unsigned char *)json;
+	size_t			 i, at, n;
 
-	while ((p = memchr(p, ':', (size_t)(end - p))) != NULL) {
-		p++;
-		if ((size_t)(p - 1 - json) < k ||
-		    memcmp(p - 1 - k, key, k) != 0)
-			continue;
-		for (i = 0; i < list_reach_roles_n; i++)
-			if ((size_t)(end - p) >= list_reach_roles[i].len &&
-			    memcmp(p, list_reach_roles[i].text,
-			    list_reach_roles[i].len) == 0)
+	for (i = 0; i < list_reach_roles_n; i++) {
+		n = list_reach_roles[i].len;
+		for (at = 0; at + n <= len;
+		    at += list_reach_roles[i].shift[h[at + n - 1]])
+			if (h[at + n - 1] == (unsigned char)
+			    list_reach_roles[i].text[n - 1] &&
+			    memcmp(h + at, list_reach_roles[i].text, n) == 0)
 				return 1;
 	}
 	return 0;
