@@ -1,6 +1,6 @@
 /*
  * The statements of the Clients list and search, defined once in
- * client_list.c. Internal: for that file, and for the test that
+ * client_sql.c. Internal: for client_list.c, and for the test that
  * checks each statement's query plan (tests/unit/test_client_plans.c).
  * Each is a string literal's array: the statement cache (store_stmt)
  * knows a statement by this address.
