@@ -3,7 +3,7 @@
  * list behind the Clients page, with tabs, search, filter, locale-aware
  * sort, keyset paging and counts. store_client.c computes what every
  * backend keeps of a client; the queries are the backend's (for SQLite,
- * common/sqlite/client.c and client_list.c).
+ * common/sqlite/client.c, client_list.c and client_sql.c).
  */
 #ifndef COMMON_STORE_CLIENT_H
 #define COMMON_STORE_CLIENT_H
@@ -119,7 +119,10 @@ int	store_client_find(struct store *, int64_t partner_id,
 int	store_client_set_balance(struct store *, int64_t id, int64_t amount,
 	    const char *currency);
 
-/* The list and its search (for SQLite, common/sqlite/client_list.c). */
+/*
+ * The list and its search (for SQLite, common/sqlite/client_list.c,
+ * with its statements in client_sql.c).
+ */
 
 struct client_query {
 	int64_t			 partner_id;
