@@ -117,8 +117,58 @@ sqlite_expense_upsert(struct store *st, int64_t client_id,
 }
 
 /*
+ * Opens and closes a batch's row in expense_batches (schema.sql, version
+ * 27): while it is there, the expenses' triggers keep the client's
+ * changes in it; at the close they reach the client in one update, its
+ * oldest missing receipt read again from its index if a missing one
+ * came, changed or left, and the row goes. Both inside the caller's
+ * write, which is undone whole when the batch fails.
+ */
+static int
+expense_batch_open(struct store *st, int64_t client_id)
+{
+	static const char sql[] =
+	    "INSERT INTO expense_batches (client_id) VALUES (?1)";
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = sqlite_stmt(st, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	return sqlite_step_done(st, stmt, "expense batch open");
+}
+
+static int
+expense_batch_close(struct store *st, int64_t client_id)
+{
+	static const char apply[] =
+	    "UPDATE clients SET "
+	    "missing_receipts = clients.missing_receipts + b.missing_receipts, "
+	    "export_ready = clients.export_ready + b.export_ready, "
+	    "oldest_missing_at = iif(b.oldest_changed, "
+	    "(SELECT min(e.spent_at) FROM expenses e "
+	    "WHERE e.client_id = b.client_id AND e.receipt_status = 'missing'), "
+	    "clients.oldest_missing_at) "
+	    "FROM expense_batches b WHERE b.client_id = ?1 "
+	    "AND clients.id = b.client_id AND (b.missing_receipts <> 0 "
+	    "OR b.export_ready <> 0 OR b.oldest_changed)";
+	static const char drop[] =
+	    "DELETE FROM expense_batches WHERE client_id = ?1";
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = sqlite_stmt(st, apply)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	if (sqlite_step_done(st, stmt, "expense batch close") != STORE_OK ||
+	    (stmt = sqlite_stmt(st, drop)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	return sqlite_step_done(st, stmt, "expense batch drop");
+}
+
+/*
  * SQLite runs in the process: a statement per expense costs no round
- * trip, and the prepared upsert is what a single expense runs.
+ * trip, and the prepared upsert is what a single expense runs. The
+ * client's counters move once, at the end (expense_batch_close()).
  */
 int
 sqlite_expense_upsert_batch(struct store *st, int64_t client_id,
@@ -128,6 +178,8 @@ sqlite_expense_upsert_batch(struct store *st, int64_t client_id,
 	struct expense	 e;
 	int		 i, created;
 
+	if (expense_batch_open(st, client_id) != STORE_OK)
+		return STORE_ERROR;
 	for (i = 0; i < n; i++) {
 		if (sqlite_expense_upsert(st, client_id, &f[i], &e, &created) !=
 		    STORE_OK)
@@ -135,7 +187,7 @@ sqlite_expense_upsert_batch(struct store *st, int64_t client_id,
 		if (fn(&e, created, arg) == -1)
 			return STORE_ERROR;
 	}
-	return STORE_OK;
+	return expense_batch_close(st, client_id);
 }
 
 int

@@ -60,6 +60,7 @@ static const char *const released[] = {
 	/* 24 */ "cbf355f6cbe208ab42eec0ea40e583277546a31fe092b6daebe57ce0cb2c76d7",
 	/* 25 */ "970d2c07ea54243e0b32f7ef7a4854b245eee7bd5f8966d6a6eadb6807b8fb3a",
 	/* 26 */ "cd1ccc679ace40730dbc437de171e52fa967ec890ca9be100624435fee518b81",
+	/* 27 */ "4c21f4a41ffdbf75b1684f3426a9e8aa3525ef89cb11e25650f291f33739347d",
 };
 #define N_RELEASED	((int)(sizeof(released) / sizeof(released[0])) - 1)
 
