@@ -165,20 +165,22 @@ list_rows_fact(const struct client_page_fact *f, void *arg)
  * page looks for it in every row, and memmem() makes its tables anew
  * at each call.
  */
-static struct {
+struct list_reach_role {
 	char		 text[40];
 	size_t		 len;
-	unsigned char	 shift[256];
-}			 list_reach_roles[3];
-static size_t		 list_reach_roles_n;
+	unsigned char	 shift[256];	/* by the window's last byte */
+};
+static struct list_reach_role	 list_reach_roles[3];
+static size_t			 list_reach_roles_n;
 
 static void
 list_reach_roles_find(void)
 {
 	static const enum role	 roles[] = { ROLE_ADMIN, ROLE_BOOKKEEPER,
 				    ROLE_INTEGRATION };
+	struct list_reach_role	*r;
 	struct user		 u;
-	size_t			 i, k, len;
+	size_t			 i, k;
 	int			 n;
 
 	memset(&u, 0, sizeof(u));
@@ -187,19 +189,17 @@ list_reach_roles_find(void)
 		u.role = roles[i];
 		if (reminder_rule_refusal(&u, 1) != NULL)
 			continue;
-		n = snprintf(list_reach_roles[list_reach_roles_n].text,
-		    sizeof(list_reach_roles[0].text), "\"role\":\"%s\"",
+		r = &list_reach_roles[list_reach_roles_n];
+		n = snprintf(r->text, sizeof(r->text), "\"role\":\"%s\"",
 		    role_name(roles[i]));
-		if (n <= 0 || (size_t)n >= sizeof(list_reach_roles[0].text))
+		if (n <= 0 || (size_t)n >= sizeof(r->text))
 			continue;
-		len = (size_t)n;
-		memset(list_reach_roles[list_reach_roles_n].shift,
-		    (int)len, 256);
-		for (k = 0; k + 1 < len; k++)
-			list_reach_roles[list_reach_roles_n].shift[(unsigned char)
-			    list_reach_roles[list_reach_roles_n].text[k]] =
-			    (unsigned char)(len - 1 - k);
-		list_reach_roles[list_reach_roles_n++].len = len;
+		r->len = (size_t)n;
+		memset(r->shift, (int)r->len, sizeof(r->shift));
+		for (k = 0; k + 1 < r->len; k++)
+			r->shift[(unsigned char)r->text[k]] =
+			    (unsigned char)(r->len - 1 - k);
+		list_reach_roles_n++;
 	}
 }
 
@@ -211,16 +211,17 @@ list_reach_roles_find(void)
 static int
 list_rows_reaches(const char *json, size_t len)
 {
-	const unsigned char	*h = (const unsigned char *)json;
-	size_t			 i, at, n;
+	const unsigned char		*h = (const unsigned char *)json;
+	const struct list_reach_role	*r;
+	size_t				 i, at;
 
 	for (i = 0; i < list_reach_roles_n; i++) {
-		n = list_reach_roles[i].len;
-		for (at = 0; at + n <= len;
-		    at += list_reach_roles[i].shift[h[at + n - 1]])
-			if (h[at + n - 1] == (unsigned char)
-			    list_reach_roles[i].text[n - 1] &&
-			    memcmp(h + at, list_reach_roles[i].text, n) == 0)
+		r = &list_reach_roles[i];
+		for (at = 0; at + r->len <= len;
+		    at += r->shift[h[at + r->len - 1]])
+			if (h[at + r->len - 1] ==
+			    (unsigned char)r->text[r->len - 1] &&
+			    memcmp(h + at, r->text, r->len) == 0)
 				return 1;
 	}
 	return 0;
