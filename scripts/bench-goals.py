@@ -80,7 +80,13 @@ def goals(out):
             add(goal, "not measured", False)
             continue
         ratio = r["rps"] / base["rps"]
-        add(goal, f"{ratio:.0%}, p99 {report.fmt_ms(r['p99'])}",
+        # Judged at saturation, as the list's other workloads; the p99 at
+        # the fixed load beside it says how much of that is the queue.
+        p = wrk(out, f"{name}-paced")
+        paced = (f", {report.fmt_ms(p['p99'])} at the fixed load" if p
+                 else "")
+        add(goal, f"{ratio:.0%}, p99 {report.fmt_ms(r['p99'])} at "
+            f"saturation{paced}",
             ratio >= report.GOAL_RATIO_DEFAULT and
             r["p99"] < report.GOAL_P99_MS)
     g = report.export_goal(out, base)
