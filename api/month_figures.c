@@ -50,10 +50,10 @@ static int
 month_figures_cmp(const void *a, const void *b)
 {
 	const struct expense_month	*x = a, *y = b;
+	int				 c;
 
-	if (x->client_id != y->client_id)
-		return (x->client_id > y->client_id) -
-		    (x->client_id < y->client_id);
+	if ((c = text_id_cmp(&x->client_id, &y->client_id)) != 0)
+		return c;
 	return strcmp(x->currency, y->currency);
 }
 

@@ -9,6 +9,7 @@
 
 #include "../common/log.h"
 #include "../common/store_preference.h"
+#include "../common/text.h"
 #include "preference_cache.h"
 
 /*
@@ -166,13 +167,13 @@ preference_copy_read(struct store *st, const struct user *viewer)
 	return c;
 }
 
+/* A client id against a setting, for bsearch(). */
 static int
 preference_by_client(const void *key, const void *elem)
 {
-	int64_t				 id = *(const int64_t *)key;
-	const struct preference		*p = elem;
+	const struct preference	*p = elem;
 
-	return id < p->client_id ? -1 : id > p->client_id;
+	return text_id_cmp(key, &p->client_id);
 }
 
 int

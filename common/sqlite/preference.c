@@ -7,6 +7,11 @@
 #include "../store_preference.h"
 #include "sqlite.h"
 
+/* What sqlite_preference_row() reads, in its order. */
+#define PREFERENCE_COLUMNS \
+	"user_id, client_id, email, frequency, starts_at, updated_at, " \
+	"generation, alerts_only"
+
 int
 sqlite_preference_row(sqlite3_stmt *stmt, void *arg)
 {
@@ -29,8 +34,7 @@ sqlite_preference_get(struct store *st, int64_t user_id, int64_t client_id,
     struct preference *out)
 {
 	static const char sql[] =
-	    "SELECT user_id, client_id, email, frequency, starts_at, "
-	    "updated_at, generation, alerts_only FROM notification_preferences "
+	    "SELECT " PREFERENCE_COLUMNS " FROM notification_preferences "
 	    "WHERE user_id = ? AND client_id = ?";
 	sqlite3_stmt	*stmt;
 
@@ -172,8 +176,7 @@ sqlite_preference_each(struct store *st, int64_t user_id,
     int (*fn)(const struct preference *, void *), void *arg)
 {
 	static const char sql[] =
-	    "SELECT user_id, client_id, email, frequency, starts_at, "
-	    "updated_at, generation, alerts_only FROM notification_preferences "
+	    "SELECT " PREFERENCE_COLUMNS " FROM notification_preferences "
 	    "WHERE user_id = ? ORDER BY client_id";
 	struct preference_each_walk	 w = { fn, arg };
 	sqlite3_stmt			*stmt;
