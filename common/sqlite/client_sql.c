@@ -263,33 +263,20 @@ const char client_search_grams_count_missing_sql[] =
  * column is NULL when no client comes past it. Each reads (rank, past
  * the cursor).
  */
+/* An assignee's matches of the firm's status, in the filters. */
+#define USER_FTS_MATCHES \
+	"FROM clients_fts " \
+	"CROSS JOIN clients c ON c.list_rank = clients_fts.rowid " \
+	"CROSS JOIN assignments a ON a.user_id = ?3 AND a.client_id = c.id " \
+	"WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN " \
+	RANK_FIRST " AND " RANK_LAST " " \
+	"AND c.missing_receipts >= ?4 " FILTERS_OF("c")
 const char client_search_user_name_sql[] =
-    "SELECT clients_fts.rowid, clients_fts.rowid >= (SELECT list_rank "
-    "FROM clients WHERE partner_id = ?1 AND status = ?2 "
-    "AND (sort_key, id) > (?6, ?7) ORDER BY sort_key, id LIMIT 1) "
-    "FROM clients_fts "
-    "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
-    "CROSS JOIN assignments a ON a.user_id = ?3 AND a.client_id = c.id "
-    "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN "
-    "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
-    "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
-    "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4 " FILTERS_OF("c")
-    "ORDER BY clients_fts.rowid";
+    "SELECT clients_fts.rowid, clients_fts.rowid >= " RANK_PAST_CURSOR " "
+    USER_FTS_MATCHES "ORDER BY clients_fts.rowid";
 const char client_search_user_name_desc_sql[] =
-    "SELECT clients_fts.rowid, clients_fts.rowid <= (SELECT list_rank "
-    "FROM clients WHERE partner_id = ?1 AND status = ?2 "
-    "AND (sort_key, id) < (?6, ?7) ORDER BY sort_key DESC, id DESC "
-    "LIMIT 1) "
-    "FROM clients_fts "
-    "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
-    "CROSS JOIN assignments a ON a.user_id = ?3 AND a.client_id = c.id "
-    "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN "
-    "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
-    "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
-    "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4 " FILTERS_OF("c")
-    "ORDER BY clients_fts.rowid DESC";
+    "SELECT clients_fts.rowid, clients_fts.rowid <= " RANK_BEFORE_CURSOR " "
+    USER_FTS_MATCHES "ORDER BY clients_fts.rowid DESC";
 
 /*
  * What places a match in its order besides the name: its count of
@@ -319,14 +306,7 @@ const char client_match_user_scan_sql[] =
     "AND a.missing_receipts >= ?4 " FILTERS_OF("c")
     "AND instr(c.search_text, ?5) > 0";
 const char client_match_user_fts_sql[] =
-    "SELECT c.id, " COUNT_OF("c") ", c.sort_key FROM clients_fts "
-    "CROSS JOIN clients c ON c.list_rank = clients_fts.rowid "
-    "CROSS JOIN assignments a ON a.user_id = ?3 AND a.client_id = c.id "
-    "WHERE clients_fts MATCH ?5 AND clients_fts.rowid BETWEEN "
-    "(SELECT (?1 << 40) + (code << 36) FROM client_statuses "
-    "WHERE status = ?2) AND (SELECT (?1 << 40) + ((code + 1) << 36) - 1 "
-    "FROM client_statuses WHERE status = ?2) "
-    "AND c.missing_receipts >= ?4 " FILTERS_OF("c");
+    "SELECT c.id, " COUNT_OF("c") ", c.sort_key " USER_FTS_MATCHES;
 
 /* A search's page in name order: one row by its rank. */
 const char client_search_row_by_rank_sql[] =
